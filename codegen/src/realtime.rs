@@ -118,6 +118,9 @@ struct RecordField {
     doc: String,
     ident: String,
     ty: String,
+    /// The `kis_ws::frame::Fields` method that reads it (`int` and `decimal` read plain
+    /// numbers straight from the text; `val` is the type's own parser).
+    read: &'static str,
     /// Wire name as a Rust literal.
     wire: String,
     /// How `Debug` masks it (see `rest::redact`).
@@ -207,6 +210,16 @@ fn realtime_type(ty: String) -> String {
     }
 }
 
+/// The `Fields` read of a field of type `ty`.
+fn field_read(ty: &str) -> &'static str {
+    match ty {
+        "v::Val<i64>" => "int",
+        "v::Val<v::Decimal>" => "decimal",
+        "v::Val<v::NaiveTime>" => "time",
+        _ => "val",
+    }
+}
+
 fn record_file(s: &ApiSpec, ty: &str) -> String {
     let trs = tr_ids(s);
     let encrypted = s.realtime.as_ref().is_some_and(|r| r.encrypted);
@@ -223,12 +236,20 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
     let mut fs = Scope::default();
     let fields: Vec<RecordField> = cols
         .iter()
-        .map(|f| RecordField {
-            doc: doc::block("    ", &doc::field(f)),
-            ident: fs.sanitize(&f.name, Case::Snake, "field"),
-            ty: realtime_type(module.scalar_type(f)),
-            wire: lit(&f.name),
-            redact: crate::rest::redact(f),
+        .map(|f| {
+            let ty = realtime_type(module.scalar_type(f));
+            RecordField {
+                doc: doc::block("    ", &{
+                    let mut d = doc::field(f);
+                    d.splice(1..1, doc::description(f));
+                    d
+                }),
+                ident: fs.sanitize(&f.name, Case::Snake, "field"),
+                read: field_read(&ty),
+                ty,
+                wire: lit(&f.name),
+                redact: crate::rest::redact(f),
+            }
         })
         .collect();
     let masked = fields.iter().any(|f| !f.redact.is_empty());
@@ -267,6 +288,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
             if encrypted { "yes (AES-256-CBC)" } else { "no" }
         ));
     }
+    d.extend(doc::overview(&s.overview));
     let file = RecordFile {
         category: &s.category,
         id: &s.id,

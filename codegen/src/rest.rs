@@ -88,6 +88,8 @@ pub fn render_tree(
             let mut trs = BTreeSet::new();
             for v in &s.variants {
                 trs.extend(v.real.iter().chain(v.paper.iter()).cloned());
+                // Old TR IDs still name the endpoint in captured traffic.
+                trs.extend(v.aliases.iter().map(|a| a.tr_id.clone()));
             }
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
@@ -127,12 +129,58 @@ fn tr_doc(s: &ApiSpec) -> Vec<String> {
                 .map_or("not available".to_owned(), |t| format!("`{t}`"))
         };
         v.push(format!(
-            "- {who}: real {}, paper {}.",
+            "- {who}: real {}, paper {}.{}",
             show(&var.real),
-            show(&var.paper)
+            show(&var.paper),
+            lineage(s, var)
         ));
     }
     v
+}
+
+/// What a variant replaced or was replaced by, for its doc line (empty, or starting with a
+/// space): `Replaces (구) `TTTC0801U` (real) ...`, `Deprecated: ...`.
+fn lineage(s: &ApiSpec, var: &kis_spec::TrVariant) -> String {
+    let mut out = String::new();
+    if !var.aliases.is_empty() {
+        let old: Vec<String> = var
+            .aliases
+            .iter()
+            .map(|a| {
+                let env = match a.env {
+                    kis_spec::TrEnv::Real => "real",
+                    kis_spec::TrEnv::Paper => "paper",
+                };
+                format!("`{}` ({env})", a.tr_id)
+            })
+            .collect();
+        out.push_str(&format!(
+            " Replaces (구) {}: alias (deprecated), accepted when decoding captured traffic; requests send the current ID.",
+            old.join(", ")
+        ));
+    }
+    if var.deprecated {
+        out.push_str(&format!(" **Deprecated**: {}.", successor(s, var)));
+    }
+    out
+}
+
+/// Who replaced a deprecated variant, in words.
+fn successor(s: &ApiSpec, var: &kis_spec::TrVariant) -> String {
+    let stem = var.name.strip_suffix("old").unwrap_or(&var.name);
+    match s.variants.iter().find(|v| v.name == format!("{stem}new")) {
+        Some(new) => format!(
+            "KIS replaced this (구) TR by variant `{}` ({})",
+            new.name,
+            [new.real.as_deref(), new.paper.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "KIS replaced this (구) TR".to_owned(),
+    }
 }
 
 struct ReqField<'a> {
@@ -430,6 +478,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
             "Account fields left empty are filled from the client's configured account.".to_owned(),
         );
     }
+    d.extend(doc::overview(&s.overview));
 
     // Variant enum and constructor names.
     let mut methods = Scope::with(&["variant", "fmt"]);
@@ -538,19 +587,27 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
                 };
                 let mut cd = vec![format!("A request for variant `{}`{label}.", var.name)];
                 cd.extend(arg_doc.iter().cloned());
+                let mut ctor_doc = doc::block("    ", &cd);
+                if var.deprecated {
+                    ctor_doc.push_str(&format!(
+                        "    #[deprecated(note = {})]\n",
+                        lit(&format!("{}; use its constructor", successor(s, var)))
+                    ));
+                }
                 VariantView {
                     doc: doc::block(
                         "    ",
                         &[format!(
-                            "`{}`{label}: real {}, paper {}.",
+                            "`{}`{label}: real {}, paper {}.{}",
                             var.name,
                             show(&var.real),
-                            show(&var.paper)
+                            show(&var.paper),
+                            lineage(s, var)
                         )],
                     ),
                     ident,
                     ctor,
-                    ctor_doc: doc::block("    ", &cd),
+                    ctor_doc,
                     tr_ids: tr(var),
                 }
             })
@@ -567,6 +624,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
         .zip(&typed)
         .map(|((rf, setter), t)| {
             let mut sd = vec![format!("Sets {}", doc::field(rf.f)[0])];
+            sd.extend(doc::description(rf.f));
             sd.extend(doc::codes(rf.f));
             if let Some(d) = &t.default {
                 sd.push(String::new());
@@ -657,6 +715,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
                     blank: false,
                     length: None,
                     codes: Vec::new(),
+                    description: String::new(),
                     fields: Vec::new(),
                 },
             );
@@ -814,6 +873,7 @@ fn object_struct(
             if block {
                 fd[0] = format!("Block {}", fd[0]);
             }
+            fd.splice(1..1, doc::description(f));
             ObjectField {
                 doc: doc::block("    ", &fd),
                 ident,

@@ -1,11 +1,35 @@
 //! libFuzzer target: any text as a realtime data frame through header parse, record split and
-//! the generated typed decode of its TR.
+//! the generated typed decode of its TR; and the fast typed field reads (`Fields::int`,
+//! `decimal`, `time`) against the general parsers on the same text.
 #![no_main]
 
-use kis_ws::frame::{Records, parse_data_frame};
+use kis_client::value::{Decimal, NaiveTime, Val, Wire};
+use kis_ws::frame::{Fields, Records, parse_data_frame};
 use libfuzzer_sys::fuzz_target;
 
+/// The reference reading of field `i`: `str::split('^')`, the `(null)` rule, `Val::parse`.
+fn reference<T: Wire>(text: &str, i: usize) -> Val<T> {
+    match text.split('^').nth(i) {
+        Some("(null)") => Val::Empty,
+        Some(s) => Val::parse(s),
+        None => Val::Missing,
+    }
+}
+
 fuzz_target!(|text: &str| {
+    let n = text.split('^').count() + 1;
+    let (mut a, mut b, mut c) = (Fields::new(text), Fields::new(text), Fields::new(text));
+    for i in 0..n {
+        let (int, dec, time) = (a.int(), b.decimal(), c.time());
+        assert_eq!(int, reference::<i64>(text, i));
+        assert_eq!(int.raw(), reference::<i64>(text, i).raw());
+        let want: Val<Decimal> = reference(text, i);
+        assert_eq!(dec.raw(), want.raw());
+        assert_eq!(dec.get().map(Decimal::scale), want.get().map(Decimal::scale));
+        assert_eq!(dec, want);
+        assert_eq!(time, reference::<NaiveTime>(text, i));
+    }
+
     let Ok(f) = parse_data_frame(text) else {
         return;
     };

@@ -46,6 +46,8 @@ pub(crate) struct Entry {
     pub(crate) category: &'static str,
     pub(crate) id: &'static str,
     pub(crate) path: &'static str,
+    /// Every TR ID the endpoint answers to: the current ones and the old ones KIS replaced
+    /// (deprecated aliases, still seen in captured traffic).
     pub(crate) tr_ids: &'static [&'static str],
     /// A default (empty) response of the endpoint's type, to decode into. The only per-type
     /// function of the table: decoding, write-back and `Debug` go through it, written once.
@@ -147,6 +149,9 @@ fn find<'a>(
 /// Decodes a captured response body with the response type of the endpoint named by `path`
 /// (e.g. `/uapi/domestic-stock/v1/quotations/inquire-price`; a full URL or query string is
 /// accepted) and/or `tr_id`. Only endpoints of enabled category features are known.
+///
+/// An old TR ID that KIS replaced (`TTTC0802U`, now `TTTC0012U`; see the spec's `aliases`)
+/// finds its endpoint too: captured traffic of older clients carries them.
 pub fn decode_response(
     path: Option<&str>,
     tr_id: Option<&str>,

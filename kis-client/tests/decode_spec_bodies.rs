@@ -242,6 +242,7 @@ fn top_fields(s: &ApiSpec) -> Vec<Field> {
                     blank: false,
                     length: None,
                     codes: Vec::new(),
+                    description: String::new(),
                     fields: Vec::new(),
                 },
             );

@@ -142,6 +142,73 @@ fn decode_response_finds_the_endpoint_by_path_or_tr_id() {
     );
 }
 
+/// Captured traffic may still carry the old TR IDs KIS replaced (`(구)TTTC0801U → (신)TTTC0011U`):
+/// a body decodes by path and old TR ID, for every alias of the spec.
+#[test]
+fn decode_response_accepts_the_old_tr_ids() {
+    use kis_client::decode::decode_response;
+    let body =
+        serde_json::json!({"rt_cd": "0", "msg_cd": "APBK0013", "output": {"ODNO": "0000117057"}});
+    let old = decode_response(
+        Some("/uapi/domestic-stock/v1/trading/order-cash"),
+        Some("TTTC0802U"),
+        body.clone(),
+    )
+    .expect("path and old TR ID");
+    assert_eq!(old.endpoint, "order_cash");
+    assert_eq!(old.decoded, body);
+    assert!(old.unknown_fields.is_empty(), "{:?}", old.unknown_fields);
+    let specs = kis_spec::load_dir(&kis_spec::workspace_spec_dir()).expect("spec loads");
+    let mut aliases = 0;
+    for s in &specs {
+        for a in s.variants.iter().flat_map(|v| &v.aliases) {
+            let d = decode_response(
+                Some(&s.path),
+                Some(&a.tr_id),
+                serde_json::json!({"rt_cd": "0"}),
+            )
+            .unwrap_or_else(|e| panic!("{} {}: {e}", s.path, a.tr_id));
+            assert_eq!(
+                (d.category, d.endpoint),
+                (s.category.as_str(), s.id.as_str())
+            );
+            let by_tr = decode_response(None, Some(&a.tr_id), serde_json::json!({"rt_cd": "0"}))
+                .expect("old TR ID alone");
+            assert_eq!(by_tr.endpoint, s.id);
+            aliases += 1;
+        }
+    }
+    assert_eq!(aliases, 18);
+    // Requests only ever send current TR IDs: no generated variant carries an old one.
+    let old: std::collections::HashSet<&str> = specs
+        .iter()
+        .flat_map(|s| &s.variants)
+        .flat_map(|v| &v.aliases)
+        .map(|a| a.tr_id.as_str())
+        .collect();
+    for info in kis_client::request::endpoints() {
+        for (name, ids) in info.variants {
+            for t in [ids.real, ids.paper].into_iter().flatten() {
+                assert!(
+                    !old.contains(t),
+                    "{}/{} `{name}` sends old {t}",
+                    info.category,
+                    info.id
+                );
+            }
+        }
+    }
+    // An old TR ID of another endpoint does not match this path.
+    assert!(
+        decode_response(
+            Some("/uapi/domestic-stock/v1/trading/order-cash"),
+            Some("TTTC8001R"),
+            body
+        )
+        .is_err()
+    );
+}
+
 #[test]
 fn requests_use_wire_names_fill_the_account_and_redact_it() {
     use kis_client::api::domestic_stock::OrderCashRequest;

@@ -82,12 +82,14 @@ pub fn realtime_record(text: &str, columns: usize) -> Option<Vec<String>> {
 }
 
 impl Bundle {
-    /// Drops what the mock never reads (labels, menus, header layouts) and keeps at most three
+    /// Drops what the mock never reads (labels, menus, descriptions, overviews, header layouts,
+    /// misprint notes) and keeps at most three
     /// records of each example array, so the embedded bundle parses fast. Used by `build.rs`.
     #[allow(dead_code)]
     pub fn compact(&mut self) {
         fn field(f: &mut Field) {
             f.label.clear();
+            f.description.clear();
             for code in &mut f.codes {
                 code.label.clear();
             }
@@ -95,6 +97,8 @@ impl Bundle {
         }
         for spec in &mut self.specs {
             spec.menu.clear();
+            spec.overview.clear();
+            spec.tr_misprints.clear();
             spec.request.header.clear();
             spec.response.header.clear();
             for v in &mut spec.variants {

@@ -303,10 +303,19 @@ fn rate_limit(sh: &Shared, appkey: &str) -> Result<(), Reply> {
     Ok(())
 }
 
+/// The spec's name of a mock environment.
+fn tr_env(env: MockEnv) -> kis_spec::TrEnv {
+    match env {
+        MockEnv::Real => kis_spec::TrEnv::Real,
+        MockEnv::Paper => kis_spec::TrEnv::Paper,
+    }
+}
+
 /// What a spec endpoint handler gets.
 pub(crate) struct Call<'a> {
     pub sh: &'a Arc<Shared>,
     pub spec: &'a ApiSpec,
+    /// The variant's current TR ID (also when the client sent an old one, a deprecated alias).
     pub tr_id: &'a str,
     pub params: HashMap<String, String>,
     pub page: u32,
@@ -374,20 +383,26 @@ fn endpoint(
             ));
         }
     }
-    let tr_id = header(headers, "tr_id").unwrap_or("");
+    let sent = header(headers, "tr_id").unwrap_or("");
     let env = sh.config.env;
-    let spec = specs
-        .iter()
-        .copied()
-        .find(|s| s.variants.iter().any(|v| tr_id_in(v, env) == Some(tr_id)));
-    let Some(spec) = spec else {
+    // An old TR ID KIS replaced (a deprecated alias) is served as the variant's current one.
+    let found = specs.iter().copied().find_map(|s| {
+        s.variants
+            .iter()
+            .find(|v| v.answers_to(sent, tr_env(env)))
+            .map(|v| (s, tr_id_in(v, env).unwrap_or(sent)))
+    });
+    let tr_id = sent;
+    let Some((spec, current)) = found else {
         let other = match env {
             MockEnv::Real => MockEnv::Paper,
             MockEnv::Paper => MockEnv::Real,
         };
-        let elsewhere = specs
-            .iter()
-            .any(|s| s.variants.iter().any(|v| tr_id_in(v, other) == Some(tr_id)));
+        let elsewhere = specs.iter().any(|s| {
+            s.variants
+                .iter()
+                .any(|v| v.answers_to(tr_id, tr_env(other)))
+        });
         return Err(match (elsewhere, env) {
             (true, MockEnv::Real) => Reply::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -432,7 +447,7 @@ fn endpoint(
     let call = Call {
         sh,
         spec,
-        tr_id,
+        tr_id: current,
         params,
         page,
     };

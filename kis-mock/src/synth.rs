@@ -222,6 +222,7 @@ mod tests {
             blank: false,
             length: None,
             codes: vec![],
+            description: String::new(),
             fields: vec![],
         }
     }

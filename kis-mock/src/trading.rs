@@ -152,7 +152,7 @@ fn order_reply(call: &Call<'_>, order: &Order) -> Reply {
 
 fn order_cash(call: &Call<'_>) -> Reply {
     let tr = call.tr_id;
-    let sell = tr.ends_with("0011U") || tr.ends_with("0801U");
+    let sell = tr.ends_with("0011U");
     let placed = lock(&call.sh.account).place(
         &call.sh.market,
         call.param("PDNO"),

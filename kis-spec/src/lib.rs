@@ -7,6 +7,7 @@
 
 mod model;
 pub mod msg_codes;
+pub mod tr_id;
 pub mod yaml;
 
 pub use model::*;
@@ -135,12 +136,16 @@ mod tests {
             seq: 1,
             method: Method::Get,
             path: "/uapi/domestic-stock/v1/quotations/inquire-price".into(),
+            overview: String::new(),
             variants: vec![TrVariant {
                 name: "default".into(),
                 label: String::new(),
                 real: Some("FHKST01010100".into()),
                 paper: Some("FHKST01010100".into()),
+                deprecated: false,
+                aliases: vec![],
             }],
+            tr_misprints: vec![],
             request: Request {
                 header: vec![],
                 query: vec![Field {
@@ -157,6 +162,7 @@ mod tests {
                         code: "J".into(),
                         label: "KRX".into(),
                     }],
+                    description: String::new(),
                     fields: vec![],
                 }],
                 body: vec![],

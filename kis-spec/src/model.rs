@@ -31,9 +31,16 @@ pub struct ApiSpec {
     pub method: Method,
     /// URL path (e.g. `/uapi/domestic-stock/v1/quotations/inquire-price`, `/tryitout/H0STCNT0`).
     pub path: String,
+    /// The sheet's overview (`개요`), quoted from the workbook (line endings normalized to `\n`,
+    /// outer whitespace trimmed): page sizes, paper caveats, deprecations, row-order rules.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub overview: String,
     /// TR IDs per variant and environment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<TrVariant>,
+    /// Misprinted TR IDs in this API's sheet and what they stand for (curated patches).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tr_misprints: Vec<TrMisprint>,
     /// Request layout.
     #[serde(default)]
     pub request: Request,
@@ -89,6 +96,67 @@ pub struct TrVariant {
     /// TR ID on the paper (mock trading) service; `None` when paper does not support it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paper: Option<String>,
+    /// KIS has replaced this variant by a sibling (the `(구)` of a `(구)`/`(신)` pair, e.g. the
+    /// old night-futures TRs). Kept so existing callers work; new code should not use it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deprecated: bool,
+    /// Old TR IDs this variant's current ones replaced (`(구)TTTC0801U → (신)TTTC0011U`): KIS
+    /// may still accept them for a while, so lookups by TR ID accept them too, but requests
+    /// always send the current ID.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<TrAlias>,
+}
+
+/// An old TR ID that a variant's current TR ID replaced (a deprecated alias).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrAlias {
+    /// The old TR ID (`TTTC0801U`).
+    pub tr_id: String,
+    /// The environment it was used in; the variant's TR ID there replaced it.
+    pub env: TrEnv,
+}
+
+/// Which KIS service a TR ID belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrEnv {
+    /// The real service.
+    Real,
+    /// The paper (mock trading) service.
+    Paper,
+}
+
+impl TrVariant {
+    /// The variant's current TR ID in `env`.
+    pub fn tr_id(&self, env: TrEnv) -> Option<&str> {
+        match env {
+            TrEnv::Real => self.real.as_deref(),
+            TrEnv::Paper => self.paper.as_deref(),
+        }
+    }
+
+    /// Whether `tr_id` names this variant in `env`: its current TR ID or a deprecated alias.
+    pub fn answers_to(&self, tr_id: &str, env: TrEnv) -> bool {
+        self.tr_id(env) == Some(tr_id)
+            || self
+                .aliases
+                .iter()
+                .any(|a| a.env == env && a.tr_id == tr_id)
+    }
+}
+
+/// A TR-ID-shaped token in the workbook's text that names no TR (a truncated or mistyped TR ID),
+/// settled by a curated patch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrMisprint {
+    /// The token as the workbook prints it (`TTC0012U`).
+    pub text: String,
+    /// The TR ID it stands for (`TTTC0012U`), one of this endpoint's current TR IDs.
+    pub means: String,
+    /// Why (from the patch).
+    pub note: String,
 }
 
 /// Request layout.
@@ -154,6 +222,11 @@ pub struct Field {
     /// Code list (`J: KRX`, `NX: NXT`, `UN: 통합`) when the workbook gives one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub codes: Vec<Code>,
+    /// The workbook's description of the field, quoted (line endings normalized to `\n`,
+    /// outer whitespace trimmed; empty when the workbook gives none). Data, not prose of ours:
+    /// page sizes, caveats and code lists as KIS wrote them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
     /// Children of an `object`/`array` field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Field>,

@@ -99,8 +99,8 @@ fn decode_line(line: &str, cipher: Option<&Cipher>) -> Result<Vec<String>, Strin
         .map_err(|e| e.to_string())?;
     records
         .iter()
-        .map(|fields| {
-            let record = kis_ws::api::decode(frame.tr_id, fields)
+        .map(|text| {
+            let record = kis_ws::api::decode(frame.tr_id, text)
                 .ok_or_else(|| format!("unknown TR {}", frame.tr_id))?;
             let fields = serde_json::to_string(&record).map_err(|e| e.to_string())?;
             Ok(format!(

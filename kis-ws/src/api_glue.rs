@@ -18,11 +18,9 @@ pub(crate) fn generated_catalog() -> Catalog {
 
 /// Decodes a raw record into the generated [`AnyRecord`].
 pub(crate) fn decode_any(tr_id: &str, raw: RawRecord) -> Result<AnyRecord, FrameError> {
-    crate::frame::with_fields(raw.as_str(), |fields| crate::api::decode(tr_id, fields)).ok_or_else(
-        || FrameError::UnknownTr {
-            tr_id: tr_id.to_owned(),
-        },
-    )
+    crate::api::decode(tr_id, raw.as_str()).ok_or_else(|| FrameError::UnknownTr {
+        tr_id: tr_id.to_owned(),
+    })
 }
 
 #[cfg(test)]

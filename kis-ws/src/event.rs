@@ -212,31 +212,29 @@ impl RawRecord {
     }
 
     /// The record's fields in layout order; `(null)` literals become empty strings (the
-    /// splitter is [`crate::frame::for_each_field`], the session's own).
-    pub fn fields(&self) -> impl Iterator<Item = &str> {
-        let mut v = Vec::new();
-        crate::frame::for_each_field(self.as_str(), |f| v.push(f));
-        v.into_iter()
+    /// splitter is [`crate::frame::Fields`], the session's own).
+    pub fn fields(&self) -> crate::frame::Fields<'_> {
+        crate::frame::Fields::new(self.as_str())
     }
 
-    /// Decodes the record into a typed record (no allocation for the field list).
+    /// Decodes the record into a typed record, in one pass over its text.
     pub fn decode<T: Record>(&self) -> T {
-        crate::frame::with_fields(self.as_str(), T::parse)
+        T::parse(self.as_str())
     }
 
     /// Splits a plain payload of `count` records into raw records exactly as the session does
-    /// (one [`crate::frame::Records::split`]), calling `f` with each record's fields and the
-    /// record. `plain` is the frame's payload (decrypted if it was encrypted).
+    /// (one [`crate::frame::Records::split`]), calling `f` with each record. `plain` is the
+    /// frame's payload (decrypted if it was encrypted).
     pub fn split_payload(
         tr_id: &str,
         plain: &Arc<str>,
         count: usize,
         columns: usize,
-        mut f: impl FnMut(&[&str], RawRecord),
+        mut f: impl FnMut(RawRecord),
     ) -> Result<(), FrameError> {
         let records = crate::frame::Records::split(tr_id, plain, count, columns)?;
-        for (i, fields) in records.iter().enumerate() {
-            f(fields, RawRecord::new(plain.clone(), records.range(i)));
+        for range in records.ranges() {
+            f(RawRecord::new(plain.clone(), range));
         }
         Ok(())
     }

@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod error;
 pub mod event;
 mod fanout;
+mod fields;
 pub mod frame;
 mod queue;
 pub mod record;

@@ -12,8 +12,10 @@ pub trait Record: Sized {
     /// Whether frames of this TR are AES-256-CBC encrypted.
     const ENCRYPTED: bool;
 
-    /// Decodes one record from its fields in layout order. Never fails: a value that does not
-    /// parse keeps its raw text and is reported by the value type; missing trailing fields are
-    /// `None`; extra trailing fields (KIS adds columns over time) are ignored.
-    fn parse(fields: &[&str]) -> Self;
+    /// Decodes one record from its text (`^`-separated fields in layout order, as received),
+    /// in one pass with [`crate::frame::Fields`]. Never fails: a value that does not parse keeps
+    /// its raw text and is reported by the value type; missing trailing fields are
+    /// [`Val::Missing`](kis_client::value::Val::Missing); extra trailing fields (KIS adds
+    /// columns over time) are ignored.
+    fn parse(record: &str) -> Self;
 }

@@ -5,7 +5,7 @@
 use kis_ws::Record;
 use kis_ws::api::realtime_domestic_stock::h0stcni0::H0stcni0;
 use kis_ws::crypto::Cipher;
-use kis_ws::frame::{Records, parse_data_frame};
+use kis_ws::frame::{Fields, Records, parse_data_frame};
 use proptest::prelude::*;
 
 /// Decrypts, splits and decodes a notice frame the way the session does.
@@ -20,7 +20,7 @@ fn decode(text: &str, cipher: &Cipher) -> Result<Vec<Vec<String>>, String> {
         .iter()
         .map(|r| {
             let _typed = H0stcni0::parse(r);
-            r.iter().map(|s| (*s).to_owned()).collect()
+            Fields::new(r).map(str::to_owned).collect()
         })
         .collect())
 }

@@ -44,9 +44,9 @@ fn every_realtime_tr_has_columns_and_a_decoder() {
     assert!(tr_ids().len() >= 40, "{} realtime TRs", tr_ids().len());
     for tr in tr_ids() {
         let cols = kis_ws::api::columns(tr).unwrap_or_else(|| panic!("{tr}: no columns"));
-        let fields = vec![""; cols.len()];
+        let record = vec![""; cols.len()].join("^");
         assert!(
-            kis_ws::api::decode(tr, &fields).is_some(),
+            kis_ws::api::decode(tr, &record).is_some(),
             "{tr}: no decoder"
         );
         assert!(kis_ws::api::is_encrypted(tr).is_some(), "{tr}");
@@ -93,9 +93,9 @@ proptest! {
             // Fewer fields than columns: refused, never mis-split.
             Err(_) => prop_assert!(per < cols),
         }
-        // The decoders also take any slice directly.
-        prop_assert!(kis_ws::api::decode(tr, &fields).is_some());
-        prop_assert!(kis_ws::api::decode(tr, &fields[..fields.len().min(3)]).is_some());
+        // The decoders also take any record text directly, of any width.
+        prop_assert!(kis_ws::api::decode(tr, &fields.join("^")).is_some());
+        prop_assert!(kis_ws::api::decode(tr, &fields[..fields.len().min(3)].join("^")).is_some());
     }
 
     #[test]
@@ -103,7 +103,7 @@ proptest! {
         let fields: Vec<&str> = f.iter().map(String::as_str).collect();
         let known = tr_ids().contains(&tr);
         if !known && kis_ws::api::columns(&tr).is_none() {
-            prop_assert!(kis_ws::api::decode(&tr, &fields).is_none());
+            prop_assert!(kis_ws::api::decode(&tr, &fields.join("^")).is_none());
         }
     }
 }

@@ -26,7 +26,7 @@ fn no_record_shows_a_secret_or_account_in_debug() {
     {
         let Some(rt) = &s.realtime else { continue };
         let fields: Vec<&str> = s.response.body.iter().map(|f| value_for(&f.name)).collect();
-        let Some(record) = kis_ws::api::decode(&rt.tr_id, &fields) else {
+        let Some(record) = kis_ws::api::decode(&rt.tr_id, &fields.join("^")) else {
             continue; // TR of a disabled feature
         };
         let d = format!("{record:?}");

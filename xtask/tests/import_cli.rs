@@ -276,6 +276,14 @@ fn stale_patches_are_errors() {
             "- api: /tryitout/H0TEST00\n  reason: ''\n",
             "one non-empty line",
         ),
+        (
+            "- api: /tryitout/H0TEST00\n  reason: r\n  fixes: [tr-unknown]\n  tr_misprints:\n  - {text: H0TSET00, means: H0TEST00, note: n}\n",
+            "claims to fix `tr-unknown`",
+        ),
+        (
+            "- api: /tryitout/H0TEST00\n  reason: r\n  tr_misprints:\n  - {text: H0TSET00, means: NOPE0000U, note: n}\n",
+            "`NOPE0000U` is no TR ID of any API",
+        ),
     ];
     for (text, needle) in cases {
         std::fs::write(patches.join("x.yaml"), text).expect("write");
@@ -345,10 +353,52 @@ fn new_edition_adds_etf_orderbook() {
     let (a, b) = (tree(&old), tree(&new));
     let added: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
     let removed: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
-    let changed: Vec<_> = a
-        .keys()
-        .filter(|k| b.get(*k).is_some_and(|v| v != &a[*k]))
+    let text = |root: &Path, rel: &str| read(&root.join(rel));
+    // The layout, apart from KIS's prose (overviews, descriptions, misprints), which the
+    // editions also edit.
+    fn layout(path: &Path, bytes: &[u8]) -> Vec<u8> {
+        if path.extension().is_none_or(|x| x != "yaml") {
+            return bytes.to_vec();
+        }
+        let mut s = kis_spec::parse(&String::from_utf8_lossy(bytes), path).expect("parses");
+        fn strip(fields: &mut [kis_spec::Field]) {
+            for f in fields {
+                f.description.clear();
+                strip(&mut f.fields);
+            }
+        }
+        s.overview.clear();
+        s.tr_misprints.clear();
+        for list in [
+            &mut s.request.header,
+            &mut s.request.query,
+            &mut s.request.body,
+            &mut s.response.header,
+            &mut s.response.body,
+        ] {
+            strip(list);
+        }
+        kis_spec::render(&s).into_bytes()
+    }
+    let in_both = || a.keys().filter(|k| b.contains_key(*k));
+    let changed: Vec<_> = in_both()
+        .filter(|k| layout(k, &b[*k]) != layout(k, &a[*k]))
         .collect();
+    let text_only: Vec<_> = in_both()
+        .filter(|k| b[*k] != a[*k] && !changed.contains(k))
+        .collect();
+    // KIS's prose changed in more sheets (e.g. inquire-balance's overview gained the 120 TPS
+    // limit; order-cash's misprint `TTC0802U` became `TTC0012U`).
+    for rel in [
+        "domestic_stock/inquire_balance.yaml",
+        "domestic_stock/order_cash.yaml",
+    ] {
+        assert!(
+            text_only.contains(&&PathBuf::from(rel)),
+            "{rel}: {text_only:?}"
+        );
+    }
+    assert!(text(&new, "domestic_stock/inquire_balance.yaml").contains("120 TPS"));
     assert_eq!(added, [Path::new("etfetn/inquire_asking_price.yaml")]);
     assert!(removed.is_empty(), "{removed:?}");
     let added_spec = kis_spec::parse(
@@ -369,7 +419,6 @@ fn new_edition_adds_etf_orderbook() {
             Path::new("realtime_domestic_futureoption/h0mfcnt0.yaml"),
         ]
     );
-    let text = |root: &Path, rel: &str| read(&root.join(rel));
     let search_old = text(&old, "overseas_price/search_info.yaml");
     let search_new = text(&new, "overseas_price/search_info.yaml");
     assert!(

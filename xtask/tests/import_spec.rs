@@ -257,3 +257,149 @@ fn paging_keys_exist_and_order_replies_keep_their_case() {
     let names: Vec<_> = output.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"]);
 }
+
+/// Every TR-ID-shaped token in the workbook's text (every cell of every sheet: index, header
+/// blocks, overviews, descriptions, examples) is known to the spec: as a variant's current TR
+/// ID, as a deprecated alias of one, or as a misprint a patch settled.
+#[test]
+fn every_tr_id_in_the_workbook_is_known() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let specs = specs();
+    let mut current = BTreeSet::new();
+    for s in &specs {
+        for v in &s.variants {
+            current.extend(v.real.iter().chain(&v.paper).cloned());
+        }
+        current.extend(s.realtime.iter().map(|r| r.tr_id.clone()));
+    }
+    let mut aliases = BTreeSet::new();
+    let mut misprints = BTreeSet::new();
+    for s in &specs {
+        for v in &s.variants {
+            for a in &v.aliases {
+                let env = match a.env {
+                    kis_spec::TrEnv::Real => "real",
+                    kis_spec::TrEnv::Paper => "paper",
+                };
+                assert!(
+                    v.tr_id(a.env).is_some(),
+                    "{}: alias {} of `{}` has no {env} TR ID replacing it",
+                    s.path,
+                    a.tr_id,
+                    v.name
+                );
+                assert!(
+                    !current.contains(&a.tr_id),
+                    "{}: alias {} is also a current TR ID",
+                    s.path,
+                    a.tr_id
+                );
+                assert!(aliases.insert(a.tr_id.clone()), "alias {} twice", a.tr_id);
+            }
+        }
+        for m in &s.tr_misprints {
+            assert!(
+                current.contains(&m.means),
+                "{}: {} means {}",
+                s.path,
+                m.text,
+                m.means
+            );
+            assert!(!m.note.is_empty());
+            misprints.insert(m.text.clone());
+        }
+    }
+    for t in current.iter().chain(&aliases) {
+        assert!(
+            kis_spec::tr_id::is_tr_id_shaped(t),
+            "{t} is a TR ID of the spec but not TR-ID-shaped"
+        );
+    }
+
+    let mut wb: Xlsx<_> = open_workbook(workbook()).expect("workbook opens");
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet reads");
+        for cell in range.used_cells() {
+            if let (_, _, Data::String(text)) = cell {
+                for t in kis_spec::tr_id::tr_id_tokens(text) {
+                    seen.entry(t.to_owned()).or_insert_with(|| name.clone());
+                }
+            }
+        }
+    }
+    let unknown: Vec<(&String, &String)> = seen
+        .iter()
+        .filter(|(t, _)| !current.contains(*t) && !aliases.contains(*t) && !misprints.contains(*t))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "TR IDs (sheet) the spec does not know: {unknown:?}"
+    );
+    // The census of issue 16: 433 distinct TR IDs in the text, 410 of them current.
+    assert_eq!(seen.len(), 433);
+    assert_eq!(current.len(), 410);
+    assert!(
+        current.iter().all(|t| seen.contains_key(t)),
+        "a spec TR ID is not in the workbook"
+    );
+    assert_eq!(aliases.len(), 18);
+    assert_eq!(misprints.len(), 5);
+    let deprecated: Vec<&str> = specs
+        .iter()
+        .flat_map(|s| &s.variants)
+        .filter(|v| v.deprecated)
+        .filter_map(|v| v.real.as_deref())
+        .collect();
+    assert_eq!(deprecated.len(), 6, "{deprecated:?}");
+    assert!(
+        deprecated.iter().all(|t| t.starts_with("JTCE")),
+        "{deprecated:?}"
+    );
+}
+
+/// The sheets' text survives: every overview and every non-empty field description.
+#[test]
+fn overviews_and_descriptions_are_kept() {
+    let specs = specs();
+    assert_eq!(specs.iter().filter(|s| !s.overview.is_empty()).count(), 323);
+    fn count(fields: &[kis_spec::Field]) -> usize {
+        fields
+            .iter()
+            .map(|f| usize::from(!f.description.is_empty()) + count(&f.fields))
+            .sum()
+    }
+    let kept: usize = specs
+        .iter()
+        .map(|s| {
+            count(&s.request.header)
+                + count(&s.request.query)
+                + count(&s.request.body)
+                + count(&s.response.header)
+                + count(&s.response.body)
+        })
+        .sum();
+    // 7,756 Layout rows carry a description; rows merged as duplicates (old/new layouts of one
+    // block) or removed by a patch keep their first listing's.
+    assert!(kept >= 7_700, "{kept} descriptions kept");
+    let margin = find(
+        &specs,
+        "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
+    );
+    let rows = margin
+        .response
+        .body
+        .iter()
+        .find(|f| f.name == "output1")
+        .expect("output1");
+    assert!(rows.description.contains("18가지"), "{}", rows.description);
+    let cash = find(&specs, "/uapi/domestic-stock/v1/trading/order-cash");
+    let tr_id = cash
+        .request
+        .header
+        .iter()
+        .find(|f| f.name == "tr_id")
+        .expect("tr_id header");
+    assert!(tr_id.description.contains("(구)TTTC0801U → (신)TTTC0011U"));
+    assert!(!tr_id.description.contains('\r'));
+}

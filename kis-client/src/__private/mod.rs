@@ -11,7 +11,7 @@ pub use request::{FieldKind, FieldMeta, code, date, decimal, flag, int, time};
 pub use crate::code_list_impls;
 
 pub use crate::secret::Masked;
-pub use wire::{WireField, field, serialize_fields};
+pub use wire::{WireField, serialize_fields};
 
 pub use crate::value::decode::{
     Fields, Match, NO_FIELDS, Record, Rows, Slot, Spellings, decode_map, deserialize_into, report,

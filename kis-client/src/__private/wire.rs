@@ -1,6 +1,4 @@
-//! Serialization plumbing of generated code: request bodies and realtime record fields.
-
-use crate::value::{Val, Wire};
+//! Serialization plumbing of generated code: request bodies.
 
 /// One request field value for [`serialize_fields`].
 #[derive(Debug, Clone, Copy)]
@@ -27,13 +25,4 @@ pub fn serialize_fields<S: serde::Serializer>(
         }
     }
     m.end()
-}
-
-/// Reads field `i` of a realtime record (`Missing` beyond the end).
-#[inline]
-pub fn field<T: Wire>(fields: &[&str], i: usize) -> Val<T> {
-    match fields.get(i) {
-        Some(s) => Val::parse(s),
-        None => Val::Missing,
-    }
 }

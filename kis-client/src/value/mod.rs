@@ -414,14 +414,6 @@ mod tests {
         assert_eq!(v, Val::Empty);
     }
 
-    #[test]
-    fn realtime_fields_past_the_end_are_missing() {
-        let f = ["1", "x"];
-        assert_eq!(crate::__private::field::<i64>(&f, 0), Val::Ok(1));
-        assert!(crate::__private::field::<i64>(&f, 1).is_invalid());
-        assert!(crate::__private::field::<i64>(&f, 2).is_missing());
-    }
-
     proptest! {
         #[test]
         fn any_string_round_trips(s in "\\PC{0,12}") {

@@ -325,3 +325,56 @@ async fn delayed_fill() {
     let (_, fills) = get(&mock, &token, CCLD, "VTTC0081R", &ccld_query()).await;
     assert_eq!(fills["output1"][0]["tot_ccld_qty"], "1");
 }
+
+/// Old TR IDs KIS replaced (`(구)VTTC0802U → (신)VTTC0012U`) still reach the current endpoint's
+/// behaviour on the embedded spec: a buy and a sell by old IDs, listed by the old fills TR.
+#[tokio::test]
+async fn old_tr_ids_are_served_as_the_current_ones() {
+    let mock = start(MockConfig {
+        catalog: None,
+        ..paper()
+    })
+    .await;
+    let token = token(&mock).await;
+    let (_, buy) = post(
+        &mock,
+        &token,
+        ORDER,
+        "VTTC0802U",
+        order("005930", "10", "50000"),
+    )
+    .await;
+    assert_eq!(buy["rt_cd"], "0", "{buy}");
+    let (_, sell) = post(
+        &mock,
+        &token,
+        ORDER,
+        "VTTC0801U",
+        order("005930", "4", "50000"),
+    )
+    .await;
+    assert_eq!(sell["rt_cd"], "0", "{sell}");
+    let (_, bal) = get(&mock, &token, BALANCE, "VTTC8434R", &balance_query()).await;
+    assert_eq!(bal["output1"][0]["hldg_qty"], "6", "{bal}");
+    let mut query = ccld_query();
+    query.extend([("INQR_DVSN_1", ""), ("EXCG_ID_DVSN_CD", "KRX")]);
+    let (_, fills) = get(&mock, &token, CCLD, "VTTC8001R", &query).await;
+    let mut sides: Vec<&str> = fills["output1"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{fills}"))
+        .iter()
+        .filter_map(|r| r["sll_buy_dvsn_cd"].as_str())
+        .collect();
+    sides.sort();
+    assert_eq!(sides, ["01", "02"], "{fills}");
+    // An old real TR ID is still a real TR: refused on paper as KIS refuses real TRs.
+    let (_, real) = post(
+        &mock,
+        &token,
+        ORDER,
+        "TTTC0802U",
+        order("005930", "1", "50000"),
+    )
+    .await;
+    assert_eq!(real["msg_cd"], "EGW02006", "{real}");
+}

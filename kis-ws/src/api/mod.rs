@@ -211,188 +211,189 @@ impl serde::Serialize for AnyRecord {
     }
 }
 
-/// Decodes one record of TR `tr_id` from its fields; `None` for an unknown TR.
-pub fn decode(tr_id: &str, fields: &[&str]) -> Option<AnyRecord> {
+/// Decodes one record of TR `tr_id` from its text (`^`-separated fields, as received); `None`
+/// for an unknown TR.
+pub fn decode(tr_id: &str, record: &str) -> Option<AnyRecord> {
     Some(match tr_id {
         "H0BICNT0" => {
-            AnyRecord::H0bicnt0(realtime_domestic_bond::h0bicnt0::H0bicnt0::parse(fields))
+            AnyRecord::H0bicnt0(realtime_domestic_bond::h0bicnt0::H0bicnt0::parse(record))
         }
         "H0BJASP0" => {
-            AnyRecord::H0bjasp0(realtime_domestic_bond::h0bjasp0::H0bjasp0::parse(fields))
+            AnyRecord::H0bjasp0(realtime_domestic_bond::h0bjasp0::H0bjasp0::parse(record))
         }
         "H0BJCNT0" => {
-            AnyRecord::H0bjcnt0(realtime_domestic_bond::h0bjcnt0::H0bjcnt0::parse(fields))
+            AnyRecord::H0bjcnt0(realtime_domestic_bond::h0bjcnt0::H0bjcnt0::parse(record))
         }
         "H0CFASP0" => AnyRecord::H0cfasp0(
-            realtime_domestic_futureoption::h0cfasp0::H0cfasp0::parse(fields),
+            realtime_domestic_futureoption::h0cfasp0::H0cfasp0::parse(record),
         ),
         "H0CFCNT0" => AnyRecord::H0cfcnt0(
-            realtime_domestic_futureoption::h0cfcnt0::H0cfcnt0::parse(fields),
+            realtime_domestic_futureoption::h0cfcnt0::H0cfcnt0::parse(record),
         ),
         "H0EUANC0" => AnyRecord::H0euanc0(
-            realtime_domestic_futureoption::h0euanc0::H0euanc0::parse(fields),
+            realtime_domestic_futureoption::h0euanc0::H0euanc0::parse(record),
         ),
         "H0EUASP0" => AnyRecord::H0euasp0(
-            realtime_domestic_futureoption::h0euasp0::H0euasp0::parse(fields),
+            realtime_domestic_futureoption::h0euasp0::H0euasp0::parse(record),
         ),
         "H0EUCNI0" => AnyRecord::H0eucni0(
-            realtime_domestic_futureoption::h0eucni0::H0eucni0::parse(fields),
+            realtime_domestic_futureoption::h0eucni0::H0eucni0::parse(record),
         ),
         "H0EUCNT0" => AnyRecord::H0eucnt0(
-            realtime_domestic_futureoption::h0eucnt0::H0eucnt0::parse(fields),
+            realtime_domestic_futureoption::h0eucnt0::H0eucnt0::parse(record),
         ),
         "H0IFASP0" => AnyRecord::H0ifasp0(
-            realtime_domestic_futureoption::h0ifasp0::H0ifasp0::parse(fields),
+            realtime_domestic_futureoption::h0ifasp0::H0ifasp0::parse(record),
         ),
         "H0IFCNI0" | "H0IFCNI9" => AnyRecord::H0ifcni0(
-            realtime_domestic_futureoption::h0ifcni0::H0ifcni0::parse(fields),
+            realtime_domestic_futureoption::h0ifcni0::H0ifcni0::parse(record),
         ),
         "H0IFCNT0" => AnyRecord::H0ifcnt0(
-            realtime_domestic_futureoption::h0ifcnt0::H0ifcnt0::parse(fields),
+            realtime_domestic_futureoption::h0ifcnt0::H0ifcnt0::parse(record),
         ),
         "H0IOASP0" => AnyRecord::H0ioasp0(
-            realtime_domestic_futureoption::h0ioasp0::H0ioasp0::parse(fields),
+            realtime_domestic_futureoption::h0ioasp0::H0ioasp0::parse(record),
         ),
         "H0IOCNT0" => AnyRecord::H0iocnt0(
-            realtime_domestic_futureoption::h0iocnt0::H0iocnt0::parse(fields),
+            realtime_domestic_futureoption::h0iocnt0::H0iocnt0::parse(record),
         ),
         "H0MFASP0" => AnyRecord::H0mfasp0(
-            realtime_domestic_futureoption::h0mfasp0::H0mfasp0::parse(fields),
+            realtime_domestic_futureoption::h0mfasp0::H0mfasp0::parse(record),
         ),
         "H0MFCNI0" => AnyRecord::H0mfcni0(
-            realtime_domestic_futureoption::h0mfcni0::H0mfcni0::parse(fields),
+            realtime_domestic_futureoption::h0mfcni0::H0mfcni0::parse(record),
         ),
         "H0MFCNT0" => AnyRecord::H0mfcnt0(
-            realtime_domestic_futureoption::h0mfcnt0::H0mfcnt0::parse(fields),
+            realtime_domestic_futureoption::h0mfcnt0::H0mfcnt0::parse(record),
         ),
         "H0ZFANC0" => AnyRecord::H0zfanc0(
-            realtime_domestic_futureoption::h0zfanc0::H0zfanc0::parse(fields),
+            realtime_domestic_futureoption::h0zfanc0::H0zfanc0::parse(record),
         ),
         "H0ZFASP0" => AnyRecord::H0zfasp0(
-            realtime_domestic_futureoption::h0zfasp0::H0zfasp0::parse(fields),
+            realtime_domestic_futureoption::h0zfasp0::H0zfasp0::parse(record),
         ),
         "H0ZFCNT0" => AnyRecord::H0zfcnt0(
-            realtime_domestic_futureoption::h0zfcnt0::H0zfcnt0::parse(fields),
+            realtime_domestic_futureoption::h0zfcnt0::H0zfcnt0::parse(record),
         ),
         "H0ZOANC0" => AnyRecord::H0zoanc0(
-            realtime_domestic_futureoption::h0zoanc0::H0zoanc0::parse(fields),
+            realtime_domestic_futureoption::h0zoanc0::H0zoanc0::parse(record),
         ),
         "H0ZOASP0" => AnyRecord::H0zoasp0(
-            realtime_domestic_futureoption::h0zoasp0::H0zoasp0::parse(fields),
+            realtime_domestic_futureoption::h0zoasp0::H0zoasp0::parse(record),
         ),
         "H0ZOCNT0" => AnyRecord::H0zocnt0(
-            realtime_domestic_futureoption::h0zocnt0::H0zocnt0::parse(fields),
+            realtime_domestic_futureoption::h0zocnt0::H0zocnt0::parse(record),
         ),
         "H0EWANC0" => {
-            AnyRecord::H0ewanc0(realtime_domestic_stock::h0ewanc0::H0ewanc0::parse(fields))
+            AnyRecord::H0ewanc0(realtime_domestic_stock::h0ewanc0::H0ewanc0::parse(record))
         }
         "H0EWASP0" => {
-            AnyRecord::H0ewasp0(realtime_domestic_stock::h0ewasp0::H0ewasp0::parse(fields))
+            AnyRecord::H0ewasp0(realtime_domestic_stock::h0ewasp0::H0ewasp0::parse(record))
         }
         "H0EWCNT0" => {
-            AnyRecord::H0ewcnt0(realtime_domestic_stock::h0ewcnt0::H0ewcnt0::parse(fields))
+            AnyRecord::H0ewcnt0(realtime_domestic_stock::h0ewcnt0::H0ewcnt0::parse(record))
         }
         "H0NXANC0" => {
-            AnyRecord::H0nxanc0(realtime_domestic_stock::h0nxanc0::H0nxanc0::parse(fields))
+            AnyRecord::H0nxanc0(realtime_domestic_stock::h0nxanc0::H0nxanc0::parse(record))
         }
         "H0NXASP0" => {
-            AnyRecord::H0nxasp0(realtime_domestic_stock::h0nxasp0::H0nxasp0::parse(fields))
+            AnyRecord::H0nxasp0(realtime_domestic_stock::h0nxasp0::H0nxasp0::parse(record))
         }
         "H0NXCNT0" => {
-            AnyRecord::H0nxcnt0(realtime_domestic_stock::h0nxcnt0::H0nxcnt0::parse(fields))
+            AnyRecord::H0nxcnt0(realtime_domestic_stock::h0nxcnt0::H0nxcnt0::parse(record))
         }
         "H0NXMBC0" => {
-            AnyRecord::H0nxmbc0(realtime_domestic_stock::h0nxmbc0::H0nxmbc0::parse(fields))
+            AnyRecord::H0nxmbc0(realtime_domestic_stock::h0nxmbc0::H0nxmbc0::parse(record))
         }
         "H0NXMKO0" => {
-            AnyRecord::H0nxmko0(realtime_domestic_stock::h0nxmko0::H0nxmko0::parse(fields))
+            AnyRecord::H0nxmko0(realtime_domestic_stock::h0nxmko0::H0nxmko0::parse(record))
         }
         "H0NXPGM0" => {
-            AnyRecord::H0nxpgm0(realtime_domestic_stock::h0nxpgm0::H0nxpgm0::parse(fields))
+            AnyRecord::H0nxpgm0(realtime_domestic_stock::h0nxpgm0::H0nxpgm0::parse(record))
         }
         "H0STANC0" => {
-            AnyRecord::H0stanc0(realtime_domestic_stock::h0stanc0::H0stanc0::parse(fields))
+            AnyRecord::H0stanc0(realtime_domestic_stock::h0stanc0::H0stanc0::parse(record))
         }
         "H0STASP0" => {
-            AnyRecord::H0stasp0(realtime_domestic_stock::h0stasp0::H0stasp0::parse(fields))
+            AnyRecord::H0stasp0(realtime_domestic_stock::h0stasp0::H0stasp0::parse(record))
         }
         "H0STCNI0" | "H0STCNI9" => {
-            AnyRecord::H0stcni0(realtime_domestic_stock::h0stcni0::H0stcni0::parse(fields))
+            AnyRecord::H0stcni0(realtime_domestic_stock::h0stcni0::H0stcni0::parse(record))
         }
         "H0STCNT0" => {
-            AnyRecord::H0stcnt0(realtime_domestic_stock::h0stcnt0::H0stcnt0::parse(fields))
+            AnyRecord::H0stcnt0(realtime_domestic_stock::h0stcnt0::H0stcnt0::parse(record))
         }
         "H0STMBC0" => {
-            AnyRecord::H0stmbc0(realtime_domestic_stock::h0stmbc0::H0stmbc0::parse(fields))
+            AnyRecord::H0stmbc0(realtime_domestic_stock::h0stmbc0::H0stmbc0::parse(record))
         }
         "H0STMKO0" => {
-            AnyRecord::H0stmko0(realtime_domestic_stock::h0stmko0::H0stmko0::parse(fields))
+            AnyRecord::H0stmko0(realtime_domestic_stock::h0stmko0::H0stmko0::parse(record))
         }
         "H0STNAV0" => {
-            AnyRecord::H0stnav0(realtime_domestic_stock::h0stnav0::H0stnav0::parse(fields))
+            AnyRecord::H0stnav0(realtime_domestic_stock::h0stnav0::H0stnav0::parse(record))
         }
         "H0STOAA0" => {
-            AnyRecord::H0stoaa0(realtime_domestic_stock::h0stoaa0::H0stoaa0::parse(fields))
+            AnyRecord::H0stoaa0(realtime_domestic_stock::h0stoaa0::H0stoaa0::parse(record))
         }
         "H0STOAC0" => {
-            AnyRecord::H0stoac0(realtime_domestic_stock::h0stoac0::H0stoac0::parse(fields))
+            AnyRecord::H0stoac0(realtime_domestic_stock::h0stoac0::H0stoac0::parse(record))
         }
         "H0STOUP0" => {
-            AnyRecord::H0stoup0(realtime_domestic_stock::h0stoup0::H0stoup0::parse(fields))
+            AnyRecord::H0stoup0(realtime_domestic_stock::h0stoup0::H0stoup0::parse(record))
         }
         "H0STPGM0" => {
-            AnyRecord::H0stpgm0(realtime_domestic_stock::h0stpgm0::H0stpgm0::parse(fields))
+            AnyRecord::H0stpgm0(realtime_domestic_stock::h0stpgm0::H0stpgm0::parse(record))
         }
         "H0UNANC0" => {
-            AnyRecord::H0unanc0(realtime_domestic_stock::h0unanc0::H0unanc0::parse(fields))
+            AnyRecord::H0unanc0(realtime_domestic_stock::h0unanc0::H0unanc0::parse(record))
         }
         "H0UNASP0" => {
-            AnyRecord::H0unasp0(realtime_domestic_stock::h0unasp0::H0unasp0::parse(fields))
+            AnyRecord::H0unasp0(realtime_domestic_stock::h0unasp0::H0unasp0::parse(record))
         }
         "H0UNCNT0" => {
-            AnyRecord::H0uncnt0(realtime_domestic_stock::h0uncnt0::H0uncnt0::parse(fields))
+            AnyRecord::H0uncnt0(realtime_domestic_stock::h0uncnt0::H0uncnt0::parse(record))
         }
         "H0UNMBC0" => {
-            AnyRecord::H0unmbc0(realtime_domestic_stock::h0unmbc0::H0unmbc0::parse(fields))
+            AnyRecord::H0unmbc0(realtime_domestic_stock::h0unmbc0::H0unmbc0::parse(record))
         }
         "H0UNMKO0" => {
-            AnyRecord::H0unmko0(realtime_domestic_stock::h0unmko0::H0unmko0::parse(fields))
+            AnyRecord::H0unmko0(realtime_domestic_stock::h0unmko0::H0unmko0::parse(record))
         }
         "H0UNPGM0" => {
-            AnyRecord::H0unpgm0(realtime_domestic_stock::h0unpgm0::H0unpgm0::parse(fields))
+            AnyRecord::H0unpgm0(realtime_domestic_stock::h0unpgm0::H0unpgm0::parse(record))
         }
         "H0UPANC0" => {
-            AnyRecord::H0upanc0(realtime_domestic_stock::h0upanc0::H0upanc0::parse(fields))
+            AnyRecord::H0upanc0(realtime_domestic_stock::h0upanc0::H0upanc0::parse(record))
         }
         "H0UPCNT0" => {
-            AnyRecord::H0upcnt0(realtime_domestic_stock::h0upcnt0::H0upcnt0::parse(fields))
+            AnyRecord::H0upcnt0(realtime_domestic_stock::h0upcnt0::H0upcnt0::parse(record))
         }
         "H0UPPGM0" => {
-            AnyRecord::H0uppgm0(realtime_domestic_stock::h0uppgm0::H0uppgm0::parse(fields))
+            AnyRecord::H0uppgm0(realtime_domestic_stock::h0uppgm0::H0uppgm0::parse(record))
         }
         "HDFFF010" => AnyRecord::Hdfff010(
-            realtime_overseas_futureoption::hdfff010::Hdfff010::parse(fields),
+            realtime_overseas_futureoption::hdfff010::Hdfff010::parse(record),
         ),
         "HDFFF020" => AnyRecord::Hdfff020(
-            realtime_overseas_futureoption::hdfff020::Hdfff020::parse(fields),
+            realtime_overseas_futureoption::hdfff020::Hdfff020::parse(record),
         ),
         "HDFFF1C0" => AnyRecord::Hdfff1c0(
-            realtime_overseas_futureoption::hdfff1c0::Hdfff1c0::parse(fields),
+            realtime_overseas_futureoption::hdfff1c0::Hdfff1c0::parse(record),
         ),
         "HDFFF2C0" => AnyRecord::Hdfff2c0(
-            realtime_overseas_futureoption::hdfff2c0::Hdfff2c0::parse(fields),
+            realtime_overseas_futureoption::hdfff2c0::Hdfff2c0::parse(record),
         ),
         "H0GSCNI0" | "H0GSCNI9" => {
-            AnyRecord::H0gscni0(realtime_overseas_stock::h0gscni0::H0gscni0::parse(fields))
+            AnyRecord::H0gscni0(realtime_overseas_stock::h0gscni0::H0gscni0::parse(record))
         }
         "HDFSASP0" => {
-            AnyRecord::Hdfsasp0(realtime_overseas_stock::hdfsasp0::Hdfsasp0::parse(fields))
+            AnyRecord::Hdfsasp0(realtime_overseas_stock::hdfsasp0::Hdfsasp0::parse(record))
         }
         "HDFSASP1" => {
-            AnyRecord::Hdfsasp1(realtime_overseas_stock::hdfsasp1::Hdfsasp1::parse(fields))
+            AnyRecord::Hdfsasp1(realtime_overseas_stock::hdfsasp1::Hdfsasp1::parse(record))
         }
         "HDFSCNT0" => {
-            AnyRecord::Hdfscnt0(realtime_overseas_stock::hdfscnt0::Hdfscnt0::parse(fields))
+            AnyRecord::Hdfscnt0(realtime_overseas_stock::hdfscnt0::Hdfscnt0::parse(record))
         }
         _ => return None,
     })
@@ -626,21 +627,21 @@ mod tests {
         for tr in ALL {
             let cols = super::columns(tr).expect("known TR");
             let fields: Vec<String> = (0..cols.len()).map(|i| format!("+0{i}.50x")).collect();
-            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-            let rec = super::decode(tr, &refs).expect("decodes");
+            let rec = super::decode(tr, &fields.join("^")).expect("decodes");
             let json = serde_json::to_value(&rec).expect("serializes");
             assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
             for (c, f) in cols.iter().zip(&fields) {
                 assert_eq!(json[c], serde_json::Value::String(f.clone()), "{tr} {c}");
             }
             // Short records leave the rest missing; extra trailing fields are ignored.
-            let short = super::decode(tr, &refs[..refs.len() / 2]).expect("decodes");
+            let half = cols.len().div_ceil(2);
+            let short = super::decode(tr, &fields[..half].join("^")).expect("decodes");
             let json = serde_json::to_value(&short).expect("serializes");
-            assert_eq!(
-                json.as_object().map(|m| m.len()),
-                Some(cols.len() / 2),
-                "{tr}"
-            );
+            assert_eq!(json.as_object().map(|m| m.len()), Some(half), "{tr}");
+            let long = format!("{}^extra", fields.join("^"));
+            let long = super::decode(tr, &long).expect("decodes");
+            let json = serde_json::to_value(&long).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
             assert!(super::is_encrypted(tr).is_some());
             assert!(
                 super::available_on(tr, kis_client::endpoint::Env::Real).is_some_and(|r| r)
@@ -648,7 +649,7 @@ mod tests {
                 "{tr} exists somewhere"
             );
         }
-        assert!(super::decode("NOPE0000", &[]).is_none());
+        assert!(super::decode("NOPE0000", "").is_none());
         assert!(super::columns("NOPE0000").is_none());
     }
 }

@@ -310,15 +310,15 @@ impl Engine {
             None => (Arc::from(f.tr_id), &[][..]),
         };
         let (fanout, notices) = (&mut self.fanout, &mut self.ledger);
-        RawRecord::split_payload(f.tr_id, &plain, f.count, columns.len(), |fields, record| {
-            let first = fields.first().copied().unwrap_or_default();
+        RawRecord::split_payload(f.tr_id, &plain, f.count, columns.len(), |record| {
+            let first = record.fields().next().unwrap_or_default();
             let tr_key = keys
                 .iter()
                 .find(|k| ***k == *first)
                 .or(if keys.len() == 1 { keys.first() } else { None })
                 .cloned();
             if let Some((market, cols)) = ledger {
-                notices.notice(market, cols, fields);
+                notices.notice(market, cols, &record.fields().collect::<Vec<_>>());
             }
             let event = Event::Data {
                 tr_id: tr_id.clone(),

@@ -418,8 +418,10 @@ async fn typed_record_stream_filters_one_tr() {
         const TR_IDS: &'static [&'static str] = &["H0STCNT0"];
         const COLUMNS: &'static [&'static str] = &fake::CNT_COLUMNS;
         const ENCRYPTED: bool = false;
-        fn parse(fields: &[&str]) -> Self {
-            Cnt(fields.iter().map(|s| s.to_string()).collect())
+        fn parse(record: &str) -> Self {
+            Cnt(kis_ws::frame::Fields::new(record)
+                .map(str::to_owned)
+                .collect())
         }
     }
     let fake = Fake::start(41).await;

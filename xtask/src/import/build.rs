@@ -28,6 +28,16 @@ pub struct RawExamples {
 pub struct Built {
     pub spec: ApiSpec,
     pub examples: RawExamples,
+    /// The TR-ID-shaped tokens of the sheet's text (see `aliases::check_tokens`).
+    pub tr_tokens: Vec<String>,
+}
+
+/// Workbook text kept as data: line endings normalized to `\n`, outer whitespace trimmed.
+pub fn quote(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .trim()
+        .to_owned()
 }
 
 /// What field parsing needs to know about the API.
@@ -190,6 +200,7 @@ fn leaf(row: &LayoutRow, ctx: &Ctx, anomalies: &mut Vec<Anomaly>) -> Field {
         blank,
         length,
         codes,
+        description: quote(&row.description),
         fields: vec![],
     }
 }
@@ -239,6 +250,7 @@ fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -
         blank: false,
         length: None,
         codes: vec![],
+        description: quote(&row.description),
         fields: vec![],
     }
 }
@@ -565,6 +577,7 @@ pub fn build(
                     blank: false,
                     length: template.and_then(|f| f.length.clone()),
                     codes: vec![],
+                    description: String::new(),
                     fields: vec![],
                 });
             }
@@ -593,7 +606,7 @@ pub fn build(
         }
     });
 
-    let spec = ApiSpec {
+    let mut spec = ApiSpec {
         id,
         category,
         kind,
@@ -603,14 +616,25 @@ pub fn build(
         seq: 0,
         method,
         path: row.url.clone(),
+        overview: sheet.overview.as_deref().map(quote).unwrap_or_default(),
         variants,
+        tr_misprints: Vec::new(),
         request,
         response,
         paging,
         realtime,
         examples: Examples::default(),
     };
+    let tr_id_description = sheet
+        .layout
+        .iter()
+        .find(|r| r.section == Section::RequestHeader && r.element.trim() == "tr_id")
+        .map(|r| r.description.as_str())
+        .unwrap_or("");
+    super::aliases::attach(&mut spec, tr_id_description, anomalies);
+    super::aliases::mark_deprecated(&mut spec, anomalies);
     Ok(Built {
+        tr_tokens: sheet.tr_tokens.clone(),
         spec,
         examples: RawExamples {
             request: sheet.request_example.clone(),

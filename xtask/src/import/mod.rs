@@ -1,6 +1,7 @@
 //! `cargo xtask import`: the official workbook to `spec/` (specs, example files, defect report),
 //! with the curated patches in `spec/patches/` re-applied on every run.
 
+mod aliases;
 mod build;
 mod examples;
 mod infer;
@@ -119,6 +120,7 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     let mut anomalies = Vec::new();
     let mut built = assemble(&raw, &mut anomalies)?;
     check_blocks_against_examples(&mut built, &mut anomalies);
+    aliases::check_tokens(&built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     check_kinds_against_examples(&mut built, &mut anomalies);
     check_realtime_examples(&mut built, &mut anomalies);

@@ -49,6 +49,10 @@ pub struct Patch {
     /// Field corrections.
     #[serde(default)]
     pub fields: Vec<FieldPatch>,
+    /// TR-ID-shaped tokens of the sheet that name no TR, and the TR ID each stands for (settles
+    /// the API's `tr-unknown` anomalies for those tokens).
+    #[serde(default)]
+    pub tr_misprints: Vec<kis_spec::TrMisprint>,
 }
 
 /// A correction to one field, addressed by a dotted path from the section:
@@ -195,17 +199,41 @@ pub fn apply(
     built: &mut [Built],
     anomalies: &mut [Anomaly],
 ) -> Result<(), ImportError> {
+    let known = super::aliases::known(built.iter().map(|b| &b.spec));
     for Located { at, patch } in patches {
         let stale = |msg: String| ImportError::Patch(format!("{at} (api `{}`): {msg}", patch.api));
         let b = built
             .iter_mut()
             .find(|b| b.spec.path == patch.api)
             .ok_or_else(|| stale("no such API in the workbook (stale patch?)".into()))?;
+        // Entries for tokens this edition's sheet does not print are skipped (a sheet's misprint
+        // may change between editions); a patch none of whose tokens appear is stale through
+        // its `fixes: [tr-unknown]`.
+        let misprints: Vec<&kis_spec::TrMisprint> = patch
+            .tr_misprints
+            .iter()
+            .filter(|m| b.tr_tokens.contains(&m.text) && !known.contains(&m.text))
+            .collect();
+        for m in &patch.tr_misprints {
+            if !known.contains(&m.means) {
+                return Err(stale(format!("`{}` is no TR ID of any API", m.means)));
+            }
+            if m.note.trim().is_empty() {
+                return Err(stale(format!("misprint `{}` needs a note", m.text)));
+            }
+        }
+        // A `tr-unknown` anomaly is settled only for the tokens the patch lists.
+        let covers = |a: &Anomaly| {
+            a.topic != "tr-unknown"
+                || misprints
+                    .iter()
+                    .any(|m| a.message.starts_with(&format!("`{}`", m.text)))
+        };
         for topic in &patch.fixes {
             let mut hit = false;
             for a in anomalies
                 .iter_mut()
-                .filter(|a| a.api == patch.api && &a.topic == topic)
+                .filter(|a| a.api == patch.api && &a.topic == topic && covers(a))
             {
                 if a.handled == Handled::Unhandled {
                     a.handled = Handled::Patch(at.clone());
@@ -246,6 +274,8 @@ pub fn apply(
         if let Some(v) = &patch.paging {
             s.paging = Some(v.clone());
         }
+        s.tr_misprints
+            .extend(misprints.iter().map(|m| (*m).clone()));
         for fp in &patch.fields {
             if fp.add {
                 if locate(b, &fp.path).is_some() {
@@ -275,6 +305,7 @@ pub fn apply(
                     blank: false,
                     length: fp.length.clone(),
                     codes: fp.codes.clone().unwrap_or_default(),
+                    description: String::new(),
                     fields: Vec::new(),
                 });
                 continue;

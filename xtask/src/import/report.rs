@@ -52,6 +52,37 @@ impl Anomaly {
     }
 }
 
+/// Counts of the TR lineage and the workbook text kept (aliases, deprecated variants,
+/// misprints, descriptions, overviews).
+fn text_counts(s: &mut String, specs: &[ApiSpec]) {
+    let variants = || specs.iter().flat_map(|a| &a.variants);
+    let aliases: usize = variants().map(|v| v.aliases.len()).sum();
+    let deprecated = variants().filter(|v| v.deprecated).count();
+    let misprints: usize = specs.iter().map(|a| a.tr_misprints.len()).sum();
+    fn described(fields: &[kis_spec::Field]) -> usize {
+        fields
+            .iter()
+            .map(|f| usize::from(!f.description.is_empty()) + described(&f.fields))
+            .sum()
+    }
+    let descriptions: usize = specs
+        .iter()
+        .map(|a| {
+            described(&a.request.header)
+                + described(&a.request.query)
+                + described(&a.request.body)
+                + described(&a.response.header)
+                + described(&a.response.body)
+        })
+        .sum();
+    let overviews = specs.iter().filter(|a| !a.overview.is_empty()).count();
+    let _ = writeln!(s, "| old TR IDs kept as deprecated aliases | {aliases} |");
+    let _ = writeln!(s, "| deprecated (구) variants | {deprecated} |");
+    let _ = writeln!(s, "| misprinted TR IDs settled by patch | {misprints} |");
+    let _ = writeln!(s, "| fields with a description | {descriptions} |");
+    let _ = writeln!(s, "| APIs with an overview | {overviews} |");
+}
+
 /// Renders the report.
 pub fn render(workbook_name: &str, specs: &[ApiSpec], anomalies: &[Anomaly]) -> String {
     let mut s = String::new();
@@ -92,6 +123,7 @@ pub fn render(workbook_name: &str, specs: &[ApiSpec], anomalies: &[Anomaly]) -> 
     let _ = writeln!(s, "| APIs with a paper TR ID | {paper} |");
     let multi = specs.iter().filter(|a| a.variants.len() > 1).count();
     let _ = writeln!(s, "| APIs with several TR variants | {multi} |");
+    text_counts(&mut s, specs);
     let paging = specs.iter().filter(|a| a.paging.is_some()).count();
     let _ = writeln!(s, "| APIs with continuation paging | {paging} |");
     let mut ex: BTreeMap<(&str, String), usize> = BTreeMap::new();

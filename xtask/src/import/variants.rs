@@ -264,6 +264,8 @@ pub fn per_country(description: &str) -> Option<Vec<TrVariant>> {
                 label: short,
                 real: real.then(|| tr.to_owned()),
                 paper: (!real).then(|| tr.to_owned()),
+                deprecated: false,
+                aliases: Vec::new(),
             });
         }
     }
@@ -308,6 +310,8 @@ pub fn pair(real_cell: &str, paper_cell: &str) -> Paired {
             label: String::new(),
             real: Some(real.trs[0].tr.clone()),
             paper: paper.trs.first().map(|t| t.tr.clone()),
+            deprecated: false,
+            aliases: Vec::new(),
         });
         return out;
     }
@@ -317,6 +321,8 @@ pub fn pair(real_cell: &str, paper_cell: &str) -> Paired {
             label: String::new(),
             real: None,
             paper: Some(paper.trs[0].tr.clone()),
+            deprecated: false,
+            aliases: Vec::new(),
         });
         return out;
     }
@@ -336,6 +342,8 @@ pub fn pair(real_cell: &str, paper_cell: &str) -> Paired {
             label: t.label.clone(),
             real: Some(t.tr.clone()),
             paper: None,
+            deprecated: false,
+            aliases: Vec::new(),
         });
     }
     for t in &paper.trs {
@@ -352,6 +360,8 @@ pub fn pair(real_cell: &str, paper_cell: &str) -> Paired {
                 label: t.label.clone(),
                 real: None,
                 paper: Some(t.tr.clone()),
+                deprecated: false,
+                aliases: Vec::new(),
             }),
         }
     }

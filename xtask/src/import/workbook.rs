@@ -77,6 +77,10 @@ pub struct ApiSheet {
     pub request_example: Option<String>,
     /// `Response Example` text, if any.
     pub response_example: Option<String>,
+    /// The overview (`개요`) text, if any.
+    pub overview: Option<String>,
+    /// Every TR-ID-shaped token in any cell of the sheet, sorted, without duplicates.
+    pub tr_tokens: Vec<String>,
 }
 
 /// The whole workbook, read raw.
@@ -226,6 +230,15 @@ fn read_sheet(name: &str, rows: &[(u32, Vec<String>)]) -> Result<ApiSheet, Impor
         name: name.to_owned(),
         ..ApiSheet::default()
     };
+    let mut tokens: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, cells)| cells)
+        .flat_map(|c| kis_spec::tr_id::tr_id_tokens(c))
+        .map(str::to_owned)
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    sheet.tr_tokens = tokens;
     let mut i = 0;
     // Header block, up to the Layout table's column titles.
     let mut found_layout = false;
@@ -236,6 +249,9 @@ fn read_sheet(name: &str, rows: &[(u32, Vec<String>)]) -> Result<ApiSheet, Impor
         if key == "구분" && col(cells, 1).trim() == "Element" {
             found_layout = true;
             break;
+        }
+        if key == "개요" && !col(cells, 1).trim().is_empty() {
+            sheet.overview = Some(col(cells, 1).to_owned());
         }
         if HEADER_KEYS.contains(&key) {
             sheet

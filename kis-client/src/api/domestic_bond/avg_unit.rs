@@ -14,6 +14,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF2005R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 평균단가조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7216\] 채권 발행정보 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct AvgUnitRequest {
     /// 조회시작일자 (`INQR_STRT_DT`, required, length 8).
@@ -95,6 +100,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -102,6 +109,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -109,6 +118,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 공백: 전체, 특정종목 조회시 : 종목코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -118,6 +129,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > Unique key(302)
     #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
@@ -125,6 +138,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 검증종류코드 (`VRFC_KIND_CD`, required, length 2).
+    ///
+    /// > Unique key(00)
     #[inline]
     pub fn vrfc_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.vrfc_kind_cd = value.into();
@@ -132,6 +147,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 연속조회키30 (`CTX_AREA_NK30`, required, length 30).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -141,6 +158,8 @@ impl AvgUnitRequest {
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -303,10 +322,16 @@ pub struct AvgUnitResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output3`, required).
+    ///
+    /// > array
     pub output3: v::Block<Output3>,
     /// 연속조회키30 (`ctx_area_nk30`, length 30).
     pub ctx_area_nk30: v::Val<String>,

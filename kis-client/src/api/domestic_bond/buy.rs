@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0952U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 매수주문 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 '채권매수' 탭의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct BuyRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -143,6 +148,8 @@ impl BuyRequest {
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 19).
+    ///
+    /// > SAMT\_MKET\_PTCI\_YN(소액시장참여여부) : N(일반시장) 입력 시 10단위 입력
     #[inline]
     pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
         self.ord_qty2 = p::decimal(value);
@@ -157,6 +164,8 @@ impl BuyRequest {
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
+    ///
+    /// > N: 일반시장, Y: 소액시장
     #[inline]
     pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
         self.samt_mket_ptci_yn = p::flag(value);
@@ -164,6 +173,8 @@ impl BuyRequest {
     }
 
     /// Sets 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
+    ///
+    /// > Y, N
     #[inline]
     pub fn bond_rtl_mket_yn(mut self, value: bool) -> Self {
         self.bond_rtl_mket_yn = p::flag(value);
@@ -171,6 +182,8 @@ impl BuyRequest {
     }
 
     /// Sets 유치자직원번호 (`IDCR_STFNO`, required, length 6).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -181,6 +194,8 @@ impl BuyRequest {
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
@@ -189,6 +204,8 @@ impl BuyRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    ///
+    /// > Unique key(0)
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKBJ773401C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권현재가(호가) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 "우측 호가창" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl InquireAskingPriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > B: 장내
+    ///
     /// Codes:
     /// - `B`: 장내
     ///
@@ -69,6 +76,9 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 채권종목코드\
+    /// > ex. KR2088012A16
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();

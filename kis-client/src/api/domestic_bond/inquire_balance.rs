@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTSC8407R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 잔고조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0979\] 장내채권종합주문 화면의 "왼쪽 하단 잔고" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -102,6 +107,8 @@ impl InquireBalanceRequest {
 
     /// Sets 조회조건 (`INQR_CNDT`, required, length 2).
     ///
+    /// > 00: 전체, 01: 상품번호단위
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 상품번호단위
@@ -113,6 +120,8 @@ impl InquireBalanceRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -121,6 +130,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -310,6 +321,8 @@ pub struct InquireBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKBJ773403C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권현재가(체결) API입니다\
+/// > 장내채권의 체결데이터를 확인할 수 있습니다.
 #[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl InquireCcnlRequest {
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > B (업종코드)
+    ///
     /// Codes:
     /// - `B`: 업종코드
     ///
@@ -72,6 +79,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 채권종목코드(ex KR2033022D33)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();

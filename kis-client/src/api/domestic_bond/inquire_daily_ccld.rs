@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTSC8013R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 주문체결내역 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 '채권주문체결' 탭의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireDailyCcldRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -137,6 +142,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 일자 \~ (1주일 이내)
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -144,6 +151,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > \~ 일자 (조회 당일)
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -151,6 +160,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > %(전체), 01(매도), 02(매수)
     #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
@@ -158,6 +169,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 정렬순서구분 (`SORT_SQN_DVSN`, required, length 2).
+    ///
+    /// > 01(주문순서), 02(주문역순)
     ///
     /// Codes:
     /// - `01`: 주문순서
@@ -178,6 +191,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 미체결여부 (`NCCS_YN`, required, length 1).
+    ///
+    /// > N(전체), C(체결), Y(미체결)
     ///
     /// Codes:
     /// - `N`: 전체
@@ -405,6 +420,8 @@ pub struct InquireDailyCcldResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::One<Output2>,
     /// 연속조회키200 (`ctx_area_nk200`, length 200).
     pub ctx_area_nk200: v::Val<String>,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKBJ773701C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 기간별시세(일) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0979\] 장내채권종합주문 화면 가운데 "일별" 클릭 시 시세 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최근 30건까지 데이터 확인이 가능합니다.
 #[derive(Clone)]
 pub struct InquireDailyItemchartpriceRequest {
     /// 조건 시장 구분 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 6).
@@ -58,6 +65,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 6).
+    ///
+    /// > Unique key(B)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +74,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -157,6 +168,8 @@ pub struct InquireDailyItemchartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -15,6 +15,13 @@ use crate::value as v;
 /// - TR ID: real `TTTC8910R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 매수가능조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 화면의 "왼쪽 하단 증거금 사용가능 내역 / 주문가능금액 및 수량" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ (중요) 채권의 경우 주식과 달리, 매수가능수량(buy\_psbl\_qty) = 매수가능금액(buy\_psbl\_amt) / 채권주문단가2(bond\_ord\_unpr2) \* 10 인 점 유의하시기 바랍니다.
 #[derive(Clone)]
 pub struct InquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -100,6 +107,8 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
+    ///
+    /// > Y(소액시장) N (일반시장)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -236,6 +245,8 @@ pub struct InquirePsblOrderResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -332,6 +343,8 @@ pub struct Output {
     /// 매수가능금액 (`buy_psbl_amt`, required, length 19).
     pub buy_psbl_amt: v::Val<v::Decimal>,
     /// 매수가능수량 (`buy_psbl_qty`, required, length 10).
+    ///
+    /// > 매수가능수량(buy\_psbl\_qty) = 매수가능금액(buy\_psbl\_amt) / 채권주문단가2(bond\_ord\_unpr2) \* 10
     pub buy_psbl_qty: v::Val<v::Decimal>,
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
     pub cma_evlu_amt: v::Val<v::Decimal>,

@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTSC8035R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 채권정정취소가능주문조회 API입니다.\
+/// > 정정취소가능한 채권주문 목록을 확인할 수 있습니다.
 #[derive(Clone)]
 pub struct InquirePsblRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -280,6 +285,8 @@ pub struct InquirePsblRvsecnclResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,

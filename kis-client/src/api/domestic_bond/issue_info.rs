@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF1101R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 발행정보 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7216\] 채권 발행정보 화면의 상단 채권정보 데이터를 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IssueInfoRequest {
     /// 사용자권한정보 (`PDNO`, required, length 12).
@@ -52,6 +57,8 @@ impl IssueInfoRequest {
     }
 
     /// Sets 사용자권한정보 (`PDNO`, required, length 12).
+    ///
+    /// > 채권 종목번호(ex. KR6449111CB8)
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -59,6 +66,8 @@ impl IssueInfoRequest {
     }
 
     /// Sets 거래소코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > Unique key(302)
     #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();

@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0953U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 정정취소주문 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 '채권정정/취소' 탭의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -126,6 +131,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > \-
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -133,6 +140,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > \-
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -140,6 +149,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > \-
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -147,6 +158,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    ///
+    /// > \-
     #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
@@ -154,6 +167,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 19).
+    ///
+    /// > 원주문이 일반시장 주문일 시 10단위 입력
     #[inline]
     pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
         self.ord_qty2 = p::decimal(value);
@@ -161,6 +176,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 채권주문단가 (`BOND_ORD_UNPR`, required, length 18.2).
+    ///
+    /// > \-
     #[inline]
     pub fn bond_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.bond_ord_unpr = p::decimal(value);
@@ -168,6 +185,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
+    ///
+    /// > Y: 잔량전부(주문수량 입력안함),
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -177,6 +196,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// > 01: 정정, 02: 취소
     ///
     /// Codes:
     /// - `01`: 정정
@@ -189,6 +210,8 @@ impl OrderRvsecnclRequest {
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
@@ -197,6 +220,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    ///
+    /// > Unique key(0)
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
@@ -204,6 +229,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, required, length 20).
+    ///
+    /// > \-
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF1114R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 기본조회 API입니다.\
+/// > 장내채권의 상품정보를 확인 가능합니다.
 #[derive(Clone)]
 pub struct SearchBondInfoRequest {
     /// 상품번호 (`PDNO`, required, length 12).
@@ -59,6 +64,8 @@ impl SearchBondInfoRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > Unique key(302)
     #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
         self.prdt_type_cd = value.into();
@@ -271,6 +278,11 @@ pub struct Output {
     /// 이자계산기간개월수 (`int_caltm_mcnt`, required, length 10).
     pub int_caltm_mcnt: v::Val<String>,
     /// 증권예탁결제원이자계산단위코드 (`ksd_int_calc_unit_cd`, required, length 1).
+    ///
+    /// > 1\.발행금액\
+    /// > 2\.만원\
+    /// > 3\.십만원\
+    /// > 4\.백만원
     pub ksd_int_calc_unit_cd: v::Val<String>,
     /// 절상절사구분코드 (`uval_cut_dvsn_cd`, required, length 1).
     pub uval_cut_dvsn_cd: v::Val<String>,
@@ -323,8 +335,23 @@ pub struct Output {
     /// 만기보장수익율 (`expd_asrc_erng_rt`, required, length 23.8).
     pub expd_asrc_erng_rt: v::Val<v::Decimal>,
     /// 채권이자지급방법코드 (`bond_int_dfrm_mthd_cd`, required, length 2).
+    ///
+    /// > 01\.할인채\
+    /// > 02\.복리채\
+    /// > 03\.이표채.확정금리\
+    /// > 04\.이표채.금리연동\
+    /// > 05\.이표채.변동금리\
+    /// > 06\.단리채\
+    /// > 07\.분할채\
+    /// > 09\.복5단2\
+    /// > 19\.기타.고정금리\
+    /// > 29\.기타.변동금리
     pub bond_int_dfrm_mthd_cd: v::Val<String>,
     /// 이자지급일유형코드 (`int_dfrm_day_type_cd`, required, length 2).
+    ///
+    /// > 01\.발행일\
+    /// > 02\.만기일\
+    /// > 03\.특정일
     pub int_dfrm_day_type_cd: v::Val<String>,
     /// 원금거치기간개월수 (`prca_dfmt_term_mcnt`, required, length 6).
     pub prca_dfmt_term_mcnt: v::Val<String>,
@@ -343,6 +370,9 @@ pub struct Output {
     /// 채권분류한글명 (`bond_clsf_kor_name`, required, length 60).
     pub bond_clsf_kor_name: v::Val<String>,
     /// 이자월말구분코드 (`int_mned_dvsn_cd`, required, length 1).
+    ///
+    /// > 1\.일자기준\
+    /// > 2\.말일기준
     pub int_mned_dvsn_cd: v::Val<String>,
     /// 원리금이자계산단가 (`pnia_int_calc_unpr`, required, length 23.4).
     pub pnia_int_calc_unpr: v::Val<v::Decimal>,

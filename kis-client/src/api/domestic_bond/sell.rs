@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0958U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 장내채권 매도주문 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0978\] 장내채권주문 '채권매도' 탭의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct SellRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -162,6 +167,10 @@ impl SellRequest {
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
     ///
+    /// > '01: 종목별 (매수일자, 매수순번 공백입력)\
+    /// > 02: 일자별 (매수순번: 0 입력)\
+    /// > 03: 체결가별 '
+    ///
     /// Codes:
     /// - `01`: 종목별 (매수일자, 매수순번 공백입력)
     /// - `02`: 일자별 (매수순번: 0 입력)
@@ -182,6 +191,8 @@ impl SellRequest {
     }
 
     /// Sets 주문수량2 (`ORD_QTY2`, required, length 4).
+    ///
+    /// > SAMT\_MKET\_PTCI\_YN(소액시장참여여부) : N(일반시장) 입력 시 10단위 입력
     #[inline]
     pub fn ord_qty2(mut self, value: v::Decimal) -> Self {
         self.ord_qty2 = p::decimal(value);
@@ -196,6 +207,8 @@ impl SellRequest {
     }
 
     /// Sets 분리과세여부 (`SPRX_YN`, required, length 1).
+    ///
+    /// > N: 종합과세, Y:분리과세
     #[inline]
     pub fn sprx_yn(mut self, value: bool) -> Self {
         self.sprx_yn = p::flag(value);
@@ -203,6 +216,8 @@ impl SellRequest {
     }
 
     /// Sets 매수일자 (`BUY_DT`, required, length 8).
+    ///
+    /// > (잔고조회 참조)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -213,6 +228,8 @@ impl SellRequest {
 
     /// Sets 매수순번 (`BUY_SEQ`, required, length 10).
     ///
+    /// > (잔고조회 참조)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn buy_seq(mut self, value: impl Into<String>) -> Self {
@@ -221,6 +238,8 @@ impl SellRequest {
     }
 
     /// Sets 소액시장참여여부 (`SAMT_MKET_PTCI_YN`, required, length 1).
+    ///
+    /// > N: 일반시장, Y: 소액시장
     #[inline]
     pub fn samt_mket_ptci_yn(mut self, value: bool) -> Self {
         self.samt_mket_ptci_yn = p::flag(value);
@@ -228,6 +247,8 @@ impl SellRequest {
     }
 
     /// Sets 매도대행사반대매도여부 (`SLL_AGCO_OPPS_SLL_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn sll_agco_opps_sll_yn(mut self, value: bool) -> Self {
         self.sll_agco_opps_sll_yn = p::flag(value);
@@ -235,6 +256,8 @@ impl SellRequest {
     }
 
     /// Sets 채권소매시장여부 (`BOND_RTL_MKET_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn bond_rtl_mket_yn(mut self, value: bool) -> Self {
         self.bond_rtl_mket_yn = p::flag(value);
@@ -242,6 +265,8 @@ impl SellRequest {
     }
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, required, length 12).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -251,6 +276,8 @@ impl SellRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    ///
+    /// > Unique key(0)
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();

@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내옵션전광판\_콜풋 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0503\] 선물옵션 종합시세(Ⅰ) 화면의 "중앙" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ output1, output2 각각 높은 행사가 순으로 100건까지만 확인이 가능합니다.\
+/// > ※ 조회시간이 긴 API인 점 참고 부탁드리며, 잦은 호출을 삼가해주시기 바랍니다. (1초당 최대 1건 권장)
 #[derive(Clone)]
 pub struct DisplayBoardCallputRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -96,6 +104,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (O: 옵션)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -103,6 +113,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20503)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -110,6 +122,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (CO: 콜옵션)
     #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
@@ -117,6 +131,13 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 만기 수 (`FID_MTRT_CNT`, required, length 11).
+    ///
+    /// > \- FID\_COND\_MRKT\_CLS\_CODE : 공백(KOSPI200), MKI(미니KOSPI200), KQI(KOSDAQ150) 인 경우\
+    /// > : 만기년월(YYYYMM) 입력 (ex. 202407)
+    /// >
+    /// > \- FID\_COND\_MRKT\_CLS\_CODE : WKM(KOSPI200위클리(월)), WKI(KOSPI200위클리(목)) 인 경우\
+    /// > : 만기년월주차(YYMMWW) 입력\
+    /// > (ex. 2024년도 7월 3주차인 경우, 240703 입력)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -126,6 +147,12 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백: KOSPI200\
+    /// > MKI: 미니KOSPI200\
+    /// > WKM: KOSPI200위클리(월)\
+    /// > WKI: KOSPI200위클리(목)\
+    /// > KQI: KOSDAQ150
     ///
     /// Codes:
     /// - `MKI`: 미니KOSPI200
@@ -141,6 +168,8 @@ impl DisplayBoardCallputRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE1`, required, length 2).
+    ///
+    /// > 시장구분코드 (PO: 풋옵션)
     #[inline]
     pub fn fid_mrkt_cls_code1(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code1 = value.into();
@@ -277,8 +306,12 @@ pub struct DisplayBoardCallputResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내옵션전광판\_선물 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0503\] 선물옵션 종합시세(Ⅰ) 화면의 "하단" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct DisplayBoardFuturesRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -71,6 +76,8 @@ impl DisplayBoardFuturesRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (F: 선물)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -78,6 +85,8 @@ impl DisplayBoardFuturesRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20503)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -85,6 +94,12 @@ impl DisplayBoardFuturesRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백: KOSPI200\
+    /// > MKI: 미니KOSPI200\
+    /// > WKM: KOSPI200위클리(월)\
+    /// > WKI: KOSPI200위클리(목)\
+    /// > KQI: KOSDAQ150
     ///
     /// Codes:
     /// - `MKI`: 미니KOSPI200
@@ -196,6 +211,8 @@ pub struct DisplayBoardFuturesResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIO056104C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내업종 국내옵션전광판\_옵션월물리스트 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0503\] 선물옵션 종합시세(Ⅰ) 화면의 "월물리스트 목록 확인" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct DisplayBoardOptionListRequest {
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
@@ -61,6 +66,8 @@ impl DisplayBoardOptionListRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(509)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -68,6 +75,8 @@ impl DisplayBoardOptionListRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -77,6 +86,8 @@ impl DisplayBoardOptionListRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -182,6 +193,8 @@ pub struct DisplayBoardOptionListResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

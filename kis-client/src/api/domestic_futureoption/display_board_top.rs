@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05030000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내선물 기초자산 시세 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0503\] 선물옵션 종합시세(Ⅰ) 화면의 "상단 바" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct DisplayBoardTopRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -86,6 +91,8 @@ impl DisplayBoardTopRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (F: 선물)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -93,6 +100,8 @@ impl DisplayBoardTopRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 선물최근월물 ex)(101V06)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -100,6 +109,8 @@ impl DisplayBoardTopRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -110,6 +121,8 @@ impl DisplayBoardTopRequest {
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
@@ -119,6 +132,8 @@ impl DisplayBoardTopRequest {
 
     /// Sets 만기 수 (`FID_MTRT_CNT`, required, length 11).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_mtrt_cnt(mut self, value: u64) -> Self {
@@ -127,6 +142,8 @@ impl DisplayBoardTopRequest {
     }
 
     /// Sets 조건 시장 구분 코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -267,6 +284,8 @@ pub struct DisplayBoardTopResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPIF05110100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 일중예상체결추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0548\] 선물옵션 예상체결추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ExpPriceTrendRequest {
     /// 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
@@ -62,6 +67,8 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (지수선물:6자리, 지수옵션 9자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -69,6 +76,8 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > F : 지수선물, O : 지수옵션
     ///
     /// Codes:
     /// - `F`: 지수선물
@@ -167,6 +176,8 @@ pub struct ExpPriceTrendResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHMIF10010000`, paper `FHMIF10010000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 시세호가 API입니다.
 #[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -68,6 +72,11 @@ impl InquireAskingPriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > F: 지수선물, O:지수옵션\
+    /// > JF: 주식선물, JO:주식옵션\
+    /// > CF: 상품선물(금), 금리선물(국채), 통화선물(달러)\
+    /// > CM: 야간선물, EU: 야간옵션
+    ///
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
@@ -83,6 +92,8 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (예: 101S03)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -169,6 +180,9 @@ impl Endpoint for InquireAskingPriceRequest {
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -177,6 +191,8 @@ pub struct InquireAskingPriceResponse {
     /// Block 응답상세1 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -272,10 +288,20 @@ impl serde::Serialize for InquireAskingPriceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
+    ///
+    /// > 종목명
     pub hts_kor_isnm: v::Val<String>,
     /// 선물 현재가 (`futs_prpr`, required, length 14).
+    ///
+    /// > 선물의 현재가격
     pub futs_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -285,12 +311,20 @@ pub struct Output1 {
     /// - `5`: 하락
     pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 14).
+    ///
+    /// > 선물의 전일 종가와 당일 현재가의 차이 (당일 현재가-전일 종가)
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 선물 전일 대비율 (`futs_prdy_ctrt`, required, length 11).
+    ///
+    /// > 선물 전일 대비 / 당일 현재가 \* 100
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
+    ///
+    /// > 당일 조회시점까지 전체 거래량
     pub acml_vol: v::Val<i64>,
     /// 선물 전일 종가 (`futs_prdy_clpr`, required, length 14).
+    ///
+    /// > 해당 선물 종목의 전일 종가
     pub futs_prdy_clpr: v::Val<v::Decimal>,
     /// 선물 단축 종목코드 (`futs_shrn_iscd`, required, length 9).
     pub futs_shrn_iscd: v::Val<String>,
@@ -395,74 +429,144 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물 매도호가1 (`futs_askp1`, required, length 14).
+    ///
+    /// > 해당 종목의 매도호가 중 1번째 낮은 호가
     pub futs_askp1: v::Val<v::Decimal>,
     /// 선물 매도호가2 (`futs_askp2`, required, length 14).
+    ///
+    /// > 해당 종목의 매도호가 중 2번째 낮은 호가
     pub futs_askp2: v::Val<v::Decimal>,
     /// 선물 매도호가3 (`futs_askp3`, required, length 14).
+    ///
+    /// > 해당 종목의 매도호가 중 3번째 낮은 호가
     pub futs_askp3: v::Val<v::Decimal>,
     /// 선물 매도호가4 (`futs_askp4`, required, length 14).
+    ///
+    /// > 해당 종목의 매도호가 중 4번째 낮은 호가
     pub futs_askp4: v::Val<v::Decimal>,
     /// 선물 매도호가5 (`futs_askp5`, required, length 14).
+    ///
+    /// > 해당 종목의 매도호가 중 5번째 낮은 호가
     pub futs_askp5: v::Val<v::Decimal>,
     /// 선물 매수호가1 (`futs_bidp1`, required, length 14).
+    ///
+    /// > 해당 종목의 매수호가 중 가장 높은 호가
     pub futs_bidp1: v::Val<v::Decimal>,
     /// 선물 매수호가1 (`futs_bidp2`, required, length 14).
+    ///
+    /// > 해당 종목의 매수호가 중 2번째 높은 호가
     pub futs_bidp2: v::Val<v::Decimal>,
     /// 선물 매수호가3 (`futs_bidp3`, required, length 14).
+    ///
+    /// > 해당 종목의 매수호가 중 3번째 높은 호가
     pub futs_bidp3: v::Val<v::Decimal>,
     /// 선물 매수호가4 (`futs_bidp4`, required, length 14).
+    ///
+    /// > 해당 종목의 매수호가 중 4번째 높은 호가
     pub futs_bidp4: v::Val<v::Decimal>,
     /// 선물 매수호가5 (`futs_bidp5`, required, length 14).
+    ///
+    /// > 해당 종목의 매수호가 중 5번째 높은 호가
     pub futs_bidp5: v::Val<v::Decimal>,
     /// 매도호가 잔량1 (`askp_rsqn1`, required, length 12).
+    ///
+    /// > 매도호가 1의 미체결수량
     pub askp_rsqn1: v::Val<i64>,
     /// 매도호가 잔량2 (`askp_rsqn2`, required, length 12).
+    ///
+    /// > 매도호가 2의 미체결수량
     pub askp_rsqn2: v::Val<i64>,
     /// 매도호가 잔량3 (`askp_rsqn3`, required, length 12).
+    ///
+    /// > 매도호가 3의 미체결수량
     pub askp_rsqn3: v::Val<i64>,
     /// 매도호가 잔량4 (`askp_rsqn4`, required, length 12).
+    ///
+    /// > 매도호가 4의 미체결수량
     pub askp_rsqn4: v::Val<i64>,
     /// 매도호가 잔량5 (`askp_rsqn5`, required, length 12).
+    ///
+    /// > 매도호가 5의 미체결수량
     pub askp_rsqn5: v::Val<i64>,
     /// 매수호가 잔량1 (`bidp_rsqn1`, required, length 12).
+    ///
+    /// > 매수호가 1의 미체결수량
     pub bidp_rsqn1: v::Val<i64>,
     /// 매수호가 잔량2 (`bidp_rsqn2`, required, length 12).
+    ///
+    /// > 매수호가 2의 미체결수량
     pub bidp_rsqn2: v::Val<i64>,
     /// 매수호가 잔량3 (`bidp_rsqn3`, required, length 12).
+    ///
+    /// > 매수호가 3의 미체결수량
     pub bidp_rsqn3: v::Val<i64>,
     /// 매수호가 잔량4 (`bidp_rsqn4`, required, length 12).
+    ///
+    /// > 매수호가 4의 미체결수량
     pub bidp_rsqn4: v::Val<i64>,
     /// 매수호가 잔량5 (`bidp_rsqn5`, required, length 12).
+    ///
+    /// > 매수호가 5의 미체결수량
     pub bidp_rsqn5: v::Val<i64>,
     /// 매도호가 건수1 (`askp_csnu1`, required, length 10).
+    ///
+    /// > 매도호가 1의 미체결 주문 건수
     pub askp_csnu1: v::Val<String>,
     /// 매도호가 건수2 (`askp_csnu2`, required, length 10).
+    ///
+    /// > 매도호가 2의 미체결 주문 건수
     pub askp_csnu2: v::Val<String>,
     /// 매도호가 건수3 (`askp_csnu3`, required, length 10).
+    ///
+    /// > 매도호가 3의 미체결 주문 건수
     pub askp_csnu3: v::Val<String>,
     /// 매도호가 건수4 (`askp_csnu4`, required, length 10).
+    ///
+    /// > 매도호가 4의 미체결 주문 건수
     pub askp_csnu4: v::Val<String>,
     /// 매도호가 건수5 (`askp_csnu5`, required, length 10).
+    ///
+    /// > 매도호가 5의 미체결 주문 건수
     pub askp_csnu5: v::Val<String>,
     /// 매수호가 건수1 (`bidp_csnu1`, required, length 10).
+    ///
+    /// > 매수호가 1의 미체결 주문 건수
     pub bidp_csnu1: v::Val<String>,
     /// 매수호가 건수2 (`bidp_csnu2`, required, length 10).
+    ///
+    /// > 매수호가 2의 미체결 주문 건수
     pub bidp_csnu2: v::Val<String>,
     /// 매수호가 건수3 (`bidp_csnu3`, required, length 10).
+    ///
+    /// > 매수호가 3의 미체결 주문 건수
     pub bidp_csnu3: v::Val<String>,
     /// 매수호가 건수4 (`bidp_csnu4`, required, length 10).
+    ///
+    /// > 매수호가 4의 미체결 주문 건수
     pub bidp_csnu4: v::Val<String>,
     /// 매수호가 건수5 (`bidp_csnu5`, required, length 10).
+    ///
+    /// > 매수호가 5의 미체결 주문 건수
     pub bidp_csnu5: v::Val<String>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
+    ///
+    /// > 매도호가 1\~5의 잔량 합계
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
+    ///
+    /// > 매수호가 1\~5의 잔량 합계
     pub total_bidp_rsqn: v::Val<i64>,
     /// 총 매도호가 건수 (`total_askp_csnu`, required, length 10).
+    ///
+    /// > 매도호가 1\~5의 미체결 주문 건수 합계
     pub total_askp_csnu: v::Val<String>,
     /// 총 매수호가 건수 (`total_bidp_csnu`, required, length 10).
+    ///
+    /// > 매수호가 1\~5의 미체결 주문 건수 합계
     pub total_bidp_csnu: v::Val<String>,
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
+    ///
+    /// > 가장 최근 호가의 접수 시간
     pub aspr_acpt_hour: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

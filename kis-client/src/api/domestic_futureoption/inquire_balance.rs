@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6118R`, paper `VTFO6118R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 잔고현황 API입니다. 한 번의 호출에 최대 20건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -94,6 +98,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -101,6 +107,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -108,6 +116,9 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 증거금 구분 (`MGNA_DVSN`, required, length 2).
+    ///
+    /// > 01 : 개시\
+    /// > 02 : 유지
     ///
     /// Codes:
     /// - `01`: 개시
@@ -120,6 +131,9 @@ impl InquireBalanceRequest {
 
     /// Sets 정산상태코드 (`EXCC_STAT_CD`, required, length 1).
     ///
+    /// > 1 : 정산 (정산가격으로 잔고 조회)\
+    /// > 2 : 본정산 (매입가격으로 잔고 조회)
+    ///
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
     /// - `2`: 본정산 (매입가격으로 잔고 조회)
@@ -131,6 +145,9 @@ impl InquireBalanceRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -139,6 +156,9 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -293,6 +313,9 @@ impl Endpoint for InquireBalanceRequest {
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -415,36 +438,66 @@ impl serde::Serialize for InquireBalanceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     pub cano: v::Val<String>,
     /// 계좌상품코드 (`acnt_prdt_cd`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     pub acnt_prdt_cd: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 선물옵션종목코드
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
     pub prdt_type_cd: v::Val<String>,
     /// 단축상품번호 (`shtn_pdno`, required, length 12).
+    ///
+    /// > 단축상품번호 (예: 101P09)
     pub shtn_pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 매도매수구분명 (`sll_buy_dvsn_name`, required, length 4).
+    ///
+    /// > 매도/매수 구분의 명칭
+    /// >
+    /// > \- 매수잔고를 가진 경우, "매수" 혹은 "BUY"로 출력\
+    /// > \- 매도잔고를 가진 경우, "매도" 혹은 "SLL"로 출력\
+    /// > \- 당일 잔고를 청산하여 잔고를 가지고 있지 않은 경우 빈칸으로 출력
     pub sll_buy_dvsn_name: v::Val<String>,
     /// 잔고수량 (`cblc_qty`, required, length 10).
+    ///
+    /// > 보유한 종목의 수량
     pub cblc_qty: v::Val<i64>,
     /// 정산단가 (`excc_unpr`, required, length 32).
+    ///
+    /// > 당일 종가로 정산한 가격
     pub excc_unpr: v::Val<v::Decimal>,
     /// 체결평균단가1 (`ccld_avg_unpr1`, required, length 32).
+    ///
+    /// > 보유한 종목의 평균 체결 가격
     pub ccld_avg_unpr1: v::Val<v::Decimal>,
     /// 지수종가 (`idx_clpr`, required, length 32).
     pub idx_clpr: v::Val<v::Decimal>,
     /// 매입금액 (`pchs_amt`, required, length 19).
+    ///
+    /// > 보유 종목을 매수한 금액
     pub pchs_amt: v::Val<v::Decimal>,
     /// 평가금액 (`evlu_amt`, required, length 19).
+    ///
+    /// > 보유 종목을 현재가로 평가하여 산출한 금액
     pub evlu_amt: v::Val<v::Decimal>,
     /// 평가손익금액 (`evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 매입금액과 평가금액을 비교한 손익
     pub evlu_pfls_amt: v::Val<v::Decimal>,
     /// 매매손익금액 (`trad_pfls_amt`, required, length 19).
+    ///
+    /// > 매수와 매도가 완료된 수량에 대한 실현 손익
     pub trad_pfls_amt: v::Val<v::Decimal>,
     /// 청산가능수량 (`lqd_psbl_qty`, required, length 19).
+    ///
+    /// > 청산 가능한 수량
     pub lqd_psbl_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -612,66 +665,127 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
+    ///
+    /// > 원화로 보유한 현금 (현금미수금액, 수수료미수금액 차감)
     pub dnca_cash: v::Val<String>,
     /// 외화예수금액 (`frcr_dncl_amt`, required, length 19).
+    ///
+    /// > 외화로 보유한 현금
     pub frcr_dncl_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
+    ///
+    /// > 주식대용금액+채권대용금액+전일대용매도대용금액+당일대용매도대용금액
     pub dnca_sbst: v::Val<String>,
     /// 총예수금액 (`tot_dncl_amt`, required, length 19).
+    ///
+    /// > 상기 3개 예수금 항목의 합계 금액
     pub tot_dncl_amt: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
+    ///
+    /// > 체결된 주문의 합계금액
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 현금증거금 (`cash_mgna`, required, length 19).
+    ///
+    /// > 원화 현금 중 주문증거금으로 사용된 금액
     pub cash_mgna: v::Val<String>,
     /// 대용증거금 (`sbst_mgna`, required, length 19).
+    ///
+    /// > 대용 예수금 중 주문증거금으로 사용된 금액
     pub sbst_mgna: v::Val<String>,
     /// 증거금총액 (`mgna_tota`, required, length 19).
+    ///
+    /// > 증거금으로 사용된 항목의 합계 금액
     pub mgna_tota: v::Val<String>,
     /// 옵션차금 (`opt_dfpa`, required, length 19).
+    ///
+    /// > 당일옵션매도금에서 당일옵션매수금을 차감한 금액
     pub opt_dfpa: v::Val<String>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).
+    ///
+    /// > 당일의 각 매수거래에 대하여 1에 의하여 산출한 금액의 합계액과 당일의 각 매도거래에 대하여 2에 의하여 산출한 금액의 합계액을 합산한 금액\
+    /// > 1\. 매수거래수량\*(당일의 정산가격-체결가격)\*최소가격변동금액\*환산승수\
+    /// > 2\. 매도거래수량\*(체결가격-당일의 정산가격)\*최소가격변동금액\*환산승수
     pub thdt_dfpa: v::Val<String>,
     /// 갱신차금 (`rnwl_dfpa`, required, length 19).
+    ///
+    /// > 직전 거래일의 매수미결제약정에 대하여 1에 의하여 산출한 금액과 직전거래일의 매도미결제약정에 대하여 2에 의하여 산출한 금액을 합산한 금액\
+    /// > 1\. 매수미결제약정\*(당일의 정산가격-직전거래일의 정산가격)\*최소가격변동 금액\*환산승수\
+    /// > 2\. 매도미결제약정\*(직전거래일의 정산가격-당일의 정산가격)\*최소가격변동 금액\*환산승수
     pub rnwl_dfpa: v::Val<String>,
     /// 수수료 (`fee`, required, length 19).
+    ///
+    /// > 체결된 주문에 의한 매매수수료
     pub fee: v::Val<String>,
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
+    ///
+    /// > 당일 매매내역을 근거로 익일(결제일) 고객님 계좌에 있는 현금
     pub nxdy_dnca: v::Val<String>,
     /// 익일예수금액 (`nxdy_dncl_amt`, required, length 19).
     pub nxdy_dncl_amt: v::Val<v::Decimal>,
     /// 추정예탁자산 (`prsm_dpast`, required, length 19).
+    ///
+    /// > 보유한 잔고를 정산 기준으로 평가한 금액과 예수금을 합한 금액
     pub prsm_dpast: v::Val<String>,
     /// 추정예탁자산금액 (`prsm_dpast_amt`, required, length 19).
     pub prsm_dpast_amt: v::Val<v::Decimal>,
     /// 적정주문가능현금 (`pprt_ord_psbl_cash`, required, length 19).
+    ///
+    /// > 미수없는 주문가능금액
     pub pprt_ord_psbl_cash: v::Val<String>,
     /// 추가증거금현금 (`add_mgna_cash`, required, length 19).
+    ///
+    /// > 장 종료 후 예탁평가액이 유지증거금을 하회할 경우 또는 예탁현금이 결제금액 보다 적은 경우 고객이 추가적으로 납부해야\
+    /// > 하는 증거금
     pub add_mgna_cash: v::Val<String>,
     /// 추가증거금총액 (`add_mgna_tota`, required, length 19).
     pub add_mgna_tota: v::Val<String>,
     /// 선물매매손익금액 (`futr_trad_pfls_amt`, required, length 19).
+    ///
+    /// > 선물 매수와 매도가 완료된 수량에 대한 실현 손익
     pub futr_trad_pfls_amt: v::Val<v::Decimal>,
     /// 옵션매매손익금액 (`opt_trad_pfls_amt`, required, length 19).
+    ///
+    /// > 옵션 매수와 매도가 완료된 수량에 대한 실현 손익
     pub opt_trad_pfls_amt: v::Val<v::Decimal>,
     /// 선물평가손익금액 (`futr_evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 선물 잔고의 매입가격 또는 정산가격과 평가금액을 비교한 손익
     pub futr_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 옵션평가손익금액 (`opt_evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 옵션 잔고의 매입가격 또는 정산가격과 평가금액을 비교한 손익
     pub opt_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 매매손익금액합계 (`trad_pfls_amt_smtl`, required, length 19).
+    ///
+    /// > 선물매매손익금액과 옵션매매손익금액을 합한 금액
     pub trad_pfls_amt_smtl: v::Val<String>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
+    ///
+    /// > 선물평가손익금액과 옵션평가손익금액을 합한 금액
     pub evlu_pfls_amt_smtl: v::Val<String>,
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
+    ///
+    /// > 출금 가능한 현금(예탁현금+예탁대용-예탁증거금총액)
     pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
+    ///
+    /// > 예수금현금에서 현금증거금을 차감한 금액
     pub ord_psbl_cash: v::Val<String>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
+    ///
+    /// > 예수금대용에서 대용증거금을 차감한 금액
     pub ord_psbl_sbst: v::Val<String>,
     /// 주문가능총액 (`ord_psbl_tota`, required, length 19).
+    ///
+    /// > 주문가능현금과 주문가능대용을 합한 금액
     pub ord_psbl_tota: v::Val<String>,
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
+    ///
+    /// > 종목별 매입금액의 합계 금액
     pub pchs_amt_smtl: v::Val<String>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
+    ///
+    /// > 종목별 평가금액의 합계 금액
     pub evlu_amt_smtl: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6117R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 잔고정산손익내역 API입니다.
 #[derive(Clone)]
 pub struct InquireBalanceSettlementPlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -72,6 +76,8 @@ impl InquireBalanceSettlementPlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -79,6 +85,8 @@ impl InquireBalanceSettlementPlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -86,6 +94,8 @@ impl InquireBalanceSettlementPlRequest {
     }
 
     /// Sets 조회일자 (`INQR_DT`, required, length 8).
+    ///
+    /// > 조회일자(YYYYMMDD)
     #[inline]
     pub fn inqr_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_dt = p::date(value);
@@ -253,6 +263,8 @@ pub struct InquireBalanceSettlementPlResponse {
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세2 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,

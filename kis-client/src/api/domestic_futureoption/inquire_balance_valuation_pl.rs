@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6159R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 잔고평가손익내역 API입니다.
 #[derive(Clone)]
 pub struct InquireBalanceValuationPlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -94,6 +98,8 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -101,6 +107,8 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -108,6 +116,8 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 증거금구분 (`MGNA_DVSN`, required, length 2).
+    ///
+    /// > 01 : 개시, 02 : 유지
     ///
     /// Codes:
     /// - `01`: 개시
@@ -119,6 +129,9 @@ impl InquireBalanceValuationPlRequest {
     }
 
     /// Sets 정산상태코드 (`EXCC_STAT_CD`, required, length 1).
+    ///
+    /// > 1 : 정산 (정산가격으로 잔고 조회)\
+    /// > 2 : 본정산 (매입가격으로 잔고 조회)
     ///
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
@@ -301,6 +314,8 @@ pub struct InquireBalanceValuationPlResponse {
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세2 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `TTTO5201R`, paper `VTTO5201R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 주문체결내역조회 API입니다. 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -142,6 +146,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -149,6 +155,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -156,6 +164,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 시작주문일자 (`STRT_ORD_DT`, required, length 8).
+    ///
+    /// > 주문내역 조회 시작 일자, YYYYMMDD
     #[inline]
     pub fn strt_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_ord_dt = p::date(value);
@@ -163,6 +173,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 종료주문일자 (`END_ORD_DT`, required, length 8).
+    ///
+    /// > 주문내역 조회 마지막 일자, YYYYMMDD
     #[inline]
     pub fn end_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_ord_dt = p::date(value);
@@ -170,6 +182,10 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 00 : 전체\
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `00`: 전체
@@ -183,6 +199,10 @@ impl InquireCcnlRequest {
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
+    /// > 00 : 전체\
+    /// > 01 : 체결\
+    /// > 02 : 미체결
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 체결
@@ -195,6 +215,9 @@ impl InquireCcnlRequest {
 
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
     ///
+    /// > AS : 정순\
+    /// > DS : 역순
+    ///
     /// Codes:
     /// - `AS`: 정순
     /// - `DS`: 역순
@@ -206,6 +229,8 @@ impl InquireCcnlRequest {
 
     /// Sets 시작주문번호 (`STRT_ODNO`, required, length 10).
     ///
+    /// > 조회 시작 번호 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn strt_odno(mut self, value: impl Into<String>) -> Self {
@@ -214,6 +239,10 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 공란 시, 전체 조회\
+    /// > 선물 6자리 (예: 101S03)\
+    /// > 옵션 9자리 (예: 201S03370)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -224,6 +253,8 @@ impl InquireCcnlRequest {
 
     /// Sets 시장ID코드 (`MKET_ID_CD`, required, length 3).
     ///
+    /// > 공란(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn mket_id_cd(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +264,9 @@ impl InquireCcnlRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -241,6 +275,9 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -461,6 +498,9 @@ impl Endpoint for InquireCcnlRequest {
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -583,20 +623,38 @@ impl serde::Serialize for InquireCcnlResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
+    ///
+    /// > 계좌 개설 시 관리점으로 선택한 영업점의 고유번호
     pub ord_gno_brno: v::Val<String>,
     /// 종합계좌번호 (`cano`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     pub cano: v::Val<String>,
     /// 종합계좌명 (`csac_name`, required, length 60).
+    ///
+    /// > 계좌의 고객명
     pub csac_name: v::Val<String>,
     /// 계좌상품코드 (`acnt_prdt_cd`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     pub acnt_prdt_cd: v::Val<String>,
     /// 주문일자 (`ord_dt`, required, length 8).
+    ///
+    /// > 주문의 접수일자
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, required, length 10).
+    ///
+    /// > 접수한 주문의 일련번호
     pub odno: v::Val<String>,
     /// 원주문번호 (`orgn_odno`, required, length 10).
+    ///
+    /// > 정정 또는 취소 대상 주문의 일련번호
     pub orgn_odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
+    ///
+    /// > 00 : 전체\
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `00`: 전체
@@ -604,8 +662,15 @@ pub struct Output1 {
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCd>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
+    ///
+    /// > 매도/매수 등 구분값
     pub trad_dvsn_name: v::Val<String>,
     /// 호가유형코드 (`nmpr_type_cd`, required, length 2).
+    ///
+    /// > 01 : 지정가\
+    /// > 02 : 시장가\
+    /// > 03 : 조건부\
+    /// > 04 : 최유리
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -614,38 +679,68 @@ pub struct Output1 {
     /// - `04`: 최유리
     pub nmpr_type_cd: v::Val<crate::api::codes::NmprTypeCd>,
     /// 호가유형명 (`nmpr_type_name`, required, length 60).
+    ///
+    /// > 호가 유형의 명칭
     pub nmpr_type_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 선물옵션종목코드
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
     pub prdt_type_cd: v::Val<String>,
     /// 주문수량 (`ord_qty`, required, length 10).
+    ///
+    /// > 주문 수량
     pub ord_qty: v::Val<i64>,
     /// 주문지수 (`ord_idx`, required, length 24).
+    ///
+    /// > 주문 가격
     pub ord_idx: v::Val<String>,
     /// 잔량 (`qty`, required, length 10).
+    ///
+    /// > 주문 체결되지 않고 남은 수량
     pub qty: v::Val<i64>,
     /// 주문시각 (`ord_tmd`, required, length 6).
+    ///
+    /// > 주문 접수 시간
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
+    ///
+    /// > 주문 체결된 수량
     pub tot_ccld_qty: v::Val<i64>,
     /// 평균지수 (`avg_idx`, required, length 27).
+    ///
+    /// > 체결된 주문 수량의 평균 체결 가격
     pub avg_idx: v::Val<String>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
+    ///
+    /// > 체결된 주문의 합계금액
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 거부수량 (`rjct_qty`, required, length 10).
+    ///
+    /// > 접수된 주문이 정상 처리되지 못하고 거부된 수량
     pub rjct_qty: v::Val<i64>,
     /// 장내매매거부사유코드 (`ingr_trad_rjct_rson_cd`, required, length 5).
+    ///
+    /// > 정상 처리되지 못하고 거부된 주문의 사유코드
     pub ingr_trad_rjct_rson_cd: v::Val<String>,
     /// 장내매매거부사유명 (`ingr_trad_rjct_rson_name`, required, length 60).
+    ///
+    /// > 정상 처리되지 못하고 거부된 주문의 사유
     pub ingr_trad_rjct_rson_name: v::Val<String>,
     /// 주문직원번호 (`ord_stfno`, required, length 6).
+    ///
+    /// > 주문 접수한 직원의 사번 또는 온라인 주문 시 매체 유형코드
     pub ord_stfno: v::Val<String>,
     /// 스프레드종목여부 (`sprd_item_yn`, required, length 1).
+    ///
+    /// > 스프레드 종목 여부 구분값
     pub sprd_item_yn: v::Val<bool>,
     /// 주문IP주소 (`ord_ip_addr`, required, length 200).
+    ///
+    /// > 주문 시 사용한 매체의 IP 주소
     pub ord_ip_addr: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -879,14 +974,24 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
+    ///
+    /// > 전체 주문 수량
     pub tot_ord_qty: v::Val<i64>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
+    ///
+    /// > 체결된 주문 전체의 합계 금액
     pub tot_ccld_amt_smtl: v::Val<String>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
+    ///
+    /// > 체결된 주문 전체의 합계 수량
     pub tot_ccld_qty_smtl: v::Val<String>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
+    ///
+    /// > 체결된 주문에 대한 매매수수료의 합계 금액
     pub fee_smtl: v::Val<String>,
     /// 연락전화번호 (`ctac_tlno`, required, length 20).
+    ///
+    /// > 고객의 연락 가능한 전화번호
     pub ctac_tlno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO5139R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 기준일체결내역 API입니다.
 #[derive(Clone)]
 pub struct InquireCcnlBstimeRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -92,6 +96,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -99,6 +105,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -106,6 +114,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
+    ///
+    /// > 주문일자(YYYYMMDD)
     #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_dt = p::date(value);
@@ -113,6 +123,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 선물옵션거래시작시각 (`FUOP_TR_STRT_TMD`, required, length 6).
+    ///
+    /// > 선물옵션거래시작시간(HHMMSS)
     #[inline]
     pub fn fuop_tr_strt_tmd(mut self, value: v::NaiveTime) -> Self {
         self.fuop_tr_strt_tmd = p::time(value);
@@ -120,6 +132,8 @@ impl InquireCcnlBstimeRequest {
     }
 
     /// Sets 선물옵션거래종료시각 (`FUOP_TR_END_TMD`, required, length 6).
+    ///
+    /// > 선물옵션거래종료시간(HHMMSS)
     #[inline]
     pub fn fuop_tr_end_tmd(mut self, value: v::NaiveTime) -> Self {
         self.fuop_tr_end_tmd = p::time(value);
@@ -307,6 +321,8 @@ pub struct InquireCcnlBstimeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `CTFO6119R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션기간약정수수료일별 API입니다.
 #[derive(Clone)]
 pub struct InquireDailyAmountFeeRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -83,6 +87,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -90,6 +96,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -97,6 +105,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 조회시작일 (`INQR_STRT_DAY`, required, length 8).
+    ///
+    /// > 조회시작일(YYYYMMDD)
     #[inline]
     pub fn inqr_strt_day(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_day = value.into();
@@ -104,6 +114,8 @@ impl InquireDailyAmountFeeRequest {
     }
 
     /// Sets 조회종료일 (`INQR_END_DAY`, required, length 8).
+    ///
+    /// > 조회종료일(YYYYMMDD)
     #[inline]
     pub fn inqr_end_day(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_day = value.into();
@@ -280,6 +292,8 @@ pub struct InquireDailyAmountFeeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,

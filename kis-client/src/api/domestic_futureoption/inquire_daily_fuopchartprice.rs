@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKIF03020100`, paper `FHKIF03020100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (지수)선물옵션 기간별시세 데이터(일/주/월/년) 조회 (최대 100건 조회)\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.\
+/// > 모의계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyFuopchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -101,6 +107,11 @@ impl InquireDailyFuopchartpriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > F: 지수선물, O:지수옵션\
+    /// > JF: 주식선물, JO:주식옵션,\
+    /// > CF: 상품선물(금), 금리선물(국채), 통화선물(달러)\
+    /// > CM: 야간선물, EU: 야간옵션
+    ///
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
@@ -116,6 +127,8 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (지수선물:6자리, 지수옵션 9자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -123,6 +136,8 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 조회 시작일자 (ex. 20220401)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -130,6 +145,18 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 조회 종료일자 (ex. 20220524)
+    /// >
+    /// > ※ 주(W), 월(M), 년(Y) 봉 조회 시에 아래 참고\
+    /// > ㅁ FID\_INPUT\_DATE\_2 가 현재일 까지일때\
+    /// > . 주봉 조회 : 해당 주의 첫번째 영업일이 포함되어야함\
+    /// > . 월봉 조회 : 해당 월의 전월 일자로 시작되어야함\
+    /// > . 년봉 조회 : 해당 년의 전년도 일자로 시작되어야함\
+    /// > ㅁ FID\_INPUT\_DATE\_2 가 현재일보다 이전일 때\
+    /// > . 주봉 조회 : 해당 주의 첫번째 영업일이 포함되어야함\
+    /// > . 월봉 조회 : 해당 월의 영업일이 포함되어야함\
+    /// > . 년봉 조회 : 해당 년의 영업일이 포함되어야함
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -137,6 +164,8 @@ impl InquireDailyFuopchartpriceRequest {
     }
 
     /// Sets 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > D:일봉 W:주봉, M:월봉, Y:년봉
     ///
     /// Codes:
     /// - `D`: 일봉
@@ -262,6 +291,9 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
 #[non_exhaustive]
 pub struct InquireDailyFuopchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,

@@ -15,6 +15,10 @@ use crate::value as v;
 /// - TR ID: real `CTRP6550R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 총자산현황 API 입니다.
 #[derive(Clone)]
 pub struct InquireDepositRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -50,6 +54,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -57,6 +63,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();

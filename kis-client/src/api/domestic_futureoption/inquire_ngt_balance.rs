@@ -4,7 +4,7 @@
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
 //! Pages with continuation keys.
 //!
-//! - TR ID for `old` (구): real `JTCE6001R`, paper not available.
+//! - TR ID for `old` (구): real `JTCE6001R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN6118R`).
 //! - TR ID for `new` (신): real `CTFN6118R`, paper not available.
 
 use crate::__private as p;
@@ -14,10 +14,14 @@ use crate::value as v;
 /// Request of (야간)선물옵션 잔고현황 (`국내선물-010`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ngt-balance`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `old` (구): real `JTCE6001R`, paper not available.
+/// - TR ID for `old` (구): real `JTCE6001R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN6118R`).
 /// - TR ID for `new` (신): real `CTFN6118R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (야간)선물옵션 잔고현황 API입니다.
 #[derive(Clone)]
 pub struct InquireNgtBalanceRequest {
     variant: InquireNgtBalanceVariant,
@@ -81,7 +85,7 @@ impl serde::Serialize for InquireNgtBalanceRequest {
 /// The TR ID variants of [`InquireNgtBalanceRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InquireNgtBalanceVariant {
-    /// `old` (구): real `JTCE6001R`, paper not available.
+    /// `old` (구): real `JTCE6001R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN6118R`).
     Old,
     /// `new` (신): real `CTFN6118R`, paper not available.
     New,
@@ -93,6 +97,9 @@ impl InquireNgtBalanceRequest {
     /// Required fields, in spec order:
     /// - `mgna_dvsn` (`MGNA_DVSN`): 증거금구분
     /// - `excc_stat_cd` (`EXCC_STAT_CD`): 정산상태코드
+    #[deprecated(
+        note = "KIS replaced this (구) TR by variant `new` (`CTFN6118R`); use its constructor"
+    )]
     #[inline]
     pub fn old(
         mgna_dvsn: crate::api::codes::MgnaDvsn,
@@ -138,6 +145,8 @@ impl InquireNgtBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -145,6 +154,8 @@ impl InquireNgtBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -152,6 +163,8 @@ impl InquireNgtBalanceRequest {
     }
 
     /// Sets 계좌비밀번호 (`ACNT_PWD`, required, length 84).
+    ///
+    /// > 공란("")으로 조회
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -161,6 +174,8 @@ impl InquireNgtBalanceRequest {
     }
 
     /// Sets 증거금구분 (`MGNA_DVSN`, required, length 2).
+    ///
+    /// > 01 : 개시, 02 : 유지
     ///
     /// Codes:
     /// - `01`: 개시
@@ -173,6 +188,9 @@ impl InquireNgtBalanceRequest {
 
     /// Sets 정산상태코드 (`EXCC_STAT_CD`, required, length 1).
     ///
+    /// > 1 : 정산 (정산가격으로 잔고 조회)\
+    /// > 2 : 본정산 (매입가격으로 잔고 조회)
+    ///
     /// Codes:
     /// - `1`: 정산 (정산가격으로 잔고 조회)
     /// - `2`: 본정산 (매입가격으로 잔고 조회)
@@ -184,6 +202,9 @@ impl InquireNgtBalanceRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -192,6 +213,9 @@ impl InquireNgtBalanceRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -385,6 +409,8 @@ pub struct InquireNgtBalanceResponse {
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세2 (`output1`, required).
+    ///
+    /// > 시간별체결 정보
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -500,8 +526,12 @@ impl serde::Serialize for InquireNgtBalanceResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
+    ///
+    /// > 총주문수량
     pub dnca_cash: v::Val<String>,
     /// 외화예수금액 (`frcr_dncl_amt`, required, length 19).
+    ///
+    /// > 주문채번지점번호
     pub frcr_dncl_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
     pub dnca_sbst: v::Val<String>,
@@ -526,20 +556,36 @@ pub struct Output2 {
     /// 익일예수금액 (`nxdy_dncl_amt`, required, length 19).
     pub nxdy_dncl_amt: v::Val<v::Decimal>,
     /// 추정예탁자산 (`prsm_dpast`, required, length 19).
+    ///
+    /// > 종합계좌번호
     pub prsm_dpast: v::Val<String>,
     /// 적정주문가능현금 (`pprt_ord_psbl_cash`, required, length 19).
+    ///
+    /// > 총체결수량
     pub pprt_ord_psbl_cash: v::Val<String>,
     /// 추가증거금현금 (`add_mgna_cash`, required, length 19).
+    ///
+    /// > 총체결금액
     pub add_mgna_cash: v::Val<String>,
     /// 추가증거금총액 (`add_mgna_tota`, required, length 19).
+    ///
+    /// > 종합계좌명
     pub add_mgna_tota: v::Val<String>,
     /// 선물매매손익금액 (`futr_trad_pfls_amt`, required, length 19).
+    ///
+    /// > 수수료
     pub futr_trad_pfls_amt: v::Val<v::Decimal>,
     /// 옵션매매손익금액 (`opt_trad_pfls_amt`, required, length 19).
+    ///
+    /// > 계좌상품코드
     pub opt_trad_pfls_amt: v::Val<v::Decimal>,
     /// 선물평가손익금액 (`futr_evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 주문일자
     pub futr_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 옵션평가손익금액 (`opt_evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 주문번호
     pub opt_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 매매손익금액합계 (`trad_pfls_amt_smtl`, required, length 19).
     pub trad_pfls_amt_smtl: v::Val<String>,
@@ -554,12 +600,20 @@ pub struct Output2 {
     /// 주문가능총액 (`ord_psbl_tota`, required, length 19).
     pub ord_psbl_tota: v::Val<String>,
     /// 유지증거금총금액 (`mmga_tot_amt`, required, length 19).
+    ///
+    /// > 신규 TR 미사용 필드
     pub mmga_tot_amt: v::Val<v::Decimal>,
     /// 유지증거금현금금액 (`mmga_cash_amt`, required, length 19).
+    ///
+    /// > 신규 TR 미사용 필드
     pub mmga_cash_amt: v::Val<v::Decimal>,
     /// 유지비율 (`mtnc_rt`, required, length 23.8).
+    ///
+    /// > 신규 TR 미사용 필드
     pub mtnc_rt: v::Val<v::Decimal>,
     /// 부족금액 (`isfc_amt`, required, length 19).
+    ///
+    /// > 신규 TR 미사용 필드
     pub isfc_amt: v::Val<v::Decimal>,
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
     pub pchs_amt_smtl: v::Val<String>,
@@ -802,6 +856,8 @@ pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 매도매수구분명 (`sll_buy_dvsn_name`, required, length 4).
+    ///
+    /// > 신규 TR 사용 필드
     pub sll_buy_dvsn_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
     pub sll_buy_dvsn_cd: v::Val<String>,

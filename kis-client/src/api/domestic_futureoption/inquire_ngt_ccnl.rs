@@ -4,7 +4,7 @@
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
 //! Pages with continuation keys.
 //!
-//! - TR ID for `old` (구): real `JTCE5005R`, paper not available.
+//! - TR ID for `old` (구): real `JTCE5005R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5201R`).
 //! - TR ID for `new` (신): real `STTN5201R`, paper not available.
 
 use crate::__private as p;
@@ -14,10 +14,22 @@ use crate::value as v;
 /// Request of (야간)선물옵션 주문체결 내역조회 (`국내선물-009`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `old` (구): real `JTCE5005R`, paper not available.
+/// - TR ID for `old` (구): real `JTCE5005R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5201R`).
 /// - TR ID for `new` (신): real `STTN5201R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (야간)선물옵션 주문체결 내역조회 API입니다.
+/// >
+/// > 1\. 야간 시장이 종료(06:00)된 이후 약 06:10경 야간시장의 주문체결내역이 주간으로 이관됩니다.\
+/// > \&gt; 주간 API를 사용한다면 야간 장 중 주문체결내역을 실시간으로 조회할 수 없습니다.\
+/// > \&gt; 주문체결내역의 이관이 완료되는 시점부터 주간 테이블에서 야간의 주문체결내역을 조회할 수 있습니다.
+/// >
+/// > 2\. KRX야간시장의 경우 주문일자는 (T+1)일 입니다.\
+/// > \&gt; 금요일의 경우 주문일자는 주말 및 공휴일을 제외하고 익 영업일인 월요일로 설정됩니다.\
+/// > \&gt; 위 내용은 당사의 기준이 아닌 KRX 거래소의 기준으로 전 회원사 동일한 기준으로 주문체결이 이루어지고 있습니다.
 #[derive(Clone)]
 pub struct InquireNgtCcnlRequest {
     variant: InquireNgtCcnlVariant,
@@ -125,7 +137,7 @@ impl serde::Serialize for InquireNgtCcnlRequest {
 /// The TR ID variants of [`InquireNgtCcnlRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InquireNgtCcnlVariant {
-    /// `old` (구): real `JTCE5005R`, paper not available.
+    /// `old` (구): real `JTCE5005R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5201R`).
     Old,
     /// `new` (신): real `STTN5201R`, paper not available.
     New,
@@ -138,6 +150,9 @@ impl InquireNgtCcnlRequest {
     /// - `strt_ord_dt` (`STRT_ORD_DT`): 시작주문일자
     /// - `end_ord_dt` (`END_ORD_DT`): 종료주문일자
     /// - `ccld_nccs_dvsn` (`CCLD_NCCS_DVSN`): 체결미체결구분
+    #[deprecated(
+        note = "KIS replaced this (구) TR by variant `new` (`STTN5201R`); use its constructor"
+    )]
     #[inline]
     pub fn old(
         strt_ord_dt: v::NaiveDate,
@@ -200,6 +215,8 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -207,6 +224,8 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -221,6 +240,10 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 종료주문일자 (`END_ORD_DT`, required, length 8).
+    ///
+    /// > 조회하려는 마지막 일자 다음일자로 조회\
+    /// > (ex. 20221011 까지의 내역을 조회하고자 할 경우,\
+    /// > 20221012로 종료주문일자 설정)
     #[inline]
     pub fn end_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_ord_dt = p::date(value);
@@ -228,6 +251,8 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 공란 : default (00: 전체 ,01 : 매도, 02 : 매수)
     ///
     /// Codes:
     /// - `00`: 전체
@@ -243,6 +268,10 @@ impl InquireNgtCcnlRequest {
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
+    /// > 00 : 전체\
+    /// > 01 : 체결\
+    /// > 02 : 미체결
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 체결
@@ -255,6 +284,8 @@ impl InquireNgtCcnlRequest {
 
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
     ///
+    /// > 공란 : default (DS : 정순, 그외 : 역순)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
@@ -263,6 +294,8 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 시작주문번호 (`STRT_ODNO`, required, length 10).
+    ///
+    /// > 공란 : default
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -273,6 +306,8 @@ impl InquireNgtCcnlRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공란 : default
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -281,6 +316,8 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 시장ID코드 (`MKET_ID_CD`, required, length 3).
+    ///
+    /// > 공란 : default
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -291,6 +328,8 @@ impl InquireNgtCcnlRequest {
 
     /// Sets 선물옵션구분코드 (`FUOP_DVSN_CD`, required, length 2).
     ///
+    /// > 공란 : 전체, 01 : 선물, 02 : 옵션
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fuop_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -299,6 +338,8 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 화면구분 (`SCRN_DVSN`, required, length 2).
+    ///
+    /// > 02(Default)
     ///
     /// Codes:
     /// - `02`: Default
@@ -312,6 +353,9 @@ impl InquireNgtCcnlRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -320,6 +364,9 @@ impl InquireNgtCcnlRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -587,6 +634,8 @@ pub struct InquireNgtCcnlResponse {
     /// Block 응답상세1 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세2 (`output1`, required).
+    ///
+    /// > 시간별체결 정보
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -706,14 +755,20 @@ pub struct Output2 {
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<i64>,
     /// 총체결수량 (`tot_ccld_qty_SMTL`, required, length 19).
+    ///
+    /// > 신규 TR 사용 필드
     pub tot_ccld_qty_smtl: v::Val<String>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt_SMTL`, required, length 11).
+    ///
+    /// > 신규 TR 사용 필드
     pub tot_ccld_amt_smtl: v::Val<String>,
     /// 수수료 (`fee`, required, length 19).
     pub fee: v::Val<String>,
     /// 연락전화번호 (`ctac_tlno`, required, length 20).
+    ///
+    /// > 신규 TR 사용 필드
     pub ctac_tlno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -838,6 +893,8 @@ pub struct Output1 {
     /// 주문수량 (`ord_qty`, required, length 10).
     pub ord_qty: v::Val<i64>,
     /// 주문지수 (`ord_idx4`, required, length 20).
+    ///
+    /// > 신규 TR 사용 필드
     pub ord_idx4: v::Val<String>,
     /// 잔량 (`qty`, required, length 10).
     pub qty: v::Val<i64>,

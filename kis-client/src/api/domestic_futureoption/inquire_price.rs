@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHMIF10000000`, paper `FHMIF10000000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 시세 API입니다.
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct InquirePriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -68,6 +75,11 @@ impl InquirePriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > F: 지수선물, O:지수옵션\
+    /// > JF: 주식선물, JO:주식옵션\
+    /// > CF: 상품선물(금), 금리선물(국채), 통화선물(달러)\
+    /// > CM: 야간선물, EU: 야간옵션
+    ///
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
@@ -83,6 +95,8 @@ impl InquirePriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (예: 101S03)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -169,6 +183,9 @@ impl Endpoint for InquirePriceRequest {
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -278,12 +295,24 @@ impl serde::Serialize for InquirePriceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
+    ///
+    /// > 종목명
     pub hts_kor_isnm: v::Val<String>,
     /// 선물 현재가 (`futs_prpr`, required, length 14).
+    ///
+    /// > 선물의 현재가격
     pub futs_prpr: v::Val<v::Decimal>,
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 14).
+    ///
+    /// > 선물의 전일 종가와 당일 현재가의 차이 (당일 현재가-전일 종가)
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -293,64 +322,121 @@ pub struct Output1 {
     /// - `5`: 하락
     pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물 전일 종가 (`futs_prdy_clpr`, required, length 14).
+    ///
+    /// > 해당 선물 종목의 전일 종가
     pub futs_prdy_clpr: v::Val<v::Decimal>,
     /// 선물 전일 대비율 (`futs_prdy_ctrt`, required, length 11).
+    ///
+    /// > 선물 전일 대비 / 당일 현재가 \* 100
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
+    ///
+    /// > 당일 조회시점까지 전체 거래량
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
+    ///
+    /// > 당일 조회시점까지 전체 거래금액
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS 미결제 약정 수량 (`hts_otst_stpl_qty`, required, length 18).
+    ///
+    /// > 현재까지 반대매매로 청산되지 않은 계약수
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
+    ///
+    /// > 전일대비 미결제 약정 수량의 증감
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 선물 시가2 (`futs_oprc`, required, length 14).
+    ///
+    /// > 당일 최초 거래가격
     pub futs_oprc: v::Val<v::Decimal>,
     /// 선물 최고가 (`futs_hgpr`, required, length 14).
+    ///
+    /// > 당일 조회 시점까지 가장 높은 거래가격
     pub futs_hgpr: v::Val<v::Decimal>,
     /// 선물 최저가 (`futs_lwpr`, required, length 14).
+    ///
+    /// > 당일 조회 시점까지 가장 낮은 거래가격
     pub futs_lwpr: v::Val<v::Decimal>,
     /// 선물 상한가 (`futs_mxpr`, required, length 14).
+    ///
+    /// > 당일 거래 가능한 최고 가격
     pub futs_mxpr: v::Val<v::Decimal>,
     /// 선물 하한가 (`futs_llam`, required, length 14).
+    ///
+    /// > 당일 거래 가능한 최저 가격
     pub futs_llam: v::Val<v::Decimal>,
     /// 베이시스 (`basis`, required, length 13).
+    ///
+    /// > 이론베이시스\
+    /// > 선물 이론가격과 현물가격과의 차이
     pub basis: v::Val<String>,
     /// 선물 기준가 (`futs_sdpr`, required, length 14).
     pub futs_sdpr: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 14).
+    ///
+    /// > 해당 월물의 이론적 가치를 계산한 것으로 주가지수 선물 이론가격은 (주가지수 선물 이론가격 = 주가지수 + 기간이자비용 - 기간배당수입) 로 계산
     pub hts_thpr: v::Val<String>,
     /// 괴리율 (`dprt`, required, length 11).
+    ///
+    /// > 현재의 시장가가 이론가격으로부터 얼마나 벗어나 있는지에 대한 측정 자료\
+    /// > 괴리도 = (현재가 - 이론가격)
     pub dprt: v::Val<v::Decimal>,
     /// 서킷브레이커 적용 상한가 (`crbr_aply_mxpr`, required, length 14).
     pub crbr_aply_mxpr: v::Val<v::Decimal>,
     /// 서킷브레이커 적용 하한가 (`crbr_aply_llam`, required, length 14).
     pub crbr_aply_llam: v::Val<v::Decimal>,
     /// 선물 최종 거래 일자 (`futs_last_tr_date`, required, length 8).
+    ///
+    /// > 해당 선물 종목의 마지막 거래일
     pub futs_last_tr_date: v::Val<v::NaiveDate>,
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
+    ///
+    /// > 최종 거래일까지 남은 일수
     pub hts_rmnn_dynu: v::Val<String>,
     /// 선물 상장 중 최고가 (`futs_lstn_medm_hgpr`, required, length 14).
+    ///
+    /// > 해당 선물 종목의 상장일 이후 최고 거래가격
     pub futs_lstn_medm_hgpr: v::Val<v::Decimal>,
     /// 선물 상장 중 최저가 (`futs_lstn_medm_lwpr`, required, length 14).
+    ///
+    /// > 해당 선물 종목의 상장일 이후 최저 거래가격
     pub futs_lstn_medm_lwpr: v::Val<v::Decimal>,
     /// 델타 값 (`delta_val`, required, length 16).
+    ///
+    /// > 옵션 종목의 지표값
     pub delta_val: v::Val<String>,
     /// 감마 (`gama`, required, length 13).
+    ///
+    /// > 옵션 종목의 지표값
     pub gama: v::Val<String>,
     /// 세타 (`theta`, required, length 13).
+    ///
+    /// > 옵션 종목의 지표값
     pub theta: v::Val<String>,
     /// 베가 (`vega`, required, length 13).
+    ///
+    /// > 옵션 종목의 지표값
     pub vega: v::Val<String>,
     /// 로우 (`rho`, required, length 13).
+    ///
+    /// > 옵션 종목의 지표값
     pub rho: v::Val<String>,
     /// 역사적 변동성 (`hist_vltl`, required, length 16).
+    ///
+    /// > 옵션 종목의 지표값
     pub hist_vltl: v::Val<String>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 16).
+    ///
+    /// > 옵션 종목의 지표값
     pub hts_ints_vltl: v::Val<String>,
     /// 시장 베이시스 (`mrkt_basis`, required, length 13).
+    ///
+    /// > 시장베이시스\
+    /// > 현재 시장에서 형성된 선물가격과 현물가격과의 차이
     pub mrkt_basis: v::Val<String>,
     /// 행사가 (`acpr`, required, length 14).
+    ///
+    /// > 옵션의 행사가격
     pub acpr: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -585,6 +671,8 @@ pub struct Output2 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
     pub bstp_cls_code: v::Val<String>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
+    ///
+    /// > 종목명
     pub hts_kor_isnm: v::Val<String>,
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 14).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,

@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
 //!
-//! - TR ID for `old` (구): real `JTCE1004R`, paper not available.
+//! - TR ID for `old` (구): real `JTCE1004R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5105R`).
 //! - TR ID for `new` (신): real `STTN5105R`, paper not available.
 
 use crate::__private as p;
@@ -13,10 +13,14 @@ use crate::value as v;
 /// Request of (야간)선물옵션 주문가능 조회 (`국내선물-011`): `GET /uapi/domestic-futureoption/v1/trading/inquire-psbl-ngt-order`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `old` (구): real `JTCE1004R`, paper not available.
+/// - TR ID for `old` (구): real `JTCE1004R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5105R`).
 /// - TR ID for `new` (신): real `STTN5105R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (야간)선물옵션 주문가능 조회 API입니다.
 #[derive(Clone)]
 pub struct InquirePsblNgtOrderRequest {
     variant: InquirePsblNgtOrderVariant,
@@ -91,7 +95,7 @@ impl serde::Serialize for InquirePsblNgtOrderRequest {
 /// The TR ID variants of [`InquirePsblNgtOrderRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InquirePsblNgtOrderVariant {
-    /// `old` (구): real `JTCE1004R`, paper not available.
+    /// `old` (구): real `JTCE1004R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5105R`).
     Old,
     /// `new` (신): real `STTN5105R`, paper not available.
     New,
@@ -104,6 +108,9 @@ impl InquirePsblNgtOrderRequest {
     /// - `pdno` (`PDNO`): 상품번호
     /// - `sll_buy_dvsn_cd` (`SLL_BUY_DVSN_CD`): 매도매수구분코드
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[deprecated(
+        note = "KIS replaced this (구) TR by variant `new` (`STTN5105R`); use its constructor"
+    )]
     #[inline]
     pub fn old(
         pdno: impl Into<String>,
@@ -174,6 +181,8 @@ impl InquirePsblNgtOrderRequest {
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
+    /// > 301 : 선물옵션
+    ///
     /// Codes:
     /// - `301`: 선물옵션
     ///
@@ -185,6 +194,8 @@ impl InquirePsblNgtOrderRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도 , 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -205,6 +216,12 @@ impl InquirePsblNgtOrderRequest {
     }
 
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
+    ///
+    /// > '01 : 지정가 02 : 시장가\
+    /// > 03 : 조건부 04 : 최유리,\
+    /// > 10 : 지정가(IOC) 11 : 지정가(FOK)\
+    /// > 12 : 시장가(IOC) 13 : 시장가(FOK)\
+    /// > 14 : 최유리(IOC) 15 : 최유리(FOK)'
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -476,16 +493,22 @@ impl serde::Serialize for InquirePsblNgtOrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 최대주문가능수량 (`max_ord_psbl_qty`, required, length 19).
+    ///
+    /// > 최대주문가능수량 (신규 TR 미사용 필드)
     pub max_ord_psbl_qty: v::Val<i64>,
     /// 최대주문가능수량 (`tot_psbl_qty`, required, length 19).
     pub tot_psbl_qty: v::Val<i64>,
     /// 청산가능수량 (`lqd_psbl_qty`, required, length 19).
     pub lqd_psbl_qty: v::Val<i64>,
     /// 청산가능수량 (`lqd_psbl_qty_1`, required, length 19).
+    ///
+    /// > 신규 TR 사용 필드
     pub lqd_psbl_qty_1: v::Val<String>,
     /// 주문가능수량 (`ord_psbl_qty`, required, length 19).
     pub ord_psbl_qty: v::Val<i64>,
     /// 기준지수 (`bass_idx`, required, length 23).
+    ///
+    /// > 신규 TR 사용 필드
     pub bass_idx: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -15,6 +15,10 @@ use crate::value as v;
 /// - TR ID: real `TTTO5105R`, paper `VTTO5105R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 주문가능 API입니다. 주문가능 내역과 수량을 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, length 8).
@@ -92,6 +96,8 @@ impl InquirePsblOrderRequest {
 
     /// Sets 종합계좌번호 (`CANO`, length 8).
     ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
@@ -100,6 +106,8 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -110,6 +118,10 @@ impl InquirePsblOrderRequest {
 
     /// Sets 상품번호 (`PDNO`, length 12).
     ///
+    /// > 선물옵션종목코드\
+    /// > 선물 6자리 (예: 101S03)\
+    /// > 옵션 9자리 (예: 201S03370)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -118,6 +130,9 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, length 2).
+    ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -132,6 +147,11 @@ impl InquirePsblOrderRequest {
 
     /// Sets 주문가격1 (`UNIT_PRICE`, length 23).
     ///
+    /// > 주문가격\
+    /// > ※ 주문가격 '0'일 경우\
+    /// > \- 옵션매수 : 현재가\
+    /// > \- 그 이외 : 기준가
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
@@ -140,6 +160,17 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, length 2).
+    ///
+    /// > 01 : 지정가\
+    /// > 02 : 시장가\
+    /// > 03 : 조건부\
+    /// > 04 : 최유리,\
+    /// > 10 : 지정가(IOC)\
+    /// > 11 : 지정가(FOK)\
+    /// > 12 : 시장가(IOC)\
+    /// > 13 : 시장가(FOK)\
+    /// > 14 : 최유리(IOC)\
+    /// > 15 : 최유리(FOK)
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -299,6 +330,9 @@ impl Endpoint for InquirePsblOrderRequest {
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -393,6 +427,8 @@ pub struct Output {
     /// 총가능수량 (`tot_psbl_qty`, required, length 10).
     pub tot_psbl_qty: v::Val<i64>,
     /// 청산가능수량1 (`lqd_psbl_qty1`, required, length 10).
+    ///
+    /// > 청산가능수량
     pub lqd_psbl_qty1: v::Val<i64>,
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
     pub ord_psbl_qty: v::Val<i64>,

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKIF03020200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 분봉조회 API입니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 102건까지 확인 가능하며,\
+/// > FID\_INPUT\_DATE\_1(입력날짜), FID\_INPUT\_HOUR\_1(입력시간)을 이용하여 다음조회 가능합니다.
 #[derive(Clone)]
 pub struct InquireTimeFuopchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -118,6 +124,11 @@ impl InquireTimeFuopchartpriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > F: 지수선물, O:지수옵션\
+    /// > JF: 주식선물, JO:주식옵션,\
+    /// > CF: 상품선물(금), 금리선물(국채), 통화선물(달러)\
+    /// > CM: 야간선물, EU: 야간옵션
+    ///
     /// Codes:
     /// - `F`: 지수선물
     /// - `O`: 지수옵션
@@ -133,6 +144,8 @@ impl InquireTimeFuopchartpriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (지수선물:6자리, 지수옵션 9자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -140,6 +153,8 @@ impl InquireTimeFuopchartpriceRequest {
     }
 
     /// Sets FID 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// > FID 시간 구분 코드(30: 30초, 60: 1분, 3600: 1시간)
     ///
     /// Codes:
     /// - `30`: 30초
@@ -152,6 +167,8 @@ impl InquireTimeFuopchartpriceRequest {
     }
 
     /// Sets FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    ///
+    /// > Y(과거) / N (당일)
     #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
@@ -159,6 +176,8 @@ impl InquireTimeFuopchartpriceRequest {
     }
 
     /// Sets FID 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, required, length 2).
+    ///
+    /// > N으로 입력
     #[inline]
     pub fn fid_fake_tick_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_fake_tick_incu_yn = value.into();
@@ -166,6 +185,9 @@ impl InquireTimeFuopchartpriceRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 입력 날짜 기준으로 이전 기간 조회(YYYYMMDD)\
+    /// > ex) 20230908 입력 시, 2023년 9월 8일부터 일자 역순으로 조회
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -173,6 +195,12 @@ impl InquireTimeFuopchartpriceRequest {
     }
 
     /// Sets FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 입력 시간 기준으로 이전 시간 조회(HHMMSS)\
+    /// > ex) 093000 입력 시, 오전 9시 30분부터 역순으로 분봉 조회
+    /// >
+    /// > \* CM(야간선물), EU(야간옵션)인 경우, 자정 이후 시간은 +24시간으로 입력\
+    /// > ex) 253000 입력 시, 새벽 1시 30분부터 역순으로 분봉 조회
     #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
@@ -322,6 +350,8 @@ pub struct InquireTimeFuopchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -419,6 +449,12 @@ pub struct Output1 {
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 11).
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
+    ///
+    /// > 1: 상한\
+    /// > 2: 상승\
+    /// > 3: 보합\
+    /// > 4: 하한\
+    /// > 5: 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -703,6 +739,9 @@ pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
+    ///
+    /// > CM(야간선물), EU(야간옵션)인 경우, 자정 이후 시간은 +24시간으로 표시\
+    /// > ex) "260000"인 경우, 오전 4시를 의미
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 선물 현재가 (`futs_prpr`, required, length 11).
     pub futs_prpr: v::Val<v::Decimal>,

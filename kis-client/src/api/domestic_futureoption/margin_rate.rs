@@ -14,6 +14,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `TTTO6032R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 승수, 계약당 선물 증거금은 최근월물 기준으로 표기되며, 월물에 따라 상이할 수 있습니다.\
+/// > ※ 계약당 선물 증거금은 선물 1계약 기준 신규 주문증거금이며 스프레드 증거금은 조회되지 않습니다.\
+/// > ※ 2023.05.24일부터 조회 가능하며, 익영업일 기준 증거금은 17:00\~18:00시에 조회됩니다.\
+/// > ※ 데이터는 하루에 한 번 고정된 이후 데이터 변동이 없으므로 조회가 제한되는 점 이용에 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct MarginRateRequest {
     /// 기준일자 (`BASS_DT`, required, length 8).
@@ -56,6 +63,8 @@ impl MarginRateRequest {
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
+    ///
+    /// > 날짜 입력) ex) 20260313
     #[inline]
     pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
         self.bass_dt = p::date(value);
@@ -63,6 +72,8 @@ impl MarginRateRequest {
     }
 
     /// Sets 기초자산ID (`BAST_ID`, required, length 20).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -72,6 +83,8 @@ impl MarginRateRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 다음 조회 시 필요, 입력 후 header tr\_cont : N 설정 필수
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -187,6 +200,8 @@ pub struct MarginRateResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회키200 (`ctx_area_nk200`, length 200).
     pub ctx_area_nk200: v::Val<String>,
@@ -288,14 +303,24 @@ pub struct Output {
     /// 기초자산명 (`bast_name`, required, length 60).
     pub bast_name: v::Val<String>,
     /// 위탁증거금율 (`brkg_mgna_rt`, required, length 23).
+    ///
+    /// > 소수점 8자리까지 표현
     pub brkg_mgna_rt: v::Val<v::Decimal>,
     /// 거래증거금율 (`tr_mgna_rt`, required, length 23).
+    ///
+    /// > 소수점 8자리까지 표현
     pub tr_mgna_rt: v::Val<v::Decimal>,
     /// 기초자산가격 (`bast_pric`, required, length 18).
+    ///
+    /// > 소수점 8자리까지 표현
     pub bast_pric: v::Val<v::Decimal>,
     /// 거래승수지수 (`tr_mtpl_idx`, required, length 18).
+    ///
+    /// > 소수점 8자리까지 표현
     pub tr_mtpl_idx: v::Val<String>,
     /// 계약당선물증거금 (`ctrt_per_futr_mgna`, required, length 18).
+    ///
+    /// > 소수점 8자리까지 표현
     pub ctrt_per_futr_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

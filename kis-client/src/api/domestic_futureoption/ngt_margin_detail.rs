@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
 //!
-//! - TR ID for `old` (구): real `JTCE6003R`, paper not available.
+//! - TR ID for `old` (구): real `JTCE6003R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN7107R`).
 //! - TR ID for `new` (신): real `CTFN7107R`, paper not available.
 
 use crate::__private as p;
@@ -13,10 +13,15 @@ use crate::value as v;
 /// Request of (야간)선물옵션 증거금 상세 (`국내선물-024`): `GET /uapi/domestic-futureoption/v1/trading/ngt-margin-detail`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `old` (구): real `JTCE6003R`, paper not available.
+/// - TR ID for `old` (구): real `JTCE6003R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN7107R`).
 /// - TR ID for `new` (신): real `CTFN7107R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (야간)선물옵션 증거금상세 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[2537\] 야간선물옵션 증거금상세 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct NgtMarginDetailRequest {
     variant: NgtMarginDetailVariant,
@@ -51,7 +56,7 @@ impl serde::Serialize for NgtMarginDetailRequest {
 /// The TR ID variants of [`NgtMarginDetailRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NgtMarginDetailVariant {
-    /// `old` (구): real `JTCE6003R`, paper not available.
+    /// `old` (구): real `JTCE6003R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN7107R`).
     Old,
     /// `new` (신): real `CTFN7107R`, paper not available.
     New,
@@ -62,6 +67,9 @@ impl NgtMarginDetailRequest {
     ///
     /// Required fields, in spec order:
     /// - `mgna_dvsn_cd` (`MGNA_DVSN_CD`): 증거금 구분코드
+    #[deprecated(
+        note = "KIS replaced this (구) TR by variant `new` (`CTFN7107R`); use its constructor"
+    )]
     #[inline]
     pub fn old(mgna_dvsn_cd: impl Into<String>) -> Self {
         Self {
@@ -106,6 +114,8 @@ impl NgtMarginDetailRequest {
     }
 
     /// Sets 증거금 구분코드 (`MGNA_DVSN_CD`, required, length 2).
+    ///
+    /// > 위탁(01), 유지(02)
     #[inline]
     pub fn mgna_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.mgna_dvsn_cd = value.into();
@@ -235,8 +245,40 @@ pub struct NgtMarginDetailResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array\
+    /// > 아래 18가지 항목이 순서대로 출력됨\
+    /// > (1) A. 신규증거금 - 선물 - 1.개별종목\
+    /// > (2) A. 신규증거금 - 선물 - 2.스프레드\
+    /// > (3) A. 신규증거금 - 3. 옵션매수증거금\
+    /// > (4) A. 신규증거금 - 4. 옵션매도증거금\
+    /// > (5) A. 소계(1+2+3+4)\
+    /// > (6) B. 순위험증거금 - 1. 가격변동증거금\
+    /// > (7) B. 순위험증거금 - 2. 선물스프레드증거금\
+    /// > (8) B. 순위험증거금 - 3. 인수수도 증거금 등\
+    /// > (9) B. 순위험증거금 - 4. 최소증거금\
+    /// > (10) B. 순위험증거금 - 5. 옵션가격증거금\
+    /// > (11) B. 순위험증거금 - 6. 총위험증거금\
+    /// > (12) B. 소계SUM상품군별MAX\[{MAX(1+2+3,4)+5},6\]\
+    /// > (13) C. 결제예정금액 - 1. 당일옵션매수금액\
+    /// > (14) C. 결제예정금액 - 2. 당일옵션매도금액\
+    /// > (15) C. 결제예정금액 - 3. 당일선물손실\
+    /// > (16) C. 결제예정금액 - 4. 당일선물이익\
+    /// > (17) C.소계(1-2+3-4)\
+    /// > (18) (A)+B+(C)
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array\
+    /// > 아래 5가지 항목이 순서대로 출력됨\
+    /// > (1) 예수금\
+    /// > (2) 인출가능금액\
+    /// > (3) 주문가능금액\
+    /// > (4) 위탁증거금액\
+    /// > (5) 추가증거금액
+    /// >
+    /// > ※ 인출가능금액은 정산 후 인출가능 예정 금액입니다.\
+    /// > 현재 시점 실제 인출 가능금액은 정규장, 야간시장 인출가능금액 중 적은 금액 기준입니다.
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output3`, required).
     pub output3: v::One<Output3>,
@@ -342,40 +384,76 @@ pub struct Output1 {
     /// 총금액 (`tot_amt`, required, length 19).
     pub tot_amt: v::Val<v::Decimal>,
     /// 선물신규증거금액 (`futr_new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_new_mgn_amt: v::Val<v::Decimal>,
     /// 선물스프레드주문증거금 (`futr_sprd_ord_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_sprd_ord_mgna: v::Val<String>,
     /// 옵션매도신규증거금액 (`opt_sll_new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_sll_new_mgn_amt: v::Val<v::Decimal>,
     /// 옵션매수신규증거금액 (`opt_buy_new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_buy_new_mgn_amt: v::Val<v::Decimal>,
     /// 신규증거금액 (`new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub new_mgn_amt: v::Val<v::Decimal>,
     /// 옵션가격증거금 (`opt_pric_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_pric_mgna: v::Val<String>,
     /// 선물옵션가격변동증거금 (`fuop_pric_altr_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub fuop_pric_altr_mgna: v::Val<String>,
     /// 선물스프레드증거금 (`futr_sprd_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_sprd_mgna: v::Val<String>,
     /// 인수도증거금 (`uwdl_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub uwdl_mgna: v::Val<String>,
     /// 계약당최소증거금 (`ctrt_per_min_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub ctrt_per_min_mgna: v::Val<String>,
     /// 총위험증거금 (`tot_risk_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub tot_risk_mgna: v::Val<String>,
     /// 순위험위탁증거금 (`netrisk_brkg_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub netrisk_brkg_mgna: v::Val<String>,
     /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_sll_chgs: v::Val<v::Decimal>,
     /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_buy_chgs: v::Val<v::Decimal>,
     /// 선물손실금액 (`futr_loss_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_loss_amt: v::Val<v::Decimal>,
     /// 선물이익금액 (`futr_prft_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_prft_amt: v::Val<v::Decimal>,
     /// 당일체결순손실금액 (`thdt_ccld_net_loss_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub thdt_ccld_net_loss_amt: v::Val<v::Decimal>,
     /// 위탁증거금 (`brkg_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub brkg_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -544,40 +622,76 @@ pub struct Output2 {
     /// 총금액 (`tot_amt`, required, length 19).
     pub tot_amt: v::Val<v::Decimal>,
     /// 선물신규증거금액 (`futr_new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_new_mgn_amt: v::Val<v::Decimal>,
     /// 선물스프레드주문증거금 (`futr_sprd_ord_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_sprd_ord_mgna: v::Val<String>,
     /// 옵션매도신규증거금액 (`opt_sll_new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_sll_new_mgn_amt: v::Val<v::Decimal>,
     /// 옵션매수신규증거금액 (`opt_buy_new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_buy_new_mgn_amt: v::Val<v::Decimal>,
     /// 신규증거금액 (`new_mgn_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub new_mgn_amt: v::Val<v::Decimal>,
     /// 옵션가격증거금 (`opt_pric_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_pric_mgna: v::Val<String>,
     /// 선물옵션가격변동증거금 (`fuop_pric_altr_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub fuop_pric_altr_mgna: v::Val<String>,
     /// 선물스프레드증거금 (`futr_sprd_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_sprd_mgna: v::Val<String>,
     /// 인수도증거금 (`uwdl_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub uwdl_mgna: v::Val<String>,
     /// 계약당최소증거금 (`ctrt_per_min_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub ctrt_per_min_mgna: v::Val<String>,
     /// 총위험증거금 (`tot_risk_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub tot_risk_mgna: v::Val<String>,
     /// 순위험위탁증거금 (`netrisk_brkg_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub netrisk_brkg_mgna: v::Val<String>,
     /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_sll_chgs: v::Val<v::Decimal>,
     /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub opt_buy_chgs: v::Val<v::Decimal>,
     /// 선물손실금액 (`futr_loss_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_loss_amt: v::Val<v::Decimal>,
     /// 선물이익금액 (`futr_prft_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub futr_prft_amt: v::Val<v::Decimal>,
     /// 당일체결순손실금액 (`thdt_ccld_net_loss_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub thdt_ccld_net_loss_amt: v::Val<v::Decimal>,
     /// 위탁증거금 (`brkg_mgna`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub brkg_mgna: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -769,34 +883,64 @@ pub struct Output3 {
     /// 당일대용매도대용금액 (`thdt_sbst_sll_sbst_amt`, required, length 19).
     pub thdt_sbst_sll_sbst_amt: v::Val<v::Decimal>,
     /// 예수금현금 (`dnca_cash`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub dnca_cash: v::Val<String>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub dnca_sbst: v::Val<String>,
     /// 예수금총액 (`dnca_tota`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub dnca_tota: v::Val<String>,
     /// 인출가능현금금액 (`wdrw_psbl_cash_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub wdrw_psbl_cash_amt: v::Val<v::Decimal>,
     /// 인출가능대용금액 (`wdrw_psbl_sbsa`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub wdrw_psbl_sbsa: v::Val<String>,
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
     /// 주문가능현금금액 (`ord_psbl_cash_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub ord_psbl_cash_amt: v::Val<v::Decimal>,
     /// 주문가능대용금액 (`ord_psbl_sbsa`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub ord_psbl_sbsa: v::Val<String>,
     /// 주문가능총금액 (`ord_psbl_tot_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub ord_psbl_tot_amt: v::Val<v::Decimal>,
     /// 위탁증거금현금금액 (`brkg_mgna_cash_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub brkg_mgna_cash_amt: v::Val<v::Decimal>,
     /// 위탁증거금대용 (`brkg_mgna_sbst`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub brkg_mgna_sbst: v::Val<String>,
     /// 위탁증거금총금액 (`brkg_mgna_tot_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub brkg_mgna_tot_amt: v::Val<v::Decimal>,
     /// 추가증거금현금금액 (`add_mgna_cash_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub add_mgna_cash_amt: v::Val<v::Decimal>,
     /// 추가증거금대용금액 (`add_mgna_sbsa`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub add_mgna_sbsa: v::Val<String>,
     /// 추가증거금총금액 (`add_mgna_tot_amt`, required, length 19).
+    ///
+    /// > 신 TR 사용 필드
     pub add_mgna_tot_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -4,7 +4,7 @@
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: supported.
 //!
 //! - TR ID for `day` (주간 매수/매도): real `TTTO1101U`, paper `VTTO1101U`.
-//! - TR ID for `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available.
+//! - TR ID for `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1101U`).
 //! - TR ID for `night_new` (야간 매수/매도 신): real `STTN1101U`, paper not available.
 
 use crate::__private as p;
@@ -15,10 +15,21 @@ use crate::value as v;
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
 /// - TR ID for `day` (주간 매수/매도): real `TTTO1101U`, paper `VTTO1101U`.
-/// - TR ID for `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available.
+/// - TR ID for `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1101U`).
 /// - TR ID for `night_new` (야간 매수/매도 신): real `STTN1101U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 주문 API입니다.\
+/// > \* 선물옵션 운영시간 외 API 호출 시 애러가 발생하오니 운영시간을 확인해주세요.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct OrderRequest {
     variant: OrderVariant,
@@ -136,7 +147,7 @@ impl serde::Serialize for OrderRequest {
 pub enum OrderVariant {
     /// `day` (주간 매수/매도): real `TTTO1101U`, paper `VTTO1101U`.
     Day,
-    /// `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available.
+    /// `night_old` (야간 매수/매도 구): real `JTCE1001U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1101U`).
     NightOld,
     /// `night_new` (야간 매수/매도 신): real `STTN1101U`, paper not available.
     NightNew,
@@ -184,6 +195,9 @@ impl OrderRequest {
     /// - `ord_qty` (`ORD_QTY`): 주문수량
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[deprecated(
+        note = "KIS replaced this (구) TR by variant `night_new` (`STTN1101U`); use its constructor"
+    )]
     #[inline]
     pub fn night_old(
         sll_buy_dvsn_cd: crate::api::codes::SideFilter,
@@ -249,6 +263,8 @@ impl OrderRequest {
 
     /// Sets 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
     ///
+    /// > 02 : 주문전송
+    ///
     /// Codes:
     /// - `02`: 주문전송
     ///
@@ -260,6 +276,8 @@ impl OrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -267,6 +285,8 @@ impl OrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -274,6 +294,9 @@ impl OrderRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -285,6 +308,10 @@ impl OrderRequest {
     }
 
     /// Sets 단축상품번호 (`SHTN_PDNO`, required, length 12).
+    ///
+    /// > 종목번호\
+    /// > 선물 6자리 (예: A01603)\
+    /// > 옵션 9자리 (예: B01603955)
     #[inline]
     pub fn shtn_pdno(mut self, value: impl Into<String>) -> Self {
         self.shtn_pdno = value.into();
@@ -299,6 +326,8 @@ impl OrderRequest {
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
+    ///
+    /// > 시장가나 최유리 지정가인 경우 0으로 입력
     #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
         self.unit_price = p::decimal(value);
@@ -306,6 +335,12 @@ impl OrderRequest {
     }
 
     /// Sets 호가유형코드 (`NMPR_TYPE_CD`, length 2).
+    ///
+    /// > ※ ORD\_DVSN\_CD(주문구분코드)를 입력한 경우 ""(공란)으로 입력해도 됨\
+    /// > 01 : 지정가\
+    /// > 02 : 시장가\
+    /// > 03 : 조건부\
+    /// > 04 : 최유리
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -322,6 +357,11 @@ impl OrderRequest {
 
     /// Sets 한국거래소호가조건코드 (`KRX_NMPR_CNDT_CD`, length 1).
     ///
+    /// > ※ ORD\_DVSN\_CD(주문구분코드)를 입력한 경우 ""(공란)으로 입력해도 됨\
+    /// > 0 : 없음\
+    /// > 3 : IOC\
+    /// > 4 : FOK
+    ///
     /// Codes:
     /// - `0`: 없음
     /// - `3`: IOC
@@ -336,6 +376,8 @@ impl OrderRequest {
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
     ///
+    /// > 고객의 연락 가능한 전화번호
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctac_tlno(mut self, value: impl Into<String>) -> Self {
@@ -345,6 +387,8 @@ impl OrderRequest {
 
     /// Sets 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
     ///
+    /// > 공란(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fuop_item_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -353,6 +397,17 @@ impl OrderRequest {
     }
 
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 지정가\
+    /// > 02 : 시장가\
+    /// > 03 : 조건부\
+    /// > 04 : 최유리,\
+    /// > 10 : 지정가(IOC)\
+    /// > 11 : 지정가(FOK)\
+    /// > 12 : 시장가(IOC)\
+    /// > 13 : 시장가(FOK)\
+    /// > 14 : 최유리(IOC)\
+    /// > 15 : 최유리(FOK)
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -598,6 +653,9 @@ impl Endpoint for OrderRequest {
 #[non_exhaustive]
 pub struct OrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -690,16 +748,28 @@ impl serde::Serialize for OrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 계좌명 (`ACNT_NAME`, required, length 60).
+    ///
+    /// > 계좌의 고객명
     pub acnt_name: v::Val<String>,
     /// 매매구분명 (`TRAD_DVSN_NAME`, required, length 60).
+    ///
+    /// > 매도/매수 등 구분값
     pub trad_dvsn_name: v::Val<String>,
     /// 종목명 (`ITEM_NAME`, required, length 60).
+    ///
+    /// > 주문 종목 명칭
     pub item_name: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
+    ///
+    /// > 주문 접수 시간
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
+    ///
+    /// > 계좌 개설 시 관리점으로 선택한 영업점의 고유번호
     pub ord_gno_brno: v::Val<String>,
     /// 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// > 접수한 주문의 일련번호
     pub odno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -4,7 +4,7 @@
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: supported.
 //!
 //! - TR ID for `day` (주간 정정/취소): real `TTTO1103U`, paper `VTTO1103U`.
-//! - TR ID for `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available.
+//! - TR ID for `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1103U`).
 //! - TR ID for `night_new` (야간 정정/취소 신): real `STTN1103U`, paper not available.
 
 use crate::__private as p;
@@ -15,10 +15,17 @@ use crate::value as v;
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
 /// - TR ID for `day` (주간 정정/취소): real `TTTO1103U`, paper `VTTO1103U`.
-/// - TR ID for `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available.
+/// - TR ID for `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1103U`).
 /// - TR ID for `night_new` (야간 정정/취소 신): real `STTN1103U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 선물옵션 주문 건에 대하여 정정 및 취소하는 API입니다. 단, 이미 체결된 건은 정정 및 취소가 불가합니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     variant: OrderRvsecnclVariant,
@@ -142,7 +149,7 @@ impl serde::Serialize for OrderRvsecnclRequest {
 pub enum OrderRvsecnclVariant {
     /// `day` (주간 정정/취소): real `TTTO1103U`, paper `VTTO1103U`.
     Day,
-    /// `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available.
+    /// `night_old` (야간 정정/취소 구): real `JTCE1002U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1103U`).
     NightOld,
     /// `night_new` (야간 정정/취소 신): real `STTN1103U`, paper not available.
     NightNew,
@@ -193,6 +200,9 @@ impl OrderRvsecnclRequest {
     /// - `unit_price` (`UNIT_PRICE`): 주문가격1
     /// - `rmn_qty_yn` (`RMN_QTY_YN`): 잔여수량여부
     /// - `ord_dvsn_cd` (`ORD_DVSN_CD`): 주문구분코드
+    #[deprecated(
+        note = "KIS replaced this (구) TR by variant `night_new` (`STTN1103U`); use its constructor"
+    )]
     #[inline]
     pub fn night_old(
         rvse_cncl_dvsn_cd: crate::api::codes::ModifyCancel,
@@ -261,6 +271,8 @@ impl OrderRvsecnclRequest {
 
     /// Sets 주문처리구분코드 (`ORD_PRCS_DVSN_CD`, required, length 2).
     ///
+    /// > 02 : 주문전송
+    ///
     /// Codes:
     /// - `02`: 주문전송
     ///
@@ -272,6 +284,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -279,6 +293,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -286,6 +302,9 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 정정\
+    /// > 02 : 취소
     ///
     /// Codes:
     /// - `01`: 정정
@@ -297,6 +316,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    ///
+    /// > 정정 혹은 취소할 주문의 번호
     #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
@@ -304,6 +325,16 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    ///
+    /// > \[Header tr\_id TTTO1103U(선물옵션 정정취소 주간)\]\
+    /// > 전량일경우 0으로 입력
+    /// >
+    /// > \[Header tr\_id JTCE1002U(선물옵션 정정취소 야간)\]\
+    /// > 일부수량 정정 및 취소 불가, 주문수량 반드시 입력 (공백 불가)\
+    /// > 일부 미체결 시 잔량 전체에 대해서 취소 가능\
+    /// > EX) 2개 매수주문 후 1개 체결, 1개 미체결인 상태에서 취소주문 시 ORD\_QTY는 1로 입력
+    /// >
+    /// > ※ 모의계좌의 경우, 주문수량 반드시 입력 (공백 불가)
     #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
@@ -311,6 +342,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문가격1 (`UNIT_PRICE`, required, length 23).
+    ///
+    /// > 시장가나 최유리의 경우 0으로 입력 (취소 시에도 0 입력)
     #[inline]
     pub fn unit_price(mut self, value: v::Decimal) -> Self {
         self.unit_price = p::decimal(value);
@@ -318,6 +351,11 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 호가유형코드 (`NMPR_TYPE_CD`, required, length 2).
+    ///
+    /// > 01 : 지정가\
+    /// > 02 : 시장가\
+    /// > 03 : 조건부\
+    /// > 04 : 최유리
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -334,6 +372,12 @@ impl OrderRvsecnclRequest {
 
     /// Sets 한국거래소호가조건코드 (`KRX_NMPR_CNDT_CD`, required, length 1).
     ///
+    /// > 취소시 0으로 입력\
+    /// > 정정시\
+    /// > 0 : 없음\
+    /// > 3 : IOC\
+    /// > 4 : FOK
+    ///
     /// Codes:
     /// - `0`: 없음
     /// - `3`: IOC
@@ -347,6 +391,9 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 잔여수량여부 (`RMN_QTY_YN`, required, length 1).
+    ///
+    /// > Y : 전량\
+    /// > N : 일부
     #[inline]
     pub fn rmn_qty_yn(mut self, value: bool) -> Self {
         self.rmn_qty_yn = p::flag(value);
@@ -354,6 +401,15 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, length 2).
+    ///
+    /// > \[Header tr\_id TTTO1103U(선물옵션 정정취소 주간)\]\
+    /// > 공란(Default)
+    /// >
+    /// > \[Header tr\_id JTCE1002U(선물옵션 정정취소 야간)\]\
+    /// > 01 : 선물\
+    /// > 02 : 콜옵션\
+    /// > 03 : 풋옵션\
+    /// > 04 : 스프레드
     ///
     /// Codes:
     /// - `01`: 선물
@@ -369,6 +425,21 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
+    ///
+    /// > \[정정\]\
+    /// > 01 : 지정가\
+    /// > 02 : 시장가\
+    /// > 03 : 조건부\
+    /// > 04 : 최유리,\
+    /// > 10 : 지정가(IOC)\
+    /// > 11 : 지정가(FOK)\
+    /// > 12 : 시장가(IOC)\
+    /// > 13 : 시장가(FOK)\
+    /// > 14 : 최유리(IOC)\
+    /// > 15 : 최유리(FOK)
+    /// >
+    /// > \[취소\]\
+    /// > 01 로 입력
     ///
     /// Codes:
     /// - `01`: 지정가
@@ -614,6 +685,9 @@ impl Endpoint for OrderRvsecnclRequest {
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -706,18 +780,32 @@ impl serde::Serialize for OrderRvsecnclResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 계좌명 (`ACNT_NAME`, required, length 60).
+    ///
+    /// > 계좌의 고객명
     pub acnt_name: v::Val<String>,
     /// 매매구분명 (`TRAD_DVSN_NAME`, required, length 60).
+    ///
+    /// > 매도/매수 등 구분값
     pub trad_dvsn_name: v::Val<String>,
     /// 종목명 (`ITEM_NAME`, required, length 60).
+    ///
+    /// > 주문 종목 명칭
     pub item_name: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
+    ///
+    /// > 주문 접수 시간
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
+    ///
+    /// > 계좌 개설 시 관리점으로 선택한 영업점의 고유번호
     pub ord_gno_brno: v::Val<String>,
     /// 원주문번호 (`ORGN_ODNO`, required, length 10).
+    ///
+    /// > 정정 또는 취소 대상 주문의 일련번호
     pub orgn_odno: v::Val<String>,
     /// 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// > 접수한 주문(정정 또는 취소)의 일련번호
     pub odno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

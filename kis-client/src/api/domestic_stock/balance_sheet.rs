@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 대차대조표 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0635\] 재무분석종합 화면의 하단 '1. 대차대조표' 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct BalanceSheetRequest {
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
@@ -72,6 +77,8 @@ impl BalanceSheetRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 년, 1: 분기
+    ///
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
@@ -82,6 +89,8 @@ impl BalanceSheetRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -89,6 +98,8 @@ impl BalanceSheetRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 000660 : 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -192,6 +203,8 @@ pub struct BalanceSheetResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -294,8 +307,12 @@ pub struct Output {
     /// 자본금 (`cpfn`, required, length 22).
     pub cpfn: v::Val<String>,
     /// 자본 잉여금 (`cfp_surp`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub cfp_surp: v::Val<String>,
     /// 이익 잉여금 (`prfi_surp`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub prfi_surp: v::Val<String>,
     /// 자본총계 (`total_cptl`, required, length 102).
     pub total_cptl: v::Val<String>,

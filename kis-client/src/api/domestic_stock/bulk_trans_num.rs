@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST190900C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 대량체결건수 상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0169\] 대량체결건수 상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct BulkTransNumRequest {
     /// 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
@@ -157,6 +167,8 @@ impl BulkTransNumRequest {
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
     ///
+    /// > \~ 가격
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
@@ -165,6 +177,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (J:KRX, NX:NXT)
     ///
     /// Codes:
     /// - `J`: KRX
@@ -179,6 +193,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(11909)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -186,6 +202,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -201,6 +219,8 @@ impl BulkTransNumRequest {
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
+    /// > 0:매수상위, 1:매도상위
+    ///
     /// Codes:
     /// - `0`: 매수상위
     /// - `1`: 매도상위
@@ -215,6 +235,8 @@ impl BulkTransNumRequest {
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
     ///
+    /// > 0:전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -227,6 +249,8 @@ impl BulkTransNumRequest {
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
+    /// > 건별금액 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -235,6 +259,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// > 가격 \~
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -245,6 +271,8 @@ impl BulkTransNumRequest {
 
     /// Sets 입력 종목코드2 (`fid_input_iscd_2`, required, length 8).
     ///
+    /// > 공백:전체종목, 개별종목 조회시 종목코드 (000660)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
@@ -253,6 +281,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// > 0:전체
     ///
     /// Codes:
     /// - `0`: 전체
@@ -266,6 +296,8 @@ impl BulkTransNumRequest {
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
     ///
+    /// > 0:전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -277,6 +309,8 @@ impl BulkTransNumRequest {
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
+    ///
+    /// > 거래량 \~
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -481,6 +515,8 @@ pub struct BulkTransNumResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST130000C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 상하한가 포착 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0917\] 실시간 상하한가 포착 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct CaptureUplowpriceRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -133,6 +138,8 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분(J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -140,6 +147,8 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 11300(Unique key)
     ///
     /// Codes:
     /// - `11300`: Unique key
@@ -153,6 +162,8 @@ impl CaptureUplowpriceRequest {
 
     /// Sets 상하한가 구분코드 (`FID_PRC_CLS_CODE`, required, length 2).
     ///
+    /// > 0(상한가),1(하한가)
+    ///
     /// Codes:
     /// - `0`: 상한가
     /// - `1`: 하한가
@@ -163,6 +174,9 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > '0(상하한가종목),6(8%상하한가 근접), 5(10%상하한가 근접), 1(15%상하한가 근접),2(20%상하한가 근접),\
+    /// > 3(25%상하한가 근접)'
     ///
     /// Codes:
     /// - `0`: 상하한가종목
@@ -181,6 +195,8 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 전체(0000), 코스피(0001),코스닥(1001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -188,6 +204,8 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 대상구분코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -198,6 +216,8 @@ impl CaptureUplowpriceRequest {
 
     /// Sets 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -206,6 +226,8 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -216,6 +238,8 @@ impl CaptureUplowpriceRequest {
 
     /// Sets 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
@@ -224,6 +248,8 @@ impl CaptureUplowpriceRequest {
     }
 
     /// Sets 거래량수 (`FID_VOL_CNT`, required, length 12).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -406,6 +432,8 @@ pub struct CaptureUplowpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

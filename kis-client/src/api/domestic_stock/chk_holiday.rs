@@ -14,6 +14,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTCA0903R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (★중요) 국내휴장일조회(TCA0903R) 서비스는 당사 원장서비스와 연관되어 있어\
+/// > 단시간 내 다수 호출시 서비스에 영향을 줄 수 있어 가급적 1일 1회 호출 부탁드립니다.
+/// >
+/// > 국내휴장일조회 API입니다.\
+/// > 영업일, 거래일, 개장일, 결제일 여부를 조회할 수 있습니다.\
+/// > 주문을 넣을 수 있는지 확인하고자 하실 경우 개장일여부(opnd\_yn)을 사용하시면 됩니다.
 #[derive(Clone)]
 pub struct ChkHolidayRequest {
     /// 기준일자 (`BASS_DT`, required, length 8).
@@ -59,6 +68,8 @@ impl ChkHolidayRequest {
     }
 
     /// Sets 기준일자 (`BASS_DT`, required, length 8).
+    ///
+    /// > 기준일자(YYYYMMDD)
     #[inline]
     pub fn bass_dt(mut self, value: v::NaiveDate) -> Self {
         self.bass_dt = p::date(value);
@@ -66,6 +77,8 @@ impl ChkHolidayRequest {
     }
 
     /// Sets 연속조회키 (`CTX_AREA_NK`, required, length 20).
+    ///
+    /// > 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -75,6 +88,8 @@ impl ChkHolidayRequest {
     }
 
     /// Sets 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
+    ///
+    /// > 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -303,8 +318,12 @@ impl serde::Serialize for ChkHolidayResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
+    ///
+    /// > 기준일자(YYYYMMDD)
     pub bass_dt: v::Val<v::NaiveDate>,
     /// 요일구분코드 (`wday_dvsn_cd`, required, length 2).
+    ///
+    /// > 01:일요일, 02:월요일, 03:화요일, 04:수요일, 05:목요일, 06:금요일, 07:토요일
     ///
     /// Codes:
     /// - `01`: 일요일
@@ -316,12 +335,25 @@ pub struct Output {
     /// - `07`: 토요일
     pub wday_dvsn_cd: v::Val<crate::api::codes::WdayDvsnCd>,
     /// 영업일여부 (`bzdy_yn`, required, length 1).
+    ///
+    /// > Y/N\
+    /// > 금융기관이 업무를 하는 날
     pub bzdy_yn: v::Val<bool>,
     /// 거래일여부 (`tr_day_yn`, required, length 1).
+    ///
+    /// > Y/N\
+    /// > 증권 업무가 가능한 날(입출금, 이체 등의 업무 포함)
     pub tr_day_yn: v::Val<bool>,
     /// 개장일여부 (`opnd_yn`, required, length 1).
+    ///
+    /// > Y/N\
+    /// > 주식시장이 개장되는 날\
+    /// > \* 주문을 넣고자 할 경우 개장일여부(opnd\_yn)를 사용
     pub opnd_yn: v::Val<bool>,
     /// 결제일여부 (`sttl_day_yn`, required, length 1).
+    ///
+    /// > Y/N\
+    /// > 주식 거래에서 실제로 주식을 인수하고 돈을 지불하는 날
     pub sttl_day_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

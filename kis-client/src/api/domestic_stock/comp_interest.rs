@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST07020000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 금리 종합(국내채권/금리) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0702\] 금리 종합 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 11:30 이후에 신규데이터가 수신되는 점 참고하시기 바랍니다.
 #[derive(Clone)]
 pub struct CompInterestRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -75,6 +82,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > Unique key(I)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -82,6 +91,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20702)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -89,6 +100,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 1: 해외금리지표
     ///
     /// Codes:
     /// - `1`: 해외금리지표
@@ -101,6 +114,8 @@ impl CompInterestRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE1`, required, length 2).
+    ///
+    /// > 공백 : 전체
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -217,8 +232,12 @@ pub struct CompInterestResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
 //!
-//! - TR ID: real `FHPPG04600001`, paper not available.
+//! - TR ID: real `FHPPG04600001`, paper not available. Replaces (구) `FHPPG04600000` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -12,7 +12,14 @@ use crate::value as v;
 /// Request of 프로그램매매 종합현황(일별) (`국내주식-115`): `GET /uapi/domestic-stock/v1/quotations/comp-program-trade-daily`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `FHPPG04600001`, paper not available.
+/// - TR ID: real `FHPPG04600001`, paper not available. Replaces (구) `FHPPG04600000` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 프로그램매매 종합현황(일별) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0460\] 프로그램매매 종합현황 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > \* 8개월 이상 과거 조회는 불가하며 에러메시지가 발생합니다.
 #[derive(Clone)]
 pub struct CompProgramTradeDailyRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -82,6 +89,8 @@ impl CompProgramTradeDailyRequest {
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J : KRX, NX : NXT, UN : 통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -94,6 +103,8 @@ impl CompProgramTradeDailyRequest {
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
     ///
+    /// > K:코스피, Q:코스닥
+    ///
     /// Codes:
     /// - `K`: 코스피
     /// - `Q`: 코스닥
@@ -105,6 +116,9 @@ impl CompProgramTradeDailyRequest {
 
     /// Sets 검색시작일 (`FID_INPUT_DATE_1`, required, length 10).
     ///
+    /// > 공백 입력, 입력 시 \~ 입력일자까지 조회됨\
+    /// > \* 8개월 이상 과거 조회 불가
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
@@ -113,6 +127,8 @@ impl CompProgramTradeDailyRequest {
     }
 
     /// Sets 검색종료일 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -229,6 +245,8 @@ pub struct CompProgramTradeDailyResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
 //!
-//! - TR ID: real `FHPPG04600101`, paper not available.
+//! - TR ID: real `FHPPG04600101`, paper not available. Replaces (구) `FHPPG04600100` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -12,7 +12,15 @@ use crate::value as v;
 /// Request of 프로그램매매 종합현황(시간) (`국내주식-114`): `GET /uapi/domestic-stock/v1/quotations/comp-program-trade-today`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `FHPPG04600101`, paper not available.
+/// - TR ID: real `FHPPG04600101`, paper not available. Replaces (구) `FHPPG04600100` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 프로그램매매 종합현황(시간) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0460\] 프로그램매매 종합현황 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 장시간(09:00\~15:30) 동안의 최근 30분간의 데이터 확인이 가능하며, 다음조회가 불가합니다.\
+/// > ※ 장시간(09:00\~15:30) 이후에는 bsop\_hour 에 153000 \~ 170000 까지의 시간데이터가 출력되지만 데이터는 모두 동일한 장마감 데이터인 점 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct CompProgramTradeTodayRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -90,6 +98,8 @@ impl CompProgramTradeTodayRequest {
     }
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > KRX : J , NXT : NX, 통합 : UN
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -97,6 +107,8 @@ impl CompProgramTradeTodayRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > K:코스피, Q:코스닥
     ///
     /// Codes:
     /// - `K`: 코스피
@@ -109,6 +121,8 @@ impl CompProgramTradeTodayRequest {
 
     /// Sets 구간 구분 코드 (`FID_SCTN_CLS_CODE`, required, length 2).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_sctn_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -117,6 +131,8 @@ impl CompProgramTradeTodayRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -127,6 +143,8 @@ impl CompProgramTradeTodayRequest {
 
     /// Sets 시장 분류코드1 (`FID_COND_MRKT_DIV_CODE1`, required, length 2).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_cond_mrkt_div_code1(mut self, value: impl Into<String>) -> Self {
@@ -135,6 +153,8 @@ impl CompProgramTradeTodayRequest {
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -273,6 +293,8 @@ pub struct CompProgramTradeTodayResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST17010000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 신용잔고 상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0475\] 신용잔고 상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct CreditBalanceRequest {
     /// 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
@@ -91,6 +101,8 @@ impl CreditBalanceRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(11701)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -98,6 +110,8 @@ impl CreditBalanceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200,
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -111,6 +125,8 @@ impl CreditBalanceRequest {
     }
 
     /// Sets 증가율기간 (`FID_OPTION`, required, length 5).
+    ///
+    /// > 2\~999
     #[inline]
     pub fn fid_option(mut self, value: v::Decimal) -> Self {
         self.fid_option = p::decimal(value);
@@ -118,6 +134,8 @@ impl CreditBalanceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -125,6 +143,9 @@ impl CreditBalanceRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > '(융자)0:잔고비율 상위, 1: 잔고수량 상위, 2: 잔고금액 상위, 3: 잔고비율 증가상위, 4: 잔고비율 감소상위\
+    /// > (대주)5:잔고비율 상위, 6: 잔고수량 상위, 7: 잔고금액 상위, 8: 잔고비율 증가상위, 9: 잔고비율 감소상위 '
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
@@ -250,8 +271,12 @@ pub struct CreditBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04770000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 당사 신용가능종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0477\] 당사 신용가능 종목 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 100건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct CreditByCompanyRequest {
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
@@ -101,6 +107,8 @@ impl CreditByCompanyRequest {
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
+    /// > 0:코드순, 1:이름순
+    ///
     /// Codes:
     /// - `0`: 코드순
     /// - `1`: 이름순
@@ -115,6 +123,8 @@ impl CreditByCompanyRequest {
 
     /// Sets 선택 여부 (`fid_slct_yn`, required, length 1).
     ///
+    /// > 0:신용주문가능, 1: 신용주문불가
+    ///
     /// Codes:
     /// - `0`: 신용주문가능
     /// - `1`: 신용주문불가
@@ -125,6 +135,8 @@ impl CreditByCompanyRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -139,6 +151,8 @@ impl CreditByCompanyRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20477)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -146,6 +160,8 @@ impl CreditByCompanyRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -271,6 +287,8 @@ pub struct CreditByCompanyResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

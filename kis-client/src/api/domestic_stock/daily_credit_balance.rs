@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04760000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 신용잔고 일별추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0476\] 국내주식 신용잔고 일별추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 한 번의 호출에 최대 30건 확인 가능하며, fid\_input\_date\_1 을 입력하여 다음 조회가 가능합니다.
+/// >
+/// > ※ 상환수량은 "매도상환수량+현금상환수량"의 합계 수치입니다.
 #[derive(Clone)]
 pub struct DailyCreditBalanceRequest {
     /// 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
@@ -76,6 +84,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -83,6 +93,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20476)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -90,6 +102,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -97,6 +111,8 @@ impl DailyCreditBalanceRequest {
     }
 
     /// Sets 결제일자 (`fid_input_date_1`, required, length 10).
+    ///
+    /// > 결제일자 (ex 20240313)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -211,6 +227,8 @@ pub struct DailyCreditBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -311,32 +329,56 @@ pub struct Output {
     /// 결제 일자 (`stlm_date`, required, length 8).
     pub stlm_date: v::Val<v::NaiveDate>,
     /// 전체 융자 신규 주수 (`whol_loan_new_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_loan_new_stcn: v::Val<String>,
     /// 전체 융자 상환 주수 (`whol_loan_rdmp_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_loan_rdmp_stcn: v::Val<String>,
     /// 전체 융자 잔고 주수 (`whol_loan_rmnd_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_loan_rmnd_stcn: v::Val<String>,
     /// 전체 융자 신규 금액 (`whol_loan_new_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_loan_new_amt: v::Val<v::Decimal>,
     /// 전체 융자 상환 금액 (`whol_loan_rdmp_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_loan_rdmp_amt: v::Val<v::Decimal>,
     /// 전체 융자 잔고 금액 (`whol_loan_rmnd_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_loan_rmnd_amt: v::Val<v::Decimal>,
     /// 전체 융자 잔고 비율 (`whol_loan_rmnd_rate`, required, length 8.4).
     pub whol_loan_rmnd_rate: v::Val<v::Decimal>,
     /// 전체 융자 공여율 (`whol_loan_gvrt`, required, length 8.2).
     pub whol_loan_gvrt: v::Val<v::Decimal>,
     /// 전체 대주 신규 주수 (`whol_stln_new_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_stln_new_stcn: v::Val<String>,
     /// 전체 대주 상환 주수 (`whol_stln_rdmp_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_stln_rdmp_stcn: v::Val<String>,
     /// 전체 대주 잔고 주수 (`whol_stln_rmnd_stcn`, required, length 18).
+    ///
+    /// > 단위: 주
     pub whol_stln_rmnd_stcn: v::Val<String>,
     /// 전체 대주 신규 금액 (`whol_stln_new_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_stln_new_amt: v::Val<v::Decimal>,
     /// 전체 대주 상환 금액 (`whol_stln_rdmp_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_stln_rdmp_amt: v::Val<v::Decimal>,
     /// 전체 대주 잔고 금액 (`whol_stln_rmnd_amt`, required, length 18).
+    ///
+    /// > 단위: 만원
     pub whol_stln_rmnd_amt: v::Val<v::Decimal>,
     /// 전체 대주 잔고 비율 (`whol_stln_rmnd_rate`, required, length 8.4).
     pub whol_stln_rmnd_rate: v::Val<v::Decimal>,

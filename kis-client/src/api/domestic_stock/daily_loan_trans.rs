@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPST074500C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 종목별 일별 대차거래추이 API입니다.\
+/// > 한 번의 조회에 최대 100건까지 조회 가능하며, start\_date, end\_date 를 수정하여 다음 조회가 가능합니다.
 #[derive(Clone)]
 pub struct DailyLoanTransRequest {
     /// 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
@@ -83,6 +88,8 @@ impl DailyLoanTransRequest {
 
     /// Sets 조회구분 (`MRKT_DIV_CLS_CODE`, required, length 1).
     ///
+    /// > 1(코스피), 2(코스닥), 3(종목)
+    ///
     /// Codes:
     /// - `1`: 코스피
     /// - `2`: 코스닥
@@ -101,6 +108,8 @@ impl DailyLoanTransRequest {
     }
 
     /// Sets 조회시작일시 (`START_DATE`, required, length 8).
+    ///
+    /// > 조회기간 \~
     #[inline]
     pub fn start_date(mut self, value: v::NaiveDate) -> Self {
         self.start_date = p::date(value);
@@ -108,6 +117,8 @@ impl DailyLoanTransRequest {
     }
 
     /// Sets 조회종료일시 (`END_DATE`, required, length 8).
+    ///
+    /// > \~ 조회기간
     #[inline]
     pub fn end_date(mut self, value: v::NaiveDate) -> Self {
         self.end_date = p::date(value);
@@ -242,6 +253,8 @@ pub struct DailyLoanTransResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

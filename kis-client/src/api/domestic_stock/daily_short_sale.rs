@@ -74,6 +74,8 @@ impl DailyShortSaleRequest {
     }
 
     /// Sets 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > \~ 누적
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -81,6 +83,8 @@ impl DailyShortSaleRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -88,6 +92,8 @@ impl DailyShortSaleRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -95,6 +101,8 @@ impl DailyShortSaleRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 공백시 전체 (기간 \~)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -213,6 +221,8 @@ pub struct DailyShortSaleResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

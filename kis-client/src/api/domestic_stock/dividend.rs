@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669102C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 예탁원정보(배당일정) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0658\] 배당 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 예탁원에서 제공한 자료이므로 정보용으로만 사용하시기 바랍니다.\
+/// > '주식배당지급일'은 배당주식의 주식교부일자를 말합니다. 배당주식의 계좌입고는 배당주식 상장일인데 일반적으로 주권교부일의 익영업일입니다.
 #[derive(Clone)]
 pub struct DividendRequest {
     /// CTS (`CTS`, required, length 17).
@@ -72,6 +80,8 @@ impl DividendRequest {
 
     /// Sets CTS (`CTS`, required, length 17).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
@@ -80,6 +90,8 @@ impl DividendRequest {
     }
 
     /// Sets 조회구분 (`GB1`, required, length 1).
+    ///
+    /// > 0:배당전체, 1:결산배당, 2:중간배당
     ///
     /// Codes:
     /// - `0`: 배당전체
@@ -92,6 +104,8 @@ impl DividendRequest {
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
@@ -99,6 +113,8 @@ impl DividendRequest {
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
@@ -106,6 +122,8 @@ impl DividendRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// > 공백: 전체, 특정종목 조회시 : 종목코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -115,6 +133,8 @@ impl DividendRequest {
     }
 
     /// Sets 고배당여부 (`HIGH_GB`, required, length 1).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -253,6 +273,8 @@ pub struct DividendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB13470100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 배당률 상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0188\] 배당률 상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct DividendRateRequest {
     /// CTS\_AREA (`CTS_AREA`, required, length 17).
@@ -107,6 +117,8 @@ impl DividendRateRequest {
 
     /// Sets CTS\_AREA (`CTS_AREA`, required, length 17).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cts_area(mut self, value: impl Into<String>) -> Self {
@@ -115,6 +127,8 @@ impl DividendRateRequest {
     }
 
     /// Sets KOSPI (`GB1`, required, length 1).
+    ///
+    /// > 0:전체, 1:코스피, 2: 코스피200, 3: 코스닥,
     ///
     /// Codes:
     /// - `0`: 전체
@@ -128,6 +142,10 @@ impl DividendRateRequest {
     }
 
     /// Sets 업종구분 (`UPJONG`, required, length 4).
+    ///
+    /// > '코스피(0001:종합, 0002:대형주.…0027:제조업 ),\
+    /// > 코스닥(1001:종합, …. 1041:IT부품\
+    /// > 코스피200 (2001:KOSPI200, 2007:KOSPI100, 2008:KOSPI50)'
     #[inline]
     pub fn upjong(mut self, value: impl Into<String>) -> Self {
         self.upjong = value.into();
@@ -135,6 +153,8 @@ impl DividendRateRequest {
     }
 
     /// Sets 종목선택 (`GB2`, required, length 1).
+    ///
+    /// > 0:전체, 6:보통주, 7:우선주
     ///
     /// Codes:
     /// - `0`: 전체
@@ -147,6 +167,8 @@ impl DividendRateRequest {
     }
 
     /// Sets 배당구분 (`GB3`, required, length 1).
+    ///
+    /// > 1:주식배당, 2: 현금배당
     ///
     /// Codes:
     /// - `1`: 주식배당
@@ -172,6 +194,8 @@ impl DividendRateRequest {
     }
 
     /// Sets 결산/중간배당 (`GB4`, required, length 1).
+    ///
+    /// > 0:전체, 1:결산배당, 2:중간배당
     ///
     /// Codes:
     /// - `0`: 전체
@@ -335,6 +359,8 @@ pub struct DividendRateResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

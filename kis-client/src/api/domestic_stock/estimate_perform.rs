@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST668300C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목추정실적 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0613\] 종목추정실적 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 본 화면의 추정실적 및 투자의견은 당월 초의 애널리스트의 의견사항이므로 월중 변동 사항이 있을 수 있음을 유의하시기 바랍니다.\
+/// > ※ 종목별 수익추정은 리서치본부에서 매월 발표되는 거래소, 코스닥 160여개 기업에 한정합니다. 구체적인 종목 리스트는 추정종목리스트를 참고하기 바랍니다.
 #[derive(Clone)]
 pub struct EstimatePerformRequest {
     /// 종목코드 (`SHT_CD`, required, length 6).
@@ -42,6 +50,8 @@ impl EstimatePerformRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 6).
+    ///
+    /// > ex) 265520
     #[inline]
     pub fn sht_cd(mut self, value: impl Into<String>) -> Self {
         self.sht_cd = value.into();
@@ -123,10 +133,23 @@ pub struct EstimatePerformResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > '(추정손익계산서-6개 array)\
+    /// > 매출액, 매출액증감율,\
+    /// > 영업이익, 영업이익증감율,\
+    /// > 순이익, 순이익증감율,'
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output3`, required).
+    ///
+    /// > '(투자지표-8개 array)\
+    /// > EBITDA(십억원), EPS(원),\
+    /// > EPS 증감율(0.1%), PER(배, 0.1%),\
+    /// > EV/EBITDA(배, 0.1), ROE(0.1%),\
+    /// > 부채비율(0.1%), 이자보상배율(0.1%)'
     pub output3: v::Block<Output3>,
     /// Block 응답상세 (`output4`, required).
+    ///
+    /// > array
     pub output4: v::Block<Output4>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -348,14 +371,24 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// DATA1 (`data1`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data1: v::Val<String>,
     /// DATA2 (`data2`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data2: v::Val<String>,
     /// DATA3 (`data3`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data3: v::Val<String>,
     /// DATA4 (`data4`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data4: v::Val<String>,
     /// DATA5 (`data5`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data5: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -437,14 +470,24 @@ impl crate::__private::Record for Output2 {
 #[non_exhaustive]
 pub struct Output3 {
     /// DATA1 (`data1`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data1: v::Val<String>,
     /// DATA2 (`data2`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data2: v::Val<String>,
     /// DATA3 (`data3`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data3: v::Val<String>,
     /// DATA4 (`data4`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data4: v::Val<String>,
     /// DATA5 (`data5`, required, length 15).
+    ///
+    /// > 결산연월(outblock4) 참조
     pub data5: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -526,6 +569,8 @@ impl crate::__private::Record for Output3 {
 #[non_exhaustive]
 pub struct Output4 {
     /// 결산년월 (`dt`, required, length 8).
+    ///
+    /// > DATA1 \~5 결산월 정보
     pub dt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST117300C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 장마감 예상체결가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0183\] 장마감 예상체결가 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ExpClosingPriceRequest {
     /// 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
@@ -104,6 +109,8 @@ impl ExpClosingPriceRequest {
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 0:전체, 1:상한가마감예상, 2:하한가마감예상, 3:직전대비상승률상위 ,4:직전대비하락률상위
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `1`: 상한가마감예상
@@ -120,6 +127,8 @@ impl ExpClosingPriceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -127,6 +136,8 @@ impl ExpClosingPriceRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(11173)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -134,6 +145,8 @@ impl ExpClosingPriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -148,6 +161,8 @@ impl ExpClosingPriceRequest {
     }
 
     /// Sets 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0:전체, 1:종가범위연장
     ///
     /// Codes:
     /// - `0`: 전체
@@ -277,6 +292,8 @@ pub struct ExpClosingPriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01840000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예상체결지수 추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0184\] 예상체결지수 추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ExpIndexTrendRequest {
     /// 장운영 구분 코드 (`FID_MKOP_CLS_CODE`, required, length 2).
@@ -92,6 +97,8 @@ impl ExpIndexTrendRequest {
 
     /// Sets 장운영 구분 코드 (`FID_MKOP_CLS_CODE`, required, length 2).
     ///
+    /// > 1: 장시작전, 2: 장마감
+    ///
     /// Codes:
     /// - `1`: 장시작전
     /// - `2`: 장마감
@@ -102,6 +109,8 @@ impl ExpIndexTrendRequest {
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 10(10초), 30(30초), 60(1분), 600(10분)
     ///
     /// Codes:
     /// - `10`: 10초
@@ -118,6 +127,8 @@ impl ExpIndexTrendRequest {
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 0000:전체, 0001:코스피, 1001:코스닥, 2001:코스피200, 4001: KRX100
+    ///
     /// Codes:
     /// - `0000`: 전체
     /// - `0001`: 코스피
@@ -131,6 +142,8 @@ impl ExpIndexTrendRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -245,6 +258,8 @@ pub struct ExpIndexTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01810000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예상체결가 추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0184\] 예상체결지수 추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct ExpPriceTrendRequest {
     /// 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 12).
@@ -72,6 +78,8 @@ impl ExpPriceTrendRequest {
 
     /// Sets 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 12).
     ///
+    /// > 0:전체, 4:체결량 0 제외
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `4`: 체결량 0 제외
@@ -85,6 +93,8 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -92,6 +102,8 @@ impl ExpPriceTrendRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 6).
+    ///
+    /// > 종목코드(ex. 005930)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -197,6 +209,8 @@ pub struct ExpPriceTrendResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKUP11750000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예상체결 전체지수 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0185\] 예상체결 전체지수 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ExpTotalIndexRequest {
     /// 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
@@ -102,6 +107,8 @@ impl ExpTotalIndexRequest {
 
     /// Sets 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
     ///
+    /// > 0:전체 K:거래소 Q:코스닥
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `K`: 거래소
@@ -116,6 +123,8 @@ impl ExpTotalIndexRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -123,6 +132,8 @@ impl ExpTotalIndexRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(11175)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -130,6 +141,8 @@ impl ExpTotalIndexRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -144,6 +157,8 @@ impl ExpTotalIndexRequest {
     }
 
     /// Sets 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
+    ///
+    /// > 1:장시작전, 2:장마감
     ///
     /// Codes:
     /// - `1`: 장시작전
@@ -275,6 +290,8 @@ pub struct ExpTotalIndexResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

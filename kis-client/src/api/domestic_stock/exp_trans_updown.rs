@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01820000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예상체결 상승/하락상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0182\] 예상체결 상승/하락상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct ExpTransUpdownRequest {
     /// 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
@@ -134,6 +144,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// > 0:상승률1:상승폭2:보합3:하락율4:하락폭5:체결량6:거래대금
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
@@ -141,6 +153,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -148,6 +162,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20182)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -155,6 +171,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -169,6 +187,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// > 0:전체 1:보통주 2:우선주
     ///
     /// Codes:
     /// - `0`: 전체
@@ -185,6 +205,8 @@ impl ExpTransUpdownRequest {
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
     ///
+    /// > 입력값 없을때 전체 (가격 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
@@ -193,6 +215,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
+    ///
+    /// > 입력값 없을때 전체 (거래량 \~)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -203,6 +227,8 @@ impl ExpTransUpdownRequest {
 
     /// Sets 거래대금 (`fid_pbmn`, required, length 18).
     ///
+    /// > 입력값 없을때 전체 (거래대금 \~) 천원단위
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_pbmn(mut self, value: v::Decimal) -> Self {
@@ -211,6 +237,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
+    ///
+    /// > 0: 전체
     ///
     /// Codes:
     /// - `0`: 전체
@@ -223,6 +251,8 @@ impl ExpTransUpdownRequest {
     }
 
     /// Sets 장운영 구분 코드 (`fid_mkop_cls_code`, required, length 2).
+    ///
+    /// > 0:장전예상1:장마감예상
     #[inline]
     pub fn fid_mkop_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mkop_cls_code = value.into();
@@ -403,6 +433,8 @@ pub struct ExpTransUpdownResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430300`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 재무비율 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0635\] 재무분석종합 화면의 우측의 '재무 비율' 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct FinancialRatioRequest {
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
@@ -72,6 +77,8 @@ impl FinancialRatioRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 년, 1: 분기
+    ///
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
@@ -82,6 +89,8 @@ impl FinancialRatioRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -89,6 +98,8 @@ impl FinancialRatioRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 000660 : 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -192,6 +203,8 @@ pub struct FinancialRatioResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -282,6 +295,8 @@ pub struct Output {
     /// 매출액 증가율 (`grs`, required, length 12.4).
     pub grs: v::Val<v::Decimal>,
     /// 영업 이익 증가율 (`bsop_prfi_inrt`, required, length 12.4).
+    ///
+    /// > 적자지속, 흑자전환, 적자전환인 경우 0으로 표시
     pub bsop_prfi_inrt: v::Val<v::Decimal>,
     /// 순이익 증가율 (`ntin_inrt`, required, length 12.4).
     pub ntin_inrt: v::Val<v::Decimal>,

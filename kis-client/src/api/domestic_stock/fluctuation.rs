@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01700000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 등락률 순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0170\] 등락률 순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct FluctuationRequest {
     /// 등락 비율2 (`fid_rsfl_rate2`, required, length 13.2).
@@ -171,6 +181,8 @@ impl FluctuationRequest {
 
     /// Sets 등락 비율2 (`fid_rsfl_rate2`, required, length 13.2).
     ///
+    /// > 공백 입력 시 전체 (\~ 비율
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_rsfl_rate2(mut self, value: v::Decimal) -> Self {
@@ -179,6 +191,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (J:KRX, NX:NXT)
     ///
     /// Codes:
     /// - `J`: KRX
@@ -193,6 +207,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key( 20170 )
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -200,6 +216,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000(전체) 코스피(0001), 코스닥(1001), 코스피200(2001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -207,6 +225,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// > 0:상승율순 1:하락율순 2:시가대비상승율 3:시가대비하락율 4:변동율
     ///
     /// Codes:
     /// - `0`: 상승율순
@@ -224,6 +244,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 입력 수1 (`fid_input_cnt_1`, required, length 12).
+    ///
+    /// > 0:전체 , 누적일수 입력
     #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
@@ -231,6 +253,10 @@ impl FluctuationRequest {
     }
 
     /// Sets 가격 구분 코드 (`fid_prc_cls_code`, required, length 2).
+    ///
+    /// > 'fid\_rank\_sort\_cls\_code :0 상승율 순일때 (0:저가대비, 1:종가대비)\
+    /// > fid\_rank\_sort\_cls\_code :1 하락율 순일때 (0:고가대비, 1:종가대비)\
+    /// > fid\_rank\_sort\_cls\_code : 기타 (0:전체)'
     #[inline]
     pub fn fid_prc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_prc_cls_code = value.into();
@@ -238,6 +264,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
+    ///
+    /// > 공백 입력 시 전체 (가격 \~)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -248,6 +276,8 @@ impl FluctuationRequest {
 
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
     ///
+    /// > 공백 입력 시 전체 (\~ 가격)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
@@ -257,6 +287,8 @@ impl FluctuationRequest {
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
+    /// > 공백 입력 시 전체 (거래량 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -265,6 +297,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
+    ///
+    /// > 0:전체
     ///
     /// Codes:
     /// - `0`: 전체
@@ -278,6 +312,8 @@ impl FluctuationRequest {
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
     ///
+    /// > 0:전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -290,6 +326,8 @@ impl FluctuationRequest {
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
     ///
+    /// > 0:전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -301,6 +339,8 @@ impl FluctuationRequest {
     }
 
     /// Sets 등락 비율1 (`fid_rsfl_rate1`, required, length 13.2).
+    ///
+    /// > 공백 입력 시 전체 (비율 \~)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -527,6 +567,8 @@ pub struct FluctuationResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

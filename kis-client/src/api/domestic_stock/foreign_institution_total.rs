@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04400000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내기관\_외국인 매매종목가집계 API입니다.
+/// >
+/// > HTS(efriend Plus) \[0440\] 외국인/기관 매매종목 가집계 화면을 API로 구현한 사항으로 화면을 함께 보시면 기능 이해가 쉽습니다.
+/// >
+/// > 증권사 직원이 장중에 집계/입력한 자료를 단순 누계한 수치로서,\
+/// > 입력시간은 외국인 09:30, 11:20, 13:20, 14:30 / 기관종합 10:00, 11:20, 13:20, 14:30 이며,\
+/// > 입력한 시간은 ±10분정도 차이가 발생할 수 있으며, 장운영 사정에 다라 변동될 수 있습니다.
 #[derive(Clone)]
 pub struct ForeignInstitutionTotalRequest {
     /// 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -116,6 +126,8 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > V(Default)
+    ///
     /// Codes:
     /// - `V`: Default
     ///
@@ -130,6 +142,8 @@ impl ForeignInstitutionTotalRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 16449(Default)
     ///
     /// Codes:
     /// - `16449`: Default
@@ -146,6 +160,10 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 0000:전체, 0001:코스피, 1001:코스닥\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
+    ///
     /// Codes:
     /// - `0000`: 전체
     /// - `0001`: 코스피
@@ -161,6 +179,8 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 수량정열, 1: 금액정열
+    ///
     /// Codes:
     /// - `0`: 수량정열
     /// - `1`: 금액정열
@@ -175,6 +195,8 @@ impl ForeignInstitutionTotalRequest {
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 순매수상위, 1: 순매도상위
+    ///
     /// Codes:
     /// - `0`: 순매수상위
     /// - `1`: 순매도상위
@@ -188,6 +210,8 @@ impl ForeignInstitutionTotalRequest {
     }
 
     /// Sets 기타 구분 정렬 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// > 0:전체 1:외국인 2:기관계 3:기타
     ///
     /// Codes:
     /// - `0`: 전체
@@ -450,6 +474,9 @@ pub struct Output {
     /// 기타 법인 순매수 거래량 (`etc_corp_ntby_vol`, required, length 18).
     pub etc_corp_ntby_vol: v::Val<i64>,
     /// 외국인 순매수 거래 대금 (`frgn_ntby_tr_pbmn`, required, length 18).
+    ///
+    /// > frgn\_ntby\_tr\_pbmn \~ etc\_corp\_ntby\_tr\_pbmn\
+    /// > (단위 : 백만원, 수량\*현재가)
     pub frgn_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// 기관계 순매수 거래 대금 (`orgn_ntby_tr_pbmn`, required, length 18).
     pub orgn_ntby_tr_pbmn: v::Val<v::Decimal>,

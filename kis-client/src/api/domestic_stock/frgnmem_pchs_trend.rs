@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST644400C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 종목별 외국계 순매수추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0433\] 종목별 외국계 순매수추이 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct FrgnmemPchsTrendRequest {
     /// 조건시장분류코드 (`FID_INPUT_ISCD`, required, length 12).
@@ -65,6 +70,8 @@ impl FrgnmemPchsTrendRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드(ex) 005930(삼성전자))
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -72,6 +79,8 @@ impl FrgnmemPchsTrendRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    ///
+    /// > 외국계 전체(99999)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -79,6 +88,8 @@ impl FrgnmemPchsTrendRequest {
     }
 
     /// Sets 시장구분코드 (`FID_COND_MRKT_DIV_CODE`, required, length 10).
+    ///
+    /// > J (KRX만 지원)
     ///
     /// Codes:
     /// - `J`: KRX만 지원
@@ -187,6 +198,8 @@ pub struct FrgnmemPchsTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST644100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 외국계 매매종목 가집계 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0430\] 외국계 매매종목 가집계 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct FrgnmemTradeEstimateRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -93,6 +98,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -100,6 +107,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Uniquekey (16441)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -107,6 +116,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 1001(코스피), 2001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -114,6 +125,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(금액순), 1(수량순)
     ///
     /// Codes:
     /// - `0`: 금액순
@@ -128,6 +141,8 @@ impl FrgnmemTradeEstimateRequest {
     }
 
     /// Sets 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
+    ///
+    /// > 0(매수순), 1(매도순)
     ///
     /// Codes:
     /// - `0`: 매수순
@@ -260,6 +275,8 @@ pub struct FrgnmemTradeEstimateResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04320000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 회원사 실시간 매매동향(틱) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0432\] 회원사 실시간 매매동향 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최근 100건까지 데이터 조회 가능합니다.
 #[derive(Clone)]
 pub struct FrgnmemTradeTrendRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -90,6 +97,8 @@ impl FrgnmemTradeTrendRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J 고정 입력
+    ///
     /// Codes:
     /// - `J`: 고정 입력
     ///
@@ -101,6 +110,8 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 20432(primary key)
     ///
     /// Codes:
     /// - `20432`: primary key
@@ -116,6 +127,10 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > ex. 005930(삼성전자)
+    /// >
+    /// > ※ FID\_INPUT\_ISCD(종목코드) 혹은 FID\_MRKT\_CLS\_CODE(시장구분코드) 둘 중 하나만 입력
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -123,6 +138,10 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    ///
+    /// > ex. 99999(전체)
+    /// >
+    /// > ※ 회원사코드 (kis developers 포탈 사이트 포럼-\> FAQ -\> 종목정보 다운로드(국내) 참조)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -130,6 +149,10 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > A(전체),K(코스피), Q(코스닥), K2(코스피200), W(ELW)
+    /// >
+    /// > ※ FID\_INPUT\_ISCD(종목코드) 혹은 FID\_MRKT\_CLS\_CODE(시장구분코드) 둘 중 하나만 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -139,6 +162,8 @@ impl FrgnmemTradeTrendRequest {
     }
 
     /// Sets 거래량 (`FID_VOL_CNT`, required, length 12).
+    ///
+    /// > 거래량 \~
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -277,8 +302,12 @@ pub struct FrgnmemTradeTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430800`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 성장성비율 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0635\] 재무분석종합 화면의 하단 '7.성장성비율' 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct GrowthRatioRequest {
     /// 입력 종목코드 (`fid_input_iscd`, required, length 12).
@@ -71,6 +76,8 @@ impl GrowthRatioRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > ex : 000660
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -78,6 +85,8 @@ impl GrowthRatioRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// > 0: 년, 1: 분기
     ///
     /// Codes:
     /// - `0`: 년
@@ -89,6 +98,8 @@ impl GrowthRatioRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -192,6 +203,8 @@ pub struct GrowthRatioResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

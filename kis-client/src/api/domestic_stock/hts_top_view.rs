@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHMCM000100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > HTS조회상위20종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0158\] 조회종목상위 화면의 "종목명", "종목코드" 표시 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct HtsTopViewRequest {}
 
@@ -183,6 +188,8 @@ impl serde::Serialize for HtsTopViewResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 시장구분 (`mrkt_div_cls_code`, required, length 9).
+    ///
+    /// > J : 코스피, Q : 코스닥
     ///
     /// Codes:
     /// - `J`: 코스피

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST66430200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 손익계산서 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0635\] 재무분석종합 화면의 하단 '2. 손익계산서' 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IncomeStatementRequest {
     /// 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
@@ -72,6 +77,10 @@ impl IncomeStatementRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 년, 1: 분기
+    /// >
+    /// > ※ 분기데이터는 연단위 누적합산
+    ///
     /// Codes:
     /// - `0`: 년
     /// - `1`: 분기
@@ -82,6 +91,8 @@ impl IncomeStatementRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -89,6 +100,8 @@ impl IncomeStatementRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 000660 : 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -192,6 +205,8 @@ pub struct IncomeStatementResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -286,14 +301,22 @@ pub struct Output {
     /// 매출 총 이익 (`sale_totl_prfi`, required, length 182).
     pub sale_totl_prfi: v::Val<String>,
     /// 감가상각비 (`depr_cost`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub depr_cost: v::Val<String>,
     /// 판매 및 관리비 (`sell_mang`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub sell_mang: v::Val<String>,
     /// 영업 이익 (`bsop_prti`, required, length 182).
     pub bsop_prti: v::Val<String>,
     /// 영업 외 수익 (`bsop_non_ernn`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub bsop_non_ernn: v::Val<String>,
     /// 영업 외 비용 (`bsop_non_expn`, required, length 182).
+    ///
+    /// > 출력되지 않는 데이터(99.99 로 표시)
     pub bsop_non_expn: v::Val<String>,
     /// 경상 이익 (`op_prfi`, required, length 182).
     pub op_prfi: v::Val<String>,

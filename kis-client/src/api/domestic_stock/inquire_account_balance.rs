@@ -15,6 +15,12 @@ use crate::value as v;
 /// - TR ID: real `CTRP6548R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 투자계좌자산현황조회 API입니다.
+/// >
+/// > output1은 한국투자 HTS(eFriend Plus) \&gt; \[0891\] 계좌 자산비중(결제기준) 화면 아래 테이블의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireAccountBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -64,6 +70,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -71,6 +79,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -78,6 +88,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// > 공백입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -87,6 +99,8 @@ impl InquireAccountBalanceRequest {
     }
 
     /// Sets 기준가이전일자적용여부 (`BSPR_BF_DT_APLY_YN`, required, length 1).
+    ///
+    /// > 공백입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -218,6 +232,47 @@ pub struct InquireAccountBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > Array \[아래 순서대로 출력 : 20항목\]\
+    /// > 1: 주식\
+    /// > 2: 펀드/MMW\
+    /// > 3: IMA\
+    /// > 4: 채권\
+    /// > 5: ELS/DLS\
+    /// > 6: WRAP\
+    /// > 7: 신탁\
+    /// > 8: RP/발행어음\
+    /// > 9: 해외주식\
+    /// > 10: 해외채권\
+    /// > 11: 금현물\
+    /// > 12: CD/CP\
+    /// > 13: 전자단기사채\
+    /// > 14: 타사상품\
+    /// > 15: 외화전자단기사채\
+    /// > 16: 외화 ELS/DLS\
+    /// > 17: 외화\
+    /// > 18: 예수금\
+    /// > 19: 청약자예수금\
+    /// > 20: 합계
+    /// >
+    /// > \[21번 계좌일 경우 : 17항목\]\
+    /// > 1: 수익증권\
+    /// > 2: IMA\
+    /// > 3: 채권\
+    /// > 4: ELS/DLS\
+    /// > 5: WRAP\
+    /// > 6: 신탁\
+    /// > 7: RP\
+    /// > 8: 외화rp\
+    /// > 9: 해외채권\
+    /// > 10: CD/CP\
+    /// > 11: 전자단기사채\
+    /// > 12: 외화전자단기사채\
+    /// > 13: 외화ELS/DLS\
+    /// > 14: 외화평가금액\
+    /// > 15: 예수금+cma\
+    /// > 16: 청약자예수금\
+    /// > 17: 합계
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -417,16 +472,24 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
+    ///
+    /// > 유가매입금액
     pub pchs_amt_smtl: v::Val<String>,
     /// 순자산총금액 (`nass_tot_amt`, required, length 19).
     pub nass_tot_amt: v::Val<v::Decimal>,
     /// 대출금액합계 (`loan_amt_smtl`, required, length 19).
     pub loan_amt_smtl: v::Val<String>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
+    ///
+    /// > 평가손익금액
     pub evlu_pfls_amt_smtl: v::Val<String>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
+    ///
+    /// > 유가평가금액
     pub evlu_amt_smtl: v::Val<String>,
     /// 총자산금액 (`tot_asst_amt`, required, length 19).
+    ///
+    /// > 총 자산금액
     pub tot_asst_amt: v::Val<v::Decimal>,
     /// 총대출금액총융자대출금액 (`tot_lnda_tot_ulst_lnda`, required, length 19).
     pub tot_lnda_tot_ulst_lnda: v::Val<String>,

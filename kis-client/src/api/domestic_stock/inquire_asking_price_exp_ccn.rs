@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010200`, paper `FHKST01010200`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 호가 예상체결 API입니다. 매수 매도 호가를 확인하실 수 있습니다. 실시간 데이터를 원하신다면 웹소켓 API를 활용하세요.
 #[derive(Clone)]
 pub struct InquireAskingPriceExpCcnRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -64,6 +68,8 @@ impl InquireAskingPriceExpCcnRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +81,8 @@ impl InquireAskingPriceExpCcnRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -404,6 +412,24 @@ pub struct Output1 {
     /// 순매수 호가 잔량 (`ntby_aspr_rsqn`, required, length 12).
     pub ntby_aspr_rsqn: v::Val<i64>,
     /// 신 장운영 구분 코드 (`new_mkop_cls_code`, required, length 2).
+    ///
+    /// > ' '00' : 장전 예상체결가와 장마감 동시호가\
+    /// > '49' : 장후 예상체결가
+    /// >
+    /// > (1) 첫 번째 비트\
+    /// > 1 : 장개시전\
+    /// > 2 : 장중\
+    /// > 3 : 장종료후\
+    /// > 4 : 시간외단일가\
+    /// > 7 : 일반Buy-in\
+    /// > 8 : 당일Buy-in\
+    /// > (2) 두 번째 비트\
+    /// > 0 : 보통\
+    /// > 1 : 종가\
+    /// > 2 : 대량\
+    /// > 3 : 바스켓\
+    /// > 7 : 정리매매\
+    /// > 8 : Buy-in'
     ///
     /// Codes:
     /// - `1`: 장개시전

@@ -16,6 +16,20 @@ use crate::value as v;
 /// - TR ID: real `TTTC8434R`, paper `VTTC8434R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식 잔고조회 API입니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 50건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.\
+/// > 모의계좌의 경우, 한 번의 호출에 최대 20건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
+/// >
+/// > \* 당일 전량매도한 잔고도 보유수량 0으로 보여질 수 있으나, 해당 보유수량 0인 잔고는 최종 D-2일 이후에는 잔고에서 사라집니다.
+/// >
+/// > ※ 중요\
+/// > 1\) 해당 API는 제공 정보량이 많아 조회속도가 느린 API입니다. 주문 준비를 위해서는 주식매수/매도가능수량 조회 TR 사용을 권장 드립니다.\
+/// > 2\) 해당 API는 과도한 트래픽이 몰릴 시 당사 시스템에 큰 제약사항을 줄 수 있는 TR로 원장 유량정책에 의거, 개인 고객 유량 무관하게 초당 120 TPS로 제한되어 있습니다.\
+/// > "EGW00215 원장에서 허용 가능한 초당 거래건수를 초과하였습니다." 메시지는 해당 사유에 의해 발생한 건이오니, 이 경우에는 재시도 처리 부탁드리겠습니다.\
+/// > \* 원장 언급이 없는 "초당 거래건수를 초과하였습니다." 메시지는 개인 유량 초과 시 발생하는 메시지로 착오 없으시길 바랍니다.
 #[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -138,6 +152,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -145,6 +161,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -152,6 +170,11 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 시간외단일가, 거래소여부 (`AFHR_FLPR_YN`, required, length 1).
+    ///
+    /// > N : 기본값,\
+    /// > Y : 시간외단일가,\
+    /// > X : NXT 정규장 (프리마켓, 메인, 애프터마켓)\
+    /// > ※ NXT 선택 시 : NXT 거래종목만 시세 등 정보가 NXT 기준으로 변동됩니다. KRX 종목들은 그대로 유지
     ///
     /// Codes:
     /// - `N`: 기본값
@@ -167,6 +190,8 @@ impl InquireBalanceRequest {
 
     /// Sets 오프라인여부 (`OFL_YN`, length 1).
     ///
+    /// > 공란(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ofl_yn(mut self, value: bool) -> Self {
@@ -175,6 +200,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// > 01 : 대출일별
     ///
     /// Codes:
     /// - `01`: 대출일별
@@ -187,6 +214,8 @@ impl InquireBalanceRequest {
 
     /// Sets 단가구분 (`UNPR_DVSN`, required, length 2).
     ///
+    /// > 01 : 기본값
+    ///
     /// Codes:
     /// - `01`: 기본값
     ///
@@ -198,6 +227,9 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 펀드결제분포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
+    ///
+    /// > N : 포함하지 않음\
+    /// > Y : 포함
     #[inline]
     pub fn fund_sttl_icld_yn(mut self, value: bool) -> Self {
         self.fund_sttl_icld_yn = p::flag(value);
@@ -205,6 +237,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
+    ///
+    /// > N : 기본값
     #[inline]
     pub fn fncg_amt_auto_rdpt_yn(mut self, value: bool) -> Self {
         self.fncg_amt_auto_rdpt_yn = p::flag(value);
@@ -212,6 +246,9 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 처리구분 (`PRCS_DVSN`, required, length 2).
+    ///
+    /// > 00 : 전일매매포함\
+    /// > 01 : 전일매매미포함
     ///
     /// Codes:
     /// - `00`: 전일매매포함
@@ -224,6 +261,9 @@ impl InquireBalanceRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, length 100).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK100 값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -232,6 +272,9 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, length 100).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK100 값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -444,6 +487,9 @@ impl Endpoint for InquireBalanceRequest {
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -454,8 +500,12 @@ pub struct InquireBalanceResponse {
     /// 연속조회키100 (`ctx_area_nk100`, required, length 100).
     pub ctx_area_nk100: v::Val<String>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -567,10 +617,16 @@ impl serde::Serialize for InquireBalanceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 종목번호(뒷 6자리)
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
+    ///
+    /// > 종목명
     pub prdt_name: v::Val<String>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
+    ///
+    /// > 매수매도구분
     pub trad_dvsn_name: v::Val<String>,
     /// 전일매수수량 (`bfdy_buy_qty`, required, length 10).
     pub bfdy_buy_qty: v::Val<i64>,
@@ -585,6 +641,8 @@ pub struct Output1 {
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
     pub ord_psbl_qty: v::Val<i64>,
     /// 매입평균가격 (`pchs_avg_pric`, required, length 22).
+    ///
+    /// > 매입금액 / 보유수량
     pub pchs_avg_pric: v::Val<v::Decimal>,
     /// 매입금액 (`pchs_amt`, required, length 19).
     pub pchs_amt: v::Val<v::Decimal>,
@@ -593,12 +651,18 @@ pub struct Output1 {
     /// 평가금액 (`evlu_amt`, required, length 19).
     pub evlu_amt: v::Val<v::Decimal>,
     /// 평가손익금액 (`evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 평가금액 - 매입금액
     pub evlu_pfls_amt: v::Val<v::Decimal>,
     /// 평가손익율 (`evlu_pfls_rt`, required, length 9).
     pub evlu_pfls_rt: v::Val<v::Decimal>,
     /// 평가수익율 (`evlu_erng_rt`, required, length 31).
+    ///
+    /// > 미사용항목(0으로 출력)
     pub evlu_erng_rt: v::Val<v::Decimal>,
     /// 대출일자 (`loan_dt`, required, length 8).
+    ///
+    /// > INQR\_DVSN(조회구분)을 01(대출일별)로 설정해야 값이 나옴
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 대출금액 (`loan_amt`, required, length 19).
     pub loan_amt: v::Val<v::Decimal>,
@@ -615,6 +679,8 @@ pub struct Output1 {
     /// 보증금율명 (`grta_rt_name`, required, length 20).
     pub grta_rt_name: v::Val<String>,
     /// 대용가격 (`sbst_pric`, required, length 19).
+    ///
+    /// > 증권매매의 위탁보증금으로서 현금 대신에 사용되는 유가증권 가격
     pub sbst_pric: v::Val<v::Decimal>,
     /// 주식대출단가 (`stck_loan_unpr`, required, length 22).
     pub stck_loan_unpr: v::Val<v::Decimal>,
@@ -809,10 +875,16 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
+    ///
+    /// > 예수금
     pub dnca_tot_amt: v::Val<v::Decimal>,
     /// 익일정산금액 (`nxdy_excc_amt`, required, length 19).
+    ///
+    /// > D+1 예수금
     pub nxdy_excc_amt: v::Val<v::Decimal>,
     /// 가수도정산금액 (`prvs_rcdl_excc_amt`, required, length 19).
+    ///
+    /// > D+2 예수금
     pub prvs_rcdl_excc_amt: v::Val<v::Decimal>,
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
     pub cma_evlu_amt: v::Val<v::Decimal>,
@@ -837,14 +909,21 @@ pub struct Output2 {
     /// 유가평가금액 (`scts_evlu_amt`, required, length 19).
     pub scts_evlu_amt: v::Val<v::Decimal>,
     /// 총평가금액 (`tot_evlu_amt`, required, length 19).
+    ///
+    /// > 유가증권 평가금액 합계금액 + D+2 예수금
     pub tot_evlu_amt: v::Val<v::Decimal>,
     /// 순자산금액 (`nass_amt`, required, length 19).
     pub nass_amt: v::Val<v::Decimal>,
     /// 융자금자동상환여부 (`fncg_gld_auto_rdpt_yn`, required, length 1).
+    ///
+    /// > 보유현금에 대한 융자금만 차감여부\
+    /// > 신용융자 매수체결 시점에서는 융자비율을 매매대금 100%로 계산 하였다가 수도결제일에 보증금에 해당하는 금액을 고객의 현금으로 충당하여 융자금을 감소시키는 업무
     pub fncg_gld_auto_rdpt_yn: v::Val<bool>,
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
     pub pchs_amt_smtl_amt: v::Val<v::Decimal>,
     /// 평가금액합계금액 (`evlu_amt_smtl_amt`, required, length 19).
+    ///
+    /// > 유가증권 평가금액 합계금액
     pub evlu_amt_smtl_amt: v::Val<v::Decimal>,
     /// 평가손익합계금액 (`evlu_pfls_smtl_amt`, required, length 19).
     pub evlu_pfls_smtl_amt: v::Val<v::Decimal>,
@@ -855,6 +934,8 @@ pub struct Output2 {
     /// 자산증감액 (`asst_icdc_amt`, required, length 19).
     pub asst_icdc_amt: v::Val<v::Decimal>,
     /// 자산증감수익율 (`asst_icdc_erng_rt`, required, length 31).
+    ///
+    /// > 데이터 미제공
     pub asst_icdc_erng_rt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

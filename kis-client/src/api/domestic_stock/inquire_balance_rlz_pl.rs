@@ -16,6 +16,12 @@ use crate::value as v;
 /// - TR ID: real `TTTC8494R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식잔고조회\_실현손익 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \[0800\] 국내 체결기준잔고 화면을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > (참고: 포럼 - 공지사항 - 신규 API 추가 안내(주식잔고조회\_실현손익 외 1건))
 #[derive(Clone)]
 pub struct InquireBalanceRlzPlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -140,6 +146,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -147,6 +155,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -154,6 +164,9 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 시간외단일가여부 (`AFHR_FLPR_YN`, required, length 1).
+    ///
+    /// > 'N : 기본값\
+    /// > Y : 시간외단일가'
     #[inline]
     pub fn afhr_flpr_yn(mut self, value: bool) -> Self {
         self.afhr_flpr_yn = p::flag(value);
@@ -161,6 +174,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 오프라인여부 (`OFL_YN`, required, length 1).
+    ///
+    /// > 공란
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -170,6 +185,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
+    ///
+    /// > 00 : 전체
     #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn = value.into();
@@ -177,6 +194,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 단가구분 (`UNPR_DVSN`, required, length 2).
+    ///
+    /// > 01 : 기본값
     ///
     /// Codes:
     /// - `01`: 기본값
@@ -189,6 +208,9 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 펀드결제포함여부 (`FUND_STTL_ICLD_YN`, required, length 1).
+    ///
+    /// > N : 포함하지 않음\
+    /// > Y : 포함
     #[inline]
     pub fn fund_sttl_icld_yn(mut self, value: bool) -> Self {
         self.fund_sttl_icld_yn = p::flag(value);
@@ -196,6 +218,8 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 융자금액자동상환여부 (`FNCG_AMT_AUTO_RDPT_YN`, required, length 1).
+    ///
+    /// > N : 기본값
     #[inline]
     pub fn fncg_amt_auto_rdpt_yn(mut self, value: bool) -> Self {
         self.fncg_amt_auto_rdpt_yn = p::flag(value);
@@ -203,6 +227,9 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets PRCS\_DVSN (`PRCS_DVSN`, required, length 2).
+    ///
+    /// > 00 : 전일매매포함\
+    /// > 01 : 전일매매미포함
     ///
     /// Codes:
     /// - `00`: 전일매매포함
@@ -222,6 +249,9 @@ impl InquireBalanceRlzPlRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK100 값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -230,6 +260,9 @@ impl InquireBalanceRlzPlRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK100 값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -456,8 +489,12 @@ pub struct InquireBalanceRlzPlResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,
@@ -573,10 +610,16 @@ impl serde::Serialize for InquireBalanceRlzPlResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 종목번호(뒷 6자리)
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
+    ///
+    /// > 종목명
     pub prdt_name: v::Val<String>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
+    ///
+    /// > 매수매도구분
     pub trad_dvsn_name: v::Val<String>,
     /// 전일매수수량 (`bfdy_buy_qty`, required, length 10).
     pub bfdy_buy_qty: v::Val<i64>,
@@ -591,6 +634,8 @@ pub struct Output1 {
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
     pub ord_psbl_qty: v::Val<i64>,
     /// 매입평균가격 (`pchs_avg_pric`, required, length 23).
+    ///
+    /// > 매입금액 / 보유수량
     pub pchs_avg_pric: v::Val<v::Decimal>,
     /// 매입금액 (`pchs_amt`, required, length 19).
     pub pchs_amt: v::Val<v::Decimal>,
@@ -599,6 +644,8 @@ pub struct Output1 {
     /// 평가금액 (`evlu_amt`, required, length 19).
     pub evlu_amt: v::Val<v::Decimal>,
     /// 평가손익금액 (`evlu_pfls_amt`, required, length 19).
+    ///
+    /// > 평가금액 - 매입금액
     pub evlu_pfls_amt: v::Val<v::Decimal>,
     /// 평가손익율 (`evlu_pfls_rt`, required, length 10).
     pub evlu_pfls_rt: v::Val<v::Decimal>,
@@ -609,6 +656,8 @@ pub struct Output1 {
     /// 대출금액 (`loan_amt`, required, length 19).
     pub loan_amt: v::Val<v::Decimal>,
     /// 대주매각대금 (`stln_slng_chgs`, required, length 19).
+    ///
+    /// > 신용 거래에서, 고객이 증권 회사로부터 대부받은 주식의 매각 대금
     pub stln_slng_chgs: v::Val<v::Decimal>,
     /// 만기일자 (`expd_dt`, required, length 8).
     pub expd_dt: v::Val<v::NaiveDate>,

@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010300`, paper `FHKST01010300`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 체결 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[010\] 현재가 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 더 많은 체결데이터 확인이 필요할 경우 주식현재가 당일시간대별체결 API를 이용하세요\
+/// > (FID\_INPUT\_HOUR\_1 를 이용하여 과거시간대 체결데이터 확인 가능)
 #[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 8).
@@ -64,6 +72,8 @@ impl InquireCcnlRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 8).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +85,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 6).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -167,6 +179,8 @@ pub struct InquireCcnlResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

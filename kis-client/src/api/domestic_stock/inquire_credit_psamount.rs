@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC8909R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 신용매수가능조회 API입니다.\
+/// > 신용매수주문 시 주문가능수량과 금액을 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquireCreditPsamountRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -116,6 +121,8 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -123,6 +130,8 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -130,6 +139,8 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 종목코드(6자리)
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -137,6 +148,9 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    ///
+    /// > 1주당 가격\
+    /// > \* 장전 시간외, 장후 시간외, 시장가의 경우 1주당 가격을 공란으로 비우지 않음 "0"으로 입력 권고
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -146,6 +160,15 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가 등
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -164,6 +187,15 @@ impl InquireCreditPsamountRequest {
 
     /// Sets 신용유형 (`CRDT_TYPE`, required, length 2).
     ///
+    /// > 21 : 자기융자신규\
+    /// > 23 : 유통융자신규\
+    /// > 26 : 유통대주상환\
+    /// > 28 : 자기대주상환\
+    /// > 25 : 자기융자상환\
+    /// > 27 : 유통융자상환\
+    /// > 22 : 유통대주신규\
+    /// > 24 : 자기대주신규
+    ///
     /// Codes:
     /// - `21`: 자기융자신규
     /// - `23`: 유통융자신규
@@ -180,6 +212,8 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    ///
+    /// > Y/N
     #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
@@ -187,6 +221,8 @@ impl InquireCreditPsamountRequest {
     }
 
     /// Sets 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
+    ///
+    /// > Y/N
     #[inline]
     pub fn ovrs_icld_yn(mut self, value: bool) -> Self {
         self.ovrs_icld_yn = p::flag(value);
@@ -348,10 +384,15 @@ impl Endpoint for InquireCreditPsamountRequest {
 #[non_exhaustive]
 pub struct InquireCreditPsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
+    ///
+    /// > 응답메시지
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
     pub output: v::One<Output>,

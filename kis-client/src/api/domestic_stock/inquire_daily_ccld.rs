@@ -4,8 +4,8 @@
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
 //! Pages with continuation keys.
 //!
-//! - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`.
-//! - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`.
+//! - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`. Replaces (구) `TTTC8001R` (real), `VTTC8001R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+//! - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`. Replaces (구) `CTSC9115R` (real), `VTSC9115R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -14,10 +14,22 @@ use crate::value as v;
 /// Request of 주식일별주문체결조회 (`v1_국내주식-005`): `GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`.
-/// - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`.
+/// - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`. Replaces (구) `TTTC8001R` (real), `VTTC8001R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+/// - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`. Replaces (구) `CTSC9115R` (real), `VTSC9115R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식일별주문체결조회 API입니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.\
+/// > 모의계좌의 경우, 한 번의 호출에 최대 15건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
+/// >
+/// > \* 다만, 3개월 이전 체결내역 조회(CTSC9115R, CTSC9215R) 의 경우,\
+/// > 장중에는 많은 거래량으로 인해 순간적으로 DB가 밀렸거나 응답을 늦게 받거나 하는 등의 이슈가 있을 수 있어\
+/// > ① 가급적 장 종료 이후(15:30 이후) 조회하시고\
+/// > ② 조회기간(INQR\_STRT\_DT와 INQR\_END\_DT 사이의 간격)을 보다 짧게 해서 조회하는 것을\
+/// > 권유드립니다.
 #[derive(Clone)]
 pub struct InquireDailyCcldRequest {
     variant: InquireDailyCcldVariant,
@@ -146,9 +158,9 @@ impl serde::Serialize for InquireDailyCcldRequest {
 /// The TR ID variants of [`InquireDailyCcldRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InquireDailyCcldVariant {
-    /// `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`.
+    /// `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`. Replaces (구) `TTTC8001R` (real), `VTTC8001R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Within3m,
-    /// `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`.
+    /// `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`. Replaces (구) `CTSC9115R` (real), `VTSC9115R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Before3m,
 }
 
@@ -235,6 +247,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -242,6 +256,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -249,6 +265,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -256,6 +274,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -263,6 +283,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 00 : 전체 / 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `00`: 전체
@@ -276,6 +298,8 @@ impl InquireDailyCcldRequest {
 
     /// Sets 상품번호 (`PDNO`, length 12).
     ///
+    /// > 종목번호(6자리)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -284,6 +308,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 지정된 영업점코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -294,6 +320,8 @@ impl InquireDailyCcldRequest {
 
     /// Sets 주문번호 (`ODNO`, length 10).
     ///
+    /// > 주문시 한국투자증권 시스템에서 채번된 주문번호
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
@@ -302,6 +330,10 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 체결구분 (`CCLD_DVSN`, required, length 2).
+    ///
+    /// > '00 전체\
+    /// > 01 체결\
+    /// > 02 미체결'
     ///
     /// Codes:
     /// - `00`: 전체
@@ -315,6 +347,9 @@ impl InquireDailyCcldRequest {
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
     ///
+    /// > '00 역순\
+    /// > 01 정순'
+    ///
     /// Codes:
     /// - `00`: 역순
     /// - `01`: 정순
@@ -325,6 +360,10 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// > '없음: 전체\
+    /// > 1: ELW\
+    /// > 2: 프리보드'
     ///
     /// Codes:
     /// - `1`: ELW
@@ -338,6 +377,15 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 조회구분3 (`INQR_DVSN_3`, required, length 2).
+    ///
+    /// > '00 전체\
+    /// > 01 현금\
+    /// > 02 신용\
+    /// > 03 담보\
+    /// > 04 대주\
+    /// > 05 대여\
+    /// > 06 자기융자신규/상환\
+    /// > 07 유통융자신규/상환'
     ///
     /// Codes:
     /// - `00`: 전체
@@ -356,6 +404,12 @@ impl InquireDailyCcldRequest {
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, required, length 3).
     ///
+    /// > 한국거래소 : KRX\
+    /// > 대체거래소 (NXT) : NXT\
+    /// > SOR (Smart Order Routing) : SOR\
+    /// > ALL : 전체\
+    /// > ※ 모의투자는 KRX만 제공
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn excg_id_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -365,6 +419,9 @@ impl InquireDailyCcldRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
+    /// > '공란 : 최초 조회시는\
+    /// > 이전 조회 Output CTX\_AREA\_FK100 값 : 다음페이지 조회시(2번째부터)'
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -373,6 +430,9 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > '공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK100 값 : 다음페이지 조회시(2번째부터)'
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -649,8 +709,12 @@ pub struct InquireDailyCcldResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > single
     pub output2: v::One<Output2>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKUP03500100`, paper `FHKUP03500100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 업종기간별시세(일/주/월/년) API입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 50건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireDailyIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -93,6 +98,8 @@ impl InquireDailyIndexchartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > 업종 : U
+    ///
     /// Codes:
     /// - `U`: 업종
     ///
@@ -107,6 +114,11 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 업종 상세코드 (`FID_INPUT_ISCD`, required, length 4).
+    ///
+    /// > '0001 : 종합\
+    /// > 0002 : 대형주\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -114,6 +126,8 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 조회 시작일자 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 조회 시작일자 (ex. 20220501)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -121,6 +135,8 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets 조회 종료일자 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 조회 종료일자 (ex. 20220530)
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -128,6 +144,8 @@ impl InquireDailyIndexchartpriceRequest {
     }
 
     /// Sets ' 기간분류코드' (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > ' D:일봉 W:주봉, M:월봉, Y:년봉'
     ///
     /// Codes:
     /// - `D`: 일봉
@@ -259,8 +277,12 @@ pub struct InquireDailyIndexchartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > Single
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03010100`, paper `FHKST03010100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식기간별시세(일/주/월/년) API입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireDailyItemchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -110,6 +115,8 @@ impl InquireDailyItemchartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -121,6 +128,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -128,6 +137,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 입력 날짜 1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 조회 시작일자
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -135,6 +146,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 입력 날짜 2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 조회 종료일자 (최대 100개)
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -142,6 +155,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 기간분류코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > D:일봉 W:주봉, M:월봉, Y:년봉
     ///
     /// Codes:
     /// - `D`: 일봉
@@ -155,6 +170,8 @@ impl InquireDailyItemchartpriceRequest {
     }
 
     /// Sets 수정주가 원주가 가격 여부 (`FID_ORG_ADJ_PRC`, required, length 10).
+    ///
+    /// > 0:수정주가 1:원주가
     ///
     /// Codes:
     /// - `0`: 수정주가
@@ -295,8 +312,12 @@ pub struct InquireDailyItemchartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > single
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -434,6 +455,8 @@ pub struct Output1 {
     /// 전일 대비 거래량 (`prdy_vrss_vol`, required, length 18).
     pub prdy_vrss_vol: v::Val<i64>,
     /// 거래량 회전율 (`vol_tnrt`, required, length 11).
+    ///
+    /// > 11(8.2)
     pub vol_tnrt: v::Val<v::Decimal>,
     /// 주식 액면가 (`stck_fcam`, required, length 11).
     pub stck_fcam: v::Val<String>,
@@ -444,12 +467,20 @@ pub struct Output1 {
     /// HTS 시가총액 (`hts_avls`, required, length 18).
     pub hts_avls: v::Val<String>,
     /// PER (`per`, required, length 11).
+    ///
+    /// > 11(8.2)
     pub per: v::Val<v::Decimal>,
     /// EPS (`eps`, required, length 14).
+    ///
+    /// > 14(11.2)
     pub eps: v::Val<v::Decimal>,
     /// PBR (`pbr`, required, length 11).
+    ///
+    /// > 11(8.2)
     pub pbr: v::Val<v::Decimal>,
     /// 전체 융자 잔고 비율 (`itewhol_loan_rmnd_ratem`, required, length 13).
+    ///
+    /// > 13(8.4)
     pub itewhol_loan_rmnd_ratem: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -677,6 +708,14 @@ pub struct Output2 {
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 락 구분 코드 (`flng_cls_code`, required, length 2).
     ///
+    /// > 01 : 권리락\
+    /// > 02 : 배당락\
+    /// > 03 : 분배락\
+    /// > 04 : 권배락\
+    /// > 05 : 중간(분기)배당락\
+    /// > 06 : 권리중간배당락\
+    /// > 07 : 권리분기배당락
+    ///
     /// Codes:
     /// - `01`: 권리락
     /// - `02`: 배당락
@@ -687,14 +726,29 @@ pub struct Output2 {
     /// - `07`: 권리분기배당락
     pub flng_cls_code: v::Val<crate::api::codes::FlngClsCode>,
     /// 분할 비율 (`prtt_rate`, required, length 11).
+    ///
+    /// > 기준가/전일 종가
     pub prtt_rate: v::Val<v::Decimal>,
     /// 변경 여부 (`mod_yn`, required, length 1).
+    ///
+    /// > 현재 영업일에 체결이 발생하지 않아 시가가 없을경우 Y 로 표시(차트에서 사용)
     pub mod_yn: v::Val<bool>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 재평가사유코드 (`revl_issu_reas`, required, length 2).
+    ///
+    /// > 00:해당없음\
+    /// > 01:회사분할\
+    /// > 02:자본감소\
+    /// > 03:장기간정지\
+    /// > 04:초과분배\
+    /// > 05:대규모배당\
+    /// > 06:회사분할합병\
+    /// > 07:ETN증권병합/분할\
+    /// > 08:신종증권기세조정\
+    /// > 99:기타
     ///
     /// Codes:
     /// - `00`: 해당없음

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02320000`, paper `FHPST02320000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 시간외일자별주가 API입니다. (최근일 30건만 조회 가능)\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0232\] 시간외 일자별주가의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireDailyOvertimepriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl InquireDailyOvertimepriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J : 주식, ETF, ETN
+    ///
     /// Codes:
     /// - `J`: 주식, ETF, ETN
     ///
@@ -69,6 +76,9 @@ impl InquireDailyOvertimepriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)\
+    /// > ETN의 경우, Q로 시작 (EX. Q500001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -161,8 +171,12 @@ pub struct InquireDailyOvertimepriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`).
+    ///
+    /// > 기본정보
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`).
+    ///
+    /// > Array 일자별 정보
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -264,6 +278,8 @@ pub struct Output1 {
     /// 시간외 단일가 전일 대비 부호 (`ovtm_untp_prdy_vrss_sign`, length 1).
     pub ovtm_untp_prdy_vrss_sign: v::Val<String>,
     /// 시간외 단일가 전일 대비율 (`ovtm_untp_prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub ovtm_untp_prdy_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 거래량 (`ovtm_untp_vol`, length 18).
     pub ovtm_untp_vol: v::Val<i64>,
@@ -286,6 +302,8 @@ pub struct Output1 {
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`, length 1).
     pub ovtm_untp_antc_cntg_vrss_sign: v::Val<String>,
     /// 시간외 단일가 예상 체결 대비율 (`ovtm_untp_antc_cntg_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub ovtm_untp_antc_cntg_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 거래량 (`ovtm_untp_antc_vol`, length 18).
     pub ovtm_untp_antc_vol: v::Val<i64>,
@@ -438,6 +456,8 @@ pub struct Output2 {
     /// 시간외 단일가 전일 대비 부호 (`ovtm_untp_prdy_vrss_sign`, length 1).
     pub ovtm_untp_prdy_vrss_sign: v::Val<String>,
     /// 시간외 단일가 전일 대비율 (`ovtm_untp_prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub ovtm_untp_prdy_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 거래량 (`ovtm_untp_vol`, length 18).
     pub ovtm_untp_vol: v::Val<i64>,
@@ -448,6 +468,8 @@ pub struct Output2 {
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2)
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, length 18).
     pub acml_vol: v::Val<i64>,

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010400`, paper `FHKST01010400`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 일자별 API입니다. 일/주/월별 주가를 확인할 수 있으며 최근 30일(주,별)로 제한되어 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -91,6 +95,8 @@ impl InquireDailyPriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -102,6 +108,8 @@ impl InquireDailyPriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -109,6 +117,10 @@ impl InquireDailyPriceRequest {
     }
 
     /// Sets 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > 'D : (일)최근 30거래일\
+    /// > W : (주)최근 30주\
+    /// > M : (월)최근 30개월'
     ///
     /// Codes:
     /// - `D`: (일)최근 30거래일
@@ -121,6 +133,10 @@ impl InquireDailyPriceRequest {
     }
 
     /// Sets 수정주가 원주가 가격 (`FID_ORG_ADJ_PRC`, required, length 10).
+    ///
+    /// > '0 : 수정주가미반영\
+    /// > 1 : 수정주가반영\
+    /// > \* 수정주가는 액면분할/액면병합 등 권리 발생 시 과거 시세를 현재 주가에 맞게 보정한 가격'
     ///
     /// Codes:
     /// - `0`: 수정주가미반영
@@ -239,6 +255,8 @@ pub struct InquireDailyPriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -337,18 +355,32 @@ pub struct Output {
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 전일 대비 거래량 비율 (`prdy_vrss_vol_rate`, required, length 8.4).
+    ///
+    /// > 13(8.4)
     pub prdy_vrss_vol_rate: v::Val<v::Decimal>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
+    ///
+    /// > 11(8.2)
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// HTS 외국인 소진율 (`hts_frgn_ehrt`, required, length 8.2).
+    ///
+    /// > 11(8.2)
     pub hts_frgn_ehrt: v::Val<v::Decimal>,
     /// 외국인 순매수 수량 (`frgn_ntby_qty`, required, length 12).
     pub frgn_ntby_qty: v::Val<i64>,
     /// 락 구분 코드 (`flng_cls_code`, required, length 2).
+    ///
+    /// > '01 : 권리락\
+    /// > 02 : 배당락\
+    /// > 03 : 분배락\
+    /// > 04 : 권배락\
+    /// > 05 : 중간(분기)배당락\
+    /// > 06 : 권리중간배당락\
+    /// > 07 : 권리분기배당락'
     ///
     /// Codes:
     /// - `01`: 권리락
@@ -360,6 +392,8 @@ pub struct Output {
     /// - `07`: 권리분기배당락
     pub flng_cls_code: v::Val<crate::api::codes::FlngClsCode>,
     /// 누적 분할 비율 (`acml_prtt_rate`, required, length 8.4).
+    ///
+    /// > 13(8.4)
     pub acml_prtt_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

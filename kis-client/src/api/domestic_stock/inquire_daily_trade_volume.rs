@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03010800`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 종목별일별매수매도체결량 API입니다. 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능합니다.\
+/// > 국내주식 종목의 일별 매수체결량, 매도체결량 데이터를 확인할 수 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyTradeVolumeRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -87,6 +92,8 @@ impl InquireDailyTradeVolumeRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J: KRX, NX: NXT, UN: 통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -98,6 +105,8 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 005930
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -105,6 +114,8 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > from
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -115,6 +126,8 @@ impl InquireDailyTradeVolumeRequest {
 
     /// Sets FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
     ///
+    /// > to
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
@@ -123,6 +136,8 @@ impl InquireDailyTradeVolumeRequest {
     }
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > D
     #[inline]
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_period_div_code = value.into();
@@ -250,6 +265,8 @@ pub struct InquireDailyTradeVolumeResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC0506R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 55번 계좌(DC가입자계좌)의 경우 해당 API 이용이 불가합니다.\
+/// > KIS Developers API의 경우 HTS ID에 반드시 연결되어있어야만 API 신청 및 앱정보 발급이 가능한 서비스로 개발되어서 실물계좌가 아닌 55번 계좌는 API 이용이 불가능한 점 양해 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireDepositRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -67,6 +72,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 29
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -74,6 +81,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 적립금구분코드 (`ACCA_DVSN_CD`, required, length 2).
+    ///
+    /// > 00
     #[inline]
     pub fn acca_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.acca_dvsn_cd = value.into();

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02140000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내업종 구분별전체시세 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0214\] 업종 전체시세 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireIndexCategoryPriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -90,6 +95,8 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -97,6 +104,10 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 코스피(0001), 코스닥(1001), 코스피200(2001)\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -104,6 +115,8 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key( 20214 )
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -111,6 +124,8 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드(K:거래소, Q:코스닥, K2:코스피200)
     ///
     /// Codes:
     /// - `K`: 거래소
@@ -126,6 +141,11 @@ impl InquireIndexCategoryPriceRequest {
     }
 
     /// Sets FID 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드에 따라 아래와 같이 입력\
+    /// > 시장구분코드(K:거래소) 0:전업종, 1:기타구분, 2:자본금구분 3:상업별구분\
+    /// > 시장구분코드(Q:코스닥) 0:전업종, 1:기타구분, 2:벤처구분 3:일반구분\
+    /// > 시장구분코드(K2:코스닥) 0:전업종
     #[inline]
     pub fn fid_blng_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_blng_cls_code = value.into();
@@ -253,6 +273,8 @@ pub struct InquireIndexCategoryPriceResponse {
     /// Block 응답상세1 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02120000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내업종 일자별지수 API입니다. 한 번의 조회에 100건까지 확인 가능합니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0212\] 업종 일자별지수 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireIndexDailyPriceRequest {
     /// FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
@@ -82,6 +87,8 @@ impl InquireIndexDailyPriceRequest {
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
     ///
+    /// > 일/주/월 구분코드 ( D:일별 , W:주별, M:월별 )
+    ///
     /// Codes:
     /// - `D`: 일별
     /// - `W`: 주별
@@ -93,6 +100,8 @@ impl InquireIndexDailyPriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -100,6 +109,10 @@ impl InquireIndexDailyPriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 코스피(0001), 코스닥(1001), 코스피200(2001)\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -107,6 +120,8 @@ impl InquireIndexDailyPriceRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 입력 날짜(ex. 20240223)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -223,6 +238,8 @@ pub struct InquireIndexDailyPriceResponse {
     /// Block 응답상세1 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

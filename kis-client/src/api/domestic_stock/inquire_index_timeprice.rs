@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPUP02110200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내업종 시간별지수(분) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0211\] 업종 시간별지수 화면에서 우측 '1분' 선택 시의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireIndexTimepriceRequest {
     /// ?입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
@@ -73,6 +78,8 @@ impl InquireIndexTimepriceRequest {
     }
 
     /// Sets ?입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 초단위, 60(1분), 300(5분), 600(10분)
     #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
@@ -80,6 +87,8 @@ impl InquireIndexTimepriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0001:거래소, 1001:코스닥, 2001:코스피200, 3003:KSQ150
     ///
     /// Codes:
     /// - `0001`: 거래소
@@ -96,6 +105,8 @@ impl InquireIndexTimepriceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -199,6 +210,8 @@ pub struct InquireIndexTimepriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

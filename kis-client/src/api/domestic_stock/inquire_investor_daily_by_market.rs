@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04040000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 시장별 투자자매매동향(일별) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0404\] 시장별 일별동향 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireInvestorDailyByMarketRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -94,6 +99,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (업종 U)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -101,6 +108,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 코스피, 코스닥 : 업종분류코드 (종목정보파일 - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -108,6 +117,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > ex. 20240517
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -115,6 +126,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD_1`, required, length 12).
+    ///
+    /// > 코스피(KSP), 코스닥(KSQ)
     #[inline]
     pub fn fid_input_iscd_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_1 = value.into();
@@ -122,6 +135,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 입력 날짜1과 동일날짜 입력
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -129,6 +144,8 @@ impl InquireInvestorDailyByMarketRequest {
     }
 
     /// Sets 하위 분류코드 (`FID_INPUT_ISCD_2`, required, length 10).
+    ///
+    /// > 코스피, 코스닥 : 업종분류코드 (종목정보파일 - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -265,6 +282,8 @@ pub struct InquireInvestorDailyByMarketResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04030000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 시장별 투자자매매동향(시세성) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0403\] 시장별 시간동향 의 상단 표 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireInvestorTimeByMarketRequest {
     /// 시장구분 (`fid_input_iscd`, required, length 12).
@@ -55,6 +60,12 @@ impl InquireInvestorTimeByMarketRequest {
     }
 
     /// Sets 시장구분 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 코스피: KSP, 코스닥:KSQ,\
+    /// > 선물,콜옵션,풋옵션 : K2I, 주식선물:999,\
+    /// > ETF: ETF, ELW:ELW, ETN: ETN,\
+    /// > 미니: MKI, 위클리월 : WKM, 위클리목: WKI\
+    /// > 코스닥150: KQI
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -62,6 +73,47 @@ impl InquireInvestorTimeByMarketRequest {
     }
 
     /// Sets 업종구분 (`fid_input_iscd_2`, required, length 8).
+    ///
+    /// > \- fid\_input\_iscd: KSP(코스피) 혹은 KSQ(코스닥)인 경우\
+    /// > 코스피(0001\_종합, .…0027\_제조업 )\
+    /// > 코스닥(1001\_종합, …. 1041\_IT부품)\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
+    /// >
+    /// > \- fid\_input\_iscd가 K2I인 경우\
+    /// > F001(선물)\
+    /// > OC01(콜옵션)\
+    /// > OP01(풋옵션)
+    /// >
+    /// > \- fid\_input\_iscd가 999인 경우\
+    /// > S001(주식선물)
+    /// >
+    /// > \- fid\_input\_iscd가 ETF인 경우\
+    /// > T000(ETF)
+    /// >
+    /// > \- fid\_input\_iscd가 ELW인 경우\
+    /// > W000(ELW)
+    /// >
+    /// > \- fid\_input\_iscd가 ETN인 경우\
+    /// > E199(ETN)
+    /// >
+    /// > \- fid\_input\_iscd가 MKI인 경우\
+    /// > F004(미니선물)\
+    /// > OC02(미니콜옵션)\
+    /// > OP02(미니풋옵션)
+    /// >
+    /// > \- fid\_input\_iscd가 WKM인 경우\
+    /// > OC05(위클리콜(월))\
+    /// > OP05(위클리풋(월))
+    /// >
+    /// > \- fid\_input\_iscd가 WKI인 경우\
+    /// > OC04(위클리콜(목))\
+    /// > OP04(위클리풋(목))
+    /// >
+    /// > \- fid\_input\_iscd가 KQI인 경우\
+    /// > F002(코스닥150선물)\
+    /// > OC03(코스닥150콜옵션)\
+    /// > OP03(코스닥150풋옵션)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010600`, paper `FHKST01010600`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식 현재가 회원사 API입니다. 회원사의 투자 정보를 확인할 수 있습니다.
 #[derive(Clone)]
 pub struct InquireMemberRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -64,6 +68,8 @@ impl InquireMemberRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +81,9 @@ impl InquireMemberRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)\
+    /// > ETN의 경우, Q로 시작 (EX. Q500001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -161,6 +170,9 @@ impl Endpoint for InquireMemberRequest {
 #[non_exhaustive]
 pub struct InquireMemberResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 성공 실패 여부\
+    /// > 성공 : 0 실패 : 0외 값
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04540000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 회원사 종목매매동향 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0454\] 증권사 종목매매동향 화면을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireMemberDailyRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -98,6 +103,8 @@ impl InquireMemberDailyRequest {
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J: KRX, NX: NXT, UN: 통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -109,6 +116,8 @@ impl InquireMemberDailyRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 주식종목코드입력
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -116,6 +125,8 @@ impl InquireMemberDailyRequest {
     }
 
     /// Sets 회원사코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    ///
+    /// > 회원사코드 (kis developers 포탈 사이트 포럼-\> FAQ -\> 종목정보 다운로드(국내) \> 회원사 참조)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -123,6 +134,8 @@ impl InquireMemberDailyRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 날짜 \~
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -130,6 +143,8 @@ impl InquireMemberDailyRequest {
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > \~ 날짜
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -137,6 +152,8 @@ impl InquireMemberDailyRequest {
     }
 
     /// Sets 구간구분코드 (`FID_SCTN_CLS_CODE`, required, length 2).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -275,6 +292,8 @@ pub struct InquireMemberDailyResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

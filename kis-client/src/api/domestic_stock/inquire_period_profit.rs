@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC8708R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 기간별손익일별합산조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0856\] 기간별 매매손익 화면 에서 "일별" 클릭 시의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquirePeriodProfitRequest {
     /// 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
@@ -146,6 +151,8 @@ impl InquirePeriodProfitRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > ""공란입력 시, 전체
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -171,6 +178,8 @@ impl InquirePeriodProfitRequest {
 
     /// Sets 정렬구분 (`SORT_DVSN`, required, length 2).
     ///
+    /// > 00: 최근 순, 01: 과거 순, 02: 최근 순
+    ///
     /// Codes:
     /// - `00`: 최근 순
     /// - `01`: 과거 순
@@ -183,6 +192,8 @@ impl InquirePeriodProfitRequest {
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
     ///
+    /// > 00 입력
+    ///
     /// Codes:
     /// - `00`: 입력
     ///
@@ -194,6 +205,8 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 잔고구분 (`CBLC_DVSN`, required, length 2).
+    ///
+    /// > 00: 전체
     ///
     /// Codes:
     /// - `00`: 전체
@@ -410,6 +423,8 @@ pub struct InquirePeriodProfitResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -687,6 +702,9 @@ pub struct Output2 {
     /// 총정산금액 (`tot_excc_amt`, required, length 19).
     pub tot_excc_amt: v::Val<v::Decimal>,
     /// 총실현손익 (`tot_rlzt_pfls`, required, length 19).
+    ///
+    /// > ※ HTS\[0856\] 기간별 매매손익 '일별' 화면의 우측 하단 '총손익률' 항목은\
+    /// > 기간별매매손익현황조회(TTTC8715R) \> output2 \> tot\_pftrt(총수익률) 으로 확인 가능
     pub tot_rlzt_pfls: v::Val<v::Decimal>,
     /// 대출이자 (`loan_int`, required, length 19).
     pub loan_int: v::Val<String>,

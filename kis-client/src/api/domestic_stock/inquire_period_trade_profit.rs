@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC8715R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 기간별매매손익현황조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0856\] 기간별 매매손익 화면 에서 "종목별" 클릭 시의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquirePeriodTradeProfitRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -122,6 +127,8 @@ impl InquirePeriodTradeProfitRequest {
 
     /// Sets 정렬구분 (`SORT_DVSN`, required, length 2).
     ///
+    /// > 00: 최근 순, 01: 과거 순, 02: 최근 순
+    ///
     /// Codes:
     /// - `00`: 최근 순
     /// - `01`: 과거 순
@@ -140,6 +147,8 @@ impl InquirePeriodTradeProfitRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > ""공란입력 시, 전체
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -172,6 +181,8 @@ impl InquirePeriodTradeProfitRequest {
     }
 
     /// Sets 잔고구분 (`CBLC_DVSN`, required, length 2).
+    ///
+    /// > 00: 전체
     ///
     /// Codes:
     /// - `00`: 전체
@@ -381,6 +392,8 @@ pub struct InquirePeriodTradeProfitResponse {
     /// 연속조회검색조건100 (`ctx_area_fk100`, required, length 100).
     pub ctx_area_fk100: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -496,6 +509,8 @@ pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
     pub trad_dt: v::Val<v::NaiveDate>,
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 종목번호(뒤 6자리만 해당)
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,

@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC2202R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 55번 계좌(DC가입자계좌)의 경우 해당 API 이용이 불가합니다.\
+/// > KIS Developers API의 경우 HTS ID에 반드시 연결되어있어야만 API 신청 및 앱정보 발급이 가능한 서비스로 개발되어서 실물계좌가 아닌 55번 계좌는 API 이용이 불가능한 점 양해 부탁드립니다.
 #[derive(Clone)]
 pub struct InquirePresentBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -93,6 +98,8 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 29
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -100,6 +107,8 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    ///
+    /// > 00
     #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
@@ -125,6 +134,9 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 처리구분코드 (`PRCS_DVSN_CD`, length 2).
+    ///
+    /// > 00 : 보유 주식 전체 조회\
+    /// > 01 : 보유 주식 중 0주 주식 숨김
     ///
     /// Codes:
     /// - `00`: 보유 주식 전체 조회
@@ -289,8 +301,12 @@ pub struct InquirePresentBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,

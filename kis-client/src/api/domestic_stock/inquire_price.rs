@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01010100`, paper `FHKST01010100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식 현재가 시세 API입니다. 실시간 시세를 원하신다면 웹소켓 API를 활용하세요.
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct InquirePriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -64,6 +71,8 @@ impl InquirePriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +84,8 @@ impl InquirePriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자) // ETN은 종목코드 6자리 앞에 Q 입력 필수
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -253,6 +264,15 @@ impl serde::Serialize for InquirePriceResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 종목 상태 구분 코드 (`iscd_stat_cls_code`, required, length 3).
+    ///
+    /// > 51 : 관리종목\
+    /// > 52 : 투자위험\
+    /// > 53 : 투자경고\
+    /// > 54 : 투자주의\
+    /// > 55 : 신용가능\
+    /// > 57 : 증거금 100%\
+    /// > 58 : 거래정지\
+    /// > 59 : 단기과열종목
     ///
     /// Codes:
     /// - `51`: 관리종목

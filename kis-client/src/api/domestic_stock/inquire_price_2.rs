@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01010000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 시세2 API입니다.
 #[derive(Clone)]
 pub struct InquirePrice2Request {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -64,6 +68,8 @@ impl InquirePrice2Request {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -75,6 +81,8 @@ impl InquirePrice2Request {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 000660
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -255,8 +263,12 @@ pub struct Output {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
     pub rprs_mrkt_kor_name: v::Val<String>,
     /// 신 고가 저가 구분 코드 (`new_hgpr_lwpr_cls_code`, required, length 10).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub new_hgpr_lwpr_cls_code: v::Val<String>,
     /// 상하한가 구분 코드 (`mxpr_llam_cls_code`, required, length 10).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub mxpr_llam_cls_code: v::Val<String>,
     /// 신용 가능 여부 (`crdt_able_yn`, required, length 1).
     pub crdt_able_yn: v::Val<bool>,
@@ -294,6 +306,8 @@ pub struct Output {
     pub mang_issu_yn: v::Val<bool>,
     /// 동시호가배분처리코드 (`divi_app_cls_code`, required, length 2).
     ///
+    /// > 11:매수상한배분 12:매수하한배분 13: 매도상한배분 14:매도하한배분
+    ///
     /// Codes:
     /// - `11`: 매수상한배분
     /// - `12`: 매수하한배분
@@ -303,6 +317,8 @@ pub struct Output {
     /// 단기과열여부 (`short_over_yn`, required, length 1).
     pub short_over_yn: v::Val<bool>,
     /// 시장경고코드 (`mrkt_warn_cls_code`, required, length 2).
+    ///
+    /// > 00: 없음 01: 투자주의 02:투자경고 03:투자위험
     ///
     /// Codes:
     /// - `00`: 없음
@@ -329,10 +345,17 @@ pub struct Output {
     /// 임의 매매 구분 명 (`vlnt_deal_cls_name`, required, length 16).
     pub vlnt_deal_cls_name: v::Val<String>,
     /// 락 구분 이름 (`flng_cls_name`, required, length 40).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub flng_cls_name: v::Val<String>,
     /// 재평가 종목 사유 명 (`revl_issu_reas_name`, required, length 40).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub revl_issu_reas_name: v::Val<String>,
     /// 시장 경고 구분 명 (`mrkt_warn_cls_name`, required, length 40).
+    ///
+    /// > 특정 경우에만 데이터 출력\
+    /// > "투자환기" / "투자경고"
     pub mrkt_warn_cls_name: v::Val<String>,
     /// 주식 기준가 (`stck_sdpr`, required, length 10).
     pub stck_sdpr: v::Val<i64>,
@@ -343,6 +366,8 @@ pub struct Output {
     /// 불성실 공시 여부 (`insn_pbnt_yn`, required, length 1).
     pub insn_pbnt_yn: v::Val<bool>,
     /// 액면가 변경 구분 명 (`fcam_mod_cls_name`, required, length 10).
+    ///
+    /// > 특정 경우에만 데이터 출력
     pub fcam_mod_cls_name: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
@@ -359,6 +384,8 @@ pub struct Output {
     /// 전일 대비 거래량 비율 (`prdy_vrss_vol_rate`, required, length 8.4).
     pub prdy_vrss_vol_rate: v::Val<v::Decimal>,
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
+    ///
+    /// > ※ 거래소 정보로 특정 종목은 업종구분이 없어 데이터 미회신
     pub bstp_kor_isnm: v::Val<String>,
     /// 정리매매 여부 (`sltr_yn`, required, length 1).
     pub sltr_yn: v::Val<bool>,

@@ -15,6 +15,24 @@ use crate::value as v;
 /// - TR ID: real `TTTC8908R`, paper `VTTC8908R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 매수가능 조회 API입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 1건까지 확인 가능합니다.
+/// >
+/// > 1\) 매수가능금액 확인\
+/// > . 미수 사용 X: nrcvb\_buy\_amt(미수없는매수금액) 확인\
+/// > . 미수 사용 O: max\_buy\_amt(최대매수금액) 확인
+/// >
+/// > 2\) 매수가능수량 확인\
+/// > . 특정 종목 전량매수 시 가능수량을 확인하실 경우 ORD\_DVSN:00(지정가)는 종목증거금율이 반영되지 않습니다.\
+/// > 따라서 "반드시" ORD\_DVSN:01(시장가)로 지정하여 종목증거금율이 반영된 가능수량을 확인하시기 바랍니다.
+/// >
+/// > (다만, 조건부지정가 등 특정 주문구분(ex.IOC)으로 주문 시 가능수량을 확인할 경우 주문 시와 동일한 주문구분(ex.IOC) 입력하여 가능수량 확인)
+/// >
+/// > . 미수 사용 X: ORD\_DVSN:01(시장가) or 특정 주문구분(ex.IOC)로 지정하여 nrcvb\_buy\_qty(미수없는매수수량) 확인\
+/// > . 미수 사용 O: ORD\_DVSN:01(시장가) or 특정 주문구분(ex.IOC)로 지정하여 max\_buy\_qty(최대매수수량) 확인
 #[derive(Clone)]
 pub struct InquirePsblOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -114,6 +132,8 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -121,6 +141,8 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -128,6 +150,9 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 종목번호(6자리)\
+    /// > \* PDNO, ORD\_UNPR 공란 입력 시, 매수수량 없이 매수금액만 조회됨
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -138,6 +163,10 @@ impl InquirePsblOrderRequest {
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
     ///
+    /// > 1주당 가격\
+    /// > \* 시장가(ORD\_DVSN:01)로 조회 시, 공란으로 입력\
+    /// > \* PDNO, ORD\_UNPR 공란 입력 시, 매수수량 없이 매수금액만 조회됨
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
@@ -146,6 +175,39 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > \* 특정 종목 전량매수 시 가능수량을 확인할 경우\
+    /// > 00:지정가는 증거금율이 반영되지 않으므로\
+    /// > 증거금율이 반영되는 01: 시장가로 조회\
+    /// > \* 다만, 조건부지정가 등 특정 주문구분(ex.IOC)으로 주문 시 가능수량을 확인할 경우 주문 시와 동일한 주문구분(ex.IOC) 입력하여 가능수량 확인\
+    /// > \* 종목별 매수가능수량 조회 없이 매수금액만 조회하고자 할 경우 임의값(00) 입력\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가\
+    /// > 08 : 자기주식\
+    /// > 09 : 자기주식S-Option\
+    /// > 10 : 자기주식금전신탁\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 51 : 장중대량\
+    /// > 52 : 장중바스켓\
+    /// > 62 : 장개시전 시간외대량\
+    /// > 63 : 장개시전 시간외바스켓\
+    /// > 67 : 장개시전 금전신탁자사주\
+    /// > 69 : 장개시전 자기주식\
+    /// > 72 : 시간외대량\
+    /// > 77 : 시간외자사주신탁\
+    /// > 79 : 시간외대량자기주식\
+    /// > 80 : 바스켓
     ///
     /// Codes:
     /// - `00`: 지정가는 증거금율이 반영되지 않으므로
@@ -182,6 +244,9 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    ///
+    /// > Y : 포함\
+    /// > N : 포함하지 않음
     #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
@@ -189,6 +254,9 @@ impl InquirePsblOrderRequest {
     }
 
     /// Sets 해외포함여부 (`OVRS_ICLD_YN`, required, length 1).
+    ///
+    /// > Y : 포함\
+    /// > N : 포함하지 않음
     #[inline]
     pub fn ovrs_icld_yn(mut self, value: bool) -> Self {
         self.ovrs_icld_yn = p::flag(value);
@@ -342,12 +410,17 @@ impl Endpoint for InquirePsblOrderRequest {
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > Single
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -434,22 +507,42 @@ impl serde::Serialize for InquirePsblOrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
+    ///
+    /// > 예수금으로 계산된 주문가능금액
     pub ord_psbl_cash: v::Val<String>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
     pub ord_psbl_sbst: v::Val<String>,
     /// 재사용가능금액 (`ruse_psbl_amt`, required, length 19).
+    ///
+    /// > 전일/금일 매도대금으로 계산된 주문가능금액
     pub ruse_psbl_amt: v::Val<v::Decimal>,
     /// 펀드환매대금 (`fund_rpch_chgs`, required, length 19).
     pub fund_rpch_chgs: v::Val<v::Decimal>,
     /// 가능수량계산단가 (`psbl_qty_calc_unpr`, required, length 19).
     pub psbl_qty_calc_unpr: v::Val<v::Decimal>,
     /// 미수없는매수금액 (`nrcvb_buy_amt`, required, length 19).
+    ///
+    /// > 미수를 사용하지 않으실 경우 nrcvb\_buy\_amt(미수없는매수금액)을 확인
     pub nrcvb_buy_amt: v::Val<v::Decimal>,
     /// 미수없는매수수량 (`nrcvb_buy_qty`, required, length 10).
+    ///
+    /// > 미수를 사용하지 않으실 경우 nrcvb\_buy\_qty(미수없는매수수량)을 확인
+    /// >
+    /// > \* 특정 종목 전량매수 시 가능수량을 확인하실 경우\
+    /// > 조회 시 ORD\_DVSN:01(시장가)로 지정 필수\
+    /// > \* 다만, 조건부지정가 등 특정 주문구분(ex.IOC)으로 주문 시 가능수량을 확인할 경우 주문 시와 동일한 주문구분(ex.IOC) 입력
     pub nrcvb_buy_qty: v::Val<i64>,
     /// 최대매수금액 (`max_buy_amt`, required, length 19).
+    ///
+    /// > 미수를 사용하시는 경우 max\_buy\_amt(최대매수금액)를 확인
     pub max_buy_amt: v::Val<v::Decimal>,
     /// 최대매수수량 (`max_buy_qty`, required, length 10).
+    ///
+    /// > 미수를 사용하시는 경우 max\_buy\_qty(최대매수수량)를 확인
+    /// >
+    /// > \* 특정 종목 전량매수 시 가능수량을 확인하실 경우\
+    /// > 조회 시 ORD\_DVSN:01(시장가)로 지정 필수\
+    /// > \* 다만, 조건부지정가 등 특정 주문구분(ex.IOC)으로 주문 시 가능수량을 확인할 경우 주문 시와 동일한 주문구분(ex.IOC) 입력
     pub max_buy_qty: v::Val<i64>,
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
     pub cma_evlu_amt: v::Val<v::Decimal>,

@@ -4,7 +4,7 @@
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
 //! Pages with continuation keys.
 //!
-//! - TR ID: real `TTTC0084R`, paper not available.
+//! - TR ID: real `TTTC0084R`, paper not available. Replaces (구) `TTTC8036R` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -13,9 +13,15 @@ use crate::value as v;
 /// Request of 주식정정취소가능주문조회 (`v1_국내주식-004`): `GET /uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `TTTC0084R`, paper not available.
+/// - TR ID: real `TTTC0084R`, paper not available. Replaces (구) `TTTC8036R` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식정정취소가능주문조회 API입니다. 한 번의 호출에 최대 50건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
+/// >
+/// > ※ 주식주문(정정취소) 호출 전에 반드시 주식정정취소가능주문조회 호출을 통해 정정취소가능수량(output \&gt; psbl\_qty)을 확인하신 후 정정취소주문 내시기 바랍니다.
 #[derive(Clone)]
 pub struct InquirePsblRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -95,6 +101,8 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -102,6 +110,8 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -109,6 +119,9 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// > '공란 : 최초 조회시는\
+    /// > 이전 조회 Output CTX\_AREA\_FK100 값 : 다음페이지 조회시(2번째부터)'
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -119,6 +132,9 @@ impl InquirePsblRvsecnclRequest {
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
+    /// > '공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK100 값 : 다음페이지 조회시(2번째부터)'
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
@@ -127,6 +143,9 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// > '0 주문\
+    /// > 1 종목'
     ///
     /// Codes:
     /// - `0`: 주문
@@ -138,6 +157,10 @@ impl InquirePsblRvsecnclRequest {
     }
 
     /// Sets 조회구분2 (`INQR_DVSN_2`, required, length 1).
+    ///
+    /// > '0 전체\
+    /// > 1 매도\
+    /// > 2 매수'
     ///
     /// Codes:
     /// - `0`: 전체
@@ -301,6 +324,8 @@ pub struct InquirePsblRvsecnclResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,
@@ -411,38 +436,109 @@ impl serde::Serialize for InquirePsblRvsecnclResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 지정된 영업점코드
     pub ord_gno_brno: v::Val<String>,
     /// 주문번호 (`odno`, required, length 10).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 채번된 주문번호
     pub odno: v::Val<String>,
     /// 원주문번호 (`orgn_odno`, required, length 6).
+    ///
+    /// > 정정/취소주문 인경우 원주문번호
     pub orgn_odno: v::Val<String>,
     /// 주문구분명 (`ord_dvsn_name`, required, length 5).
     pub ord_dvsn_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 10).
+    ///
+    /// > 종목번호(뒤 6자리만 해당)
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 6).
+    ///
+    /// > 종목명
     pub prdt_name: v::Val<String>,
     /// 정정취소구분명 (`rvse_cncl_dvsn_name`, required, length 5).
+    ///
+    /// > 정정 또는 취소 여부 표시
     pub rvse_cncl_dvsn_name: v::Val<String>,
     /// 주문수량 (`ord_qty`, required, length 10).
     pub ord_qty: v::Val<i64>,
     /// 주문단가 (`ord_unpr`, required, length 6).
+    ///
+    /// > 1주당 주문가격
     pub ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 5).
+    ///
+    /// > 주문시각(시분초HHMMSS)
     pub ord_tmd: v::Val<String>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
+    ///
+    /// > 주문 수량 중 체결된 수량
     pub tot_ccld_qty: v::Val<i64>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 6).
+    ///
+    /// > 주문금액 중 체결금액
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 가능수량 (`psbl_qty`, required, length 5).
+    ///
+    /// > 정정/취소 주문 가능 수량
     pub psbl_qty: v::Val<i64>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 10).
+    ///
+    /// > 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 6).
+    ///
+    /// > \[KRX\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[NXT\]\
+    /// > 00 : 지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[SOR\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)
     ///
     /// Codes:
     /// - `00`: 지정가

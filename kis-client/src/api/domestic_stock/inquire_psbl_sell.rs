@@ -15,6 +15,14 @@ use crate::value as v;
 /// - TR ID: real `TTTC8408R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 매도가능수량조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0971\] 주식 매도 화면에서 종목코드 입력 후 "가능" 클릭 시 매도가능수량이 확인되는 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 특정종목 매도가능수량 확인 시, 매도주문 내시려는 주문종목(PDNO)으로 API 호출 후\
+/// > output \&gt; ord\_psbl\_qty(주문가능수량) 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct InquirePsblSellRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -71,6 +79,8 @@ impl InquirePsblSellRequest {
     }
 
     /// Sets 종목번호 (`PDNO`, required, length 12).
+    ///
+    /// > 보유종목 코드 ex)000660
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();

@@ -13,6 +13,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03010230`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식일별분봉조회 API입니다.
+/// >
+/// > 실전계좌의 경우, 한 번의 호출에 최대 120건까지 확인 가능하며,\
+/// > FID\_INPUT\_DATE\_1, FID\_INPUT\_HOUR\_1 이용하여 과거일자 분봉조회 가능합니다.
+/// >
+/// > ※ 과거 분봉 조회 시, 당사 서버에서 보관하고 있는 만큼의 데이터만 확인이 가능합니다. (최대 1년 분봉 보관)
 #[derive(Clone)]
 pub struct InquireTimeDailychartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -98,6 +107,8 @@ impl InquireTimeDailychartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -109,6 +120,8 @@ impl InquireTimeDailychartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -116,6 +129,8 @@ impl InquireTimeDailychartpriceRequest {
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 입력 시간(ex 13시 130000)
     #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
@@ -123,6 +138,8 @@ impl InquireTimeDailychartpriceRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 8).
+    ///
+    /// > 입력 날짜(20241023)
     #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
@@ -137,6 +154,8 @@ impl InquireTimeDailychartpriceRequest {
     }
 
     /// Sets 허봉 포함 여부 (`FID_FAKE_TICK_INCU_YN`, length 2).
+    ///
+    /// > 공백 필수 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -277,6 +296,8 @@ pub struct InquireTimeDailychartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKUP03500200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 업종 분봉조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0350\] 업종 종합차트 화면의 분봉기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 102건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireTimeIndexchartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -89,6 +95,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > U
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -96,6 +104,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 12).
+    ///
+    /// > 0: 기본 1:장마감,시간외 제외
     ///
     /// Codes:
     /// - `0`: 기본
@@ -110,6 +120,11 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0001 : 종합\
+    /// > 0002 : 대형주\
+    /// > ...\
+    /// > 포탈 (FAQ : 종목정보 다운로드(국내) - 업종코드 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -117,6 +132,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 12).
+    ///
+    /// > 30, 60 -\> 1분, 600-\> 10분, 3600 -\> 1시간
     #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
@@ -124,6 +141,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets FID 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 12).
+    ///
+    /// > Y (과거) / N (당일)
     #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
@@ -251,6 +270,8 @@ pub struct InquireTimeIndexchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,19 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03010200`, paper `FHKST03010200`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식당일분봉조회 API입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 30건까지 확인 가능합니다.
+/// >
+/// > ※ 당일 분봉 데이터만 제공됩니다. (전일자 분봉 미제공)
+/// >
+/// > ※ input \&gt; FID\_INPUT\_HOUR\_1 에 미래일시 입력 시에 현재가로 조회됩니다.\
+/// > ex) 오전 10시에 113000 입력 시에 오전 10시\~11시30분 사이의 데이터가 오전 10시 값으로 조회됨
+/// >
+/// > ※ output2의 첫번째 배열의 체결량(cntg\_vol)은 첫체결이 발생되기 전까지는 이전 분봉의 체결량이 해당 위치에 표시됩니다.\
+/// > 해당 분봉의 첫 체결이 발생되면 해당 이전분 체결량이 두번째 배열로 이동되면서 새로운 체결량으로 업데이트됩니다.
 #[derive(Clone)]
 pub struct InquireTimeItemchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -89,6 +102,8 @@ impl InquireTimeItemchartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -100,6 +115,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -107,6 +124,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 입력시간
     #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
@@ -250,6 +269,8 @@ pub struct InquireTimeItemchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -345,10 +366,14 @@ impl serde::Serialize for InquireTimeItemchartpriceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
+    ///
+    /// > 전일 대비 변동 (+-변동차이)
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 10).
+    ///
+    /// > 소수점 두자리까지 제공
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 전일대비 종가 (`stck_prdy_clpr`, required, length 10).
     pub stck_prdy_clpr: v::Val<i64>,
@@ -357,6 +382,8 @@ pub struct Output1 {
     /// 누적 거래대금 (`acml_tr_pbmn`, required, length 18).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 한글 종목명 (`hts_kor_isnm`, required, length 40).
+    ///
+    /// > 한글 종목명 (HTS 기준)
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,

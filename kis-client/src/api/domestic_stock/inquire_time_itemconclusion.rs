@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01060000`, paper `FHPST01060000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 당일시간대별체결 API입니다.
+/// >
+/// > \* FID\_INPUT\_HOUR\_1 를 이용하여 과거시간대 체결데이터 확인 가능
 #[derive(Clone)]
 pub struct InquireTimeItemconclusionRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -73,6 +79,8 @@ impl InquireTimeItemconclusionRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -84,6 +92,8 @@ impl InquireTimeItemconclusionRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드 (ex 005930 삼성전자)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -91,6 +101,8 @@ impl InquireTimeItemconclusionRequest {
     }
 
     /// Sets 입력 시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 입력시간
     #[inline]
     pub fn fid_input_hour_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_hour_1 = value.into();
@@ -194,8 +206,12 @@ pub struct InquireTimeItemconclusionResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > single
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > single
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02310000`, paper `FHPST02310000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식현재가 시간외시간별체결 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0231\] 시간외 시간별체결의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireTimeOvertimeconclusionRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -68,6 +73,8 @@ impl InquireTimeOvertimeconclusionRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J : 주식, ETF, ETN
+    ///
     /// Codes:
     /// - `J`: 주식, ETF, ETN
     ///
@@ -79,6 +86,9 @@ impl InquireTimeOvertimeconclusionRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)\
+    /// > ETN의 경우, Q로 시작 (EX. Q500001)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -86,6 +96,8 @@ impl InquireTimeOvertimeconclusionRequest {
     }
 
     /// Sets 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// > 1 : 시간외 (Default)
     ///
     /// Codes:
     /// - `1`: 시간외 (Default)
@@ -197,8 +209,12 @@ pub struct InquireTimeOvertimeconclusionResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`).
+    ///
+    /// > 기본정보
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`).
+    ///
+    /// > Array 시간별체결 정보
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

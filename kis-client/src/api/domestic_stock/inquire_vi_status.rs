@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01390000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > HTS(eFriend Plus) \[0139\] 변동성 완화장치(VI) 현황 데이터를 확인할 수 있는 API입니다.
+/// >
+/// > 최근 30건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireViStatusRequest {
     /// FID 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
@@ -119,6 +125,8 @@ impl InquireViStatusRequest {
 
     /// Sets FID 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0:전체 1:상승 2:하락
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `1`: 상승
@@ -133,6 +141,8 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 20139
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -140,6 +150,8 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0:전체 K:거래소 Q:코스닥
     ///
     /// Codes:
     /// - `0`: 전체
@@ -164,6 +176,8 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0:전체1:정적2:동적3:정적\&동적
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
@@ -171,6 +185,8 @@ impl InquireViStatusRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 영업일
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -436,6 +452,8 @@ pub struct Output {
     pub mksc_shrn_iscd: v::Val<String>,
     /// VI발동상태 (`vi_cls_code`, required, length 1).
     ///
+    /// > Y: 발동 / N: 해제
+    ///
     /// Codes:
     /// - `Y`: 발동
     /// - `N`: 해제
@@ -448,6 +466,8 @@ pub struct Output {
     pub vi_cncl_hour: v::Val<v::NaiveTime>,
     /// VI종류코드 (`vi_kind_code`, required, length 1).
     ///
+    /// > 1:정적 2:동적 3:정적\&동적
+    ///
     /// Codes:
     /// - `1`: 정적
     /// - `2`: 동적
@@ -458,10 +478,14 @@ pub struct Output {
     /// 정적VI발동기준가격 (`vi_stnd_prc`, required, length 10).
     pub vi_stnd_prc: v::Val<v::Decimal>,
     /// 정적VI발동괴리율 (`vi_dprt`, required, length 8.2).
+    ///
+    /// > %
     pub vi_dprt: v::Val<v::Decimal>,
     /// 동적VI발동기준가격 (`vi_dmc_stnd_prc`, required, length 10).
     pub vi_dmc_stnd_prc: v::Val<v::Decimal>,
     /// 동적VI발동괴리율 (`vi_dmc_dprt`, required, length 8.2).
+    ///
+    /// > %
     pub vi_dmc_dprt: v::Val<v::Decimal>,
     /// VI발동횟수 (`vi_count`, required, length 7).
     pub vi_count: v::Val<String>,

@@ -15,6 +15,14 @@ use crate::value as v;
 /// - TR ID: real `TTTC0869R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주식통합증거금 현황 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0867\] 통합증거금조회 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 해당 화면은 일반계좌와 통합증거금 신청계좌에 대해서 국내 및 해외 주문가능금액을 간단하게 조회하는 화면입니다.\
+/// > ※ 해외 국가별 상세한 증거금현황을 원하시면 \[해외주식\] 주문/계좌 \&gt; 해외증거금 통화별조회 API를 이용하여 주시기 바랍니다.
 #[derive(Clone)]
 pub struct IntgrMarginRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -88,6 +96,8 @@ impl IntgrMarginRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -95,6 +105,8 @@ impl IntgrMarginRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -102,6 +114,8 @@ impl IntgrMarginRequest {
     }
 
     /// Sets CMA평가금액포함여부 (`CMA_EVLU_AMT_ICLD_YN`, required, length 1).
+    ///
+    /// > N 입력
     #[inline]
     pub fn cma_evlu_amt_icld_yn(mut self, value: bool) -> Self {
         self.cma_evlu_amt_icld_yn = p::flag(value);
@@ -109,6 +123,8 @@ impl IntgrMarginRequest {
     }
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// > 01(외화기준),02(원화기준)
     ///
     /// Codes:
     /// - `01`: 외화기준
@@ -120,6 +136,8 @@ impl IntgrMarginRequest {
     }
 
     /// Sets 선도환계약외화구분코드 (`FWEX_CTRT_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// > 01(외화기준),02(원화기준)
     ///
     /// Codes:
     /// - `01`: 외화기준

@@ -13,6 +13,18 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKCM113004C7`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 관심종목 그룹조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0161\] 관심종목 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ① 관심종목 그룹조회 → ② 관심종목 그룹별 종목조회 → ③ 관심종목(멀티종목) 시세조회 순서대로 호출하셔서 관심종목 시세 조회 가능합니다.
+/// >
+/// > ※ 한 번의 호출에 최대 30종목의 시세 확인 가능합니다.
+/// >
+/// > 한국투자증권 Github 에서 관심종목 복수시세조회 파이썬 샘플코드를 참고하실 수 있습니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/rest/get_interest_stocks_price.py>
 #[derive(Clone)]
 pub struct IntstockGrouplistRequest {
     /// 관심종목구분코드 (`TYPE`, required, length 1).
@@ -61,6 +73,8 @@ impl IntstockGrouplistRequest {
     }
 
     /// Sets 관심종목구분코드 (`TYPE`, required, length 1).
+    ///
+    /// > Unique key(1)
     #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
@@ -68,6 +82,8 @@ impl IntstockGrouplistRequest {
     }
 
     /// Sets FID 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// > Unique key(00)
     #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
@@ -75,6 +91,8 @@ impl IntstockGrouplistRequest {
     }
 
     /// Sets 사용자 ID (`USER_ID`, required, length 16).
+    ///
+    /// > HTS\_ID 입력
     #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();

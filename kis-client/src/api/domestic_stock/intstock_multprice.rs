@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST11300006`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 관심종목(멀티종목) 시세조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0161\] 관심종목 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IntstockMultpriceRequest {
     /// 조건 시장 분류 코드1 (`FID_COND_MRKT_DIV_CODE_1`, required, length 2).
@@ -470,6 +475,10 @@ impl IntstockMultpriceRequest {
 
     /// Sets 조건 시장 분류 코드1 (`FID_COND_MRKT_DIV_CODE_1`, required, length 2).
     ///
+    /// > 그룹별종목조회 결과 fid\_mrkt\_cls\_code(시장구분) 1 입력\
+    /// > J: KRX, NX: NXT, UN: 통합\
+    /// > ex) J
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -481,6 +490,9 @@ impl IntstockMultpriceRequest {
     }
 
     /// Sets 입력 종목코드1 (`FID_INPUT_ISCD_1`, required, length 16).
+    ///
+    /// > 그룹별종목조회 결과 jong\_code(종목코드) 1 입력\
+    /// > ex) 005930
     #[inline]
     pub fn fid_input_iscd_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_1 = value.into();

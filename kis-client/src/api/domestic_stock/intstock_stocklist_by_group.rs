@@ -13,6 +13,18 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKCM113004C6`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 관심종목 그룹별 종목조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0161\] 관심종목 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ① 관심종목 그룹조회 → ② 관심종목 그룹별 종목조회 → ③ 관심종목(멀티종목) 시세조회 순서대로 호출하셔서 관심종목 시세 조회 가능합니다.
+/// >
+/// > ※ 한 번의 호출에 최대 30종목의 시세 확인 가능합니다.
+/// >
+/// > 한국투자증권 Github 에서 관심종목 복수시세조회 파이썬 샘플코드를 참고하실 수 있습니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/rest/get_interest_stocks_price.py>
 #[derive(Clone)]
 pub struct IntstockStocklistByGroupRequest {
     /// 관심종목구분코드 (`TYPE`, required, length 1).
@@ -98,6 +110,8 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 관심종목구분코드 (`TYPE`, required, length 1).
+    ///
+    /// > Unique key(1)
     #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = value.into();
@@ -105,6 +119,8 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 사용자 ID (`USER_ID`, required, length 16).
+    ///
+    /// > HTS\_ID 입력
     #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = value.into();
@@ -112,6 +128,8 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 데이터 순위 (`DATA_RANK`, required, length 10).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -121,6 +139,8 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 관심 그룹 코드 (`INTER_GRP_CODE`, required, length 3).
+    ///
+    /// > 관심그룹 조회 결과의 그룹 값 입력
     #[inline]
     pub fn inter_grp_code(mut self, value: impl Into<String>) -> Self {
         self.inter_grp_code = value.into();
@@ -128,6 +148,8 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 관심 그룹 명 (`INTER_GRP_NAME`, required, length 40).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -138,6 +160,8 @@ impl IntstockStocklistByGroupRequest {
 
     /// Sets HTS 한글 종목명 (`HTS_KOR_ISNM`, required, length 40).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn hts_kor_isnm(mut self, value: impl Into<String>) -> Self {
@@ -147,6 +171,8 @@ impl IntstockStocklistByGroupRequest {
 
     /// Sets 체결 구분 코드 (`CNTG_CLS_CODE`, required, length 1).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cntg_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -155,6 +181,8 @@ impl IntstockStocklistByGroupRequest {
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// > Unique key(4)
     #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_etc_cls_code = value.into();
@@ -315,6 +343,8 @@ pub struct IntstockStocklistByGroupResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

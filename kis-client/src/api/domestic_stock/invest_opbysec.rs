@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST663400C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 증권사별 투자의견 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0608\] 증권사별 투자의견 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 한 번의 호출에 20건까지 조회가 가능하기에, 일자 파라미터(FID\_INPUT\_DATE\_1, FID\_INPUT\_DATE\_2)를 조절하여 다음 데이터 조회하시기 바랍니다.
 #[derive(Clone)]
 pub struct InvestOpbysecRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -97,6 +104,8 @@ impl InvestOpbysecRequest {
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J(시장 구분 코드)
+    ///
     /// Codes:
     /// - `J`: 시장 구분 코드
     ///
@@ -108,6 +117,8 @@ impl InvestOpbysecRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 16634(Primary key)
     ///
     /// Codes:
     /// - `16634`: Primary key
@@ -123,6 +134,8 @@ impl InvestOpbysecRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 회원사코드 (kis developers 포탈 사이트 포럼-\> FAQ -\> 종목정보 다운로드(국내) 참조)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -130,6 +143,8 @@ impl InvestOpbysecRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 전체(0) 매수(1) 중립(2) 매도(3)
     #[inline]
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
@@ -137,6 +152,8 @@ impl InvestOpbysecRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 이후 \~
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -144,6 +161,8 @@ impl InvestOpbysecRequest {
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > \~ 이전
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -280,6 +299,8 @@ pub struct InvestOpbysecResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST663300C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목투자의견 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0605\] 종목투자의견 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 한 번의 호출에 100건까지 조회가 가능하기에, 일자 파라미터(FID\_INPUT\_DATE\_1, FID\_INPUT\_DATE\_2)를 조절하여 다음 데이터 조회하시기 바랍니다.
 #[derive(Clone)]
 pub struct InvestOpinionRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -88,6 +95,8 @@ impl InvestOpinionRequest {
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J(시장 구분 코드)
+    ///
     /// Codes:
     /// - `J`: 시장 구분 코드
     ///
@@ -99,6 +108,8 @@ impl InvestOpinionRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 16633(Primary key)
     ///
     /// Codes:
     /// - `16633`: Primary key
@@ -114,6 +125,8 @@ impl InvestOpinionRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드(ex) 005930(삼성전자))
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -121,6 +134,8 @@ impl InvestOpinionRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 이후 \~(ex) 0020231113)
     #[inline]
     pub fn fid_input_date_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_1 = value.into();
@@ -128,6 +143,8 @@ impl InvestOpinionRequest {
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > \~ 이전(ex) 0020240513)
     #[inline]
     pub fn fid_input_date_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_date_2 = value.into();
@@ -253,6 +270,8 @@ pub struct InvestOpinionResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
 //!
-//! - TR ID: real `HHPPG046600C1`, paper not available.
+//! - TR ID: real `HHPPG046600C1`, paper not available. Replaces (구) `HHPPG046600C0` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -12,7 +12,12 @@ use crate::value as v;
 /// Request of 프로그램매매 투자자매매동향(당일) (`국내주식-116`): `GET /uapi/domestic-stock/v1/quotations/investor-program-trade-today`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `HHPPG046600C1`, paper not available.
+/// - TR ID: real `HHPPG046600C1`, paper not available. Replaces (구) `HHPPG046600C0` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 프로그램매매 투자자매매동향(당일) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0466\] 프로그램매매 투자자별 동향 화면 의 "당일동향" 표의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InvestorProgramTradeTodayRequest {
     /// 거래소 구분 코드 (`EXCH_DIV_CLS_CODE`, required, length 2).
@@ -66,6 +71,8 @@ impl InvestorProgramTradeTodayRequest {
 
     /// Sets 거래소 구분 코드 (`EXCH_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > J : KRX, NX : NXT, UN : 통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -79,6 +86,8 @@ impl InvestorProgramTradeTodayRequest {
     }
 
     /// Sets 시장 구분 코드 (`MRKT_DIV_CLS_CODE`, required, length 1).
+    ///
+    /// > 1:코스피, 4:코스닥
     ///
     /// Codes:
     /// - `1`: 코스피
@@ -178,6 +187,8 @@ pub struct InvestorProgramTradeTodayResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,17 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPTJ04160001`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목별 투자자매매동향(일별) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0416\] 종목별 일별동향 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 단위 : 금액(백만원) 수량(주)
+/// >
+/// > 당일 데이터는 15:40이후에 데이터가 가집계 및 산출되어 15:40부터 조회가능하며,\
+/// > 데이터 산출의 경우 산출 시간대는 일정하지 않을 수 있음을 참고 부탁드립니다.\
+/// > 추가로 API를 통한 00:00 \~ 15:40 이외의 시간은 당일 조회가 제한되는 점 이용에 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct InvestorTradeByStockDailyRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -87,6 +98,8 @@ impl InvestorTradeByStockDailyRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT, UN:통합
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -98,6 +111,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -105,6 +120,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 입력 날짜(20250812) (해당일 조회는 장 종료 후 정상 조회 가능)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -112,6 +129,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 수정주가 원주가 가격 (`FID_ORG_ADJ_PRC`, required, length 2).
+    ///
+    /// > 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -121,6 +140,8 @@ impl InvestorTradeByStockDailyRequest {
     }
 
     /// Sets 기타 구분 코드 (`FID_ETC_CLS_CODE`, required, length 2).
+    ///
+    /// > "1" 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -250,6 +271,8 @@ pub struct InvestorTradeByStockDailyResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -464,8 +487,12 @@ pub struct Output2 {
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
+    ///
+    /// > 단위 : 주
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
+    ///
+    /// > 단위 : 백만원
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
     pub stck_oprc: v::Val<i64>,
@@ -474,6 +501,8 @@ pub struct Output2 {
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
     pub stck_lwpr: v::Val<i64>,
     /// 외국인 순매수 수량 (`frgn_ntby_qty`, required, length 12).
+    ///
+    /// > 단위 : 주
     pub frgn_ntby_qty: v::Val<i64>,
     /// 외국인 등록 순매수 수량 (`frgn_reg_ntby_qty`, required, length 18).
     pub frgn_reg_ntby_qty: v::Val<i64>,
@@ -504,6 +533,8 @@ pub struct Output2 {
     /// 기타 단체 순매수 거래량 (`etc_orgt_ntby_vol`, required, length 18).
     pub etc_orgt_ntby_vol: v::Val<i64>,
     /// 외국인 등록 순매수 대금 (`frgn_reg_ntby_pbmn`, required, length 18).
+    ///
+    /// > 단위 : 백만원
     pub frgn_reg_ntby_pbmn: v::Val<v::Decimal>,
     /// 외국인 순매수 거래 대금 (`frgn_ntby_tr_pbmn`, required, length 18).
     pub frgn_ntby_tr_pbmn: v::Val<v::Decimal>,

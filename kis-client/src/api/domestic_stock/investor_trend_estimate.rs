@@ -13,6 +13,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPTJ04160200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목별 외국인, 기관 추정가집계 API입니다.
+/// >
+/// > 한국투자 MTS \&gt; 국내 현재가 \&gt; 투자자 \&gt; 투자자동향 탭 \&gt; 왼쪽구분을 '추정(주)'로 선택 시 확인 가능한 데이터를 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 증권사 직원이 장중에 집계/입력한 자료를 단순 누계한 수치로서,\
+/// > 입력시간은 외국인 09:30, 11:20, 13:20, 14:30 / 기관종합 10:00, 11:20, 13:20, 14:30 이며, 사정에 따라 변동될 수 있습니다.
 #[derive(Clone)]
 pub struct InvestorTrendEstimateRequest {
     /// 종목코드 (`MKSC_SHRN_ISCD`, required, length 12).
@@ -124,6 +133,8 @@ pub struct InvestorTrendEstimateResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -210,6 +221,12 @@ impl serde::Serialize for InvestorTrendEstimateResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// 입력구분 (`bsop_hour_gb`, required, length 1).
+    ///
+    /// > 1: 09시 30분 입력\
+    /// > 2: 10시 00분 입력\
+    /// > 3: 11시 20분 입력\
+    /// > 4: 13시 20분 입력\
+    /// > 5: 14시 30분 입력
     ///
     /// Codes:
     /// - `1`: 09시 30분 입력

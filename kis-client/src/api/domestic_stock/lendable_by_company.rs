@@ -14,6 +14,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTSC2702R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 당사 대주가능 종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0490\] 당사 대주가능 종목 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 본 API는 다음조회가 불가합니다.
 #[derive(Clone)]
 pub struct LendableByCompanyRequest {
     /// 거래소구분코드 (`EXCG_DVSN_CD`, required, length 2).
@@ -96,6 +103,8 @@ impl LendableByCompanyRequest {
 
     /// Sets 거래소구분코드 (`EXCG_DVSN_CD`, required, length 2).
     ///
+    /// > 00(전체), 02(거래소), 03(코스닥)
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `02`: 거래소
@@ -108,6 +117,8 @@ impl LendableByCompanyRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공백 : 전체조회, 종목코드 입력 시 해당종목만 조회
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -116,6 +127,8 @@ impl LendableByCompanyRequest {
     }
 
     /// Sets 당사대주가능여부 (`THCO_STLN_PSBL_YN`, required, length 1).
+    ///
+    /// > Y
     #[inline]
     pub fn thco_stln_psbl_yn(mut self, value: bool) -> Self {
         self.thco_stln_psbl_yn = p::flag(value);
@@ -123,6 +136,8 @@ impl LendableByCompanyRequest {
     }
 
     /// Sets 조회구분1 (`INQR_DVSN_1`, required, length 1).
+    ///
+    /// > 0 : 전체조회, 1: 종목코드순 정렬
     ///
     /// Codes:
     /// - `0`: 전체조회
@@ -135,6 +150,8 @@ impl LendableByCompanyRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 미입력 (다음조회 불가)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -143,6 +160,8 @@ impl LendableByCompanyRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > 미입력 (다음조회 불가)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -294,6 +313,8 @@ pub struct LendableByCompanyResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -429,6 +450,8 @@ pub struct Output1 {
     /// 사용수량1 (`use_qty1`, required, length 19).
     pub use_qty1: v::Val<i64>,
     /// 매매가능수량2 (`trad_psbl_qty2`, required, length 19).
+    ///
+    /// > 가능수량
     pub trad_psbl_qty2: v::Val<i64>,
     /// 권리유형코드 (`rght_type_cd`, required, length 2).
     pub rght_type_cd: v::Val<String>,

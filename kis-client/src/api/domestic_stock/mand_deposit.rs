@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669110C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 예탁원정보(의무예치일정) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0758\] 의무예치 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 예탁원에서 제공한 자료이므로 정보용으로만 사용하시기 바랍니다.
 #[derive(Clone)]
 pub struct MandDepositRequest {
     /// 조회일자To (`T_DT`, required, length 8).
@@ -57,6 +64,8 @@ impl MandDepositRequest {
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
@@ -64,6 +73,8 @@ impl MandDepositRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// > 공백: 전체, 특정종목 조회시 : 종목코드
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -73,6 +84,8 @@ impl MandDepositRequest {
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
@@ -80,6 +93,8 @@ impl MandDepositRequest {
     }
 
     /// Sets CTS (`CTS`, required, length 17).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -196,6 +211,8 @@ pub struct MandDepositResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

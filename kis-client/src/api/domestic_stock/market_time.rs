@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHMCM000002C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내선물 영업일조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[1938\] 시가총액순위 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > API호출 시 body 혹은 params로 입력하는 사항이 없습니다.
 #[derive(Clone)]
 pub struct MarketTimeRequest {}
 
@@ -97,6 +103,8 @@ pub struct MarketTimeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::One<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -187,6 +195,8 @@ pub struct Output1 {
     /// 영업일2 (`date2`, required, length 8).
     pub date2: v::Val<String>,
     /// 영업일3 (`date3`, required, length 8).
+    ///
+    /// > 영업일 당일
     pub date3: v::Val<String>,
     /// 영업일4 (`date4`, required, length 8).
     pub date4: v::Val<String>,

@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01790000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시장가치 순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0179\] 시장가치순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct MarketValueRequest {
     /// 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
@@ -181,6 +191,8 @@ impl MarketValueRequest {
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
     ///
+    /// > 0 : 전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -192,6 +204,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (J:KRX, NX:NXT)
     ///
     /// Codes:
     /// - `J`: KRX
@@ -206,6 +220,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key( 20179 )
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -213,6 +229,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -226,6 +244,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// > 0: 전체, 1:관리종목, 2:투자주의, 3:투자경고, 4:투자위험예고, 5:투자위험, 6:보톧주, 7:우선주
     ///
     /// Codes:
     /// - `0`: 전체
@@ -244,6 +264,8 @@ impl MarketValueRequest {
 
     /// Sets 입력 가격1 (`fid_input_price_1`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (가격 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -252,6 +274,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 입력 가격2 (`fid_input_price_2`, required, length 12).
+    ///
+    /// > 입력값 없을때 전체 (\~ 가격)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -262,6 +286,8 @@ impl MarketValueRequest {
 
     /// Sets 거래량 수 (`fid_vol_cnt`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (거래량 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -270,6 +296,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 입력 옵션1 (`fid_input_option_1`, required, length 10).
+    ///
+    /// > 회계연도 입력 (ex 2023)
     #[inline]
     pub fn fid_input_option_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_option_1 = value.into();
@@ -277,6 +305,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 입력 옵션2 (`fid_input_option_2`, required, length 10).
+    ///
+    /// > 0: 1/4분기 , 1: 반기, 2: 3/4분기, 3: 결산
     ///
     /// Codes:
     /// - `0`: 1/4분기
@@ -290,6 +320,9 @@ impl MarketValueRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
+    ///
+    /// > '가치분석(23:PER, 24:PBR, 25:PCR, 26:PSR, 27: EPS, 28:EVA,\
+    /// > 29: EBITDA, 30: EV/EBITDA, 31:EBITDA/금융비율'
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
@@ -297,6 +330,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 소속 구분 코드 (`fid_blng_cls_code`, required, length 2).
+    ///
+    /// > 0 : 전체
     ///
     /// Codes:
     /// - `0`: 전체
@@ -309,6 +344,8 @@ impl MarketValueRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// > 0 : 전체
     ///
     /// Codes:
     /// - `0`: 전체
@@ -527,6 +564,8 @@ pub struct MarketValueResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

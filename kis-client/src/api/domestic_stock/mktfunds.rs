@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST649100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내 증시자금 종합 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0470\] 증시자금 종합 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다. (단위: 억원)
+/// >
+/// > ※ 해당자료는 금융투자협회의 자료를 제공하고 있으며, 오류와 지연이 발생할 수 있습니다.\
+/// > ※ 위 정보에 의한 투자판단의 최종책임은 정보이용자에게 있으며, 당사와 한국금융투자협회는 어떠한 법적인 책임도 지지 않사오니 투자에 참고로만 이용하시기 바랍니다.
 #[derive(Clone)]
 pub struct MktfundsRequest {
     /// 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
@@ -129,6 +137,8 @@ pub struct MktfundsResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -221,32 +231,54 @@ pub struct Output {
     /// 업종지수전일대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
+    ///
+    /// > 1\. 상한 2. 상승 3. 보합 4. 하한 5. 하락
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// HTS시가총액 (`hts_avls`, required, length 18).
+    ///
+    /// > 단위: 백만원
     pub hts_avls: v::Val<String>,
     /// 고객예탁금금액 (`cust_dpmn_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub cust_dpmn_amt: v::Val<v::Decimal>,
     /// 고객예탁금금액전일대비 (`cust_dpmn_amt_prdy_vrss`, required, length 18).
     pub cust_dpmn_amt_prdy_vrss: v::Val<v::Decimal>,
     /// 금액회전율 (`amt_tnrt`, required, length 8.4).
     pub amt_tnrt: v::Val<v::Decimal>,
     /// 미수금액 (`uncl_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub uncl_amt: v::Val<v::Decimal>,
     /// 신용융자잔고 (`crdt_loan_rmnd`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub crdt_loan_rmnd: v::Val<String>,
     /// 선물예수금금액 (`futs_tfam_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub futs_tfam_amt: v::Val<v::Decimal>,
     /// 주식형금액 (`sttp_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub sttp_amt: v::Val<v::Decimal>,
     /// 혼합형금액 (`mxtp_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub mxtp_amt: v::Val<v::Decimal>,
     /// 채권형금액 (`bntp_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub bntp_amt: v::Val<v::Decimal>,
     /// MMF금액 (`mmf_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub mmf_amt: v::Val<v::Decimal>,
     /// 담보대출잔고금액 (`secu_lend_amt`, required, length 18).
+    ///
+    /// > 단위: 억원
     pub secu_lend_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

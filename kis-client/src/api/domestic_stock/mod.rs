@@ -389,7 +389,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "comp_program_trade_daily",
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-daily",
-        tr_ids: &["FHPPG04600001"],
+        tr_ids: &["FHPPG04600000", "FHPPG04600001"],
         new: crate::decode::new_response::<comp_program_trade_daily::CompProgramTradeDailyResponse>,
         #[cfg(test)]
         request_debug: comp_program_trade_daily::debug_sample,
@@ -398,7 +398,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "comp_program_trade_today",
         path: "/uapi/domestic-stock/v1/quotations/comp-program-trade-today",
-        tr_ids: &["FHPPG04600101"],
+        tr_ids: &["FHPPG04600100", "FHPPG04600101"],
         new: crate::decode::new_response::<comp_program_trade_today::CompProgramTradeTodayResponse>,
         #[cfg(test)]
         request_debug: comp_program_trade_today::debug_sample,
@@ -690,7 +690,16 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "inquire_daily_ccld",
         path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
-        tr_ids: &["CTSC9215R", "TTTC0081R", "VTSC9215R", "VTTC0081R"],
+        tr_ids: &[
+            "CTSC9115R",
+            "CTSC9215R",
+            "TTTC0081R",
+            "TTTC8001R",
+            "VTSC9115R",
+            "VTSC9215R",
+            "VTTC0081R",
+            "VTTC8001R",
+        ],
         new: crate::decode::new_response::<inquire_daily_ccld::InquireDailyCcldResponse>,
         #[cfg(test)]
         request_debug: inquire_daily_ccld::debug_sample,
@@ -942,7 +951,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "inquire_psbl_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl",
-        tr_ids: &["TTTC0084R"],
+        tr_ids: &["TTTC0084R", "TTTC8036R"],
         new: crate::decode::new_response::<inquire_psbl_rvsecncl::InquirePsblRvsecnclResponse>,
         #[cfg(test)]
         request_debug: inquire_psbl_rvsecncl::debug_sample,
@@ -1080,7 +1089,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "investor_program_trade_today",
         path: "/uapi/domestic-stock/v1/quotations/investor-program-trade-today",
-        tr_ids: &["HHPPG046600C1"],
+        tr_ids: &["HHPPG046600C0", "HHPPG046600C1"],
         new: crate::decode::new_response::<
             investor_program_trade_today::InvestorProgramTradeTodayResponse,
         >,
@@ -1201,7 +1210,16 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "order_cash",
         path: "/uapi/domestic-stock/v1/trading/order-cash",
-        tr_ids: &["TTTC0011U", "TTTC0012U", "VTTC0011U", "VTTC0012U"],
+        tr_ids: &[
+            "TTTC0011U",
+            "TTTC0012U",
+            "TTTC0801U",
+            "TTTC0802U",
+            "VTTC0011U",
+            "VTTC0012U",
+            "VTTC0801U",
+            "VTTC0802U",
+        ],
         new: crate::decode::new_response::<order_cash::OrderCashResponse>,
         #[cfg(test)]
         request_debug: order_cash::debug_sample,
@@ -1210,7 +1228,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "order_credit",
         path: "/uapi/domestic-stock/v1/trading/order-credit",
-        tr_ids: &["TTTC0051U", "TTTC0052U"],
+        tr_ids: &["TTTC0051U", "TTTC0052U", "TTTC0851U", "TTTC0852U"],
         new: crate::decode::new_response::<order_credit::OrderCreditResponse>,
         #[cfg(test)]
         request_debug: order_credit::debug_sample,
@@ -1246,7 +1264,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "order_rvsecncl",
         path: "/uapi/domestic-stock/v1/trading/order-rvsecncl",
-        tr_ids: &["TTTC0013U", "VTTC0013U"],
+        tr_ids: &["TTTC0013U", "TTTC0803U", "VTTC0013U", "VTTC0803U"],
         new: crate::decode::new_response::<order_rvsecncl::OrderRvsecnclResponse>,
         #[cfg(test)]
         request_debug: order_rvsecncl::debug_sample,
@@ -1376,7 +1394,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "program_trade_by_stock",
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock",
-        tr_ids: &["FHPPG04650101"],
+        tr_ids: &["FHPPG04650100", "FHPPG04650101"],
         new: crate::decode::new_response::<program_trade_by_stock::ProgramTradeByStockResponse>,
         #[cfg(test)]
         request_debug: program_trade_by_stock::debug_sample,
@@ -1385,7 +1403,7 @@ pub(crate) const ENDPOINTS: &[super::Entry] = &[
         category: "domestic_stock",
         id: "program_trade_by_stock_daily",
         path: "/uapi/domestic-stock/v1/quotations/program-trade-by-stock-daily",
-        tr_ids: &["FHPPG04650201"],
+        tr_ids: &["FHPPG04650200", "FHPPG04650201"],
         new: crate::decode::new_response::<
             program_trade_by_stock_daily::ProgramTradeByStockDailyResponse,
         >,

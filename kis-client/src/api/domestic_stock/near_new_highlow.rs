@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01870000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 신고/신저근접종목 상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0187\] 신고/신저 근접종목 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct NearNewHighlowRequest {
     /// 적용 범위 거래량 (`fid_aply_rang_vol`, required, length 18).
@@ -173,6 +183,8 @@ impl NearNewHighlowRequest {
 
     /// Sets 적용 범위 거래량 (`fid_aply_rang_vol`, required, length 18).
     ///
+    /// > 0: 전체, 100: 100주 이상
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
@@ -183,6 +195,8 @@ impl NearNewHighlowRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -190,6 +204,8 @@ impl NearNewHighlowRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20187)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -197,6 +213,8 @@ impl NearNewHighlowRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// > 0:전체, 1:관리종목, 2:투자주의, 3:투자경고
     ///
     /// Codes:
     /// - `0`: 전체
@@ -214,6 +232,8 @@ impl NearNewHighlowRequest {
 
     /// Sets 입력 수1 (`fid_input_cnt_1`, required, length 2).
     ///
+    /// > 괴리율 최소
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
@@ -223,6 +243,8 @@ impl NearNewHighlowRequest {
 
     /// Sets 입력 수2 (`fid_input_cnt_2`, required, length 10).
     ///
+    /// > 괴리율 최대
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_cnt_2(mut self, value: impl Into<String>) -> Self {
@@ -231,6 +253,8 @@ impl NearNewHighlowRequest {
     }
 
     /// Sets 가격 구분 코드 (`fid_prc_cls_code`, required, length 10).
+    ///
+    /// > 0:신고근접, 1:신저근접
     ///
     /// Codes:
     /// - `0`: 신고근접
@@ -246,6 +270,8 @@ impl NearNewHighlowRequest {
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
     ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
+    ///
     /// Codes:
     /// - `0000`: 전체
     /// - `0001`: 거래소
@@ -260,6 +286,8 @@ impl NearNewHighlowRequest {
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
     ///
+    /// > 0: 전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -271,6 +299,8 @@ impl NearNewHighlowRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
+    ///
+    /// > 0:전체, 1:관리종목, 2:투자주의, 3:투자경고, 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
     ///
     /// Codes:
     /// - `0`: 전체
@@ -289,6 +319,8 @@ impl NearNewHighlowRequest {
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
     ///
+    /// > 가격 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
@@ -297,6 +329,8 @@ impl NearNewHighlowRequest {
     }
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
+    ///
+    /// > \~ 가격
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -501,6 +535,8 @@ pub struct NearNewHighlowResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -3,8 +3,8 @@
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
 //!
-//! - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
-//! - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
+//! - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`. Replaces (구) `TTTC0801U` (real), `VTTC0801U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+//! - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`. Replaces (구) `TTTC0802U` (real), `VTTC0802U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -13,10 +13,27 @@ use crate::value as v;
 /// Request of 주식주문(현금) (`v1_국내주식-001`): `POST /uapi/domestic-stock/v1/trading/order-cash`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
-/// - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
+/// - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`. Replaces (구) `TTTC0801U` (real), `VTTC0801U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+/// - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`. Replaces (구) `TTTC0802U` (real), `VTTC0802U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식주문(현금) API 입니다.
+/// >
+/// > ※ TTC0012U(현금매수) 사용하셔서 미수매수 가능합니다. 단, 거래하시는 계좌가 증거금40%계좌로 신청이 되어있어야 가능합니다.\
+/// > ※ 신용매수는 별도의 API가 준비되어 있습니다.
+/// >
+/// > ※ ORD\_QTY(주문수량), ORD\_UNPR(주문단가) 등을 String으로 전달해야 함에 유의 부탁드립니다.
+/// >
+/// > ※ ORD\_UNPR(주문단가)가 없는 주문은 상한가로 주문금액을 선정하고 이후 체결이되면 체결금액로 정산됩니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct OrderCashRequest {
     variant: OrderCashVariant,
@@ -97,9 +114,9 @@ impl serde::Serialize for OrderCashRequest {
 /// The TR ID variants of [`OrderCashRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderCashVariant {
-    /// `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
+    /// `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`. Replaces (구) `TTTC0801U` (real), `VTTC0801U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Sell,
-    /// `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
+    /// `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`. Replaces (구) `TTTC0802U` (real), `VTTC0802U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Buy,
 }
 
@@ -173,6 +190,8 @@ impl OrderCashRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 상품유형코드
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -180,6 +199,8 @@ impl OrderCashRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 종목코드(6자리) , ETN의 경우 7자리 입력
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -187,6 +208,11 @@ impl OrderCashRequest {
     }
 
     /// Sets 매도유형 (매도주문 시) (`SLL_TYPE`, length 2).
+    ///
+    /// > 01@일반매도\
+    /// > 02@임의매매\
+    /// > 05@대차매도\
+    /// > → 미입력시 01 일반매도로 진행
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -196,6 +222,53 @@ impl OrderCashRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > \[KRX\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[NXT\]\
+    /// > 00 : 지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[SOR\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -230,6 +303,9 @@ impl OrderCashRequest {
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    ///
+    /// > 주문단가\
+    /// > 시장가 등 주문시, "0"으로 입력
     #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
@@ -237,6 +313,8 @@ impl OrderCashRequest {
     }
 
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
+    ///
+    /// > 스탑지정가호가 주문 (ORD\_DVSN이 22) 사용 시에만 필수
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -246,6 +324,11 @@ impl OrderCashRequest {
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
+    ///
+    /// > 한국거래소 : KRX\
+    /// > 대체거래소 (넥스트레이드) : NXT\
+    /// > SOR (Smart Order Routing) : SOR\
+    /// > → 미입력시 KRX로 진행되며, 모의투자는 KRX만 가능
     ///
     /// Codes:
     /// - `KRX`: 한국거래소
@@ -451,6 +534,8 @@ pub struct OrderCashResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > single
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -3,8 +3,8 @@
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
 //!
-//! - TR ID for `sell` (매도): real `TTTC0051U`, paper not available.
-//! - TR ID for `buy` (매수): real `TTTC0052U`, paper not available.
+//! - TR ID for `sell` (매도): real `TTTC0051U`, paper not available. Replaces (구) `TTTC0851U` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+//! - TR ID for `buy` (매수): real `TTTC0052U`, paper not available. Replaces (구) `TTTC0852U` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -13,10 +13,18 @@ use crate::value as v;
 /// Request of 주식주문(신용) (`v1_국내주식-002`): `POST /uapi/domestic-stock/v1/trading/order-credit`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `sell` (매도): real `TTTC0051U`, paper not available.
-/// - TR ID for `buy` (매수): real `TTTC0052U`, paper not available.
+/// - TR ID for `sell` (매도): real `TTTC0051U`, paper not available. Replaces (구) `TTTC0851U` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+/// - TR ID for `buy` (매수): real `TTTC0052U`, paper not available. Replaces (구) `TTTC0852U` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식주문(신용) API입니다.\
+/// > ※ 모의투자는 사용 불가합니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderCreditRequest {
     variant: OrderCreditVariant,
@@ -191,9 +199,9 @@ impl serde::Serialize for OrderCreditRequest {
 /// The TR ID variants of [`OrderCreditRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderCreditVariant {
-    /// `sell` (매도): real `TTTC0051U`, paper not available.
+    /// `sell` (매도): real `TTTC0051U`, paper not available. Replaces (구) `TTTC0851U` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Sell,
-    /// `buy` (매수): real `TTTC0052U`, paper not available.
+    /// `buy` (매수): real `TTTC0052U`, paper not available. Replaces (구) `TTTC0852U` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Buy,
 }
 
@@ -298,6 +306,8 @@ impl OrderCreditRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -305,6 +315,8 @@ impl OrderCreditRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -312,6 +324,8 @@ impl OrderCreditRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 6).
+    ///
+    /// > 종목코드(6자리)
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -319,6 +333,8 @@ impl OrderCreditRequest {
     }
 
     /// Sets 매도유형 (`SLL_TYPE`, length 10).
+    ///
+    /// > 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -328,6 +344,9 @@ impl OrderCreditRequest {
     }
 
     /// Sets 신용유형 (`CRDT_TYPE`, required, length 2).
+    ///
+    /// > \[매도\] 22 : 유통대주신규, 24 : 자기대주신규, 25 : 자기융자상환, 27 : 유통융자상환\
+    /// > \[매수\] 21 : 자기융자신규, 23 : 유통융자신규 , 26 : 유통대주상환, 28 : 자기대주상환
     ///
     /// Codes:
     /// - `22`: 유통대주신규
@@ -345,6 +364,12 @@ impl OrderCreditRequest {
     }
 
     /// Sets 대출일자 (`LOAN_DT`, required, length 8).
+    ///
+    /// > \[신용매수\]\
+    /// > 신규 대출로, 오늘날짜(yyyyMMdd)) 입력
+    /// >
+    /// > \[신용매도\]\
+    /// > 매도할 종목의 대출일자(yyyyMMdd)) 입력
     #[inline]
     pub fn loan_dt(mut self, value: impl Into<String>) -> Self {
         self.loan_dt = value.into();
@@ -352,6 +377,53 @@ impl OrderCreditRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 8).
+    ///
+    /// > \[KRX\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[NXT\]\
+    /// > 00 : 지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[SOR\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -386,6 +458,9 @@ impl OrderCreditRequest {
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 5).
+    ///
+    /// > 1주당 가격\
+    /// > \* 장전 시간외, 장후 시간외, 시장가의 경우 1주당 가격을 공란으로 비우지 않음 "0"으로 입력 권고
     #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
@@ -393,6 +468,10 @@ impl OrderCreditRequest {
     }
 
     /// Sets 예약주문여부 (`RSVN_ORD_YN`, length 2).
+    ///
+    /// > 정규 증권시장이 열리지 않는 시간 (15:10분 \~ 익일 7:30분) 에 주문을 미리 설정 하여 다음 영업일 또는 설정한 기간 동안 아침 동시 호가에 주문하는 것\
+    /// > Y : 예약주문\
+    /// > N : 신용주문
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -511,6 +590,11 @@ impl OrderCreditRequest {
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
     ///
+    /// > 한국거래소 : KRX\
+    /// > 대체거래소 (넥스트레이드) : NXT\
+    /// > SOR (Smart Order Routing) : SOR\
+    /// > → 미입력시 KRX로 진행되며, 모의투자는 KRX만 가능
+    ///
     /// Codes:
     /// - `KRX`: 한국거래소
     /// - `NXT`: 대체거래소 (넥스트레이드)
@@ -524,6 +608,8 @@ impl OrderCreditRequest {
     }
 
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
+    ///
+    /// > 스탑지정가호가에서 사용
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -889,6 +975,8 @@ pub struct OrderCreditResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > single
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -15,6 +15,42 @@ use crate::value as v;
 /// - TR ID: real `CTSC0008U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예약주문 매수/매도 API 입니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > ※ 유의사항\
+/// > 1\. 예약주문 가능시간 : 15시 40분 \~ 다음 영업일 7시 30분\
+/// > (단, 서버 초기화 작업 시 예약주문 불가 : 23시 40분 \~ 00시 10분)\
+/// > ※ 예약주문 처리내역은 통보되지 않으므로 주문처리일 장 시작전에 반드시 주문처리 결과를 확인하시기 바랍니다.
+/// >
+/// > 2\. 예약주문 안내\
+/// > \- 예약종료일 미입력 시 일반예약주문으로 최초 도래하는 영업일에 주문 전송됩니다.\
+/// > \- 예약종료일 입력 시 기간예약주문으로 최초 예약주문수량 중 미체결 된 수량에 대해 예약종료일까지 매 영업일 주문이\
+/// > 실행됩니다. (예약종료일은 익영업일부터 달력일 기준으로 공휴일 포함하여 최대 30일이 되는 일자까지 입력가능)\
+/// > \- 예약주문 접수 처리순서는 일반/기간예약주문 중 신청일자가 빠른 주문이 우선합니다.\
+/// > 단, 기간예약주문 자동배치시간(약 15시35분 \~ 15시55분)사이 접수되는 주문의 경우 당일에 한해 순서와 상관없이\
+/// > 처리될 수 있습니다.\
+/// > \- 기간예약주문 자동배치시간(약 15시35분 \~ 15시55분)에는 예약주문 조회가 제한 될 수 있습니다.\
+/// > \- 기간예약주문은 계좌 당 주문건수 최대 1,000건으로 제한됩니다.
+/// >
+/// > 3\. 예약주문 접수내역 중 아래의 사유 등으로 인해 주문이 거부될 수 있사오니, 주문처리일 장 시작전에 반드시\
+/// > 주문처리 결과를 확인하시기 바랍니다.\
+/// > \* 주문처리일 기준 : 매수가능금액 부족, 매도가능수량 부족, 주문수량/호가단위 오류, 대주 호가제한,\
+/// > 신용/대주가능종목 변경, 상/하한폭 변경, 시가형성 종목(신규상장 등)의 시장가, 거래서비스 미신청 등
+/// >
+/// > 4\. 익일 예상 상/하한가는 조회시점의 현재가로 계산되며 익일의 유/무상증자, 배당, 감자, 합병, 액면변경 등에 의해\
+/// > 변동될 수 있으며 이로 인해 상/하한가를 벗어나 주문이 거부되는 경우가 발생할 수 있사오니, 주문처리일 장 시작전에\
+/// > 반드시 주문처리결과를 확인하시기 바랍니다.
+/// >
+/// > 5\. 정리매매종목, ELW, 신주인수권증권, 신주인수권증서 등은 가격제한폭(상/하한가) 적용 제외됩니다.
+/// >
+/// > 6\. 영업일 장 시작 후 \[기간예약주문\] 내역 취소는 해당시점 이후의 예약주문이 취소되는 것으로,\
+/// > 일반주문으로 이미 전환된 주문에는 영향을 미치지 않습니다. 반드시 장 시작전 주문처리결과를 확인하시기 바랍니다.
 #[derive(Clone)]
 pub struct OrderResvRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -136,6 +172,8 @@ impl OrderResvRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -143,6 +181,8 @@ impl OrderResvRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -157,6 +197,8 @@ impl OrderResvRequest {
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    ///
+    /// > 주문주식수
     #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
         self.ord_qty = p::int(value);
@@ -164,6 +206,9 @@ impl OrderResvRequest {
     }
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
+    ///
+    /// > 1주당 가격\
+    /// > \* 장전 시간외, 시장가의 경우 1주당 가격을 공란으로 비우지 않음 "0"으로 입력 권고
     #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ord_unpr = p::decimal(value);
@@ -171,6 +216,9 @@ impl OrderResvRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -182,6 +230,11 @@ impl OrderResvRequest {
     }
 
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
+    ///
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 05 : 장전 시간외
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -195,6 +248,21 @@ impl OrderResvRequest {
     }
 
     /// Sets 주문대상잔고구분코드 (`ORD_OBJT_CBLC_DVSN_CD`, required, length 2).
+    ///
+    /// > \[매도매수구분코드 01:매도/02:매수시 사용\]\
+    /// > 10 : 현금
+    /// >
+    /// > \[매도매수구분코드 01:매도시 사용\]\
+    /// > 12 : 주식담보대출\
+    /// > 14 : 대여상환\
+    /// > 21 : 자기융자신규\
+    /// > 22 : 유통대주신규\
+    /// > 23 : 유통융자신규\
+    /// > 24 : 자기대주신규\
+    /// > 25 : 자기융자상환\
+    /// > 26 : 유통대주상환\
+    /// > 27 : 유통융자상환\
+    /// > 28 : 자기대주상환
     ///
     /// Codes:
     /// - `10`: 현금
@@ -224,6 +292,10 @@ impl OrderResvRequest {
     }
 
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
+    ///
+    /// > (YYYYMMDD) 현재 일자보다 이후로 설정해야 함\
+    /// > \* RSVN\_ORD\_END\_DT(예약주문종료일자)를 안 넣으면 다음날 주문처리되고 예약주문은 종료됨\
+    /// > \* RSVN\_ORD\_END\_DT(예약주문종료일자)는 익영업일부터 달력일 기준으로 공휴일 포함하여 최대 30일이 되는 일자까지 입력 가능
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -431,12 +503,17 @@ impl Endpoint for OrderResvRequest {
 #[non_exhaustive]
 pub struct OrderResvResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > Array
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

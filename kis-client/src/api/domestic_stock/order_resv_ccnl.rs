@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTSC0004R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내예약주문 처리내역 조회 API 입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 20건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
 #[derive(Clone)]
 pub struct OrderResvCcnlRequest {
     /// 예약주문시작일자 (`RSVN_ORD_ORD_DT`, required, length 8).
@@ -156,6 +161,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 단말매체종류코드 (`TMNL_MDIA_KIND_CD`, required, length 2).
+    ///
+    /// > "00" 입력
     #[inline]
     pub fn tmnl_mdia_kind_cd(mut self, value: impl Into<String>) -> Self {
         self.tmnl_mdia_kind_cd = value.into();
@@ -163,6 +170,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -170,6 +179,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -177,6 +188,10 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 처리구분코드 (`PRCS_DVSN_CD`, required, length 2).
+    ///
+    /// > 0: 전체\
+    /// > 1: 처리내역\
+    /// > 2: 미처리내역
     ///
     /// Codes:
     /// - `0`: 전체
@@ -189,6 +204,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 취소여부 (`CNCL_YN`, required, length 1).
+    ///
+    /// > "Y" 유효한 주문만 조회
     #[inline]
     pub fn cncl_yn(mut self, value: bool) -> Self {
         self.cncl_yn = p::flag(value);
@@ -196,6 +213,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 종목코드(6자리) (공백 입력 시 전체 조회)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -215,6 +234,8 @@ impl OrderResvCcnlRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 다음 페이지 조회시 사용
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -223,6 +244,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 다음 페이지 조회시 사용
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -443,6 +466,9 @@ impl Endpoint for OrderResvCcnlRequest {
 #[non_exhaustive]
 pub struct OrderResvCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,

@@ -17,6 +17,15 @@ use crate::value as v;
 /// - TR ID for `modify` (예약정정): real `CTSC0013U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 예약주문 정정/취소 API 입니다.\
+/// > \* 정정주문은 취소주문에 비해 필수 입력값이 추가 됩니다.\
+/// > 하단의 입력값을 참조하시기 바랍니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderResvRvsecnclRequest {
     variant: OrderResvRvsecnclVariant,
@@ -191,6 +200,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > \[정정/취소\] 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -198,6 +209,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > \[정정/취소\] 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -205,6 +218,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 종목코드(6자리) (`PDNO`, required, length 12).
+    ///
+    /// > \[정정\]
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -215,6 +230,8 @@ impl OrderResvRvsecnclRequest {
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
     ///
+    /// > \[정정\] 주문주식수
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ord_qty(mut self, value: u64) -> Self {
@@ -224,6 +241,9 @@ impl OrderResvRvsecnclRequest {
 
     /// Sets 주문단가 (`ORD_UNPR`, required, length 19).
     ///
+    /// > \[정정\] 1주당 가격\
+    /// > \* 장전 시간외, 시장가의 경우 1주당 가격을 공란으로 비우지 않음 "0"으로 입력 권고
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ord_unpr(mut self, value: v::Decimal) -> Self {
@@ -232,6 +252,10 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > \[정정\]\
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -245,6 +269,12 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 주문구분코드 (`ORD_DVSN_CD`, required, length 2).
+    ///
+    /// > \[정정\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 05 : 장전 시간외
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -260,6 +290,19 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 주문대상잔고구분코드 (`ORD_OBJT_CBLC_DVSN_CD`, required, length 2).
+    ///
+    /// > \[정정\]\
+    /// > 10 : 현금\
+    /// > 12 : 주식담보대출\
+    /// > 14 : 대여상환\
+    /// > 21 : 자기융자신규\
+    /// > 22 : 유통대주신규\
+    /// > 23 : 유통융자신규\
+    /// > 24 : 자기대주신규\
+    /// > 25 : 자기융자상환\
+    /// > 26 : 유통대주상환\
+    /// > 27 : 유통융자상환\
+    /// > 28 : 자기대주상환
     ///
     /// Codes:
     /// - `10`: 현금
@@ -283,6 +326,8 @@ impl OrderResvRvsecnclRequest {
 
     /// Sets 대출일자 (`LOAN_DT`, length 8).
     ///
+    /// > \[정정\]
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn loan_dt(mut self, value: v::NaiveDate) -> Self {
@@ -291,6 +336,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 예약주문종료일자 (`RSVN_ORD_END_DT`, length 8).
+    ///
+    /// > \[정정\]
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -301,6 +348,8 @@ impl OrderResvRvsecnclRequest {
 
     /// Sets 연락전화번호 (`CTAL_TLNO`, length 20).
     ///
+    /// > \[정정\]
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctal_tlno(mut self, value: impl Into<String>) -> Self {
@@ -309,6 +358,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 예약주문순번 (`RSVN_ORD_SEQ`, required, length 10).
+    ///
+    /// > \[정정/취소\]
     #[inline]
     pub fn rsvn_ord_seq(mut self, value: impl Into<String>) -> Self {
         self.rsvn_ord_seq = value.into();
@@ -316,6 +367,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 예약주문조직번호 (`RSVN_ORD_ORGNO`, length 5).
+    ///
+    /// > \[정정/취소\]
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -325,6 +378,8 @@ impl OrderResvRvsecnclRequest {
     }
 
     /// Sets 예약주문주문일자 (`RSVN_ORD_ORD_DT`, length 8).
+    ///
+    /// > \[정정/취소\]
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -573,6 +628,9 @@ impl Endpoint for OrderResvRvsecnclRequest {
 #[non_exhaustive]
 pub struct OrderResvRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,

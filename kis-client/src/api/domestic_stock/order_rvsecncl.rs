@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
 //!
-//! - TR ID: real `TTTC0013U`, paper `VTTC0013U`.
+//! - TR ID: real `TTTC0013U`, paper `VTTC0013U`. Replaces (구) `TTTC0803U` (real), `VTTC0803U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -12,9 +12,20 @@ use crate::value as v;
 /// Request of 주식주문(정정취소) (`v1_국내주식-003`): `POST /uapi/domestic-stock/v1/trading/order-rvsecncl`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `TTTC0013U`, paper `VTTC0013U`.
+/// - TR ID: real `TTTC0013U`, paper `VTTC0013U`. Replaces (구) `TTTC0803U` (real), `VTTC0803U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주문 건에 대하여 정정 및 취소하는 API입니다. 단, 이미 체결된 건은 정정 및 취소가 불가합니다.
+/// >
+/// > ※ 정정은 원주문에 대한 주문단가 혹은 주문구분을 변경하는 사항으로, 정정이 가능한 수량은 원주문수량을 초과 할 수 없습니다.
+/// >
+/// > ※ 주식주문(정정취소) 호출 전에 반드시 주식정정취소가능주문조회 호출을 통해 정정취소가능수량(output \&gt; psbl\_qty)을 확인하신 후 정정취소주문 내시기 바랍니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -155,6 +166,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 상품유형코드
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -178,6 +191,53 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > \[KRX\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[NXT\]\
+    /// > 00 : 지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[SOR\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -206,6 +266,9 @@ impl OrderRvsecnclRequest {
 
     /// Sets 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
+    /// > 01@정정\
+    /// > 02@취소
+    ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
@@ -230,6 +293,9 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 잔량전부주문여부 (`QTY_ALL_ORD_YN`, required, length 1).
+    ///
+    /// > 'Y@전량\
+    /// > N@일부'
     #[inline]
     pub fn qty_all_ord_yn(mut self, value: bool) -> Self {
         self.qty_all_ord_yn = p::flag(value);
@@ -237,6 +303,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 조건가격 (`CNDT_PRIC`, length 19).
+    ///
+    /// > 스탑지정가호가에서 사용
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -246,6 +314,11 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 거래소ID구분코드 (`EXCG_ID_DVSN_CD`, length 3).
+    ///
+    /// > 한국거래소 : KRX\
+    /// > 대체거래소 (넥스트레이드) : NXT\
+    /// > SOR (Smart Order Routing) : SOR\
+    /// > → 미입력시 KRX로 진행되며, 모의투자는 KRX만 가능
     ///
     /// Codes:
     /// - `KRX`: 한국거래소
@@ -456,6 +529,8 @@ pub struct OrderRvsecnclResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > single
     pub output: v::One<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST11860000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시간외예상체결등락률 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0236\] 시간외 예상체결등락률 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct OvertimeExpTransFluctRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -123,6 +128,8 @@ impl OvertimeExpTransFluctRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J: 주식)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -130,6 +137,8 @@ impl OvertimeExpTransFluctRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(11186)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -137,6 +146,8 @@ impl OvertimeExpTransFluctRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 0001(코스피), 1001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -144,6 +155,8 @@ impl OvertimeExpTransFluctRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(상승률), 1(상승폭), 2(보합), 3(하락률), 4(하락폭)
     ///
     /// Codes:
     /// - `0`: 상승률
@@ -162,6 +175,9 @@ impl OvertimeExpTransFluctRequest {
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > '0(전체), 1(관리종목), 2(투자주의), 3(투자경고),\
+    /// > 4(투자위험예고), 5(투자위험), 6(보통주), 7(우선주)'
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `1`: 관리종목
@@ -179,6 +195,8 @@ impl OvertimeExpTransFluctRequest {
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 가격 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -188,6 +206,8 @@ impl OvertimeExpTransFluctRequest {
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
@@ -196,6 +216,8 @@ impl OvertimeExpTransFluctRequest {
     }
 
     /// Sets 입력 거래량 (`FID_INPUT_VOL_1`, required, length 18).
+    ///
+    /// > 거래량 \~
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]

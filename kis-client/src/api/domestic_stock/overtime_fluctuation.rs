@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02340000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시간외등락율순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0234\] 시간외 등락률순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct OvertimeFluctuationRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -125,6 +131,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J: 주식)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -132,6 +140,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 시장 구분 코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -141,6 +151,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20234)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -148,6 +160,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 0001(코스피), 1001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -155,6 +169,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 1(상한가), 2(상승률), 3(보합),4(하한가),5(하락률)
     ///
     /// Codes:
     /// - `1`: 상한가
@@ -173,6 +189,8 @@ impl OvertimeFluctuationRequest {
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (가격 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -181,6 +199,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// > 입력값 없을때 전체 (\~ 가격)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -191,6 +211,8 @@ impl OvertimeFluctuationRequest {
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
     ///
+    /// > 입력값 없을때 전체 (거래량 \~)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -200,6 +222,8 @@ impl OvertimeFluctuationRequest {
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -208,6 +232,8 @@ impl OvertimeFluctuationRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -392,6 +418,8 @@ pub struct OvertimeFluctuationResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

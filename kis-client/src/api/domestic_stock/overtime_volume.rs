@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02350000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시간외거래량순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0235\] 시간외 거래량순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
 #[derive(Clone)]
 pub struct OvertimeVolumeRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -116,6 +122,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J: 주식)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -123,6 +131,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20235)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -130,6 +140,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체), 0001(코스피), 1001(코스닥)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -137,6 +149,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 순위 정렬 구분 코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(매수잔량), 1(매도잔량), 2(거래량)
     ///
     /// Codes:
     /// - `0`: 매수잔량
@@ -153,6 +167,8 @@ impl OvertimeVolumeRequest {
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 가격 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -161,6 +177,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// > \~ 가격
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -171,6 +189,8 @@ impl OvertimeVolumeRequest {
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
     ///
+    /// > 거래량 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -180,6 +200,8 @@ impl OvertimeVolumeRequest {
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -188,6 +210,8 @@ impl OvertimeVolumeRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -361,6 +385,8 @@ pub struct OvertimeVolumeResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKDB669100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 예탁원정보(유상증자일정) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0655\] 유상증자 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 예탁원에서 제공한 자료이므로 정보용으로만 사용하시기 바랍니다.
 #[derive(Clone)]
 pub struct PaidinCapinRequest {
     /// CTS (`CTS`, required, length 17).
@@ -71,6 +78,8 @@ impl PaidinCapinRequest {
 
     /// Sets CTS (`CTS`, required, length 17).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cts(mut self, value: impl Into<String>) -> Self {
@@ -79,6 +88,8 @@ impl PaidinCapinRequest {
     }
 
     /// Sets 조회구분 (`GB1`, required, length 1).
+    ///
+    /// > 1(청약일별), 2(기준일별)
     ///
     /// Codes:
     /// - `1`: 청약일별
@@ -90,6 +101,8 @@ impl PaidinCapinRequest {
     }
 
     /// Sets 조회일자From (`F_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn f_dt(mut self, value: v::NaiveDate) -> Self {
         self.f_dt = p::date(value);
@@ -97,6 +110,8 @@ impl PaidinCapinRequest {
     }
 
     /// Sets 조회일자To (`T_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn t_dt(mut self, value: v::NaiveDate) -> Self {
         self.t_dt = p::date(value);
@@ -104,6 +119,8 @@ impl PaidinCapinRequest {
     }
 
     /// Sets 종목코드 (`SHT_CD`, required, length 9).
+    ///
+    /// > 공백(전체), 특정종목 조회시(종목코드)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -231,6 +248,8 @@ pub struct PaidinCapinResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

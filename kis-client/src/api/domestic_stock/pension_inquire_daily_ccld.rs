@@ -18,6 +18,11 @@ use crate::value as v;
 /// - TR ID for `krx_nxt_sor` (KRX,NXT/SOR): real `TTTC2210R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 55번 계좌(DC가입자계좌)의 경우 해당 API 이용이 불가합니다.\
+/// > KIS Developers API의 경우 HTS ID에 반드시 연결되어있어야만 API 신청 및 앱정보 발급이 가능한 서비스로 개발되어서 실물계좌가 아닌 55번 계좌는 API 이용이 불가능한 점 양해 부탁드립니다.
 #[derive(Clone)]
 pub struct PensionInquireDailyCcldRequest {
     variant: PensionInquireDailyCcldVariant,
@@ -166,6 +171,8 @@ impl PensionInquireDailyCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 29
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -173,6 +180,8 @@ impl PensionInquireDailyCcldRequest {
     }
 
     /// Sets 사용자구분코드 (`USER_DVSN_CD`, required, length 2).
+    ///
+    /// > %%
     #[inline]
     pub fn user_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.user_dvsn_cd = value.into();
@@ -180,6 +189,8 @@ impl PensionInquireDailyCcldRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 00 : 전체 / 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `00`: 전체
@@ -193,6 +204,8 @@ impl PensionInquireDailyCcldRequest {
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
+    /// > %% : 전체 / 01 : 체결 / 02 : 미체결
+    ///
     /// Codes:
     /// - `%%`: 전체
     /// - `01`: 체결
@@ -204,6 +217,8 @@ impl PensionInquireDailyCcldRequest {
     }
 
     /// Sets 조회구분3 (`INQR_DVSN_3`, required, length 2).
+    ///
+    /// > 00 : 전체
     #[inline]
     pub fn inqr_dvsn_3(mut self, value: impl Into<String>) -> Self {
         self.inqr_dvsn_3 = value.into();
@@ -419,6 +434,8 @@ pub struct PensionInquireDailyCcldResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output`, required).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,
@@ -561,12 +578,20 @@ pub struct Output {
     /// 매입평균가격 (`pchs_avg_pric`, required, length 18.4).
     pub pchs_avg_pric: v::Val<v::Decimal>,
     /// 스톱지정가조건가격 (`stpm_cndt_pric`, required, length 9).
+    ///
+    /// > 신규 API용 필드
     pub stpm_cndt_pric: v::Val<v::Decimal>,
     /// 스톱지정가효력발생상세시각 (`stpm_efct_occr_dtmd`, required, length 9).
+    ///
+    /// > 신규 API용 필드
     pub stpm_efct_occr_dtmd: v::Val<String>,
     /// 스톱지정가효력발생여부 (`stpm_efct_occr_yn`, required, length 1).
+    ///
+    /// > 신규 API용 필드
     pub stpm_efct_occr_yn: v::Val<bool>,
     /// 거래소ID구분코드 (`excg_id_dvsn_cd`, required, length 3).
+    ///
+    /// > 신규 API용 필드
     pub excg_id_dvsn_cd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `CTRGA011R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 기간별계좌권리현황조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7344\] 권리유형별 현황조회 화면을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct PeriodRightsRequest {
     /// 조회구분 (`INQR_DVSN`, required, length 2).
@@ -123,6 +128,8 @@ impl PeriodRightsRequest {
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
     ///
+    /// > 03 입력
+    ///
     /// Codes:
     /// - `03`: 입력
     ///
@@ -135,6 +142,8 @@ impl PeriodRightsRequest {
 
     /// Sets 고객실명확인번호25 (`CUST_RNCNO25`, required, length 25).
     ///
+    /// > 공란
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn cust_rncno25(mut self, value: impl Into<String>) -> Self {
@@ -144,6 +153,8 @@ impl PeriodRightsRequest {
 
     /// Sets 홈넷ID (`HMID`, required, length 8).
     ///
+    /// > 공란
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn hmid(mut self, value: impl Into<String>) -> Self {
@@ -152,6 +163,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 8자리 입력 (ex.12345678)
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -159,6 +172,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 상품계좌번호 2자리 입력(ex. 01 or 22)
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -166,6 +181,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 조회시작일자(YYYYMMDD)
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -173,6 +190,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > 조회종료일자(YYYYMMDD)
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -180,6 +199,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
+    ///
+    /// > 공란
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -190,6 +211,8 @@ impl PeriodRightsRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공란
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -198,6 +221,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > 공란
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -208,6 +233,8 @@ impl PeriodRightsRequest {
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
+    /// > 다음조회시 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
@@ -216,6 +243,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// > 다음조회시 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -442,6 +471,8 @@ pub struct PeriodRightsResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회키100 (`ctx_area_nk100`, length 100).
     pub ctx_area_nk100: v::Val<String>,
@@ -555,6 +586,75 @@ pub struct Output {
     pub acno10: v::Val<String>,
     /// 권리유형코드 (`rght_type_cd`, required, length 2).
     ///
+    /// > 1 유상\
+    /// > 2 무상\
+    /// > 3 배당\
+    /// > 4 매수청구\
+    /// > 5 공개매수\
+    /// > 6 주주총회\
+    /// > 7 신주인수권증서\
+    /// > 8 반대의사\
+    /// > 9 신주인수권증권\
+    /// > 11 합병\
+    /// > 12 회사분할\
+    /// > 13 주식교환\
+    /// > 14 액면분할\
+    /// > 15 액면병합\
+    /// > 16 종목변경\
+    /// > 17 감자\
+    /// > 18 신구주합병\
+    /// > 21 후합병\
+    /// > 22 후회사분할\
+    /// > 23 후주식교환\
+    /// > 24 후액면분할\
+    /// > 25 후액면병합\
+    /// > 26 후종목변경\
+    /// > 27 후감자\
+    /// > 28 후신구주합병\
+    /// > 31 뮤츄얼펀드\
+    /// > 32 ETF\
+    /// > 33 선박투자회사\
+    /// > 34 투융자회사\
+    /// > 35 해외자원\
+    /// > 36 부동산신탁(Ritz)\
+    /// > 37 상장수익증권\
+    /// > 41 ELW만기\
+    /// > 42 ELS분배\
+    /// > 43 DLS분배\
+    /// > 44 하일드펀드\
+    /// > 45 ETN\
+    /// > 51 전환청구\
+    /// > 52 교환청구\
+    /// > 53 BW청구\
+    /// > 54 WRT청구\
+    /// > 55 채권풋옵션청구\
+    /// > 56 전환우선주청구\
+    /// > 57 전환조건부청구\
+    /// > 58 전자증권일괄입고\
+    /// > 59 클라우드펀딩일괄입고\
+    /// > 61 원리금상환\
+    /// > 62 스트립채권\
+    /// > 71 WRT소멸\
+    /// > 72 WRT증권\
+    /// > 73 DR전환\
+    /// > 74 배당옵션\
+    /// > 75 특별배당\
+    /// > 76 ISINCODE변경\
+    /// > 77 실권주청약\
+    /// > 81 해외분배금(청산)\
+    /// > 82 해외분배금(조기상환)\
+    /// > 83 해외분배금(상장폐지)\
+    /// > 84 DR FEE\
+    /// > 85 SECTION 871M\
+    /// > 86 종목전환\
+    /// > 87 재매수\
+    /// > 88 종목교환\
+    /// > 89 기타이벤트\
+    /// > 91 공모주\
+    /// > 92 청약\
+    /// > 93 환매\
+    /// > 99 기타권리사유
+    ///
     /// Codes:
     /// - `1`: 유상
     /// - `2`: 무상
@@ -628,6 +728,28 @@ pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
     pub bass_dt: v::Val<v::NaiveDate>,
     /// 권리잔고유형코드 (`rght_cblc_type_cd`, required, length 2).
+    ///
+    /// > 1 입고\
+    /// > 2 출고\
+    /// > 3 출고입고\
+    /// > 4 출고입금\
+    /// > 5 출고출금\
+    /// > 10 현금입금\
+    /// > 11 단수주대금입금\
+    /// > 12 교부금입금\
+    /// > 13 유상감자대금입금\
+    /// > 14 지연이자입금\
+    /// > 15 이자지급\
+    /// > 16 대주권리금출금\
+    /// > 17 분할상환\
+    /// > 18 만기상환\
+    /// > 19 조기상환\
+    /// > 20 출금\
+    /// > 21 입고\&입금\
+    /// > 22 입고\&입금\&단수주대금입금\
+    /// > 25 유상환불금입금\
+    /// > 26 중도상환\
+    /// > 27 분할합병세금출금
     ///
     /// Codes:
     /// - `1`: 입고

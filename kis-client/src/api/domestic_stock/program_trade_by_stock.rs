@@ -3,7 +3,7 @@
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
 //!
-//! - TR ID: real `FHPPG04650101`, paper not available.
+//! - TR ID: real `FHPPG04650101`, paper not available. Replaces (구) `FHPPG04650100` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -12,7 +12,13 @@ use crate::value as v;
 /// Request of 종목별 프로그램매매추이(체결) (`v1_국내주식-044`): `GET /uapi/domestic-stock/v1/quotations/program-trade-by-stock`.
 ///
 /// Build it with `new`; optional fields have setters.
-/// - TR ID: real `FHPPG04650101`, paper not available.
+/// - TR ID: real `FHPPG04650101`, paper not available. Replaces (구) `FHPPG04650100` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 종목별 프로그램매매추이(체결) API입니다.
+/// >
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0465\] 종목별 프로그램 매매추이 화면(혹은 한국투자 MTS \&gt; 국내 현재가 \&gt; 기타수급 \&gt; 프로그램) 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ProgramTradeByStockRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +64,8 @@ impl ProgramTradeByStockRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > KRX : J , NXT : NX, 통합 : UN
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +73,8 @@ impl ProgramTradeByStockRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -157,6 +167,8 @@ pub struct ProgramTradeByStockResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

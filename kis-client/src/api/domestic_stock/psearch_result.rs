@@ -13,6 +13,21 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST03900400`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API입니다.\
+/// > 종목조건검색 목록조회 API(/uapi/domestic-stock/v1/quotations/psearch-title)의 output인 'seq'을 종목조건검색조회 API(/uapi/domestic-stock/v1/quotations/psearch-result)의 input으로 사용하시면 됩니다.
+/// >
+/// > ※ 시스템 안정성을 위해 API로 제공되는 조건검색 결과의 경우 조건당 100건으로 제한을 둔 점 양해 부탁드립니다.
+/// >
+/// > ※ \[0110\] 화면의 '대상변경' 설정사항은 HTS \[0110\] 사용자 조건검색 화면에만 적용됨에 유의 부탁드립니다.
+/// >
+/// > ※ '조회가 계속 됩니다. (다음을 누르십시오.)' 오류 발생 시 해결방법\
+/// > → HTS(efriend Plus) \[0110\] 조건검색 화면에서 조건을 등록하신 후, 왼쪽 하단의 "사용자조건 서버저장" 클릭하셔서 등록한 조건들을 서버로 보낸 후 다시 API 호출 시도 부탁드립니다.
+/// >
+/// > ※ {"rt\_cd":"1","msg\_cd":"MCA05918","msg1":"종목코드 오류입니다."} 메시지 발생 이유\
+/// > → 조건검색 결과 검색된 종목이 0개인 경우 위 응답값을 수신하게 됩니다.
 #[derive(Clone)]
 pub struct PsearchResultRequest {
     /// 사용자 HTS ID (`user_id`, required, length 40).
@@ -56,6 +71,9 @@ impl PsearchResultRequest {
     }
 
     /// Sets 사용자조건 키값 (`seq`, required, length 10).
+    ///
+    /// > 종목조건검색 목록조회 API의 output인 'seq'을 이용\
+    /// > (0 부터 시작)
     #[inline]
     pub fn seq(mut self, value: impl Into<String>) -> Self {
         self.seq = value.into();
@@ -148,6 +166,8 @@ pub struct PsearchResultResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -238,6 +258,8 @@ pub struct Output2 {
     /// 종목명 (`name`, required, length 20).
     pub name: v::Val<String>,
     /// 전일대비부호 (`daebi`, required, length 1).
+    ///
+    /// > 1\. 상한 2. 상승 3. 보합 4. 하한 5. 하락
     pub daebi: v::Val<String>,
     /// 현재가 (`price`, required, length 16).
     pub price: v::Val<v::Decimal>,

@@ -13,6 +13,18 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHKST03900300`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API입니다.\
+/// > 종목조건검색 목록조회 API(/uapi/domestic-stock/v1/quotations/psearch-title)의 output인 'seq'을 종목조건검색조회 API(/uapi/domestic-stock/v1/quotations/psearch-result)의 input으로 사용하시면 됩니다.
+/// >
+/// > ※ 시스템 안정성을 위해 API로 제공되는 조건검색 결과의 경우 조건당 100건으로 제한을 둔 점 양해 부탁드립니다.
+/// >
+/// > ※ \[0110\] 화면의 '대상변경' 설정사항은 HTS \[0110\] 사용자 조건검색 화면에만 적용됨에 유의 부탁드립니다.
+/// >
+/// > ※ '조회가 계속 됩니다. (다음을 누르십시오.)' 오류 발생 시 해결방법\
+/// > → HTS(efriend Plus) \[0110\] 조건검색 화면에서 조건을 등록하신 후, 왼쪽 하단의 "사용자조건 서버저장" 클릭하셔서 등록한 조건들을 서버로 보낸 후 다시 API 호출 시도 부탁드립니다.
 #[derive(Clone)]
 pub struct PsearchTitleRequest {
     /// 사용자 HTS ID (`user_id`, required, length 40).
@@ -121,6 +133,8 @@ pub struct PsearchTitleResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -209,10 +223,18 @@ pub struct Output2 {
     /// HTS ID (`user_id`, required, length 40).
     pub user_id: v::Val<String>,
     /// 조건키값 (`seq`, required, length 10).
+    ///
+    /// > 해당 값을 종목조건검색조회 API의 input으로 사용\
+    /// > (0번부터 시작)
     pub seq: v::Val<String>,
     /// 그룹명 (`grp_nm`, required, length 40).
+    ///
+    /// > HTS(eFriend Plus) \[0110\] "사용자조건검색"화면을 통해\
+    /// > 등록한 사용자조건 그룹
     pub grp_nm: v::Val<String>,
     /// 조건명 (`condition_nm`, required, length 40).
+    ///
+    /// > 등록한 사용자 조건명
     pub condition_nm: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

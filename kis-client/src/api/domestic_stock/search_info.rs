@@ -71,6 +71,10 @@ impl SearchInfoRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > '주식(하이닉스) : 000660 (코드 : 300)\
+    /// > 선물(101S12) : KR4101SC0009 (코드 : 301)\
+    /// > 미국(AAPL) : AAPL (코드 : 512)'
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -78,6 +82,15 @@ impl SearchInfoRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > '300 주식\
+    /// > 301 선물옵션\
+    /// > 302 채권\
+    /// > 512 미국 나스닥 / 513 미국 뉴욕 / 529 미국 아멕스\
+    /// > 515 일본\
+    /// > 501 홍콩 / 543 홍콩CNY / 558 홍콩USD\
+    /// > 507 베트남 하노이 / 508 베트남 호치민\
+    /// > 551 중국 상해A / 552 중국 심천A'
     ///
     /// Codes:
     /// - `300`: 주식

@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST04820000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 공매도 상위종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0482\] 공매도 상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct ShortSaleRequest {
     /// FID 적용 범위 거래량 (`FID_APLY_RANG_VOL`, required, length 18).
@@ -133,6 +143,8 @@ impl ShortSaleRequest {
 
     /// Sets FID 적용 범위 거래량 (`FID_APLY_RANG_VOL`, required, length 18).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_aply_rang_vol(mut self, value: u64) -> Self {
@@ -141,6 +153,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (주식 J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -148,6 +162,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20482)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -155,6 +171,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:코스피, 1001:코스닥, 2001:코스피200, 4001: KRX100, 3003: 코스닥150
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -170,6 +188,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets 조회구분 (일/월) (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > 조회구분 (일/월) D: 일, M:월
     #[inline]
     pub fn fid_period_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_period_div_code = value.into();
@@ -177,6 +197,10 @@ impl ShortSaleRequest {
     }
 
     /// Sets 조회가간(일수 (`FID_INPUT_CNT_1`, required, length 12).
+    ///
+    /// > '조회가간(일수):\
+    /// > 조회구분(D) 0:1일, 1:2일, 2:3일, 3:4일, 4:1주일, 9:2주일, 14:3주일,\
+    /// > 조회구분(M) 1:1개월, 2:2개월, 3:3개월'
     #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
@@ -184,6 +208,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -194,6 +220,8 @@ impl ShortSaleRequest {
 
     /// Sets FID 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -202,6 +230,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets FID 적용 범위 가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
+    ///
+    /// > 가격 \~
     #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_1 = value.into();
@@ -209,6 +239,8 @@ impl ShortSaleRequest {
     }
 
     /// Sets FID 적용 범위 가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
+    ///
+    /// > \~ 가격
     #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
         self.fid_aply_rang_prc_2 = value.into();
@@ -389,6 +421,8 @@ pub struct ShortSaleResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

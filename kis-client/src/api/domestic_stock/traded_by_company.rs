@@ -13,6 +13,16 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01860000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 당사매매종목 상위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0186\] 당사매매종목 상위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.
+/// >
+/// > ※ 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct TradedByCompanyRequest {
     /// 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
@@ -176,6 +186,8 @@ impl TradedByCompanyRequest {
 
     /// Sets 대상 제외 구분 코드 (`fid_trgt_exls_cls_code`, required, length 32).
     ///
+    /// > 0: 전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -187,6 +199,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > 시장구분코드 (J:KRX, NX:NXT)
     ///
     /// Codes:
     /// - `J`: KRX
@@ -201,6 +215,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`fid_cond_scr_div_code`, required, length 5).
+    ///
+    /// > Unique key(20186)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -208,6 +224,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 분류 구분 코드 (`fid_div_cls_code`, required, length 2).
+    ///
+    /// > 0:전체, 1:관리종목, 2:투자주의, 3:투자경고, 4:투자위험예고, 5:투자위험, 6:보통주, 7:우선주
     ///
     /// Codes:
     /// - `0`: 전체
@@ -226,6 +244,8 @@ impl TradedByCompanyRequest {
 
     /// Sets 순위 정렬 구분 코드 (`fid_rank_sort_cls_code`, required, length 2).
     ///
+    /// > 0:매도상위,1:매수상위
+    ///
     /// Codes:
     /// - `0`: 매도상위
     /// - `1`: 매수상위
@@ -239,6 +259,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 입력 날짜1 (`fid_input_date_1`, required, length 10).
+    ///
+    /// > 기간\~
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -246,6 +268,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 입력 날짜2 (`fid_input_date_2`, required, length 10).
+    ///
+    /// > \~기간
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -253,6 +277,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 0000:전체, 0001:거래소, 1001:코스닥, 2001:코스피200, 4001: KRX100
     ///
     /// Codes:
     /// - `0000`: 전체
@@ -268,6 +294,8 @@ impl TradedByCompanyRequest {
 
     /// Sets 대상 구분 코드 (`fid_trgt_cls_code`, required, length 32).
     ///
+    /// > 0: 전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -280,6 +308,8 @@ impl TradedByCompanyRequest {
 
     /// Sets 적용 범위 거래량 (`fid_aply_rang_vol`, required, length 18).
     ///
+    /// > 0: 전체, 100: 100주 이상
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `100`: 100주 이상
@@ -291,6 +321,8 @@ impl TradedByCompanyRequest {
 
     /// Sets 적용 범위 가격2 (`fid_aply_rang_prc_2`, required, length 18).
     ///
+    /// > \~ 가격
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_aply_rang_prc_2(mut self, value: impl Into<String>) -> Self {
@@ -299,6 +331,8 @@ impl TradedByCompanyRequest {
     }
 
     /// Sets 적용 범위 가격1 (`fid_aply_rang_prc_1`, required, length 18).
+    ///
+    /// > 가격 \~
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -503,6 +537,8 @@ pub struct TradedByCompanyResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

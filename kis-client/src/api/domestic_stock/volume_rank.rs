@@ -13,6 +13,19 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST01710000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 거래량순위 API입니다.
+/// >
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0171\] 거래량 순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최대 30건 확인 가능하며, 다음 조회가 불가합니다.\
+/// > \+\
+/// > 30건 이상의 목록 조회가 필요한 경우, 대안으로 종목조건검색 API를 이용해서 원하는 종목 100개까지 검색할 수 있는 기능을 제공하고 있습니다.\
+/// > 종목조건검색 API는 HTS(efriend Plus) \[0110\] 조건검색에서 등록 및 서버저장한 나의 조건 목록을 확인할 수 있는 API로,\
+/// > HTS \[0110\]에서 여러가지 조건을 설정할 수 있는데, 그 중 거래량 순위(ex. 0봉전 거래량 상위순 100종목) 에 대해서도 설정해서 종목을 검색할 수 있습니다.\
+/// > 자세한 사용 방법은 공지사항 - \[조건검색 필독\] 조건검색 API 이용안내 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct VolumeRankRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -148,6 +161,8 @@ impl VolumeRankRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > J:KRX, NX:NXT
+    ///
     /// Codes:
     /// - `J`: KRX
     /// - `NX`: NXT
@@ -158,6 +173,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 조건 화면 분류 코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 20171
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -165,6 +182,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 0000(전체) 기타(업종코드)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -172,6 +191,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 분류 구분 코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체) 1(보통주) 2(우선주)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -188,6 +209,8 @@ impl VolumeRankRequest {
 
     /// Sets 소속 구분 코드 (`FID_BLNG_CLS_CODE`, required, length 2).
     ///
+    /// > 0 : 평균거래량 1:거래증가율 2:평균거래회전율 3:거래금액순 4:평균거래금액회전율
+    ///
     /// Codes:
     /// - `0`: 평균거래량
     /// - `1`: 거래증가율
@@ -201,6 +224,9 @@ impl VolumeRankRequest {
     }
 
     /// Sets 대상 구분 코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    ///
+    /// > 1 or 0 9자리 (차례대로 증거금 30% 40% 50% 60% 100% 신용보증금 30% 40% 50% 60%)\
+    /// > ex) "111111111"
     #[inline]
     pub fn fid_trgt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_cls_code = value.into();
@@ -208,6 +234,9 @@ impl VolumeRankRequest {
     }
 
     /// Sets 대상 제외 구분 코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 1 or 0 10자리 (차례대로 투자위험/경고/주의 관리종목 정리매매 불성실공시 우선주 거래정지 ETF ETN 신용주문불가 SPAC)\
+    /// > ex) "0000000000"
     #[inline]
     pub fn fid_trgt_exls_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_trgt_exls_cls_code = value.into();
@@ -215,6 +244,11 @@ impl VolumeRankRequest {
     }
 
     /// Sets 입력 가격1 (`FID_INPUT_PRICE_1`, required, length 12).
+    ///
+    /// > 가격 \~\
+    /// > ex) "0"
+    /// >
+    /// > 전체 가격 대상 조회 시 FID\_INPUT\_PRICE\_1, FID\_INPUT\_PRICE\_2 모두 ""(공란) 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -225,6 +259,11 @@ impl VolumeRankRequest {
 
     /// Sets 입력 가격2 (`FID_INPUT_PRICE_2`, required, length 12).
     ///
+    /// > \~ 가격\
+    /// > ex) "1000000"
+    /// >
+    /// > 전체 가격 대상 조회 시 FID\_INPUT\_PRICE\_1, FID\_INPUT\_PRICE\_2 모두 ""(공란) 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_2(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +272,11 @@ impl VolumeRankRequest {
     }
 
     /// Sets 거래량 수 (`FID_VOL_CNT`, required, length 12).
+    ///
+    /// > 거래량 \~\
+    /// > ex) "100000"
+    /// >
+    /// > 전체 거래량 대상 조회 시 FID\_VOL\_CNT ""(공란) 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -435,6 +479,8 @@ pub struct VolumeRankResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

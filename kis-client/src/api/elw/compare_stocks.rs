@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW151701C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 비교대상종목조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0288\] ELW 기초자산별 ELW 시세의 좌측 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct CompareStocksRequest {
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
@@ -58,6 +63,8 @@ impl CompareStocksRequest {
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     ///
+    /// > 11517(Primary key)
+    ///
     /// Codes:
     /// - `11517`: Primary key
     ///
@@ -72,6 +79,8 @@ impl CompareStocksRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드(ex)005930(삼성전자))
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();

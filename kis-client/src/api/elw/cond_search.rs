@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW15100000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 종목검색 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0291\] ELW 종목검색 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 한 번의 호출에 최대 100건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct CondSearchRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -449,6 +455,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > ELW(W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -456,6 +464,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 화면번호(11510)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -463,6 +473,9 @@ impl CondSearchRequest {
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > '정렬1정렬안함(0)종목코드(1)현재가(2)대비율(3)거래량(4)행사가격(5)\
+    /// > 전환비율(6)상장일(7)만기일(8)잔존일수(9)레버리지(10)'
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_rank_sort_cls_code = value.into();
@@ -470,6 +483,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 입력수1 (`FID_INPUT_CNT_1`, required, length 12).
+    ///
+    /// > 정렬1기준 - 상위(1)하위(2)
     #[inline]
     pub fn fid_input_cnt_1(mut self, value: impl Into<String>) -> Self {
         self.fid_input_cnt_1 = value.into();
@@ -477,6 +492,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 순위정렬구분코드2 (`FID_RANK_SORT_CLS_CODE_2`, required, length 2).
+    ///
+    /// > 정렬2
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -487,6 +504,8 @@ impl CondSearchRequest {
 
     /// Sets 입력수2 (`FID_INPUT_CNT_2`, required, length 12).
     ///
+    /// > 정렬2기준 - 상위(1)하위(2)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_cnt_2(mut self, value: impl Into<String>) -> Self {
@@ -495,6 +514,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 순위정렬구분코드3 (`FID_RANK_SORT_CLS_CODE_3`, required, length 2).
+    ///
+    /// > 정렬3
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -505,6 +526,8 @@ impl CondSearchRequest {
 
     /// Sets 입력수3 (`FID_INPUT_CNT_3`, required, length 12).
     ///
+    /// > 정렬3기준 - 상위(1)하위(2)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_cnt_3(mut self, value: impl Into<String>) -> Self {
@@ -513,6 +536,10 @@ impl CondSearchRequest {
     }
 
     /// Sets 대상구분코드 (`FID_TRGT_CLS_CODE`, required, length 32).
+    ///
+    /// > 0:발행회사종목코드,1:기초자산종목코드,2:FID시장구분코드,3:FID입력날짜1(상장일),\
+    /// > 4:FID입력날짜2(만기일),5:LP회원사종목코드,6:행사가기초자산비교\>=(1) \<=(2),\
+    /// > 7:잔존일 이상 이하, 8:현재가, 9:전일대비율, 10:거래량, 11:최종거래일, 12:레버리지
     ///
     /// Codes:
     /// - `0`: 발행회사종목코드
@@ -538,6 +565,8 @@ impl CondSearchRequest {
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 발행사종목코드전체(00000)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
@@ -556,6 +585,8 @@ impl CondSearchRequest {
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
     ///
+    /// > 권리유형전체(A)콜(CO)풋(PO)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -565,6 +596,8 @@ impl CondSearchRequest {
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     ///
+    /// > 상장일전체(0)금일(1)7일이하(2)8\~30일(3)31\~90일(4)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
@@ -573,6 +606,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 만기일전체(0)1개월(1)1\~2(2)2\~3(3)3\~6(4)6\~9(5)9\~12(6)12이상(7)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -592,6 +627,8 @@ impl CondSearchRequest {
 
     /// Sets 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
     ///
+    /// > 행사가전체(0)\>=(1)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -600,6 +637,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    ///
+    /// > 잔존일이상
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -610,6 +649,8 @@ impl CondSearchRequest {
 
     /// Sets 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
     ///
+    /// > 잔존일이하
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_rmnn_dynu_2(mut self, value: impl Into<String>) -> Self {
@@ -618,6 +659,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 현재가수1 (`FID_PRPR_CNT1`, required, length 11).
+    ///
+    /// > 현재가이상
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -628,6 +671,8 @@ impl CondSearchRequest {
 
     /// Sets 현재가수2 (`FID_PRPR_CNT2`, required, length 11).
     ///
+    /// > 현재가이하
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_prpr_cnt2(mut self, value: u64) -> Self {
@@ -636,6 +681,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 등락비율1 (`FID_RSFL_RATE1`, required, length 13.2).
+    ///
+    /// > 전일대비율이상
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -646,6 +693,8 @@ impl CondSearchRequest {
 
     /// Sets 등락비율2 (`FID_RSFL_RATE2`, required, length 13.2).
     ///
+    /// > 전일대비율이하
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_rsfl_rate2(mut self, value: v::Decimal) -> Self {
@@ -654,6 +703,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 거래량1 (`FID_VOL1`, required, length 18).
+    ///
+    /// > 거래량이상
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -664,6 +715,8 @@ impl CondSearchRequest {
 
     /// Sets 거래량2 (`FID_VOL2`, required, length 18).
     ///
+    /// > 거래량이하
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol2(mut self, value: u64) -> Self {
@@ -673,6 +726,8 @@ impl CondSearchRequest {
 
     /// Sets 적용범위가격1 (`FID_APLY_RANG_PRC_1`, required, length 18).
     ///
+    /// > 최종거래일from
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_aply_rang_prc_1(mut self, value: impl Into<String>) -> Self {
@@ -681,6 +736,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 적용범위가격2 (`FID_APLY_RANG_PRC_2`, required, length 18).
+    ///
+    /// > 최종거래일to
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -709,6 +766,8 @@ impl CondSearchRequest {
 
     /// Sets 거래량3 (`FID_VOL3`, required, length 18).
     ///
+    /// > LP종료일from
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol3(mut self, value: u64) -> Self {
@@ -717,6 +776,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 거래량4 (`FID_VOL4`, required, length 18).
+    ///
+    /// > LP종료일to
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -727,6 +788,8 @@ impl CondSearchRequest {
 
     /// Sets 내재변동성1 (`FID_INTS_VLTL1`, required, length 114).
     ///
+    /// > 내재변동성이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_ints_vltl1(mut self, value: impl Into<String>) -> Self {
@@ -735,6 +798,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 내재변동성2 (`FID_INTS_VLTL2`, required, length 114).
+    ///
+    /// > 내재변동성이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -745,6 +810,8 @@ impl CondSearchRequest {
 
     /// Sets 프리미엄값1 (`FID_PRMM_VAL1`, required, length 132).
     ///
+    /// > 프리미엄이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_prmm_val1(mut self, value: impl Into<String>) -> Self {
@@ -753,6 +820,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 프리미엄값2 (`FID_PRMM_VAL2`, required, length 132).
+    ///
+    /// > 프리미엄이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -763,6 +832,8 @@ impl CondSearchRequest {
 
     /// Sets 기어링1 (`FID_GEAR1`, required, length 84).
     ///
+    /// > 기어링이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_gear1(mut self, value: impl Into<String>) -> Self {
@@ -771,6 +842,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 기어링2 (`FID_GEAR2`, required, length 84).
+    ///
+    /// > 기어링이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -781,6 +854,8 @@ impl CondSearchRequest {
 
     /// Sets 손익분기비율1 (`FID_PRLS_QRYR_RATE1`, required, length 13.2).
     ///
+    /// > 손익분기이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_prls_qryr_rate1(mut self, value: v::Decimal) -> Self {
@@ -789,6 +864,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 손익분기비율2 (`FID_PRLS_QRYR_RATE2`, required, length 13.2).
+    ///
+    /// > 손익분기이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -799,6 +876,8 @@ impl CondSearchRequest {
 
     /// Sets 델타1 (`FID_DELTA1`, required, length 84).
     ///
+    /// > 델타이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_delta1(mut self, value: impl Into<String>) -> Self {
@@ -807,6 +886,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 델타2 (`FID_DELTA2`, required, length 84).
+    ///
+    /// > 델타이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -835,6 +916,8 @@ impl CondSearchRequest {
 
     /// Sets 주식전환비율1 (`FID_STCK_CNVR_RATE1`, required, length 9.4).
     ///
+    /// > 전환비율이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_stck_cnvr_rate1(mut self, value: v::Decimal) -> Self {
@@ -844,6 +927,8 @@ impl CondSearchRequest {
 
     /// Sets 주식전환비율2 (`FID_STCK_CNVR_RATE2`, required, length 9.4).
     ///
+    /// > 전환비율이하
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_stck_cnvr_rate2(mut self, value: v::Decimal) -> Self {
@@ -852,6 +937,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0:전체,1:일반,2:조기종료
     ///
     /// Codes:
     /// - `0`: 전체
@@ -867,6 +954,8 @@ impl CondSearchRequest {
 
     /// Sets 패리티1 (`FID_PRIT1`, required, length 112).
     ///
+    /// > 패리티이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_prit1(mut self, value: impl Into<String>) -> Self {
@@ -875,6 +964,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 패리티2 (`FID_PRIT2`, required, length 112).
+    ///
+    /// > 패리티이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -885,6 +976,8 @@ impl CondSearchRequest {
 
     /// Sets 자본지지점1 (`FID_CFP1`, required, length 112).
     ///
+    /// > 배리어이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_cfp1(mut self, value: impl Into<String>) -> Self {
@@ -893,6 +986,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 자본지지점2 (`FID_CFP2`, required, length 112).
+    ///
+    /// > 배리어이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -903,6 +998,8 @@ impl CondSearchRequest {
 
     /// Sets 지수가격1 (`FID_INPUT_NMIX_PRICE_1`, required, length 112).
     ///
+    /// > LP보유비율이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_nmix_price_1(mut self, value: impl Into<String>) -> Self {
@@ -911,6 +1008,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 지수가격2 (`FID_INPUT_NMIX_PRICE_2`, required, length 112).
+    ///
+    /// > LP보유비율이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -921,6 +1020,8 @@ impl CondSearchRequest {
 
     /// Sets E기어링값1 (`FID_EGEA_VAL1`, required, length 132).
     ///
+    /// > 접근도이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_egea_val1(mut self, value: impl Into<String>) -> Self {
@@ -929,6 +1030,8 @@ impl CondSearchRequest {
     }
 
     /// Sets E기어링값2 (`FID_EGEA_VAL2`, required, length 132).
+    ///
+    /// > 접근도이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -939,6 +1042,8 @@ impl CondSearchRequest {
 
     /// Sets 배당수익율 (`FID_INPUT_DVDN_ERT`, required, length 11.2).
     ///
+    /// > 손익분기점이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_dvdn_ert(mut self, value: v::Decimal) -> Self {
@@ -947,6 +1052,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 역사적변동성 (`FID_INPUT_HIST_VLTL`, required, length 112).
+    ///
+    /// > 손익분기점이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -957,6 +1064,8 @@ impl CondSearchRequest {
 
     /// Sets 세타1 (`FID_THETA1`, required, length 84).
     ///
+    /// > MONEYNESS이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_theta1(mut self, value: impl Into<String>) -> Self {
@@ -965,6 +1074,8 @@ impl CondSearchRequest {
     }
 
     /// Sets 세타2 (`FID_THETA2`, required, length 84).
+    ///
+    /// > MONEYNESS이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -1666,6 +1777,8 @@ pub struct CondSearchResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154700C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 만기예정/만기종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0290\] ELW 만기예정/만기종목 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최근 100건까지 데이터 조회 가능합니다.
 #[derive(Clone)]
 pub struct ExpirationStocksRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -139,6 +146,8 @@ impl ExpirationStocksRequest {
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > W 입력
+    ///
     /// Codes:
     /// - `W`: 입력
     ///
@@ -154,6 +163,8 @@ impl ExpirationStocksRequest {
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     ///
+    /// > 11547 입력
+    ///
     /// Codes:
     /// - `11547`: 입력
     ///
@@ -168,6 +179,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 입력날짜 \~ (ex) 20240402)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -175,6 +188,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 입력날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > \~입력날짜 (ex) 20240408)
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -182,6 +197,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(콜),1(풋),2(전체)
     ///
     /// Codes:
     /// - `0`: 콜
@@ -198,6 +215,8 @@ impl ExpirationStocksRequest {
 
     /// Sets 기타구분코드 (`FID_ETC_CLS_CODE`, required, length 2).
     ///
+    /// > 공백 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_etc_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -206,6 +225,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 000000(전체), 2001(KOSPI 200), 기초자산코드(종목코드 ex. 삼성전자-005930)
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -213,6 +234,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 발행회사코드 (`FID_INPUT_ISCD_2`, required, length 8).
+    ///
+    /// > 00000(전체), 00003(한국투자증권), 00017(KB증권), 00005(미래에셋증권)
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -220,6 +243,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 결제방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체),1(일반),2(조기종료)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -232,6 +257,8 @@ impl ExpirationStocksRequest {
     }
 
     /// Sets 입력옵션1 (`FID_INPUT_OPTION_1`, required, length 10).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -414,6 +441,8 @@ pub struct ExpirationStocksResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02790000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 지표순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0279\] ELW 지표순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IndicatorRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -148,6 +153,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -155,6 +162,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20279)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -162,6 +171,9 @@ impl IndicatorRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '000000(전체), 2001(코스피200)\
+    /// > , 3003(코스닥150), 005930(삼성전자) '
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -169,6 +181,9 @@ impl IndicatorRequest {
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -176,6 +191,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 콜풋구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(콜), 2(풋)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -225,6 +242,8 @@ impl IndicatorRequest {
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 0(전환비율), 1(레버리지), 2(행사가 ), 3(내재가치), 4(시간가치)
+    ///
     /// Codes:
     /// - `0`: 전환비율
     /// - `1`: 레버리지
@@ -241,6 +260,8 @@ impl IndicatorRequest {
     }
 
     /// Sets 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(일반), 2(조기종료)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -437,6 +458,8 @@ pub struct IndicatorResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

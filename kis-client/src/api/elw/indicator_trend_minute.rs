@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02740300`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 투자지표추이(분별) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0274\] ELW 투자지표추이 화면 데이터의 "분별 비교추이" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct IndicatorTrendMinuteRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -85,6 +90,8 @@ impl IndicatorTrendMinuteRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -92,6 +99,8 @@ impl IndicatorTrendMinuteRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > ex) 58J297(KBJ297삼성전자콜)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -99,6 +108,9 @@ impl IndicatorTrendMinuteRequest {
     }
 
     /// Sets 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// > '60(1분), 180(3분), 300(5분), 600(10분), 1800(30분), 3600(60분), 7200(60분)\
+    /// > '
     ///
     /// Codes:
     /// - `60`: 1분
@@ -118,6 +130,8 @@ impl IndicatorTrendMinuteRequest {
     }
 
     /// Sets 과거데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    ///
+    /// > N(과거데이터포함X),Y(과거데이터포함O)
     #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
@@ -232,6 +246,8 @@ pub struct IndicatorTrendMinuteResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW03760000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW LP매매추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0376\] ELW LP매매추이 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct LpTradeTrendRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl LpTradeTrendRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분(W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +72,8 @@ impl LpTradeTrendRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 입력종목코드(ex 52K577(미래 K577KOSDAQ150콜)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -159,6 +168,8 @@ pub struct LpTradeTrendResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

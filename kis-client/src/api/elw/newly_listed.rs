@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154800C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 신규상장종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0297\] ELW 신규상장종목 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct NewlyListedRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -113,6 +118,8 @@ impl NewlyListedRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -120,6 +127,8 @@ impl NewlyListedRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(11548)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -127,6 +136,8 @@ impl NewlyListedRequest {
     }
 
     /// Sets 분류구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 전체(02), 콜(00), 풋(01)
     #[inline]
     pub fn fid_div_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_div_cls_code = value.into();
@@ -134,6 +145,9 @@ impl NewlyListedRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 'ex) 000000(전체), 2001(코스피200)\
+    /// > , 3003(코스닥150), 005930(삼성전자) '
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -141,6 +155,9 @@ impl NewlyListedRequest {
     }
 
     /// Sets 입력종목코드2 (`FID_INPUT_ISCD_2`, required, length 8).
+    ///
+    /// > '00003(한국투자증권), 00017(KB증권),\
+    /// > 00005(미래에셋증권)'
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -148,6 +165,8 @@ impl NewlyListedRequest {
     }
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 날짜 (ex) 20240402)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -155,6 +174,8 @@ impl NewlyListedRequest {
     }
 
     /// Sets 결재방법 (`FID_BLNC_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(일반), 2(조기종료)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -329,6 +350,8 @@ pub struct NewlyListedResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02870000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 당일급변종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0287\] ELW 당일급변종목 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct QuickChangeRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -172,6 +177,8 @@ impl QuickChangeRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -179,6 +186,8 @@ impl QuickChangeRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20287)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -186,6 +195,9 @@ impl QuickChangeRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '000000(전체), 2001(코스피200)\
+    /// > , 3003(코스닥150), 005930(삼성전자) '
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -193,6 +205,9 @@ impl QuickChangeRequest {
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -200,6 +215,8 @@ impl QuickChangeRequest {
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > Unique key(A)
     #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
@@ -244,6 +261,8 @@ impl QuickChangeRequest {
 
     /// Sets 시간구분코드 (`FID_HOUR_CLS_CODE`, required, length 5).
     ///
+    /// > 1(분), 2(일)
+    ///
     /// Codes:
     /// - `1`: 분
     /// - `2`: 일
@@ -274,6 +293,9 @@ impl QuickChangeRequest {
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > '1(가격급등), 2(가격급락), 3(거래량급증)\
+    /// > , 4(매수잔량급증), 5(매도잔량급증)'
+    ///
     /// Codes:
     /// - `1`: 가격급등
     /// - `2`: 가격급락
@@ -290,6 +312,8 @@ impl QuickChangeRequest {
     }
 
     /// Sets 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(일반), 2(조기종료)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -519,6 +543,8 @@ pub struct QuickChangeResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02850000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 민감도 순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0285\] ELW 민감도 순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct SensitivityRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -165,6 +170,8 @@ impl SensitivityRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -172,6 +179,8 @@ impl SensitivityRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20285)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -179,6 +188,9 @@ impl SensitivityRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '000000(전체), 2001(코스피200)\
+    /// > , 3003(코스닥150), 005930(삼성전자) '
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -186,6 +198,9 @@ impl SensitivityRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -193,6 +208,8 @@ impl SensitivityRequest {
     }
 
     /// Sets 콜풋구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(콜), 2(풋)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -242,6 +259,9 @@ impl SensitivityRequest {
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > '0(이론가), 1(델타), 2(감마), 3(로), 4(베가) , 5(로)\
+    /// > , 6(내재변동성), 7(90일변동성)'
+    ///
     /// Codes:
     /// - `0`: 이론가
     /// - `1`: 델타
@@ -279,6 +299,8 @@ impl SensitivityRequest {
     }
 
     /// Sets 결재방법 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(일반), 2(조기종료)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -497,6 +519,8 @@ pub struct SensitivityResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

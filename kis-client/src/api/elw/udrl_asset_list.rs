@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154100C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 기초자산 목록조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0288\] ELW 기초자산별 ELW 시세 화면 의 "왼쪽 기초자산 목록" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct UdrlAssetListRequest {
     /// 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
@@ -78,6 +83,8 @@ impl UdrlAssetListRequest {
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
     ///
+    /// > 11541(Primary key)
+    ///
     /// Codes:
     /// - `11541`: Primary key
     ///
@@ -92,6 +99,8 @@ impl UdrlAssetListRequest {
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(종목명순), 1(콜발행종목순), 2(풋발행종목순), 3(전일대비 상승율순), 4(전일대비 하락율순), 5(현재가 크기순), 6(종목코드순)
     ///
     /// Codes:
     /// - `0`: 종목명순
@@ -111,6 +120,8 @@ impl UdrlAssetListRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 00000(전체), 00003(한국투자증권), 00017(KB증권), 00005(미래에셋)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -214,6 +225,8 @@ pub struct UdrlAssetListResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

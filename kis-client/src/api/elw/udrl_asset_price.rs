@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKEW154101C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 기초자산별 종목시세 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0288\] ELW 기초자산별 ELW 시세 화면의 "우측 기초자산별 종목 리스트" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct UdrlAssetPriceRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -176,6 +181,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분(W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -183,6 +190,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Uniquekey(11541)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -190,6 +199,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 시장구분코드 (`FID_MRKT_CLS_CODE`, required, length 2).
+    ///
+    /// > 전체(A),콜(C),풋(P)
     #[inline]
     pub fn fid_mrkt_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_mrkt_cls_code = value.into();
@@ -197,6 +208,9 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -212,6 +226,8 @@ impl UdrlAssetPriceRequest {
 
     /// Sets 거래량수 (`FID_VOL_CNT`, required, length 12).
     ///
+    /// > 전일거래량(정수량미만)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_vol_cnt(mut self, value: u64) -> Self {
@@ -220,6 +236,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 대상제외구분코드 (`FID_TRGT_EXLS_CLS_CODE`, required, length 32).
+    ///
+    /// > 거래불가종목제외(0:미체크,1:체크)
     ///
     /// Codes:
     /// - `0`: 미체크
@@ -235,6 +253,8 @@ impl UdrlAssetPriceRequest {
 
     /// Sets 입력가격1 (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 가격\~원이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -243,6 +263,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 입력가격2 (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// > 가격\~월이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -253,6 +275,8 @@ impl UdrlAssetPriceRequest {
 
     /// Sets 입력거래량1 (`FID_INPUT_VOL_1`, required, length 18).
     ///
+    /// > 거래량\~계약이상
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
@@ -261,6 +285,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 입력거래량2 (`FID_INPUT_VOL_2`, required, length 18).
+    ///
+    /// > 거래량\~계약이하
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -271,6 +297,8 @@ impl UdrlAssetPriceRequest {
 
     /// Sets 입력잔존일수1 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
     ///
+    /// > 잔존일(\~일이상)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_rmnn_dynu_1(mut self, value: impl Into<String>) -> Self {
@@ -280,6 +308,8 @@ impl UdrlAssetPriceRequest {
 
     /// Sets 입력잔존일수2 (`FID_INPUT_RMNN_DYNU_2`, required, length 5).
     ///
+    /// > 잔존일(\~일이하)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_rmnn_dynu_2(mut self, value: impl Into<String>) -> Self {
@@ -288,6 +318,8 @@ impl UdrlAssetPriceRequest {
     }
 
     /// Sets 옵션 (`FID_OPTION`, required, length 5).
+    ///
+    /// > 옵션상태(0:없음,1:ATM,2:ITM,3:OTM)
     ///
     /// Codes:
     /// - `0`: 없음
@@ -558,6 +590,8 @@ pub struct UdrlAssetPriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02770000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 상승률순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0277\] ELW 상승률순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct UpdownRateRequest {
     /// 사용자권한정보 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -179,6 +184,8 @@ impl UpdownRateRequest {
     }
 
     /// Sets 사용자권한정보 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (W)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -186,6 +193,8 @@ impl UpdownRateRequest {
     }
 
     /// Sets 거래소코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key(20277)
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -193,6 +202,9 @@ impl UpdownRateRequest {
     }
 
     /// Sets 상승율/하락율 구분 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '000000(전체), 2001(코스피200)\
+    /// > , 3003(코스닥150), 005930(삼성전자) '
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: v::Decimal) -> Self {
         self.fid_unas_input_iscd = p::decimal(value);
@@ -200,6 +212,9 @@ impl UpdownRateRequest {
     }
 
     /// Sets N일자값 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > '00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -207,6 +222,10 @@ impl UpdownRateRequest {
     }
 
     /// Sets 거래량조건 (`FID_INPUT_RMNN_DYNU_1`, required, length 5).
+    ///
+    /// > '0(전체), 1(1개월이하), 2(1개월\~2개월),\
+    /// > 3(2개월\~3개월), 4(3개월\~6개월),\
+    /// > 5(6개월\~9개월),6(9개월\~12개월), 7(12개월이상)'
     ///
     /// Codes:
     /// - `0`: 전체
@@ -224,6 +243,8 @@ impl UpdownRateRequest {
     }
 
     /// Sets NEXT KEY BUFF (`FID_DIV_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체), 1(콜), 2(풋)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -280,6 +301,9 @@ impl UpdownRateRequest {
 
     /// Sets NEXT KEY BUFF (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > '0(상승율), 1(하락율), 2(시가대비상승율)\
+    /// > , 3(시가대비하락율), 4(변동율)'
+    ///
     /// Codes:
     /// - `0`: 상승율
     /// - `1`: 하락율
@@ -296,6 +320,8 @@ impl UpdownRateRequest {
     }
 
     /// Sets 사용자권한정보 (`FID_BLNG_CLS_CODE`, required, length 2).
+    ///
+    /// > 0(전체)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -534,6 +560,8 @@ pub struct UpdownRateResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

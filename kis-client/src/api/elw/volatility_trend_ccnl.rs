@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02840100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 변동성 추이(체결) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0284\] ELW 변동성 추이 화면의 "시간별" 변동성 추이 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct VolatilityTrendCcnlRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +63,8 @@ impl VolatilityTrendCcnlRequest {
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > W(Unique key)
+    ///
     /// Codes:
     /// - `W`: Unique key
     ///
@@ -72,6 +79,8 @@ impl VolatilityTrendCcnlRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > ex) 58J297(KBJ297삼성전자콜)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();

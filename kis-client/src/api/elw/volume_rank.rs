@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPEW02780000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ELW 거래량순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0278\] ELW 거래량순위 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct VolumeRankRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -177,6 +182,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > W
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -184,6 +191,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 20278
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -191,6 +200,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 기초자산입력종목코드 (`FID_UNAS_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 000000
     #[inline]
     pub fn fid_unas_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_unas_input_iscd = value.into();
@@ -198,6 +209,9 @@ impl VolumeRankRequest {
     }
 
     /// Sets 발행사 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 00000(전체), 00003(한국투자증권)\
+    /// > , 00017(KB증권), 00005(미래에셋주식회사)'
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -213,6 +227,8 @@ impl VolumeRankRequest {
 
     /// Sets 콜풋구분코드 (`FID_DIV_CLS_CODE`, required, length 2).
     ///
+    /// > 0(전체), 1(콜), 2(풋)
+    ///
     /// Codes:
     /// - `0`: 전체
     /// - `1`: 콜
@@ -225,6 +241,8 @@ impl VolumeRankRequest {
 
     /// Sets 가격(이상) (`FID_INPUT_PRICE_1`, required, length 12).
     ///
+    /// > 거래가격1(이상)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_price_1(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +251,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 가격(이하) (`FID_INPUT_PRICE_2`, required, length 12).
+    ///
+    /// > 거래가격1(이하)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -243,6 +263,8 @@ impl VolumeRankRequest {
 
     /// Sets 거래량(이상) (`FID_INPUT_VOL_1`, required, length 18).
     ///
+    /// > 거래량1(이상)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_vol_1(mut self, value: impl Into<String>) -> Self {
@@ -251,6 +273,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 거래량(이하) (`FID_INPUT_VOL_2`, required, length 18).
+    ///
+    /// > 거래량1(이하)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -261,6 +285,8 @@ impl VolumeRankRequest {
 
     /// Sets 조회기준일 (`FID_INPUT_DATE_1`, required, length 10).
     ///
+    /// > 입력날짜(기준가 조회기준)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
@@ -269,6 +295,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
+    ///
+    /// > 0: 거래량순 1: 평균거래증가율 2: 평균거래회전율 3:거래금액순 4: 순매수잔량순 5: 순매도잔량순
     ///
     /// Codes:
     /// - `0`: 거래량순
@@ -288,6 +316,8 @@ impl VolumeRankRequest {
 
     /// Sets 소속구분코드 (`FID_BLNG_CLS_CODE`, required, length 2).
     ///
+    /// > 0: 전체
+    ///
     /// Codes:
     /// - `0`: 전체
     ///
@@ -299,6 +329,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets LP발행사 (`FID_INPUT_ISCD_2`, required, length 8).
+    ///
+    /// > 0000
     #[inline]
     pub fn fid_input_iscd_2(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd_2 = value.into();
@@ -306,6 +338,8 @@ impl VolumeRankRequest {
     }
 
     /// Sets 만기일-최종거래일조회 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -543,6 +577,8 @@ pub struct VolumeRankResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

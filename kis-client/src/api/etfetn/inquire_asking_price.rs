@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02400200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 ETF 현재가 호가 API입니다.\
+/// > 해당 API는 고객 개인 유량과 무관하게 초당 120 건 호출 제한을 두고 있어,\
+/// > 이용 시 호출 제한이 있사오니 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -58,6 +64,8 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -65,6 +73,8 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호 (6자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -435,10 +445,16 @@ pub struct Output {
     /// KRX 중간가구분코드 (`midp_cls_code`, required, length 10).
     pub midp_cls_code: v::Val<String>,
     /// NXT 중간가 (`mid_prc2`, required, length 12).
+    ///
+    /// > 미사용 필드
     pub mid_prc2: v::Val<v::Decimal>,
     /// NXT 중간가잔량합계수량 (`midp_total_rsqn2`, required, length 1).
+    ///
+    /// > 미사용 필드
     pub midp_total_rsqn2: v::Val<i64>,
     /// NXT 중간가구분코드 (`midp_cls_code2`, required, length 40).
+    ///
+    /// > 미사용 필드
     pub midp_cls_code2: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

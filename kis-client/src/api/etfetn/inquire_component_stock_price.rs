@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST121600C0`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ETF 구성종목시세 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0245\] ETF/ETN 구성종목시세 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquireComponentStockPriceRequest {
     /// 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -67,6 +72,8 @@ impl InquireComponentStockPriceRequest {
     }
 
     /// Sets 조건시장분류코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
+    ///
+    /// > 시장구분코드 (J)
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -74,6 +81,8 @@ impl InquireComponentStockPriceRequest {
     }
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -81,6 +90,8 @@ impl InquireComponentStockPriceRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > Unique key( 11216 )
     #[inline]
     pub fn fid_cond_scr_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_scr_div_code = value.into();
@@ -186,6 +197,8 @@ pub struct InquireComponentStockPriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

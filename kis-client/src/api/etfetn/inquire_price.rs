@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02400000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ETF/ETN 현재가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0240\] ETF/ETN 현재가 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InquirePriceRequest {
     /// FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
@@ -58,6 +63,8 @@ impl InquirePriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -65,6 +72,8 @@ impl InquirePriceRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > J
     #[inline]
     pub fn fid_cond_mrkt_div_code(mut self, value: impl Into<String>) -> Self {
         self.fid_cond_mrkt_div_code = value.into();
@@ -329,6 +338,8 @@ pub struct Output {
     /// 연중 최저가 일자 (`dryy_lwpr_date`, required, length 8).
     pub dryy_lwpr_date: v::Val<v::NaiveDate>,
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
+    ///
+    /// > ※ 거래소 정보로 특정 종목은 업종구분이 없어 데이터 미회신
     pub bstp_kor_isnm: v::Val<String>,
     /// VI적용구분코드 (`vi_cls_code`, required, length 1).
     pub vi_cls_code: v::Val<String>,

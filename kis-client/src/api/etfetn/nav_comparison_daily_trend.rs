@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02440200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > NAV 비교추이(일) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0244\] ETF/ETN 비교추이(NAV/IIV) 좌측 화면 "일별" 비교추이 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct NavComparisonDailyTrendRequest {
     /// FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
@@ -78,6 +84,8 @@ impl NavComparisonDailyTrendRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
     ///
+    /// > J 입력
+    ///
     /// Codes:
     /// - `J`: 입력
     ///
@@ -92,6 +100,8 @@ impl NavComparisonDailyTrendRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드 (6자리)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -99,6 +109,8 @@ impl NavComparisonDailyTrendRequest {
     }
 
     /// Sets FID 입력 날짜1 (`fid_input_date_1`, required, length 10).
+    ///
+    /// > 조회 시작일자 (ex. 20240101)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -106,6 +118,8 @@ impl NavComparisonDailyTrendRequest {
     }
 
     /// Sets FID 입력 날짜2 (`fid_input_date_2`, required, length 10).
+    ///
+    /// > 조회 종료일자 (ex. 20240220)
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -220,6 +234,8 @@ pub struct NavComparisonDailyTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

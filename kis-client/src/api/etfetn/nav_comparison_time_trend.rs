@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHPST02440100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > NAV 비교추이(분) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0244\] ETF/ETN 비교추이(NAV/IIV) 좌측 화면 "분별" 비교추이 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최근 30건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct NavComparisonTimeTrendRequest {
     /// FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
@@ -65,6 +71,8 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 시간 구분 코드 (`fid_hour_cls_code`, required, length 5).
+    ///
+    /// > 1분 :60, 3분: 180 … 120분:7200
     #[inline]
     pub fn fid_hour_cls_code(mut self, value: impl Into<String>) -> Self {
         self.fid_hour_cls_code = value.into();
@@ -72,6 +80,8 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 조건 시장 분류 코드 (`fid_cond_mrkt_div_code`, required, length 2).
+    ///
+    /// > E - 고정값
     ///
     /// Codes:
     /// - `E`: - 고정값
@@ -87,6 +97,8 @@ impl NavComparisonTimeTrendRequest {
     }
 
     /// Sets FID 입력 종목코드 (`fid_input_iscd`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -190,6 +202,8 @@ pub struct NavComparisonTimeTrendResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// TR IDs: none (this endpoint takes no `tr_id`).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 실시간 (웹소켓) 접속키 발급받으실 수 있는 API 입니다.\
+/// > 웹소켓 이용 시 해당 키를 appkey와 appsecret 대신 헤더에 넣어 API를 호출합니다.
+/// >
+/// > 접속키의 유효기간은 24시간이지만, 접속키는 세션 연결 시 초기 1회만 사용하기 때문에 접속키 인증 후에는 세션종료되지 않는 이상 접속키 신규 발급받지 않으셔도 365일 내내 웹소켓 데이터 수신하실 수 있습니다.
 #[derive(Clone)]
 pub struct ApprovalRequest {
     /// 권한부여타입 (`grant_type`, required, length 18).
@@ -64,6 +71,8 @@ impl ApprovalRequest {
     }
 
     /// Sets 권한부여타입 (`grant_type`, required, length 18).
+    ///
+    /// > "client\_credentials"
     #[inline]
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.grant_type = value.into();
@@ -71,6 +80,8 @@ impl ApprovalRequest {
     }
 
     /// Sets 앱키 (`appkey`, required, length 36).
+    ///
+    /// > 한국투자증권 홈페이지에서 발급받은 appkey (절대 노출되지 않도록 주의해주세요.)
     #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
@@ -78,6 +89,9 @@ impl ApprovalRequest {
     }
 
     /// Sets 시크릿키 (`secretkey`, required, length 180).
+    ///
+    /// > 한국투자증권 홈페이지에서 발급받은 appsecret (절대 노출되지 않도록 주의해주세요.)\
+    /// > \* 주의 : appsecret와 secretkey는 동일하오니 착오없으시기 바랍니다. (용어가 다른점 양해 부탁드립니다.)
     #[inline]
     pub fn secretkey(mut self, value: impl Into<String>) -> Self {
         self.secretkey = value.into();
@@ -177,6 +191,8 @@ pub struct ApprovalResponse {
     /// 응답메세지 (`msg1`).
     pub msg1: v::Val<String>,
     /// 웹소켓 접속키 (`approval_key`, required, length 286).
+    ///
+    /// > 웹소켓 이용 시 발급받은 웹소켓 접속키를 appkey와 appsecret 대신 헤더에 넣어 API 호출합니다.
     pub approval_key: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

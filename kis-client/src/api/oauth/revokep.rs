@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// TR IDs: none (this endpoint takes no `tr_id`).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 부여받은 접큰토큰을 더 이상 활용하지 않을 때 사용합니다.
 #[derive(Clone)]
 pub struct RevokepRequest {
     /// 고객 앱Key (`appkey`, required, length 36).
@@ -61,6 +65,8 @@ impl RevokepRequest {
     }
 
     /// Sets 고객 앱Key (`appkey`, required, length 36).
+    ///
+    /// > 한국투자증권 홈페이지에서 발급받은 appkey (절대 노출되지 않도록 주의해주세요.)
     #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
@@ -68,6 +74,8 @@ impl RevokepRequest {
     }
 
     /// Sets 고객 앱Secret (`appsecret`, required, length 180).
+    ///
+    /// > 한국투자증권 홈페이지에서 발급받은 appsecret (절대 노출되지 않도록 주의해주세요.)
     #[inline]
     pub fn appsecret(mut self, value: impl Into<String>) -> Self {
         self.appsecret = value.into();
@@ -75,6 +83,10 @@ impl RevokepRequest {
     }
 
     /// Sets 접근토큰 (`token`, required, length 286).
+    ///
+    /// > OAuth 토큰이 필요한 API 경우 발급한 Access token\
+    /// > 일반고객(Access token 유효기간 1일, OAuth 2.0의 Client Credentials Grant 절차를 준용)\
+    /// > 법인(Access token 유효기간 3개월, Refresh token 유효기간 1년, OAuth 2.0의 Authorization Code Grant 절차를 준용)
     #[inline]
     pub fn token(mut self, value: impl Into<String>) -> Self {
         self.token = value.into();
@@ -175,6 +187,8 @@ pub struct RevokepResponse {
     /// 응답메세지 (`msg1`).
     pub msg1: v::Val<String>,
     /// 응답코드 (`code`, length 8).
+    ///
+    /// > HTTP 응답코드
     ///
     /// Codes:
     /// - `HTTP`: 응답코드

@@ -13,6 +13,23 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// TR IDs: none (this endpoint takes no `tr_id`).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 본인 계좌에 필요한 인증 절차로, 인증을 통해 접근 토큰을 부여받아 오픈API 활용이 가능합니다.
+/// >
+/// > 1\. 접근토큰(access\_token)의 유효기간은 24시간 이며(1일 1회발급 원칙)\
+/// > 갱신발급주기는 6시간 입니다.(6시간 이내는 기존 발급키로 응답)
+/// >
+/// > 2\. 접근토큰발급(/oauth2/tokenP) 시 접근토큰값(access\_token)과 함께 수신되는\
+/// > 접근토큰 유효기간(acess\_token\_token\_expired)을 이용해 접근토큰을 관리하실 수 있습니다.
+/// >
+/// > \[참고\]
+/// >
+/// > '23.4.28 이후 지나치게 잦은 토큰 발급 요청건을 제어 하기 위해 신규 접근토큰발급 이후 일정시간 이내에 재호출 시에는 직전 토큰값을 리턴하게 되었습니다. 일정시간 이후 접근토큰발급 API 호출 시에는 신규 토큰값을 리턴합니다.\
+/// > 접근토큰발급 API 호출 및 코드 작성하실 때 해당 사항을 참고하시길 바랍니다.
+/// >
+/// > ※ 참고 : 포럼 \&gt; 공지사항 \&gt; \[수정\] \[중요\] 접근 토큰 발급 변경 안내
 #[derive(Clone)]
 pub struct TokenpRequest {
     /// 권한부여 Type (`grant_type`, required, length 18).
@@ -64,6 +81,8 @@ impl TokenpRequest {
     }
 
     /// Sets 권한부여 Type (`grant_type`, required, length 18).
+    ///
+    /// > client\_credentials
     #[inline]
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.grant_type = value.into();
@@ -71,6 +90,8 @@ impl TokenpRequest {
     }
 
     /// Sets 앱키 (`appkey`, required, length 36).
+    ///
+    /// > 한국투자증권 홈페이지에서 발급받은 appkey (절대 노출되지 않도록 주의해주세요.)
     #[inline]
     pub fn appkey(mut self, value: impl Into<String>) -> Self {
         self.appkey = value.into();
@@ -78,6 +99,8 @@ impl TokenpRequest {
     }
 
     /// Sets 앱시크릿키 (`appsecret`, required, length 180).
+    ///
+    /// > 한국투자증권 홈페이지에서 발급받은 appsecret (절대 노출되지 않도록 주의해주세요.)
     #[inline]
     pub fn appsecret(mut self, value: impl Into<String>) -> Self {
         self.appsecret = value.into();
@@ -177,12 +200,34 @@ pub struct TokenpResponse {
     /// 응답메세지 (`msg1`).
     pub msg1: v::Val<String>,
     /// 접근토큰 (`access_token`, required, length 350).
+    ///
+    /// > OAuth 토큰이 필요한 API 경우 발급한 Access token\
+    /// > ex) "eyJ0eXUxMiJ9.eyJz…..................................."
+    /// >
+    /// > \- 일반개인고객/일반법인고객\
+    /// > . Access token 유효기간 1일\
+    /// > .. 일정시간(6시간) 이내에 재호출 시에는 직전 토큰값을 리턴\
+    /// > . OAuth 2.0의 Client Credentials Grant 절차를 준용
+    /// >
+    /// > \- 제휴법인\
+    /// > . Access token 유효기간 3개월\
+    /// > . Refresh token 유효기간 1년\
+    /// > . OAuth 2.0의 Authorization Code Grant 절차를 준용
     pub access_token: v::Val<String>,
     /// 접근토큰유형 (`token_type`, required, length 20).
+    ///
+    /// > 접근토큰유형 : "Bearer"\
+    /// > ※ API 호출 시, 접근토큰유형 "Bearer" 입력. ex) "Bearer eyJ...."
     pub token_type: v::Val<String>,
     /// 접근토큰 유효기간 (`expires_in`, required, length 10).
+    ///
+    /// > 유효기간(초)\
+    /// > ex) 7776000
     pub expires_in: v::Val<String>,
     /// 접근토큰 유효기간(일시표시) (`access_token_token_expired`, required, length 50).
+    ///
+    /// > 유효기간(년:월:일 시:분:초)\
+    /// > ex) "2022-08-30 08:10:10"
     pub access_token_token_expired: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,28 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55020100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 체결추이(일간) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[5502\] 해외선물옵션 체결추이 화면에서 "일간" 선택 시 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > (중요) 해외선물시세 출력값을 해석하실 때 ffcode.mst(해외선물종목마스터 파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- ffcode.mst(해외선물종목마스터 파일) 다운로드 방법 2가지\
+/// > 1\) 한국투자증권 Github의 파이썬 샘플코드를 사용하여 mst 파일 다운로드 및 excel 파일로 정제\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/overseas_future_code.py>
+/// >
+/// > 2\) 혹은 포럼 - FAQ - 종목정보 다운로드(해외) - 해외지수선물 클릭하셔서 ffcode.mst(해외선물종목마스터 파일)을 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외선물정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) ffcode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 6A 계산소수점 -4 → 시세 6882.5 수신 시 0.68825 로 해석\
+/// > 품목코드 GC 계산소수점 -1 → 시세 19225 수신 시 1922.5 로 해석
+/// >
+/// > ※ CME, SGX 거래소 API시세는 유료시세로 HTS/MTS에서 유료가입 후 익일부터 시세 이용 가능합니다.\
+/// > 포럼 \&gt; FAQ \&gt; 해외선물옵션 API 유료시세 신청방법(CME, SGX 거래소)
 #[derive(Clone)]
 pub struct DailyCcnlRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
@@ -93,6 +115,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    ///
+    /// > 예) 6AM24
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -100,6 +124,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    ///
+    /// > 예) CME
     #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
@@ -107,6 +133,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -116,6 +144,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
+    ///
+    /// > 예) 20240402
     #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
         self.close_date_time = value.into();
@@ -123,6 +153,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
+    ///
+    /// > Q : 최초조회시 , P : 다음키(INDEX\_KEY) 입력하여 조회시
     ///
     /// Codes:
     /// - `Q`: 최초조회시
@@ -136,6 +168,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    ///
+    /// > 예) 30 (최대 40)
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -143,6 +177,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
+    ///
+    /// > 공백 (분만 사용)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -152,6 +188,8 @@ impl DailyCcnlRequest {
     }
 
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -314,6 +352,8 @@ pub struct DailyCcnlResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,29 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC86000000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물 호가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[8602\] 해외선물옵션 종합주문(Ⅰ) 화면에서 "왼쪽 호가 창" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > (중요) 해외선물옵션시세 출력값을 해석하실 때 ffcode.mst(해외선물종목마스터 파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- ffcode.mst(해외선물종목마스터 파일) 다운로드 방법 2가지\
+/// > 1\) 한국투자증권 Github의 파이썬 샘플코드를 사용하여 mst 파일 다운로드 및 excel 파일로 정제\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/overseas_future_code.py>
+/// >
+/// > 2\) 혹은 포럼 - FAQ - 종목정보 다운로드 - 해외선물옵션 클릭하셔서 ffcode.mst(해외선물종목마스터 파일)을 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외선물옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) ffcode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 6A 계산소수점 -4 → 시세 6882.5 수신 시 0.68825 로 해석\
+/// > 품목코드 GC 계산소수점 -1 → 시세 19225 수신 시 1922.5 로 해석
+/// >
+/// > \[참고자료\]\
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 종목명 (`SRS_CD`, required, length 32).
@@ -42,6 +65,8 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 32).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -123,6 +148,8 @@ pub struct InquireAskingPriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

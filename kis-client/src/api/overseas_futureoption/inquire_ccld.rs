@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3116R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 당일주문내역조회 API입니다.
 #[derive(Clone)]
 pub struct InquireCcldRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -110,6 +114,8 @@ impl InquireCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -117,6 +123,8 @@ impl InquireCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -124,6 +132,8 @@ impl InquireCcldRequest {
     }
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
+    ///
+    /// > 01:전체 / 02:체결 / 03:미체결
     ///
     /// Codes:
     /// - `01`: 전체
@@ -137,6 +147,8 @@ impl InquireCcldRequest {
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
+    /// > %%:전체 / 01:매도 / 02:매수
+    ///
     /// Codes:
     /// - `%%`: 전체
     /// - `01`: 매도
@@ -148,6 +160,8 @@ impl InquireCcldRequest {
     }
 
     /// Sets 선물옵션구분 (`FUOP_DVSN`, required, length 2).
+    ///
+    /// > 00:전체 / 01:선물 / 02:옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -340,6 +354,8 @@ pub struct InquireCcldResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output`).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -455,19 +471,29 @@ pub struct Output {
     /// 주문일자 (`ord_dt`, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, length 8).
+    ///
+    /// > 접수한 주문의 일련번호(ex. 00360686)\
+    /// > \* 정정/취소시 문자열처럼 "0"을 포함해서 전송\
+    /// > (ex. ORGN\_ODNO : 00360686)
     pub odno: v::Val<String>,
     /// 원주문일자 (`orgn_ord_dt`, length 8).
     pub orgn_ord_dt: v::Val<v::NaiveDate>,
     /// 원주문번호 (`orgn_odno`, length 8).
+    ///
+    /// > 원주문번호(ex. 00360685)
     pub orgn_odno: v::Val<String>,
     /// 해외선물FX상품번호 (`ovrs_futr_fx_pdno`, length 32).
     pub ovrs_futr_fx_pdno: v::Val<String>,
     /// 접수구분코드 (`rcit_dvsn_cd`, length 2).
     ///
+    /// > 05 온라인
+    ///
     /// Codes:
     /// - `05`: 온라인
     pub rcit_dvsn_cd: v::Val<crate::api::codes::RcitDvsnCd>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
+    ///
+    /// > 01:매도, 02:매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -476,6 +502,11 @@ pub struct Output {
     /// 매매전략구분코드 (`trad_stgy_dvsn_cd`, length 2).
     pub trad_stgy_dvsn_cd: v::Val<String>,
     /// 기준가격유형코드 (`bass_pric_type_cd`, length 2).
+    ///
+    /// > 01 시가평가\
+    /// > 02 액면가\
+    /// > 03 기준가격\
+    /// > 04 대용가
     ///
     /// Codes:
     /// - `01`: 시가평가
@@ -511,6 +542,9 @@ pub struct Output {
     pub rmks1: v::Val<String>,
     /// 신규청산구분코드 (`new_lqd_dvsn_cd`, length 2).
     ///
+    /// > 01 신규\
+    /// > 02 청산
+    ///
     /// Codes:
     /// - `01`: 신규
     /// - `02`: 청산
@@ -526,6 +560,8 @@ pub struct Output {
     /// 계좌유형코드 (`acnt_type_cd`, length 2).
     pub acnt_type_cd: v::Val<String>,
     /// 선물옵션구분 (`fuop_dvsn`, length 2).
+    ///
+    /// > 01:선물, 02: 옵션
     ///
     /// Codes:
     /// - `01`: 선물

@@ -16,6 +16,11 @@ use crate::value as v;
 /// - TR ID: real `OTFM3122R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 일별 체결내역 API입니다.\
+/// > 거래소 체결 내역에 따라 , output1에 동일한 주문번호의 데이터들이 수신될 수 있습니다.
 #[derive(Clone)]
 pub struct InquireDailyCcldRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -130,6 +135,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -137,6 +144,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -144,6 +153,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 시작일자 (`STRT_DT`, required, length 8).
+    ///
+    /// > 시작일자(YYYYMMDD)
     #[inline]
     pub fn strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.strt_dt = p::date(value);
@@ -151,6 +162,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 종료일자 (`END_DT`, required, length 8).
+    ///
+    /// > 종료일자(YYYYMMDD)
     #[inline]
     pub fn end_dt(mut self, value: v::NaiveDate) -> Self {
         self.end_dt = p::date(value);
@@ -158,6 +171,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 선물옵션구분코드 (`FUOP_DVSN_CD`, required, length 2).
+    ///
+    /// > 00:전체 / 01:선물 / 02:옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -171,6 +186,8 @@ impl InquireDailyCcldRequest {
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
+    /// > 공란(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
@@ -179,6 +196,13 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > %%% : 전체\
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본\
+    /// > VND: 베트남
     #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
@@ -186,6 +210,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets FM종목합산여부 (`FM_ITEM_FTNG_YN`, required, length 1).
+    ///
+    /// > "N"(Default)
     #[inline]
     pub fn fm_item_ftng_yn(mut self, value: bool) -> Self {
         self.fm_item_ftng_yn = p::flag(value);
@@ -193,6 +219,8 @@ impl InquireDailyCcldRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > %%: 전체 / 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `%%`: 전체
@@ -431,6 +459,8 @@ pub struct InquireDailyCcldResponse {
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -662,6 +692,8 @@ pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, required, length 8).
+    ///
+    /// > 접수한 주문의 일련번호(ex. 00360686)
     pub odno: v::Val<String>,
     /// 주문매체구분명 (`ord_mdia_dvsn_name`, required, length 60).
     pub ord_mdia_dvsn_name: v::Val<String>,

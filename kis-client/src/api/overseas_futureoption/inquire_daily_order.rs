@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3120R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 일별 주문내역 API입니다.
 #[derive(Clone)]
 pub struct InquireDailyOrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -124,6 +128,8 @@ impl InquireDailyOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -131,6 +137,8 @@ impl InquireDailyOrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -162,6 +170,8 @@ impl InquireDailyOrderRequest {
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
+    /// > 01:전체 / 02:체결 / 03:미체결
+    ///
     /// Codes:
     /// - `01`: 전체
     /// - `02`: 체결
@@ -173,6 +183,8 @@ impl InquireDailyOrderRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > %%전체 / 01 : 매도 / 02 : 매수
     #[inline]
     pub fn sll_buy_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.sll_buy_dvsn_cd = value.into();
@@ -180,6 +192,8 @@ impl InquireDailyOrderRequest {
     }
 
     /// Sets 선물옵션구분 (`FUOP_DVSN`, required, length 2).
+    ///
+    /// > 00:전체 / 01:선물 / 02:옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -405,6 +419,8 @@ pub struct InquireDailyOrderResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output`, required).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,
@@ -522,14 +538,33 @@ pub struct Output {
     /// 주문일자 (`ord_dt`, required, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, required, length 8).
+    ///
+    /// > 접수한 주문의 일련번호(ex. 00360686)\
+    /// > \* 정정/취소시 문자열처럼 "0"을 포함해서 전송\
+    /// > (ex. ORGN\_ODNO : 00360686)\
+    /// > \* 정정/취소시 문자열처럼 "0"을 포함해서 전송\
+    /// > (ex. ORGN\_ODNO : 00360686)
     pub odno: v::Val<String>,
     /// 원주문일자 (`orgn_ord_dt`, required, length 8).
     pub orgn_ord_dt: v::Val<v::NaiveDate>,
     /// 원주문번호 (`orgn_odno`, required, length 8).
+    ///
+    /// > 원주문번호(ex. 00360685)
     pub orgn_odno: v::Val<String>,
     /// 해외선물FX상품번호 (`ovrs_futr_fx_pdno`, required, length 32).
     pub ovrs_futr_fx_pdno: v::Val<String>,
     /// 정정취소구분코드 (`rvse_cncl_dvsn_cd`, required, length 2).
+    ///
+    /// > 청산체결이 없는 신규 00\
+    /// > 청산체결이 없는 정정 01\
+    /// > 청산체결이 없는 취소 02\
+    /// > 청산체결이 있는 취소 02\
+    /// > 청산체결이 있는 신규 03\
+    /// > 청산체결이 있는 정정 04\
+    /// > 행사 05\
+    /// > 배정 06\
+    /// > 소멸 07\
+    /// > 만기 08
     pub rvse_cncl_dvsn_cd: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
     pub sll_buy_dvsn_cd: v::Val<String>,

@@ -15,6 +15,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM1411R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 예수금현황 API입니다.
 #[derive(Clone)]
 pub struct InquireDepositRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -73,6 +77,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -80,6 +86,8 @@ impl InquireDepositRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -87,6 +95,12 @@ impl InquireDepositRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본\
+    /// > VND: 베트남
     ///
     /// Codes:
     /// - `TUS`: TOT\_USD

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3118R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 기간계좌손익 일별 API입니다.
 #[derive(Clone)]
 pub struct InquirePeriodCcldRequest {
     /// 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
@@ -129,6 +133,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -136,6 +142,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -143,6 +151,12 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > '%%% : 전체\
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본'
     #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
@@ -150,6 +164,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 전체환산여부 (`WHOL_TRSL_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn whol_trsl_yn(mut self, value: bool) -> Self {
         self.whol_trsl_yn = p::flag(value);
@@ -157,6 +173,8 @@ impl InquirePeriodCcldRequest {
     }
 
     /// Sets 선물옵션구분 (`FUOP_DVSN`, required, length 2).
+    ///
+    /// > 00:전체 / 01:선물 / 02:옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -371,8 +389,12 @@ pub struct InquirePeriodCcldResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`, required).
+    ///
+    /// > Array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
     pub ctx_area_fk200: v::Val<String>,

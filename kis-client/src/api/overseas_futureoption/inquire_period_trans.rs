@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3114R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 기간계좌거래내역 API입니다.
 #[derive(Clone)]
 pub struct InquirePeriodTransRequest {
     /// 조회기간FROM일자 (`INQR_TERM_FROM_DT`, required, length 8).
@@ -127,6 +131,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -134,6 +140,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -141,6 +149,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 계좌거래유형코드 (`ACNT_TR_TYPE_CD`, required, length 2).
+    ///
+    /// > 1: 전체, 2:입출금 , 3: 결제
     ///
     /// Codes:
     /// - `1`: 전체
@@ -153,6 +163,13 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > '%%% : 전체\
+    /// > TUS: TOT\_USD / TKR: TOT\_KRW\
+    /// > KRW: 한국 / USD: 미국\
+    /// > EUR: EUR / HKD: 홍콩\
+    /// > CNY: 중국 / JPY: 일본\
+    /// > VND: 베트남 '
     #[inline]
     pub fn crcy_cd(mut self, value: impl Into<String>) -> Self {
         self.crcy_cd = value.into();
@@ -160,6 +177,9 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK100값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -170,6 +190,9 @@ impl InquirePeriodTransRequest {
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK100값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk100(mut self, value: impl Into<String>) -> Self {
@@ -178,6 +201,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 비밀번호체크여부 (`PWD_CHK_YN`, required, length 1).
+    ///
+    /// > 공란(Default)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -371,6 +396,8 @@ pub struct InquirePeriodTransResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output`, required).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,

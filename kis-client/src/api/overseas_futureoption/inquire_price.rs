@@ -13,6 +13,31 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55010000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > (중요) 해외선물시세 출력값을 해석하실 때 ffcode.mst(해외선물종목마스터 파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- ffcode.mst(해외선물종목마스터 파일) 다운로드 방법 2가지\
+/// > 1\) 한국투자증권 Github의 파이썬 샘플코드를 사용하여 mst 파일 다운로드 및 excel 파일로 정제\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/overseas_future_code.py>
+/// >
+/// > 2\) 혹은 포럼 - FAQ - 종목정보 다운로드(해외) - 해외지수선물 클릭하셔서 ffcode.mst(해외선물종목마스터 파일)을 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외선물정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) ffcode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 6A 계산소수점 -4 → 시세 6882.5 수신 시 0.68825 로 해석\
+/// > 품목코드 GC 계산소수점 -1 → 시세 19225 수신 시 1922.5 로 해석
+/// >
+/// > \[참고자료\]\
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > ※ 모의투자는 실전투자계좌를 활용하여 조회 부탁드립니다.
+/// >
+/// > ※ CME, SGX 거래소 API시세는 유료시세로 HTS/MTS에서 유료가입 후 익일부터 시세 이용 가능합니다.\
+/// > 포럼 \&gt; FAQ \&gt; 해외선물옵션 API 유료시세 신청방법(CME, SGX 거래소)
 #[derive(Clone)]
 pub struct InquirePriceRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
@@ -42,6 +67,9 @@ impl InquirePriceRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) CNHU24\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수선물" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -209,20 +237,35 @@ pub struct Output1 {
     /// 최종처리일자 (`proc_date`, length 8).
     pub proc_date: v::Val<v::NaiveDate>,
     /// 고가 (`high_price`, length 15).
+    ///
+    /// > 고가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub high_price: v::Val<v::Decimal>,
     /// 최종처리시각 (`proc_time`, length 6).
     pub proc_time: v::Val<v::NaiveTime>,
     /// 시가 (`open_price`, length 15).
+    ///
+    /// > 시가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub open_price: v::Val<v::Decimal>,
     /// 증거금 (`trst_mgn`, length 19).
     pub trst_mgn: v::Val<String>,
     /// 저가 (`low_price`, length 15).
+    ///
+    /// > 저가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub low_price: v::Val<v::Decimal>,
     /// 현재가 (`last_price`, length 15).
+    ///
+    /// > 현재가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub last_price: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, length 10).
     pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, length 1).
+    ///
+    /// > 전일대비구분\
+    /// > '1':상한 '2':상승 '3':보합 '4':하한 '5':하락
     pub prev_diff_flag: v::Val<String>,
     /// 전일대비가격 (`prev_diff_price`, length 15).
     pub prev_diff_price: v::Val<v::Decimal>,
@@ -231,12 +274,21 @@ pub struct Output1 {
     /// 매수1수량 (`bid_qntt`, length 10).
     pub bid_qntt: v::Val<String>,
     /// 매수1호가 (`bid_price`, length 15).
+    ///
+    /// > 매수1호가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub bid_price: v::Val<v::Decimal>,
     /// 매도1수량 (`ask_qntt`, length 10).
     pub ask_qntt: v::Val<String>,
     /// 매도1호가 (`ask_price`, length 15).
+    ///
+    /// > 매도1호가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub ask_price: v::Val<v::Decimal>,
     /// 전일종가 (`prev_price`, length 15).
+    ///
+    /// > 전일종가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub prev_price: v::Val<v::Decimal>,
     /// 거래소코드 (`exch_cd`, length 10).
     pub exch_cd: v::Val<String>,

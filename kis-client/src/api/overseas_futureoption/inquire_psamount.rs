@@ -15,6 +15,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM3304R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 주문가능조회 API입니다.
 #[derive(Clone)]
 pub struct InquirePsamountRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -89,6 +93,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -96,6 +102,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -110,6 +118,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도 / 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -130,6 +140,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
+    ///
+    /// > N
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]

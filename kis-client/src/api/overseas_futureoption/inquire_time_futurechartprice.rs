@@ -13,6 +13,43 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55020400`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물분봉조회 API입니다. ★ 반드시 아래 호출방법을 확인하시고 호출 사용하시기 바랍니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[5502\] 해외선물옵션 체결추이 화면에서 "분" 선택 시 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 해외선물분봉조회 조회 방법\
+/// > params\
+/// > . START\_DATE\_TIME: 공란 입력 ("")\
+/// > . CLOSE\_DATE\_TIME: 조회일자 입력 ("20231214")\
+/// > . QRY\_CNT: 120 입력 시, 가장 최근 분봉 120건 조회( 한번에 최대 120건 조회 가능)\
+/// > 240 입력 시, 240 이전 분봉 \~ 120 이전 분봉 조회\
+/// > 360 입력 시, 360 이전 분봉 \~ 240 이전 분봉 조회\
+/// > . QRY\_TP: 처음조회시, 공백 입력\
+/// > 다음조회시, P 입력\
+/// > . INDEX\_KEY: 처음조회시, 공백 입력\
+/// > 다음조회시, 이전 조회 응답의 output2 \&gt; index\_key 값 입력
+/// >
+/// > \* 따라서 분봉데이터를 기간별로 수집하고자 하실 경우 QRY\_TP, INDEX\_KEY 값을 이용하시면서 다음조회하시면 됩니다.
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), (해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
+/// >
+/// > ※ CME, SGX 거래소 API시세는 유료시세로 HTS/MTS에서 유료가입 후 익일부터 시세 이용 가능합니다.\
+/// > 포럼 \&gt; FAQ \&gt; 해외선물옵션 API 유료시세 신청방법(CME, SGX 거래소)
 #[derive(Clone)]
 pub struct InquireTimeFuturechartpriceRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
@@ -97,6 +134,9 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) CNHU24\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수선물" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -104,6 +144,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    ///
+    /// > CME
     #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
@@ -111,6 +153,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -120,6 +164,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
+    ///
+    /// > ex) 20230823
     #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
         self.close_date_time = value.into();
@@ -127,6 +173,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
+    ///
+    /// > Q : 최초조회시 , P : 다음키(INDEX\_KEY) 입력하여 조회시
     ///
     /// Codes:
     /// - `Q`: 최초조회시
@@ -138,6 +186,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    ///
+    /// > 120 (조회갯수)
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -145,6 +195,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
+    ///
+    /// > 5 (분간격)
     #[inline]
     pub fn qry_gap(mut self, value: impl Into<String>) -> Self {
         self.qry_gap = value.into();
@@ -152,6 +204,8 @@ impl InquireTimeFuturechartpriceRequest {
     }
 
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
+    ///
+    /// > 다음조회(QRY\_TP를 P로 입력) 시, 이전 호출의 "output1 \> index\_key" 기입하여 조회
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -314,6 +368,8 @@ pub struct InquireTimeFuturechartpriceResponse {
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -492,6 +548,9 @@ pub struct Output1 {
     /// 저가 (`low_price`, required, length 15).
     pub low_price: v::Val<v::Decimal>,
     /// 체결가격 (`last_price`, required, length 15).
+    ///
+    /// > 체결가격\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
     pub last_qntt: v::Val<String>,

@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `OTFM1412R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 미결제내역조회(잔고) API입니다.
 #[derive(Clone)]
 pub struct InquireUnpdRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -80,6 +84,8 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -87,6 +93,8 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -94,6 +102,8 @@ impl InquireUnpdRequest {
     }
 
     /// Sets 선물옵션구분 (`FUOP_DVSN`, required, length 2).
+    ///
+    /// > 00: 전체 / 01:선물 / 02: 옵션
     ///
     /// Codes:
     /// - `00`: 전체
@@ -264,6 +274,8 @@ pub struct InquireUnpdResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output`).
+    ///
+    /// > Array
     pub output: v::Block<Output>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDDB95030000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물 미결제추이 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[1959\] 해외선물 미결제추이의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct InvestorUnpdTrendRequest {
     /// 상품 (`PROD_ISCD`, required, length 5).
@@ -75,6 +80,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 상품 (`PROD_ISCD`, required, length 5).
+    ///
+    /// > 금리 (GE, ZB, ZF,ZN,ZT), 금속(GC, PA, PL,SI, HG), 농산물(CC, CT,KC, OJ, SB, ZC,ZL, ZM, ZO, ZR, ZS, ZW), 에너지(CL, HO, NG, WBS), 지수(ES, NQ, TF, YM, VX), 축산물(GF, HE, LE), 통화(6A, 6B, 6C, 6E, 6J, 6N, 6S, DX)
     #[inline]
     pub fn prod_iscd(mut self, value: impl Into<String>) -> Self {
         self.prod_iscd = value.into();
@@ -82,6 +89,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 일자 (`BSOP_DATE`, required, length 8).
+    ///
+    /// > 기준일(ex)20240513)
     #[inline]
     pub fn bsop_date(mut self, value: v::NaiveDate) -> Self {
         self.bsop_date = p::date(value);
@@ -89,6 +98,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets 구분 (`UPMU_GUBUN`, required, length 1).
+    ///
+    /// > 0(수량), 1(증감)
     ///
     /// Codes:
     /// - `0`: 수량
@@ -100,6 +111,8 @@ impl InvestorUnpdTrendRequest {
     }
 
     /// Sets CTS\_KEY (`CTS_KEY`, required, length 16).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -218,6 +231,8 @@ pub struct InvestorUnpdTrendResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

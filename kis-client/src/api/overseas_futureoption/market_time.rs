@@ -14,6 +14,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `OTFM2229R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물 장운영시간 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[6773\] 해외선물 장운영시간 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct MarketTimeRequest {
     /// FM상품군코드 (`FM_PDGR_CD`, required, length 10).
@@ -82,6 +87,8 @@ impl MarketTimeRequest {
 
     /// Sets FM상품군코드 (`FM_PDGR_CD`, required, length 10).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_pdgr_cd(mut self, value: impl Into<String>) -> Self {
@@ -91,6 +98,9 @@ impl MarketTimeRequest {
 
     /// Sets FM클래스코드 (`FM_CLAS_CD`, required, length 3).
     ///
+    /// > '공백(전체), 001(통화), 002(금리), 003(지수),\
+    /// > 004(농산물),005(축산물),006(금속),007(에너지)'
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_clas_cd(mut self, value: impl Into<String>) -> Self {
@@ -99,6 +109,11 @@ impl MarketTimeRequest {
     }
 
     /// Sets FM거래소코드 (`FM_EXCG_CD`, required, length 10).
+    ///
+    /// > 'CME(CME), EUREX(EUREX), HKEx(HKEx),\
+    /// > ICE(ICE), SGX(SGX), OSE(OSE), ASX(ASX),\
+    /// > CBOE(CBOE), MDEX(MDEX), NYSE(NYSE),\
+    /// > BMF(BMF),FTX(FTX), HNX(HNX), ETC(기타)'
     #[inline]
     pub fn fm_excg_cd(mut self, value: impl Into<String>) -> Self {
         self.fm_excg_cd = value.into();
@@ -106,6 +121,8 @@ impl MarketTimeRequest {
     }
 
     /// Sets 옵션여부 (`OPT_YN`, required, length 1).
+    ///
+    /// > %(전체), N(선물), Y(옵션)
     #[inline]
     pub fn opt_yn(mut self, value: impl Into<String>) -> Self {
         self.opt_yn = value.into();

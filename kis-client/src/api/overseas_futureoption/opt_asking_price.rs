@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO86000000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션 호가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[5501\] 해외선물옵션 현재가 화면 의 "왼쪽 상단 현재가" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct OptAskingPriceRequest {
     /// 종목명 (`SRS_CD`, required, length 12).
@@ -42,6 +47,8 @@ impl OptAskingPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 12).
+    ///
+    /// > 예)OESM24 C5340
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -123,6 +130,8 @@ pub struct OptAskingPriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array (1호가\~ 5호가 순서대로 표시)
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,30 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55020100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션 체결추이(일간) API입니다.\
+/// > 최근 120건까지 데이터 확인이 가능합니다. ("QRY\_CNT: 119 입력", START\_DATE\_TIME, CLOSE\_DATE\_TIME은 공란)
+/// >
+/// > ※ 호출 시 유의사항\
+/// > : START\_DATE\_TIME, CLOSE\_DATE\_TIME은 공란 입력, QRY\_CNT는 확인 데이터 개수의 -1 개 입력\
+/// > ex) "START\_DATE\_TIME":"","CLOSE\_DATE\_TIME":"","QRY\_CNT":"119" → 최근 120건 데이터 조회
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), (해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
 #[derive(Clone)]
 pub struct OptDailyCcnlRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
@@ -83,6 +107,9 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) OESU24 C5500\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -90,6 +117,8 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    ///
+    /// > 종목코드에 맞는 거래소 코드 ex) CME
     #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
@@ -97,6 +126,8 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
+    ///
+    /// > "" 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -107,6 +138,8 @@ impl OptDailyCcnlRequest {
 
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
     ///
+    /// > "" 공란 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
@@ -116,6 +149,8 @@ impl OptDailyCcnlRequest {
 
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
     ///
+    /// > Q
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn qry_tp(mut self, value: impl Into<String>) -> Self {
@@ -124,6 +159,9 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    ///
+    /// > 예) 100 (최대 119)\
+    /// > ※ QRY\_CNT 입력값의 +1 개 데이터가 조회됩니다.
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -131,6 +169,8 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
+    ///
+    /// > "" 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -140,6 +180,9 @@ impl OptDailyCcnlRequest {
     }
 
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
+    ///
+    /// > "" 공란 입력\
+    /// > ※ 다음조회 불가
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -302,6 +345,8 @@ pub struct OptDailyCcnlResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -397,6 +442,8 @@ impl serde::Serialize for OptDailyCcnlResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료개수 (`ret_cnt`, required, length 4).
+    ///
+    /// > ※ "input \> QRY\_CNT" +1 개 만큼 조회됨
     pub ret_cnt: v::Val<v::Decimal>,
     /// N틱최종개수 (`last_n_cnt`, required, length 4).
     pub last_n_cnt: v::Val<v::Decimal>,
@@ -470,8 +517,12 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`data_date`, required, length 8).
+    ///
+    /// > 과거일자 \~ 최근일자 순으로 조회됨
     pub data_date: v::Val<v::NaiveDate>,
     /// 시간 (`data_time`, required, length 6).
+    ///
+    /// > ""
     pub data_time: v::Val<v::NaiveTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
@@ -480,6 +531,10 @@ pub struct Output2 {
     /// 저가 (`low_price`, required, length 15).
     pub low_price: v::Val<v::Decimal>,
     /// 체결가격 (`last_price`, required, length 15).
+    ///
+    /// > 체결가격\
+    /// > ※ focode.mst, fostkcode.mst\* 의 sCalcDesz(계산 소수점) 값 참고\
+    /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
     pub last_qntt: v::Val<String>,

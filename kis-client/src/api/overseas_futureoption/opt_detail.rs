@@ -13,6 +13,27 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55010100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션종목상세 API입니다.
+/// >
+/// > (주의) sstl\_price 자리에 정산가 X 전일종가 O 가 수신되는 점 유의 부탁드립니다.
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
 #[derive(Clone)]
 pub struct OptDetailRequest {
     /// 종목명 (`SRS_CD`, required, length 32).
@@ -42,6 +63,9 @@ impl OptDetailRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) OESU24 C5500\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -213,6 +237,11 @@ pub struct Output1 {
     /// 거래통화 (`crc_cd`, required, length 10).
     pub crc_cd: v::Val<String>,
     /// 전일종가 (`sttl_price`, required, length 15).
+    ///
+    /// > (★주의) 정산가 X 전일종가 O 가 수신됨
+    /// >
+    /// > ※ focode.mst, fostkcode.mst\* 의 sCalcDesz(계산 소수점) 값 참고\
+    /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub sttl_price: v::Val<v::Decimal>,
     /// 정산일 (`sttl_date`, required, length 8).
     pub sttl_date: v::Val<v::NaiveDate>,

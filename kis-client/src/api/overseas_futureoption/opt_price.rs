@@ -13,6 +13,25 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55010000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션종목현재가 API입니다.
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), (해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
 #[derive(Clone)]
 pub struct OptPriceRequest {
     /// 종목명 (`SRS_CD`, required, length 32).
@@ -42,6 +61,9 @@ impl OptPriceRequest {
     }
 
     /// Sets 종목명 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) OESU24 C5500\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -217,6 +239,10 @@ pub struct Output1 {
     /// 저가 (`low_price`, required, length 15).
     pub low_price: v::Val<v::Decimal>,
     /// 현재가 (`last_price`, required, length 15).
+    ///
+    /// > 현재가\
+    /// > ※ focode.mst, fostkcode.mst\* 의 sCalcDesz(계산 소수점) 값 참고\
+    /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
     pub vol: v::Val<v::Decimal>,

@@ -13,6 +13,26 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55020000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션 체결추이(주간) API입니다.\
+/// > 최근 120건까지 데이터 확인이 가능합니다. (START\_DATE\_TIME, CLOSE\_DATE\_TIME은 공란 입력)
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), (해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
 #[derive(Clone)]
 pub struct OptWeeklyCcnlRequest {
     /// 종목코드 (`SRS_CD`, required, length 32).
@@ -83,6 +103,9 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 종목코드 (`SRS_CD`, required, length 32).
+    ///
+    /// > ex) OESU24 C5500\
+    /// > ※ 종목코드 "포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션" 참고
     #[inline]
     pub fn srs_cd(mut self, value: impl Into<String>) -> Self {
         self.srs_cd = value.into();
@@ -90,6 +113,8 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 거래소코드 (`EXCH_CD`, required, length 10).
+    ///
+    /// > 종목코드에 맞는 거래소 코드 ex) CME
     #[inline]
     pub fn exch_cd(mut self, value: impl Into<String>) -> Self {
         self.exch_cd = value.into();
@@ -97,6 +122,8 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 조회시작일시 (`START_DATE_TIME`, required, length 12).
+    ///
+    /// > "" 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -107,6 +134,8 @@ impl OptWeeklyCcnlRequest {
 
     /// Sets 조회종료일시 (`CLOSE_DATE_TIME`, required, length 12).
     ///
+    /// > "" 공란 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn close_date_time(mut self, value: impl Into<String>) -> Self {
@@ -116,6 +145,8 @@ impl OptWeeklyCcnlRequest {
 
     /// Sets 조회구분 (`QRY_TP`, required, length 1).
     ///
+    /// > Q
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn qry_tp(mut self, value: impl Into<String>) -> Self {
@@ -124,6 +155,8 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    ///
+    /// > 예) 20 (최대 120)
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -131,6 +164,8 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 묶음개수 (`QRY_GAP`, required, length 3).
+    ///
+    /// > "" 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -140,6 +175,8 @@ impl OptWeeklyCcnlRequest {
     }
 
     /// Sets 이전조회KEY (`INDEX_KEY`, required, length 30).
+    ///
+    /// > "" 공란 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -302,6 +339,8 @@ pub struct OptWeeklyCcnlResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -470,8 +509,12 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`data_date`, required, length 8).
+    ///
+    /// > 과거일자 \~ 최근일자 순으로 조회됨
     pub data_date: v::Val<v::NaiveDate>,
     /// 시간 (`data_time`, required, length 6).
+    ///
+    /// > ""
     pub data_time: v::Val<v::NaiveTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
@@ -480,6 +523,10 @@ pub struct Output2 {
     /// 저가 (`low_price`, required, length 15).
     pub low_price: v::Val<v::Decimal>,
     /// 체결가격 (`last_price`, required, length 15).
+    ///
+    /// > 체결가격\
+    /// > ※ focode.mst, fostkcode.mst\* 의 sCalcDesz(계산 소수점) 값 참고\
+    /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
     pub last_qntt: v::Val<String>,

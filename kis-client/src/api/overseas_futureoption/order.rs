@@ -15,6 +15,16 @@ use crate::value as v;
 /// - TR ID: real `OTFM3001U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 주문 API 입니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct OrderRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -172,6 +182,8 @@ impl OrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -179,6 +191,8 @@ impl OrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -194,6 +208,9 @@ impl OrderRequest {
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
+    ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
@@ -205,6 +222,8 @@ impl OrderRequest {
 
     /// Sets FM청산미결제체결일자 (`FM_LQD_USTL_CCLD_DT`, length 8).
     ///
+    /// > 빈칸 (hedge청산만 이용)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_lqd_ustl_ccld_dt(mut self, value: v::NaiveDate) -> Self {
@@ -214,6 +233,8 @@ impl OrderRequest {
 
     /// Sets FM청산미결제체결번호 (`FM_LQD_USTL_CCNO`, length 10).
     ///
+    /// > 빈칸 (hedge청산만 이용)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_lqd_ustl_ccno(mut self, value: impl Into<String>) -> Self {
@@ -222,6 +243,8 @@ impl OrderRequest {
     }
 
     /// Sets 가격구분코드 (`PRIC_DVSN_CD`, required, length 1).
+    ///
+    /// > 1\.지정, 2. 시장, 3. STOP, 4 S/L
     #[inline]
     pub fn pric_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.pric_dvsn_cd = value.into();
@@ -229,6 +252,9 @@ impl OrderRequest {
     }
 
     /// Sets FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, required, length 20).
+    ///
+    /// > 지정가인 경우 가격 입력\
+    /// > \* 시장가, STOP주문인 경우, 빈칸("") 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -238,6 +264,9 @@ impl OrderRequest {
     }
 
     /// Sets FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 20).
+    ///
+    /// > STOP 주문 가격 입력\
+    /// > \* 시장가, 지정가인 경우, 빈칸("") 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -255,6 +284,8 @@ impl OrderRequest {
 
     /// Sets FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
     ///
+    /// > 빈칸 (hedge청산만 이용)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_lqd_lmt_ord_pric(mut self, value: v::Decimal) -> Self {
@@ -264,6 +295,8 @@ impl OrderRequest {
 
     /// Sets FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
     ///
+    /// > 빈칸 (hedge청산만 이용)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_lqd_stop_ord_pric(mut self, value: v::Decimal) -> Self {
@@ -272,6 +305,9 @@ impl OrderRequest {
     }
 
     /// Sets 체결조건코드 (`CCLD_CNDT_CD`, required, length 1).
+    ///
+    /// > 일반적으로 6 (EOD, 지정가)\
+    /// > GTD인 경우 5, 시장가인 경우만 2
     #[inline]
     pub fn ccld_cndt_cd(mut self, value: impl Into<String>) -> Self {
         self.ccld_cndt_cd = value.into();
@@ -279,6 +315,8 @@ impl OrderRequest {
     }
 
     /// Sets 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
+    ///
+    /// > 0 (hedge청산만 이용)
     ///
     /// Codes:
     /// - `0`: hedge청산만 이용
@@ -291,6 +329,8 @@ impl OrderRequest {
     }
 
     /// Sets 행사예약주문여부 (`ECIS_RSVN_ORD_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn ecis_rsvn_ord_yn(mut self, value: bool) -> Self {
         self.ecis_rsvn_ord_yn = p::flag(value);
@@ -298,6 +338,8 @@ impl OrderRequest {
     }
 
     /// Sets FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn fm_hdge_ord_scrn_yn(mut self, value: bool) -> Self {
         self.fm_hdge_ord_scrn_yn = p::flag(value);
@@ -547,6 +589,9 @@ impl Endpoint for OrderRequest {
 #[non_exhaustive]
 pub struct OrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -641,6 +686,10 @@ pub struct Output {
     /// 주문일자 (`ORD_DT`, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`ODNO`, length 8).
+    ///
+    /// > 접수한 주문의 일련번호(ex. 00360686)\
+    /// > \* 정정/취소시 문자열처럼 "0"을 포함해서 전송\
+    /// > (ex. ORGN\_ODNO : 00360686)
     pub odno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

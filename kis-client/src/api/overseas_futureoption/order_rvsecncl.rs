@@ -17,6 +17,13 @@ use crate::value as v;
 /// - TR ID for `cancel` (취소): real `OTFM3003U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 정정취소주문 API 입니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     variant: OrderRvsecnclVariant,
@@ -160,6 +167,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -167,6 +176,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -174,6 +185,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 원주문일자 (`ORGN_ORD_DT`, required, length 8).
+    ///
+    /// > 원 주문 시 출력되는 ORD\_DT 값을 입력 (현지거래일)
     #[inline]
     pub fn orgn_ord_dt(mut self, value: v::NaiveDate) -> Self {
         self.orgn_ord_dt = p::date(value);
@@ -181,6 +194,9 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 8).
+    ///
+    /// > 정정/취소시 주문번호(ODNO) 8자리를 문자열처럼 "0"을 포함해서 전송 (원 주문 시 출력된 ODNO 값 활용)\
+    /// > (ex. ORGN\_ODNO : 00360686)
     #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
@@ -188,6 +204,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets FMLIMIT주문가격 (`FM_LIMIT_ORD_PRIC`, length 20).
+    ///
+    /// > OTFM3002U(해외선물옵션주문정정)만 사용
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -198,6 +216,8 @@ impl OrderRvsecnclRequest {
 
     /// Sets FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, length 20).
     ///
+    /// > OTFM3002U(해외선물옵션주문정정)만 사용
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_stop_ord_pric(mut self, value: v::Decimal) -> Self {
@@ -206,6 +226,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets FM청산LIMIT주문가격 (`FM_LQD_LMT_ORD_PRIC`, length 20).
+    ///
+    /// > OTFM3002U(해외선물옵션주문정정)만 사용
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -216,6 +238,8 @@ impl OrderRvsecnclRequest {
 
     /// Sets FM청산STOP주문가격 (`FM_LQD_STOP_ORD_PRIC`, length 20).
     ///
+    /// > OTFM3002U(해외선물옵션주문정정)만 사용
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fm_lqd_stop_ord_pric(mut self, value: v::Decimal) -> Self {
@@ -224,6 +248,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets FM\_HEDGE주문화면여부 (`FM_HDGE_ORD_SCRN_YN`, required, length 1).
+    ///
+    /// > N
     #[inline]
     pub fn fm_hdge_ord_scrn_yn(mut self, value: bool) -> Self {
         self.fm_hdge_ord_scrn_yn = p::flag(value);
@@ -231,6 +257,10 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets FM시장가전환여부 (`FM_MKPR_CVSN_YN`, length 1).
+    ///
+    /// > OTFM3003U(해외선물옵션주문취소)만 사용
+    /// >
+    /// > ※ FM\_MKPR\_CVSN\_YN 항목에 'Y'로 설정하여 취소주문을 접수할 경우, 주문 취소확인이 들어오면 원장에서 시장가주문을 하나 또 내줌
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -433,6 +463,9 @@ impl Endpoint for OrderRvsecnclRequest {
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -525,8 +558,14 @@ impl serde::Serialize for OrderRvsecnclResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ORD_DT`, length 8).
+    ///
+    /// > YYYYMMDD(ex. 20230811)
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`ODNO`, length 8).
+    ///
+    /// > 접수한 주문의 일련번호(ex. 00360686)\
+    /// > \* 정정/취소시 문자열처럼 "0"을 포함해서 전송\
+    /// > (ex. ORGN\_ODNO : 00360686)
     pub odno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

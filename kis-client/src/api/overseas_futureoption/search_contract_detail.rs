@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFC55200000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외선물옵션 상품기본정보 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0054\] 해외선물옵션 상품기본정보 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > QRY\_CNT에 SRS\_CD 요청 개수 입력, SRS\_CD\_01 \~SRS\_CD\_32 까지 최대 32건의 상품코드 추가 입력하여 해외선물옵션 상품기본정보 확인이 가능합니다.
 #[derive(Clone)]
 pub struct SearchContractDetailRequest {
     /// 요청개수 (`QRY_CNT`, required, length 4).
@@ -65,6 +72,8 @@ impl SearchContractDetailRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 4).
+    ///
+    /// > 입력한 코드 개수
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -72,6 +81,8 @@ impl SearchContractDetailRequest {
     }
 
     /// Sets 품목종류 (`SRS_CD_01`, required, length 32).
+    ///
+    /// > 최대 32개 까지 가능
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -206,6 +217,8 @@ pub struct SearchContractDetailResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

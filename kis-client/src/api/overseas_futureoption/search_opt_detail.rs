@@ -13,6 +13,26 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFO55200000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외옵션 상품기본정보 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0054\] 관심종목 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > (중요) 해외옵션시세 출력값을 해석하실 때 focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- focode.mst(해외지수옵션 종목마스터파일), (해외주식옵션 종목마스터파일) 다운로드 방법\
+/// > 1\) focode.mst(해외지수옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외지수옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외옵션정보.h)를 참고하여 해석\
+/// > 2\) fostkcode.mst(해외주식옵션 종목마스터파일)\
+/// > : 포럼 \&gt; FAQ \&gt; 종목정보 다운로드(해외) - 해외주식옵션 클릭하여 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외주식옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, focode.mst(해외지수옵션 종목마스터파일), fostkcode.mst(해외주식옵션 종목마스터파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) focode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 OES 계산소수점 -2 → 시세 7525 수신 시 75.25 로 해석\
+/// > 품목코드 O6E 계산소수점 -4 → 시세 54.0 수신 시 0.0054 로 해석
 #[derive(Clone)]
 pub struct SearchOptDetailRequest {
     /// 요청개수 (`QRY_CNT`, required, length 32).
@@ -71,6 +91,8 @@ impl SearchOptDetailRequest {
     }
 
     /// Sets 요청개수 (`QRY_CNT`, required, length 32).
+    ///
+    /// > 입력한 코드 개수
     #[inline]
     pub fn qry_cnt(mut self, value: v::Decimal) -> Self {
         self.qry_cnt = p::decimal(value);
@@ -78,6 +100,9 @@ impl SearchOptDetailRequest {
     }
 
     /// Sets 종목코드1 (`SRS_CD_01`, required, length 32).
+    ///
+    /// > SRS\_CD\_01부터 차례로 입력(ex ) OESU24 C5500\
+    /// > 최대 30개 까지 가능
     #[inline]
     pub fn srs_cd_01(mut self, value: impl Into<String>) -> Self {
         self.srs_cd_01 = value.into();
@@ -208,6 +233,8 @@ pub struct SearchOptDetailResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -300,6 +327,10 @@ pub struct Output2 {
     /// 거래통화 (`crc_cd`, required, length 10).
     pub crc_cd: v::Val<String>,
     /// 정산가 (`sttl_price`, required, length 15).
+    ///
+    /// > 정산가\
+    /// > ※ focode.mst, fostkcode.mst\* 의 sCalcDesz(계산 소수점) 값 참고\
+    /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub sttl_price: v::Val<v::Decimal>,
     /// 정산일 (`sttl_date`, required, length 8).
     pub sttl_date: v::Val<v::NaiveDate>,

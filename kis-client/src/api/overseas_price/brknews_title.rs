@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST01011801`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외속보(제목) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7704\] 해외속보 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 최대 100건까지 조회 가능합니다.
 #[derive(Clone)]
 pub struct BrknewsTitleRequest {
     /// 뉴스제공업체코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
@@ -106,6 +113,8 @@ impl BrknewsTitleRequest {
     }
 
     /// Sets 뉴스제공업체코드 (`FID_NEWS_OFER_ENTP_CODE`, required, length 40).
+    ///
+    /// > 뉴스제공업체구분=\>0:전체조회
     #[inline]
     pub fn fid_news_ofer_entp_code(mut self, value: impl Into<String>) -> Self {
         self.fid_news_ofer_entp_code = value.into();
@@ -113,6 +122,8 @@ impl BrknewsTitleRequest {
     }
 
     /// Sets 조건시장구분코드 (`FID_COND_MRKT_CLS_CODE`, required, length 6).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -123,6 +134,8 @@ impl BrknewsTitleRequest {
 
     /// Sets 입력종목코드 (`FID_INPUT_ISCD`, required, length 12).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
@@ -131,6 +144,8 @@ impl BrknewsTitleRequest {
     }
 
     /// Sets 제목내용 (`FID_TITL_CNTT`, required, length 132).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -141,6 +156,8 @@ impl BrknewsTitleRequest {
 
     /// Sets 입력날짜1 (`FID_INPUT_DATE_1`, required, length 10).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
@@ -149,6 +166,8 @@ impl BrknewsTitleRequest {
     }
 
     /// Sets 입력시간1 (`FID_INPUT_HOUR_1`, required, length 10).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -159,6 +178,8 @@ impl BrknewsTitleRequest {
 
     /// Sets 순위정렬구분코드 (`FID_RANK_SORT_CLS_CODE`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_rank_sort_cls_code(mut self, value: impl Into<String>) -> Self {
@@ -168,6 +189,8 @@ impl BrknewsTitleRequest {
 
     /// Sets 입력일련번호 (`FID_INPUT_SRNO`, required, length 20).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn fid_input_srno(mut self, value: impl Into<String>) -> Self {
@@ -176,6 +199,8 @@ impl BrknewsTitleRequest {
     }
 
     /// Sets 조건화면분류코드 (`FID_COND_SCR_DIV_CODE`, required, length 5).
+    ///
+    /// > 화면번호:11801
     ///
     /// Codes:
     /// - `11801`: 화면번호
@@ -353,6 +378,8 @@ pub struct BrknewsTitleResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

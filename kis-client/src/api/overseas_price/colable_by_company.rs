@@ -14,6 +14,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTLN4050R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 당사 해외주식담보대출 가능 종목 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0497\] 당사 해외주식담보대출 가능 종목 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 한 번의 호출에 20건까지 조회가 가능하며 다음조회가 불가하기에, PDNO에 데이터 확인하고자 하는 종목코드를 입력하여 단건조회용으로 사용하시기 바랍니다.
 #[derive(Clone)]
 pub struct ColableByCompanyRequest {
     /// 상품번호 (`PDNO`, required, length 12).
@@ -131,6 +138,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > ex)AMD
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -138,6 +147,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -148,6 +159,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
@@ -156,6 +169,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -166,6 +181,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 조회구분 (`INQR_DVSN`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn inqr_dvsn(mut self, value: impl Into<String>) -> Self {
@@ -174,6 +191,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 3).
+    ///
+    /// > 840(미국), 344(홍콩), 156(중국)
     ///
     /// Codes:
     /// - `840`: 미국
@@ -187,6 +206,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 조회순서구분 (`INQR_SQN_DVSN`, required, length 2).
     ///
+    /// > 01(이름순), 02(코드순)
+    ///
     /// Codes:
     /// - `01`: 이름순
     /// - `02`: 코드순
@@ -198,6 +219,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 비율구분코드 (`RT_DVSN_CD`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn rt_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -206,6 +229,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 비율 (`RT`, required, length 23.8).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -216,6 +241,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 대출가능여부 (`LOAN_PSBL_YN`, required, length 1).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn loan_psbl_yn(mut self, value: bool) -> Self {
@@ -225,6 +252,8 @@ impl ColableByCompanyRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +262,8 @@ impl ColableByCompanyRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -452,6 +483,8 @@ pub struct ColableByCompanyResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::One<Output2>,
     /// 연속조회검색조건100 (`ctx_area_fk100`, length 100).
     pub ctx_area_fk100: v::Val<String>,

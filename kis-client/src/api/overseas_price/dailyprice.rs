@@ -13,6 +13,27 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76240000`, paper `HHDFS76240000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식의 기간별시세를 확인하는 API 입니다.\
+/// > 실전계좌/모의계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능합니다.
+/// >
+/// > 해외주식 시세는 무료시세(지연체결가)만이 제공되며, API로는 유료시세(실시간체결가)를 받아보실 수 없습니다.
+/// >
+/// > 해외주식 시세는 무료시세(지연시세)만이 제공되며, API로는 유료시세(실시간시세)를 받아보실 수 없습니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분 지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분 지연 시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.\
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 타 매체의 유료 실시간 시세 서비스와 다를 수 있으며, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > 이용에 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct DailypriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -99,6 +120,8 @@ impl DailypriceRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > "" (Null 값 설정)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -107,6 +130,18 @@ impl DailypriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이
     ///
     /// Codes:
     /// - `HKS`: 홍콩
@@ -127,6 +162,8 @@ impl DailypriceRequest {
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    ///
+    /// > 종목코드 (ex. TSLA)
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
@@ -134,6 +171,10 @@ impl DailypriceRequest {
     }
 
     /// Sets 일/주/월구분 (`GUBN`, required, length 1).
+    ///
+    /// > 0 : 일\
+    /// > 1 : 주\
+    /// > 2 : 월
     ///
     /// Codes:
     /// - `0`: 일
@@ -147,6 +188,9 @@ impl DailypriceRequest {
 
     /// Sets 조회기준일자 (`BYMD`, required, length 8).
     ///
+    /// > 조회기준일자(YYYYMMDD)\
+    /// > ※ 공란 설정 시, 기준일 오늘 날짜로 설정
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn bymd(mut self, value: v::NaiveDate) -> Self {
@@ -155,6 +199,9 @@ impl DailypriceRequest {
     }
 
     /// Sets 수정주가반영여부 (`MODP`, required, length 1).
+    ///
+    /// > 0 : 미반영\
+    /// > 1 : 반영
     ///
     /// Codes:
     /// - `0`: 미반영
@@ -166,6 +213,8 @@ impl DailypriceRequest {
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, length 1).
+    ///
+    /// > 응답시 다음값이 있으면 값이 셋팅되어 있으므로 다음 조회시 응답값 그대로 셋팅
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -311,6 +360,9 @@ impl Endpoint for DailypriceRequest {
 #[non_exhaustive]
 pub struct DailypriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -415,6 +467,14 @@ impl serde::Serialize for DailypriceResponse {
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
     ///
+    /// > D+시장구분(3자리)+종목코드\
+    /// > 예) DNASAAPL : D+NAS(나스닥)+AAPL(애플)\
+    /// > \[시장구분\]\
+    /// > NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스 ,\
+    /// > TSE : 도쿄, HKS : 홍콩,\
+    /// > SHS : 상해, SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이
+    ///
     /// Codes:
     /// - `NYS`: 뉴욕
     /// - `NAS`: 나스닥
@@ -500,8 +560,16 @@ pub struct Output2 {
     /// 일자(YYYYMMDD) (`xymd`, required, length 8).
     pub xymd: v::Val<String>,
     /// 종가 (`clos`, required, length 12).
+    ///
+    /// > 해당 일자의 종가
     pub clos: v::Val<String>,
     /// 대비기호 (`sign`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -511,26 +579,50 @@ pub struct Output2 {
     /// - `5`: 하락
     pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
+    ///
+    /// > 해당 일자의 종가와 해당 전일 종가의 차이 (해당일 종가-해당 전일 종가)
     pub diff: v::Val<String>,
     /// 등락율 (`rate`, required, length 12).
+    ///
+    /// > 해당 전일 대비 / 해당일 종가 \* 100
     pub rate: v::Val<v::Decimal>,
     /// 시가 (`open`, required, length 12).
+    ///
+    /// > 해당일 최초 거래가격
     pub open: v::Val<String>,
     /// 고가 (`high`, required, length 12).
+    ///
+    /// > 해당일 가장 높은 거래가격
     pub high: v::Val<String>,
     /// 저가 (`low`, required, length 12).
+    ///
+    /// > 해당일 가장 낮은 거래가격
     pub low: v::Val<String>,
     /// 거래량 (`tvol`, required, length 14).
+    ///
+    /// > 해당일 거래량
     pub tvol: v::Val<String>,
     /// 거래대금 (`tamt`, required, length 14).
+    ///
+    /// > 해당일 거래대금
     pub tamt: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
+    ///
+    /// > 마지막 체결이 발생한 시점의 매수호가\
+    /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
     pub pbid: v::Val<String>,
     /// 매수호가잔량 (`vbid`, required, length 10).
+    ///
+    /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
     pub vbid: v::Val<String>,
     /// 매도호가 (`pask`, required, length 12).
+    ///
+    /// > 마지막 체결이 발생한 시점의 매도호가\
+    /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
     pub pask: v::Val<String>,
     /// 매도호가잔량 (`vask`, required, length 10).
+    ///
+    /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
     pub vask: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76370100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 업종별코드조회 API입니다.
 #[derive(Clone)]
 pub struct IndustryPriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -60,6 +64,8 @@ impl IndustryPriceRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -68,6 +74,11 @@ impl IndustryPriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -175,6 +186,8 @@ pub struct IndustryPriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76370000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 업종별시세 API입니다.
 #[derive(Clone)]
 pub struct IndustryThemeRequest {
     /// NEXT KEY BUFF (`KEYB`, required, length 8).
@@ -87,6 +91,8 @@ impl IndustryThemeRequest {
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
@@ -96,6 +102,8 @@ impl IndustryThemeRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -104,6 +112,11 @@ impl IndustryThemeRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -122,6 +135,8 @@ impl IndustryThemeRequest {
     }
 
     /// Sets 업종코드 (`ICOD`, required, length 3).
+    ///
+    /// > 업종코드별조회(HHDFS76370100) 를 통해 확인
     #[inline]
     pub fn icod(mut self, value: impl Into<String>) -> Self {
         self.icod = value.into();
@@ -129,6 +144,8 @@ impl IndustryThemeRequest {
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// > 0(전체), 1(1백주이상), 2(1천주이상), 3(1만주이상), 4(10만주이상), 5(100만주이상), 6(1000만주이상)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -267,6 +284,8 @@ pub struct IndustryThemeResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,26 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76200100`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 현재가 호가 API입니다.\
+/// > 미국 거래소는 10호가, 그 외 국가 거래소는 1호가만 제공됩니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7620\] 해외주식 현재가 화면에서 "왼쪽 호가 창" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 해외주식 시세는 무료시세(지연시세)만이 제공되며, API로는 유료시세(실시간시세)를 받아보실 수 없습니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분 지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분 지연 시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.\
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 타 매체의 유료 실시간 시세 서비스와 다를 수 있으며, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > 이용에 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireAskingPriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -68,6 +88,8 @@ impl InquireAskingPriceRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -76,6 +98,19 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > HKS : 홍콩\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > TSE : 도쿄\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -97,6 +132,8 @@ impl InquireAskingPriceRequest {
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    ///
+    /// > 종목코드 예)TSLA
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
@@ -493,112 +530,220 @@ pub struct Output2 {
     /// 매도호가대비1 (`dask1`, required, length 10).
     pub dask1: v::Val<String>,
     /// 매수호가가격2 (`pbid2`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid2: v::Val<String>,
     /// 매도호가가격2 (`pask2`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask2: v::Val<String>,
     /// 매수호가잔량2 (`vbid2`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid2: v::Val<String>,
     /// 매도호가잔량2 (`vask2`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask2: v::Val<String>,
     /// 매수호가대비2 (`dbid2`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid2: v::Val<String>,
     /// 매도호가대비2 (`dask2`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask2: v::Val<String>,
     /// 매수호가가격3 (`pbid3`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid3: v::Val<String>,
     /// 매도호가가격3 (`pask3`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask3: v::Val<String>,
     /// 매수호가잔량3 (`vbid3`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid3: v::Val<String>,
     /// 매도호가잔량3 (`vask3`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask3: v::Val<String>,
     /// 매수호가대비3 (`dbid3`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid3: v::Val<String>,
     /// 매도호가대비3 (`dask3`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask3: v::Val<String>,
     /// 매수호가가격4 (`pbid4`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid4: v::Val<String>,
     /// 매도호가가격4 (`pask4`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask4: v::Val<String>,
     /// 매수호가잔량4 (`vbid4`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid4: v::Val<String>,
     /// 매도호가잔량4 (`vask4`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask4: v::Val<String>,
     /// 매수호가대비4 (`dbid4`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid4: v::Val<String>,
     /// 매도호가대비4 (`dask4`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask4: v::Val<String>,
     /// 매수호가가격5 (`pbid5`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid5: v::Val<String>,
     /// 매도호가가격5 (`pask5`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask5: v::Val<String>,
     /// 매수호가잔량5 (`vbid5`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid5: v::Val<String>,
     /// 매도호가잔량5 (`vask5`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask5: v::Val<String>,
     /// 매수호가대비5 (`dbid5`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid5: v::Val<String>,
     /// 매도호가대비5 (`dask5`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask5: v::Val<String>,
     /// 매수호가가격6 (`pbid6`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid6: v::Val<String>,
     /// 매도호가가격6 (`pask6`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask6: v::Val<String>,
     /// 매수호가잔량6 (`vbid6`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid6: v::Val<String>,
     /// 매도호가잔량6 (`vask6`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask6: v::Val<String>,
     /// 매수호가대비6 (`dbid6`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid6: v::Val<String>,
     /// 매도호가대비6 (`dask6`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask6: v::Val<String>,
     /// 매수호가가격7 (`pbid7`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid7: v::Val<String>,
     /// 매도호가가격7 (`pask7`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask7: v::Val<String>,
     /// 매수호가잔량7 (`vbid7`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid7: v::Val<String>,
     /// 매도호가잔량7 (`vask7`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask7: v::Val<String>,
     /// 매수호가대비7 (`dbid7`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid7: v::Val<String>,
     /// 매도호가대비7 (`dask7`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask7: v::Val<String>,
     /// 매수호가가격8 (`pbid8`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid8: v::Val<String>,
     /// 매도호가가격8 (`pask8`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask8: v::Val<String>,
     /// 매수호가잔량8 (`vbid8`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid8: v::Val<String>,
     /// 매도호가잔량8 (`vask8`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask8: v::Val<String>,
     /// 매수호가대비8 (`dbid8`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid8: v::Val<String>,
     /// 매도호가대비8 (`dask8`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask8: v::Val<String>,
     /// 매수호가가격9 (`pbid9`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid9: v::Val<String>,
     /// 매도호가가격9 (`pask9`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask9: v::Val<String>,
     /// 매수호가잔량9 (`vbid9`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid9: v::Val<String>,
     /// 매도호가잔량9 (`vask9`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask9: v::Val<String>,
     /// 매수호가대비9 (`dbid9`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid9: v::Val<String>,
     /// 매도호가대비9 (`dask9`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask9: v::Val<String>,
     /// 매수호가가격10 (`pbid10`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pbid10: v::Val<String>,
     /// 매도호가가격10 (`pask10`, required, length 12).
+    ///
+    /// > 미국 거래소만 수신
     pub pask10: v::Val<String>,
     /// 매수호가잔량10 (`vbid10`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vbid10: v::Val<String>,
     /// 매도호가잔량10 (`vask10`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub vask10: v::Val<String>,
     /// 매수호가대비10 (`dbid10`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dbid10: v::Val<String>,
     /// 매도호가대비10 (`dask10`, required, length 10).
+    ///
+    /// > 미국 거래소만 수신
     pub dask10: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -908,18 +1053,32 @@ impl crate::__private::Record for Output2 {
 #[non_exhaustive]
 pub struct Output3 {
     /// VCMStart시간 (`vstm`, required, length 6).
+    ///
+    /// > 데이터 없음
     pub vstm: v::Val<v::NaiveTime>,
     /// VCMEnd시간 (`vetm`, required, length 6).
+    ///
+    /// > 데이터 없음
     pub vetm: v::Val<v::NaiveTime>,
     /// CAS/VCM기준가 (`csbp`, required, length 12).
+    ///
+    /// > 데이터 없음
     pub csbp: v::Val<String>,
     /// CAS/VCMHighprice (`cshi`, required, length 12).
+    ///
+    /// > 데이터 없음
     pub cshi: v::Val<String>,
     /// CAS/VCMLowprice (`cslo`, required, length 12).
+    ///
+    /// > 데이터 없음
     pub cslo: v::Val<String>,
     /// IEP (`iep`, required, length 12).
+    ///
+    /// > 데이터 없음
     pub iep: v::Val<String>,
     /// IEV (`iev`, required, length 12).
+    ///
+    /// > 데이터 없음
     pub iev: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,15 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03030100`, paper `FHKST03030100`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 종목/지수/환율기간별시세(일/주/월/년) API입니다.
+/// >
+/// > 해외지수 당일 시세의 경우 지연시세 or 종가시세가 제공됩니다.
+/// >
+/// > ※ 해당 API로 미국주식 조회 시, 다우30, 나스닥100, S\&P500 종목만 조회 가능합니다.\
+/// > 더 많은 미국주식 종목 시세를 이용할 시에는, 해외주식기간별시세 API 사용 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireDailyChartpriceRequest {
     /// FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -97,6 +106,8 @@ impl InquireDailyChartpriceRequest {
 
     /// Sets FID 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > N: 해외지수, X 환율, I: 국채, S:금선물
+    ///
     /// Codes:
     /// - `N`: 해외지수, X 환율
     /// - `I`: 국채
@@ -111,6 +122,12 @@ impl InquireDailyChartpriceRequest {
     }
 
     /// Sets FID 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목코드\
+    /// > ※ 해외주식 마스터 코드 참조\
+    /// > (포럼 \> FAQ \> 종목정보 다운로드(해외) \> 해외지수)
+    /// >
+    /// > ※ 해당 API로 미국주식 조회 시, 다우30, 나스닥100, S\&P500 종목만 조회 가능합니다. 더 많은 미국주식 종목 시세를 이용할 시에는, 해외주식기간별시세 API 사용 부탁드립니다.
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -118,6 +135,8 @@ impl InquireDailyChartpriceRequest {
     }
 
     /// Sets FID 입력 날짜1 (`FID_INPUT_DATE_1`, required, length 10).
+    ///
+    /// > 시작일자(YYYYMMDD)
     #[inline]
     pub fn fid_input_date_1(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_1 = p::date(value);
@@ -125,6 +144,8 @@ impl InquireDailyChartpriceRequest {
     }
 
     /// Sets FID 입력 날짜2 (`FID_INPUT_DATE_2`, required, length 10).
+    ///
+    /// > 종료일자(YYYYMMDD)
     #[inline]
     pub fn fid_input_date_2(mut self, value: v::NaiveDate) -> Self {
         self.fid_input_date_2 = p::date(value);
@@ -132,6 +153,8 @@ impl InquireDailyChartpriceRequest {
     }
 
     /// Sets FID 기간 분류 코드 (`FID_PERIOD_DIV_CODE`, required, length 32).
+    ///
+    /// > D:일, W:주, M:월, Y:년
     ///
     /// Codes:
     /// - `D`: 일
@@ -263,8 +286,12 @@ pub struct InquireDailyChartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (`output1`).
+    ///
+    /// > 기본정보
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`).
+    ///
+    /// > 일자별 정보
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -360,28 +387,42 @@ impl serde::Serialize for InquireDailyChartpriceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`ovrs_nmix_prdy_vrss`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
     pub prdy_vrss_sign: v::Val<String>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
+    ///
+    /// > 11(8.2) 정수부분 8자리, 소수부분 2자리
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 전일 종가 (`ovrs_nmix_prdy_clpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_prdy_clpr: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, length 18).
     pub acml_vol: v::Val<v::Decimal>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 현재가 (`ovrs_nmix_prpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_prpr: v::Val<v::Decimal>,
     /// 단축 종목코드 (`stck_shrn_iscd`, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// 전일 거래량 (`prdy_vol`, length 18).
     pub prdy_vol: v::Val<v::Decimal>,
     /// 시가 (`ovrs_prod_oprc`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_prod_oprc: v::Val<v::Decimal>,
     /// 최고가 (`ovrs_prod_hgpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_prod_hgpr: v::Val<v::Decimal>,
     /// 최저가 (`ovrs_prod_lwpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_prod_lwpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -506,12 +547,20 @@ pub struct Output2 {
     /// 영업 일자 (`stck_bsop_date`, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 현재가 (`ovrs_nmix_prpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_prpr: v::Val<v::Decimal>,
     /// 시가 (`ovrs_nmix_oprc`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_oprc: v::Val<v::Decimal>,
     /// 최고가 (`ovrs_nmix_hgpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_hgpr: v::Val<v::Decimal>,
     /// 최저가 (`ovrs_nmix_lwpr`, length 16).
+    ///
+    /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_lwpr: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, length 18).
     pub acml_vol: v::Val<v::Decimal>,

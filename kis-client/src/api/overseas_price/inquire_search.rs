@@ -13,6 +13,36 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76410000`, paper `HHDFS76410000`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 조건검색 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7641\] 해외주식 조건검색 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > 현재 조건검색 결과값은 최대 100개까지 조회 가능합니다. 다음 조회(100개 이후의 값) 기능에 대해서는 개선검토 중에 있습니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분지연) / 홍콩, 베트남, 중국, 일본 - 15분지연 (중국은 실시간시세 신청 시 무료실시간시세 제공)\
+/// > 미국의 경우 0분지연시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > ※ 2024년 12월 13일(금) 오후 5시부터 HTS(efriend Plus) \[7781\] 시세신청(실시간) 화면에서 유료 서비스 신청 후 접근토큰 발급하면 최대 2시간 이후 실시간 유료 시세 수신 가능
+/// >
+/// > ※ 그날 거래량이나 시세 형성이 안된 종목은 해외주식 기간별시세(HHDFS76240000)에서는 조회되지만\
+/// > 해외주식 조건검색(HHDFS76410000)에서 조회되지 않습니다. (EX. NAS AATC)
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세 서비스가 기본 제공되며, 유료 실시간 시세 서비스는 HTS ‘\[7781\] 시세신청 (실시간)’과 MTS(모바일) ‘고객서비스 \&gt; 거래 서비스신청 \&gt; 해외주식 \&gt; 해외 실시간시세 신청’ 에서 신청 가능합니다.\
+/// > ※ 무료(매수/매도 각 1호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : 미국 전체 거래소들의 통합 주문체결 및 최우선 호가\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로\
+/// > 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료∙유료 모두 미국에 상장된 종목(뉴욕, 나스닥, 아멕스 등)의 시세를 제공하며, 동일한 시스템을 사용하여 주문∙체결됩니다.\
+/// > 단, 무료∙유료의 기반 데이터 차이로 호가 및 체결 데이터는 차이가 발생할 수 있고, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 유료 실시간 시세 서비스와 다를 수 있으며,\
+/// > 종목별 과거 데이터(거래량, 시가, 종가, 고가, 차트 데이터 등)는 장 종료 후(오후 12시경) 유료 실시간 시세 서비스 데이터와 동일하게 업데이트됩니다.\
+/// > ■ 유료 실시간 시세 서비스는 신청 시 1\~12개월까지 기간 선택 후 해당 요금을 일괄 납부하며,\
+/// > 해지 시 해지한 달의 말일까지 시세 제공 후 남은 기간 해당 금액이 환급되니 유의하시기 바랍니다.\
+/// > (출처: 한국투자증권 외화증권 거래설명서 - <https://www.truefriend.com/main/customer/guide/Guide.jsp?&cmd=TF04ag010002&currentPage=1&num=64>)\
+/// > ■ output2에 조회되는 순위(rank)는 거래량을 기준으로 내림차순 정렬 시 나오는 순위인 점 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireSearchRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -232,6 +262,8 @@ impl InquireSearchRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > "" (Null 값 설정)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -240,6 +272,11 @@ impl InquireSearchRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -259,6 +296,8 @@ impl InquireSearchRequest {
 
     /// Sets 현재가선택조건 (`CO_YN_PRICECUR`, length 1).
     ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_yn_pricecur(mut self, value: impl Into<String>) -> Self {
@@ -267,6 +306,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 현재가시작범위가 (`CO_ST_PRICECUR`, length 12).
+    ///
+    /// > 단위: 각국통화(JPY, USD, HKD, CNY, VND)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -277,6 +318,8 @@ impl InquireSearchRequest {
 
     /// Sets 현재가끝범위가 (`CO_EN_PRICECUR`, length 12).
     ///
+    /// > 단위: 각국통화(JPY, USD, HKD, CNY, VND)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_en_pricecur(mut self, value: impl Into<String>) -> Self {
@@ -285,6 +328,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 등락율선택조건 (`CO_YN_RATE`, length 1).
+    ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -295,6 +340,8 @@ impl InquireSearchRequest {
 
     /// Sets 등락율시작율 (`CO_ST_RATE`, length 12).
     ///
+    /// > %
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_st_rate(mut self, value: v::Decimal) -> Self {
@@ -303,6 +350,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 등락율끝율 (`CO_EN_RATE`, length 12).
+    ///
+    /// > %
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -313,6 +362,8 @@ impl InquireSearchRequest {
 
     /// Sets 시가총액선택조건 (`CO_YN_VALX`, length 1).
     ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_yn_valx(mut self, value: impl Into<String>) -> Self {
@@ -321,6 +372,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 시가총액시작액 (`CO_ST_VALX`, length 12).
+    ///
+    /// > 단위: 천
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -331,6 +384,8 @@ impl InquireSearchRequest {
 
     /// Sets 시가총액끝액 (`CO_EN_VALX`, length 12).
     ///
+    /// > 단위: 천
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_en_valx(mut self, value: impl Into<String>) -> Self {
@@ -339,6 +394,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 발행주식수선택조건 (`CO_YN_SHAR`, length 1).
+    ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -349,6 +406,8 @@ impl InquireSearchRequest {
 
     /// Sets 발행주식시작수 (`CO_ST_SHAR`, length 12).
     ///
+    /// > 단위: 천
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_st_shar(mut self, value: impl Into<String>) -> Self {
@@ -357,6 +416,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 발행주식끝수 (`CO_EN_SHAR`, length 112).
+    ///
+    /// > 단위: 천
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -367,6 +428,8 @@ impl InquireSearchRequest {
 
     /// Sets 거래량선택조건 (`CO_YN_VOLUME`, length 1).
     ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_yn_volume(mut self, value: impl Into<String>) -> Self {
@@ -375,6 +438,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 거래량시작량 (`CO_ST_VOLUME`, length 12).
+    ///
+    /// > 단위: 주
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -385,6 +450,8 @@ impl InquireSearchRequest {
 
     /// Sets 거래량끝량 (`CO_EN_VOLUME`, length 12).
     ///
+    /// > 단위: 주
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_en_volume(mut self, value: impl Into<String>) -> Self {
@@ -393,6 +460,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets 거래대금선택조건 (`CO_YN_AMT`, length 1).
+    ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -403,6 +472,8 @@ impl InquireSearchRequest {
 
     /// Sets 거래대금시작금 (`CO_ST_AMT`, length 12).
     ///
+    /// > 단위: 천
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_st_amt(mut self, value: v::Decimal) -> Self {
@@ -412,6 +483,8 @@ impl InquireSearchRequest {
 
     /// Sets 거래대금끝금 (`CO_EN_AMT`, length 12).
     ///
+    /// > 단위: 천
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_en_amt(mut self, value: v::Decimal) -> Self {
@@ -420,6 +493,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets EPS선택조건 (`CO_YN_EPS`, length 1).
+    ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -448,6 +523,8 @@ impl InquireSearchRequest {
 
     /// Sets PER선택조건 (`CO_YN_PER`, length 1).
     ///
+    /// > 해당조건 사용시(1), 미사용시 필수항목아님
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn co_yn_per(mut self, value: v::Decimal) -> Self {
@@ -474,6 +551,8 @@ impl InquireSearchRequest {
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, length 8).
+    ///
+    /// > "" 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -847,6 +926,8 @@ pub struct InquireSearchResponse {
     /// Block 응답상세1 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > 조회결과 상세
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -1032,6 +1113,16 @@ impl crate::__private::Record for Output1 {
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, length 32).
     ///
+    /// > 실시간조회심볼
+    /// >
+    /// > D+시장구분(3자리)+종목코드\
+    /// > 예) DNASAAPL : D+NAS(나스닥)+AAPL(애플)\
+    /// > \[시장구분\]\
+    /// > NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스 ,\
+    /// > TSE : 도쿄, HKS : 홍콩,\
+    /// > SHS : 상해, SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이
+    ///
     /// Codes:
     /// - `NYS`: 뉴욕
     /// - `NAS`: 나스닥
@@ -1052,8 +1143,12 @@ pub struct Output2 {
     /// 현재가 (`last`, length 12).
     pub last: v::Val<String>,
     /// 발행주식 (`shar`, length 14).
+    ///
+    /// > 발행주식수(단위: 천)
     pub shar: v::Val<String>,
     /// 시가총액 (`valx`, length 14).
+    ///
+    /// > 시가총액(단위: 천)
     pub valx: v::Val<String>,
     /// 저가 (`plow`, length 12).
     pub plow: v::Val<String>,
@@ -1062,14 +1157,20 @@ pub struct Output2 {
     /// 시가 (`popen`, length 12).
     pub popen: v::Val<String>,
     /// 거래량 (`tvol`, length 14).
+    ///
+    /// > 거래량(단위: 주)
     pub tvol: v::Val<String>,
     /// 등락율 (`rate`, length 12).
+    ///
+    /// > 등락율(%)
     pub rate: v::Val<v::Decimal>,
     /// 대비 (`diff`, length 12).
     pub diff: v::Val<String>,
     /// 기호 (`sign`, length 1).
     pub sign: v::Val<String>,
     /// 거래대금 (`avol`, length 14).
+    ///
+    /// > 거래대금(단위: 천)
     pub avol: v::Val<String>,
     /// EPS (`eps`, length 14).
     pub eps: v::Val<v::Decimal>,
@@ -1080,6 +1181,8 @@ pub struct Output2 {
     /// 영문종목명 (`ename`, length 48).
     pub ename: v::Val<String>,
     /// 매매가능 (`e_ordyn`, length 2).
+    ///
+    /// > 가능 : O
     pub e_ordyn: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

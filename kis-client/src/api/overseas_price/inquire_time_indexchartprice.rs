@@ -13,6 +13,12 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `FHKST03030200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외지수분봉조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0303\] 해외지수 종합차트 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 102건까지 확인 가능합니다.
 #[derive(Clone)]
 pub struct InquireTimeIndexchartpriceRequest {
     /// 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
@@ -86,6 +92,10 @@ impl InquireTimeIndexchartpriceRequest {
 
     /// Sets 조건 시장 분류 코드 (`FID_COND_MRKT_DIV_CODE`, required, length 2).
     ///
+    /// > N 해외지수\
+    /// > X 환율\
+    /// > KX 원화환율
+    ///
     /// Codes:
     /// - `N`: 해외지수
     /// - `X`: 환율
@@ -100,6 +110,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 입력 종목코드 (`FID_INPUT_ISCD`, required, length 12).
+    ///
+    /// > 종목번호(ex. TSLA)
     #[inline]
     pub fn fid_input_iscd(mut self, value: impl Into<String>) -> Self {
         self.fid_input_iscd = value.into();
@@ -107,6 +119,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 시간 구분 코드 (`FID_HOUR_CLS_CODE`, required, length 5).
+    ///
+    /// > 0: 정규장, 1: 시간외
     ///
     /// Codes:
     /// - `0`: 정규장
@@ -121,6 +135,8 @@ impl InquireTimeIndexchartpriceRequest {
     }
 
     /// Sets 과거 데이터 포함 여부 (`FID_PW_DATA_INCU_YN`, required, length 2).
+    ///
+    /// > Y/N
     #[inline]
     pub fn fid_pw_data_incu_yn(mut self, value: impl Into<String>) -> Self {
         self.fid_pw_data_incu_yn = value.into();
@@ -237,6 +253,8 @@ pub struct InquireTimeIndexchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -348,10 +366,16 @@ pub struct Output1 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// 해외 상품 시가2 (`ovrs_prod_oprc`, required, length 11.4).
+    ///
+    /// > 시가
     pub ovrs_prod_oprc: v::Val<v::Decimal>,
     /// 해외 상품 최고가 (`ovrs_prod_hgpr`, required, length 11.4).
+    ///
+    /// > 최고가
     pub ovrs_prod_hgpr: v::Val<v::Decimal>,
     /// 해외 상품 최저가 (`ovrs_prod_lwpr`, required, length 11.4).
+    ///
+    /// > 최저가
     pub ovrs_prod_lwpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -469,16 +493,28 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
+    ///
+    /// > 영업 일자
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
+    ///
+    /// > 체결 시간
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 옵션 현재가 (`optn_prpr`, required, length 11.2).
+    ///
+    /// > 현재가
     pub optn_prpr: v::Val<v::Decimal>,
     /// 옵션 시가2 (`optn_oprc`, required, length 11.2).
+    ///
+    /// > 시가
     pub optn_oprc: v::Val<v::Decimal>,
     /// 옵션 최고가 (`optn_hgpr`, required, length 11.2).
+    ///
+    /// > 최고가
     pub optn_hgpr: v::Val<v::Decimal>,
     /// 옵션 최저가 (`optn_lwpr`, required, length 11.2).
+    ///
+    /// > 최저가
     pub optn_lwpr: v::Val<v::Decimal>,
     /// 체결 거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<v::Decimal>,

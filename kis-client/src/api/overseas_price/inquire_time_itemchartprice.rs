@@ -13,6 +13,46 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76950200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식분봉조회 API입니다. 실전계좌의 경우, 한 번의 호출에 최근 120건까지 확인 가능합니다.\
+/// > NEXT 및 KEYB 값을 사용하여 데이터를 계속해서 다음 조회할 수 있으며, 최대 다음조회 가능 기간은 약 1개월입니다.
+/// >
+/// > ※ 해외주식분봉조회 조회 방법\
+/// > params\
+/// > . 초기 조회:\
+/// > \- PINC: "1" 입력\
+/// > \- NEXT: 처음 조회 시, "" 공백 입력\
+/// > \- KEYB: 처음 조회 시, "" 공백 입력\
+/// > . 다음 조회:\
+/// > \- PINC: "1" 입력\
+/// > \- NEXT: "1" 입력\
+/// > \- KEYB: 이전 조회 결과의 마지막 분봉 데이터를 이용하여, 1분 전 혹은 n분 전의 시간을 입력 (형식: YYYYMMDDHHMMSS, ex. 20241014140100)
+/// >
+/// > \* 따라서 분봉데이터를 기간별로 수집하고자 하실 경우 NEXT, KEYB 값을 이용하시면서 다음조회하시면 됩니다.\
+/// > \* 한국투자 Github에서 해외주식 분봉 다음조회 파이썬 샘플코드 참고하실 수 있습니다. (아래 링크 참고)\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/rest/get_ovsstk_chart_price.py>
+/// >
+/// > ※ 해외주식 분봉은 정규장만 과거조회 가능합니다.\
+/// > 미국주식 주간거래( EXCD: BAY, BAQ, BAA )의 경우 본 API로 최대 1일치 분봉만 조회가 가능합니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분지연) / 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분지연시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > 해외주식 시세는 무료시세(지연시세)만이 제공되며, API로는 유료시세(실시간시세)를 받아보실 수 없습니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분 지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분 지연 시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.\
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 타 매체의 유료 실시간 시세 서비스와 다를 수 있으며, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > 이용에 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireTimeItemchartpriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -105,6 +145,8 @@ impl InquireTimeItemchartpriceRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > "" 공백으로 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -113,6 +155,21 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > HKS : 홍콩\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > TSE : 도쿄
+    /// >
+    /// > ※ 주간거래는 최대 1일치 분봉만 조회 가능\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -134,6 +191,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 종목코드 (`SYMB`, required, length 16).
+    ///
+    /// > 종목코드(ex. TSLA)
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
@@ -141,6 +200,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 분갭 (`NMIN`, required, length 4).
+    ///
+    /// > 분단위(1: 1분봉, 2: 2분봉, ...)
     #[inline]
     pub fn nmin(mut self, value: impl Into<String>) -> Self {
         self.nmin = value.into();
@@ -148,6 +209,9 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 전일포함여부 (`PINC`, required, length 1).
+    ///
+    /// > 0:당일 1:전일포함\
+    /// > ※ 다음조회 시 반드시 "1"로 입력
     ///
     /// Codes:
     /// - `0`: 당일
@@ -160,6 +224,9 @@ impl InquireTimeItemchartpriceRequest {
 
     /// Sets 다음여부 (`NEXT`, required, length 1).
     ///
+    /// > 처음조회 시, "" 공백 입력\
+    /// > 다음조회 시, "1" 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn next(mut self, value: impl Into<String>) -> Self {
@@ -168,6 +235,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 요청갯수 (`NREC`, required, length 4).
+    ///
+    /// > 레코드요청갯수 (최대 120)
     #[inline]
     pub fn nrec(mut self, value: impl Into<String>) -> Self {
         self.nrec = value.into();
@@ -175,6 +244,8 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets 미체결채움구분 (`FILL`, required, length 1).
+    ///
+    /// > "" 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -184,6 +255,10 @@ impl InquireTimeItemchartpriceRequest {
     }
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 32).
+    ///
+    /// > 처음 조회 시, "" 공백 입력\
+    /// > 다음 조회 시, 이전 조회 결과의 마지막 분봉 데이터를 이용하여, 1분 전 혹은 n분 전의 시간을 입력\
+    /// > (형식: YYYYMMDDHHMMSS, ex. 20241014140100)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -359,6 +434,8 @@ pub struct InquireTimeItemchartpriceResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

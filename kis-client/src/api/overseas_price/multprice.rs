@@ -13,6 +13,20 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76220000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분 지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분 지연 시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.\
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 타 매체의 유료 실시간 시세 서비스와 다를 수 있으며, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > 이용에 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct MultpriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -85,6 +99,8 @@ impl MultpriceRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백 입력 필수
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -93,6 +109,8 @@ impl MultpriceRequest {
     }
 
     /// Sets 종목요청개수 (`NREC`, required, length 4).
+    ///
+    /// > 최대 10
     #[inline]
     pub fn nrec(mut self, value: impl Into<String>) -> Self {
         self.nrec = value.into();
@@ -100,6 +118,21 @@ impl MultpriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCD_01 ~ 10`, required, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
     ///
     /// Codes:
     /// - `HKS`: 홍콩
@@ -123,6 +156,8 @@ impl MultpriceRequest {
     }
 
     /// Sets 종목코드 (`SYMB_01 ~ 10`, required, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
     #[inline]
     pub fn symb_01_10(mut self, value: impl Into<String>) -> Self {
         self.symb_01_10 = value.into();
@@ -242,6 +277,8 @@ pub struct MultpriceResponse {
     /// Block 응답상세 (`output`, required).
     pub output: v::One<Output>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > Array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHPSTH60100C1`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외뉴스종합(제목) API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7702\] 해외뉴스종합 화면의 "우측 상단 뉴스목록" 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct NewsTitleRequest {
     /// 뉴스구분 (`INFO_GB`, required, length 1).
@@ -76,6 +81,8 @@ impl NewsTitleRequest {
 
     /// Sets 뉴스구분 (`INFO_GB`, required, length 1).
     ///
+    /// > 전체: 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn info_gb(mut self, value: impl Into<String>) -> Self {
@@ -84,6 +91,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 중분류 (`CLASS_CD`, required, length 2).
+    ///
+    /// > 전체: 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -94,6 +103,9 @@ impl NewsTitleRequest {
 
     /// Sets 국가코드 (`NATION_CD`, required, length 2).
     ///
+    /// > 전체: 공백\
+    /// > CN(중국), HK(홍콩), US(미국)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn nation_cd(mut self, value: impl Into<String>) -> Self {
@@ -102,6 +114,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 거래소코드 (`EXCHANGE_CD`, required, length 3).
+    ///
+    /// > 전체: 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -112,6 +126,8 @@ impl NewsTitleRequest {
 
     /// Sets 종목코드 (`SYMB`, required, length 20).
     ///
+    /// > 전체: 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
@@ -120,6 +136,9 @@ impl NewsTitleRequest {
     }
 
     /// Sets 조회일자 (`DATA_DT`, required, length 8).
+    ///
+    /// > 전체: 공백\
+    /// > 특정일자(YYYYMMDD) ex. 20240502
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -130,6 +149,10 @@ impl NewsTitleRequest {
 
     /// Sets 조회시간 (`DATA_TM`, required, length 6).
     ///
+    /// > 전체: 공백\
+    /// > 전체: 공백\
+    /// > 특정시간(HHMMSS) ex. 093500
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn data_tm(mut self, value: v::NaiveTime) -> Self {
@@ -138,6 +161,8 @@ impl NewsTitleRequest {
     }
 
     /// Sets 다음키 (`CTS`, required, length 35).
+    ///
+    /// > 공백 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -304,6 +329,8 @@ pub struct NewsTitleResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`outblock1`, required).
+    ///
+    /// > array
     pub outblock1: v::Block<Outblock1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -14,6 +14,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTRGT011R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 기간별권리조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7520\] 기간별해외증권권리조회 화면을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 확정여부가 '예정'으로 표시되는 경우는 권리정보가 변경될 수 있으니 참고자료로만 활용하시기 바랍니다.
 #[derive(Clone)]
 pub struct PeriodRightsRequest {
     /// 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
@@ -125,6 +132,10 @@ impl PeriodRightsRequest {
 
     /// Sets 권리유형코드 (`RGHT_TYPE_CD`, required, length 2).
     ///
+    /// > '%%(전체), 01(유상), 02(무상), 03(배당), 11(합병),\
+    /// > 14(액면분할), 15(액면병합), 17(감자), 54(WR청구),\
+    /// > 61(원리금상환), 71(WR소멸), 74(배당옵션), 75(특별배당), 76(ISINCODE변경), 77(실권주청약)'
+    ///
     /// Codes:
     /// - `%%`: 전체
     /// - `01`: 유상
@@ -149,6 +160,8 @@ impl PeriodRightsRequest {
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
     ///
+    /// > 02(현지기준일), 03(청약시작일), 04(청약종료일)
+    ///
     /// Codes:
     /// - `02`: 현지기준일
     /// - `03`: 청약시작일
@@ -160,6 +173,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 일자 \~
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -167,6 +182,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > \~ 일자
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -174,6 +191,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -184,6 +203,8 @@ impl PeriodRightsRequest {
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn prdt_type_cd(mut self, value: impl Into<String>) -> Self {
@@ -193,6 +214,8 @@ impl PeriodRightsRequest {
 
     /// Sets 연속조회키50 (`CTX_AREA_NK50`, required, length 50).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk50(mut self, value: impl Into<String>) -> Self {
@@ -201,6 +224,8 @@ impl PeriodRightsRequest {
     }
 
     /// Sets 연속조회검색조건50 (`CTX_AREA_FK50`, required, length 50).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -377,6 +402,8 @@ pub struct PeriodRightsResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// 연속조회키50 (`ctx_area_nk50`, length 50).
     pub ctx_area_nk50: v::Val<String>,

@@ -13,6 +13,24 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS00000300`, paper `HHDFS00000300`.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식종목의 현재체결가를 확인하는 API 입니다.
+/// >
+/// > 해외주식 시세는 무료시세(지연시세)만이 제공되며, API로는 유료시세(실시간시세)를 받아보실 수 없습니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분 지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분 지연 시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.\
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 타 매체의 유료 실시간 시세 서비스와 다를 수 있으며, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > 이용에 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct PriceRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -70,6 +88,8 @@ impl PriceRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > "" (Null 값 설정)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -78,6 +98,21 @@ impl PriceRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
     ///
     /// Codes:
     /// - `HKS`: 홍콩
@@ -201,6 +236,9 @@ impl Endpoint for PriceRequest {
 #[non_exhaustive]
 pub struct PriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -294,6 +332,14 @@ impl serde::Serialize for PriceResponse {
 pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
     ///
+    /// > D+시장구분(3자리)+종목코드\
+    /// > 예) DNASAAPL : D+NAS(나스닥)+AAPL(애플)\
+    /// > \[시장구분\]\
+    /// > NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스 ,\
+    /// > TSE : 도쿄, HKS : 홍콩,\
+    /// > SHS : 상해, SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이
+    ///
     /// Codes:
     /// - `NYS`: 뉴욕
     /// - `NAS`: 나스닥
@@ -308,12 +354,24 @@ pub struct Output {
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`base`, required, length 12).
+    ///
+    /// > 전일의 종가
     pub base: v::Val<String>,
     /// 전일거래량 (`pvol`, required, length 14).
+    ///
+    /// > 전일의 거래량
     pub pvol: v::Val<String>,
     /// 현재가 (`last`, required, length 12).
+    ///
+    /// > 당일 조회시점의 현재 가격
     pub last: v::Val<String>,
     /// 대비기호 (`sign`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -323,14 +381,24 @@ pub struct Output {
     /// - `5`: 하락
     pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
+    ///
+    /// > 전일 종가와 당일 현재가의 차이 (당일 현재가-전일 종가)
     pub diff: v::Val<String>,
     /// 등락율 (`rate`, required, length 12).
+    ///
+    /// > 전일 대비 / 당일 현재가 \* 100
     pub rate: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
+    ///
+    /// > 당일 조회시점까지 전체 거래량
     pub tvol: v::Val<String>,
     /// 거래대금 (`tamt`, required, length 14).
+    ///
+    /// > 당일 조회시점까지 전체 거래금액
     pub tamt: v::Val<v::Decimal>,
     /// 매수가능여부 (`ordy`, required, length 20).
+    ///
+    /// > 매수주문 가능 종목 여부
     pub ordy: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,26 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76200200`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 현재가상세 API입니다.
+/// >
+/// > 해당 API를 활용하여 해외주식 종목의 매매단위(vnit), 호가단위(e\_hogau), PER, PBR, EPS, BPS 등의 데이터를 확인하실 수 있습니다.
+/// >
+/// > 해외주식 시세는 무료시세(지연시세)만이 제공되며, API로는 유료시세(실시간시세)를 받아보실 수 없습니다.
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분 지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > 홍콩, 베트남, 중국, 일본 - 15분지연\
+/// > 미국의 경우 0분 지연 시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > \[미국주식시세 이용시 유의사항\]\
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.\
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공\
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가 있을 수 있습니다.\
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 타 매체의 유료 실시간 시세 서비스와 다를 수 있으며, 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.\
+/// > 이용에 유의 부탁드립니다.
 #[derive(Clone)]
 pub struct PriceDetailRequest {
     /// 사용자권한정보 (`AUTH`, required, length 32).
@@ -78,6 +98,21 @@ impl PriceDetailRequest {
     }
 
     /// Sets 거래소명 (`EXCD`, required, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
     ///
     /// Codes:
     /// - `HKS`: 홍콩
@@ -357,8 +392,12 @@ pub struct Output {
     /// 전일환율 (`p_rate`, required, length 12).
     pub p_rate: v::Val<v::Decimal>,
     /// 원환산당일기호 (`t_xsgn`, required, length 1).
+    ///
+    /// > HTS 색상표시용
     pub t_xsgn: v::Val<String>,
     /// 원환산전일기호 (`p_xsng`, required, length 1).
+    ///
+    /// > HTS 색상표시용
     pub p_xsng: v::Val<String>,
     /// 거래가능여부 (`e_ordyn`, required, length 20).
     pub e_ordyn: v::Val<String>,

@@ -13,6 +13,13 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS78330900`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 권리종합 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7833\] 해외주식 권리(ICE제공) 화면의 "전체" 탭 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 조회기간 기준일 입력시 참고 - 상환: 상환일자, 조기상환: 조기상환일자, 티커변경: 적용일, 그 외: 발표일
 #[derive(Clone)]
 pub struct RightsByIceRequest {
     /// 국가코드 (`NCOD`, required, length 2).
@@ -65,6 +72,8 @@ impl RightsByIceRequest {
 
     /// Sets 국가코드 (`NCOD`, required, length 2).
     ///
+    /// > CN:중국 HK:홍콩 US:미국 JP:일본 VN:베트남
+    ///
     /// Codes:
     /// - `CN`: 중국
     /// - `HK`: 홍콩
@@ -78,6 +87,8 @@ impl RightsByIceRequest {
     }
 
     /// Sets 심볼 (`SYMB`, required, length 20).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn symb(mut self, value: impl Into<String>) -> Self {
         self.symb = value.into();
@@ -85,6 +96,12 @@ impl RightsByIceRequest {
     }
 
     /// Sets 일자 시작일 (`ST_YMD`, required, length 8).
+    ///
+    /// > 미입력 시, 오늘-3개월\
+    /// > 기간지정 시, 종료일 입력(ex. 20240514)
+    /// >
+    /// > ※ 조회기간 기준일 입력시 참고\
+    /// > \- 상환: 상환일자, 조기상환: 조기상환일자, 티커변경: 적용일, 그 외: 발표일
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -94,6 +111,12 @@ impl RightsByIceRequest {
     }
 
     /// Sets 일자 종료일 (`ED_YMD`, required, length 8).
+    ///
+    /// > 미입력 시, 오늘+3개월\
+    /// > 기간지정 시, 종료일 입력(ex. 20240514)
+    /// >
+    /// > ※ 조회기간 기준일 입력시 참고\
+    /// > \- 상환: 상환일자, 조기상환: 조기상환일자, 티커변경: 적용일, 그 외: 발표일
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -210,6 +233,8 @@ pub struct RightsByIceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,14 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTPF1702R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 상품기본정보 API입니다.\
+/// > 시세제공기관(연합)에서 제공하는 해외주식 상품기본정보 데이터를 확인하실 수 있습니다.
+/// >
+/// > ※ 해당자료는 시세제공기관(연합)의 자료를 제공하고 있으며, 오류와 지연이 발생할 수 있습니다.\
+/// > ※ 위 정보에 의한 투자판단의 최종책임은 정보이용자에게 있으며, 당사와 시세제공기관(연합)는 어떠한 법적인 책임도 지지 않사오니 투자에 참고로만 이용하시기 바랍니다.
 #[derive(Clone)]
 pub struct SearchInfoRequest {
     /// 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
@@ -69,6 +77,12 @@ impl SearchInfoRequest {
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
+    /// > 512 미국 나스닥 / 513 미국 뉴욕 / 529 미국 아멕스\
+    /// > 515 일본\
+    /// > 501 홍콩 / 543 홍콩CNY / 558 홍콩USD\
+    /// > 507 베트남 하노이 / 508 베트남 호치민\
+    /// > 551 중국 상해A / 552 중국 심천A
+    ///
     /// Codes:
     /// - `512`: 미국 나스닥
     /// - `513`: 미국 뉴욕
@@ -88,6 +102,8 @@ impl SearchInfoRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 예) AAPL (애플)
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -290,6 +306,11 @@ pub struct Output {
     /// 통화명 (`crcy_name`, required, length 60).
     pub crcy_name: v::Val<String>,
     /// 해외주식구분코드 (`ovrs_stck_dvsn_cd`, required, length 2).
+    ///
+    /// > 01\.주식\
+    /// > 02\.WARRANT\
+    /// > 03\.ETF\
+    /// > 04\.우선주
     pub ovrs_stck_dvsn_cd: v::Val<String>,
     /// 상품분류코드 (`prdt_clsf_cd`, required, length 6).
     pub prdt_clsf_cd: v::Val<String>,
@@ -304,8 +325,19 @@ pub struct Output {
     /// 상장주식수 (`lstg_stck_num`, required, length 19).
     pub lstg_stck_num: v::Val<String>,
     /// 상장일자 (`lstg_dt`, required, length 8).
+    ///
+    /// > 제공되지 않는 데이터
     pub lstg_dt: v::Val<v::NaiveDate>,
     /// 해외주식거래정지구분코드 (`ovrs_stck_tr_stop_dvsn_cd`, required, length 2).
+    ///
+    /// > ※ 해당 값 지연 반영될 수 있는 점 유의 부탁드립니다.
+    /// >
+    /// > 01\.정상\
+    /// > 02\.거래정지(ALL)\
+    /// > 03\.거래중단\
+    /// > 04\.매도정지\
+    /// > 05\.거래정지(위탁)\
+    /// > 06\.매수정지
     pub ovrs_stck_tr_stop_dvsn_cd: v::Val<String>,
     /// 상장폐지종목여부 (`lstg_abol_item_yn`, required, length 1).
     pub lstg_abol_item_yn: v::Val<bool>,
@@ -330,6 +362,13 @@ pub struct Output {
     /// 블름버그티커내용 (`blbg_tckr_text`, required, length 100).
     pub blbg_tckr_text: v::Val<String>,
     /// 해외주식ETF위험지표코드 (`ovrs_stck_etf_risk_drtp_cd`, required, length 3).
+    ///
+    /// > 001\.ETF\
+    /// > 002\.ETN\
+    /// > 003\.ETC(Exchage Traded Commodity)\
+    /// > 004\.Others(REIT's, Mutual Fund)\
+    /// > 005\.VIX Underlying ETF\
+    /// > 006\.VIX Underlying ETN
     pub ovrs_stck_etf_risk_drtp_cd: v::Val<String>,
     /// ETP추적수익율배수 (`etp_chas_erng_rt_dbnb`, required, length 23.6).
     pub etp_chas_erng_rt_dbnb: v::Val<v::Decimal>,
@@ -344,10 +383,23 @@ pub struct Output {
     /// LEI코드 (`lei_cd`, required, length 20).
     pub lei_cd: v::Val<String>,
     /// 해외주식정지사유코드 (`ovrs_stck_stop_rson_cd`, required, length 2).
+    ///
+    /// > 01\.권리발생\
+    /// > 02\.ISIN상이\
+    /// > 03\.기타\
+    /// > 04\.급등락종목\
+    /// > 05\.상장폐지(예정)\
+    /// > 06\.종목코드,거래소변경\
+    /// > 07\.PTP종목
     pub ovrs_stck_stop_rson_cd: v::Val<String>,
     /// 상장폐지일자 (`lstg_abol_dt`, required, length 8).
     pub lstg_abol_dt: v::Val<v::NaiveDate>,
     /// 미니스탁거래상태구분코드 (`mini_stk_tr_stat_dvsn_cd`, required, length 2).
+    ///
+    /// > 01\.정상\
+    /// > 02\.매매 불가\
+    /// > 03\.매수 불가\
+    /// > 04\.매도 불가
     pub mini_stk_tr_stat_dvsn_cd: v::Val<String>,
     /// MINT최초서비스등록일자 (`mint_frst_svc_erlm_dt`, required, length 8).
     pub mint_frst_svc_erlm_dt: v::Val<v::NaiveDate>,
@@ -374,6 +426,8 @@ pub struct Output {
     /// 메모내용1 (`memo_text1`, required, length 500).
     pub memo_text1: v::Val<String>,
     /// 해외현재가격1 (`ovrs_now_pric1`, required, length 23).
+    ///
+    /// > 23\.5
     pub ovrs_now_pric1: v::Val<v::Decimal>,
     /// 단일종목레버리지ETP여부 (`sgle_item_lvrg_etp_yn`, required, length 1).
     pub sgle_item_lvrg_etp_yn: v::Val<bool>,

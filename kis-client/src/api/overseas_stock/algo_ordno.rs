@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `TTTS6058R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > TWAP, VWAP 주문에 대한 주문번호를 조회하는 API
 #[derive(Clone)]
 pub struct AlgoOrdnoRequest {
     /// 거래일자 (`TRAD_DT`, required, length 8).
@@ -72,6 +76,8 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 거래일자 (`TRAD_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD
     #[inline]
     pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
         self.trad_dt = p::date(value);
@@ -79,6 +85,8 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 종합계좌번호 (8자리)
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -86,6 +94,8 @@ impl AlgoOrdnoRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌상품코드 (2자리) : 주식계좌는 01
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -247,6 +257,9 @@ pub struct AlgoOrdnoResponse {
     /// Block 응답상세 (`output`, required).
     pub output: v::Block<Output>,
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,

@@ -14,6 +14,10 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `CTOS5011R`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외결제일자조회 API입니다.
 #[derive(Clone)]
 pub struct CountriesHolidayRequest {
     /// 기준일자 (`TRAD_DT`, required, length 8).
@@ -59,6 +63,8 @@ impl CountriesHolidayRequest {
     }
 
     /// Sets 기준일자 (`TRAD_DT`, required, length 8).
+    ///
+    /// > 기준일자(YYYYMMDD)
     #[inline]
     pub fn trad_dt(mut self, value: v::NaiveDate) -> Self {
         self.trad_dt = p::date(value);
@@ -66,6 +72,8 @@ impl CountriesHolidayRequest {
     }
 
     /// Sets 연속조회키 (`CTX_AREA_NK`, required, length 20).
+    ///
+    /// > 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -75,6 +83,8 @@ impl CountriesHolidayRequest {
     }
 
     /// Sets 연속조회검색조건 (`CTX_AREA_FK`, required, length 20).
+    ///
+    /// > 공백으로 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -304,6 +314,12 @@ impl serde::Serialize for CountriesHolidayResponse {
 pub struct Output {
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
     ///
+    /// > 512 미국 나스닥 / 513 미국 뉴욕거래소 / 529 미국 아멕스\
+    /// > 515 일본\
+    /// > 501 홍콩 / 543 홍콩CNY / 558 홍콩USD\
+    /// > 507 베트남 하노이거래소 / 508 베트남 호치민거래소\
+    /// > 551 중국 상해A / 552 중국 심천A
+    ///
     /// Codes:
     /// - `512`: 미국 나스닥
     /// - `513`: 미국 뉴욕거래소
@@ -319,6 +335,9 @@ pub struct Output {
     pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdCountriesHoliday>,
     /// 거래국가코드 (`tr_natn_cd`, required, length 3).
     ///
+    /// > 840 미국 / 392 일본 / 344 홍콩\
+    /// > 704 베트남 / 156 중국
+    ///
     /// Codes:
     /// - `840`: 미국
     /// - `392`: 일본
@@ -329,6 +348,9 @@ pub struct Output {
     /// 거래국가명 (`tr_natn_name`, required, length 60).
     pub tr_natn_name: v::Val<String>,
     /// 국가영문약어코드 (`natn_eng_abrv_cd`, required, length 2).
+    ///
+    /// > US 미국 / JP 일본 / HK 홍콩\
+    /// > VN 베트남 / CN 중국
     ///
     /// Codes:
     /// - `US`: 미국
@@ -342,8 +364,12 @@ pub struct Output {
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 현지결제일자 (`acpl_sttl_dt`, required, length 8).
+    ///
+    /// > 현지결제일자(YYYYMMDD)
     pub acpl_sttl_dt: v::Val<v::NaiveDate>,
     /// 국내결제일자 (`dmst_sttl_dt`, required, length 8).
+    ///
+    /// > 국내결제일자(YYYYMMDD)
     pub dmst_sttl_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

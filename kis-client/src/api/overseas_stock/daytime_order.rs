@@ -17,6 +17,30 @@ use crate::value as v;
 /// - TR ID for `day_sell` (주간매도): real `TTTS6037U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 미국주간주문 API입니다.
+/// >
+/// > \* 미국주식 주간거래 시 아래 참고 부탁드립니다.\
+/// > . 포럼 \&gt; FAQ \&gt; 미국주식 주간거래 시 어떤 API를 사용해야 하나요?
+/// >
+/// > \* 미국주간거래의 경우, 모든 미국 종목 매매가 지원되지 않습니다. 일부 종목만 매매 가능한 점 유의 부탁드립니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \* 미국주간거래시간 외 API 호출 시 에러가 발생하오니 운영시간을 확인해주세요.\
+/// > . 주간거래(장전거래)(한국시간 기준) : 10:00 \~ 18:00 (Summer Time 동일)
+/// >
+/// > \* 한국투자증권 해외주식 시장별 매매안내(매매수수료, 거래시간 안내, 결제일 정보, 환전안내)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca050000.jsp>
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct DaytimeOrderRequest {
     variant: DaytimeOrderVariant,
@@ -168,6 +192,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -175,6 +201,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -182,6 +210,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > NASD:나스닥 / NYSE:뉴욕 / AMEX:아멕스
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -194,6 +224,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -201,6 +233,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    ///
+    /// > 해외거래소 별 최소 주문수량 및 주문단위 확인 필요
     #[inline]
     pub fn ord_qty(mut self, value: v::Decimal) -> Self {
         self.ord_qty = p::decimal(value);
@@ -208,6 +242,9 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
+    ///
+    /// > 소수점 포함, 1주당 가격\
+    /// > \* 시장가의 경우 1주당 가격을 공란으로 비우지 않음 "0"으로 입력
     #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
@@ -215,6 +252,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 연락전화번호 (`CTAC_TLNO`, length 20).
+    ///
+    /// > " "
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -225,6 +264,8 @@ impl DaytimeOrderRequest {
 
     /// Sets 운용사지정주문번호 (`MGCO_APTM_ODNO`, length 12).
     ///
+    /// > " "
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn mgco_aptm_odno(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +274,8 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    ///
+    /// > "0"
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
@@ -240,6 +283,10 @@ impl DaytimeOrderRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > \[미국 매수/매도 주문\]\
+    /// > 00 : 지정가\
+    /// > \* 주간거래는 지정가만 가능
     #[inline]
     pub fn ord_dvsn(mut self, value: impl Into<String>) -> Self {
         self.ord_dvsn = value.into();
@@ -532,10 +579,16 @@ impl serde::Serialize for DaytimeOrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 지정된 영업점코드
     pub krx_fwdg_ord_orgno: v::Val<String>,
     /// 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 채번된 주문번호
     pub odno: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
+    ///
+    /// > 주문시각(시분초HHMMSS)
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

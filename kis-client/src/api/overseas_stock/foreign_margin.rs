@@ -15,6 +15,11 @@ use crate::value as v;
 /// - TR ID: real `TTTC2101R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외증거금 통화별조회 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7718\] 해외주식 증거금상세 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct ForeignMarginRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -164,6 +169,8 @@ pub struct ForeignMarginResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output`, required).
+    ///
+    /// > array
     pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -266,6 +273,8 @@ pub struct Output {
     /// 외화일반주문가능금액 (`frcr_gnrl_ord_psbl_amt`, required, length 18.2).
     pub frcr_gnrl_ord_psbl_amt: v::Val<v::Decimal>,
     /// 외화주문가능금액 (`frcr_ord_psbl_amt1`, required, length 18.6).
+    ///
+    /// > 원화주문가능환산금액
     pub frcr_ord_psbl_amt1: v::Val<v::Decimal>,
     /// 통합주문가능금액 (`itgr_ord_psbl_amt`, required, length 18.2).
     pub itgr_ord_psbl_amt: v::Val<v::Decimal>,

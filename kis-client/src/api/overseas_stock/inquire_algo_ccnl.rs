@@ -16,6 +16,10 @@ use crate::value as v;
 /// - TR ID: real `TTTS6059R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 TWAP, VWAP 주문에 대한 체결내역 조회 API로 지정가 주문번호조회 API를 수행 후 조회해야합니다
 #[derive(Clone)]
 pub struct InquireAlgoCcnlRequest {
     /// 계좌번호 (`CANO`, required, length 8).
@@ -87,6 +91,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 종합계좌번호 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -94,6 +100,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 상품코드 2자리 (주식계좌 : 01)
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -101,6 +109,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
+    ///
+    /// > 주문일자 (YYYYMMDD)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -111,6 +121,8 @@ impl InquireAlgoCcnlRequest {
 
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, length 5).
     ///
+    /// > TTS6058R 조회 시 해당 주문번호(odno)의 ord\_gno\_brno 입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ord_gno_brno(mut self, value: impl Into<String>) -> Self {
@@ -119,6 +131,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// > 지정가주문번호 (TTTS6058R)에서 조회된 주문번호 입력
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -138,6 +152,8 @@ impl InquireAlgoCcnlRequest {
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
     ///
+    /// > 연속조회 시 사용
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
@@ -146,6 +162,8 @@ impl InquireAlgoCcnlRequest {
     }
 
     /// Sets 연속조회조건200 (`CTX_AREA_FK200`, length 200).
+    ///
+    /// > 연속조회 시 사용
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -453,6 +471,8 @@ pub struct Output1 {
     /// 체결순번 (`CCLD_SEQ`, required, length 4).
     pub ccld_seq: v::Val<String>,
     /// 체결시간 (`CCLD_BTWN`, required, length 6).
+    ///
+    /// > HHMMSS
     pub ccld_btwn: v::Val<v::NaiveTime>,
     /// 상품번호 (`PDNO`, required, length 12).
     pub pdno: v::Val<String>,

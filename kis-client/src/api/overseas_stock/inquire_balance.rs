@@ -16,6 +16,20 @@ use crate::value as v;
 /// - TR ID: real `TTTS3012R`, paper `VTTS3012R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 잔고를 조회하는 API 입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7600\] 해외주식 종합주문 화면의 좌측 하단 '실시간잔고' 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.\
+/// > 다만 미국주간거래 가능종목에 대해서는 frcr\_evlu\_pfls\_amt(외화평가손익금액), evlu\_pfls\_rt(평가손익율), ovrs\_stck\_evlu\_amt(해외주식평가금액), now\_pric2(현재가격2) 값이 HTS와는 상이하게 표출될 수 있습니다.\
+/// > (주간시간 시간대에 HTS는 주간시세로 노출, API로는 야간시세로 노출)
+/// >
+/// > 실전계좌의 경우, 한 번의 호출에 최대 100건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \* 미니스탁 잔고는 해당 API로 확인이 불가합니다.
 #[derive(Clone)]
 pub struct InquireBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -105,6 +119,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -112,6 +128,8 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -119,6 +137,25 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > \[모의\]\
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스
+    /// >
+    /// > \[실전\]\
+    /// > NASD : 미국전체\
+    /// > NAS : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스
+    /// >
+    /// > \[모의/실전 공통\]\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -139,6 +176,12 @@ impl InquireBalanceRequest {
 
     /// Sets 거래통화코드 (`TR_CRCY_CD`, required, length 3).
     ///
+    /// > USD : 미국달러\
+    /// > HKD : 홍콩달러\
+    /// > CNY : 중국위안화\
+    /// > JPY : 일본엔화\
+    /// > VND : 베트남동
+    ///
     /// Codes:
     /// - `USD`: 미국달러
     /// - `HKD`: 홍콩달러
@@ -153,6 +196,9 @@ impl InquireBalanceRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -161,6 +207,9 @@ impl InquireBalanceRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -317,6 +366,9 @@ impl Endpoint for InquireBalanceRequest {
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -439,6 +491,8 @@ impl serde::Serialize for InquireBalanceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 종합계좌번호 (`cano`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     pub cano: v::Val<String>,
     /// 계좌상품코드 (`acnt_prdt_cd`, required, length 2).
     pub acnt_prdt_cd: v::Val<String>,
@@ -449,22 +503,42 @@ pub struct Output1 {
     /// 해외종목명 (`ovrs_item_name`, required, length 60).
     pub ovrs_item_name: v::Val<String>,
     /// 외화평가손익금액 (`frcr_evlu_pfls_amt`, required, length 30).
+    ///
+    /// > 해당 종목의 매입금액과 평가금액의 외회기준 비교 손익
     pub frcr_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 평가손익율 (`evlu_pfls_rt`, required, length 10).
+    ///
+    /// > 해당 종목의 평가손익을 기준으로 한 수익률
     pub evlu_pfls_rt: v::Val<v::Decimal>,
     /// 매입평균가격 (`pchs_avg_pric`, required, length 23).
+    ///
+    /// > 해당 종목의 매수 평균 단가
     pub pchs_avg_pric: v::Val<v::Decimal>,
     /// 해외잔고수량 (`ovrs_cblc_qty`, required, length 19).
     pub ovrs_cblc_qty: v::Val<v::Decimal>,
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
+    ///
+    /// > 매도 가능한 주문 수량
     pub ord_psbl_qty: v::Val<v::Decimal>,
     /// 외화매입금액1 (`frcr_pchs_amt1`, required, length 23).
+    ///
+    /// > 해당 종목의 외화 기준 매입금액
     pub frcr_pchs_amt1: v::Val<v::Decimal>,
     /// 해외주식평가금액 (`ovrs_stck_evlu_amt`, required, length 32).
+    ///
+    /// > 해당 종목의 외화 기준 평가금액
     pub ovrs_stck_evlu_amt: v::Val<v::Decimal>,
     /// 현재가격2 (`now_pric2`, required, length 25).
+    ///
+    /// > 해당 종목의 현재가
     pub now_pric2: v::Val<v::Decimal>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 3).
+    ///
+    /// > USD : 미국달러\
+    /// > HKD : 홍콩달러\
+    /// > CNY : 중국위안화\
+    /// > JPY : 일본엔화\
+    /// > VND : 베트남동
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -474,6 +548,16 @@ pub struct Output1 {
     /// - `VND`: 베트남동
     pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 하노이거래소\
+    /// > VNSE : 호치민거래소
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -487,6 +571,32 @@ pub struct Output1 {
     /// - `VNSE`: 호치민거래소
     pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireBalance>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
+    ///
+    /// > 00 : 해당사항없음\
+    /// > 01 : 자기융자일반형\
+    /// > 03 : 자기융자투자형\
+    /// > 05 : 유통융자일반형\
+    /// > 06 : 유통융자투자형\
+    /// > 07 : 자기대주\
+    /// > 09 : 유통대주\
+    /// > 10 : 현금\
+    /// > 11 : 주식담보대출\
+    /// > 12 : 수익증권담보대출\
+    /// > 13 : ELS담보대출\
+    /// > 14 : 채권담보대출\
+    /// > 15 : 해외주식담보대출\
+    /// > 16 : 기업신용공여\
+    /// > 31 : 소액자동담보대출\
+    /// > 41 : 매도담보대출\
+    /// > 42 : 환매자금대출\
+    /// > 43 : 매입환매자금대출\
+    /// > 44 : 대여매도담보대출\
+    /// > 81 : 대차거래\
+    /// > 82 : 법인CMA론\
+    /// > 91 : 공모주청약자금대출\
+    /// > 92 : 매입자금\
+    /// > 93 : 미수론서비스\
+    /// > 94 : 대여
     ///
     /// Codes:
     /// - `00`: 해당사항없음
@@ -516,8 +626,12 @@ pub struct Output1 {
     /// - `94`: 대여
     pub loan_type_cd: v::Val<crate::api::codes::LoanTypeCd>,
     /// 대출일자 (`loan_dt`, required, length 8).
+    ///
+    /// > 대출 실행일자
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 만기일자 (`expd_dt`, required, length 8).
+    ///
+    /// > 대출 만기일자
     pub expd_dt: v::Val<v::NaiveDate>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -16,6 +16,24 @@ use crate::value as v;
 /// - TR ID: real `TTTS3035R`, paper `VTTS3035R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 일정 기간의 해외주식 주문 체결 내역을 확인하는 API입니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 20건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.\
+/// > 모의계좌의 경우, 한 번의 호출에 최대 15건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \* 해외 거래소 운영시간(한국시간 기준)\
+/// > 1\) 미국 : 23:30 \~ 06:00 (썸머타임 적용 시 22:30 \~ 05:00)\
+/// > \* 프리마켓(18:00 \~ 23:30, Summer Time : 17:00 \~ 22:30), 애프터마켓(06:00 \~ 07:00, Summer Time : 05:00 \~ 07:00)\
+/// > 2\) 일본 : (오전) 09:00 \~ 11:30, (오후) 12:30 \~ 15:00\
+/// > 3\) 상해 : 10:30 \~ 16:00\
+/// > 4\) 홍콩 : (오전) 10:30 \~ 13:00, (오후) 14:00 \~ 17:00
+/// >
+/// > 해외소수점 매매 내역은 조회 안되는 점 이용에 참고 부탁드립니다.
 #[derive(Clone)]
 pub struct InquireCcnlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -161,6 +179,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -168,6 +188,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -175,6 +197,9 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 전종목일 경우 "%" 입력\
+    /// > ※ 모의투자계좌의 경우 ""(전체 조회)만 가능
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -184,6 +209,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 주문시작일자 (`ORD_STRT_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD 형식 (현지시각 기준)
     #[inline]
     pub fn ord_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_strt_dt = p::date(value);
@@ -191,6 +218,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 주문종료일자 (`ORD_END_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD 형식 (현지시각 기준)
     #[inline]
     pub fn ord_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.ord_end_dt = p::date(value);
@@ -198,6 +227,11 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 매도매수구분 (`SLL_BUY_DVSN`, required, length 2).
+    ///
+    /// > 00 : 전체\
+    /// > 01 : 매도\
+    /// > 02 : 매수\
+    /// > ※ 모의투자계좌의 경우 "00"(전체 조회)만 가능
     ///
     /// Codes:
     /// - `00`: 전체
@@ -211,6 +245,11 @@ impl InquireCcnlRequest {
 
     /// Sets 체결미체결구분 (`CCLD_NCCS_DVSN`, required, length 2).
     ///
+    /// > 00 : 전체\
+    /// > 01 : 체결\
+    /// > 02 : 미체결\
+    /// > ※ 모의투자계좌의 경우 "00"(전체 조회)만 가능
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 체결
@@ -222,6 +261,18 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > 전종목일 경우 "%" 입력\
+    /// > NASD : 미국시장 전체(나스닥, 뉴욕, 아멕스)\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민\
+    /// > ※ 모의투자계좌의 경우 ""(전체 조회)만 가능
     ///
     /// Codes:
     /// - `NASD`: 미국시장 전체(나스닥, 뉴욕, 아멕스)
@@ -243,6 +294,10 @@ impl InquireCcnlRequest {
 
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
     ///
+    /// > DS : 정순\
+    /// > AS : 역순\
+    /// > ※ 모의투자계좌의 경우 정렬순서 사용불가(Default : DS(정순))
+    ///
     /// Codes:
     /// - `DS`: 정순
     /// - `AS`: 역순
@@ -254,6 +309,8 @@ impl InquireCcnlRequest {
 
     /// Sets 주문일자 (`ORD_DT`, required, length 8).
     ///
+    /// > "" (Null 값 설정)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ord_dt(mut self, value: v::NaiveDate) -> Self {
@@ -262,6 +319,8 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
+    ///
+    /// > "" (Null 값 설정)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -272,6 +331,9 @@ impl InquireCcnlRequest {
 
     /// Sets 주문번호 (`ODNO`, required, length 10).
     ///
+    /// > "" (Null 값 설정)\
+    /// > ※ 주문번호로 검색 불가능합니다. 반드시 ""(Null 값 설정) 바랍니다.
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn odno(mut self, value: impl Into<String>) -> Self {
@@ -281,6 +343,9 @@ impl InquireCcnlRequest {
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_nk200(mut self, value: impl Into<String>) -> Self {
@@ -289,6 +354,9 @@ impl InquireCcnlRequest {
     }
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -533,6 +601,9 @@ impl Endpoint for InquireCcnlRequest {
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -649,14 +720,26 @@ impl serde::Serialize for InquireCcnlResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ord_dt`, required, length 8).
+    ///
+    /// > 주문접수 일자 (현지시각 기준)
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
+    ///
+    /// > 계좌 개설 시 관리점으로 선택한 영업점의 고유번호
     pub ord_gno_brno: v::Val<String>,
     /// 주문번호 (`odno`, required, length 10).
+    ///
+    /// > 접수한 주문의 일련번호\
+    /// > ※ 정정취소주문 시, 해당 값 odno(주문번호) 넣어서 사용
     pub odno: v::Val<String>,
     /// 원주문번호 (`orgn_odno`, required, length 10).
+    ///
+    /// > 정정 또는 취소 대상 주문의 일련번호
     pub orgn_odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
+    ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -665,6 +748,9 @@ pub struct Output {
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 정정취소구분 (`rvse_cncl_dvsn`, required, length 2).
+    ///
+    /// > 01 : 정정\
+    /// > 02 : 취소
     ///
     /// Codes:
     /// - `01`: 정정
@@ -677,24 +763,40 @@ pub struct Output {
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// FT주문수량 (`ft_ord_qty`, required, length 10).
+    ///
+    /// > 주문수량
     pub ft_ord_qty: v::Val<v::Decimal>,
     /// FT주문단가3 (`ft_ord_unpr3`, required, length 26).
+    ///
+    /// > 주문가격
     pub ft_ord_unpr3: v::Val<v::Decimal>,
     /// FT체결수량 (`ft_ccld_qty`, required, length 10).
+    ///
+    /// > 체결된 수량
     pub ft_ccld_qty: v::Val<v::Decimal>,
     /// FT체결단가3 (`ft_ccld_unpr3`, required, length 26).
+    ///
+    /// > 체결된 가격
     pub ft_ccld_unpr3: v::Val<v::Decimal>,
     /// FT체결금액3 (`ft_ccld_amt3`, required, length 23).
+    ///
+    /// > 체결된 금액
     pub ft_ccld_amt3: v::Val<v::Decimal>,
     /// 미체결수량 (`nccs_qty`, required, length 10).
     pub nccs_qty: v::Val<v::Decimal>,
     /// 처리상태명 (`prcs_stat_name`, required, length 60).
+    ///
+    /// > 완료, 거부, 전송
     pub prcs_stat_name: v::Val<String>,
     /// 거부사유 (`rjct_rson`, required, length 60).
+    ///
+    /// > 정상 처리되지 못하고 거부된 주문의 사유
     pub rjct_rson: v::Val<String>,
     /// 거부사유명 (`rjct_rson_name`, required, length 60).
     pub rjct_rson_name: v::Val<String>,
     /// 주문시각 (`ord_tmd`, required, length 6).
+    ///
+    /// > 주문 접수 시간
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
@@ -703,6 +805,16 @@ pub struct Output {
     /// 거래국가명 (`tr_natn_name`, required, length 3).
     pub tr_natn_name: v::Val<String>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -722,6 +834,32 @@ pub struct Output {
     /// 당사주문시각 (`thco_ord_tmd`, required, length 6).
     pub thco_ord_tmd: v::Val<v::NaiveTime>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
+    ///
+    /// > 00 : 해당사항없음\
+    /// > 01 : 자기융자일반형\
+    /// > 03 : 자기융자투자형\
+    /// > 05 : 유통융자일반형\
+    /// > 06 : 유통융자투자형\
+    /// > 07 : 자기대주\
+    /// > 09 : 유통대주\
+    /// > 10 : 현금\
+    /// > 11 : 주식담보대출\
+    /// > 12 : 수익증권담보대출\
+    /// > 13 : ELS담보대출\
+    /// > 14 : 채권담보대출\
+    /// > 15 : 해외주식담보대출\
+    /// > 16 : 기업신용공여\
+    /// > 31 : 소액자동담보대출\
+    /// > 41 : 매도담보대출\
+    /// > 42 : 환매자금대출\
+    /// > 43 : 매입환매자금대출\
+    /// > 44 : 대여매도담보대출\
+    /// > 81 : 대차거래\
+    /// > 82 : 법인CMA론\
+    /// > 91 : 공모주청약자금대출\
+    /// > 92 : 매입자금\
+    /// > 93 : 미수론서비스\
+    /// > 94 : 대여
     ///
     /// Codes:
     /// - `00`: 해당사항없음
@@ -753,10 +891,16 @@ pub struct Output {
     /// 대출일자 (`loan_dt`, required, length 8).
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 매체구분명 (`mdia_dvsn_name`, required, length 60).
+    ///
+    /// > ex) OpenAPI, 모바일
     pub mdia_dvsn_name: v::Val<String>,
     /// 미국애프터마켓연장신청여부 (`usa_amk_exts_rqst_yn`, required, length 1).
+    ///
+    /// > Y/N
     pub usa_amk_exts_rqst_yn: v::Val<bool>,
     /// 분할매수/매도속성명 (`splt_buy_attr_name`, required, length 60).
+    ///
+    /// > 정규장 종료 주문 시에는 '정규장 종료', 시간 입력 시에는 from \~ to 시간 표시
     pub splt_buy_attr_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

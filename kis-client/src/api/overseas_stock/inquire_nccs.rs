@@ -16,6 +16,24 @@ use crate::value as v;
 /// - TR ID: real `TTTS3018R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 접수된 해외주식 주문 중 체결되지 않은 미체결 내역을 조회하는 API입니다.\
+/// > 실전계좌의 경우, 한 번의 호출에 최대 40건까지 확인 가능하며, 이후의 값은 연속조회를 통해 확인하실 수 있습니다.
+/// >
+/// > ※ 해외주식 미체결내역 API 모의투자에서는 사용이 불가합니다.\
+/// > 모의투자로 해외주식 미체결내역 확인시에는 해외주식 주문체결내역\[v1\_해외주식-007\] API 조회하셔서 nccs\_qty(미체결수량)으로 해외주식 미체결수량을 조회하실 수 있습니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \* 해외 거래소 운영시간(한국시간 기준)\
+/// > 1\) 미국 : 23:30 \~ 06:00 (썸머타임 적용 시 22:30 \~ 05:00)\
+/// > \* 프리마켓(18:00 \~ 23:30, Summer Time : 17:00 \~ 22:30), 애프터마켓(06:00 \~ 07:00, Summer Time : 05:00 \~ 07:00)\
+/// > 2\) 일본 : (오전) 09:00 \~ 11:30, (오후) 12:30 \~ 15:00\
+/// > 3\) 상해 : 10:30 \~ 16:00\
+/// > 4\) 홍콩 : (오전) 10:30 \~ 13:00, (오후) 14:00 \~ 17:00
 #[derive(Clone)]
 pub struct InquireNccsRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -87,6 +105,8 @@ impl InquireNccsRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -94,6 +114,8 @@ impl InquireNccsRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -101,6 +123,19 @@ impl InquireNccsRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
+    /// >
+    /// > \* NASD 인 경우만 미국전체로 조회되며 나머지 거래소 코드는 해당 거래소만 조회됨\
+    /// > \* 공백 입력 시 다음조회가 불가능하므로, 반드시 거래소코드 입력해야 함
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -122,6 +157,12 @@ impl InquireNccsRequest {
 
     /// Sets 정렬순서 (`SORT_SQN`, required, length 2).
     ///
+    /// > DS : 정순\
+    /// > 그외 : 역순
+    /// >
+    /// > \[header tr\_id: TTTS3018R\]\
+    /// > ""(공란)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn sort_sqn(mut self, value: impl Into<String>) -> Self {
@@ -131,6 +172,9 @@ impl InquireNccsRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -139,6 +183,9 @@ impl InquireNccsRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -301,6 +348,9 @@ impl Endpoint for InquireNccsRequest {
 #[non_exhaustive]
 pub struct InquireNccsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -417,42 +467,76 @@ impl serde::Serialize for InquireNccsResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ord_dt`, required, length 8).
+    ///
+    /// > 주문접수 일자
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
+    ///
+    /// > 계좌 개설 시 관리점으로 선택한 영업점의 고유번호
     pub ord_gno_brno: v::Val<String>,
     /// 주문번호 (`odno`, required, length 10).
+    ///
+    /// > 접수한 주문의 일련번호
     pub odno: v::Val<String>,
     /// 원주문번호 (`orgn_odno`, required, length 10).
+    ///
+    /// > 정정 또는 취소 대상 주문의 일련번호
     pub orgn_odno: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 종목코드
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
+    ///
+    /// > 종목명
     pub prdt_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
+    ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
+    ///
+    /// > 매수매도구분명
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 정정취소구분코드 (`rvse_cncl_dvsn_cd`, required, length 2).
+    ///
+    /// > 01 : 정정\
+    /// > 02 : 취소
     ///
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
     pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsn>,
     /// 정정취소구분코드명 (`rvse_cncl_dvsn_cd_name`, required, length 60).
+    ///
+    /// > 정정취소구분명
     pub rvse_cncl_dvsn_cd_name: v::Val<String>,
     /// 거부사유 (`rjct_rson`, required, length 60).
+    ///
+    /// > 정상 처리되지 못하고 거부된 주문의 사유
     pub rjct_rson: v::Val<String>,
     /// 거부사유명 (`rjct_rson_name`, required, length 60).
+    ///
+    /// > 정상 처리되지 못하고 거부된 주문의 사유명
     pub rjct_rson_name: v::Val<String>,
     /// 주문시각 (`ord_tmd`, required, length 6).
+    ///
+    /// > 주문 접수 시간
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 3).
+    ///
+    /// > USD : 미국달러\
+    /// > HKD : 홍콩달러\
+    /// > CNY : 중국위안화\
+    /// > JPY : 일본엔화\
+    /// > VND : 베트남동
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -466,18 +550,38 @@ pub struct Output {
     /// 국가한글명 (`natn_kor_name`, required, length 60).
     pub natn_kor_name: v::Val<String>,
     /// FT주문수량 (`ft_ord_qty`, required, length 10).
+    ///
+    /// > 주문수량
     pub ft_ord_qty: v::Val<v::Decimal>,
     /// FT체결수량 (`ft_ccld_qty`, required, length 10).
+    ///
+    /// > 체결된 수량
     pub ft_ccld_qty: v::Val<v::Decimal>,
     /// 미체결수량 (`nccs_qty`, required, length 10).
     pub nccs_qty: v::Val<v::Decimal>,
     /// FT주문단가3 (`ft_ord_unpr3`, required, length 26).
+    ///
+    /// > 주문가격
     pub ft_ord_unpr3: v::Val<v::Decimal>,
     /// FT체결단가3 (`ft_ccld_unpr3`, required, length 26).
+    ///
+    /// > 체결된 가격
     pub ft_ccld_unpr3: v::Val<v::Decimal>,
     /// FT체결금액3 (`ft_ccld_amt3`, required, length 23).
+    ///
+    /// > 체결된 금액
     pub ft_ccld_amt3: v::Val<v::Decimal>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -491,8 +595,36 @@ pub struct Output {
     /// - `VNSE`: 베트남 호치민
     pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
     /// 처리상태명 (`prcs_stat_name`, required, length 60).
+    ///
+    /// > ""
     pub prcs_stat_name: v::Val<String>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
+    ///
+    /// > 00 해당사항없음\
+    /// > 01 자기융자일반형\
+    /// > 03 자기융자투자형\
+    /// > 05 유통융자일반형\
+    /// > 06 유통융자투자형\
+    /// > 07 자기대주\
+    /// > 09 유통대주\
+    /// > 10 현금\
+    /// > 11 주식담보대출\
+    /// > 12 수익증권담보대출\
+    /// > 13 ELS담보대출\
+    /// > 14 채권담보대출\
+    /// > 15 해외주식담보대출\
+    /// > 16 기업신용공여\
+    /// > 31 소액자동담보대출\
+    /// > 41 매도담보대출\
+    /// > 42 환매자금대출\
+    /// > 43 매입환매자금대출\
+    /// > 44 대여매도담보대출\
+    /// > 81 대차거래\
+    /// > 82 법인CMA론\
+    /// > 91 공모주청약자금대출\
+    /// > 92 매입자금\
+    /// > 93 미수론서비스\
+    /// > 94 대여
     ///
     /// Codes:
     /// - `00`: 해당사항없음
@@ -522,10 +654,16 @@ pub struct Output {
     /// - `94`: 대여
     pub loan_type_cd: v::Val<crate::api::codes::LoanTypeCd>,
     /// 대출일자 (`loan_dt`, required, length 8).
+    ///
+    /// > 대출 실행일자
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 미국애프터마켓연장신청여부 (`usa_amk_exts_rqst_yn`, required, length 1).
+    ///
+    /// > Y/N
     pub usa_amk_exts_rqst_yn: v::Val<bool>,
     /// 분할매수속성명 (`splt_buy_attr_name`, required, length 60).
+    ///
+    /// > 정규장 종료 주문 시에는 '정규장 종료', 시간 입력 시에는 from \~ to 시간 표시됨
     pub splt_buy_attr_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -15,6 +15,16 @@ use crate::value as v;
 /// - TR ID: real `CTRP6010R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 결제기준잔고 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0829\] 해외 결제기준잔고 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 적용환율은 당일 매매기준이며, 현재가의 경우 지연된 시세로 평가되므로 실제매도금액과 상이할 수 있습니다.\
+/// > ※ 주문가능수량 : 보유수량 - 미결제 매도수량\
+/// > ※ 매입금액 계산 시 결제일의 최초고시환율을 적용하므로, 금일 최초고시환율을 적용하는 체결기준 잔고와는 상이합니다.\
+/// > ※ 해외증권 투자 및 업무문의 안내: 한국투자증권 해외투자지원부 02)3276-5300
 #[derive(Clone)]
 pub struct InquirePaymtStdrBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -108,6 +118,8 @@ impl InquirePaymtStdrBalanceRequest {
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
     ///
+    /// > 01(원화기준),02(외화기준)
+    ///
     /// Codes:
     /// - `01`: 원화기준
     /// - `02`: 외화기준
@@ -121,6 +133,8 @@ impl InquirePaymtStdrBalanceRequest {
     }
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
+    ///
+    /// > 00(전체), 01(일반), 02(미니스탁)
     ///
     /// Codes:
     /// - `00`: 전체
@@ -263,8 +277,12 @@ pub struct InquirePaymtStdrBalanceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Block 응답상세 (`output3`, required).
     pub output3: v::One<Output3>,

@@ -16,6 +16,22 @@ use crate::value as v;
 /// - TR ID: real `TTTS3039R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 기간손익 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7717\] 해외 기간손익 화면의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \[해외 기간손익 유의 사항\]\
+/// > ■ 단순 매체결내역을 기초로 만든 화면으로 매도체결시점의 체결기준 매입단가와 비교하여 손익이 계산됩니다.\
+/// > 결제일의 환율과 금액을 기준으로 산출하는 해외주식 양도소득세 계산방식과는 상이하오니, 참고용으로만 활용하여 주시기 바랍니다.\
+/// > ■ 기간손익은 매매일 익일부터 조회가능합니다.\
+/// > ■ 매입금액/매도금액 원화 환산 시 매도일의 환율이 적용되어있습니다.\
+/// > ■ 손익금액의 비용은 "매도비용" 만 포함되어있습니다. 단, 동일 종목의 매수/매도가 동시에 있는 경우에는 해당일 발생한 매수비용도 함께 계산됩니다.\
+/// > ■ 담보상환내역은 기간손익화면에 표시되지 많으니 참고하여 주시기 바랍니다.
 #[derive(Clone)]
 pub struct InquirePeriodProfitRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -132,6 +148,8 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -139,6 +157,8 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -146,6 +166,10 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > 공란 : 전체,\
+    /// > NASD : 미국, SEHK : 홍콩,\
+    /// > SHAA : 중국, TKSE : 일본, HASE : 베트남
     ///
     /// Codes:
     /// - `NASD`: 미국
@@ -163,6 +187,8 @@ impl InquirePeriodProfitRequest {
 
     /// Sets 국가코드 (`NATN_CD`, required, length 2).
     ///
+    /// > 공란(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn natn_cd(mut self, value: impl Into<String>) -> Self {
@@ -171,6 +197,10 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 통화코드 (`CRCY_CD`, required, length 3).
+    ///
+    /// > 공란 : 전체\
+    /// > USD : 미국달러, HKD : 홍콩달러,\
+    /// > CNY : 중국위안화, JPY : 일본엔화, VND : 베트남동
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -188,6 +218,8 @@ impl InquirePeriodProfitRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 2).
     ///
+    /// > 공란 : 전체
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -196,6 +228,8 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD
     #[inline]
     pub fn inqr_strt_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_strt_dt = value.into();
@@ -203,6 +237,8 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > YYYYMMDD
     #[inline]
     pub fn inqr_end_dt(mut self, value: impl Into<String>) -> Self {
         self.inqr_end_dt = value.into();
@@ -210,6 +246,8 @@ impl InquirePeriodProfitRequest {
     }
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 외화, 02 : 원화
     ///
     /// Codes:
     /// - `01`: 외화
@@ -448,6 +486,8 @@ pub struct InquirePeriodProfitResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
@@ -723,14 +763,34 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식매도금액합계 (`stck_sll_amt_smtl`, required, length 184).
+    ///
+    /// > WCRC\_FRCR\_DVSN\_CD(원화외화구분코드)가 01(외화)이고\
+    /// > OVRS\_EXCG\_CD(해외거래소코드)가 공란(전체)인 경우\
+    /// > 출력값 무시
     pub stck_sll_amt_smtl: v::Val<String>,
     /// 주식매수금액합계 (`stck_buy_amt_smtl`, required, length 184).
+    ///
+    /// > WCRC\_FRCR\_DVSN\_CD(원화외화구분코드)가 01(외화)이고\
+    /// > OVRS\_EXCG\_CD(해외거래소코드)가 공란(전체)인 경우\
+    /// > 출력값 무시
     pub stck_buy_amt_smtl: v::Val<String>,
     /// 합계수수료1 (`smtl_fee1`, required, length 138).
+    ///
+    /// > WCRC\_FRCR\_DVSN\_CD(원화외화구분코드)가 01(외화)이고\
+    /// > OVRS\_EXCG\_CD(해외거래소코드)가 공란(전체)인 경우\
+    /// > 출력값 무시
     pub smtl_fee1: v::Val<String>,
     /// 정산지급금액 (`excc_dfrm_amt`, required, length 20.5).
+    ///
+    /// > WCRC\_FRCR\_DVSN\_CD(원화외화구분코드)가 01(외화)이고\
+    /// > OVRS\_EXCG\_CD(해외거래소코드)가 공란(전체)인 경우\
+    /// > 출력값 무시
     pub excc_dfrm_amt: v::Val<v::Decimal>,
     /// 해외실현손익총금액 (`ovrs_rlzt_pfls_tot_amt`, required, length 14.5).
+    ///
+    /// > WCRC\_FRCR\_DVSN\_CD(원화외화구분코드)가 01(외화)이고\
+    /// > OVRS\_EXCG\_CD(해외거래소코드)가 공란(전체)인 경우\
+    /// > 출력값 무시
     pub ovrs_rlzt_pfls_tot_amt: v::Val<v::Decimal>,
     /// 총수익률 (`tot_pftrt`, required, length 23.8).
     pub tot_pftrt: v::Val<v::Decimal>,

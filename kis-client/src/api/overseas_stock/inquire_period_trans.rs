@@ -16,6 +16,14 @@ use crate::value as v;
 /// - TR ID: real `CTOS4001R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 일별거래내역 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[0828\] 해외증권 일별거래내역 화면 의 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
+/// >
+/// > ※ 체결가격, 매매금액, 정산금액, 수수료 원화금액은 국내 결제일까지는 예상환율로 적용되고, 국내 결제일 익일부터 확정환율로 적용됨으로 금액이 변경될 수 있습니다.\
+/// > ※ 해외증권 투자 및 업무문의 안내: 한국투자증권 해외투자지원부 02)3276-5300
 #[derive(Clone)]
 pub struct InquirePeriodTransRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -132,6 +140,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 등록시작일자 (`ERLM_STRT_DT`, required, length 8).
+    ///
+    /// > 입력날짜 \~ (ex) 20240420)
     #[inline]
     pub fn erlm_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.erlm_strt_dt = p::date(value);
@@ -139,6 +149,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 등록종료일자 (`ERLM_END_DT`, required, length 8).
+    ///
+    /// > \~입력날짜 (ex) 20240520)
     #[inline]
     pub fn erlm_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.erlm_end_dt = p::date(value);
@@ -146,6 +158,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -156,6 +170,8 @@ impl InquirePeriodTransRequest {
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
     ///
+    /// > 공백 (전체조회), 개별종목 조회는 상품번호입력
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
@@ -164,6 +180,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 00(전체), 01(매도), 02(매수)
     ///
     /// Codes:
     /// - `00`: 전체
@@ -177,6 +195,8 @@ impl InquirePeriodTransRequest {
 
     /// Sets 대출구분코드 (`LOAN_DVSN_CD`, required, length 2).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn loan_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -186,6 +206,8 @@ impl InquirePeriodTransRequest {
 
     /// Sets 연속조회검색조건100 (`CTX_AREA_FK100`, required, length 100).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk100(mut self, value: impl Into<String>) -> Self {
@@ -194,6 +216,8 @@ impl InquirePeriodTransRequest {
     }
 
     /// Sets 연속조회키100 (`CTX_AREA_NK100`, required, length 100).
+    ///
+    /// > 공백
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -402,6 +426,8 @@ pub struct InquirePeriodTransResponse {
     /// 연속조회키100 (`ctx_area_nk100`, required, length 100).
     pub ctx_area_nk100: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
+    ///
+    /// > array
     pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
     pub output2: v::One<Output2>,

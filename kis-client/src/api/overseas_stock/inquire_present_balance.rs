@@ -15,6 +15,39 @@ use crate::value as v;
 /// - TR ID: real `CTRP6504R`, paper `VTRP6504R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 잔고를 체결 기준으로 확인하는 API 입니다.
+/// >
+/// > HTS(eFriend Plus) \[0839\] 해외 체결기준잔고 화면을 API로 구현한 사항으로 화면을 함께 보시면 기능 이해가 쉽습니다.
+/// >
+/// > (※모의계좌의 경우 output3(외화평가총액 등 확인 가능)만 정상 출력됩니다.\
+/// > 잔고 확인을 원하실 경우에는 해외주식 잔고\[v1\_해외주식-006\] API 사용을 부탁드립니다.)
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > 해외주식 체결기준현재잔고 유의사항\
+/// > 1\. 해외증권 체결기준 잔고현황을 조회하는 화면입니다.\
+/// > 2\. 온라인국가는 수수료(국내/해외)가 반영된 최종 정산금액으로 잔고가 변동되며, 결제작업 지연등으로 인해 조회시간은 차이가 발생할 수 있습니다.\
+/// > \- 아시아 온라인국가 : 매매일 익일 08:40 \~ 08:45분 경\
+/// > \- 미국 온라인국가 : 당일 장 종료후 08:40 \~ 08:45분 경\
+/// > ※ 단, 애프터연장 참여 신청계좌는 10:30 \~ 10:35분 경(Summer Time : 09:30 \~ 09:35분 경)에 최종 정산금액으로 변동됩니다.\
+/// > 3\. 미국 현재가 항목은 주간시세 및 애프터시세는 반영하지 않으며, 정규장 마감 후에는 종가로 조회됩니다.\
+/// > 4\. 온라인국가를 제외한 국가의 현재가는 실시간 시세가 아니므로 주문화면의 잔고 평가금액 등과 차이가 발생할 수 있습니다.\
+/// > 5\. 해외주식 담보대출 매도상환 체결내역은 해당 잔고화면에 반영되지 않습니다.\
+/// > 결제가 완료된 이후 외화잔고에 포함되어 반영되오니 참고하여 주시기 바랍니다.\
+/// > 6\. 외화평가금액은 당일 최초고시환율이 적용된 금액으로 실제 환전금액과는 차이가 있습니다.\
+/// > 7\. 미국은 메인 시스템이 아닌 별도 시스템을 통해 거래되므로, 18시 10\~15분 이후 발생하는 미국 매매내역은 해당 화면에 실시간으로 반영되지 않으니 하단 내용을 참고하여 안내하여 주시기 바랍니다.\
+/// > \[외화잔고 및 해외 유가증권 현황 조회\]\
+/// > \- 일반/통합증거금 계좌 : 미국장 종료 + 30분 후 부터 조회 가능\
+/// > 단, 통합증거금 계좌에 한해 주문금액은 외화잔고 항목에 실시간 반영되며, 해외 유가증권 현황은 반영되지\
+/// > 않아 해외 유가증권 평가금액이 과다 또는 과소 평가될 수 있습니다.\
+/// > \- 애프터연장 신청계좌 : 실시간 반영\
+/// > 단, 시스템정산작업시간(23:40\~00:10) 및 거래량이 많은 경우 메인시스템에 반영되는 시간으로 인해 차이가\
+/// > 발생할 수 있습니다.\
+/// > ※ 배치작업시간에 따라 시간은 변동될 수 있습니다.
 #[derive(Clone)]
 pub struct InquirePresentBalanceRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -111,6 +144,8 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -118,6 +153,8 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -125,6 +162,9 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 원화외화구분코드 (`WCRC_FRCR_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 원화\
+    /// > 02 : 외화
     ///
     /// Codes:
     /// - `01`: 원화
@@ -139,6 +179,13 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 국가코드 (`NATN_CD`, required, length 3).
+    ///
+    /// > 000 전체\
+    /// > 840 미국\
+    /// > 344 홍콩\
+    /// > 156 중국\
+    /// > 392 일본\
+    /// > 704 베트남
     ///
     /// Codes:
     /// - `000`: 전체
@@ -155,6 +202,36 @@ impl InquirePresentBalanceRequest {
 
     /// Sets 거래시장코드 (`TR_MKET_CD`, required, length 2).
     ///
+    /// > \[Request body NATN\_CD 000 설정\]\
+    /// > 00 : 전체
+    /// >
+    /// > \[Request body NATN\_CD 840 설정\]\
+    /// > 00 : 전체\
+    /// > 01 : 나스닥(NASD)\
+    /// > 02 : 뉴욕거래소(NYSE)\
+    /// > 03 : 미국(PINK SHEETS)\
+    /// > 04 : 미국(OTCBB)\
+    /// > 05 : 아멕스(AMEX)
+    /// >
+    /// > \[Request body NATN\_CD 156 설정\]\
+    /// > 00 : 전체\
+    /// > 01 : 상해B\
+    /// > 02 : 심천B\
+    /// > 03 : 상해A\
+    /// > 04 : 심천A
+    /// >
+    /// > \[Request body NATN\_CD 392 설정\]\
+    /// > 01 : 일본
+    /// >
+    /// > \[Request body NATN\_CD 704 설정\]\
+    /// > 01 : 하노이거래\
+    /// > 02 : 호치민거래소
+    /// >
+    /// > \[Request body NATN\_CD 344 설정\]\
+    /// > 01 : 홍콩\
+    /// > 02 : 홍콩CNY\
+    /// > 03 : 홍콩USD
+    ///
     /// Codes:
     /// - `00`: 전체
     /// - `01`: 나스닥(NASD)
@@ -169,6 +246,10 @@ impl InquirePresentBalanceRequest {
     }
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
+    ///
+    /// > 00 : 전체\
+    /// > 01 : 일반해외주식\
+    /// > 02 : 미니스탁
     ///
     /// Codes:
     /// - `00`: 전체
@@ -316,12 +397,17 @@ impl Endpoint for InquirePresentBalanceRequest {
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세1 (체결기준 잔고) (`output1`, required).
+    ///
+    /// > 체결기준현재잔고 없으면 빈값으로 출력
     pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::Block<Output2>,
@@ -425,30 +511,60 @@ impl serde::Serialize for InquirePresentBalanceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
+    ///
+    /// > 종목명
     pub prdt_name: v::Val<String>,
     /// 잔고수량13 (`cblc_qty13`, required, length 32).
+    ///
+    /// > 결제보유수량
     pub cblc_qty13: v::Val<v::Decimal>,
     /// 당일매수체결수량1 (`thdt_buy_ccld_qty1`, required, length 32).
+    ///
+    /// > 당일 매수 체결 완료 수량
     pub thdt_buy_ccld_qty1: v::Val<v::Decimal>,
     /// 당일매도체결수량1 (`thdt_sll_ccld_qty1`, required, length 32).
+    ///
+    /// > 당일 매도 체결 완료 수량
     pub thdt_sll_ccld_qty1: v::Val<v::Decimal>,
     /// 체결수량합계1 (`ccld_qty_smtl1`, required, length 32).
+    ///
+    /// > 체결기준 현재 보유수량
     pub ccld_qty_smtl1: v::Val<String>,
     /// 주문가능수량1 (`ord_psbl_qty1`, required, length 32).
+    ///
+    /// > 주문 가능한 주문 수량
     pub ord_psbl_qty1: v::Val<v::Decimal>,
     /// 외화매입금액 (`frcr_pchs_amt`, required, length 29).
+    ///
+    /// > 해당 종목의 외화 기준 매입금액
     pub frcr_pchs_amt: v::Val<v::Decimal>,
     /// 외화평가금액2 (`frcr_evlu_amt2`, required, length 30).
+    ///
+    /// > 해당 종목의 외화 기준 평가금액
     pub frcr_evlu_amt2: v::Val<v::Decimal>,
     /// 평가손익금액2 (`evlu_pfls_amt2`, required, length 31).
+    ///
+    /// > 해당 종목의 매입금액과 평가금액의 외회기준 비교 손익
     pub evlu_pfls_amt2: v::Val<v::Decimal>,
     /// 평가손익율1 (`evlu_pfls_rt1`, required, length 32).
+    ///
+    /// > 해당 종목의 평가손익을 기준으로 한 수익률
     pub evlu_pfls_rt1: v::Val<v::Decimal>,
     /// 상품번호 (`pdno`, required, length 12).
+    ///
+    /// > 종목코드
     pub pdno: v::Val<String>,
     /// 기준환율 (`bass_exrt`, required, length 31).
+    ///
+    /// > 원화 평가 시 적용 환율
     pub bass_exrt: v::Val<v::Decimal>,
     /// 매수통화코드 (`buy_crcy_cd`, required, length 3).
+    ///
+    /// > USD : 미국달러\
+    /// > HKD : 홍콩달러\
+    /// > CNY : 중국위안화\
+    /// > JPY : 일본엔화\
+    /// > VND : 베트남동
     ///
     /// Codes:
     /// - `USD`: 미국달러
@@ -458,18 +574,31 @@ pub struct Output1 {
     /// - `VND`: 베트남동
     pub buy_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 해외현재가격1 (`ovrs_now_pric1`, required, length 29).
+    ///
+    /// > 해당 종목의 현재가
     pub ovrs_now_pric1: v::Val<v::Decimal>,
     /// 평균단가3 (`avg_unpr3`, required, length 29).
+    ///
+    /// > 해당 종목의 매수 평균 단가
     pub avg_unpr3: v::Val<v::Decimal>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
+    ///
+    /// > 해당 종목의 거래시장명
     pub tr_mket_name: v::Val<String>,
     /// 국가한글명 (`natn_kor_name`, required, length 60).
+    ///
+    /// > 거래 국가명
     pub natn_kor_name: v::Val<String>,
     /// 매입잔액원화금액 (`pchs_rmnd_wcrc_amt`, required, length 19).
     pub pchs_rmnd_wcrc_amt: v::Val<v::Decimal>,
     /// 당일매수체결외화금액 (`thdt_buy_ccld_frcr_amt`, required, length 30).
+    ///
+    /// > 당일 매수 외화금액\
+    /// > (Type: Object X String O)
     pub thdt_buy_ccld_frcr_amt: v::Val<v::Decimal>,
     /// 당일매도체결외화금액 (`thdt_sll_ccld_frcr_amt`, required, length 30).
+    ///
+    /// > 당일 매도 외화금액
     pub thdt_sll_ccld_frcr_amt: v::Val<v::Decimal>,
     /// 단위금액 (`unit_amt`, required, length 19).
     pub unit_amt: v::Val<v::Decimal>,
@@ -480,12 +609,28 @@ pub struct Output1 {
     /// 유가증권구분명 (`scts_dvsn_name`, required, length 60).
     pub scts_dvsn_name: v::Val<String>,
     /// 대출잔액 (`loan_rmnd`, required, length 19).
+    ///
+    /// > 대출 미상환 금액
     pub loan_rmnd: v::Val<String>,
     /// 대출일자 (`loan_dt`, required, length 8).
+    ///
+    /// > 대출 실행일자
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 대출만기일자 (`loan_expd_dt`, required, length 8).
+    ///
+    /// > 대출 만기일자
     pub loan_expd_dt: v::Val<v::NaiveDate>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 하노이거래소\
+    /// > VNSE : 호치민거래소
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -499,6 +644,8 @@ pub struct Output1 {
     /// - `VNSE`: 호치민거래소
     pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireBalance>,
     /// 종목연동거래소코드 (`item_lnkg_excg_cd`, required, length 4).
+    ///
+    /// > prdt\_dvsn(상품구분) : 직원용 데이터(Type: String, Length:2)
     pub item_lnkg_excg_cd: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
@@ -710,20 +857,32 @@ pub struct Output2 {
     /// 통화코드명 (`crcy_cd_name`, required, length 60).
     pub crcy_cd_name: v::Val<String>,
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 29).
+    ///
+    /// > 해당 통화로 매수한 종목 전체의 매수금액
     pub frcr_buy_amt_smtl: v::Val<String>,
     /// 외화매도금액합계 (`frcr_sll_amt_smtl`, required, length 29).
+    ///
+    /// > 해당 통화로 매도한 종목 전체의 매수금액
     pub frcr_sll_amt_smtl: v::Val<String>,
     /// 외화예수금액2 (`frcr_dncl_amt_2`, required, length 29).
+    ///
+    /// > 외화로 표시된 외화사용가능금액
     pub frcr_dncl_amt_2: v::Val<String>,
     /// 최초고시환율 (`frst_bltn_exrt`, required, length 31).
     pub frst_bltn_exrt: v::Val<v::Decimal>,
     /// 외화매수증거금액 (`frcr_buy_mgn_amt`, required, length 31).
+    ///
+    /// > 매수증거금으로 사용된 외화금액
     pub frcr_buy_mgn_amt: v::Val<v::Decimal>,
     /// 외화기타증거금 (`frcr_etc_mgna`, required, length 31).
     pub frcr_etc_mgna: v::Val<String>,
     /// 외화출금가능금액1 (`frcr_drwg_psbl_amt_1`, required, length 29).
+    ///
+    /// > 출금가능한 외화금액
     pub frcr_drwg_psbl_amt_1: v::Val<String>,
     /// 출금가능원화금액 (`frcr_evlu_amt2`, required, length 29).
+    ///
+    /// > 출금가능한 원화금액
     pub frcr_evlu_amt2: v::Val<v::Decimal>,
     /// 현지보관통화여부 (`acpl_cstd_crcy_yn`, required, length 1).
     pub acpl_cstd_crcy_yn: v::Val<bool>,
@@ -850,10 +1009,16 @@ impl crate::__private::Record for Output2 {
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
+    ///
+    /// > 해외유가증권 매수금액의 원화 환산 금액
     pub pchs_amt_smtl: v::Val<String>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
+    ///
+    /// > 해외유가증권 평가금액의 원화 환산 금액
     pub evlu_amt_smtl: v::Val<String>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
+    ///
+    /// > 해외유가증권 평가손익의 원화 환산 금액
     pub evlu_pfls_amt_smtl: v::Val<String>,
     /// 예수금액 (`dncl_amt`, required, length 19).
     pub dncl_amt: v::Val<v::Decimal>,

@@ -15,6 +15,13 @@ use crate::value as v;
 /// - TR ID: real `TTTS3007R`, paper `VTTS3007R`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 매수가능금액조회 API입니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
 #[derive(Clone)]
 pub struct InquirePsamountRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -88,6 +95,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -95,6 +104,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -102,6 +113,10 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > NASD : 나스닥 / NYSE : 뉴욕 / AMEX : 아멕스\
+    /// > SEHK : 홍콩 / SHAA : 중국상해 / SZAA : 중국심천\
+    /// > TKSE : 일본 / HASE : 하노이거래소 / VNSE : 호치민거래소
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -120,6 +135,8 @@ impl InquirePsamountRequest {
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 27).
+    ///
+    /// > 해외주문단가 (23.8) 정수부분 23자리, 소수부분 8자리
     #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
@@ -349,26 +366,52 @@ impl serde::Serialize for InquirePsamountResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 거래통화코드 (`tr_crcy_cd`, length 3).
+    ///
+    /// > 18\.2
     pub tr_crcy_cd: v::Val<String>,
     /// 주문가능외화금액 (`ord_psbl_frcr_amt`, length 21).
+    ///
+    /// > 18\.2
     pub ord_psbl_frcr_amt: v::Val<String>,
     /// 매도재사용가능금액 (`sll_ruse_psbl_amt`, length 21).
+    ///
+    /// > 가능금액 산정 시 사용
     pub sll_ruse_psbl_amt: v::Val<v::Decimal>,
     /// 해외주문가능금액 (`ovrs_ord_psbl_amt`, length 21).
+    ///
+    /// > \- 한국투자 앱 해외주식 주문화면내 "외화" 인경우 주문가능금액
     pub ovrs_ord_psbl_amt: v::Val<String>,
     /// 최대주문가능수량 (`max_ord_psbl_qty`, length 19).
+    ///
+    /// > \- 한국투자 앱 해외주식 주문화면내 "외화" 인경우 주문가능수량\
+    /// > \- 매수 시 수량단위 절사해서 사용\
+    /// > 예 : (100주단위) 545 주 -\> 500 주 / (10주단위) 545 주 -\> 540 주
     pub max_ord_psbl_qty: v::Val<String>,
     /// 환전이후주문가능금액 (`echm_af_ord_psbl_amt`, length 21).
+    ///
+    /// > 사용되지 않는 사항(0으로 출력)
     pub echm_af_ord_psbl_amt: v::Val<v::Decimal>,
     /// 환전이후주문가능수량 (`echm_af_ord_psbl_qty`, length 19).
+    ///
+    /// > 사용되지 않는 사항(0으로 출력)
     pub echm_af_ord_psbl_qty: v::Val<v::Decimal>,
     /// 주문가능수량 (`ord_psbl_qty`, length 10).
+    ///
+    /// > 22(20.1)
     pub ord_psbl_qty: v::Val<String>,
     /// 환율 (`exrt`, length 22).
+    ///
+    /// > 25(18.6)
     pub exrt: v::Val<v::Decimal>,
     /// 외화주문가능금액1 (`frcr_ord_psbl_amt1`, length 25).
+    ///
+    /// > \- 한국투자 앱 해외주식 주문화면내 "통합" 인경우 주문가능금액
     pub frcr_ord_psbl_amt1: v::Val<String>,
     /// 해외최대주문가능수량 (`ovrs_max_ord_psbl_qty`, length 19).
+    ///
+    /// > \- 한국투자 앱 해외주식 주문화면내 "통합" 인경우 주문가능수량\
+    /// > \- 매수 시 수량단위 절사해서 사용\
+    /// > 예 : (100주단위) 545 주 -\> 500 주 / (10주단위) 545 주 -\> 540 주
     pub ovrs_max_ord_psbl_qty: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

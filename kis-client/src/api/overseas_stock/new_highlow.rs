@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76300000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > "해외주식 신고/신저가 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7630\] 신고/신저가 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다."
 #[derive(Clone)]
 pub struct NewHighlowRequest {
     /// NEXT KEY BUFF (`KEYB`, required, length 8).
@@ -101,6 +106,8 @@ impl NewHighlowRequest {
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
@@ -110,6 +117,8 @@ impl NewHighlowRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -118,6 +127,11 @@ impl NewHighlowRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -136,6 +150,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets 신고/신저 구분 (`GUBN`, required, length 1).
+    ///
+    /// > 신고(1) 신저(0)
     #[inline]
     pub fn gubn(mut self, value: impl Into<String>) -> Self {
         self.gubn = value.into();
@@ -143,6 +159,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets 일시돌파/돌파 구분 (`GUBN2`, required, length 1).
+    ///
+    /// > 일시돌파(0) 돌파유지(1)
     #[inline]
     pub fn gubn2(mut self, value: impl Into<String>) -> Self {
         self.gubn2 = value.into();
@@ -150,6 +168,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    ///
+    /// > N일전 : 0(5일), 1(10일), 2(20일), 3(30일), 4(60일), 5(120일전), 6(52주), 7(1년)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -159,6 +179,8 @@ impl NewHighlowRequest {
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// > 0(전체), 1(1백주이상), 2(1천주이상), 3(1만주이상), 4(10만주이상), 5(100만주이상), 6(1000만주이상)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -339,6 +361,8 @@ pub struct NewHighlowResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

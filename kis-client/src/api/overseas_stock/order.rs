@@ -37,6 +37,31 @@ use crate::value as v;
 /// - TR ID for `vn_sell` (베트남 매도): real `TTTS0310U`, paper `VTTS0310U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 주문 API입니다.
+/// >
+/// > \* 모의투자의 경우, 모든 해외 종목 매매가 지원되지 않습니다. 일부 종목만 매매 가능한 점 유의 부탁드립니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \* 해외 거래소 운영시간 외 API 호출 시 에러가 발생하오니 운영시간을 확인해주세요. (미국주식 주간주문은 "해외주식 미국주간주문"을 이용)\
+/// > \* 해외 거래소 운영시간(한국시간 기준)\
+/// > 1\) 미국 : 23:30 \~ 06:00 (썸머타임 적용 시 22:30 \~ 05:00)\
+/// > \* 프리마켓(18:00 \~ 23:30, Summer Time : 17:00 \~ 22:30), 애프터마켓(06:00 \~ 07:00, Summer Time : 05:00 \~ 07:00) 시간대에도 주문 가능\
+/// > 2\) 일본 : (오전) 09:00 \~ 11:30, (오후) 12:30 \~ 15:00\
+/// > 3\) 상해 : 10:30 \~ 16:00\
+/// > 4\) 홍콩 : (오전) 10:30 \~ 13:00, (오후) 14:00 \~ 17:00
+/// >
+/// > \* 기존에는 내부통제 요건에 따라 상장주식수의 1%를 초과하는 주문은 접수할 수 없었으나, 2025.08.14 시행 이후부터는 접수가 가능합니다. 단, 타 매체(HTS 등)는 안내 팝업 확인 후 주문이 가능하지만, Open API는 별도의 안내 화면 없이 주문이 바로 접수되므로 유의하시기 바랍니다.
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > ※ 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Clone)]
 pub struct OrderRequest {
     variant: OrderVariant,
@@ -624,6 +649,8 @@ impl OrderRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -631,6 +658,8 @@ impl OrderRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -638,6 +667,16 @@ impl OrderRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -656,6 +695,8 @@ impl OrderRequest {
     }
 
     /// Sets 상품번호 (`PDNO`, required, length 12).
+    ///
+    /// > 종목코드
     #[inline]
     pub fn pdno(mut self, value: impl Into<String>) -> Self {
         self.pdno = value.into();
@@ -663,6 +704,8 @@ impl OrderRequest {
     }
 
     /// Sets 주문수량 (`ORD_QTY`, required, length 10).
+    ///
+    /// > 주문수량 (해외거래소 별 최소 주문수량 및 주문단위 확인 필요)
     #[inline]
     pub fn ord_qty(mut self, value: v::Decimal) -> Self {
         self.ord_qty = p::decimal(value);
@@ -670,6 +713,9 @@ impl OrderRequest {
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 31).
+    ///
+    /// > 1주당 가격\
+    /// > \* 시장가의 경우 1주당 가격을 공란으로 비우지 않음 "0"으로 입력
     #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
@@ -696,6 +742,9 @@ impl OrderRequest {
 
     /// Sets 판매유형 (`SLL_TYPE`, length 2).
     ///
+    /// > 제거 : 매수\
+    /// > 00 : 매도
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn sll_type(mut self, value: impl Into<String>) -> Self {
@@ -704,6 +753,8 @@ impl OrderRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, required, length 1).
+    ///
+    /// > "0"(Default)
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
         self.ord_svr_dvsn_cd = value.into();
@@ -711,6 +762,36 @@ impl OrderRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required, length 2).
+    ///
+    /// > \[Header tr\_id TTTT1002U(미국 매수 주문)\]\
+    /// > 00 : 지정가\
+    /// > 32 : LOO(장개시지정가)\
+    /// > 34 : LOC(장마감지정가)\
+    /// > 35 : TWAP (시간가중평균)\
+    /// > 36 : VWAP (거래량가중평균)\
+    /// > \* 모의투자 VTTT1002U(미국 매수 주문)로는 00:지정가만 가능\
+    /// > \* TWAP, VWAP 주문은 분할시간 주문 입력 필수
+    /// >
+    /// > \[Header tr\_id TTTT1006U(미국 매도 주문)\]\
+    /// > 00 : 지정가\
+    /// > 31 : MOO(장개시시장가)\
+    /// > 32 : LOO(장개시지정가)\
+    /// > 33 : MOC(장마감시장가)\
+    /// > 34 : LOC(장마감지정가)\
+    /// > 35 : TWAP (시간가중평균)\
+    /// > 36 : VWAP (거래량가중평균)\
+    /// > \* 모의투자 VTTT1006U(미국 매도 주문)로는 00:지정가만 가능\
+    /// > \* TWAP, VWAP 주문은 분할시간 주문 입력 필수
+    /// >
+    /// > \[Header tr\_id TTTS1001U(홍콩 매도 주문)\]\
+    /// > 00 : 지정가\
+    /// > 50 : 단주지정가\
+    /// > \* 모의투자 VTTS1001U(홍콩 매도 주문)로는 00:지정가만 가능
+    /// >
+    /// > \[그외 tr\_id\]\
+    /// > 제거
+    /// >
+    /// > ※ TWAP, VWAP 주문은 정정 불가
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -729,6 +810,10 @@ impl OrderRequest {
 
     /// Sets 시작시간 (`START_TIME`, length 6).
     ///
+    /// > ※ TWAP, VWAP 주문유형이고 알고리즘주문시간구분코드가 00일때 사용\
+    /// > ※ YYMMDD 형태로 입력\
+    /// > ※ 시간 입력 시 정규장 종료 5분전까지 입력 가능
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn start_time(mut self, value: v::NaiveTime) -> Self {
@@ -738,6 +823,10 @@ impl OrderRequest {
 
     /// Sets 종료시간 (`END_TIME`, length 6).
     ///
+    /// > ※ TWAP, VWAP 주문유형이고 알고리즘주문시간구분코드가 00일때 사용\
+    /// > ※ YYMMDD 형태로 입력\
+    /// > ※ 시간 입력 시 정규장 종료 5분전까지 입력 가능
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn end_time(mut self, value: v::NaiveTime) -> Self {
@@ -746,6 +835,8 @@ impl OrderRequest {
     }
 
     /// Sets 알고리즘주문시간구분코드 (`ALGO_ORD_TMD_DVSN_CD`, length 2).
+    ///
+    /// > 00 : 분할주문 시간 직접입력 , 02 : 정규장 종료시까지
     ///
     /// Codes:
     /// - `00`: 분할주문 시간 직접입력
@@ -1108,6 +1199,9 @@ impl Endpoint for OrderRequest {
 #[non_exhaustive]
 pub struct OrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -1200,10 +1294,16 @@ impl serde::Serialize for OrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 지정된 영업점코드
     pub krx_fwdg_ord_orgno: v::Val<String>,
     /// 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 채번된 주문번호
     pub odno: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
+    ///
+    /// > 주문시각(시분초HHMMSS)
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -19,6 +19,51 @@ use crate::value as v;
 /// - TR ID for `asia` (중국/홍콩/일본/베트남 예약주문): real `TTTS3013U`, paper `VTTS3013U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 미국거래소 운영시간 외 미국주식을 예약 매매하기 위한 API입니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
+/// >
+/// > \* 아래 각 국가의 시장별 예약주문 접수 가능 시간을 확인하시길 바랍니다.
+/// >
+/// > 미국 예약주문 접수시간\
+/// > 1\) 10:00 \~ 23:20 / 10:00 \~ 22:20 (서머타임 시)\
+/// > 2\) 주문제한 : 16:30 \~ 16:45 경까지 (사유 : 시스템 정산작업시간)\
+/// > 3\) 23:30 정규장으로 주문 전송 (서머타임 시 22:30 정규장 주문 전송)\
+/// > 4\) 미국 거래소 운영시간(한국시간 기준) : 23:30 \~ 06:00 (썸머타임 적용 시 22:30 \~ 05:00)
+/// >
+/// > 홍콩 예약주문 접수시간\
+/// > 1\) 09:00 \~ 10:20 접수, 10:30 주문전송\
+/// > 2\) 10:40 \~ 13:50 접수, 14:00 주문전송
+/// >
+/// > 중국 예약주문 접수시간\
+/// > 1\) 09:00 \~ 10:20 접수, 10:30 주문전송\
+/// > 2\) 10:40 \~ 13:50 접수, 14:00 주문전송
+/// >
+/// > 일본 예약주문 접수시간\
+/// > 1\) 09:10 \~ 12:20 까지 접수, 12:30 주문전송
+/// >
+/// > 베트남 예약주문 접수시간\
+/// > 1\) 09:00 \~ 11:00 까지 접수, 11:15 주문전송\
+/// > 2\) 11:20 \~ 14:50 까지 접수, 15:00 주문전송
+/// >
+/// > \* 예약주문 유의사항\
+/// > 1\) 예약주문 유효기간 : 당일\
+/// > \- 미국장 마감 후, 미체결주문은 자동취소\
+/// > \- 미국휴장 시, 익 영업일로 이전\
+/// > (미국예약주문화면에서 취소 가능)\
+/// > 2\) 증거금 및 잔고보유 : 체크 안함\
+/// > 3\) 주문전송 불가사유\
+/// > \- 매수증거금 부족: 수수료 포함 매수금액부족, 환전, 시세이용료 출금, 인출에 의한 증거금 부족\
+/// > \- 기타 매수증거금 부족, 매도가능수량 부족, 주권변경 등 권리발생으로 인한 주문불가사유 발생\
+/// > 4\) 지정가주문만 가능\
+/// > \* 단 미국 예약매도주문(TTTT3016U)의 경우, MOO(장개시시장가)로 주문 접수 가능
 #[derive(Clone)]
 pub struct OrderResvRequest {
     variant: OrderResvVariant,
@@ -262,6 +307,8 @@ impl OrderResvRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -269,6 +316,8 @@ impl OrderResvRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -276,6 +325,10 @@ impl OrderResvRequest {
     }
 
     /// Sets 매도매수구분코드 (`SLL_BUY_DVSN_CD`, length 2).
+    ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 사용\
+    /// > 01 : 매도\
+    /// > 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -289,6 +342,10 @@ impl OrderResvRequest {
     }
 
     /// Sets 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 사용\
+    /// > 00 : "매도/매수 주문"시 필수 항목\
+    /// > 02 : 취소
     ///
     /// Codes:
     /// - `00`: "매도/매수 주문"시 필수 항목
@@ -310,6 +367,12 @@ impl OrderResvRequest {
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
     ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 사용\
+    /// > 515 : 일본\
+    /// > 501 : 홍콩 / 543 : 홍콩CNY / 558 : 홍콩USD\
+    /// > 507 : 베트남 하노이거래소 / 508 : 베트남 호치민거래소\
+    /// > 551 : 중국 상해A / 552 : 중국 심천A
+    ///
     /// Codes:
     /// - `515`: 일본
     /// - `501`: 홍콩
@@ -328,6 +391,16 @@ impl OrderResvRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -361,6 +434,8 @@ impl OrderResvRequest {
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
     ///
+    /// > "0"(Default)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ord_svr_dvsn_cd(mut self, value: impl Into<String>) -> Self {
@@ -370,6 +445,8 @@ impl OrderResvRequest {
 
     /// Sets 예약주문접수일자 (`RSVN_ORD_RCIT_DT`, length 8).
     ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 사용
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn rsvn_ord_rcit_dt(mut self, value: v::NaiveDate) -> Self {
@@ -378,6 +455,17 @@ impl OrderResvRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, length 20).
+    ///
+    /// > tr\_id가 TTTT3014U(미국 예약 매수 주문)인 경우만 사용\
+    /// > 00 : 지정가\
+    /// > 35 : TWAP\
+    /// > 36 : VWAP
+    /// >
+    /// > tr\_id가 TTTT3016U(미국 예약 매도 주문)인 경우만 사용\
+    /// > 00 : 지정가\
+    /// > 31 : MOO(장개시시장가)\
+    /// > 35 : TWAP\
+    /// > 36 : VWAP
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -394,6 +482,8 @@ impl OrderResvRequest {
 
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, length 10).
     ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 사용
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
@@ -402,6 +492,9 @@ impl OrderResvRequest {
     }
 
     /// Sets 알고리즘주문시간구분코드 (`ALGO_ORD_TMD_DVSN_CD`, length 2).
+    ///
+    /// > ※ TWAP, VWAP 주문에서만 사용. 예약주문은 시간입력 불가하여 02로 값 고정\
+    /// > ※ 정규장 종료 10분전까지 가능
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -661,6 +754,9 @@ impl Endpoint for OrderResvRequest {
 #[non_exhaustive]
 pub struct OrderResvResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -753,10 +849,16 @@ impl serde::Serialize for OrderResvResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`ODNO`, required, length 10).
+    ///
+    /// > tr\_id가 TTTT3016U(미국 예약 매도 주문) / TTTT3014U(미국 예약 매수 주문)인 경우만 출력
     pub odno: v::Val<String>,
     /// 예약주문접수일자 (`RSVN_ORD_RCIT_DT`, required, length 8).
+    ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 출력
     pub rsvn_ord_rcit_dt: v::Val<v::NaiveDate>,
     /// 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
+    ///
+    /// > tr\_id가 TTTS3013U(중국/홍콩/일본/베트남 예약 주문)인 경우만 출력
     pub ovrs_rsvn_odno: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

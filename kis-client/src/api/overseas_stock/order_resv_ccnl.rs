@@ -15,6 +15,17 @@ use crate::value as v;
 /// - TR ID for `us` (미국 예약주문 취소접수): real `TTTT3017U`, paper `VTTT3017U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 접수된 미국주식 예약주문을 취소하기 위한 API입니다.\
+/// > (해외주식 예약주문접수 시 Return 받은 ODNO를 참고하여 API를 호출하세요.)
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderResvCcnlRequest {
     /// 종합계좌번호 (`CANO`, required, length 8).
@@ -74,6 +85,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -81,6 +94,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -97,6 +112,8 @@ impl OrderResvCcnlRequest {
     }
 
     /// Sets 해외예약주문번호 (`OVRS_RSVN_ODNO`, required, length 10).
+    ///
+    /// > 해외주식\_예약주문접수 API Output ODNO(주문번호) 참고
     #[inline]
     pub fn ovrs_rsvn_odno(mut self, value: impl Into<String>) -> Self {
         self.ovrs_rsvn_odno = value.into();
@@ -234,6 +251,9 @@ impl Endpoint for OrderResvCcnlRequest {
 #[non_exhaustive]
 pub struct OrderResvCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,

@@ -18,6 +18,14 @@ use crate::value as v;
 /// - TR ID for `asia` (일본/중국/홍콩/베트남): real `TTTS3014R`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 예약주문 조회 API입니다.\
+/// > ※ 모의투자는 사용 불가합니다.
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
 #[derive(Clone)]
 pub struct OrderResvListRequest {
     variant: OrderResvListVariant,
@@ -182,6 +190,8 @@ impl OrderResvListRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -189,6 +199,8 @@ impl OrderResvListRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -196,6 +208,8 @@ impl OrderResvListRequest {
     }
 
     /// Sets 조회시작일자 (`INQR_STRT_DT`, required, length 8).
+    ///
+    /// > 조회시작일자(YYYYMMDD)
     #[inline]
     pub fn inqr_strt_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_strt_dt = p::date(value);
@@ -203,6 +217,8 @@ impl OrderResvListRequest {
     }
 
     /// Sets 조회종료일자 (`INQR_END_DT`, required, length 8).
+    ///
+    /// > 조회종료일자(YYYYMMDD)
     #[inline]
     pub fn inqr_end_dt(mut self, value: v::NaiveDate) -> Self {
         self.inqr_end_dt = p::date(value);
@@ -210,6 +226,10 @@ impl OrderResvListRequest {
     }
 
     /// Sets 조회구분코드 (`INQR_DVSN_CD`, required, length 2).
+    ///
+    /// > 00 : 전체\
+    /// > 01 : 일반해외주식\
+    /// > 02 : 미니스탁
     ///
     /// Codes:
     /// - `00`: 전체
@@ -225,6 +245,17 @@ impl OrderResvListRequest {
     }
 
     /// Sets 상품유형코드 (`PRDT_TYPE_CD`, required, length 3).
+    ///
+    /// > \[tr\_id=TTTT3039R인 경우\]\
+    /// > 공백 입력 시 미국주식 전체조회\
+    /// > \[tr\_id=TTTS3014R인 경우\]\
+    /// > 공백 입력 시 아시아주식 전체조회
+    /// >
+    /// > 512 : 미국 나스닥 / 513 : 미국 뉴욕거래소 / 529 : 미국 아멕스\
+    /// > 515 : 일본\
+    /// > 501 : 홍콩 / 543 : 홍콩CNY / 558 : 홍콩USD\
+    /// > 507 : 베트남 하노이거래소 / 508 : 베트남 호치민거래소\
+    /// > 551 : 중국 상해A / 552 : 중국 심천A
     ///
     /// Codes:
     /// - `512`: 미국 나스닥
@@ -248,6 +279,15 @@ impl OrderResvListRequest {
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
     ///
+    /// > \[tr\_id=TTTT3039R인 경우\]\
+    /// > 공백 입력 시 미국주식 전체조회\
+    /// > \[tr\_id=TTTS3014R인 경우\]\
+    /// > 공백 입력 시 아시아주식 전체조회
+    /// >
+    /// > NASD : 나스닥 / NYSE : 뉴욕 / AMEX : 아멕스\
+    /// > SEHK : 홍콩 / SHAA : 중국상해 / SZAA : 중국심천\
+    /// > TKSE : 일본 / HASE : 하노이거래소 / VNSE : 호치민거래소
+    ///
     /// Codes:
     /// - `NASD`: 나스닥
     /// - `NYSE`: 뉴욕
@@ -268,6 +308,9 @@ impl OrderResvListRequest {
 
     /// Sets 연속조회검색조건200 (`CTX_AREA_FK200`, required, length 200).
     ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_FK200값 : 다음페이지 조회시(2번째부터)
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn ctx_area_fk200(mut self, value: impl Into<String>) -> Self {
@@ -276,6 +319,9 @@ impl OrderResvListRequest {
     }
 
     /// Sets 연속조회키200 (`CTX_AREA_NK200`, required, length 200).
+    ///
+    /// > 공란 : 최초 조회시\
+    /// > 이전 조회 Output CTX\_AREA\_NK200값 : 다음페이지 조회시(2번째부터)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -646,6 +692,8 @@ pub struct Output {
     /// 미처리사유내용 (`nprc_rson_text`, length 500).
     pub nprc_rson_text: v::Val<String>,
     /// 분할매수속성명 (`splt_buy_attr_name`, length 60).
+    ///
+    /// > 정규장 종료 주문 시에는 '정규장 종료', 시간 입력 시에는 from \~ to 시간 표시
     pub splt_buy_attr_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -25,6 +25,25 @@ use crate::value as v;
 /// - TR ID for `vn` (베트남 취소): real `TTTS0312U`, paper `VTTS0312U`.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 접수된 해외주식 주문을 정정하거나 취소하기 위한 API입니다.\
+/// > (해외주식주문 시 Return 받은 ODNO를 참고하여 API를 호출하세요.)
+/// >
+/// > \* 해외주식 서비스 신청 후 이용 가능합니다. (아래 링크 3번 해외증권 거래신청 참고)\
+/// > <https://securities.koreainvestment.com/main/bond/research/_static/TF03ca010001.jsp>
+/// >
+/// > \* 해외 거래소 운영시간 외 API 호출 시 에러가 발생하오니 운영시간을 확인해주세요.\
+/// > \* 해외 거래소 운영시간(한국시간 기준)\
+/// > 1\) 미국 : 23:30 \~ 06:00 (썸머타임 적용 시 22:30 \~ 05:00)\
+/// > \* 프리마켓(18:00 \~ 23:30, Summer Time : 17:00 \~ 22:30), 애프터마켓(06:00 \~ 07:00, Summer Time : 05:00 \~ 07:00) 시간대에도 주문 가능\
+/// > 2\) 일본 : (오전) 09:00 \~ 11:30, (오후) 12:30 \~ 15:00\
+/// > 3\) 상해 : 10:30 \~ 16:00\
+/// > 4\) 홍콩 : (오전) 10:30 \~ 13:00, (오후) 14:00 \~ 17:00
+/// >
+/// > ※ POST API의 경우 BODY값의 key값들을 대문자로 작성하셔야 합니다.\
+/// > (EX. "CANO" : "12345678", "ACNT\_PRDT\_CD": "01",...)
 #[derive(Clone)]
 pub struct OrderRvsecnclRequest {
     variant: OrderRvsecnclVariant,
@@ -329,6 +348,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 종합계좌번호 (`CANO`, required, length 8).
+    ///
+    /// > 계좌번호 체계(8-2)의 앞 8자리
     #[inline]
     pub fn cano(mut self, value: impl Into<String>) -> Self {
         self.cano = value.into();
@@ -336,6 +357,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 계좌상품코드 (`ACNT_PRDT_CD`, required, length 2).
+    ///
+    /// > 계좌번호 체계(8-2)의 뒤 2자리
     #[inline]
     pub fn acnt_prdt_cd(mut self, value: impl Into<String>) -> Self {
         self.acnt_prdt_cd = value.into();
@@ -343,6 +366,16 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 해외거래소코드 (`OVRS_EXCG_CD`, required, length 4).
+    ///
+    /// > NASD : 나스닥\
+    /// > NYSE : 뉴욕\
+    /// > AMEX : 아멕스\
+    /// > SEHK : 홍콩\
+    /// > SHAA : 중국상해\
+    /// > SZAA : 중국심천\
+    /// > TKSE : 일본\
+    /// > HASE : 베트남 하노이\
+    /// > VNSE : 베트남 호치민
     ///
     /// Codes:
     /// - `NASD`: 나스닥
@@ -368,6 +401,10 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 원주문번호 (`ORGN_ODNO`, required, length 10).
+    ///
+    /// > 정정 또는 취소할 원주문번호\
+    /// > (해외주식\_주문 API ouput ODNO\
+    /// > or 해외주식 미체결내역 API output ODNO 참고)
     #[inline]
     pub fn orgn_odno(mut self, value: impl Into<String>) -> Self {
         self.orgn_odno = value.into();
@@ -375,6 +412,9 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 정정\
+    /// > 02 : 취소
     ///
     /// Codes:
     /// - `01`: 정정
@@ -393,6 +433,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 해외주문단가 (`OVRS_ORD_UNPR`, required, length 32).
+    ///
+    /// > 취소주문 시, "0" 입력
     #[inline]
     pub fn ovrs_ord_unpr(mut self, value: v::Decimal) -> Self {
         self.ovrs_ord_unpr = p::decimal(value);
@@ -409,6 +451,8 @@ impl OrderRvsecnclRequest {
     }
 
     /// Sets 주문서버구분코드 (`ORD_SVR_DVSN_CD`, length 1).
+    ///
+    /// > "0"(Default)
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -657,6 +701,9 @@ impl Endpoint for OrderRvsecnclRequest {
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
+    ///
+    /// > 0 : 성공\
+    /// > 0 이외의 값 : 실패
     pub rt_cd: v::Val<String>,
     /// 응답코드 (`msg_cd`, required, length 8).
     pub msg_cd: v::Val<String>,
@@ -749,10 +796,16 @@ impl serde::Serialize for OrderRvsecnclResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 한국거래소전송주문조직번호 (`KRX_FWDG_ORD_ORGNO`, required, length 5).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 지정된 영업점코드
     pub krx_fwdg_ord_orgno: v::Val<String>,
     /// 주문번호 (`ODNO`, required, length 10).
+    ///
+    /// > 주문시 한국투자증권 시스템에서 채번된 주문번호
     pub odno: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
+    ///
+    /// > 주문시각(시분초HHMMSS)
     pub ord_tmd: v::Val<v::NaiveTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

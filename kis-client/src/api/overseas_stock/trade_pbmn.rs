@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76320010`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 거래대금순위 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7632\] 거래대금순위 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct TradePbmnRequest {
     /// NEXT KEY BUFF (`KEYB`, required, length 8).
@@ -95,6 +100,8 @@ impl TradePbmnRequest {
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
@@ -104,6 +111,8 @@ impl TradePbmnRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -112,6 +121,11 @@ impl TradePbmnRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -130,6 +144,8 @@ impl TradePbmnRequest {
     }
 
     /// Sets N일자값 (`NDAY`, required, length 1).
+    ///
+    /// > N일전 : 0(당일), 1(2일), 2(3일), 3(5일), 4(10일), 5(20일전), 6(30일), 7(60일), 8(120일), 9(1년)
     #[inline]
     pub fn nday(mut self, value: impl Into<String>) -> Self {
         self.nday = value.into();
@@ -137,6 +153,8 @@ impl TradePbmnRequest {
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// > 0(전체), 1(1백주이상), 2(1천주이상), 3(1만주이상), 4(10만주이상), 5(100만주이상), 6(1000만주이상)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -154,6 +172,8 @@ impl TradePbmnRequest {
 
     /// Sets 현재가 필터범위 1 (`PRC1`, required, length 12).
     ///
+    /// > 가격 \~
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn prc1(mut self, value: v::Decimal) -> Self {
@@ -162,6 +182,8 @@ impl TradePbmnRequest {
     }
 
     /// Sets 현재가 필터범위 2 (`PRC2`, required, length 12).
+    ///
+    /// > \~ 가격
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
@@ -315,6 +337,8 @@ pub struct TradePbmnResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

@@ -13,6 +13,11 @@ use crate::value as v;
 ///
 /// Build it with `new`; optional fields have setters.
 /// - TR ID: real `HHDFS76270000`, paper not available.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 거래량급증 API입니다.\
+/// > 한국투자 HTS(eFriend Plus) \&gt; \[7627\] 거래대금순위 화면 기능을 API로 개발한 사항으로, 해당 화면을 참고하시면 기능을 이해하기 쉽습니다.
 #[derive(Clone)]
 pub struct VolumeSurgeRequest {
     /// NEXT KEY BUFF (`KEYB`, required, length 8).
@@ -87,6 +92,8 @@ impl VolumeSurgeRequest {
 
     /// Sets NEXT KEY BUFF (`KEYB`, required, length 8).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn keyb(mut self, value: impl Into<String>) -> Self {
@@ -96,6 +103,8 @@ impl VolumeSurgeRequest {
 
     /// Sets 사용자권한정보 (`AUTH`, required, length 32).
     ///
+    /// > 공백
+    ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
     pub fn auth(mut self, value: impl Into<String>) -> Self {
@@ -104,6 +113,11 @@ impl VolumeSurgeRequest {
     }
 
     /// Sets 거래소코드 (`EXCD`, required, length 4).
+    ///
+    /// > 'NYS : 뉴욕, NAS : 나스닥, AMS : 아멕스\
+    /// > HKS : 홍콩, SHS : 상해 , SZS : 심천\
+    /// > HSX : 호치민, HNX : 하노이\
+    /// > TSE : 도쿄 '
     ///
     /// Codes:
     /// - `NYS`: 뉴욕
@@ -122,6 +136,8 @@ impl VolumeSurgeRequest {
     }
 
     /// Sets N분전콤보값 (`MINX`, required, length 1).
+    ///
+    /// > N분전 : 0(1분전), 1(2분전), 2(3분전), 3(5분전), 4(10분전), 5(15분전), 6(20분전), 7(30분전), 8(60분전), 9(120분전)
     #[inline]
     pub fn minx(mut self, value: impl Into<String>) -> Self {
         self.minx = value.into();
@@ -129,6 +145,8 @@ impl VolumeSurgeRequest {
     }
 
     /// Sets 거래량조건 (`VOL_RANG`, required, length 1).
+    ///
+    /// > 0(전체), 1(1백주이상), 2(1천주이상), 3(1만주이상), 4(10만주이상), 5(100만주이상), 6(1000만주이상)
     ///
     /// Codes:
     /// - `0`: 전체
@@ -267,6 +285,8 @@ pub struct VolumeSurgeResponse {
     /// Block 응답상세 (`output1`, required).
     pub output1: v::One<Output1>,
     /// Block 응답상세 (`output2`, required).
+    ///
+    /// > array
     pub output2: v::Block<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,

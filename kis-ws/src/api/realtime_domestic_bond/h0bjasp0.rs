@@ -9,6 +9,35 @@ use kis_client::value as v;
 /// - TR ID: real `H0BJASP0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 일반채권 실시간호가 API입니다.
+/// >
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 채권 종목코드 마스터파일은 "포럼 \&gt; FAQ \&gt; 종목정보 다운로드(국내) \&gt; 장내채권 - 채권코드" 참고 부탁드립니다.
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0bjasp0 {
@@ -122,42 +151,43 @@ impl Record for H0bjasp0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            stnd_iscd: kis_client::__private::field(fields, 0),
-            stck_cntg_hour: kis_client::__private::field(fields, 1),
-            askp_ert1: kis_client::__private::field(fields, 2),
-            bidp_ert1: kis_client::__private::field(fields, 3),
-            askp1: kis_client::__private::field(fields, 4),
-            bidp1: kis_client::__private::field(fields, 5),
-            askp_rsqn1: kis_client::__private::field(fields, 6),
-            bidp_rsqn1: kis_client::__private::field(fields, 7),
-            askp_ert2: kis_client::__private::field(fields, 8),
-            bidp_ert2: kis_client::__private::field(fields, 9),
-            askp2: kis_client::__private::field(fields, 10),
-            bidp2: kis_client::__private::field(fields, 11),
-            askp_rsqn2: kis_client::__private::field(fields, 12),
-            bidp_rsqn2: kis_client::__private::field(fields, 13),
-            askp_ert3: kis_client::__private::field(fields, 14),
-            bidp_ert3: kis_client::__private::field(fields, 15),
-            askp3: kis_client::__private::field(fields, 16),
-            bidp3: kis_client::__private::field(fields, 17),
-            askp_rsqn3: kis_client::__private::field(fields, 18),
-            bidp_rsqn3: kis_client::__private::field(fields, 19),
-            askp_ert4: kis_client::__private::field(fields, 20),
-            bidp_ert4: kis_client::__private::field(fields, 21),
-            askp4: kis_client::__private::field(fields, 22),
-            bidp4: kis_client::__private::field(fields, 23),
-            askp_rsqn4: kis_client::__private::field(fields, 24),
-            bidp_rsqn4: kis_client::__private::field(fields, 25),
-            askp_ert5: kis_client::__private::field(fields, 26),
-            bidp_ert5: kis_client::__private::field(fields, 27),
-            askp5: kis_client::__private::field(fields, 28),
-            bidp5: kis_client::__private::field(fields, 29),
-            askp_rsqn52: kis_client::__private::field(fields, 30),
-            bidp_rsqn53: kis_client::__private::field(fields, 31),
-            total_askp_rsqn: kis_client::__private::field(fields, 32),
-            total_bidp_rsqn: kis_client::__private::field(fields, 33),
+            stnd_iscd: fields.val(),
+            stck_cntg_hour: fields.time(),
+            askp_ert1: fields.decimal(),
+            bidp_ert1: fields.decimal(),
+            askp1: fields.decimal(),
+            bidp1: fields.decimal(),
+            askp_rsqn1: fields.decimal(),
+            bidp_rsqn1: fields.decimal(),
+            askp_ert2: fields.decimal(),
+            bidp_ert2: fields.decimal(),
+            askp2: fields.decimal(),
+            bidp2: fields.decimal(),
+            askp_rsqn2: fields.decimal(),
+            bidp_rsqn2: fields.decimal(),
+            askp_ert3: fields.decimal(),
+            bidp_ert3: fields.decimal(),
+            askp3: fields.decimal(),
+            bidp3: fields.decimal(),
+            askp_rsqn3: fields.decimal(),
+            bidp_rsqn3: fields.decimal(),
+            askp_ert4: fields.decimal(),
+            bidp_ert4: fields.decimal(),
+            askp4: fields.decimal(),
+            bidp4: fields.decimal(),
+            askp_rsqn4: fields.decimal(),
+            bidp_rsqn4: fields.decimal(),
+            askp_ert5: fields.decimal(),
+            bidp_ert5: fields.decimal(),
+            askp5: fields.decimal(),
+            bidp5: fields.decimal(),
+            askp_rsqn52: fields.decimal(),
+            bidp_rsqn53: fields.decimal(),
+            total_askp_rsqn: fields.decimal(),
+            total_bidp_rsqn: fields.decimal(),
         }
     }
 }

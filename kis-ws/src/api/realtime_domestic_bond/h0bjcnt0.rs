@@ -9,6 +9,35 @@ use kis_client::value as v;
 /// - TR ID: real `H0BJCNT0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 일반채권 실시간체결가 API입니다.
+/// >
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 채권 종목코드 마스터파일은 "포럼 \&gt; FAQ \&gt; 종목정보 다운로드(국내) \&gt; 장내채권 - 채권코드" 참고 부탁드립니다.
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0bjcnt0 {
@@ -77,27 +106,28 @@ impl Record for H0bjcnt0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            stnd_iscd: kis_client::__private::field(fields, 0),
-            bond_isnm: kis_client::__private::field(fields, 1),
-            stck_cntg_hour: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            prdy_vrss: kis_client::__private::field(fields, 4),
-            prdy_ctrt: kis_client::__private::field(fields, 5),
-            stck_prpr: kis_client::__private::field(fields, 6),
-            cntg_vol: kis_client::__private::field(fields, 7),
-            stck_oprc: kis_client::__private::field(fields, 8),
-            stck_hgpr: kis_client::__private::field(fields, 9),
-            stck_lwpr: kis_client::__private::field(fields, 10),
-            stck_prdy_clpr: kis_client::__private::field(fields, 11),
-            bond_cntg_ert: kis_client::__private::field(fields, 12),
-            oprc_ert: kis_client::__private::field(fields, 13),
-            hgpr_ert: kis_client::__private::field(fields, 14),
-            lwpr_ert: kis_client::__private::field(fields, 15),
-            acml_vol: kis_client::__private::field(fields, 16),
-            prdy_vol: kis_client::__private::field(fields, 17),
-            cntg_type_cls_code: kis_client::__private::field(fields, 18),
+            stnd_iscd: fields.val(),
+            bond_isnm: fields.val(),
+            stck_cntg_hour: fields.time(),
+            prdy_vrss_sign: fields.val(),
+            prdy_vrss: fields.decimal(),
+            prdy_ctrt: fields.decimal(),
+            stck_prpr: fields.decimal(),
+            cntg_vol: fields.decimal(),
+            stck_oprc: fields.decimal(),
+            stck_hgpr: fields.decimal(),
+            stck_lwpr: fields.decimal(),
+            stck_prdy_clpr: fields.decimal(),
+            bond_cntg_ert: fields.decimal(),
+            oprc_ert: fields.decimal(),
+            hgpr_ert: fields.decimal(),
+            lwpr_ert: fields.decimal(),
+            acml_vol: fields.decimal(),
+            prdy_vol: fields.decimal(),
+            cntg_type_cls_code: fields.val(),
         }
     }
 }

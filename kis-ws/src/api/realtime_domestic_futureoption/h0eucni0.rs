@@ -9,6 +9,18 @@ use kis_client::value as v;
 /// - TR ID: real `H0EUCNI0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: yes (AES-256-CBC).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/examples_user/domestic_futureoption>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식, 해외주식 내용 참고)
+/// >
+/// > 시세조회 가능한 종목코드 목록은 API문서 \&gt; 종목정보파일 에서 확인하실 수 있습니다. ( 헤더파일 및 정제코드 참고)
 #[non_exhaustive]
 pub struct H0eucni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
@@ -106,27 +118,28 @@ impl Record for H0eucni0 {
     ];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            cust_id: kis_client::__private::field(fields, 0),
-            acnt_no: kis_client::__private::field(fields, 1),
-            oder_no: kis_client::__private::field(fields, 2),
-            ooder_no: kis_client::__private::field(fields, 3),
-            seln_byov_cls: kis_client::__private::field(fields, 4),
-            rctf_cls: kis_client::__private::field(fields, 5),
-            oder_kind2: kis_client::__private::field(fields, 6),
-            stck_shrn_iscd: kis_client::__private::field(fields, 7),
-            cntg_qty: kis_client::__private::field(fields, 8),
-            cntg_unpr: kis_client::__private::field(fields, 9),
-            stck_cntg_hour: kis_client::__private::field(fields, 10),
-            rfus_yn: kis_client::__private::field(fields, 11),
-            cntg_yn: kis_client::__private::field(fields, 12),
-            acpt_yn: kis_client::__private::field(fields, 13),
-            brnc_no: kis_client::__private::field(fields, 14),
-            oder_qty: kis_client::__private::field(fields, 15),
-            acnt_name: kis_client::__private::field(fields, 16),
-            cntg_isnm: kis_client::__private::field(fields, 17),
-            oder_cond: kis_client::__private::field(fields, 18),
+            cust_id: fields.val(),
+            acnt_no: fields.val(),
+            oder_no: fields.val(),
+            ooder_no: fields.val(),
+            seln_byov_cls: fields.val(),
+            rctf_cls: fields.val(),
+            oder_kind2: fields.val(),
+            stck_shrn_iscd: fields.val(),
+            cntg_qty: fields.int(),
+            cntg_unpr: fields.decimal(),
+            stck_cntg_hour: fields.time(),
+            rfus_yn: fields.val(),
+            cntg_yn: fields.val(),
+            acpt_yn: fields.val(),
+            brnc_no: fields.val(),
+            oder_qty: fields.int(),
+            acnt_name: fields.val(),
+            cntg_isnm: fields.val(),
+            oder_cond: fields.val(),
         }
     }
 }

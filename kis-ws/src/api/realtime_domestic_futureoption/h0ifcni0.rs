@@ -9,9 +9,24 @@ use kis_client::value as v;
 /// - TR ID: real `H0IFCNI0`, paper `H0IFCNI9`.
 /// - Subscription key: 코드.
 /// - Encrypted: yes (AES-256-CBC).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/examples_user/domestic_futureoption>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식, 해외주식 내용 참고)
+/// >
+/// > 시세조회 가능한 종목코드 목록은 API문서 \&gt; 종목정보파일 에서 확인하실 수 있습니다. ( 헤더파일 및 정제코드 참고)
 #[non_exhaustive]
 pub struct H0ifcni0 {
     /// 고객 ID (`CUST_ID`, required, length 16).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`, required, length 16).
     pub acnt_no: v::Val<crate::Text>,
@@ -21,12 +36,16 @@ pub struct H0ifcni0 {
     pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 8).
     ///
+    /// > 01:매도, 02매수
+    ///
     /// Codes:
     /// - `01`: 매도, 02매수
     pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 8).
     pub rctf_cls: v::Val<crate::Text>,
     /// 주문종류2 (`ODER_KIND2`, required, length 8).
+    ///
+    /// > L: 주문접수통보, 0: 체결통보
     ///
     /// Codes:
     /// - `L`: 주문접수통보
@@ -44,10 +63,14 @@ pub struct H0ifcni0 {
     pub rfus_yn: v::Val<crate::Text>,
     /// 체결여부 (`CNTG_YN`, required, length 8).
     ///
+    /// > 1: 주문,정정,취소,거부 통보, 2 체결
+    ///
     /// Codes:
     /// - `1`: 주문,정정,취소,거부 통보, 2 체결
     pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 8).
+    ///
+    /// > 1:주문접수, 2:확인, 3, 취소
     ///
     /// Codes:
     /// - `1`: 주문접수
@@ -132,30 +155,31 @@ impl Record for H0ifcni0 {
     ];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            cust_id: kis_client::__private::field(fields, 0),
-            acnt_no: kis_client::__private::field(fields, 1),
-            oder_no: kis_client::__private::field(fields, 2),
-            ooder_no: kis_client::__private::field(fields, 3),
-            seln_byov_cls: kis_client::__private::field(fields, 4),
-            rctf_cls: kis_client::__private::field(fields, 5),
-            oder_kind2: kis_client::__private::field(fields, 6),
-            stck_shrn_iscd: kis_client::__private::field(fields, 7),
-            cntg_qty: kis_client::__private::field(fields, 8),
-            cntg_unpr: kis_client::__private::field(fields, 9),
-            stck_cntg_hour: kis_client::__private::field(fields, 10),
-            rfus_yn: kis_client::__private::field(fields, 11),
-            cntg_yn: kis_client::__private::field(fields, 12),
-            acpt_yn: kis_client::__private::field(fields, 13),
-            brnc_no: kis_client::__private::field(fields, 14),
-            oder_qty: kis_client::__private::field(fields, 15),
-            acnt_name: kis_client::__private::field(fields, 16),
-            cntg_isnm: kis_client::__private::field(fields, 17),
-            oder_cond: kis_client::__private::field(fields, 18),
-            ord_grp: kis_client::__private::field(fields, 19),
-            ord_grpseq: kis_client::__private::field(fields, 20),
-            order_prc: kis_client::__private::field(fields, 21),
+            cust_id: fields.val(),
+            acnt_no: fields.val(),
+            oder_no: fields.val(),
+            ooder_no: fields.val(),
+            seln_byov_cls: fields.val(),
+            rctf_cls: fields.val(),
+            oder_kind2: fields.val(),
+            stck_shrn_iscd: fields.val(),
+            cntg_qty: fields.int(),
+            cntg_unpr: fields.decimal(),
+            stck_cntg_hour: fields.val(),
+            rfus_yn: fields.val(),
+            cntg_yn: fields.val(),
+            acpt_yn: fields.val(),
+            brnc_no: fields.val(),
+            oder_qty: fields.int(),
+            acnt_name: fields.val(),
+            cntg_isnm: fields.val(),
+            oder_cond: fields.val(),
+            ord_grp: fields.val(),
+            ord_grpseq: fields.val(),
+            order_prc: fields.decimal(),
         }
     }
 }

@@ -9,10 +9,25 @@ use kis_client::value as v;
 /// - TR ID: real `H0IOASP0`, paper not available.
 /// - Subscription key: 코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/examples_user/domestic_futureoption>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식, 해외주식 내용 참고)
+/// >
+/// > 시세조회 가능한 종목코드 목록은 API문서 \&gt; 종목정보파일 에서 확인하실 수 있습니다. ( 헤더파일 및 정제코드 참고)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0ioasp0 {
     /// 옵션 단축 종목코드 (`OPTN_SHRN_ISCD`, required, length 16).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub optn_shrn_iscd: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 16).
     pub bsop_hour: v::Val<crate::Text>,
@@ -134,46 +149,47 @@ impl Record for H0ioasp0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            optn_shrn_iscd: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            optn_askp1: kis_client::__private::field(fields, 2),
-            optn_askp2: kis_client::__private::field(fields, 3),
-            optn_askp3: kis_client::__private::field(fields, 4),
-            optn_askp4: kis_client::__private::field(fields, 5),
-            optn_askp5: kis_client::__private::field(fields, 6),
-            optn_bidp1: kis_client::__private::field(fields, 7),
-            optn_bidp2: kis_client::__private::field(fields, 8),
-            optn_bidp3: kis_client::__private::field(fields, 9),
-            optn_bidp4: kis_client::__private::field(fields, 10),
-            optn_bidp5: kis_client::__private::field(fields, 11),
-            askp_csnu1: kis_client::__private::field(fields, 12),
-            askp_csnu2: kis_client::__private::field(fields, 13),
-            askp_csnu3: kis_client::__private::field(fields, 14),
-            askp_csnu4: kis_client::__private::field(fields, 15),
-            askp_csnu5: kis_client::__private::field(fields, 16),
-            bidp_csnu1: kis_client::__private::field(fields, 17),
-            bidp_csnu2: kis_client::__private::field(fields, 18),
-            bidp_csnu3: kis_client::__private::field(fields, 19),
-            bidp_csnu4: kis_client::__private::field(fields, 20),
-            bidp_csnu5: kis_client::__private::field(fields, 21),
-            askp_rsqn1: kis_client::__private::field(fields, 22),
-            askp_rsqn2: kis_client::__private::field(fields, 23),
-            askp_rsqn3: kis_client::__private::field(fields, 24),
-            askp_rsqn4: kis_client::__private::field(fields, 25),
-            askp_rsqn5: kis_client::__private::field(fields, 26),
-            bidp_rsqn1: kis_client::__private::field(fields, 27),
-            bidp_rsqn2: kis_client::__private::field(fields, 28),
-            bidp_rsqn3: kis_client::__private::field(fields, 29),
-            bidp_rsqn4: kis_client::__private::field(fields, 30),
-            bidp_rsqn5: kis_client::__private::field(fields, 31),
-            total_askp_csnu: kis_client::__private::field(fields, 32),
-            total_bidp_csnu: kis_client::__private::field(fields, 33),
-            total_askp_rsqn: kis_client::__private::field(fields, 34),
-            total_bidp_rsqn: kis_client::__private::field(fields, 35),
-            total_askp_rsqn_icdc: kis_client::__private::field(fields, 36),
-            total_bidp_rsqn_icdc: kis_client::__private::field(fields, 37),
+            optn_shrn_iscd: fields.val(),
+            bsop_hour: fields.val(),
+            optn_askp1: fields.decimal(),
+            optn_askp2: fields.decimal(),
+            optn_askp3: fields.decimal(),
+            optn_askp4: fields.decimal(),
+            optn_askp5: fields.decimal(),
+            optn_bidp1: fields.decimal(),
+            optn_bidp2: fields.decimal(),
+            optn_bidp3: fields.decimal(),
+            optn_bidp4: fields.decimal(),
+            optn_bidp5: fields.decimal(),
+            askp_csnu1: fields.val(),
+            askp_csnu2: fields.val(),
+            askp_csnu3: fields.val(),
+            askp_csnu4: fields.val(),
+            askp_csnu5: fields.val(),
+            bidp_csnu1: fields.val(),
+            bidp_csnu2: fields.val(),
+            bidp_csnu3: fields.val(),
+            bidp_csnu4: fields.val(),
+            bidp_csnu5: fields.val(),
+            askp_rsqn1: fields.int(),
+            askp_rsqn2: fields.int(),
+            askp_rsqn3: fields.int(),
+            askp_rsqn4: fields.int(),
+            askp_rsqn5: fields.int(),
+            bidp_rsqn1: fields.int(),
+            bidp_rsqn2: fields.int(),
+            bidp_rsqn3: fields.int(),
+            bidp_rsqn4: fields.int(),
+            bidp_rsqn5: fields.int(),
+            total_askp_csnu: fields.val(),
+            total_bidp_csnu: fields.val(),
+            total_askp_rsqn: fields.int(),
+            total_bidp_rsqn: fields.int(),
+            total_askp_rsqn_icdc: fields.decimal(),
+            total_bidp_rsqn_icdc: fields.decimal(),
         }
     }
 }

@@ -9,6 +9,18 @@ use kis_client::value as v;
 /// - TR ID: real `H0ZFANC0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/examples_user/domestic_futureoption>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식, 해외주식 내용 참고)
+/// >
+/// > 시세조회 가능한 종목코드 목록은 API문서 \&gt; 종목정보파일 에서 확인하실 수 있습니다. ( 헤더파일 및 정제코드 참고)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0zfanc0 {
@@ -44,16 +56,17 @@ impl Record for H0zfanc0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            futs_shrn_iscd: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            antc_cnpr: kis_client::__private::field(fields, 2),
-            antc_cntg_vrss: kis_client::__private::field(fields, 3),
-            antc_cntg_vrss_sign: kis_client::__private::field(fields, 4),
-            antc_cntg_prdy_ctrt: kis_client::__private::field(fields, 5),
-            antc_mkop_cls_code: kis_client::__private::field(fields, 6),
-            antc_cnqn: kis_client::__private::field(fields, 7),
+            futs_shrn_iscd: fields.val(),
+            bsop_hour: fields.time(),
+            antc_cnpr: fields.val(),
+            antc_cntg_vrss: fields.decimal(),
+            antc_cntg_vrss_sign: fields.val(),
+            antc_cntg_prdy_ctrt: fields.decimal(),
+            antc_mkop_cls_code: fields.val(),
+            antc_cnqn: fields.val(),
         }
     }
 }

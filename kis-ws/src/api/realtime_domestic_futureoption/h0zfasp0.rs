@@ -9,10 +9,28 @@ use kis_client::value as v;
 /// - TR ID: real `H0ZFASP0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ 선물옵션 호가 데이터는 0.2초 필터링 옵션이 있습니다.\
+/// > 필터링 사유는 순간적으로 데이터가 폭증할 경우 서버 뿐만아니라 클라이언트 환경에도 부하를 줄 수 있어 적용된 사항인 점 양해 부탁드립니다.
+/// >
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/examples_user/domestic_futureoption>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식, 해외주식 내용 참고)
+/// >
+/// > 시세조회 가능한 종목코드 목록은 API문서 \&gt; 종목정보파일 에서 확인하실 수 있습니다. ( 헤더파일 및 정제코드 참고)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0zfasp0 {
     /// 선물단축종목코드 (`FUTS_SHRN_ISCD`, required, length 9).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
@@ -224,76 +242,77 @@ impl Record for H0zfasp0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            futs_shrn_iscd: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            askp1: kis_client::__private::field(fields, 2),
-            askp2: kis_client::__private::field(fields, 3),
-            askp3: kis_client::__private::field(fields, 4),
-            askp4: kis_client::__private::field(fields, 5),
-            askp5: kis_client::__private::field(fields, 6),
-            askp6: kis_client::__private::field(fields, 7),
-            askp7: kis_client::__private::field(fields, 8),
-            askp8: kis_client::__private::field(fields, 9),
-            askp9: kis_client::__private::field(fields, 10),
-            askp10: kis_client::__private::field(fields, 11),
-            bidp1: kis_client::__private::field(fields, 12),
-            bidp2: kis_client::__private::field(fields, 13),
-            bidp3: kis_client::__private::field(fields, 14),
-            bidp4: kis_client::__private::field(fields, 15),
-            bidp5: kis_client::__private::field(fields, 16),
-            bidp6: kis_client::__private::field(fields, 17),
-            bidp7: kis_client::__private::field(fields, 18),
-            bidp8: kis_client::__private::field(fields, 19),
-            bidp9: kis_client::__private::field(fields, 20),
-            bidp10: kis_client::__private::field(fields, 21),
-            askp_csnu1: kis_client::__private::field(fields, 22),
-            askp_csnu2: kis_client::__private::field(fields, 23),
-            askp_csnu3: kis_client::__private::field(fields, 24),
-            askp_csnu4: kis_client::__private::field(fields, 25),
-            askp_csnu5: kis_client::__private::field(fields, 26),
-            askp_csnu6: kis_client::__private::field(fields, 27),
-            askp_csnu7: kis_client::__private::field(fields, 28),
-            askp_csnu8: kis_client::__private::field(fields, 29),
-            askp_csnu9: kis_client::__private::field(fields, 30),
-            askp_csnu10: kis_client::__private::field(fields, 31),
-            bidp_csnu1: kis_client::__private::field(fields, 32),
-            bidp_csnu2: kis_client::__private::field(fields, 33),
-            bidp_csnu3: kis_client::__private::field(fields, 34),
-            bidp_csnu4: kis_client::__private::field(fields, 35),
-            bidp_csnu5: kis_client::__private::field(fields, 36),
-            bidp_csnu6: kis_client::__private::field(fields, 37),
-            bidp_csnu7: kis_client::__private::field(fields, 38),
-            bidp_csnu8: kis_client::__private::field(fields, 39),
-            bidp_csnu9: kis_client::__private::field(fields, 40),
-            bidp_csnu10: kis_client::__private::field(fields, 41),
-            askp_rsqn1: kis_client::__private::field(fields, 42),
-            askp_rsqn2: kis_client::__private::field(fields, 43),
-            askp_rsqn3: kis_client::__private::field(fields, 44),
-            askp_rsqn4: kis_client::__private::field(fields, 45),
-            askp_rsqn5: kis_client::__private::field(fields, 46),
-            askp_rsqn6: kis_client::__private::field(fields, 47),
-            askp_rsqn7: kis_client::__private::field(fields, 48),
-            askp_rsqn8: kis_client::__private::field(fields, 49),
-            askp_rsqn9: kis_client::__private::field(fields, 50),
-            askp_rsqn10: kis_client::__private::field(fields, 51),
-            bidp_rsqn1: kis_client::__private::field(fields, 52),
-            bidp_rsqn2: kis_client::__private::field(fields, 53),
-            bidp_rsqn3: kis_client::__private::field(fields, 54),
-            bidp_rsqn4: kis_client::__private::field(fields, 55),
-            bidp_rsqn5: kis_client::__private::field(fields, 56),
-            bidp_rsqn6: kis_client::__private::field(fields, 57),
-            bidp_rsqn7: kis_client::__private::field(fields, 58),
-            bidp_rsqn8: kis_client::__private::field(fields, 59),
-            bidp_rsqn9: kis_client::__private::field(fields, 60),
-            bidp_rsqn10: kis_client::__private::field(fields, 61),
-            total_askp_csnu: kis_client::__private::field(fields, 62),
-            total_bidp_csnu: kis_client::__private::field(fields, 63),
-            total_askp_rsqn: kis_client::__private::field(fields, 64),
-            total_bidp_rsqn: kis_client::__private::field(fields, 65),
-            total_askp_rsqn_icdc: kis_client::__private::field(fields, 66),
-            total_bidp_rsqn_icdc: kis_client::__private::field(fields, 67),
+            futs_shrn_iscd: fields.val(),
+            bsop_hour: fields.time(),
+            askp1: fields.decimal(),
+            askp2: fields.decimal(),
+            askp3: fields.decimal(),
+            askp4: fields.decimal(),
+            askp5: fields.decimal(),
+            askp6: fields.decimal(),
+            askp7: fields.decimal(),
+            askp8: fields.decimal(),
+            askp9: fields.decimal(),
+            askp10: fields.decimal(),
+            bidp1: fields.decimal(),
+            bidp2: fields.decimal(),
+            bidp3: fields.decimal(),
+            bidp4: fields.decimal(),
+            bidp5: fields.decimal(),
+            bidp6: fields.decimal(),
+            bidp7: fields.decimal(),
+            bidp8: fields.decimal(),
+            bidp9: fields.decimal(),
+            bidp10: fields.decimal(),
+            askp_csnu1: fields.val(),
+            askp_csnu2: fields.val(),
+            askp_csnu3: fields.val(),
+            askp_csnu4: fields.val(),
+            askp_csnu5: fields.val(),
+            askp_csnu6: fields.val(),
+            askp_csnu7: fields.val(),
+            askp_csnu8: fields.val(),
+            askp_csnu9: fields.val(),
+            askp_csnu10: fields.val(),
+            bidp_csnu1: fields.val(),
+            bidp_csnu2: fields.val(),
+            bidp_csnu3: fields.val(),
+            bidp_csnu4: fields.val(),
+            bidp_csnu5: fields.val(),
+            bidp_csnu6: fields.val(),
+            bidp_csnu7: fields.val(),
+            bidp_csnu8: fields.val(),
+            bidp_csnu9: fields.val(),
+            bidp_csnu10: fields.val(),
+            askp_rsqn1: fields.int(),
+            askp_rsqn2: fields.int(),
+            askp_rsqn3: fields.int(),
+            askp_rsqn4: fields.int(),
+            askp_rsqn5: fields.int(),
+            askp_rsqn6: fields.int(),
+            askp_rsqn7: fields.int(),
+            askp_rsqn8: fields.int(),
+            askp_rsqn9: fields.int(),
+            askp_rsqn10: fields.int(),
+            bidp_rsqn1: fields.int(),
+            bidp_rsqn2: fields.int(),
+            bidp_rsqn3: fields.int(),
+            bidp_rsqn4: fields.int(),
+            bidp_rsqn5: fields.int(),
+            bidp_rsqn6: fields.int(),
+            bidp_rsqn7: fields.int(),
+            bidp_rsqn8: fields.int(),
+            bidp_rsqn9: fields.int(),
+            bidp_rsqn10: fields.int(),
+            total_askp_csnu: fields.val(),
+            total_bidp_csnu: fields.val(),
+            total_askp_rsqn: fields.int(),
+            total_bidp_rsqn: fields.int(),
+            total_askp_rsqn_icdc: fields.decimal(),
+            total_bidp_rsqn_icdc: fields.decimal(),
         }
     }
 }

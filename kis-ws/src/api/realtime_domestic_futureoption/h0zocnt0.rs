@@ -9,10 +9,25 @@ use kis_client::value as v;
 /// - TR ID: real `H0ZOCNT0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/examples_user/domestic_futureoption>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식, 해외주식 내용 참고)
+/// >
+/// > 시세조회 가능한 종목코드 목록은 API문서 \&gt; 종목정보파일 에서 확인하실 수 있습니다. ( 헤더파일 및 정제코드 참고)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0zocnt0 {
     /// 옵션단축종목코드 (`OPTN_SHRN_ISCD`, required, length 9).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub optn_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
@@ -179,61 +194,62 @@ impl Record for H0zocnt0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            optn_shrn_iscd: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            optn_prpr: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            optn_prdy_vrss: kis_client::__private::field(fields, 4),
-            prdy_ctrt: kis_client::__private::field(fields, 5),
-            optn_oprc: kis_client::__private::field(fields, 6),
-            optn_hgpr: kis_client::__private::field(fields, 7),
-            optn_lwpr: kis_client::__private::field(fields, 8),
-            last_cnqn: kis_client::__private::field(fields, 9),
-            acml_vol: kis_client::__private::field(fields, 10),
-            acml_tr_pbmn: kis_client::__private::field(fields, 11),
-            hts_thpr: kis_client::__private::field(fields, 12),
-            hts_otst_stpl_qty: kis_client::__private::field(fields, 13),
-            otst_stpl_qty_icdc: kis_client::__private::field(fields, 14),
-            oprc_hour: kis_client::__private::field(fields, 15),
-            oprc_vrss_prpr_sign: kis_client::__private::field(fields, 16),
-            oprc_vrss_nmix_prpr: kis_client::__private::field(fields, 17),
-            hgpr_hour: kis_client::__private::field(fields, 18),
-            hgpr_vrss_prpr_sign: kis_client::__private::field(fields, 19),
-            hgpr_vrss_nmix_prpr: kis_client::__private::field(fields, 20),
-            lwpr_hour: kis_client::__private::field(fields, 21),
-            lwpr_vrss_prpr_sign: kis_client::__private::field(fields, 22),
-            lwpr_vrss_nmix_prpr: kis_client::__private::field(fields, 23),
-            shnu_rate: kis_client::__private::field(fields, 24),
-            prmm_val: kis_client::__private::field(fields, 25),
-            invl_val: kis_client::__private::field(fields, 26),
-            tmvl_val: kis_client::__private::field(fields, 27),
-            delta: kis_client::__private::field(fields, 28),
-            gama: kis_client::__private::field(fields, 29),
-            vega: kis_client::__private::field(fields, 30),
-            theta: kis_client::__private::field(fields, 31),
-            rho: kis_client::__private::field(fields, 32),
-            hts_ints_vltl: kis_client::__private::field(fields, 33),
-            esdg: kis_client::__private::field(fields, 34),
-            otst_stpl_rgbf_qty_icdc: kis_client::__private::field(fields, 35),
-            thpr_basis: kis_client::__private::field(fields, 36),
-            unas_hist_vltl: kis_client::__private::field(fields, 37),
-            cttr: kis_client::__private::field(fields, 38),
-            dprt: kis_client::__private::field(fields, 39),
-            mrkt_basis: kis_client::__private::field(fields, 40),
-            optn_askp1: kis_client::__private::field(fields, 41),
-            optn_bidp1: kis_client::__private::field(fields, 42),
-            askp_rsqn1: kis_client::__private::field(fields, 43),
-            bidp_rsqn1: kis_client::__private::field(fields, 44),
-            seln_cntg_csnu: kis_client::__private::field(fields, 45),
-            shnu_cntg_csnu: kis_client::__private::field(fields, 46),
-            ntby_cntg_csnu: kis_client::__private::field(fields, 47),
-            seln_cntg_smtn: kis_client::__private::field(fields, 48),
-            shnu_cntg_smtn: kis_client::__private::field(fields, 49),
-            total_askp_rsqn: kis_client::__private::field(fields, 50),
-            total_bidp_rsqn: kis_client::__private::field(fields, 51),
-            prdy_vol_vrss_acml_vol_rate: kis_client::__private::field(fields, 52),
+            optn_shrn_iscd: fields.val(),
+            bsop_hour: fields.time(),
+            optn_prpr: fields.decimal(),
+            prdy_vrss_sign: fields.val(),
+            optn_prdy_vrss: fields.decimal(),
+            prdy_ctrt: fields.decimal(),
+            optn_oprc: fields.decimal(),
+            optn_hgpr: fields.decimal(),
+            optn_lwpr: fields.decimal(),
+            last_cnqn: fields.val(),
+            acml_vol: fields.int(),
+            acml_tr_pbmn: fields.decimal(),
+            hts_thpr: fields.val(),
+            hts_otst_stpl_qty: fields.int(),
+            otst_stpl_qty_icdc: fields.decimal(),
+            oprc_hour: fields.time(),
+            oprc_vrss_prpr_sign: fields.val(),
+            oprc_vrss_nmix_prpr: fields.decimal(),
+            hgpr_hour: fields.time(),
+            hgpr_vrss_prpr_sign: fields.val(),
+            hgpr_vrss_nmix_prpr: fields.decimal(),
+            lwpr_hour: fields.time(),
+            lwpr_vrss_prpr_sign: fields.val(),
+            lwpr_vrss_nmix_prpr: fields.decimal(),
+            shnu_rate: fields.decimal(),
+            prmm_val: fields.val(),
+            invl_val: fields.val(),
+            tmvl_val: fields.val(),
+            delta: fields.val(),
+            gama: fields.val(),
+            vega: fields.val(),
+            theta: fields.val(),
+            rho: fields.val(),
+            hts_ints_vltl: fields.val(),
+            esdg: fields.val(),
+            otst_stpl_rgbf_qty_icdc: fields.decimal(),
+            thpr_basis: fields.val(),
+            unas_hist_vltl: fields.val(),
+            cttr: fields.val(),
+            dprt: fields.decimal(),
+            mrkt_basis: fields.val(),
+            optn_askp1: fields.decimal(),
+            optn_bidp1: fields.decimal(),
+            askp_rsqn1: fields.int(),
+            bidp_rsqn1: fields.int(),
+            seln_cntg_csnu: fields.val(),
+            shnu_cntg_csnu: fields.val(),
+            ntby_cntg_csnu: fields.val(),
+            seln_cntg_smtn: fields.val(),
+            shnu_cntg_smtn: fields.val(),
+            total_askp_rsqn: fields.int(),
+            total_bidp_rsqn: fields.int(),
+            prdy_vol_vrss_acml_vol_rate: fields.decimal(),
         }
     }
 }

@@ -53,19 +53,20 @@ impl Record for H0nxmko0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            trht_yn: kis_client::__private::field(fields, 1),
-            tr_susp_reas_cntt: kis_client::__private::field(fields, 2),
-            mkop_cls_code: kis_client::__private::field(fields, 3),
-            antc_mkop_cls_code: kis_client::__private::field(fields, 4),
-            mrkt_trtm_cls_code: kis_client::__private::field(fields, 5),
-            divi_app_cls_code: kis_client::__private::field(fields, 6),
-            iscd_stat_cls_code: kis_client::__private::field(fields, 7),
-            vi_cls_code: kis_client::__private::field(fields, 8),
-            ovtm_vi_cls_code: kis_client::__private::field(fields, 9),
-            exch_cls_code: kis_client::__private::field(fields, 10),
+            mksc_shrn_iscd: fields.val(),
+            trht_yn: fields.val(),
+            tr_susp_reas_cntt: fields.val(),
+            mkop_cls_code: fields.val(),
+            antc_mkop_cls_code: fields.val(),
+            mrkt_trtm_cls_code: fields.val(),
+            divi_app_cls_code: fields.val(),
+            iscd_stat_cls_code: fields.val(),
+            vi_cls_code: fields.val(),
+            ovtm_vi_cls_code: fields.val(),
+            exch_cls_code: fields.val(),
         }
     }
 }

@@ -9,6 +9,37 @@ use kis_client::value as v;
 /// - TR ID: real `H0STCNI0`, paper `H0STCNI9`.
 /// - Subscription key: 구분값.
 /// - Encrypted: yes (AES-256-CBC).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 실시간 체결통보 수신 시에 (1) 주문·정정·취소·거부 접수 통보 와 (2) 체결 통보 가 모두 수신됩니다.\
+/// > (14번째 값(CNTG\_YN;체결여부)가 2이면 체결통보, 1이면 주문·정정·취소·거부 접수 통보입니다.)
+/// >
+/// > ※ 모의투자는 H0STCNI9 로 변경하여 사용합니다.
+/// >
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id\
+/// > \- 데이터 건수 : (ex. 001 데이터 건수를 참조하여 활용)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
+/// >
+/// > 체결 통보 응답 결과는 암호화되어 출력됩니다. AES256 KEY IV를 활용해 복호화하여 활용하세요. 자세한 예제는 \[도구\&gt;wikidocs\]에 준비되어 있습니다.
 #[non_exhaustive]
 pub struct H0stcni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
@@ -21,11 +52,18 @@ pub struct H0stcni0 {
     pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
     ///
+    /// > 01 : 매도\
+    /// > 02 : 매수
+    ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
     pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 1).
+    ///
+    /// > 0:정상\
+    /// > 1:정정\
+    /// > 2:취소
     ///
     /// Codes:
     /// - `0`: 정상
@@ -33,6 +71,53 @@ pub struct H0stcni0 {
     /// - `2`: 취소
     pub rctf_cls: v::Val<RctfCls>,
     /// 주문종류 (`ODER_KIND`, required, length 2).
+    ///
+    /// > \[KRX\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 02 : 조건부지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 05 : 장전 시간외\
+    /// > 06 : 장후 시간외\
+    /// > 07 : 시간외 단일가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[NXT\]\
+    /// > 00 : 지정가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)\
+    /// > 21 : 중간가\
+    /// > 22 : 스톱지정가\
+    /// > 23 : 중간가IOC\
+    /// > 24 : 중간가FOK
+    /// >
+    /// > \[SOR\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가\
+    /// > 03 : 최유리지정가\
+    /// > 04 : 최우선지정가\
+    /// > 11 : IOC지정가 (즉시체결,잔량취소)\
+    /// > 12 : FOK지정가 (즉시체결,전량취소)\
+    /// > 13 : IOC시장가 (즉시체결,잔량취소)\
+    /// > 14 : FOK시장가 (즉시체결,전량취소)\
+    /// > 15 : IOC최유리 (즉시체결,잔량취소)\
+    /// > 16 : FOK최유리 (즉시체결,전량취소)
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -56,6 +141,10 @@ pub struct H0stcni0 {
     pub oder_kind: v::Val<OderKind>,
     /// 주문조건 (`ODER_COND`, required, length 1).
     ///
+    /// > 0:없음\
+    /// > 1:IOC\
+    /// > 2:FOK
+    ///
     /// Codes:
     /// - `0`: 없음
     /// - `1`: IOC
@@ -71,17 +160,27 @@ pub struct H0stcni0 {
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
     ///
+    /// > 0 : 승인\
+    /// > 1 : 거부
+    ///
     /// Codes:
     /// - `0`: 승인
     /// - `1`: 거부
     pub rfus_yn: v::Val<RfusYn>,
     /// 체결여부 (`CNTG_YN`, required, length 1).
     ///
+    /// > 1 : 주문,정정,취소,거부\
+    /// > 2 : 체결
+    ///
     /// Codes:
     /// - `1`: 주문,정정,취소,거부
     /// - `2`: 체결
     pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 1).
+    ///
+    /// > 1 : 주문접수\
+    /// > 2 : 확인\
+    /// > 3 : 취소(FOK/IOC)
     ///
     /// Codes:
     /// - `1`: 주문접수
@@ -95,8 +194,12 @@ pub struct H0stcni0 {
     /// 계좌명 (`ACNT_NAME`, required, length 12).
     pub acnt_name: v::Val<crate::Text>,
     /// 호가조건가격 (`ORD_COND_PRC`, required, length 9).
+    ///
+    /// > 스톱지정가 시 표시
     pub ord_cond_prc: v::Val<v::Decimal>,
     /// 주문거래소 구분 (`ORD_EXG_GB`, required, length 1).
+    ///
+    /// > 1:KRX, 2:NXT, 3:SOR-KRX, 4:SOR-NXT
     ///
     /// Codes:
     /// - `1`: KRX
@@ -105,6 +208,8 @@ pub struct H0stcni0 {
     /// - `4`: SOR-NXT
     pub ord_exg_gb: v::Val<OrdExgGb>,
     /// 실시간체결창 표시여부 (`POPUP_YN`, required, length 1).
+    ///
+    /// > Y/N
     pub popup_yn: v::Val<bool>,
     /// 필러 (`FILLER`, required, length 3).
     pub filler: v::Val<crate::Text>,
@@ -187,34 +292,35 @@ impl Record for H0stcni0 {
     ];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            cust_id: kis_client::__private::field(fields, 0),
-            acnt_no: kis_client::__private::field(fields, 1),
-            oder_no: kis_client::__private::field(fields, 2),
-            ooder_no: kis_client::__private::field(fields, 3),
-            seln_byov_cls: kis_client::__private::field(fields, 4),
-            rctf_cls: kis_client::__private::field(fields, 5),
-            oder_kind: kis_client::__private::field(fields, 6),
-            oder_cond: kis_client::__private::field(fields, 7),
-            stck_shrn_iscd: kis_client::__private::field(fields, 8),
-            cntg_qty: kis_client::__private::field(fields, 9),
-            cntg_unpr: kis_client::__private::field(fields, 10),
-            stck_cntg_hour: kis_client::__private::field(fields, 11),
-            rfus_yn: kis_client::__private::field(fields, 12),
-            cntg_yn: kis_client::__private::field(fields, 13),
-            acpt_yn: kis_client::__private::field(fields, 14),
-            brnc_no: kis_client::__private::field(fields, 15),
-            oder_qty: kis_client::__private::field(fields, 16),
-            acnt_name: kis_client::__private::field(fields, 17),
-            ord_cond_prc: kis_client::__private::field(fields, 18),
-            ord_exg_gb: kis_client::__private::field(fields, 19),
-            popup_yn: kis_client::__private::field(fields, 20),
-            filler: kis_client::__private::field(fields, 21),
-            crdt_cls: kis_client::__private::field(fields, 22),
-            crdt_loan_date: kis_client::__private::field(fields, 23),
-            cntg_isnm40: kis_client::__private::field(fields, 24),
-            oder_prc: kis_client::__private::field(fields, 25),
+            cust_id: fields.val(),
+            acnt_no: fields.val(),
+            oder_no: fields.val(),
+            ooder_no: fields.val(),
+            seln_byov_cls: fields.val(),
+            rctf_cls: fields.val(),
+            oder_kind: fields.val(),
+            oder_cond: fields.val(),
+            stck_shrn_iscd: fields.val(),
+            cntg_qty: fields.int(),
+            cntg_unpr: fields.decimal(),
+            stck_cntg_hour: fields.time(),
+            rfus_yn: fields.val(),
+            cntg_yn: fields.val(),
+            acpt_yn: fields.val(),
+            brnc_no: fields.val(),
+            oder_qty: fields.int(),
+            acnt_name: fields.val(),
+            ord_cond_prc: fields.decimal(),
+            ord_exg_gb: fields.val(),
+            popup_yn: fields.val(),
+            filler: fields.val(),
+            crdt_cls: fields.val(),
+            crdt_loan_date: fields.val(),
+            cntg_isnm40: fields.val(),
+            oder_prc: fields.decimal(),
         }
     }
 }

@@ -9,6 +9,37 @@ use kis_client::value as v;
 /// - TR ID: real `H0STCNT0`, paper `H0STCNT0`.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>\
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
+/// >
+/// > ※ 데이터가 많은 경우 여러 건을 페이징 처리해서 데이터를 보내는 점 참고 부탁드립니다.\
+/// > ex) 0\|H0STCNT0\|004\|... 인 경우 004가 데이터 개수를 의미하여, 뒤에 체결데이터가 4건 들어옴\
+/// > → 0\|H0STCNT0\|004\|005930^123929...(체결데이터1)...^005930^123929...(체결데이터2)...^005930^123929...(체결데이터3)...^005930^123929...(체결데이터4)...
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcnt0 {
@@ -17,8 +48,16 @@ pub struct H0stcnt0 {
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
+    ///
+    /// > 체결가격
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -63,6 +102,10 @@ pub struct H0stcnt0 {
     pub shnu_cntg_smtn: v::Val<crate::Text>,
     /// 체결구분 (`CCLD_DVSN`, required, length 1).
     ///
+    /// > 1:매수(+)\
+    /// > 3:장전\
+    /// > 5:매도(-)
+    ///
     /// Codes:
     /// - `1`: 매수(+)
     /// - `3`: 장전
@@ -75,6 +118,12 @@ pub struct H0stcnt0 {
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
     pub oprc_hour: v::Val<v::NaiveTime>,
     /// 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -89,6 +138,12 @@ pub struct H0stcnt0 {
     pub hgpr_hour: v::Val<v::NaiveTime>,
     /// 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
     ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
+    ///
     /// Codes:
     /// - `1`: 상한
     /// - `2`: 상승
@@ -101,6 +156,12 @@ pub struct H0stcnt0 {
     /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
     pub lwpr_hour: v::Val<v::NaiveTime>,
     /// 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
+    ///
+    /// > 1 : 상한\
+    /// > 2 : 상승\
+    /// > 3 : 보합\
+    /// > 4 : 하한\
+    /// > 5 : 하락
     ///
     /// Codes:
     /// - `1`: 상한
@@ -115,6 +176,22 @@ pub struct H0stcnt0 {
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 신 장운영 구분 코드 (`NEW_MKOP_CLS_CODE`, required, length 2).
     ///
+    /// > (1) 첫 번째 비트\
+    /// > 1 : 장개시전\
+    /// > 2 : 장중\
+    /// > 3 : 장종료후\
+    /// > 4 : 시간외단일가\
+    /// > 7 : 일반Buy-in\
+    /// > 8 : 당일Buy-in
+    /// >
+    /// > (2) 두 번째 비트\
+    /// > 0 : 보통\
+    /// > 1 : 종가\
+    /// > 2 : 대량\
+    /// > 3 : 바스켓\
+    /// > 7 : 정리매매\
+    /// > 8 : Buy-in
+    ///
     /// Codes:
     /// - `1`: 장개시전
     /// - `2`: 장중
@@ -125,6 +202,9 @@ pub struct H0stcnt0 {
     /// - `0`: 보통
     pub new_mkop_cls_code: v::Val<NewMkopClsCode>,
     /// 거래정지 여부 (`TRHT_YN`, required, length 1).
+    ///
+    /// > Y : 정지\
+    /// > N : 정상거래
     pub trht_yn: v::Val<bool>,
     /// 매도호가 잔량1 (`ASKP_RSQN1`, required, length 8).
     pub askp_rsqn1: v::Val<i64>,
@@ -141,6 +221,12 @@ pub struct H0stcnt0 {
     /// 전일 동시간 누적 거래량 비율 (`PRDY_SMNS_HOUR_ACML_VOL_RATE`, required, length 8).
     pub prdy_smns_hour_acml_vol_rate: v::Val<v::Decimal>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
+    ///
+    /// > 0 : 장중\
+    /// > A : 장후예상\
+    /// > B : 장전예상\
+    /// > C : 9시이후의 예상가, VI발동\
+    /// > D : 시간외 단일가 예상
     ///
     /// Codes:
     /// - `0`: 장중
@@ -207,54 +293,55 @@ impl Record for H0stcnt0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            stck_cntg_hour: kis_client::__private::field(fields, 1),
-            stck_prpr: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            prdy_vrss: kis_client::__private::field(fields, 4),
-            prdy_ctrt: kis_client::__private::field(fields, 5),
-            wghn_avrg_stck_prc: kis_client::__private::field(fields, 6),
-            stck_oprc: kis_client::__private::field(fields, 7),
-            stck_hgpr: kis_client::__private::field(fields, 8),
-            stck_lwpr: kis_client::__private::field(fields, 9),
-            askp1: kis_client::__private::field(fields, 10),
-            bidp1: kis_client::__private::field(fields, 11),
-            cntg_vol: kis_client::__private::field(fields, 12),
-            acml_vol: kis_client::__private::field(fields, 13),
-            acml_tr_pbmn: kis_client::__private::field(fields, 14),
-            seln_cntg_csnu: kis_client::__private::field(fields, 15),
-            shnu_cntg_csnu: kis_client::__private::field(fields, 16),
-            ntby_cntg_csnu: kis_client::__private::field(fields, 17),
-            cttr: kis_client::__private::field(fields, 18),
-            seln_cntg_smtn: kis_client::__private::field(fields, 19),
-            shnu_cntg_smtn: kis_client::__private::field(fields, 20),
-            ccld_dvsn: kis_client::__private::field(fields, 21),
-            shnu_rate: kis_client::__private::field(fields, 22),
-            prdy_vol_vrss_acml_vol_rate: kis_client::__private::field(fields, 23),
-            oprc_hour: kis_client::__private::field(fields, 24),
-            oprc_vrss_prpr_sign: kis_client::__private::field(fields, 25),
-            oprc_vrss_prpr: kis_client::__private::field(fields, 26),
-            hgpr_hour: kis_client::__private::field(fields, 27),
-            hgpr_vrss_prpr_sign: kis_client::__private::field(fields, 28),
-            hgpr_vrss_prpr: kis_client::__private::field(fields, 29),
-            lwpr_hour: kis_client::__private::field(fields, 30),
-            lwpr_vrss_prpr_sign: kis_client::__private::field(fields, 31),
-            lwpr_vrss_prpr: kis_client::__private::field(fields, 32),
-            bsop_date: kis_client::__private::field(fields, 33),
-            new_mkop_cls_code: kis_client::__private::field(fields, 34),
-            trht_yn: kis_client::__private::field(fields, 35),
-            askp_rsqn1: kis_client::__private::field(fields, 36),
-            bidp_rsqn1: kis_client::__private::field(fields, 37),
-            total_askp_rsqn: kis_client::__private::field(fields, 38),
-            total_bidp_rsqn: kis_client::__private::field(fields, 39),
-            vol_tnrt: kis_client::__private::field(fields, 40),
-            prdy_smns_hour_acml_vol: kis_client::__private::field(fields, 41),
-            prdy_smns_hour_acml_vol_rate: kis_client::__private::field(fields, 42),
-            hour_cls_code: kis_client::__private::field(fields, 43),
-            mrkt_trtm_cls_code: kis_client::__private::field(fields, 44),
-            vi_stnd_prc: kis_client::__private::field(fields, 45),
+            mksc_shrn_iscd: fields.val(),
+            stck_cntg_hour: fields.time(),
+            stck_prpr: fields.int(),
+            prdy_vrss_sign: fields.val(),
+            prdy_vrss: fields.decimal(),
+            prdy_ctrt: fields.decimal(),
+            wghn_avrg_stck_prc: fields.decimal(),
+            stck_oprc: fields.int(),
+            stck_hgpr: fields.int(),
+            stck_lwpr: fields.int(),
+            askp1: fields.decimal(),
+            bidp1: fields.decimal(),
+            cntg_vol: fields.int(),
+            acml_vol: fields.int(),
+            acml_tr_pbmn: fields.decimal(),
+            seln_cntg_csnu: fields.val(),
+            shnu_cntg_csnu: fields.val(),
+            ntby_cntg_csnu: fields.val(),
+            cttr: fields.val(),
+            seln_cntg_smtn: fields.val(),
+            shnu_cntg_smtn: fields.val(),
+            ccld_dvsn: fields.val(),
+            shnu_rate: fields.decimal(),
+            prdy_vol_vrss_acml_vol_rate: fields.decimal(),
+            oprc_hour: fields.time(),
+            oprc_vrss_prpr_sign: fields.val(),
+            oprc_vrss_prpr: fields.decimal(),
+            hgpr_hour: fields.time(),
+            hgpr_vrss_prpr_sign: fields.val(),
+            hgpr_vrss_prpr: fields.decimal(),
+            lwpr_hour: fields.time(),
+            lwpr_vrss_prpr_sign: fields.val(),
+            lwpr_vrss_prpr: fields.decimal(),
+            bsop_date: fields.val(),
+            new_mkop_cls_code: fields.val(),
+            trht_yn: fields.val(),
+            askp_rsqn1: fields.int(),
+            bidp_rsqn1: fields.int(),
+            total_askp_rsqn: fields.int(),
+            total_bidp_rsqn: fields.int(),
+            vol_tnrt: fields.decimal(),
+            prdy_smns_hour_acml_vol: fields.int(),
+            prdy_smns_hour_acml_vol_rate: fields.decimal(),
+            hour_cls_code: fields.val(),
+            mrkt_trtm_cls_code: fields.val(),
+            vi_stnd_prc: fields.decimal(),
         }
     }
 }

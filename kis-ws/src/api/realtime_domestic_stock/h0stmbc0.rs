@@ -9,10 +9,41 @@ use kis_client::value as v;
 /// - TR ID: real `H0STMBC0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stmbc0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 매도2회원사명1 (`SELN2_MBCR_NAME1`, required, length 16).
     pub seln2_mbcr_name1: v::Val<crate::Text>,
@@ -254,86 +285,87 @@ impl Record for H0stmbc0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            seln2_mbcr_name1: kis_client::__private::field(fields, 1),
-            seln2_mbcr_name2: kis_client::__private::field(fields, 2),
-            seln2_mbcr_name3: kis_client::__private::field(fields, 3),
-            seln2_mbcr_name4: kis_client::__private::field(fields, 4),
-            seln2_mbcr_name5: kis_client::__private::field(fields, 5),
-            byov_mbcr_name1: kis_client::__private::field(fields, 6),
-            byov_mbcr_name2: kis_client::__private::field(fields, 7),
-            byov_mbcr_name3: kis_client::__private::field(fields, 8),
-            byov_mbcr_name4: kis_client::__private::field(fields, 9),
-            byov_mbcr_name5: kis_client::__private::field(fields, 10),
-            total_seln_qty1: kis_client::__private::field(fields, 11),
-            total_seln_qty2: kis_client::__private::field(fields, 12),
-            total_seln_qty3: kis_client::__private::field(fields, 13),
-            total_seln_qty4: kis_client::__private::field(fields, 14),
-            total_seln_qty5: kis_client::__private::field(fields, 15),
-            total_shnu_qty1: kis_client::__private::field(fields, 16),
-            total_shnu_qty2: kis_client::__private::field(fields, 17),
-            total_shnu_qty3: kis_client::__private::field(fields, 18),
-            total_shnu_qty4: kis_client::__private::field(fields, 19),
-            total_shnu_qty5: kis_client::__private::field(fields, 20),
-            seln_mbcr_glob_yn_1: kis_client::__private::field(fields, 21),
-            seln_mbcr_glob_yn_2: kis_client::__private::field(fields, 22),
-            seln_mbcr_glob_yn_3: kis_client::__private::field(fields, 23),
-            seln_mbcr_glob_yn_4: kis_client::__private::field(fields, 24),
-            seln_mbcr_glob_yn_5: kis_client::__private::field(fields, 25),
-            shnu_mbcr_glob_yn_1: kis_client::__private::field(fields, 26),
-            shnu_mbcr_glob_yn_2: kis_client::__private::field(fields, 27),
-            shnu_mbcr_glob_yn_3: kis_client::__private::field(fields, 28),
-            shnu_mbcr_glob_yn_4: kis_client::__private::field(fields, 29),
-            shnu_mbcr_glob_yn_5: kis_client::__private::field(fields, 30),
-            seln_mbcr_no1: kis_client::__private::field(fields, 31),
-            seln_mbcr_no2: kis_client::__private::field(fields, 32),
-            seln_mbcr_no3: kis_client::__private::field(fields, 33),
-            seln_mbcr_no4: kis_client::__private::field(fields, 34),
-            seln_mbcr_no5: kis_client::__private::field(fields, 35),
-            shnu_mbcr_no1: kis_client::__private::field(fields, 36),
-            shnu_mbcr_no2: kis_client::__private::field(fields, 37),
-            shnu_mbcr_no3: kis_client::__private::field(fields, 38),
-            shnu_mbcr_no4: kis_client::__private::field(fields, 39),
-            shnu_mbcr_no5: kis_client::__private::field(fields, 40),
-            seln_mbcr_rlim1: kis_client::__private::field(fields, 41),
-            seln_mbcr_rlim2: kis_client::__private::field(fields, 42),
-            seln_mbcr_rlim3: kis_client::__private::field(fields, 43),
-            seln_mbcr_rlim4: kis_client::__private::field(fields, 44),
-            seln_mbcr_rlim5: kis_client::__private::field(fields, 45),
-            shnu_mbcr_rlim1: kis_client::__private::field(fields, 46),
-            shnu_mbcr_rlim2: kis_client::__private::field(fields, 47),
-            shnu_mbcr_rlim3: kis_client::__private::field(fields, 48),
-            shnu_mbcr_rlim4: kis_client::__private::field(fields, 49),
-            shnu_mbcr_rlim5: kis_client::__private::field(fields, 50),
-            seln_qty_icdc1: kis_client::__private::field(fields, 51),
-            seln_qty_icdc2: kis_client::__private::field(fields, 52),
-            seln_qty_icdc3: kis_client::__private::field(fields, 53),
-            seln_qty_icdc4: kis_client::__private::field(fields, 54),
-            seln_qty_icdc5: kis_client::__private::field(fields, 55),
-            shnu_qty_icdc1: kis_client::__private::field(fields, 56),
-            shnu_qty_icdc2: kis_client::__private::field(fields, 57),
-            shnu_qty_icdc3: kis_client::__private::field(fields, 58),
-            shnu_qty_icdc4: kis_client::__private::field(fields, 59),
-            shnu_qty_icdc5: kis_client::__private::field(fields, 60),
-            glob_total_seln_qty: kis_client::__private::field(fields, 61),
-            glob_total_shnu_qty: kis_client::__private::field(fields, 62),
-            glob_total_seln_qty_icdc: kis_client::__private::field(fields, 63),
-            glob_total_shnu_qty_icdc: kis_client::__private::field(fields, 64),
-            glob_ntby_qty: kis_client::__private::field(fields, 65),
-            glob_seln_rlim: kis_client::__private::field(fields, 66),
-            glob_shnu_rlim: kis_client::__private::field(fields, 67),
-            seln2_mbcr_eng_name1: kis_client::__private::field(fields, 68),
-            seln2_mbcr_eng_name2: kis_client::__private::field(fields, 69),
-            seln2_mbcr_eng_name3: kis_client::__private::field(fields, 70),
-            seln2_mbcr_eng_name4: kis_client::__private::field(fields, 71),
-            seln2_mbcr_eng_name5: kis_client::__private::field(fields, 72),
-            byov_mbcr_eng_name1: kis_client::__private::field(fields, 73),
-            byov_mbcr_eng_name2: kis_client::__private::field(fields, 74),
-            byov_mbcr_eng_name3: kis_client::__private::field(fields, 75),
-            byov_mbcr_eng_name4: kis_client::__private::field(fields, 76),
-            byov_mbcr_eng_name5: kis_client::__private::field(fields, 77),
+            mksc_shrn_iscd: fields.val(),
+            seln2_mbcr_name1: fields.val(),
+            seln2_mbcr_name2: fields.val(),
+            seln2_mbcr_name3: fields.val(),
+            seln2_mbcr_name4: fields.val(),
+            seln2_mbcr_name5: fields.val(),
+            byov_mbcr_name1: fields.val(),
+            byov_mbcr_name2: fields.val(),
+            byov_mbcr_name3: fields.val(),
+            byov_mbcr_name4: fields.val(),
+            byov_mbcr_name5: fields.val(),
+            total_seln_qty1: fields.int(),
+            total_seln_qty2: fields.int(),
+            total_seln_qty3: fields.int(),
+            total_seln_qty4: fields.int(),
+            total_seln_qty5: fields.int(),
+            total_shnu_qty1: fields.int(),
+            total_shnu_qty2: fields.int(),
+            total_shnu_qty3: fields.int(),
+            total_shnu_qty4: fields.int(),
+            total_shnu_qty5: fields.int(),
+            seln_mbcr_glob_yn_1: fields.val(),
+            seln_mbcr_glob_yn_2: fields.val(),
+            seln_mbcr_glob_yn_3: fields.val(),
+            seln_mbcr_glob_yn_4: fields.val(),
+            seln_mbcr_glob_yn_5: fields.val(),
+            shnu_mbcr_glob_yn_1: fields.val(),
+            shnu_mbcr_glob_yn_2: fields.val(),
+            shnu_mbcr_glob_yn_3: fields.val(),
+            shnu_mbcr_glob_yn_4: fields.val(),
+            shnu_mbcr_glob_yn_5: fields.val(),
+            seln_mbcr_no1: fields.val(),
+            seln_mbcr_no2: fields.val(),
+            seln_mbcr_no3: fields.val(),
+            seln_mbcr_no4: fields.val(),
+            seln_mbcr_no5: fields.val(),
+            shnu_mbcr_no1: fields.val(),
+            shnu_mbcr_no2: fields.val(),
+            shnu_mbcr_no3: fields.val(),
+            shnu_mbcr_no4: fields.val(),
+            shnu_mbcr_no5: fields.val(),
+            seln_mbcr_rlim1: fields.val(),
+            seln_mbcr_rlim2: fields.val(),
+            seln_mbcr_rlim3: fields.val(),
+            seln_mbcr_rlim4: fields.val(),
+            seln_mbcr_rlim5: fields.val(),
+            shnu_mbcr_rlim1: fields.val(),
+            shnu_mbcr_rlim2: fields.val(),
+            shnu_mbcr_rlim3: fields.val(),
+            shnu_mbcr_rlim4: fields.val(),
+            shnu_mbcr_rlim5: fields.val(),
+            seln_qty_icdc1: fields.decimal(),
+            seln_qty_icdc2: fields.decimal(),
+            seln_qty_icdc3: fields.decimal(),
+            seln_qty_icdc4: fields.decimal(),
+            seln_qty_icdc5: fields.decimal(),
+            shnu_qty_icdc1: fields.decimal(),
+            shnu_qty_icdc2: fields.decimal(),
+            shnu_qty_icdc3: fields.decimal(),
+            shnu_qty_icdc4: fields.decimal(),
+            shnu_qty_icdc5: fields.decimal(),
+            glob_total_seln_qty: fields.int(),
+            glob_total_shnu_qty: fields.int(),
+            glob_total_seln_qty_icdc: fields.decimal(),
+            glob_total_shnu_qty_icdc: fields.decimal(),
+            glob_ntby_qty: fields.int(),
+            glob_seln_rlim: fields.val(),
+            glob_shnu_rlim: fields.val(),
+            seln2_mbcr_eng_name1: fields.val(),
+            seln2_mbcr_eng_name2: fields.val(),
+            seln2_mbcr_eng_name3: fields.val(),
+            seln2_mbcr_eng_name4: fields.val(),
+            seln2_mbcr_eng_name5: fields.val(),
+            byov_mbcr_eng_name1: fields.val(),
+            byov_mbcr_eng_name2: fields.val(),
+            byov_mbcr_eng_name3: fields.val(),
+            byov_mbcr_eng_name4: fields.val(),
+            byov_mbcr_eng_name5: fields.val(),
         }
     }
 }

@@ -9,18 +9,99 @@ use kis_client::value as v;
 /// - TR ID: real `H0STMKO0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 장운영정보 연결 시, 연결종목의 VI 발동 시와 VI 해제 시에 데이터 수신됩니다.
+/// >
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stmko0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 거래정지여부 (`TRHT_YN`, required, length 1).
     pub trht_yn: v::Val<bool>,
     /// 거래정지사유내용 (`TR_SUSP_REAS_CNTT`, required, length 100).
     pub tr_susp_reas_cntt: v::Val<crate::Text>,
     /// 장운영구분코드 (`MKOP_CLS_CODE`, required, length 3).
+    ///
+    /// > 110 장전 동시호가 개시\
+    /// > 112 장개시\
+    /// > 121 장후 동시호가 개시\
+    /// > 129 장마감\
+    /// > 130 장개시전시간외개시\
+    /// > 139 장개시전시간외종료\
+    /// > 140 시간외 종가 매매 개시\
+    /// > 146 장종료후시간외 체결지시\
+    /// > 149 시간외 종가 매매 종료\
+    /// > 150 시간외 단일가 매매 개시\
+    /// > 156 시간외단일가 체결지시\
+    /// > 159 시간외 단일가 매매 종료\
+    /// > 164 시장임시정지\
+    /// > 174 서킷브레이크 발동\
+    /// > 175 서킷브레이크 해제\
+    /// > 182 서킷브레이크 장중동시마감\
+    /// > 184 서킷브레이크 개시\
+    /// > 185 서킷브레이크 해제\
+    /// > 387 사이드카 매도발동\
+    /// > 388 사이드카 매도발동해제\
+    /// > 397 사이드카 매수발동\
+    /// > 398 사이드카 매수발동해제\
+    /// > ??? 단일가개시\
+    /// > ??? 서킷브레이크 단일가접수\
+    /// > F01 장개시 10초전\
+    /// > F06 장개시 1분전\
+    /// > F07 장개시 5분전\
+    /// > F08 장개시 10분전\
+    /// > F09 장개시 3분전\
+    /// > F11 장마감 10초전\
+    /// > F16 장마감 1분전\
+    /// > F17 장마감 5분전\
+    /// > F18 장마감 3분전\
+    /// > P01 장개시 10초전\
+    /// > P06 장개시 1분전\
+    /// > P07 장개시 5분전\
+    /// > P08 장개시 10분전\
+    /// > P09 장개시 30분전\
+    /// > P11 장마감 10초전\
+    /// > P16 장마감 1분전\
+    /// > P17 장마감 5분전\
+    /// > P18 장마감 3분전
     pub mkop_cls_code: v::Val<crate::Text>,
     /// 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`, required, length 3).
+    ///
+    /// > 112 장전예상종료\
+    /// > 121 장후예상시작\
+    /// > 129 장후예상종료\
+    /// > 311 장전예상시작
     ///
     /// Codes:
     /// - `112`: 장전예상종료
@@ -29,6 +110,13 @@ pub struct H0stmko0 {
     /// - `311`: 장전예상시작
     pub antc_mkop_cls_code: v::Val<AntcMkopClsCode>,
     /// 임의연장구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
+    ///
+    /// > 1 시초동시 임의종료 지정\
+    /// > 2 시초동시 임의종료 해제\
+    /// > 3 마감동시 임의종료 지정\
+    /// > 4 마감동시 임의종료 해제\
+    /// > 5 시간외단일가임의종료 지정\
+    /// > 6 시간외단일가임의종료 해제
     ///
     /// Codes:
     /// - `1`: 시초동시 임의종료 지정
@@ -39,16 +127,35 @@ pub struct H0stmko0 {
     /// - `6`: 시간외단일가임의종료 해제
     pub mrkt_trtm_cls_code: v::Val<MrktTrtmClsCode>,
     /// 동시호가배분처리구분코드 (`DIVI_APP_CLS_CODE`, required, length 2).
+    ///
+    /// > divi\_app\_cls\_code\[0\] 1: 배분개시 2: 배분해제\
+    /// > divi\_app\_cls\_code\[1\] 1: 매수상한 2: 매수하한 3: 매도상한 4: 매도하한
     pub divi_app_cls_code: v::Val<crate::Text>,
     /// 종목상태구분코드 (`ISCD_STAT_CLS_CODE`, required, length 2).
+    ///
+    /// > 51 관리종목 지정 종목\
+    /// > 52 시장경고 구분이 '투자위험'인 종목\
+    /// > 53 시장경고 구분이 '투자경고'인 종목\
+    /// > 54 시장경고 구분이 '투자주의'인 종목\
+    /// > 55 당사 신용가능 종목\
+    /// > 57 당사 증거금률이 100인 종목\
+    /// > 58 거래정지 지정된 종목\
+    /// > 59 단기과열종목으로 지정되거나 지정 연장된 종목\
+    /// > 00 그 외 종목
     pub iscd_stat_cls_code: v::Val<crate::Text>,
     /// VI적용구분코드 (`VI_CLS_CODE`, required, length 1).
+    ///
+    /// > Y VI적용된 종목\
+    /// > N VI적용되지 않은 종목
     ///
     /// Codes:
     /// - `Y`: VI적용된 종목
     /// - `N`: VI적용되지 않은 종목
     pub vi_cls_code: v::Val<bool>,
     /// 시간외단일가VI적용구분코드 (`OVTM_VI_CLS_CODE`, required, length 1).
+    ///
+    /// > Y 시간외단일가VI 적용된 종목\
+    /// > N 시간외단일가VI 적용되지 않은 종목
     ///
     /// Codes:
     /// - `Y`: 시간외단일가VI 적용된 종목
@@ -75,19 +182,20 @@ impl Record for H0stmko0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            trht_yn: kis_client::__private::field(fields, 1),
-            tr_susp_reas_cntt: kis_client::__private::field(fields, 2),
-            mkop_cls_code: kis_client::__private::field(fields, 3),
-            antc_mkop_cls_code: kis_client::__private::field(fields, 4),
-            mrkt_trtm_cls_code: kis_client::__private::field(fields, 5),
-            divi_app_cls_code: kis_client::__private::field(fields, 6),
-            iscd_stat_cls_code: kis_client::__private::field(fields, 7),
-            vi_cls_code: kis_client::__private::field(fields, 8),
-            ovtm_vi_cls_code: kis_client::__private::field(fields, 9),
-            exch_cls_code: kis_client::__private::field(fields, 10),
+            mksc_shrn_iscd: fields.val(),
+            trht_yn: fields.val(),
+            tr_susp_reas_cntt: fields.val(),
+            mkop_cls_code: fields.val(),
+            antc_mkop_cls_code: fields.val(),
+            mrkt_trtm_cls_code: fields.val(),
+            divi_app_cls_code: fields.val(),
+            iscd_stat_cls_code: fields.val(),
+            vi_cls_code: fields.val(),
+            ovtm_vi_cls_code: fields.val(),
+            exch_cls_code: fields.val(),
         }
     }
 }

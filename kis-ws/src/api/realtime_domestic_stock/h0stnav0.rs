@@ -9,6 +9,18 @@ use kis_client::value as v;
 /// - TR ID: real `H0STNAV0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stnav0 {
@@ -44,16 +56,17 @@ impl Record for H0stnav0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            nav: kis_client::__private::field(fields, 1),
-            nav_prdy_vrss_sign: kis_client::__private::field(fields, 2),
-            nav_prdy_vrss: kis_client::__private::field(fields, 3),
-            nav_prdy_ctrt: kis_client::__private::field(fields, 4),
-            oprc_nav: kis_client::__private::field(fields, 5),
-            hprc_nav: kis_client::__private::field(fields, 6),
-            lprc_nav: kis_client::__private::field(fields, 7),
+            mksc_shrn_iscd: fields.val(),
+            nav: fields.val(),
+            nav_prdy_vrss_sign: fields.val(),
+            nav_prdy_vrss: fields.decimal(),
+            nav_prdy_ctrt: fields.decimal(),
+            oprc_nav: fields.val(),
+            hprc_nav: fields.val(),
+            lprc_nav: fields.val(),
         }
     }
 }

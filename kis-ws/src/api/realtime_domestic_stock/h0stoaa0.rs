@@ -9,6 +9,37 @@ use kis_client::value as v;
 /// - TR ID: real `H0STOAA0`, paper not available.
 /// - Subscription key: 구분값.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 국내주식 시간외 실시간호가 API입니다.\
+/// > 국내주식 시간외 단일가(16:00\~18:00) 시간대에 실시간호가 데이터 확인 가능합니다.
+/// >
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stoaa0 {
@@ -182,62 +213,63 @@ impl Record for H0stoaa0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            hour_cls_code: kis_client::__private::field(fields, 2),
-            askp1: kis_client::__private::field(fields, 3),
-            askp2: kis_client::__private::field(fields, 4),
-            askp3: kis_client::__private::field(fields, 5),
-            askp4: kis_client::__private::field(fields, 6),
-            askp5: kis_client::__private::field(fields, 7),
-            askp6: kis_client::__private::field(fields, 8),
-            askp7: kis_client::__private::field(fields, 9),
-            askp8: kis_client::__private::field(fields, 10),
-            askp9: kis_client::__private::field(fields, 11),
-            bidp1: kis_client::__private::field(fields, 12),
-            bidp2: kis_client::__private::field(fields, 13),
-            bidp3: kis_client::__private::field(fields, 14),
-            bidp4: kis_client::__private::field(fields, 15),
-            bidp5: kis_client::__private::field(fields, 16),
-            bidp6: kis_client::__private::field(fields, 17),
-            bidp7: kis_client::__private::field(fields, 18),
-            bidp8: kis_client::__private::field(fields, 19),
-            bidp9: kis_client::__private::field(fields, 20),
-            askp_rsqn1: kis_client::__private::field(fields, 21),
-            askp_rsqn2: kis_client::__private::field(fields, 22),
-            askp_rsqn3: kis_client::__private::field(fields, 23),
-            askp_rsqn4: kis_client::__private::field(fields, 24),
-            askp_rsqn5: kis_client::__private::field(fields, 25),
-            askp_rsqn6: kis_client::__private::field(fields, 26),
-            askp_rsqn7: kis_client::__private::field(fields, 27),
-            askp_rsqn8: kis_client::__private::field(fields, 28),
-            askp_rsqn9: kis_client::__private::field(fields, 29),
-            bidp_rsqn1: kis_client::__private::field(fields, 30),
-            bidp_rsqn2: kis_client::__private::field(fields, 31),
-            bidp_rsqn3: kis_client::__private::field(fields, 32),
-            bidp_rsqn4: kis_client::__private::field(fields, 33),
-            bidp_rsqn5: kis_client::__private::field(fields, 34),
-            bidp_rsqn6: kis_client::__private::field(fields, 35),
-            bidp_rsqn7: kis_client::__private::field(fields, 36),
-            bidp_rsqn8: kis_client::__private::field(fields, 37),
-            bidp_rsqn9: kis_client::__private::field(fields, 38),
-            total_askp_rsqn: kis_client::__private::field(fields, 39),
-            total_bidp_rsqn: kis_client::__private::field(fields, 40),
-            ovtm_total_askp_rsqn: kis_client::__private::field(fields, 41),
-            ovtm_total_bidp_rsqn: kis_client::__private::field(fields, 42),
-            antc_cnpr: kis_client::__private::field(fields, 43),
-            antc_cnqn: kis_client::__private::field(fields, 44),
-            antc_vol: kis_client::__private::field(fields, 45),
-            antc_cntg_vrss: kis_client::__private::field(fields, 46),
-            antc_cntg_vrss_sign: kis_client::__private::field(fields, 47),
-            antc_cntg_prdy_ctrt: kis_client::__private::field(fields, 48),
-            acml_vol: kis_client::__private::field(fields, 49),
-            total_askp_rsqn_icdc: kis_client::__private::field(fields, 50),
-            total_bidp_rsqn_icdc: kis_client::__private::field(fields, 51),
-            ovtm_total_askp_icdc: kis_client::__private::field(fields, 52),
-            ovtm_total_bidp_icdc: kis_client::__private::field(fields, 53),
+            mksc_shrn_iscd: fields.val(),
+            bsop_hour: fields.time(),
+            hour_cls_code: fields.val(),
+            askp1: fields.decimal(),
+            askp2: fields.decimal(),
+            askp3: fields.decimal(),
+            askp4: fields.decimal(),
+            askp5: fields.decimal(),
+            askp6: fields.decimal(),
+            askp7: fields.decimal(),
+            askp8: fields.decimal(),
+            askp9: fields.decimal(),
+            bidp1: fields.decimal(),
+            bidp2: fields.decimal(),
+            bidp3: fields.decimal(),
+            bidp4: fields.decimal(),
+            bidp5: fields.decimal(),
+            bidp6: fields.decimal(),
+            bidp7: fields.decimal(),
+            bidp8: fields.decimal(),
+            bidp9: fields.decimal(),
+            askp_rsqn1: fields.int(),
+            askp_rsqn2: fields.int(),
+            askp_rsqn3: fields.int(),
+            askp_rsqn4: fields.int(),
+            askp_rsqn5: fields.int(),
+            askp_rsqn6: fields.int(),
+            askp_rsqn7: fields.int(),
+            askp_rsqn8: fields.int(),
+            askp_rsqn9: fields.int(),
+            bidp_rsqn1: fields.int(),
+            bidp_rsqn2: fields.int(),
+            bidp_rsqn3: fields.int(),
+            bidp_rsqn4: fields.int(),
+            bidp_rsqn5: fields.int(),
+            bidp_rsqn6: fields.int(),
+            bidp_rsqn7: fields.int(),
+            bidp_rsqn8: fields.int(),
+            bidp_rsqn9: fields.int(),
+            total_askp_rsqn: fields.int(),
+            total_bidp_rsqn: fields.int(),
+            ovtm_total_askp_rsqn: fields.int(),
+            ovtm_total_bidp_rsqn: fields.int(),
+            antc_cnpr: fields.val(),
+            antc_cnqn: fields.val(),
+            antc_vol: fields.int(),
+            antc_cntg_vrss: fields.decimal(),
+            antc_cntg_vrss_sign: fields.val(),
+            antc_cntg_prdy_ctrt: fields.decimal(),
+            acml_vol: fields.int(),
+            total_askp_rsqn_icdc: fields.decimal(),
+            total_bidp_rsqn_icdc: fields.decimal(),
+            ovtm_total_askp_icdc: fields.decimal(),
+            ovtm_total_bidp_icdc: fields.decimal(),
         }
     }
 }

@@ -9,10 +9,41 @@ use kis_client::value as v;
 /// - TR ID: real `H0STPGM0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stpgm0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
@@ -53,19 +84,20 @@ impl Record for H0stpgm0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            stck_cntg_hour: kis_client::__private::field(fields, 1),
-            seln_cnqn: kis_client::__private::field(fields, 2),
-            seln_tr_pbmn: kis_client::__private::field(fields, 3),
-            shnu_cnqn: kis_client::__private::field(fields, 4),
-            shnu_tr_pbmn: kis_client::__private::field(fields, 5),
-            ntby_cnqn: kis_client::__private::field(fields, 6),
-            ntby_tr_pbmn: kis_client::__private::field(fields, 7),
-            seln_rsqn: kis_client::__private::field(fields, 8),
-            shnu_rsqn: kis_client::__private::field(fields, 9),
-            whol_ntby_qty: kis_client::__private::field(fields, 10),
+            mksc_shrn_iscd: fields.val(),
+            stck_cntg_hour: fields.time(),
+            seln_cnqn: fields.val(),
+            seln_tr_pbmn: fields.decimal(),
+            shnu_cnqn: fields.val(),
+            shnu_tr_pbmn: fields.decimal(),
+            ntby_cnqn: fields.val(),
+            ntby_tr_pbmn: fields.decimal(),
+            seln_rsqn: fields.int(),
+            shnu_rsqn: fields.int(),
+            whol_ntby_qty: fields.int(),
         }
     }
 }

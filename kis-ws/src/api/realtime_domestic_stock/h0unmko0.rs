@@ -50,18 +50,19 @@ impl Record for H0unmko0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            trht_yn: kis_client::__private::field(fields, 0),
-            tr_susp_reas_cntt: kis_client::__private::field(fields, 1),
-            mkop_cls_code: kis_client::__private::field(fields, 2),
-            antc_mkop_cls_code: kis_client::__private::field(fields, 3),
-            mrkt_trtm_cls_code: kis_client::__private::field(fields, 4),
-            divi_app_cls_code: kis_client::__private::field(fields, 5),
-            iscd_stat_cls_code: kis_client::__private::field(fields, 6),
-            vi_cls_code: kis_client::__private::field(fields, 7),
-            ovtm_vi_cls_code: kis_client::__private::field(fields, 8),
-            exch_cls_code: kis_client::__private::field(fields, 9),
+            trht_yn: fields.val(),
+            tr_susp_reas_cntt: fields.val(),
+            mkop_cls_code: fields.val(),
+            antc_mkop_cls_code: fields.val(),
+            mrkt_trtm_cls_code: fields.val(),
+            divi_app_cls_code: fields.val(),
+            iscd_stat_cls_code: fields.val(),
+            vi_cls_code: fields.val(),
+            ovtm_vi_cls_code: fields.val(),
+            exch_cls_code: fields.val(),
         }
     }
 }

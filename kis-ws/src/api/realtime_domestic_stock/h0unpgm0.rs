@@ -53,19 +53,20 @@ impl Record for H0unpgm0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            stck_cntg_hour: kis_client::__private::field(fields, 1),
-            seln_cnqn: kis_client::__private::field(fields, 2),
-            seln_tr_pbmn: kis_client::__private::field(fields, 3),
-            shnu_cnqn: kis_client::__private::field(fields, 4),
-            shnu_tr_pbmn: kis_client::__private::field(fields, 5),
-            ntby_cnqn: kis_client::__private::field(fields, 6),
-            ntby_tr_pbmn: kis_client::__private::field(fields, 7),
-            seln_rsqn: kis_client::__private::field(fields, 8),
-            shnu_rsqn: kis_client::__private::field(fields, 9),
-            whol_ntby_qty: kis_client::__private::field(fields, 10),
+            mksc_shrn_iscd: fields.val(),
+            stck_cntg_hour: fields.time(),
+            seln_cnqn: fields.val(),
+            seln_tr_pbmn: fields.decimal(),
+            shnu_cnqn: fields.val(),
+            shnu_tr_pbmn: fields.decimal(),
+            ntby_cnqn: fields.val(),
+            ntby_tr_pbmn: fields.decimal(),
+            seln_rsqn: fields.int(),
+            shnu_rsqn: fields.int(),
+            whol_ntby_qty: fields.int(),
         }
     }
 }

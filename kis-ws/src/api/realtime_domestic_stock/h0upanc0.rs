@@ -9,10 +9,41 @@ use kis_client::value as v;
 /// - TR ID: real `H0UPANC0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0upanc0 {
     /// 업종 구분 코드 (`BSTP_CLS_CODE`, required, length 4).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
@@ -110,38 +141,39 @@ impl Record for H0upanc0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            bstp_cls_code: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            prpr_nmix: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            bstp_nmix_prdy_vrss: kis_client::__private::field(fields, 4),
-            acml_vol: kis_client::__private::field(fields, 5),
-            acml_tr_pbmn: kis_client::__private::field(fields, 6),
-            pcas_vol: kis_client::__private::field(fields, 7),
-            pcas_tr_pbmn: kis_client::__private::field(fields, 8),
-            prdy_ctrt: kis_client::__private::field(fields, 9),
-            oprc_nmix: kis_client::__private::field(fields, 10),
-            nmix_hgpr: kis_client::__private::field(fields, 11),
-            nmix_lwpr: kis_client::__private::field(fields, 12),
-            oprc_vrss_nmix_prpr: kis_client::__private::field(fields, 13),
-            oprc_vrss_nmix_sign: kis_client::__private::field(fields, 14),
-            hgpr_vrss_nmix_prpr: kis_client::__private::field(fields, 15),
-            hgpr_vrss_nmix_sign: kis_client::__private::field(fields, 16),
-            lwpr_vrss_nmix_prpr: kis_client::__private::field(fields, 17),
-            lwpr_vrss_nmix_sign: kis_client::__private::field(fields, 18),
-            prdy_clpr_vrss_oprc_rate: kis_client::__private::field(fields, 19),
-            prdy_clpr_vrss_hgpr_rate: kis_client::__private::field(fields, 20),
-            prdy_clpr_vrss_lwpr_rate: kis_client::__private::field(fields, 21),
-            uplm_issu_cnt: kis_client::__private::field(fields, 22),
-            ascn_issu_cnt: kis_client::__private::field(fields, 23),
-            stnr_issu_cnt: kis_client::__private::field(fields, 24),
-            down_issu_cnt: kis_client::__private::field(fields, 25),
-            lslm_issu_cnt: kis_client::__private::field(fields, 26),
-            qtqt_ascn_issu_cnt: kis_client::__private::field(fields, 27),
-            qtqt_down_issu_cnt: kis_client::__private::field(fields, 28),
-            tick_vrss: kis_client::__private::field(fields, 29),
+            bstp_cls_code: fields.val(),
+            bsop_hour: fields.time(),
+            prpr_nmix: fields.decimal(),
+            prdy_vrss_sign: fields.val(),
+            bstp_nmix_prdy_vrss: fields.decimal(),
+            acml_vol: fields.int(),
+            acml_tr_pbmn: fields.decimal(),
+            pcas_vol: fields.int(),
+            pcas_tr_pbmn: fields.decimal(),
+            prdy_ctrt: fields.decimal(),
+            oprc_nmix: fields.decimal(),
+            nmix_hgpr: fields.decimal(),
+            nmix_lwpr: fields.decimal(),
+            oprc_vrss_nmix_prpr: fields.decimal(),
+            oprc_vrss_nmix_sign: fields.val(),
+            hgpr_vrss_nmix_prpr: fields.decimal(),
+            hgpr_vrss_nmix_sign: fields.val(),
+            lwpr_vrss_nmix_prpr: fields.decimal(),
+            lwpr_vrss_nmix_sign: fields.val(),
+            prdy_clpr_vrss_oprc_rate: fields.decimal(),
+            prdy_clpr_vrss_hgpr_rate: fields.decimal(),
+            prdy_clpr_vrss_lwpr_rate: fields.decimal(),
+            uplm_issu_cnt: fields.int(),
+            ascn_issu_cnt: fields.int(),
+            stnr_issu_cnt: fields.int(),
+            down_issu_cnt: fields.int(),
+            lslm_issu_cnt: fields.int(),
+            qtqt_ascn_issu_cnt: fields.int(),
+            qtqt_down_issu_cnt: fields.int(),
+            tick_vrss: fields.decimal(),
         }
     }
 }

@@ -9,10 +9,41 @@ use kis_client::value as v;
 /// - TR ID: real `H0UPPGM0`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
+/// >
+/// > \[호출 데이터\]\
+/// > 헤더와 바디 값을 합쳐 JSON 형태로 전송합니다.
+/// >
+/// > \[응답 데이터\]\
+/// > 1\. 정상 등록 여부 (JSON)\
+/// > \- JSON\["body"\]\["msg1"\] - 정상 응답 시, SUBSCRIBE SUCCESS\
+/// > \- JSON\["body"\]\["output"\]\["iv"\] - 실시간 결과 복호화에 필요한 AES256 IV (Initialize Vector)\
+/// > \- JSON\["body"\]\["output"\]\["key"\] - 실시간 결과 복호화에 필요한 AES256 Key
+/// >
+/// > 2\. 실시간 결과 응답 ( \| 로 구분되는 값)\
+/// > ex) 0\|H0STCNT0\|004\|005930^123929^73100^5^...\
+/// > \- 암호화 유무 : 0 암호화 되지 않은 데이터 / 1 암호화된 데이터\
+/// > \- TR\_ID : 등록한 tr\_id (ex. H0STCNT0)\
+/// > \- 데이터 건수 : (ex. 001 인 경우 데이터 건수 1건, 004인 경우 데이터 건수 4건)\
+/// > \- 응답 데이터 : 아래 response 데이터 참조 ( ^로 구분됨)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0uppgm0 {
     /// 업종 구분 코드 (`BSTP_CLS_CODE`, required, length 4).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
     pub bsop_hour: v::Val<v::NaiveTime>,
@@ -284,96 +315,97 @@ impl Record for H0uppgm0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            bstp_cls_code: kis_client::__private::field(fields, 0),
-            bsop_hour: kis_client::__private::field(fields, 1),
-            arbt_seln_entm_cnqn: kis_client::__private::field(fields, 2),
-            arbt_seln_onsl_cnqn: kis_client::__private::field(fields, 3),
-            arbt_shnu_entm_cnqn: kis_client::__private::field(fields, 4),
-            arbt_shnu_onsl_cnqn: kis_client::__private::field(fields, 5),
-            nabt_seln_entm_cnqn: kis_client::__private::field(fields, 6),
-            nabt_seln_onsl_cnqn: kis_client::__private::field(fields, 7),
-            nabt_shnu_entm_cnqn: kis_client::__private::field(fields, 8),
-            nabt_shnu_onsl_cnqn: kis_client::__private::field(fields, 9),
-            arbt_seln_entm_cntg_amt: kis_client::__private::field(fields, 10),
-            arbt_seln_onsl_cntg_amt: kis_client::__private::field(fields, 11),
-            arbt_shnu_entm_cntg_amt: kis_client::__private::field(fields, 12),
-            arbt_shnu_onsl_cntg_amt: kis_client::__private::field(fields, 13),
-            nabt_seln_entm_cntg_amt: kis_client::__private::field(fields, 14),
-            nabt_seln_onsl_cntg_amt: kis_client::__private::field(fields, 15),
-            nabt_shnu_entm_cntg_amt: kis_client::__private::field(fields, 16),
-            nabt_shnu_onsl_cntg_amt: kis_client::__private::field(fields, 17),
-            arbt_smtn_seln_vol: kis_client::__private::field(fields, 18),
-            arbt_smtm_seln_vol_rate: kis_client::__private::field(fields, 19),
-            arbt_smtn_seln_tr_pbmn: kis_client::__private::field(fields, 20),
-            arbt_smtm_seln_tr_pbmn_rate: kis_client::__private::field(fields, 21),
-            arbt_smtn_shnu_vol: kis_client::__private::field(fields, 22),
-            arbt_smtm_shnu_vol_rate: kis_client::__private::field(fields, 23),
-            arbt_smtn_shnu_tr_pbmn: kis_client::__private::field(fields, 24),
-            arbt_smtm_shnu_tr_pbmn_rate: kis_client::__private::field(fields, 25),
-            arbt_smtn_ntby_qty: kis_client::__private::field(fields, 26),
-            arbt_smtm_ntby_qty_rate: kis_client::__private::field(fields, 27),
-            arbt_smtn_ntby_tr_pbmn: kis_client::__private::field(fields, 28),
-            arbt_smtm_ntby_tr_pbmn_rate: kis_client::__private::field(fields, 29),
-            nabt_smtn_seln_vol: kis_client::__private::field(fields, 30),
-            nabt_smtm_seln_vol_rate: kis_client::__private::field(fields, 31),
-            nabt_smtn_seln_tr_pbmn: kis_client::__private::field(fields, 32),
-            nabt_smtm_seln_tr_pbmn_rate: kis_client::__private::field(fields, 33),
-            nabt_smtn_shnu_vol: kis_client::__private::field(fields, 34),
-            nabt_smtm_shnu_vol_rate: kis_client::__private::field(fields, 35),
-            nabt_smtn_shnu_tr_pbmn: kis_client::__private::field(fields, 36),
-            nabt_smtm_shnu_tr_pbmn_rate: kis_client::__private::field(fields, 37),
-            nabt_smtn_ntby_qty: kis_client::__private::field(fields, 38),
-            nabt_smtm_ntby_qty_rate: kis_client::__private::field(fields, 39),
-            nabt_smtn_ntby_tr_pbmn: kis_client::__private::field(fields, 40),
-            nabt_smtm_ntby_tr_pbmn_rate: kis_client::__private::field(fields, 41),
-            whol_entm_seln_vol: kis_client::__private::field(fields, 42),
-            entm_seln_vol_rate: kis_client::__private::field(fields, 43),
-            whol_entm_seln_tr_pbmn: kis_client::__private::field(fields, 44),
-            entm_seln_tr_pbmn_rate: kis_client::__private::field(fields, 45),
-            whol_entm_shnu_vol: kis_client::__private::field(fields, 46),
-            entm_shnu_vol_rate: kis_client::__private::field(fields, 47),
-            whol_entm_shnu_tr_pbmn: kis_client::__private::field(fields, 48),
-            entm_shnu_tr_pbmn_rate: kis_client::__private::field(fields, 49),
-            whol_entm_ntby_qt: kis_client::__private::field(fields, 50),
-            entm_ntby_qty_rat: kis_client::__private::field(fields, 51),
-            whol_entm_ntby_tr_pbmn: kis_client::__private::field(fields, 52),
-            entm_ntby_tr_pbmn_rate: kis_client::__private::field(fields, 53),
-            whol_onsl_seln_vol: kis_client::__private::field(fields, 54),
-            onsl_seln_vol_rate: kis_client::__private::field(fields, 55),
-            whol_onsl_seln_tr_pbmn: kis_client::__private::field(fields, 56),
-            onsl_seln_tr_pbmn_rate: kis_client::__private::field(fields, 57),
-            whol_onsl_shnu_vol: kis_client::__private::field(fields, 58),
-            onsl_shnu_vol_rate: kis_client::__private::field(fields, 59),
-            whol_onsl_shnu_tr_pbmn: kis_client::__private::field(fields, 60),
-            onsl_shnu_tr_pbmn_rate: kis_client::__private::field(fields, 61),
-            whol_onsl_ntby_qty: kis_client::__private::field(fields, 62),
-            onsl_ntby_qty_rate: kis_client::__private::field(fields, 63),
-            whol_onsl_ntby_tr_pbmn: kis_client::__private::field(fields, 64),
-            onsl_ntby_tr_pbmn_rate: kis_client::__private::field(fields, 65),
-            total_seln_qty: kis_client::__private::field(fields, 66),
-            whol_seln_vol_rate: kis_client::__private::field(fields, 67),
-            total_seln_tr_pbmn: kis_client::__private::field(fields, 68),
-            whol_seln_tr_pbmn_rate: kis_client::__private::field(fields, 69),
-            shnu_cntg_smtn: kis_client::__private::field(fields, 70),
-            whol_shun_vol_rate: kis_client::__private::field(fields, 71),
-            total_shnu_tr_pbmn: kis_client::__private::field(fields, 72),
-            whol_shun_tr_pbmn_rate: kis_client::__private::field(fields, 73),
-            whol_ntby_qty: kis_client::__private::field(fields, 74),
-            whol_smtm_ntby_qty_rate: kis_client::__private::field(fields, 75),
-            whol_ntby_tr_pbmn: kis_client::__private::field(fields, 76),
-            whol_ntby_tr_pbmn_rate: kis_client::__private::field(fields, 77),
-            arbt_entm_ntby_qty: kis_client::__private::field(fields, 78),
-            arbt_entm_ntby_tr_pbmn: kis_client::__private::field(fields, 79),
-            arbt_onsl_ntby_qty: kis_client::__private::field(fields, 80),
-            arbt_onsl_ntby_tr_pbmn: kis_client::__private::field(fields, 81),
-            nabt_entm_ntby_qty: kis_client::__private::field(fields, 82),
-            nabt_entm_ntby_tr_pbmn: kis_client::__private::field(fields, 83),
-            nabt_onsl_ntby_qty: kis_client::__private::field(fields, 84),
-            nabt_onsl_ntby_tr_pbmn: kis_client::__private::field(fields, 85),
-            acml_vol: kis_client::__private::field(fields, 86),
-            acml_tr_pbmn: kis_client::__private::field(fields, 87),
+            bstp_cls_code: fields.val(),
+            bsop_hour: fields.time(),
+            arbt_seln_entm_cnqn: fields.val(),
+            arbt_seln_onsl_cnqn: fields.val(),
+            arbt_shnu_entm_cnqn: fields.val(),
+            arbt_shnu_onsl_cnqn: fields.val(),
+            nabt_seln_entm_cnqn: fields.val(),
+            nabt_seln_onsl_cnqn: fields.val(),
+            nabt_shnu_entm_cnqn: fields.val(),
+            nabt_shnu_onsl_cnqn: fields.val(),
+            arbt_seln_entm_cntg_amt: fields.decimal(),
+            arbt_seln_onsl_cntg_amt: fields.decimal(),
+            arbt_shnu_entm_cntg_amt: fields.decimal(),
+            arbt_shnu_onsl_cntg_amt: fields.decimal(),
+            nabt_seln_entm_cntg_amt: fields.decimal(),
+            nabt_seln_onsl_cntg_amt: fields.decimal(),
+            nabt_shnu_entm_cntg_amt: fields.decimal(),
+            nabt_shnu_onsl_cntg_amt: fields.decimal(),
+            arbt_smtn_seln_vol: fields.int(),
+            arbt_smtm_seln_vol_rate: fields.decimal(),
+            arbt_smtn_seln_tr_pbmn: fields.decimal(),
+            arbt_smtm_seln_tr_pbmn_rate: fields.decimal(),
+            arbt_smtn_shnu_vol: fields.int(),
+            arbt_smtm_shnu_vol_rate: fields.decimal(),
+            arbt_smtn_shnu_tr_pbmn: fields.decimal(),
+            arbt_smtm_shnu_tr_pbmn_rate: fields.decimal(),
+            arbt_smtn_ntby_qty: fields.int(),
+            arbt_smtm_ntby_qty_rate: fields.decimal(),
+            arbt_smtn_ntby_tr_pbmn: fields.decimal(),
+            arbt_smtm_ntby_tr_pbmn_rate: fields.decimal(),
+            nabt_smtn_seln_vol: fields.int(),
+            nabt_smtm_seln_vol_rate: fields.decimal(),
+            nabt_smtn_seln_tr_pbmn: fields.decimal(),
+            nabt_smtm_seln_tr_pbmn_rate: fields.decimal(),
+            nabt_smtn_shnu_vol: fields.int(),
+            nabt_smtm_shnu_vol_rate: fields.decimal(),
+            nabt_smtn_shnu_tr_pbmn: fields.decimal(),
+            nabt_smtm_shnu_tr_pbmn_rate: fields.decimal(),
+            nabt_smtn_ntby_qty: fields.int(),
+            nabt_smtm_ntby_qty_rate: fields.decimal(),
+            nabt_smtn_ntby_tr_pbmn: fields.decimal(),
+            nabt_smtm_ntby_tr_pbmn_rate: fields.decimal(),
+            whol_entm_seln_vol: fields.int(),
+            entm_seln_vol_rate: fields.decimal(),
+            whol_entm_seln_tr_pbmn: fields.decimal(),
+            entm_seln_tr_pbmn_rate: fields.decimal(),
+            whol_entm_shnu_vol: fields.int(),
+            entm_shnu_vol_rate: fields.decimal(),
+            whol_entm_shnu_tr_pbmn: fields.decimal(),
+            entm_shnu_tr_pbmn_rate: fields.decimal(),
+            whol_entm_ntby_qt: fields.val(),
+            entm_ntby_qty_rat: fields.decimal(),
+            whol_entm_ntby_tr_pbmn: fields.decimal(),
+            entm_ntby_tr_pbmn_rate: fields.decimal(),
+            whol_onsl_seln_vol: fields.int(),
+            onsl_seln_vol_rate: fields.decimal(),
+            whol_onsl_seln_tr_pbmn: fields.decimal(),
+            onsl_seln_tr_pbmn_rate: fields.decimal(),
+            whol_onsl_shnu_vol: fields.int(),
+            onsl_shnu_vol_rate: fields.decimal(),
+            whol_onsl_shnu_tr_pbmn: fields.decimal(),
+            onsl_shnu_tr_pbmn_rate: fields.decimal(),
+            whol_onsl_ntby_qty: fields.int(),
+            onsl_ntby_qty_rate: fields.decimal(),
+            whol_onsl_ntby_tr_pbmn: fields.decimal(),
+            onsl_ntby_tr_pbmn_rate: fields.decimal(),
+            total_seln_qty: fields.int(),
+            whol_seln_vol_rate: fields.decimal(),
+            total_seln_tr_pbmn: fields.decimal(),
+            whol_seln_tr_pbmn_rate: fields.decimal(),
+            shnu_cntg_smtn: fields.val(),
+            whol_shun_vol_rate: fields.decimal(),
+            total_shnu_tr_pbmn: fields.decimal(),
+            whol_shun_tr_pbmn_rate: fields.decimal(),
+            whol_ntby_qty: fields.int(),
+            whol_smtm_ntby_qty_rate: fields.decimal(),
+            whol_ntby_tr_pbmn: fields.decimal(),
+            whol_ntby_tr_pbmn_rate: fields.decimal(),
+            arbt_entm_ntby_qty: fields.int(),
+            arbt_entm_ntby_tr_pbmn: fields.decimal(),
+            arbt_onsl_ntby_qty: fields.int(),
+            arbt_onsl_ntby_tr_pbmn: fields.decimal(),
+            nabt_entm_ntby_qty: fields.int(),
+            nabt_entm_ntby_tr_pbmn: fields.decimal(),
+            nabt_onsl_ntby_qty: fields.int(),
+            nabt_onsl_ntby_tr_pbmn: fields.decimal(),
+            acml_vol: fields.int(),
+            acml_tr_pbmn: fields.decimal(),
         }
     }
 }

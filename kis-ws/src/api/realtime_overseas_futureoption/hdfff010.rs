@@ -9,16 +9,55 @@ use kis_client::value as v;
 /// - TR ID: real `HDFFF010`, paper not available.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > ※ CME, SGX 실시간시세 유료시세 신청 필수 (포럼 \&gt; FAQ \&gt; 해외선물옵션 API 유료시세 신청방법(CME, SGX 거래소))\
+/// > \- CME, SGX 거래소 실시간시세는 유료시세 신청 후 이용하시는 모든 계좌에 대해서 접근토큰발급 API 호출하셔야 하며,\
+/// > 접근토큰발급 이후 2시간 이내로 신청정보가 동기화되어 유료시세 수신이 가능해집니다.\
+/// > \- CME, SGX 거래소 종목은 유료시세 신청되어 있지 않으면 실시간시세 종목등록이 불가하며,\
+/// > 등록 시도 시 "SUBSCRIBE ERROR : mci send failed" 에러가 발생합니다.
+/// >
+/// > (중요) 해외선물옵션시세 출력값을 해석하실 때 ffcode.mst(해외선물종목마스터 파일)에 있는 sCalcDesz(계산 소수점) 값을 활용하셔야 정확한 값을 받아오실 수 있습니다.
+/// >
+/// > \- ffcode.mst(해외선물종목마스터 파일) 다운로드 방법 2가지\
+/// > 1\) 한국투자증권 Github의 파이썬 샘플코드를 사용하여 mst 파일 다운로드 및 excel 파일로 정제\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/overseas_future_code.py>
+/// >
+/// > 2\) 혹은 포럼 - FAQ - 종목정보 다운로드 - 해외선물옵션 클릭하셔서 ffcode.mst(해외선물종목마스터 파일)을 다운로드 후\
+/// > Github의 헤더정보(<https://github.com/koreainvestment/open-trading-api/blob/main/stocks_info/>해외선물옵션정보.h)를 참고하여 해석
+/// >
+/// > \- 소수점 계산 시, ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고\
+/// > EX) ffcode.mst 파일의 sCalcDesz(계산 소수점) 값\
+/// > 품목코드 6A 계산소수점 -4 → 시세 6882.5 수신 시 0.68825 로 해석\
+/// > 품목코드 GC 계산소수점 -1 → 시세 19225 수신 시 1922.5 로 해석
+/// >
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfff010 {
     /// 종목코드 (`SERIES_CD`, required, length 32).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub series_cd: v::Val<crate::Text>,
     /// 수신일자 (`RECV_DATE`, required, length 8).
     pub recv_date: v::Val<v::NaiveDate>,
     /// 수신시각 (`RECV_TIME`, required, length 12).
     pub recv_time: v::Val<crate::Text>,
     /// 전일종가 (`PREV_PRICE`, required, length 15).
+    ///
+    /// > 전일종가, 매수1호가\~매도5호가\
+    /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub prev_price: v::Val<v::Decimal>,
     /// 매수1수량 (`BID_QNTT_1`, required, length 10).
     pub bid_qntt_1: v::Val<crate::Text>,
@@ -125,43 +164,44 @@ impl Record for Hdfff010 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            series_cd: kis_client::__private::field(fields, 0),
-            recv_date: kis_client::__private::field(fields, 1),
-            recv_time: kis_client::__private::field(fields, 2),
-            prev_price: kis_client::__private::field(fields, 3),
-            bid_qntt_1: kis_client::__private::field(fields, 4),
-            bid_num_1: kis_client::__private::field(fields, 5),
-            bid_price_1: kis_client::__private::field(fields, 6),
-            ask_qntt_1: kis_client::__private::field(fields, 7),
-            ask_num_1: kis_client::__private::field(fields, 8),
-            ask_price_1: kis_client::__private::field(fields, 9),
-            bid_qntt_2: kis_client::__private::field(fields, 10),
-            bid_num_2: kis_client::__private::field(fields, 11),
-            bid_price_2: kis_client::__private::field(fields, 12),
-            ask_qntt_2: kis_client::__private::field(fields, 13),
-            ask_num_2: kis_client::__private::field(fields, 14),
-            ask_price_2: kis_client::__private::field(fields, 15),
-            bid_qntt_3: kis_client::__private::field(fields, 16),
-            bid_num_3: kis_client::__private::field(fields, 17),
-            bid_price_3: kis_client::__private::field(fields, 18),
-            ask_qntt_3: kis_client::__private::field(fields, 19),
-            ask_num_3: kis_client::__private::field(fields, 20),
-            ask_price_3: kis_client::__private::field(fields, 21),
-            bid_qntt_4: kis_client::__private::field(fields, 22),
-            bid_num_4: kis_client::__private::field(fields, 23),
-            bid_price_4: kis_client::__private::field(fields, 24),
-            ask_qntt_4: kis_client::__private::field(fields, 25),
-            ask_num_4: kis_client::__private::field(fields, 26),
-            ask_price_4: kis_client::__private::field(fields, 27),
-            bid_qntt_5: kis_client::__private::field(fields, 28),
-            bid_num_5: kis_client::__private::field(fields, 29),
-            bid_price_5: kis_client::__private::field(fields, 30),
-            ask_qntt_5: kis_client::__private::field(fields, 31),
-            ask_num_5: kis_client::__private::field(fields, 32),
-            ask_price_5: kis_client::__private::field(fields, 33),
-            sttl_price: kis_client::__private::field(fields, 34),
+            series_cd: fields.val(),
+            recv_date: fields.val(),
+            recv_time: fields.val(),
+            prev_price: fields.decimal(),
+            bid_qntt_1: fields.val(),
+            bid_num_1: fields.val(),
+            bid_price_1: fields.val(),
+            ask_qntt_1: fields.val(),
+            ask_num_1: fields.val(),
+            ask_price_1: fields.val(),
+            bid_qntt_2: fields.val(),
+            bid_num_2: fields.val(),
+            bid_price_2: fields.val(),
+            ask_qntt_2: fields.val(),
+            ask_num_2: fields.val(),
+            ask_price_2: fields.val(),
+            bid_qntt_3: fields.val(),
+            bid_num_3: fields.val(),
+            bid_price_3: fields.val(),
+            ask_qntt_3: fields.val(),
+            ask_num_3: fields.val(),
+            ask_price_3: fields.val(),
+            bid_qntt_4: fields.val(),
+            bid_num_4: fields.val(),
+            bid_price_4: fields.val(),
+            ask_qntt_4: fields.val(),
+            ask_num_4: fields.val(),
+            ask_price_4: fields.val(),
+            bid_qntt_5: fields.val(),
+            bid_num_5: fields.val(),
+            bid_price_5: fields.val(),
+            ask_qntt_5: fields.val(),
+            ask_num_5: fields.val(),
+            ask_price_5: fields.val(),
+            sttl_price: fields.decimal(),
         }
     }
 }

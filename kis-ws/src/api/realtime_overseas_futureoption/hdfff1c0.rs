@@ -9,10 +9,26 @@ use kis_client::value as v;
 /// - TR ID: real `HDFFF1C0`, paper not available.
 /// - Subscription key: HTSID.
 /// - Encrypted: yes (AES-256-CBC).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfff1c0 {
     /// 유저ID (`USER_ID`, required, length 8).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub user_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACCT_NO`, required, length 10).
     pub acct_no: v::Val<crate::Text>,
@@ -27,8 +43,12 @@ pub struct Hdfff1c0 {
     /// 종목명 (`SERIES`, required, length 32).
     pub series: v::Val<crate::Text>,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// > 해당없음 : 00 , 정정 : 01 , 취소 : 02
     pub rvse_cncl_dvsn_cd: v::Val<crate::Text>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도, 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
@@ -36,10 +56,14 @@ pub struct Hdfff1c0 {
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
     ///
+    /// > 0 (hedge청산만 이용)
+    ///
     /// Codes:
     /// - `0`: hedge청산만 이용
     pub cplx_ord_dvsn_cd: v::Val<CplxOrdDvsnCd>,
     /// 가격구분코드 (`PRCE_TP`, required, length 1).
+    ///
+    /// > 1:Limit, 2:Market, 3:Stop(Stop가격시 시장가)
     ///
     /// Codes:
     /// - `1`: Limit
@@ -47,6 +71,8 @@ pub struct Hdfff1c0 {
     /// - `3`: Stop(Stop가격시 시장가)
     pub prce_tp: v::Val<PrceTp>,
     /// FM거래소접수구분코드 (`FM_EXCG_RCIT_DVSN_CD`, required, length 2).
+    ///
+    /// > 01:접수전, 02:응답, 03:거부
     ///
     /// Codes:
     /// - `01`: 접수전
@@ -66,6 +92,8 @@ pub struct Hdfff1c0 {
     /// 잔량 (`ORD_REMQ`, required, length 21).
     pub ord_remq: v::Val<crate::Text>,
     /// FM주문그룹일자 (`FM_ORD_GRP_DT`, required, length 8).
+    ///
+    /// > 주문일자(ORD\_DT)와 동일
     pub fm_ord_grp_dt: v::Val<v::NaiveDate>,
     /// 주문그룹번호 (`ORD_GRP_STNO`, required, length 12).
     pub ord_grp_stno: v::Val<crate::Text>,
@@ -136,41 +164,42 @@ impl Record for Hdfff1c0 {
     ];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            user_id: kis_client::__private::field(fields, 0),
-            acct_no: kis_client::__private::field(fields, 1),
-            ord_dt: kis_client::__private::field(fields, 2),
-            odno: kis_client::__private::field(fields, 3),
-            orgn_ord_dt: kis_client::__private::field(fields, 4),
-            orgn_odno: kis_client::__private::field(fields, 5),
-            series: kis_client::__private::field(fields, 6),
-            rvse_cncl_dvsn_cd: kis_client::__private::field(fields, 7),
-            sll_buy_dvsn_cd: kis_client::__private::field(fields, 8),
-            cplx_ord_dvsn_cd: kis_client::__private::field(fields, 9),
-            prce_tp: kis_client::__private::field(fields, 10),
-            fm_excg_rcit_dvsn_cd: kis_client::__private::field(fields, 11),
-            ord_qty: kis_client::__private::field(fields, 12),
-            fm_lmt_pric: kis_client::__private::field(fields, 13),
-            fm_stop_ord_pric: kis_client::__private::field(fields, 14),
-            tot_ccld_qty: kis_client::__private::field(fields, 15),
-            tot_ccld_uv: kis_client::__private::field(fields, 16),
-            ord_remq: kis_client::__private::field(fields, 17),
-            fm_ord_grp_dt: kis_client::__private::field(fields, 18),
-            ord_grp_stno: kis_client::__private::field(fields, 19),
-            ord_dtl_dtime: kis_client::__private::field(fields, 20),
-            oprt_dtl_dtime: kis_client::__private::field(fields, 21),
-            work_empl: kis_client::__private::field(fields, 22),
-            crcy_cd: kis_client::__private::field(fields, 23),
-            lqd_yn: kis_client::__private::field(fields, 24),
-            lqd_lmt_pric: kis_client::__private::field(fields, 25),
-            lqd_stop_pric: kis_client::__private::field(fields, 26),
-            trd_cond: kis_client::__private::field(fields, 27),
-            term_ord_vald_dtime: kis_client::__private::field(fields, 28),
-            spec_tp: kis_client::__private::field(fields, 29),
-            ecis_rsvn_ord_yn: kis_client::__private::field(fields, 30),
-            fuop_item_dvsn_cd: kis_client::__private::field(fields, 31),
-            auto_ord_dvsn_cd: kis_client::__private::field(fields, 32),
+            user_id: fields.val(),
+            acct_no: fields.val(),
+            ord_dt: fields.val(),
+            odno: fields.val(),
+            orgn_ord_dt: fields.val(),
+            orgn_odno: fields.val(),
+            series: fields.val(),
+            rvse_cncl_dvsn_cd: fields.val(),
+            sll_buy_dvsn_cd: fields.val(),
+            cplx_ord_dvsn_cd: fields.val(),
+            prce_tp: fields.val(),
+            fm_excg_rcit_dvsn_cd: fields.val(),
+            ord_qty: fields.decimal(),
+            fm_lmt_pric: fields.decimal(),
+            fm_stop_ord_pric: fields.decimal(),
+            tot_ccld_qty: fields.decimal(),
+            tot_ccld_uv: fields.val(),
+            ord_remq: fields.val(),
+            fm_ord_grp_dt: fields.val(),
+            ord_grp_stno: fields.val(),
+            ord_dtl_dtime: fields.val(),
+            oprt_dtl_dtime: fields.val(),
+            work_empl: fields.val(),
+            crcy_cd: fields.val(),
+            lqd_yn: fields.val(),
+            lqd_lmt_pric: fields.decimal(),
+            lqd_stop_pric: fields.decimal(),
+            trd_cond: fields.val(),
+            term_ord_vald_dtime: fields.val(),
+            spec_tp: fields.val(),
+            ecis_rsvn_ord_yn: fields.val(),
+            fuop_item_dvsn_cd: fields.val(),
+            auto_ord_dvsn_cd: fields.val(),
         }
     }
 }

@@ -13,6 +13,9 @@ use kis_client::value as v;
 #[non_exhaustive]
 pub struct Hdfff2c0 {
     /// 유저ID (`USER_ID`, required, length 8).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub user_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACCT_NO`, required, length 10).
     pub acct_no: v::Val<crate::Text>,
@@ -27,14 +30,20 @@ pub struct Hdfff2c0 {
     /// 종목명 (`SERIES`, required, length 32).
     pub series: v::Val<crate::Text>,
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
+    ///
+    /// > 해당없음 : 00 , 정정 : 01 , 취소 : 02
     pub rvse_cncl_dvsn_cd: v::Val<crate::Text>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
+    ///
+    /// > 01 : 매도, 02 : 매수
     ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
     pub sll_buy_dvsn_cd: v::Val<SllBuyDvsnCd>,
     /// 복합주문구분코드 (`CPLX_ORD_DVSN_CD`, required, length 1).
+    ///
+    /// > 0 (hedge청산만 이용)
     ///
     /// Codes:
     /// - `0`: hedge청산만 이용
@@ -50,6 +59,8 @@ pub struct Hdfff2c0 {
     /// FMSTOP주문가격 (`FM_STOP_ORD_PRIC`, required, length 21).
     pub fm_stop_ord_pric: v::Val<v::Decimal>,
     /// 총체결수량 (`TOT_CCLD_QTY`, required, length 18).
+    ///
+    /// > 동일한 주문건에 대한 누적된 체결수량 (하나의 주문건에 여러건의 체결내역 발생)
     pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결단가 (`TOT_CCLD_UV`, required, length 21).
     pub tot_ccld_uv: v::Val<crate::Text>,
@@ -72,6 +83,8 @@ pub struct Hdfff2c0 {
     /// API 체결번호 (`API_CCNO`, required, length 20).
     pub api_ccno: v::Val<crate::Text>,
     /// 체결수량 (`CCLD_QTY`, required, length 18).
+    ///
+    /// > 매 체결 단위 체결수량임 (여러건 체결내역 누적 체결수량인 총체결수량과 다름)
     pub ccld_qty: v::Val<v::Decimal>,
     /// FM체결가격 (`FM_CCLD_PRIC`, required, length 21).
     pub fm_ccld_pric: v::Val<v::Decimal>,
@@ -126,41 +139,42 @@ impl Record for Hdfff2c0 {
     ];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            user_id: kis_client::__private::field(fields, 0),
-            acct_no: kis_client::__private::field(fields, 1),
-            ord_dt: kis_client::__private::field(fields, 2),
-            odno: kis_client::__private::field(fields, 3),
-            orgn_ord_dt: kis_client::__private::field(fields, 4),
-            orgn_odno: kis_client::__private::field(fields, 5),
-            series: kis_client::__private::field(fields, 6),
-            rvse_cncl_dvsn_cd: kis_client::__private::field(fields, 7),
-            sll_buy_dvsn_cd: kis_client::__private::field(fields, 8),
-            cplx_ord_dvsn_cd: kis_client::__private::field(fields, 9),
-            prce_tp: kis_client::__private::field(fields, 10),
-            fm_excg_rcit_dvsn_cd: kis_client::__private::field(fields, 11),
-            ord_qty: kis_client::__private::field(fields, 12),
-            fm_lmt_pric: kis_client::__private::field(fields, 13),
-            fm_stop_ord_pric: kis_client::__private::field(fields, 14),
-            tot_ccld_qty: kis_client::__private::field(fields, 15),
-            tot_ccld_uv: kis_client::__private::field(fields, 16),
-            ord_remq: kis_client::__private::field(fields, 17),
-            fm_ord_grp_dt: kis_client::__private::field(fields, 18),
-            ord_grp_stno: kis_client::__private::field(fields, 19),
-            ord_dtl_dtime: kis_client::__private::field(fields, 20),
-            oprt_dtl_dtime: kis_client::__private::field(fields, 21),
-            work_empl: kis_client::__private::field(fields, 22),
-            ccld_dt: kis_client::__private::field(fields, 23),
-            ccno: kis_client::__private::field(fields, 24),
-            api_ccno: kis_client::__private::field(fields, 25),
-            ccld_qty: kis_client::__private::field(fields, 26),
-            fm_ccld_pric: kis_client::__private::field(fields, 27),
-            crcy_cd: kis_client::__private::field(fields, 28),
-            trst_fee: kis_client::__private::field(fields, 29),
-            ord_mdia_online_yn: kis_client::__private::field(fields, 30),
-            fm_ccld_amt: kis_client::__private::field(fields, 31),
-            fuop_item_dvsn_cd: kis_client::__private::field(fields, 32),
+            user_id: fields.val(),
+            acct_no: fields.val(),
+            ord_dt: fields.val(),
+            odno: fields.val(),
+            orgn_ord_dt: fields.val(),
+            orgn_odno: fields.val(),
+            series: fields.val(),
+            rvse_cncl_dvsn_cd: fields.val(),
+            sll_buy_dvsn_cd: fields.val(),
+            cplx_ord_dvsn_cd: fields.val(),
+            prce_tp: fields.val(),
+            fm_excg_rcit_dvsn_cd: fields.val(),
+            ord_qty: fields.decimal(),
+            fm_lmt_pric: fields.decimal(),
+            fm_stop_ord_pric: fields.decimal(),
+            tot_ccld_qty: fields.decimal(),
+            tot_ccld_uv: fields.val(),
+            ord_remq: fields.val(),
+            fm_ord_grp_dt: fields.val(),
+            ord_grp_stno: fields.val(),
+            ord_dtl_dtime: fields.val(),
+            oprt_dtl_dtime: fields.val(),
+            work_empl: fields.val(),
+            ccld_dt: fields.val(),
+            ccno: fields.val(),
+            api_ccno: fields.val(),
+            ccld_qty: fields.decimal(),
+            fm_ccld_pric: fields.decimal(),
+            crcy_cd: fields.val(),
+            trst_fee: fields.val(),
+            ord_mdia_online_yn: fields.val(),
+            fm_ccld_amt: fields.decimal(),
+            fuop_item_dvsn_cd: fields.val(),
         }
     }
 }

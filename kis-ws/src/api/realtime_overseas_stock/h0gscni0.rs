@@ -9,9 +9,22 @@ use kis_client::value as v;
 /// - TR ID: real `H0GSCNI0`, paper `H0GSCNI9`.
 /// - Subscription key: HTSID.
 /// - Encrypted: yes (AES-256-CBC).
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
 #[non_exhaustive]
 pub struct H0gscni0 {
     /// 고객 ID (`CUST_ID`, required, length 8).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub cust_id: v::Val<crate::Text>,
     /// 계좌번호 (`ACNT_NO`, required, length 10).
     pub acnt_no: v::Val<crate::Text>,
@@ -21,6 +34,8 @@ pub struct H0gscni0 {
     pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
     ///
+    /// > 01:매도 02:매수 03:전매도 04:환매수
+    ///
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
@@ -29,12 +44,17 @@ pub struct H0gscni0 {
     pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 1).
     ///
+    /// > 0:정상 1:정정 2:취소
+    ///
     /// Codes:
     /// - `0`: 정상
     /// - `1`: 정정
     /// - `2`: 취소
     pub rctf_cls: v::Val<RctfCls>,
     /// 주문종류2 (`ODER_KIND2`, required, length 1).
+    ///
+    /// > 1:시장가 2:지정자 6:단주시장가 7:단주지정가\
+    /// > A:MOO B:LOO C:MOC D:LOC
     ///
     /// Codes:
     /// - `1`: 시장가
@@ -49,12 +69,26 @@ pub struct H0gscni0 {
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
     pub stck_shrn_iscd: v::Val<crate::Text>,
     /// 체결수량 (`CNTG_QTY`, required, length 10).
+    ///
+    /// > \- 주문통보의 경우 해당 위치에 주문수량이 출력\
+    /// > \- 체결통보인 경우 해당 위치에 체결수량이 출력
     pub cntg_qty: v::Val<v::Decimal>,
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
+    ///
+    /// > ※ 주문통보 시에는 주문단가가, 체결통보 시에는 체결단가가 수신 됩니다.\
+    /// > ※ 체결단가의 경우, 국가에 따라 소수점 생략 위치가 상이합니다.\
+    /// > 미국 4 일본 1 중국 3 홍콩 3 베트남 0\
+    /// > EX) 미국 AAPL(현재가 : 148.0100)의 경우 001480100으로 체결단가가 오는데,\
+    /// > 4번째 자리에 소수점을 찍어 148.01로 해석하시면 됩니다.
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
+    ///
+    /// > 특정 거래소의 체결시간 데이터는 수신되지 않습니다.\
+    /// > 체결시간 데이터가 필요할 경우, 체결통보 데이터 수신 시 타임스탬프를 찍는 것으로 대체하시길 바랍니다.
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
+    ///
+    /// > 0:정상 1:거부
     ///
     /// Codes:
     /// - `0`: 정상
@@ -62,11 +96,15 @@ pub struct H0gscni0 {
     pub rfus_yn: v::Val<RfusYn>,
     /// 체결여부 (`CNTG_YN`, required, length 1).
     ///
+    /// > 1:주문,정정,취소,거부 2:체결
+    ///
     /// Codes:
     /// - `1`: 주문,정정,취소,거부
     /// - `2`: 체결
     pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 1).
+    ///
+    /// > 1:주문접수 2:확인 3:취소(FOK/IOC)
     ///
     /// Codes:
     /// - `1`: 주문접수
@@ -76,12 +114,20 @@ pub struct H0gscni0 {
     /// 지점번호 (`BRNC_NO`, required, length 5).
     pub brnc_no: v::Val<crate::Text>,
     /// 주문 수량 (`ODER_QTY`, required, length 9).
+    ///
+    /// > \- 주문통보인 경우 해당 위치 미출력 (주문통보의 주문수량은 CNTG\_QTY 위치에 출력)\
+    /// > \- 체결통보인 경우 해당 위치에 주문수량이 출력
     pub oder_qty: v::Val<v::Decimal>,
     /// 계좌명 (`ACNT_NAME`, required, length 12).
     pub acnt_name: v::Val<crate::Text>,
     /// 체결종목명 (`CNTG_ISNM`, required, length 14).
     pub cntg_isnm: v::Val<crate::Text>,
     /// 해외종목구분 (`ODER_COND`, required, length 1).
+    ///
+    /// > 4:홍콩(HKD) 5:상해B(USD)\
+    /// > 6:NASDAQ 7:NYSE 8:AMEX 9:OTCB\
+    /// > C:홍콩(CNY) A:상해A(CNY) B:심천B(HKD)\
+    /// > D:도쿄 E:하노이 F:호치민
     ///
     /// Codes:
     /// - `4`: 홍콩(HKD)
@@ -99,17 +145,27 @@ pub struct H0gscni0 {
     pub oder_cond: v::Val<OderCond>,
     /// 담보유형코드 (`DEBT_GB`, required, length 2).
     ///
+    /// > 10:현금 15:해외주식담보대출
+    ///
     /// Codes:
     /// - `10`: 현금
     /// - `15`: 해외주식담보대출
     pub debt_gb: v::Val<DebtGb>,
     /// 담보대출일자 (`DEBT_DATE`, required, length 8).
+    ///
+    /// > 대출일(YYYYMMDD)
     pub debt_date: v::Val<v::NaiveDate>,
     /// 분할매수/매도 시작시간 (`START_TM`, required, length 6).
+    ///
+    /// > HHMMSS
     pub start_tm: v::Val<v::NaiveTime>,
     /// 분할매수/매도 종료시간 (`END_TM`, required, length 6).
+    ///
+    /// > HHMMSS
     pub end_tm: v::Val<v::NaiveTime>,
     /// 시간분할타입유형 (`TM_DIV_TP`, required, length 2).
+    ///
+    /// > 00 시간직접설정, 02 : 정규장까지
     pub tm_div_tp: v::Val<crate::Text>,
     /// 체결단가12 (`CNTG_UNPR12`, required, length 12).
     pub cntg_unpr12: v::Val<v::Decimal>,
@@ -182,33 +238,34 @@ impl Record for H0gscni0 {
     ];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            cust_id: kis_client::__private::field(fields, 0),
-            acnt_no: kis_client::__private::field(fields, 1),
-            oder_no: kis_client::__private::field(fields, 2),
-            ooder_no: kis_client::__private::field(fields, 3),
-            seln_byov_cls: kis_client::__private::field(fields, 4),
-            rctf_cls: kis_client::__private::field(fields, 5),
-            oder_kind2: kis_client::__private::field(fields, 6),
-            stck_shrn_iscd: kis_client::__private::field(fields, 7),
-            cntg_qty: kis_client::__private::field(fields, 8),
-            cntg_unpr: kis_client::__private::field(fields, 9),
-            stck_cntg_hour: kis_client::__private::field(fields, 10),
-            rfus_yn: kis_client::__private::field(fields, 11),
-            cntg_yn: kis_client::__private::field(fields, 12),
-            acpt_yn: kis_client::__private::field(fields, 13),
-            brnc_no: kis_client::__private::field(fields, 14),
-            oder_qty: kis_client::__private::field(fields, 15),
-            acnt_name: kis_client::__private::field(fields, 16),
-            cntg_isnm: kis_client::__private::field(fields, 17),
-            oder_cond: kis_client::__private::field(fields, 18),
-            debt_gb: kis_client::__private::field(fields, 19),
-            debt_date: kis_client::__private::field(fields, 20),
-            start_tm: kis_client::__private::field(fields, 21),
-            end_tm: kis_client::__private::field(fields, 22),
-            tm_div_tp: kis_client::__private::field(fields, 23),
-            cntg_unpr12: kis_client::__private::field(fields, 24),
+            cust_id: fields.val(),
+            acnt_no: fields.val(),
+            oder_no: fields.val(),
+            ooder_no: fields.val(),
+            seln_byov_cls: fields.val(),
+            rctf_cls: fields.val(),
+            oder_kind2: fields.val(),
+            stck_shrn_iscd: fields.val(),
+            cntg_qty: fields.decimal(),
+            cntg_unpr: fields.decimal(),
+            stck_cntg_hour: fields.time(),
+            rfus_yn: fields.val(),
+            cntg_yn: fields.val(),
+            acpt_yn: fields.val(),
+            brnc_no: fields.val(),
+            oder_qty: fields.decimal(),
+            acnt_name: fields.val(),
+            cntg_isnm: fields.val(),
+            oder_cond: fields.val(),
+            debt_gb: fields.val(),
+            debt_date: fields.val(),
+            start_tm: fields.time(),
+            end_tm: fields.time(),
+            tm_div_tp: fields.val(),
+            cntg_unpr12: fields.decimal(),
         }
     }
 }

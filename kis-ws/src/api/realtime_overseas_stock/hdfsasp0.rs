@@ -9,10 +9,49 @@ use kis_client::value as v;
 /// - TR ID: real `HDFSASP0`, paper not available.
 /// - Subscription key: R거래소명종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 실시간호가 API를 이용하여 미국 실시간 10호가(매수/매도) 시세가 무료로 제공됩니다. (미국은 유료시세 제공 X)
+/// >
+/// > 아시아 국가의 경우, HTS(efriend Plus) \[7781\] 시세신청(실시간) 화면에서 유료 서비스 신청 시,\
+/// > "해외주식 실시간호가 HDFSASP0" 을 이용하여 아시아국가 유료시세(실시간호가)를 받아보실 수 있습니다. (24.11.29 반영)\
+/// > (아시아 국가 무료시세는 "해외주식 지연호가(아시아) HDFSASP1" 를 이용하시기 바랍니다.)
+/// >
+/// > ※ 미국 : 실시간 무료, 매수/매도 각 10호가 (0분지연, 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보)\
+/// > ※ 아시아(홍콩, 베트남, 중국, 일본) : 실시간 유료 (단, 중국은 HTS\[7781\]에서 실시간시세 무료로 신청 후 이용 가능)
+/// >
+/// > 해당 API로 미국주간거래(10:00\~16:00) 시세 조회도 가능합니다.\
+/// > ※ 미국주간거래 실시간 조회 시, 맨 앞자리(R), tr\_key 중 시장구분 값을 다음과 같이 입력 → 나스닥: BAQ, 뉴욕: BAY, 아멕스: BAA
+/// >
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > \[미국주식시세 이용시 유의사항\]
+/// >
+/// > ■ 무료 실시간 시세(나스닥 토탈뷰)를 별도 신청없이 제공하고 있으며, 유료 시세 서비스를 신청하시더라도 OpenAPI의 경우 무료 시세로만 제공하고있습니다.
+/// >
+/// > ※ 무료(매수/매도 각 10호가) : 나스닥 마켓센터에서 거래되는 호가 및 호가 잔량 정보\
+/// > ※ 유료(매수/매도 각 1호가) : OpenAPI 서비스 미제공
+/// >
+/// > ■ 무료 실시간 시세 서비스는 유료 실시간 시세 서비스 대비 평균 50% 수준에 해당하는 정보이므로 현재가/호가/순간체결량/차트 등에서 일시적·부분적 차이가\
+/// > 있을 수 있으며 이로 인해 발생하는 손실에 대해서 당사가 책임지지 않습니다.
+/// >
+/// > ■ 무료 실시간 시세 서비스의 시가, 저가, 고가, 종가는 유료 실시간 시세 서비스와 다를 수 있으며,\
+/// > 종목별 과거 데이터(거래량, 시가, 종가, 고가, 차트 데이터 등)는 장 종료 후(오후 12시경) 유료 실시간 시세 서비스 데이터와 동일하게 업데이트됩니다.\
+/// > (출처: 한국투자증권 외화증권 거래설명서 - <https://securities.koreainvestment.com/main/customer/guide/Guide.jsp?&cmd=TF04ag010002>¤tPage=1\&num=64)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfsasp0 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub rsym: v::Val<crate::Text>,
     /// 종목코드 (`SYMB`, required, length 16).
     pub symb: v::Val<crate::Text>,
@@ -170,79 +209,80 @@ impl Record for Hdfsasp0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            rsym: kis_client::__private::field(fields, 0),
-            symb: kis_client::__private::field(fields, 1),
-            zdiv: kis_client::__private::field(fields, 2),
-            xymd: kis_client::__private::field(fields, 3),
-            xhms: kis_client::__private::field(fields, 4),
-            kymd: kis_client::__private::field(fields, 5),
-            khms: kis_client::__private::field(fields, 6),
-            bvol: kis_client::__private::field(fields, 7),
-            avol: kis_client::__private::field(fields, 8),
-            bdvl: kis_client::__private::field(fields, 9),
-            advl: kis_client::__private::field(fields, 10),
-            pbid1: kis_client::__private::field(fields, 11),
-            pask1: kis_client::__private::field(fields, 12),
-            vbid1: kis_client::__private::field(fields, 13),
-            vask1: kis_client::__private::field(fields, 14),
-            dbid1: kis_client::__private::field(fields, 15),
-            dask1: kis_client::__private::field(fields, 16),
-            pbid2: kis_client::__private::field(fields, 17),
-            pask2: kis_client::__private::field(fields, 18),
-            vbid2: kis_client::__private::field(fields, 19),
-            vask2: kis_client::__private::field(fields, 20),
-            dbid2: kis_client::__private::field(fields, 21),
-            dask2: kis_client::__private::field(fields, 22),
-            pbid3: kis_client::__private::field(fields, 23),
-            pask3: kis_client::__private::field(fields, 24),
-            vbid3: kis_client::__private::field(fields, 25),
-            vask3: kis_client::__private::field(fields, 26),
-            dbid3: kis_client::__private::field(fields, 27),
-            dask3: kis_client::__private::field(fields, 28),
-            pbid4: kis_client::__private::field(fields, 29),
-            pask4: kis_client::__private::field(fields, 30),
-            vbid4: kis_client::__private::field(fields, 31),
-            vask4: kis_client::__private::field(fields, 32),
-            dbid4: kis_client::__private::field(fields, 33),
-            dask4: kis_client::__private::field(fields, 34),
-            pbid5: kis_client::__private::field(fields, 35),
-            pask5: kis_client::__private::field(fields, 36),
-            vbid5: kis_client::__private::field(fields, 37),
-            vask5: kis_client::__private::field(fields, 38),
-            dbid5: kis_client::__private::field(fields, 39),
-            dask5: kis_client::__private::field(fields, 40),
-            pbid6: kis_client::__private::field(fields, 41),
-            pask6: kis_client::__private::field(fields, 42),
-            vbid6: kis_client::__private::field(fields, 43),
-            vask6: kis_client::__private::field(fields, 44),
-            dbid6: kis_client::__private::field(fields, 45),
-            dask6: kis_client::__private::field(fields, 46),
-            pbid7: kis_client::__private::field(fields, 47),
-            pask7: kis_client::__private::field(fields, 48),
-            vbid7: kis_client::__private::field(fields, 49),
-            vask7: kis_client::__private::field(fields, 50),
-            dbid7: kis_client::__private::field(fields, 51),
-            dask7: kis_client::__private::field(fields, 52),
-            pbid8: kis_client::__private::field(fields, 53),
-            pask8: kis_client::__private::field(fields, 54),
-            vbid8: kis_client::__private::field(fields, 55),
-            vask8: kis_client::__private::field(fields, 56),
-            dbid8: kis_client::__private::field(fields, 57),
-            dask8: kis_client::__private::field(fields, 58),
-            pbid9: kis_client::__private::field(fields, 59),
-            pask9: kis_client::__private::field(fields, 60),
-            vbid9: kis_client::__private::field(fields, 61),
-            vask9: kis_client::__private::field(fields, 62),
-            dbid9: kis_client::__private::field(fields, 63),
-            dask9: kis_client::__private::field(fields, 64),
-            pbid10: kis_client::__private::field(fields, 65),
-            pask10: kis_client::__private::field(fields, 66),
-            vbid10: kis_client::__private::field(fields, 67),
-            vask10: kis_client::__private::field(fields, 68),
-            dbid10: kis_client::__private::field(fields, 69),
-            dask10: kis_client::__private::field(fields, 70),
+            rsym: fields.val(),
+            symb: fields.val(),
+            zdiv: fields.val(),
+            xymd: fields.val(),
+            xhms: fields.time(),
+            kymd: fields.val(),
+            khms: fields.time(),
+            bvol: fields.val(),
+            avol: fields.val(),
+            bdvl: fields.val(),
+            advl: fields.val(),
+            pbid1: fields.val(),
+            pask1: fields.val(),
+            vbid1: fields.val(),
+            vask1: fields.val(),
+            dbid1: fields.val(),
+            dask1: fields.val(),
+            pbid2: fields.val(),
+            pask2: fields.val(),
+            vbid2: fields.val(),
+            vask2: fields.val(),
+            dbid2: fields.val(),
+            dask2: fields.val(),
+            pbid3: fields.val(),
+            pask3: fields.val(),
+            vbid3: fields.val(),
+            vask3: fields.val(),
+            dbid3: fields.val(),
+            dask3: fields.val(),
+            pbid4: fields.val(),
+            pask4: fields.val(),
+            vbid4: fields.val(),
+            vask4: fields.val(),
+            dbid4: fields.val(),
+            dask4: fields.val(),
+            pbid5: fields.val(),
+            pask5: fields.val(),
+            vbid5: fields.val(),
+            vask5: fields.val(),
+            dbid5: fields.val(),
+            dask5: fields.val(),
+            pbid6: fields.val(),
+            pask6: fields.val(),
+            vbid6: fields.val(),
+            vask6: fields.val(),
+            dbid6: fields.val(),
+            dask6: fields.val(),
+            pbid7: fields.val(),
+            pask7: fields.val(),
+            vbid7: fields.val(),
+            vask7: fields.val(),
+            dbid7: fields.val(),
+            dask7: fields.val(),
+            pbid8: fields.val(),
+            pask8: fields.val(),
+            vbid8: fields.val(),
+            vask8: fields.val(),
+            dbid8: fields.val(),
+            dask8: fields.val(),
+            pbid9: fields.val(),
+            pask9: fields.val(),
+            vbid9: fields.val(),
+            vask9: fields.val(),
+            dbid9: fields.val(),
+            dask9: fields.val(),
+            pbid10: fields.val(),
+            pask10: fields.val(),
+            vbid10: fields.val(),
+            vask10: fields.val(),
+            dbid10: fields.val(),
+            dask10: fields.val(),
         }
     }
 }

@@ -9,10 +9,30 @@ use kis_client::value as v;
 /// - TR ID: real `HDFSASP1`, paper not available.
 /// - Subscription key: D거래소명종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 지연호가(아시아)의 경우 아시아 무료시세(지연호가)가 제공됩니다.
+/// >
+/// > HTS(efriend Plus) \[7781\] 시세신청(실시간) 화면에서 유료 서비스 신청 시,\
+/// > "해외주식 실시간호가 HDFSASP0" 을 이용하여 아시아국가 유료시세(실시간호가)를 받아보실 수 있습니다. (24.11.29 반영)
+/// >
+/// > ※ 지연시세 지연시간 : 홍콩, 베트남, 중국, 일본 - 15분지연
+/// >
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfsasp1 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub rsym: v::Val<crate::Text>,
     /// 종목코드 (`SYMB`, required, length 16).
     pub symb: v::Val<crate::Text>,
@@ -56,25 +76,26 @@ impl Record for Hdfsasp1 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            rsym: kis_client::__private::field(fields, 0),
-            symb: kis_client::__private::field(fields, 1),
-            zdiv: kis_client::__private::field(fields, 2),
-            xymd: kis_client::__private::field(fields, 3),
-            xhms: kis_client::__private::field(fields, 4),
-            kymd: kis_client::__private::field(fields, 5),
-            khms: kis_client::__private::field(fields, 6),
-            bvol: kis_client::__private::field(fields, 7),
-            avol: kis_client::__private::field(fields, 8),
-            bdvl: kis_client::__private::field(fields, 9),
-            advl: kis_client::__private::field(fields, 10),
-            pbid1: kis_client::__private::field(fields, 11),
-            pask1: kis_client::__private::field(fields, 12),
-            vbid1: kis_client::__private::field(fields, 13),
-            vask1: kis_client::__private::field(fields, 14),
-            dbid1: kis_client::__private::field(fields, 15),
-            dask1: kis_client::__private::field(fields, 16),
+            rsym: fields.val(),
+            symb: fields.val(),
+            zdiv: fields.val(),
+            xymd: fields.val(),
+            xhms: fields.time(),
+            kymd: fields.val(),
+            khms: fields.time(),
+            bvol: fields.val(),
+            avol: fields.val(),
+            bdvl: fields.val(),
+            advl: fields.val(),
+            pbid1: fields.val(),
+            pask1: fields.val(),
+            vbid1: fields.val(),
+            vask1: fields.val(),
+            dbid1: fields.val(),
+            dask1: fields.val(),
         }
     }
 }

@@ -9,10 +9,35 @@ use kis_client::value as v;
 /// - TR ID: real `HDFSCNT0`, paper not available.
 /// - Subscription key: D거래소명종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 해외주식 실시간지연체결가의 경우 기본적으로 무료시세(지연체결가)가 제공되며,\
+/// > 아시아 국가의 경우 HTS(efriend Plus) \[7781\] 시세신청(실시간) 화면에서 유료 서비스 신청 시 API로도 유료시세(실시간체결가)를 받아보실 수 있습니다. (24.11.29 반영)
+/// >
+/// > ※ 지연시세 지연시간 : 미국 - 실시간무료(0분지연) / 홍콩, 베트남, 중국, 일본 - 15분지연 (중국은 실시간시세 신청 시 무료실시간시세 제공)\
+/// > 미국의 경우 0분지연시세로 제공되나, 장중 당일 시가는 상이할 수 있으며, 익일 정정 표시됩니다.
+/// >
+/// > 해당 API로 미국주간거래(10:00\~16:00) 시세 조회도 가능합니다.\
+/// > ※ 미국주간거래 실시간 조회 시, 맨 앞자리(R), tr\_key 중 시장구분 값을 다음과 같이 입력 → 나스닥: BAQ, 뉴욕: BAY, 아멕스: BAA
+/// >
+/// > \[참고자료\]
+/// >
+/// > 실시간시세(웹소켓) 파이썬 샘플코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/blob/main/websocket/python/ws_domestic_overseas_all.py>
+/// >
+/// > 실시간시세(웹소켓) API 사용방법에 대한 자세한 설명은 한국투자증권 Wikidocs 참고 부탁드립니다.\
+/// > <https://wikidocs.net/book/7847> (국내주식 업데이트 완료, 추후 해외주식·국내선물옵션 업데이트 예정)
+/// >
+/// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
+/// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfscnt0 {
     /// 실시간종목코드 (`RSYM`, required, length 16).
+    ///
+    /// > '각 항목사이에는 구분자로 ^ 사용,\
+    /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub rsym: v::Val<crate::Text>,
     /// 종목코드 (`SYMB`, required, length 16).
     pub symb: v::Val<crate::Text>,
@@ -57,8 +82,12 @@ pub struct Hdfscnt0 {
     /// 거래대금 (`TAMT`, required, length 10).
     pub tamt: v::Val<v::Decimal>,
     /// 매도체결량 (`BIVL`, required, length 10).
+    ///
+    /// > 매수호가가 매도주문 수량을 따라가서 체결된것을 표현하여 BIVL 이라는 표현을 사용
     pub bivl: v::Val<crate::Text>,
     /// 매수체결량 (`ASVL`, required, length 10).
+    ///
+    /// > 매도호가가 매수주문 수량을 따라가서 체결된것을 표현하여 ASVL 이라는 표현을 사용
     pub asvl: v::Val<crate::Text>,
     /// 체결강도 (`STRN`, required, length 10).
     pub strn: v::Val<crate::Text>,
@@ -75,34 +104,35 @@ impl Record for Hdfscnt0 {
     ];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            rsym: kis_client::__private::field(fields, 0),
-            symb: kis_client::__private::field(fields, 1),
-            zdiv: kis_client::__private::field(fields, 2),
-            tymd: kis_client::__private::field(fields, 3),
-            xymd: kis_client::__private::field(fields, 4),
-            xhms: kis_client::__private::field(fields, 5),
-            kymd: kis_client::__private::field(fields, 6),
-            khms: kis_client::__private::field(fields, 7),
-            open: kis_client::__private::field(fields, 8),
-            high: kis_client::__private::field(fields, 9),
-            low: kis_client::__private::field(fields, 10),
-            last: kis_client::__private::field(fields, 11),
-            sign: kis_client::__private::field(fields, 12),
-            diff: kis_client::__private::field(fields, 13),
-            rate: kis_client::__private::field(fields, 14),
-            pbid: kis_client::__private::field(fields, 15),
-            pask: kis_client::__private::field(fields, 16),
-            vbid: kis_client::__private::field(fields, 17),
-            vask: kis_client::__private::field(fields, 18),
-            evol: kis_client::__private::field(fields, 19),
-            tvol: kis_client::__private::field(fields, 20),
-            tamt: kis_client::__private::field(fields, 21),
-            bivl: kis_client::__private::field(fields, 22),
-            asvl: kis_client::__private::field(fields, 23),
-            strn: kis_client::__private::field(fields, 24),
-            mtyp: kis_client::__private::field(fields, 25),
+            rsym: fields.val(),
+            symb: fields.val(),
+            zdiv: fields.val(),
+            tymd: fields.val(),
+            xymd: fields.val(),
+            xhms: fields.time(),
+            kymd: fields.val(),
+            khms: fields.time(),
+            open: fields.val(),
+            high: fields.val(),
+            low: fields.val(),
+            last: fields.val(),
+            sign: fields.val(),
+            diff: fields.val(),
+            rate: fields.decimal(),
+            pbid: fields.val(),
+            pask: fields.val(),
+            vbid: fields.val(),
+            vask: fields.val(),
+            evol: fields.val(),
+            tvol: fields.val(),
+            tamt: fields.decimal(),
+            bivl: fields.val(),
+            asvl: fields.val(),
+            strn: fields.val(),
+            mtyp: fields.val(),
         }
     }
 }

@@ -33,11 +33,12 @@ impl serde::Serialize for AnyRecord {
     }
 }
 
-/// Decodes one record of TR `tr_id` from its fields; `None` for an unknown TR.
-pub fn decode(tr_id: &str, fields: &[&str]) -> Option<AnyRecord> {
+/// Decodes one record of TR `tr_id` from its text (`^`-separated fields, as received); `None`
+/// for an unknown TR.
+pub fn decode(tr_id: &str, record: &str) -> Option<AnyRecord> {
     Some(match tr_id {
-        "H0STCNI0" | "H0STCNI9" => AnyRecord::H0stcni0(realtime_domestic_stock::h0stcni0::H0stcni0::parse(fields)),
-        "H0STCNT0" => AnyRecord::H0stcnt0(realtime_domestic_stock::h0stcnt0::H0stcnt0::parse(fields)),
+        "H0STCNI0" | "H0STCNI9" => AnyRecord::H0stcni0(realtime_domestic_stock::h0stcni0::H0stcni0::parse(record)),
+        "H0STCNT0" => AnyRecord::H0stcnt0(realtime_domestic_stock::h0stcnt0::H0stcnt0::parse(record)),
         _ => return None,
     })
 }
@@ -84,17 +85,21 @@ mod tests {
         for tr in ALL {
             let cols = super::columns(tr).expect("known TR");
             let fields: Vec<String> = (0..cols.len()).map(|i| format!("+0{i}.50x")).collect();
-            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-            let rec = super::decode(tr, &refs).expect("decodes");
+            let rec = super::decode(tr, &fields.join("^")).expect("decodes");
             let json = serde_json::to_value(&rec).expect("serializes");
             assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
             for (c, f) in cols.iter().zip(&fields) {
                 assert_eq!(json[c], serde_json::Value::String(f.clone()), "{tr} {c}");
             }
             // Short records leave the rest missing; extra trailing fields are ignored.
-            let short = super::decode(tr, &refs[..refs.len() / 2]).expect("decodes");
+            let half = cols.len().div_ceil(2);
+            let short = super::decode(tr, &fields[..half].join("^")).expect("decodes");
             let json = serde_json::to_value(&short).expect("serializes");
-            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len() / 2), "{tr}");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(half), "{tr}");
+            let long = format!("{}^extra", fields.join("^"));
+            let long = super::decode(tr, &long).expect("decodes");
+            let json = serde_json::to_value(&long).expect("serializes");
+            assert_eq!(json.as_object().map(|m| m.len()), Some(cols.len()), "{tr}");
             assert!(super::is_encrypted(tr).is_some());
             assert!(
                 super::available_on(tr, kis_client::endpoint::Env::Real).is_some_and(|r| r)
@@ -102,7 +107,7 @@ mod tests {
                 "{tr} exists somewhere"
             );
         }
-        assert!(super::decode("NOPE0000", &[]).is_none());
+        assert!(super::decode("NOPE0000", "").is_none());
         assert!(super::columns("NOPE0000").is_none());
     }
 }

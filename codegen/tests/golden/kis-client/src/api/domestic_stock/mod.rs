@@ -13,7 +13,7 @@ pub use order_cash::{OrderCashRequest, OrderCashResponse};
 pub(crate) const ENDPOINTS: &[super::Entry] = &[
     super::Entry { category: "domestic_stock", id: "inquire_balance", path: "/uapi/domestic-stock/v1/trading/inquire-balance", tr_ids: &["TTTC8434R", "VTTC8434R"], new: crate::decode::new_response::<inquire_balance::InquireBalanceResponse>, #[cfg(test)] request_debug: inquire_balance::debug_sample },
     super::Entry { category: "domestic_stock", id: "names", path: "/uapi/test/names", tr_ids: &["TEST0001R", "TEST0002R", "VEST0002R"], new: crate::decode::new_response::<names::NamesResponse>, #[cfg(test)] request_debug: names::debug_sample },
-    super::Entry { category: "domestic_stock", id: "order_cash", path: "/uapi/domestic-stock/v1/trading/order-cash", tr_ids: &["TTTC0011U", "TTTC0012U", "VTTC0011U", "VTTC0012U"], new: crate::decode::new_response::<order_cash::OrderCashResponse>, #[cfg(test)] request_debug: order_cash::debug_sample },
+    super::Entry { category: "domestic_stock", id: "order_cash", path: "/uapi/domestic-stock/v1/trading/order-cash", tr_ids: &["JTCE1001U", "STTN1101U", "TTTC0011U", "TTTC0012U", "TTTC0801U", "VTTC0011U", "VTTC0012U", "VTTC0801U"], new: crate::decode::new_response::<order_cash::OrderCashResponse>, #[cfg(test)] request_debug: order_cash::debug_sample },
 ];
 
 

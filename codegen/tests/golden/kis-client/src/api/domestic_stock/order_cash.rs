@@ -3,8 +3,10 @@
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
 //!
-//! - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
+//! - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`. Replaces (구) `TTTC0801U` (real), `VTTC0801U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 //! - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
+//! - TR ID for `night_old` (야간 구): real `JTCE1001U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1101U`).
+//! - TR ID for `night_new` (야간 신): real `STTN1101U`, paper not available.
 
 use crate::__private as p;
 use crate::endpoint::{Endpoint, EndpointInfo, HttpMethod, TrIds};
@@ -13,10 +15,22 @@ use crate::value as v;
 /// Request of 주식주문(현금) (`v1_국내주식-001`): `POST /uapi/domestic-stock/v1/trading/order-cash`.
 ///
 /// Build it with the constructor of the variant you want; each picks its TR IDs:
-/// - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
+/// - TR ID for `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`. Replaces (구) `TTTC0801U` (real), `VTTC0801U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 /// - TR ID for `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
+/// - TR ID for `night_old` (야간 구): real `JTCE1001U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1101U`).
+/// - TR ID for `night_new` (야간 신): real `STTN1101U`, paper not available.
 ///
 /// Account fields left empty are filled from the client's configured account.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > 주문 API 입니다.
+/// >
+/// > ※ \[법인\] \<필수\> \`code\` \*bold\* \_x\_ \#1 a\|b \&amp; \~\~s\~\~\
+/// > indented line\
+/// > 1\. list\
+/// > \- item\
+/// > 참고 <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>.
 #[derive(Clone)]
 pub struct OrderCashRequest {
     variant: OrderCashVariant,
@@ -65,10 +79,14 @@ impl serde::Serialize for OrderCashRequest {
 /// The TR ID variants of [`OrderCashRequest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderCashVariant {
-    /// `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`.
+    /// `sell` (매도): real `TTTC0011U`, paper `VTTC0011U`. Replaces (구) `TTTC0801U` (real), `VTTC0801U` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
     Sell,
     /// `buy` (매수): real `TTTC0012U`, paper `VTTC0012U`.
     Buy,
+    /// `night_old` (야간 구): real `JTCE1001U`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `night_new` (`STTN1101U`).
+    NightOld,
+    /// `night_new` (야간 신): real `STTN1101U`, paper not available.
+    NightNew,
 }
 
 impl OrderCashRequest {
@@ -114,6 +132,49 @@ impl OrderCashRequest {
         }
     }
 
+    /// A request for variant `night_old` (야간 구).
+    ///
+    /// Required fields, in spec order:
+    /// - `pdno` (`PDNO`): 상품번호
+    /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    /// - `ord_qty` (`ORD_QTY`): 주문수량
+    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[deprecated(note = "KIS replaced this (구) TR by variant `night_new` (`STTN1101U`); use its constructor")]
+    #[inline]
+    pub fn night_old(pdno: impl Into<String>, ord_dvsn: crate::api::codes::OrdDvsn, ord_qty: u64, ord_unpr: u64) -> Self {
+        Self {
+            variant: OrderCashVariant::NightOld,
+            cano: String::new(),
+            acnt_prdt_cd: String::new(),
+            pdno: pdno.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::int(ord_unpr),
+            excg_id_dvsn_cd: String::new(),
+        }
+    }
+
+    /// A request for variant `night_new` (야간 신).
+    ///
+    /// Required fields, in spec order:
+    /// - `pdno` (`PDNO`): 상품번호
+    /// - `ord_dvsn` (`ORD_DVSN`): 주문구분
+    /// - `ord_qty` (`ORD_QTY`): 주문수량
+    /// - `ord_unpr` (`ORD_UNPR`): 주문단가
+    #[inline]
+    pub fn night_new(pdno: impl Into<String>, ord_dvsn: crate::api::codes::OrdDvsn, ord_qty: u64, ord_unpr: u64) -> Self {
+        Self {
+            variant: OrderCashVariant::NightNew,
+            cano: String::new(),
+            acnt_prdt_cd: String::new(),
+            pdno: pdno.into(),
+            ord_dvsn: p::code(&ord_dvsn),
+            ord_qty: p::int(ord_qty),
+            ord_unpr: p::int(ord_unpr),
+            excg_id_dvsn_cd: String::new(),
+        }
+    }
+
     /// The variant this request was built for.
     pub fn variant(&self) -> OrderCashVariant {
         self.variant
@@ -141,6 +202,12 @@ impl OrderCashRequest {
     }
 
     /// Sets 주문구분 (`ORD_DVSN`, required).
+    ///
+    /// > \[KRX\]\
+    /// > 00 : 지정가\
+    /// > 01 : 시장가
+    /// >
+    /// > \* 모의투자 \<VTTT1002U\> 는 00만
     ///
     /// Codes:
     /// - `00`: 지정가
@@ -239,6 +306,8 @@ impl Endpoint for OrderCashRequest {
         variants: &[
             ("sell", TrIds { real: Some("TTTC0011U"), paper: Some("VTTC0011U") }),
             ("buy", TrIds { real: Some("TTTC0012U"), paper: Some("VTTC0012U") }),
+            ("night_old", TrIds { real: Some("JTCE1001U"), paper: None }),
+            ("night_new", TrIds { real: Some("STTN1101U"), paper: None }),
         ],
     };
 
@@ -246,6 +315,8 @@ impl Endpoint for OrderCashRequest {
         match self.variant {
             OrderCashVariant::Sell => TrIds { real: Some("TTTC0011U"), paper: Some("VTTC0011U") },
             OrderCashVariant::Buy => TrIds { real: Some("TTTC0012U"), paper: Some("VTTC0012U") },
+            OrderCashVariant::NightOld => TrIds { real: Some("JTCE1001U"), paper: None },
+            OrderCashVariant::NightNew => TrIds { real: Some("STTN1101U"), paper: None },
         }
     }
 
@@ -360,6 +431,8 @@ pub struct Output {
     /// 거래소코드 (`KRX_FWDG_ORD_ORGNO`).
     pub krx_fwdg_ord_orgno: v::Val<String>,
     /// 주문번호 (`ODNO`).
+    ///
+    /// > 주문번호 \[10자리\]
     pub odno: v::Val<String>,
     /// 주문시간 (`ORD_TMD`).
     pub ord_tmd: v::Val<v::NaiveTime>,

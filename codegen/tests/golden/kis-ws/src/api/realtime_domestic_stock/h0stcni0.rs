@@ -23,10 +23,11 @@ impl Record for H0stcni0 {
     const COLUMNS: &'static [&'static str] = &["CUST_ID", "ACNT_NO"];
     const ENCRYPTED: bool = true;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            cust_id: kis_client::__private::field(fields, 0),
-            acnt_no: kis_client::__private::field(fields, 1),
+            cust_id: fields.val(),
+            acnt_no: fields.val(),
         }
     }
 }

@@ -9,10 +9,20 @@ use kis_client::value as v;
 /// - TR ID: real `H0STCNT0`, paper `H0STCNT0`.
 /// - Subscription key: 종목코드.
 /// - Encrypted: no.
+///
+/// KIS's overview (quoted from the workbook):
+///
+/// > \[참고자료\]\
+/// > 실시간시세 \<웹소켓\> 안내
+/// >
+/// > 종목코드 : 6자리
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct H0stcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`).
+    ///
+    /// > '\[ELW 포함\]\
+    /// > 종목코드
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`).
     pub stck_cntg_hour: v::Val<v::NaiveTime>,
@@ -36,14 +46,15 @@ impl Record for H0stcnt0 {
     const COLUMNS: &'static [&'static str] = &["MKSC_SHRN_ISCD", "STCK_CNTG_HOUR", "STCK_PRPR", "PRDY_VRSS_SIGN", "PRDY_CTRT", "TYPE"];
     const ENCRYPTED: bool = false;
 
-    fn parse(fields: &[&str]) -> Self {
+    fn parse(record: &str) -> Self {
+        let mut fields = crate::frame::Fields::new(record);
         Self {
-            mksc_shrn_iscd: kis_client::__private::field(fields, 0),
-            stck_cntg_hour: kis_client::__private::field(fields, 1),
-            stck_prpr: kis_client::__private::field(fields, 2),
-            prdy_vrss_sign: kis_client::__private::field(fields, 3),
-            prdy_ctrt: kis_client::__private::field(fields, 4),
-            type_: kis_client::__private::field(fields, 5),
+            mksc_shrn_iscd: fields.val(),
+            stck_cntg_hour: fields.time(),
+            stck_prpr: fields.int(),
+            prdy_vrss_sign: fields.val(),
+            prdy_ctrt: fields.decimal(),
+            type_: fields.val(),
         }
     }
 }
