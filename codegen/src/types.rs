@@ -62,6 +62,8 @@ pub struct Module<'b> {
     enums: BTreeMap<(String, Vec<(String, String)>), String>,
     /// Enum definitions, appended to the file at the end.
     pub enum_items: String,
+    /// The response's blocks: wire name, field ident and field type (`v::Block<Output1>`).
+    pub top_blocks: Vec<(String, String, String)>,
 }
 
 impl<'b> Module<'b> {
@@ -70,6 +72,7 @@ impl<'b> Module<'b> {
             book: None,
             types: Scope::with(RESERVED_TYPES),
             enums: BTreeMap::new(),
+            top_blocks: Vec::new(),
             enum_items: String::new(),
         }
     }

@@ -331,6 +331,10 @@ impl<T> One<T> {
     pub fn rest(&self) -> &[T] {
         self.0.rows.get(1..).unwrap_or_default()
     }
+    /// Every record by value (one, or several when KIS sent an array).
+    pub fn into_rows(self) -> Vec<T> {
+        self.0.rows
+    }
     /// The record by value.
     pub fn into_inner(self) -> Option<T> {
         self.0.rows.into_iter().next()

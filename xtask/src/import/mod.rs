@@ -5,6 +5,7 @@ mod aliases;
 mod build;
 mod examples;
 mod infer;
+mod paging;
 mod patches;
 mod report;
 mod types;
@@ -126,6 +127,11 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     aliases::check_tokens(&built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     check_kinds_against_examples(&mut built, &mut anomalies);
+    for b in &mut built {
+        if let Some(p) = &mut b.spec.paging {
+            paging::settle_rows(p, &b.spec.response);
+        }
+    }
     check_realtime_examples(&mut built, &mut anomalies);
     types::apply(&mut built, &mut anomalies);
     resolve_ids(&mut built, &mut anomalies)?;

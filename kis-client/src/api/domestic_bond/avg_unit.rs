@@ -2,7 +2,7 @@
 //! 장내채권 평균단가조회 (`국내주식-158`): `GET /uapi/domestic-bond/v1/quotations/avg-unit`.
 //!
 //! Menu: \[장내채권\] 기본시세. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTPF2005R`, paper not available.
 
@@ -277,9 +277,14 @@ impl Endpoint for AvgUnitRequest {
         name: "장내채권 평균단가조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/quotations/avg-unit",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK30", "CTX_AREA_FK100"],
             response: &["ctx_area_nk30", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -295,16 +300,6 @@ impl Endpoint for AvgUnitRequest {
         TrIds {
             real: Some("CTPF2005R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk30.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -1010,10 +1005,9 @@ impl crate::__private::Record for Output3 {
 }
 
 impl crate::endpoint::PagedResponse for AvgUnitResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk30.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 장내채권 주문체결내역 (`국내주식-127`): `GET /uapi/domestic-bond/v1/trading/inquire-daily-ccld`.
 //!
 //! Menu: \[장내채권\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200`, `CTX_AREA_FK200` from `ctx_area_nk200`, `ctx_area_fk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTSC8013R`, paper not available.
 
@@ -364,9 +364,14 @@ impl Endpoint for InquireDailyCcldRequest {
         name: "장내채권 주문체결내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -391,16 +396,6 @@ impl Endpoint for InquireDailyCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
         }
     }
 }
@@ -832,10 +827,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

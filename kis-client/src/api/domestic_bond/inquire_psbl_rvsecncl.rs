@@ -2,7 +2,7 @@
 //! 채권정정취소가능주문조회 (`국내주식-126`): `GET /uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl`.
 //!
 //! Menu: \[장내채권\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `CTSC8035R`, paper not available.
 
@@ -231,9 +231,14 @@ impl Endpoint for InquirePsblRvsecnclRequest {
         name: "채권정정취소가능주문조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -258,16 +263,6 @@ impl Endpoint for InquirePsblRvsecnclRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -582,10 +577,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquirePsblRvsecnclResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

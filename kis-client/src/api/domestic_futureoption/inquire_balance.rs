@@ -2,7 +2,7 @@
 //! 선물옵션 잔고현황 (`v1_국내선물-004`): `GET /uapi/domestic-futureoption/v1/trading/inquire-balance`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTFO6118R`, paper `VTFO6118R`.
 
@@ -265,9 +265,14 @@ impl Endpoint for InquireBalanceRequest {
         name: "선물옵션 잔고현황",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(20),
         }),
         fields: FIELDS,
         variants: &[(
@@ -292,16 +297,6 @@ impl Endpoint for InquireBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -1012,10 +1007,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

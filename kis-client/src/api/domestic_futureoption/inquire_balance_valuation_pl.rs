@@ -2,7 +2,7 @@
 //! 선물옵션 잔고평가손익내역 (`v1_국내선물-015`): `GET /uapi/domestic-futureoption/v1/trading/inquire-balance-valuation-pl`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTFO6159R`, paper not available.
 
@@ -258,9 +258,14 @@ impl Endpoint for InquireBalanceValuationPlRequest {
         name: "선물옵션 잔고평가손익내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance-valuation-pl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -285,16 +290,6 @@ impl Endpoint for InquireBalanceValuationPlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -899,10 +894,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceValuationPlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! (야간)선물옵션 주문체결 내역조회 (`국내선물-009`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID for `old` (구): real `JTCE5005R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5201R`).
 //! - TR ID for `new` (신): real `STTN5201R`, paper not available.
@@ -563,9 +563,14 @@ impl Endpoint for InquireNgtCcnlRequest {
         name: "(야간)선물옵션 주문체결 내역조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -605,16 +610,6 @@ impl Endpoint for InquireNgtCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -1157,10 +1152,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireNgtCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 선물옵션 분봉조회 (`v1_국내선물-012`): `GET /uapi/domestic-futureoption/v1/quotations/inquire-time-fuopchartprice`.
 //!
 //! Menu: \[국내선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by a cursor from the last row (`FID_INPUT_DATE_1`, `FID_INPUT_HOUR_1` from `output2[-1].stck_bsop_date`, `output2[-1].stck_cntg_hour`); rows repeat in `output2`, up to 102 per page.
 //!
 //! - TR ID: real `FHKIF03020200`, paper not available.
 
@@ -99,8 +100,6 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): FID 시간 구분 코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): FID 과거 데이터 포함 여부
     /// - `fid_fake_tick_incu_yn` (`FID_FAKE_TICK_INCU_YN`): FID 허봉 포함 여부
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): FID 입력 시간1
     #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
@@ -108,8 +107,6 @@ impl InquireTimeFuopchartpriceRequest {
         fid_hour_cls_code: crate::api::codes::FidHourClsCode,
         fid_pw_data_incu_yn: impl Into<String>,
         fid_fake_tick_incu_yn: impl Into<String>,
-        fid_input_date_1: v::NaiveDate,
-        fid_input_hour_1: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
@@ -117,8 +114,8 @@ impl InquireTimeFuopchartpriceRequest {
             fid_hour_cls_code: p::code(&fid_hour_cls_code),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
             fid_fake_tick_incu_yn: fid_fake_tick_incu_yn.into(),
-            fid_input_date_1: p::date(fid_input_date_1),
-            fid_input_hour_1: fid_input_hour_1.into(),
+            fid_input_date_1: String::new(),
+            fid_input_hour_1: String::new(),
         }
     }
 
@@ -316,7 +313,15 @@ impl Endpoint for InquireTimeFuopchartpriceRequest {
         name: "선물옵션 분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-time-fuopchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Cursor,
+            request: &["FID_INPUT_DATE_1", "FID_INPUT_HOUR_1"],
+            response: &["output2[-1].stck_bsop_date", "output2[-1].stck_cntg_hour"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Rows,
+            rows: Some("output2"),
+            page_size: Some(102),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -348,7 +353,7 @@ pub struct InquireTimeFuopchartpriceResponse {
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
     /// Block 응답상세 (`output1`, required).
-    pub output1: v::One<Output1>,
+    pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     ///
     /// > array
@@ -367,7 +372,7 @@ impl Default for InquireTimeFuopchartpriceResponse {
             rt_cd: v::Val::Missing,
             msg_cd: v::Val::Missing,
             msg1: v::Val::Missing,
-            output1: v::One::EMPTY,
+            output1: v::Block::EMPTY,
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
@@ -848,5 +853,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeFuopchartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! (야간)선물옵션 증거금 상세 (`국내선물-024`): `GET /uapi/domestic-futureoption/v1/trading/ngt-margin-detail`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID for `old` (구): real `JTCE6003R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN7107R`).
 //! - TR ID for `new` (신): real `CTFN7107R`, paper not available.
@@ -189,7 +190,15 @@ impl Endpoint for NgtMarginDetailRequest {
         name: "(야간)선물옵션 증거금 상세",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[
             (
@@ -1130,5 +1139,13 @@ impl crate::__private::Record for Output3 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for NgtMarginDetailResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 종목별 일별 대차거래추이 (`국내주식-135`): `GET /uapi/domestic-stock/v1/quotations/daily-loan-trans`.
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `output2`, up to 100 per page.
 //!
 //! - TR ID: real `HHPST074500C0`, paper not available.
 
@@ -221,7 +222,15 @@ impl Endpoint for DailyLoanTransRequest {
         name: "종목별 일별 대차거래추이",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/daily-loan-trans",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: Some(100),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -477,5 +486,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for DailyLoanTransResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

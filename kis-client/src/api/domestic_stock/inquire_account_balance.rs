@@ -2,6 +2,7 @@
 //! 투자계좌자산현황조회 (`v1_국내주식-048`): `GET /uapi/domestic-stock/v1/trading/inquire-account-balance`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID: real `CTRP6548R`, paper not available.
 
@@ -191,7 +192,15 @@ impl Endpoint for InquireAccountBalanceRequest {
         name: "투자계좌자산현황조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-account-balance",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -707,5 +716,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireAccountBalanceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

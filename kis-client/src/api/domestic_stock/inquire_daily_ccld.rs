@@ -2,7 +2,7 @@
 //! 주식일별주문체결조회 (`v1_국내주식-005`): `GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output1`, up to 100 per page.
 //!
 //! - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`. Replaces (구) `TTTC8001R` (real), `VTTC8001R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 //! - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`. Replaces (구) `CTSC9115R` (real), `VTSC9115R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
@@ -640,9 +640,14 @@ impl Endpoint for InquireDailyCcldRequest {
         name: "주식일별주문체결조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(100),
         }),
         fields: FIELDS,
         variants: &[
@@ -682,16 +687,6 @@ impl Endpoint for InquireDailyCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -1277,10 +1272,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

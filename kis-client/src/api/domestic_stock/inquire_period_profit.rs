@@ -2,7 +2,7 @@
 //! 기간별손익일별합산조회 (`v1_국내주식-052`): `GET /uapi/domestic-stock/v1/trading/inquire-period-profit`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK100`, `CTX_AREA_FK100` from `ctx_area_nk100`, `ctx_area_fk100`); rows repeat in `output1`.
 //!
 //! - TR ID: real `TTTC8708R`, paper not available.
 
@@ -369,9 +369,14 @@ impl Endpoint for InquirePeriodProfitRequest {
         name: "기간별손익일별합산조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-period-profit",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -396,16 +401,6 @@ impl Endpoint for InquirePeriodProfitRequest {
         }
         if self.cano.is_empty() {
             self.cano = cano.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -850,10 +845,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodProfitResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk100.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

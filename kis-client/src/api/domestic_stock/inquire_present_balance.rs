@@ -2,7 +2,7 @@
 //! 퇴직연금 체결기준잔고 (`v1_국내주식-032`): `GET /uapi/domestic-stock/v1/trading/pension/inquire-present-balance`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `TTTC2202R`, paper not available.
 
@@ -247,9 +247,14 @@ impl Endpoint for InquirePresentBalanceRequest {
         name: "퇴직연금 체결기준잔고",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-present-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -274,16 +279,6 @@ impl Endpoint for InquirePresentBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -671,10 +666,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePresentBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 주식일별분봉조회 (`국내주식-213`): `GET /uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice`.
 //!
 //! Menu: \[국내주식\] 기본시세. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output2`, up to 120 per page.
 //!
 //! - TR ID: real `FHKST03010230`, paper not available.
 
@@ -262,7 +263,15 @@ impl Endpoint for InquireTimeDailychartpriceRequest {
         name: "주식일별분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output2"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -624,5 +633,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeDailychartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

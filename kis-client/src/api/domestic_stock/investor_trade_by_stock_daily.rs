@@ -2,6 +2,7 @@
 //! 종목별 투자자매매동향(일별) (`종목별 투자자매매동향(일별)`): `GET /uapi/domestic-stock/v1/quotations/investor-trade-by-stock-daily`.
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output2`.
 //!
 //! - TR ID: real `FHPTJ04160001`, paper not available.
 
@@ -237,7 +238,15 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
         name: "종목별 투자자매매동향(일별)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/investor-trade-by-stock-daily",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -1258,5 +1267,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InvestorTradeByStockDailyResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 당사 대주가능 종목 (`국내주식-195`): `GET /uapi/domestic-stock/v1/quotations/lendable-by-company`.
 //!
 //! Menu: \[국내주식\] 종목정보. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTSC2702R`, paper not available.
 
@@ -268,9 +268,14 @@ impl Endpoint for LendableByCompanyRequest {
         name: "당사 대주가능 종목",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/lendable-by-company",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK100"],
             response: &["ctx_area_fk200", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -286,16 +291,6 @@ impl Endpoint for LendableByCompanyRequest {
         TrIds {
             real: Some("CTSC2702R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -728,10 +723,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for LendableByCompanyResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

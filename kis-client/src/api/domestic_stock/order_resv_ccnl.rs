@@ -2,7 +2,7 @@
 //! 주식예약주문조회 (`v1_국내주식-020`): `GET /uapi/domestic-stock/v1/trading/order-resv-ccnl`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`, up to 20 per page.
 //!
 //! - TR ID: real `CTSC0004R`, paper not available.
 
@@ -418,9 +418,14 @@ impl Endpoint for OrderResvCcnlRequest {
         name: "주식예약주문조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/order-resv-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(20),
         }),
         fields: FIELDS,
         variants: &[(
@@ -445,16 +450,6 @@ impl Endpoint for OrderResvCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -826,10 +821,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for OrderResvCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 퇴직연금 미체결내역 (`v1_국내주식-033`): `GET /uapi/domestic-stock/v1/trading/pension/inquire-daily-ccld`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID for `krx` (기존 KRX만 가능): real `TTTC2201R`, paper not available.
 //! - TR ID for `krx_nxt_sor` (KRX,NXT/SOR): real `TTTC2210R`, paper not available.
@@ -365,9 +365,14 @@ impl Endpoint for PensionInquireDailyCcldRequest {
         name: "퇴직연금 미체결내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -407,16 +412,6 @@ impl Endpoint for PensionInquireDailyCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -774,10 +769,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for PensionInquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 기간별계좌권리현황조회 (`국내주식-211`): `GET /uapi/domestic-stock/v1/trading/period-rights`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK100`, `CTX_AREA_FK100` from `ctx_area_nk100`, `ctx_area_fk100`); rows repeat in `output`.
 //!
 //! - TR ID: real `CTRGA011R`, paper not available.
 
@@ -417,9 +417,14 @@ impl Endpoint for PeriodRightsRequest {
         name: "기간별계좌권리현황조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/period-rights",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -444,16 +449,6 @@ impl Endpoint for PeriodRightsRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -1039,10 +1034,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for PeriodRightsResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk100.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외옵션 분봉조회 (`해외선물-040`): `GET /uapi/overseas-futureoption/v1/quotations/inquire-time-optchartprice`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`INDEX_KEY` from `output2.index_key`); rows repeat in `output1`, up to 120 per page.
 //!
 //! - TR ID: real `HHDFO55020400`, paper not available.
 
@@ -326,7 +327,15 @@ impl Endpoint for InquireTimeOptchartpriceRequest {
         name: "해외옵션 분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-time-optchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["INDEX_KEY"],
+            response: &["output2.index_key"],
+            next: &[("QRY_TP", "Q", "P")],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -663,5 +672,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeOptchartpriceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외선물옵션 미결제내역조회(잔고) (`v1_해외선물-005`): `GET /uapi/overseas-futureoption/v1/trading/inquire-unpd`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output`.
 //!
 //! - TR ID: real `OTFM1412R`, paper not available.
 
@@ -220,9 +220,14 @@ impl Endpoint for InquireUnpdRequest {
         name: "해외선물옵션 미결제내역조회(잔고)",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-unpd",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -247,16 +252,6 @@ impl Endpoint for InquireUnpdRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -591,10 +586,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireUnpdResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

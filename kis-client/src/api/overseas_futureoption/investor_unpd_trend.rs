@@ -2,6 +2,7 @@
 //! 해외선물 미결제추이 (`해외선물-029`): `GET /uapi/overseas-futureoption/v1/quotations/investor-unpd-trend`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`CTS_KEY` from `cts_key`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDDB95030000`, paper not available.
 
@@ -197,7 +198,15 @@ impl Endpoint for InvestorUnpdTrendRequest {
         name: "해외선물 미결제추이",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/investor-unpd-trend",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS_KEY"],
+            response: &["cts_key"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -562,5 +571,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InvestorUnpdTrendResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외선물옵션 장운영시간 (`해외선물-030`): `GET /uapi/overseas-futureoption/v1/quotations/market-time`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `OTFM2229R`, paper not available.
 
@@ -245,9 +245,14 @@ impl Endpoint for MarketTimeRequest {
         name: "해외선물옵션 장운영시간",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/market-time",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -263,16 +268,6 @@ impl Endpoint for MarketTimeRequest {
         TrIds {
             real: Some("OTFM2229R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
         }
     }
 }
@@ -561,10 +556,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for MarketTimeResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

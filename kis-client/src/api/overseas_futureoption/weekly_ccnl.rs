@@ -2,6 +2,7 @@
 //! 해외선물 체결추이(주간) (`해외선물-017`): `GET /uapi/overseas-futureoption/v1/quotations/weekly-ccnl`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`INDEX_KEY` from `output1.index_key`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFC55020000`, paper not available.
 
@@ -318,7 +319,15 @@ impl Endpoint for WeeklyCcnlRequest {
         name: "해외선물 체결추이(주간)",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/weekly-ccnl",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["INDEX_KEY"],
+            response: &["output1.index_key"],
+            next: &[("QRY_TP", "Q", "P")],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -651,5 +660,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for WeeklyCcnlResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

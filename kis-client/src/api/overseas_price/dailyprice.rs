@@ -2,6 +2,7 @@
 //! 해외주식 기간별시세 (`v1_해외주식-010`): `GET /uapi/overseas-price/v1/quotations/dailyprice`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`, up to 100 per page.
 //!
 //! - TR ID: real `HHDFS76240000`, paper `HHDFS76240000`.
 
@@ -334,7 +335,15 @@ impl Endpoint for DailypriceRequest {
         name: "해외주식 기간별시세",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/dailyprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: Some(100),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -724,5 +733,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for DailypriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식 업종별시세 (`해외주식-048`): `GET /uapi/overseas-price/v1/quotations/industry-theme`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76370000`, paper not available.
 
@@ -250,7 +251,15 @@ impl Endpoint for IndustryThemeRequest {
         name: "해외주식 업종별시세",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/industry-theme",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -627,5 +636,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for IndustryThemeResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식 체결추이 (`해외주식-037`): `GET /uapi/overseas-price/v1/quotations/inquire-ccnl`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output1`.
 //!
 //! - TR ID: real `HHDFS76200300`, paper not available.
 
@@ -241,7 +242,15 @@ impl Endpoint for InquireCcnlRequest {
         name: "해외주식 체결추이",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-ccnl",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -579,5 +588,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireCcnlResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식조건검색 (`v1_해외주식-015`): `GET /uapi/overseas-price/v1/quotations/inquire-search`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76410000`, paper `HHDFS76410000`.
 
@@ -892,7 +893,15 @@ impl Endpoint for InquireSearchRequest {
         name: "해외주식조건검색",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-search",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -1315,5 +1324,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireSearchResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식분봉조회 (`v1_해외주식-030`): `GET /uapi/overseas-price/v1/quotations/inquire-time-itemchartprice`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by a cursor from the last row (`KEYB` from `output2[-1].xymd+xhms`); rows repeat in `output2`, up to 120 per page.
 //!
 //! - TR ID: real `HHDFS76950200`, paper not available.
 
@@ -400,7 +401,15 @@ impl Endpoint for InquireTimeItemchartpriceRequest {
         name: "해외주식분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Cursor,
+            request: &["KEYB"],
+            response: &["output2[-1].xymd+xhms"],
+            next: &[("PINC", "", "1"), ("NEXT", "", "1")],
+            end: crate::endpoint::PagingEnd::Rows,
+            rows: Some("output2"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -766,5 +775,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeItemchartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

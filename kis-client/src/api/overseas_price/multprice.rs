@@ -2,6 +2,7 @@
 //! 해외주식 복수종목 시세조회 (`해외주식 복수종목 시세조회`): `GET /uapi/overseas-price/v1/quotations/multprice`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76220000`, paper not available.
 
@@ -243,7 +244,15 @@ impl Endpoint for MultpriceRequest {
         name: "해외주식 복수종목 시세조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/multprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -789,5 +798,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for MultpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 기간별권리조회 (`해외주식-052`): `GET /uapi/overseas-price/v1/quotations/period-rights`.
 //!
 //! Menu: \[해외주식\] 시세분석. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTRGT011R`, paper not available.
 
@@ -357,9 +357,14 @@ impl Endpoint for PeriodRightsRequest {
         name: "해외주식 기간별권리조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/period-rights",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK50", "CTX_AREA_FK50"],
             response: &["ctx_area_nk50", "ctx_area_fk50"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -375,16 +380,6 @@ impl Endpoint for PeriodRightsRequest {
         TrIds {
             real: Some("CTRGT011R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk50.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk50.clone_from(k);
         }
     }
 }
@@ -793,10 +788,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for PeriodRightsResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk50.raw().into_owned(),
-            self.ctx_area_fk50.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 잔고 (`v1_해외주식-006`): `GET /uapi/overseas-stock/v1/trading/inquire-balance`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`, up to 100 per page.
 //!
 //! - TR ID: real `TTTS3012R`, paper `VTTS3012R`.
 
@@ -318,9 +318,14 @@ impl Endpoint for InquireBalanceRequest {
         name: "해외주식 잔고",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(100),
         }),
         fields: FIELDS,
         variants: &[(
@@ -345,16 +350,6 @@ impl Endpoint for InquireBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -943,10 +938,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 주문체결내역 (`v1_해외주식-007`): `GET /uapi/overseas-stock/v1/trading/inquire-ccnl`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200`, `CTX_AREA_FK200` from `ctx_area_nk200`, `ctx_area_fk200`); rows repeat in `output`, up to 20 per page.
 //!
 //! - TR ID: real `TTTS3035R`, paper `VTTS3035R`.
 
@@ -553,9 +553,14 @@ impl Endpoint for InquireCcnlRequest {
         name: "해외주식 주문체결내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(20),
         }),
         fields: FIELDS,
         variants: &[(
@@ -580,16 +585,6 @@ impl Endpoint for InquireCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
         }
     }
 }
@@ -1126,10 +1121,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 미체결내역 (`v1_해외주식-005`): `GET /uapi/overseas-stock/v1/trading/inquire-nccs`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `TTTS3018R`, paper not available.
 
@@ -300,9 +300,14 @@ impl Endpoint for InquireNccsRequest {
         name: "해외주식 미체결내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-nccs",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(40),
         }),
         fields: FIELDS,
         variants: &[(
@@ -327,16 +332,6 @@ impl Endpoint for InquireNccsRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -867,10 +862,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireNccsResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

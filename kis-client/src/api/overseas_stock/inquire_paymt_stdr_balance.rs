@@ -2,6 +2,7 @@
 //! 해외주식 결제기준잔고 (`해외주식-064`): `GET /uapi/overseas-stock/v1/trading/inquire-paymt-stdr-balance`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID: real `CTRP6010R`, paper not available.
 
@@ -236,7 +237,15 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
         name: "해외주식 결제기준잔고",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-paymt-stdr-balance",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -853,5 +862,13 @@ impl crate::__private::Record for Output3 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquirePaymtStdrBalanceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

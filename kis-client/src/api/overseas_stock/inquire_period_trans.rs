@@ -2,7 +2,7 @@
 //! 해외주식 일별거래내역 (`해외주식-063`): `GET /uapi/overseas-stock/v1/trading/inquire-period-trans`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTOS4001R`, paper not available.
 
@@ -368,9 +368,14 @@ impl Endpoint for InquirePeriodTransRequest {
         name: "해외주식 일별거래내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-period-trans",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -395,16 +400,6 @@ impl Endpoint for InquirePeriodTransRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -850,10 +845,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodTransResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식 체결기준현재잔고 (`v1_해외주식-008`): `GET /uapi/overseas-stock/v1/trading/inquire-present-balance`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID: real `CTRP6504R`, paper `VTRP6504R`.
 
@@ -362,7 +363,15 @@ impl Endpoint for InquirePresentBalanceRequest {
         name: "해외주식 체결기준현재잔고",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-present-balance",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -1227,5 +1236,13 @@ impl crate::__private::Record for Output3 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquirePresentBalanceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

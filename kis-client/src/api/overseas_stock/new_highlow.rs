@@ -2,6 +2,7 @@
 //! 해외주식 신고/신저가 (`해외주식-042`): `GET /uapi/overseas-stock/v1/ranking/new-highlow`.
 //!
 //! Menu: \[해외주식\] 시세분석. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76300000`, paper not available.
 
@@ -327,7 +328,15 @@ impl Endpoint for NewHighlowRequest {
         name: "해외주식 신고/신저가",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/new-highlow",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -688,5 +697,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for NewHighlowResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 예약주문조회 (`v1_해외주식-013`): `GET /uapi/overseas-stock/v1/trading/order-resv-list`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID for `us` (미국): real `TTTT3039R`, paper not available.
 //! - TR ID for `asia` (일본/중국/홍콩/베트남): real `TTTS3014R`, paper not available.
@@ -467,9 +467,14 @@ impl Endpoint for OrderResvListRequest {
         name: "해외주식 예약주문조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/order-resv-list",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -509,16 +514,6 @@ impl Endpoint for OrderResvListRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -907,10 +902,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for OrderResvListResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

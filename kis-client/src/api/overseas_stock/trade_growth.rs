@@ -2,6 +2,7 @@
 //! 해외주식 거래증가율순위 (`해외주식-045`): `GET /uapi/overseas-stock/v1/ranking/trade-growth`.
 //!
 //! Menu: \[해외주식\] 시세분석. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76330000`, paper not available.
 
@@ -251,7 +252,15 @@ impl Endpoint for TradeGrowthRequest {
         name: "해외주식 거래증가율순위",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/trade-growth",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -628,5 +637,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for TradeGrowthResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }
