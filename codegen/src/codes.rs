@@ -59,9 +59,20 @@ fn walk<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
 
 /// The code fields of a REST spec: request query/body, response body (headers are runtime).
 pub fn code_fields(s: &ApiSpec) -> Vec<&Field> {
+    let mut out = request_code_fields(s);
+    out.extend(response_code_fields(s));
+    out
+}
+
+fn request_code_fields(s: &ApiSpec) -> Vec<&Field> {
     let mut out = Vec::new();
     walk(&s.request.query, &mut out);
     walk(&s.request.body, &mut out);
+    out
+}
+
+fn response_code_fields(s: &ApiSpec) -> Vec<&Field> {
+    let mut out = Vec::new();
     walk(&s.response.body, &mut out);
     out
 }
@@ -92,8 +103,18 @@ impl CodeBook {
             .collect();
         let mut by_field = BTreeMap::new();
         let mut derived: BTreeMap<List, usize> = BTreeMap::new();
-        for s in specs {
-            for f in code_fields(s) {
+        // Request lists name their enums first: the types users pass keep their names when
+        // response lists change.
+        let request_first = specs
+            .iter()
+            .flat_map(|s| request_code_fields(s).into_iter().map(move |f| (*s, f)))
+            .chain(
+                specs
+                    .iter()
+                    .flat_map(|s| response_code_fields(s).into_iter().map(move |f| (*s, f))),
+            );
+        {
+            for (s, f) in request_first {
                 let l = list(f);
                 let key = (f.name.clone(), l.clone());
                 let idx = match by_field.get(&key) {

@@ -205,7 +205,8 @@ struct EndpointFile<'a> {
     menu: String,
     /// Whether paper trading is `supported`.
     paper: &'static str,
-    paged: bool,
+    /// One sentence on how the endpoint pages.
+    paged: Option<String>,
     /// The TR ID lines of the module doc.
     tr_doc: Vec<String>,
     /// The request struct's doc comment, `///` lines.
@@ -230,16 +231,81 @@ struct EndpointFile<'a> {
     /// The `TrIds` expression of a single-variant request.
     tr_ids: String,
     account: Vec<AccountFill>,
-    /// Request fields set from continuation keys, in key order.
-    continuation: Vec<String>,
     /// The response struct and its blocks.
     response: String,
-    /// The continuation-key expressions of a paged response.
-    response_continuation: Option<Vec<String>>,
+    /// The repeated block of a paged response.
+    paged_rows: Option<PagedRows>,
     /// The code-list enums the file uses.
     enums: String,
     /// The validation table rows.
     field_meta: Vec<String>,
+}
+
+/// `PagedResponse` of a paged response: the row type and how the rows are taken out.
+struct PagedRows {
+    row: String,
+    take: String,
+}
+
+/// One doc sentence on how an endpoint pages.
+fn paging_doc(p: &kis_spec::Paging) -> String {
+    use kis_spec::PagingScheme as S;
+    let keys = |v: &[String]| {
+        v.iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows = p
+        .rows
+        .as_deref()
+        .map_or(String::new(), |r| format!("; rows repeat in `{r}`"));
+    let size = p
+        .page_size
+        .map_or(String::new(), |n| format!(", up to {n} per page"));
+    let how = match p.scheme {
+        S::CtxArea | S::Key => format!(
+            "Pages by continuation keys ({} from {})",
+            keys(&p.request),
+            keys(&p.response)
+        ),
+        S::Cursor => format!(
+            "Pages by a cursor from the last row ({} from {})",
+            keys(&p.request),
+            keys(&p.response)
+        ),
+        S::TrCont => "Pages by the `tr_cont` header alone".to_owned(),
+        S::None => {
+            return format!(
+                "Does not page: KIS says so ({}); `rows()` makes one call.",
+                esc(p.note.as_deref().unwrap_or("no continuation"))
+            );
+        }
+    };
+    format!("{how}{rows}{size}.")
+}
+
+/// The `PagingSpec` expression of a spec's `paging`.
+fn paging_spec(p: &kis_spec::Paging) -> String {
+    let list = |v: &[String]| v.iter().map(|k| lit(k)).collect::<Vec<_>>().join(", ");
+    let next: Vec<String> = p
+        .next
+        .iter()
+        .map(|s| format!("({}, {}, {})", lit(&s.field), lit(&s.first), lit(&s.value)))
+        .collect();
+    format!(
+        "Some(crate::endpoint::PagingSpec {{ scheme: crate::endpoint::PagingScheme::{:?}, request: &[{}], response: &[{}], next: &[{}], end: crate::endpoint::PagingEnd::{:?}, rows: {}, page_size: {} }})",
+        p.scheme,
+        list(&p.request),
+        list(&p.response),
+        next.join(", "),
+        p.end,
+        p.rows
+            .as_deref()
+            .map_or("None".to_owned(), |r| format!("Some({})", lit(r))),
+        p.page_size
+            .map_or("None".to_owned(), |n| format!("Some({n})")),
+    )
 }
 
 struct RequestField {
@@ -648,15 +714,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
         })
         .collect();
 
-    let paging = s.paging.as_ref().map(|p| {
-        let r: Vec<String> = p.request.iter().map(|k| lit(k)).collect();
-        let q: Vec<String> = p.response.iter().map(|k| lit(k)).collect();
-        format!(
-            "Some(crate::endpoint::PagingKeys {{ request: &[{}], response: &[{}] }})",
-            r.join(", "),
-            q.join(", ")
-        )
-    });
+    let paging = s.paging.as_ref().map(paging_spec);
     let info = Info {
         id: lit(&s.id),
         category: lit(&s.category),
@@ -687,18 +745,6 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
             source: if rf.account { "cano" } else { "product_code" },
         })
         .collect();
-    let continuation: Vec<String> = s.paging.as_ref().map_or(Vec::new(), |p| {
-        p.request
-            .iter()
-            .filter_map(|key| {
-                fields
-                    .iter()
-                    .find(|rf| &rf.f.name == key && !rf.f.is_block())
-                    .map(|rf| rf.ident.clone())
-            })
-            .collect()
-    });
-
     // ---- response ----
     let mut top: Vec<Field> = s.response.body.clone();
     for (name, label) in COMMON_RESPONSE.iter().rev() {
@@ -728,21 +774,25 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
             .to_owned(),
     ];
     let response = object_struct(&mut module, &resp, &rdoc, &top, true);
-    let response_continuation = s.paging.as_ref().map(|p| {
-        let mut fs = Scope::with(&["extra", "key_spellings"]);
-        let idents: BTreeMap<&str, String> = dedup(&top)
-            .into_iter()
-            .map(|f| (f.name.as_str(), fs.sanitize(&f.name, Case::Snake, "field")))
-            .collect();
-        p.response
-            .iter()
-            .map(
-                |key| match top.iter().find(|f| &f.name == key && !f.is_block()) {
-                    Some(f) => format!("self.{}.raw().into_owned()", idents[f.name.as_str()]),
-                    None => "String::new()".to_owned(),
-                },
-            )
-            .collect()
+    // The repeated block of a paged response: its field and row type.
+    let rows = s.paging.as_ref().and_then(|p| {
+        let name = p.rows.as_deref()?;
+        let (_, ident, ty) = module.top_blocks.iter().find(|(w, _, _)| w == name)?;
+        let row = ty
+            .strip_prefix("v::Block<")
+            .or_else(|| ty.strip_prefix("v::One<"))?
+            .strip_suffix('>')?;
+        Some((ident.clone(), row.to_owned()))
+    });
+    let paged_rows = s.paging.as_ref().map(|_| match rows {
+        Some((ident, row)) => PagedRows {
+            row,
+            take: format!("std::mem::take(&mut self.{ident}).into_rows()"),
+        },
+        None => PagedRows {
+            row: "v::Map".to_owned(),
+            take: "Vec::new()".to_owned(),
+        },
     });
 
     let file = EndpointFile {
@@ -754,7 +804,7 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
         path: &s.path,
         menu: esc(&s.menu),
         paper: if paper { "supported" } else { "not supported" },
-        paged: s.paging.is_some(),
+        paged: s.paging.as_ref().map(paging_doc),
         tr_doc: tr_doc(s),
         req_doc: doc::block("", &d),
         req_lit: lit(&req),
@@ -774,9 +824,8 @@ fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String
         new_doc: doc::block("    ", &new_doc),
         info,
         account,
-        continuation,
         response,
-        response_continuation,
+        paged_rows,
         enums: module.enum_items,
         field_meta,
     };
@@ -869,6 +918,11 @@ fn object_struct(
             } else {
                 (module.scalar_type(f), false, "v::Val::Missing")
             };
+            if top && block {
+                module
+                    .top_blocks
+                    .push((f.name.clone(), ident.clone(), ty.clone()));
+            }
             let mut fd = doc::field(f);
             if block {
                 fd[0] = format!("Block {}", fd[0]);

@@ -62,6 +62,8 @@ pub struct Module<'b> {
     enums: BTreeMap<(String, Vec<(String, String)>), String>,
     /// Enum definitions, appended to the file at the end.
     pub enum_items: String,
+    /// The response's blocks: wire name, field ident and field type (`v::Block<Output1>`).
+    pub top_blocks: Vec<(String, String, String)>,
 }
 
 impl<'b> Module<'b> {
@@ -70,6 +72,7 @@ impl<'b> Module<'b> {
             book: None,
             types: Scope::with(RESERVED_TYPES),
             enums: BTreeMap::new(),
+            top_blocks: Vec::new(),
             enum_items: String::new(),
         }
     }
@@ -88,7 +91,8 @@ impl<'b> Module<'b> {
             Kind::Integer => "i64".to_owned(),
             Kind::Decimal => "v::Decimal".to_owned(),
             Kind::Date => "v::NaiveDate".to_owned(),
-            Kind::Time => "v::NaiveTime".to_owned(),
+            // Response and realtime times run past 24:00 in night sessions (`260000`).
+            Kind::Time => "v::KisTime".to_owned(),
             Kind::Flag => "bool".to_owned(),
             Kind::Code if f.codes.iter().any(|c| !c.code.is_empty()) => {
                 match self.book.and_then(|b| b.enum_for(f)) {

@@ -49,12 +49,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
                 kis_client::codes::ExccStatCd::from_code("1"),
             ))
             .await?;
-        for p in balance
-            .output1
-            .get()
-            .into_iter()
-            .chain(balance.output1.rest())
-        {
+        for p in balance.output1.iter() {
             println!(
                 "  {} {} {}: {} @ {}",
                 p.shtn_pdno, p.prdt_name, p.sll_buy_dvsn_name, p.cblc_qty, p.ccld_avg_unpr1

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::decode::decode;
 use crate::endpoint::{Endpoint, Env, HttpMethod, PagedResponse};
 use crate::error::Error;
-use crate::paging::{Page, PageStep, Paging};
+use crate::paging::{Failure, Incomplete, Page, Rows, Scan, Step};
 use crate::rate_limit::RateLimiter;
 use crate::secret::ApprovalKey;
 use crate::transport::{RawRequest, RawResponse, query_pairs};
@@ -179,6 +179,16 @@ impl Client {
 
     /// Turns a typed request into a [`RawRequest`] for this client's environment.
     pub fn prepare<E: Endpoint>(&self, req: &mut E, tr_cont: &str) -> Result<RawRequest, Error> {
+        self.prepare_with(req, tr_cont, &[])
+    }
+
+    /// [`Client::prepare`] with continuation parameters set over the request's own.
+    fn prepare_with<E: Endpoint>(
+        &self,
+        req: &mut E,
+        tr_cont: &str,
+        overrides: &[crate::paging::Override],
+    ) -> Result<RawRequest, Error> {
         let c = &self.inner.config;
         let tr_id = req.tr_ids().for_env(c.env).ok_or(match c.env {
             Env::Paper => Error::UnsupportedInPaper {
@@ -191,7 +201,24 @@ impl Client {
         if let Some(a) = &c.account {
             req.fill_account(a.cano(), a.product_code());
         }
-        let v = serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut v =
+            serde_json::to_value(&*req).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        // First-call companions fill what the caller left blank and are checked like the
+        // caller's values; keys the server issued are echoed verbatim after the checks (KIS
+        // states no reliable length for them: `KEYB` is "1" long in the workbook).
+        let set = |v: &mut serde_json::Value, server: bool| {
+            if let serde_json::Value::Object(params) = v {
+                for o in overrides.iter().filter(|o| o.if_empty != server) {
+                    let blank = params
+                        .get(o.field)
+                        .is_none_or(|x| x.as_str().is_some_and(str::is_empty));
+                    if server || blank {
+                        params.insert(o.field.to_owned(), o.value.clone().into());
+                    }
+                }
+            }
+        };
+        set(&mut v, false);
         if c.account.is_none() && v.get("CANO").is_some_and(|x| x.as_str() == Some("")) {
             return Err(Error::NoAccount {
                 endpoint: E::INFO.id,
@@ -200,6 +227,7 @@ impl Client {
         if let serde_json::Value::Object(params) = &v {
             crate::validate::validate(E::INFO, params, false).map_err(Error::Invalid)?;
         }
+        set(&mut v, true);
         let (query, body) = match E::INFO.method {
             HttpMethod::Get => (query_pairs(v)?, None),
             HttpMethod::Post => {
@@ -236,10 +264,13 @@ impl Client {
             .await
     }
 
-    /// A stream of pages: the first call with empty `tr_cont`, then `N` plus the previous page's
-    /// continuation keys while the server answers `F`/`M`. Every call goes through the rate
-    /// limiter. The stream ends after the last page or the first error (e.g. `SYDB0050` when data
-    /// changed between pages, or [`Error::PagingLimit`] past `max_pages`).
+    /// A stream of pages, following the endpoint's continuation scheme
+    /// ([`crate::endpoint::PagingSpec`]): the first call with empty `tr_cont`, then the keys
+    /// the previous page gave (and `N`, or a fresh cursor) while the server says more follow.
+    /// Every call goes through the rate limiter. The stream ends after the last page or the
+    /// first error: `SYDB0050` (data changed between pages; [`Client::rows`] restarts instead),
+    /// a continuation that does not advance, or [`Error::PagingLimit`] past `max_pages`. An
+    /// endpoint KIS says cannot page yields one page.
     pub fn pages<E>(
         &self,
         req: E,
@@ -248,21 +279,130 @@ impl Client {
         E: Endpoint + Send + 'static,
         E::Response: PagedResponse,
     {
-        let state = (self.clone(), Paging::new(req, self.inner.config.max_pages));
-        futures::stream::unfold(state, |(client, mut paging)| async move {
-            let (mut req, tr_cont) = match paging.next_request()? {
-                PageStep::Send(req, tr_cont) => (req, tr_cont),
-                PageStep::Fail(e) => return Some((Err(e), (client, paging))),
+        let scan = Scan::new(
+            E::INFO.id,
+            E::INFO.paging,
+            self.inner.config.max_pages,
+            false,
+        );
+        let state = (self.clone(), req, scan);
+        futures::stream::unfold(state, |(client, mut req, mut scan)| async move {
+            let tr_cont = match scan.step() {
+                Step::Send(tr_cont) => tr_cont,
+                Step::Stop(None | Some(Incomplete::Unreachable { .. })) => return None,
+                Step::Stop(Some(Incomplete::MaxPages { max_pages })) => {
+                    let e = Error::PagingLimit {
+                        endpoint: E::INFO.id,
+                        max_pages,
+                    };
+                    return Some((Err(e), (client, req, scan)));
+                }
+                Step::Stop(Some(Incomplete::Failed(e))) => {
+                    return Some((Err(e), (client, req, scan)));
+                }
             };
-            let raw = match client.prepare(&mut req, tr_cont) {
-                Ok(raw) => client.send_raw(raw).await,
-                Err(e) => Err(e),
+            let item = match client.fetch_page::<E>(&mut req, tr_cont, &mut scan).await {
+                Ok((response, tr_cont, received)) => Ok(Page {
+                    number: scan.pages(),
+                    tr_cont,
+                    last: received.last,
+                    response,
+                }),
+                Err(e) => match scan.failed(e) {
+                    // `pages` never restarts (it yielded the earlier pages already).
+                    Failure::Stop(e) | Failure::Restart(e) => Err(e),
+                },
             };
-            let item = raw.and_then(|raw| {
-                let response: E::Response = decode(&raw.body, E::INFO.id)?;
-                Ok(paging.received(req, raw.tr_cont, response))
-            });
-            Some((item, (client, paging)))
+            Some((item, (client, req, scan)))
+        })
+    }
+
+    /// One call of a scan: prepare with the scan's continuation, send, decode, and let the
+    /// scan read the body. Refuses POST endpoints: paging never applies to orders.
+    async fn fetch_page<E>(
+        &self,
+        req: &mut E,
+        tr_cont: &str,
+        scan: &mut Scan,
+    ) -> Result<(E::Response, String, crate::paging::Received), Error>
+    where
+        E: Endpoint,
+        E::Response: PagedResponse,
+    {
+        if E::INFO.method == HttpMethod::Post {
+            return Err(Error::InvalidRequest(format!(
+                "{}: paging applies to inquiries (GET) only, never to orders",
+                E::INFO.id
+            )));
+        }
+        let raw = self.prepare_with(req, tr_cont, scan.overrides())?;
+        let raw = self.send_raw(raw).await?;
+        let response: E::Response = decode(&raw.body, E::INFO.id)?;
+        let received = scan.received(&raw.tr_cont, &raw.body);
+        Ok((response, raw.tr_cont, received))
+    }
+
+    /// Every row of a scan: the repeated block's records of every page in order, the summary
+    /// blocks once, and whether the scan is complete.
+    ///
+    /// On `SYDB0050` (data changed since the scan began) the scan restarts once from the first
+    /// page, dropping what it gathered; a second one ends it. A scan cut short (the
+    /// `max_pages` guard, an error mid-scan, a continuation that does not advance, more pages
+    /// announced that cannot be fetched) is returned with [`Rows::incomplete`] set, so a partial
+    /// result is never mistaken for a whole one ([`Rows::complete`] turns it into the error).
+    /// Fails only when not even the first page arrived.
+    pub async fn rows<E>(&self, req: E) -> Result<Rows<E::Response>, Error>
+    where
+        E: Endpoint + Send + 'static,
+        E::Response: PagedResponse,
+    {
+        let mut req = req;
+        let mut scan = Scan::new(
+            E::INFO.id,
+            E::INFO.paging,
+            self.inner.config.max_pages,
+            true,
+        );
+        let mut rows: Vec<<E::Response as PagedResponse>::Row> = Vec::new();
+        let mut summary: Option<E::Response> = None;
+        let incomplete = loop {
+            let tr_cont = match scan.step() {
+                Step::Send(tr_cont) => tr_cont,
+                Step::Stop(outcome) => break outcome,
+            };
+            match self.fetch_page::<E>(&mut req, tr_cont, &mut scan).await {
+                Ok((mut response, _, received)) => {
+                    let mut page = response.take_rows();
+                    page.drain(..received.skip.min(page.len()));
+                    rows.append(&mut page);
+                    if summary.is_none() {
+                        summary = Some(response);
+                    }
+                }
+                Err(e) => match scan.failed(e) {
+                    Failure::Restart(_) => {
+                        tracing::debug!(endpoint = E::INFO.id, "SYDB0050: scan restarted");
+                        rows.clear();
+                        summary = None;
+                    }
+                    Failure::Stop(e) if summary.is_none() => return Err(e),
+                    Failure::Stop(e) => break Some(Incomplete::Failed(e)),
+                },
+            }
+        };
+        let Some(summary) = summary else {
+            return Err(Error::InvalidRequest(format!(
+                "{}: the scan ended without a page",
+                E::INFO.id
+            )));
+        };
+        Ok(Rows {
+            rows,
+            summary,
+            pages: scan.pages(),
+            restarted: scan.restarted(),
+            incomplete,
+            endpoint: E::INFO.id,
         })
     }
 

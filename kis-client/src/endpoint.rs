@@ -24,14 +24,52 @@ pub enum HttpMethod {
     Post,
 }
 
-/// Continuation keys of a paging endpoint: request parameter `i` is filled from response field
-/// `i` of the previous page.
+/// How a paging endpoint continues, from its spec: [`crate::Client::pages`] and
+/// [`crate::Client::rows`] run one state machine over this data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PagingKeys {
-    /// Request parameters (e.g. `CTX_AREA_FK100`, `CTX_AREA_NK100`).
+pub struct PagingSpec {
+    /// The continuation scheme.
+    pub scheme: PagingScheme,
+    /// Request parameters filled for the next page (e.g. `CTX_AREA_FK100`, `INDEX_KEY`).
     pub request: &'static [&'static str],
-    /// Response fields (e.g. `ctx_area_fk100`, `ctx_area_nk100`).
+    /// Where each comes from in the previous page's body: `ctx_area_fk100` (top level),
+    /// `output1.index_key` (a block's first record), `output2[-1].stck_bsop_date` (its last
+    /// record); `a+b` joins two fields of that record.
     pub response: &'static [&'static str],
+    /// `(parameter, first-call value, continuation value)`, e.g. `("QRY_TP", "Q", "P")`.
+    pub next: &'static [(&'static str, &'static str, &'static str)],
+    /// What tells the last page.
+    pub end: PagingEnd,
+    /// The block whose rows repeat across pages.
+    pub rows: Option<&'static str>,
+    /// Rows per page, when KIS states it.
+    pub page_size: Option<u32>,
+}
+
+/// A KIS continuation scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PagingScheme {
+    /// `CTX_AREA_FK*`/`CTX_AREA_NK*` echoed from the body; `tr_cont` `F`/`M` → `N`.
+    CtxArea,
+    /// One key (`CTS`, `KEYB`, `CTS_KEY`, `INDEX_KEY`) echoed from the body.
+    Key,
+    /// A cursor from the last row (date, time): the next page ends where this one did.
+    Cursor,
+    /// The `tr_cont` header alone.
+    TrCont,
+    /// KIS says the endpoint cannot page: one call.
+    None,
+}
+
+/// What tells the last page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PagingEnd {
+    /// The response `tr_cont` header: `F`/`M` more, anything else last.
+    TrCont,
+    /// An empty continuation key.
+    Key,
+    /// A page without new rows, or a cursor that did not move.
+    Rows,
 }
 
 /// Static facts about one endpoint, from its spec file.
@@ -49,8 +87,8 @@ pub struct EndpointInfo {
     pub method: HttpMethod,
     /// URL path.
     pub path: &'static str,
-    /// Continuation keys, when the endpoint pages.
-    pub paging: Option<PagingKeys>,
+    /// How the endpoint pages, when it has continuation keys or pages by `tr_cont`.
+    pub paging: Option<PagingSpec>,
     /// The request parameters (query or body) as KIS checks them, in spec order; the
     /// validator's table.
     pub fields: &'static [crate::__private::FieldMeta],
@@ -94,14 +132,13 @@ pub trait Endpoint: Serialize {
     /// Fills empty account fields (`CANO`/`ACNT_PRDT_CD` and the like) from the configured
     /// account. Endpoints without account fields do nothing.
     fn fill_account(&mut self, _cano: &str, _product_code: &str) {}
-
-    /// Sets the continuation parameters (in [`PagingKeys::request`] order) for the next page.
-    /// Endpoints that do not page do nothing.
-    fn set_continuation(&mut self, _keys: &[String]) {}
 }
 
-/// A typed response body of a paging endpoint.
+/// A typed response body of a paging endpoint (implemented by generated code for every
+/// endpoint with a [`PagingSpec`]).
 pub trait PagedResponse {
-    /// The continuation values of this page, in [`PagingKeys::response`] order.
-    fn continuation(&self) -> Vec<String>;
+    /// A record of the block whose rows repeat across pages ([`PagingSpec::rows`]).
+    type Row;
+    /// Moves the repeated block's rows out, leaving the summary blocks.
+    fn take_rows(&mut self) -> Vec<Self::Row>;
 }

@@ -7,7 +7,6 @@
 //! ```no_run
 //! # #[cfg(feature = "domestic-stock")]
 //! # async fn demo() -> Result<(), kis_client::Error> {
-//! use futures::StreamExt;
 //! use kis_client::api::domestic_stock::inquire_balance::InquireBalanceRequest;
 //! use kis_client::api::domestic_stock::inquire_price::InquirePriceRequest;
 //! use kis_client::codes::{BalanceInquiry, Market, PrevDayTrades};
@@ -18,13 +17,10 @@
 //! let quote = client.send(InquirePriceRequest::new(Market::Krx, "005930")).await?;
 //! println!("{:?}", quote.output.get().map(|o| &o.stck_prpr));
 //!
-//! // Paging: follows tr_cont and the CTX_AREA_* keys; the account comes from the config.
+//! // Paging: every page's rows, the summary once; the account comes from the config.
 //! let balance = InquireBalanceRequest::new(BalanceInquiry::ByLoanDate, false, false, PrevDayTrades::Include);
-//! let mut pages = std::pin::pin!(client.pages(balance));
-//! while let Some(page) = pages.next().await {
-//!     let page = page?;
-//!     println!("page {}: {} holdings", page.number, page.response.output1.rows().len());
-//! }
+//! let holdings = client.rows(balance).await?.complete()?;
+//! println!("{} holdings over {} pages", holdings.rows.len(), holdings.pages);
 //! # Ok(()) }
 //! ```
 //!
@@ -70,7 +66,7 @@ pub use config::{
 pub use decode::decode;
 pub use endpoint::Env;
 pub use error::{Error, ErrorKind};
-pub use paging::Page;
+pub use paging::{Incomplete, Page, Rows};
 pub use rate_limit::{Permit, RateLimiter};
 pub use secret::{Account, ApprovalKey, Secret};
 pub use transport::{RawRequest, RawResponse, is_state_changing};

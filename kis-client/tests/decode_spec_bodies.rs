@@ -114,11 +114,21 @@ fn invalid(f: &Field, rng: &mut Rng) -> Option<String> {
         Kind::Integer => rng.pick(&["12a", "1.5", "--1", "1e3"]),
         Kind::Decimal => rng.pick(&["1_000", "abc", "1.2.3"]),
         Kind::Date => rng.pick(&["20261301", "2026-06-25", "2026062"]),
-        Kind::Time => rng.pick(&["240000", "1530", "15:30:00"]),
+        // Hours run to 47 (night sessions): `480000` is out of range.
+        Kind::Time => rng.pick(&["480000", "1530", "15:30:00"]),
         Kind::Flag => rng.pick(&["y", "YES", "1"]),
         _ => return None,
     };
     Some(s.to_owned())
+}
+
+/// Whether a JSON number's text (`5`, `1.5`) is a valid value of `kind`.
+fn number_fits(kind: Kind, text: &str) -> bool {
+    match kind {
+        Kind::Integer => !text.contains('.'),
+        Kind::Decimal | Kind::Code | Kind::String => true,
+        _ => false,
+    }
 }
 
 /// `name` with its ASCII case changed (`None` if it has no letter to change).
@@ -166,15 +176,28 @@ fn object(fields: &[&Field], path: &str, rng: &mut Rng, exp: &mut Expect) -> Map
         let value = if f.is_block() {
             block(f, &here, rng, exp)
         } else if rng.one_in(15) {
-            exp.unknown.insert(here);
-            [
+            let v = [
                 json!(5),
                 Value::Null,
                 json!([]),
                 json!({"x": "1"}),
                 json!(1.5),
             ][rng.below(5) as usize]
-                .clone()
+                .clone();
+            match &v {
+                // A JSON number fills a scalar with its text (invalid where the kind rejects
+                // that text) and is written back as a number.
+                Value::Number(n) => {
+                    let text = n.to_string();
+                    if !number_fits(f.kind, &text) {
+                        exp.invalid.insert((here, text));
+                    }
+                }
+                _ => {
+                    exp.unknown.insert(here);
+                }
+            }
+            v
         } else if rng.one_in(10) {
             Value::String(String::new())
         } else if let Some(bad) = invalid(f, rng).filter(|_| rng.one_in(6)) {

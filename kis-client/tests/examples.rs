@@ -249,24 +249,19 @@ fn requests_use_wire_names_fill_the_account_and_redact_it() {
 }
 
 #[test]
-fn paging_keys_flow_from_response_to_request() {
+fn paging_spec_names_keys_and_the_repeated_block() {
     use kis_client::api::domestic_stock::{InquireBalanceRequest, InquireBalanceResponse};
-    use kis_client::endpoint::{Endpoint, PagedResponse};
+    use kis_client::endpoint::{Endpoint, PagedResponse, PagingScheme};
     let info = <InquireBalanceRequest as Endpoint>::INFO;
-    let keys = info.paging.expect("inquire_balance pages");
-    let body = serde_json::json!({"rt_cd": "0", "ctx_area_fk100": "F1", "ctx_area_nk100": "N1"});
-    let resp: InquireBalanceResponse = serde_json::from_value(body).expect("decodes");
-    let cont = resp.continuation();
-    assert_eq!(cont.len(), keys.request.len());
-    let mut req = InquireBalanceRequest::new(
-        kis_client::codes::BalanceInquiry::ByLoanDate,
-        false,
-        false,
-        kis_client::codes::PrevDayTrades::Include,
-    );
-    req.set_continuation(&cont);
-    let json = serde_json::to_value(&req).expect("serializes");
-    for (k, v) in keys.request.iter().zip(&cont) {
-        assert_eq!(&json[k], v);
-    }
+    let spec = info.paging.expect("inquire_balance pages");
+    assert_eq!(spec.scheme, PagingScheme::CtxArea);
+    assert_eq!(spec.request, ["CTX_AREA_FK100", "CTX_AREA_NK100"]);
+    assert_eq!(spec.rows, Some("output1"));
+    let body = serde_json::json!({"rt_cd": "0", "ctx_area_fk100": "F1", "ctx_area_nk100": "N1",
+        "output1": [{"pdno": "005930"}, {"pdno": "000660"}], "output2": [{"dnca_tot_amt": "1"}]});
+    let mut resp: InquireBalanceResponse = serde_json::from_value(body).expect("decodes");
+    let rows = resp.take_rows();
+    assert_eq!(rows.len(), 2);
+    assert!(resp.output1.is_empty(), "rows moved out");
+    assert_eq!(resp.output2.len(), 1, "the summary stays");
 }

@@ -29,6 +29,7 @@ struct FaultState {
     refuse_approval: bool,
     drip: Option<Duration>,
     hold_session: Option<Duration>,
+    data_changed: HashMap<String, u32>,
 }
 
 impl Faults {
@@ -40,6 +41,12 @@ impl Faults {
     /// Answers the next `times` requests to `path` with HTTP 500 (`EGW00001`).
     pub fn fail_path(&self, path: &str, times: u32) {
         self.state().http500.insert(path.to_owned(), times);
+    }
+
+    /// Answers the next `times` continuation calls (page 2 onwards) to `path` with `SYDB0050`
+    /// ("조회이후에 자료가 변경되었습니다"), as KIS does when data changed mid-scan.
+    pub fn data_changed(&self, path: &str, times: u32) {
+        self.state().data_changed.insert(path.to_owned(), times);
     }
 
     /// Answers the next `times` requests to any path with HTTP 500.
@@ -102,6 +109,17 @@ impl Faults {
             return true;
         }
         false
+    }
+
+    pub(crate) fn take_data_changed(&self, path: &str) -> bool {
+        let mut s = self.state();
+        match s.data_changed.get_mut(path) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     pub(crate) fn delay_for(&self, path: &str) -> Option<Duration> {

@@ -22,6 +22,7 @@ mod bundle;
 mod catalog;
 mod config;
 pub mod crypto;
+mod cursor;
 mod faults;
 mod market;
 mod quotes;

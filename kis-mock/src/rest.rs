@@ -14,7 +14,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method as HttpMethod, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use kis_spec::{ApiSpec, Method};
+use kis_spec::{ApiSpec, Method, PagingScheme};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
@@ -443,7 +443,13 @@ fn endpoint(
         }
     }
     let params = params(spec, parts, body)?;
-    let page = page(spec, headers, &params)?;
+    let page = page(&sh.tr_cont_pages, spec, headers, &params)?;
+    if page > 0 && sh.faults.take_data_changed(path) {
+        return Err(Reply::business(
+            "SYDB0050",
+            "조회이후에 자료가 변경되었습니다.(다시 조회하세요)",
+        ));
+    }
     let call = Call {
         sh,
         spec,
@@ -455,8 +461,25 @@ fn endpoint(
         Some(reply) => reply,
         None => generic(&call),
     };
+    if spec.paging.as_ref().map(|p| p.scheme) == Some(PagingScheme::TrCont) {
+        // KIS keeps the place of a `tr_cont`-only scan on its side; so does the mock.
+        let key = tr_cont_key(spec, &call.params);
+        let mut pages = lock(&sh.tr_cont_pages);
+        if matches!(reply.tr_cont, Some("F" | "M")) {
+            pages.insert(key, page + 1);
+        } else {
+            pages.remove(&key);
+        }
+    }
     reply.tr_id = Some(tr_id.to_owned());
     Ok(reply)
+}
+
+/// What identifies a `tr_cont`-only scan: the path and the parameters.
+fn tr_cont_key(spec: &ApiSpec, params: &HashMap<String, String>) -> String {
+    let mut p: Vec<_> = params.iter().collect();
+    p.sort();
+    format!("{}?{p:?}", spec.path)
 }
 
 /// Query or body parameters as strings, with the required ones checked.
@@ -519,8 +542,12 @@ fn params(
 /// Prefix of the continuation keys the mock hands out.
 const CTX_PREFIX: &str = "KISMOCK";
 
-/// The 0-based page a request asks for: 0 unless `tr_cont` is `N`, then from the continuation key.
+/// The 0-based page a request asks for, by the endpoint's scheme: `CTX_AREA_*` keys with
+/// `tr_cont` `N`; a `KEYB`/`CTS`/`INDEX_KEY` key (with its companions, e.g. `QRY_TP=P`); the
+/// place the mock keeps for a `tr_cont`-only scan. Cursor and non-paging endpoints answer one
+/// page.
 fn page(
+    tr_cont_pages: &std::sync::Mutex<HashMap<String, u32>>,
     spec: &ApiSpec,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
@@ -528,25 +555,51 @@ fn page(
     let Some(paging) = &spec.paging else {
         return Ok(0);
     };
-    if header(headers, "tr_cont").map(str::trim) != Some("N") {
-        return Ok(0);
-    }
-    let key = paging.request.iter().find_map(|name| {
+    let cont_n = header(headers, "tr_cont").map(str::trim) == Some("N");
+    let param = |name: &str| {
         params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| v.trim().strip_prefix(CTX_PREFIX))
-            .and_then(|n| n.parse::<u32>().ok())
-    });
-    key.ok_or_else(|| {
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let bad = |what: String| {
         Reply::business(
             "OPSQ0005",
             format!(
-                "연속조회키가 올바르지 않습니다 ({}); tr_cont N 에는 이전 응답의 키를 넘겨야 합니다.",
-                paging.request.join(", ")
+                "연속조회키가 올바르지 않습니다 ({what}); 다음 조회에는 이전 응답의 키를 넘겨야 합니다."
             ),
         )
-    })
+    };
+    let keyed = || {
+        paging.request.iter().find_map(|name| {
+            param(name)
+                .trim()
+                .strip_prefix(CTX_PREFIX)
+                .and_then(|n| n.parse::<u32>().ok())
+        })
+    };
+    match paging.scheme {
+        PagingScheme::None | PagingScheme::Cursor => Ok(0),
+        PagingScheme::CtxArea if !cont_n => Ok(0),
+        PagingScheme::CtxArea => keyed().ok_or_else(|| bad(paging.request.join(", "))),
+        PagingScheme::Key => {
+            if paging.request.iter().all(|k| param(k).trim().is_empty()) {
+                return Ok(0);
+            }
+            let page = keyed().ok_or_else(|| bad(paging.request.join(", ")))?;
+            for set in &paging.next {
+                if param(&set.field) != set.value {
+                    return Err(bad(format!("{} 는 다음조회 시 {}", set.field, set.value)));
+                }
+            }
+            Ok(page)
+        }
+        PagingScheme::TrCont if !cont_n => Ok(0),
+        PagingScheme::TrCont => lock(tr_cont_pages)
+            .get(&tr_cont_key(spec, params))
+            .copied()
+            .ok_or_else(|| bad("tr_cont N 이전의 조회가 없습니다".into())),
+    }
 }
 
 /// Sets the continuation keys and the `tr_cont` header for page `page` of `pages`.
@@ -558,13 +611,30 @@ pub(crate) fn paginate(
 ) -> &'static str {
     let more = page + 1 < pages;
     if let Some(paging) = &spec.paging {
-        for key in &paging.response {
-            let value = if more {
-                format!("{CTX_PREFIX}{:04}", page + 1)
-            } else {
-                String::new()
-            };
-            synth::set(body, key, value);
+        if matches!(paging.scheme, PagingScheme::CtxArea | PagingScheme::Key) {
+            for key in &paging.response {
+                let value = if more {
+                    format!("{CTX_PREFIX}{:04}", page + 1)
+                } else {
+                    String::new()
+                };
+                match key.split_once('.') {
+                    None => synth::set(body, key, value),
+                    Some((block, field)) => match body.get_mut(block) {
+                        Some(Value::Object(o)) => synth::set(o, field, value),
+                        Some(Value::Array(a)) => {
+                            if let Some(Value::Object(o)) = a.first_mut() {
+                                synth::set(o, field, value);
+                            }
+                        }
+                        _ => {
+                            let mut o = Map::new();
+                            synth::set(&mut o, field, value);
+                            body.insert(block.to_owned(), Value::Object(o));
+                        }
+                    },
+                }
+            }
         }
     }
     match (more, page) {
@@ -577,12 +647,16 @@ pub(crate) fn paginate(
 
 /// A spec-shaped answer with no state behind it.
 fn generic(call: &Call<'_>) -> Reply {
+    if call.spec.paging.as_ref().map(|p| p.scheme) == Some(PagingScheme::Cursor) {
+        return crate::cursor::answer(call);
+    }
     let config = &call.sh.config;
     let rows = config.paging.rows as usize;
-    let pages = if call.spec.paging.is_some() {
-        config.paging.pages.max(1)
-    } else {
-        1
+    let pages = match call.spec.paging.as_ref().map(|p| p.scheme) {
+        Some(PagingScheme::CtxArea | PagingScheme::Key | PagingScheme::TrCont) => {
+            config.paging.pages.max(1)
+        }
+        _ => 1,
     };
     if call.page >= pages {
         return Reply::business(
@@ -640,7 +714,7 @@ mod tests {
             prop_assert_eq!(matches!(cont, "D" | "E"), last);
             if !last {
                 let (headers, params) = next_request(&body);
-                prop_assert_eq!(page(&spec, &headers, &params).ok(), Some(at + 1));
+                prop_assert_eq!(page(&Default::default(), &spec, &headers, &params).ok(), Some(at + 1));
             }
         }
 
@@ -651,7 +725,7 @@ mod tests {
             let mut headers = HeaderMap::new();
             headers.insert("tr_cont", HeaderValue::from_static("N"));
             let params = HashMap::from([("CTX_AREA_FK100".to_owned(), key)]);
-            let _ = page(&spec, &headers, &params);
+            let _ = page(&Default::default(), &spec, &headers, &params);
         }
     }
 
@@ -659,7 +733,13 @@ mod tests {
     fn first_page_without_tr_cont() {
         let spec = paging_spec();
         assert_eq!(
-            page(&spec, &HeaderMap::new(), &HashMap::new()).ok(),
+            page(
+                &Default::default(),
+                &spec,
+                &HeaderMap::new(),
+                &HashMap::new()
+            )
+            .ok(),
             Some(0)
         );
     }

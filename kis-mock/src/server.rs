@@ -28,6 +28,8 @@ pub(crate) struct Shared {
     pub notices: broadcast::Sender<Notice>,
     pub slots: Mutex<Slots>,
     pub shutdown: watch::Receiver<bool>,
+    /// `tr_cont`-only paging: the next page of each request (by path and parameters).
+    pub tr_cont_pages: Mutex<HashMap<String, u32>>,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked (it holds plain data only).
@@ -85,6 +87,7 @@ impl MockServer {
         let market =
             crate::market::Market::new(config.seed, crate::market::clock::Clock::new(config.clock));
         let shared = Arc::new(Shared {
+            tr_cont_pages: Mutex::new(HashMap::new()),
             account: Mutex::new(Account::new(&config)),
             market,
             config,

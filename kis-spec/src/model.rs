@@ -326,15 +326,80 @@ pub struct Retired {
     pub source: String,
 }
 
-/// Continuation paging: request key `i` is filled from response key `i` of the previous page,
-/// and the `tr_cont` header says whether more pages follow.
+/// How an endpoint pages: the scheme, the keys echoed from one page into the next request, the
+/// fixed companions of a continuation call, how the end shows, and which block repeats.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Paging {
-    /// Request parameters carrying the continuation (e.g. `CTX_AREA_FK100`, `CTX_AREA_NK100`).
+    /// The continuation scheme.
+    #[serde(default)]
+    pub scheme: PagingScheme,
+    /// Request parameters carrying the continuation (e.g. `CTX_AREA_FK100`, `INDEX_KEY`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub request: Vec<String>,
-    /// Response body fields they come from (e.g. `ctx_area_fk100`, `ctx_area_nk100`).
+    /// Where request key `i` comes from in the previous page: a top-level body field
+    /// (`ctx_area_fk100`), a field of a block's first record (`output1.index_key`), or of its
+    /// last record (`output2[-1].stck_bsop_date`); `a+b` joins two fields of that record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub response: Vec<String>,
+    /// Request parameters set to a fixed value on every continuation call (`QRY_TP` `Q` → `P`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub next: Vec<PagingSet>,
+    /// What tells the last page.
+    #[serde(default)]
+    pub end: PagingEnd,
+    /// The block whose rows repeat across pages (the others are the summary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<String>,
+    /// Rows per page, when the workbook states it (the real service's figure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    /// The workbook's words the scheme was read from (or why the endpoint does not page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A continuation scheme of KIS.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PagingScheme {
+    /// `CTX_AREA_FK*`/`CTX_AREA_NK*` echoed from the body, `tr_cont` `F`/`M` → `N`.
+    #[default]
+    CtxArea,
+    /// One key (`CTS`, `KEYB`, `CTS_KEY`, `INDEX_KEY`, ...) echoed from the body.
+    Key,
+    /// A cursor built from the last row (a date, a time): the next page ends where this began.
+    Cursor,
+    /// The `tr_cont` header alone: the same request again with `N`.
+    TrCont,
+    /// KIS says the endpoint cannot page: one call, one page.
+    None,
+}
+
+/// A request parameter set on continuation calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagingSet {
+    /// The request parameter (e.g. `QRY_TP`).
+    pub field: String,
+    /// Its value on the first call (e.g. `Q`); empty for blank.
+    #[serde(default)]
+    pub first: String,
+    /// Its value on every continuation call (e.g. `P`).
+    pub value: String,
+}
+
+/// What tells the last page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PagingEnd {
+    /// The response `tr_cont` header: `F`/`M` more follow, `D`/`E` (or none) last.
+    #[default]
+    TrCont,
+    /// The continuation key: an empty key (or one that did not move) is the last page.
+    Key,
+    /// A page without rows, or a cursor that did not move.
+    Rows,
 }
 
 /// Facts of a realtime TR.

@@ -281,8 +281,8 @@ mod rest {
             let mut pages = std::pin::pin!(self.client.pages(req));
             while let Some(page) = pages.next().await {
                 let page = page.map_err(rest_error)?;
-                let output = &page.response.output;
-                for row in output.get().into_iter().chain(output.rest()) {
+                // `output` is a list (one row may arrive as a bare object: still one row).
+                for row in page.response.output.iter() {
                     out.push(OrderFills {
                         market: Market::Overseas,
                         order_no: row.odno.raw().into_owned(),

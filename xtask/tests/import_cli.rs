@@ -409,14 +409,13 @@ fn new_edition_adds_etf_orderbook() {
     assert_eq!(added_spec.name, "ETF 현재가 호가");
     // Besides the report, the 20260625 edition also edited three existing sheets (verified in
     // the workbooks): a code list for `prdy_vrss_sign` in two futures/options sheets and a new
-    // field `sgle_item_lvrg_etp_yn` in the overseas product-info sheet.
+    // field `sgle_item_lvrg_etp_yn` in the overseas product-info sheet. The code lists change
+    // nothing: the same-name rule already gives `prdy_vrss_sign` its list everywhere.
     assert_eq!(
         changed,
         [
             Path::new("IMPORT_REPORT.md"),
-            Path::new("domestic_futureoption/inquire_time_fuopchartprice.yaml"),
             Path::new("overseas_price/search_info.yaml"),
-            Path::new("realtime_domestic_futureoption/h0mfcnt0.yaml"),
         ]
     );
     let search_old = text(&old, "overseas_price/search_info.yaml");
@@ -425,13 +424,14 @@ fn new_edition_adds_etf_orderbook() {
         !search_old.contains("sgle_item_lvrg_etp_yn")
             && search_new.contains("sgle_item_lvrg_etp_yn")
     );
+    // The older edition's sheets get the list from the same field elsewhere already.
     for rel in [
         "domestic_futureoption/inquire_time_fuopchartprice.yaml",
         "realtime_domestic_futureoption/h0mfcnt0.yaml",
     ] {
         let (o, n) = (text(&old, rel), text(&new, rel));
         assert!(
-            !o.contains("label: 상한") && n.contains("label: 상한"),
+            o.contains("label: 상한") && n.contains("label: 상한"),
             "{rel}"
         );
     }

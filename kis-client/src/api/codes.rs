@@ -1381,63 +1381,6 @@ impl CodeList for FidCondMrktClsCode {
 
 crate::__private::code_list_impls!(FidCondMrktClsCode);
 
-/// 전일 대비 부호 (\`prdy\_vrss\_sign\`).
-///
-/// Used by: `prdy_vrss_sign`, `sign`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum PrdyVrssSign {
-    /// `1`: 상한
-    Sanghan,
-    /// `2`: 상승
-    Rise,
-    /// `3`: 보합
-    Unchanged,
-    /// `4`: 하한
-    Hahan,
-    /// `5`: 하락
-    Fall,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for PrdyVrssSign {
-    const NAME: &'static str = "PrdyVrssSign";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("1", "Sanghan", "상한", false),
-        ("2", "Rise", "상승", false),
-        ("3", "Unchanged", "보합", false),
-        ("4", "Hahan", "하한", false),
-        ("5", "Fall", "하락", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Sanghan,
-        Self::Rise,
-        Self::Unchanged,
-        Self::Hahan,
-        Self::Fall,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Sanghan => Ok(0),
-            Self::Rise => Ok(1),
-            Self::Unchanged => Ok(2),
-            Self::Hahan => Ok(3),
-            Self::Fall => Ok(4),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(PrdyVrssSign);
-
 /// 증거금 구분 (\`MGNA\_DVSN\`).
 ///
 /// Used by: `MGNA_DVSN`.
@@ -1563,105 +1506,6 @@ impl CodeList for SortSqn {
 }
 
 crate::__private::code_list_impls!(SortSqn);
-
-/// 매도매수구분코드 (\`sll\_buy\_dvsn\_cd\`).
-///
-/// Used by: `sll_buy_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum SllBuyDvsnCd {
-    /// `00`: 전체
-    All,
-    /// `01`: 매도
-    Sell,
-    /// `02`: 매수
-    Buy,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for SllBuyDvsnCd {
-    const NAME: &'static str = "SllBuyDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("00", "All", "전체", false),
-        ("01", "Sell", "매도", false),
-        ("02", "Buy", "매수", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::All,
-        Self::Sell,
-        Self::Buy,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::All => Ok(0),
-            Self::Sell => Ok(1),
-            Self::Buy => Ok(2),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(SllBuyDvsnCd);
-
-/// 호가유형코드 (\`nmpr\_type\_cd\`).
-///
-/// Used by: `NMPR_TYPE_CD`, `nmpr_type_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum NmprTypeCd {
-    /// `01`: 지정가
-    Limit,
-    /// `02`: 시장가
-    Market,
-    /// `03`: 조건부
-    Jogeonbu,
-    /// `04`: 최유리
-    Choeyuri,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for NmprTypeCd {
-    const NAME: &'static str = "NmprTypeCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "Limit", "지정가", false),
-        ("02", "Market", "시장가", false),
-        ("03", "Jogeonbu", "조건부", false),
-        ("04", "Choeyuri", "최유리", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Limit,
-        Self::Market,
-        Self::Jogeonbu,
-        Self::Choeyuri,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Limit => Ok(0),
-            Self::Market => Ok(1),
-            Self::Jogeonbu => Ok(2),
-            Self::Choeyuri => Ok(3),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(NmprTypeCd);
 
 /// 화면구분 (\`SCRN\_DVSN\`).
 ///
@@ -1902,6 +1746,58 @@ impl CodeList for OrdPrcsDvsnCd {
 }
 
 crate::__private::code_list_impls!(OrdPrcsDvsnCd);
+
+/// 호가유형코드 (\`NMPR\_TYPE\_CD\`).
+///
+/// Used by: `NMPR_TYPE_CD`, `nmpr_type_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum NmprTypeCd {
+    /// `01`: 지정가
+    Limit,
+    /// `02`: 시장가
+    Market,
+    /// `03`: 조건부
+    Jogeonbu,
+    /// `04`: 최유리
+    Choeyuri,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for NmprTypeCd {
+    const NAME: &'static str = "NmprTypeCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Limit", "지정가", false),
+        ("02", "Market", "시장가", false),
+        ("03", "Jogeonbu", "조건부", false),
+        ("04", "Choeyuri", "최유리", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Limit,
+        Self::Market,
+        Self::Jogeonbu,
+        Self::Choeyuri,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Limit => Ok(0),
+            Self::Market => Ok(1),
+            Self::Jogeonbu => Ok(2),
+            Self::Choeyuri => Ok(3),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(NmprTypeCd);
 
 /// 한국거래소호가조건코드 (\`KRX\_NMPR\_CNDT\_CD\`).
 ///
@@ -2466,73 +2362,6 @@ impl CodeList for FidDivClsCodeCaptureUplowprice {
 }
 
 crate::__private::code_list_impls!(FidDivClsCodeCaptureUplowprice);
-
-/// 요일구분코드 (\`wday\_dvsn\_cd\`).
-///
-/// Used by: `wday_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum WdayDvsnCd {
-    /// `01`: 일요일
-    DayYoDay,
-    /// `02`: 월요일
-    MonthYoDay,
-    /// `03`: 화요일
-    HwayoDay,
-    /// `04`: 수요일
-    SuyoDay,
-    /// `05`: 목요일
-    MokyoDay,
-    /// `06`: 금요일
-    GeumyoDay,
-    /// `07`: 토요일
-    ToyoDay,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for WdayDvsnCd {
-    const NAME: &'static str = "WdayDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "DayYoDay", "일요일", false),
-        ("02", "MonthYoDay", "월요일", false),
-        ("03", "HwayoDay", "화요일", false),
-        ("04", "SuyoDay", "수요일", false),
-        ("05", "MokyoDay", "목요일", false),
-        ("06", "GeumyoDay", "금요일", false),
-        ("07", "ToyoDay", "토요일", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::DayYoDay,
-        Self::MonthYoDay,
-        Self::HwayoDay,
-        Self::SuyoDay,
-        Self::MokyoDay,
-        Self::GeumyoDay,
-        Self::ToyoDay,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::DayYoDay => Ok(0),
-            Self::MonthYoDay => Ok(1),
-            Self::HwayoDay => Ok(2),
-            Self::SuyoDay => Ok(3),
-            Self::MokyoDay => Ok(4),
-            Self::GeumyoDay => Ok(5),
-            Self::ToyoDay => Ok(6),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(WdayDvsnCd);
 
 /// 분류구분코드 (\`FID\_DIV\_CLS\_CODE\`).
 ///
@@ -4075,115 +3904,6 @@ impl CodeList for FidCondScrDivCodeFrgnmemTradeTrend {
 
 crate::__private::code_list_impls!(FidCondScrDivCodeFrgnmemTradeTrend);
 
-/// 시장구분 (\`mrkt\_div\_cls\_code\`).
-///
-/// Used by: `mrkt_div_cls_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum MrktDivClsCodeHtsTopView {
-    /// `J`: 코스피
-    Kospi,
-    /// `Q`: 코스닥
-    Kosdaq,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for MrktDivClsCodeHtsTopView {
-    const NAME: &'static str = "MrktDivClsCodeHtsTopView";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("J", "Kospi", "코스피", false),
-        ("Q", "Kosdaq", "코스닥", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Kospi,
-        Self::Kosdaq,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Kospi => Ok(0),
-            Self::Kosdaq => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(MrktDivClsCodeHtsTopView);
-
-/// 신 장운영 구분 코드 (\`new\_mkop\_cls\_code\`).
-///
-/// Used by: `new_mkop_cls_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum NewMkopClsCode {
-    /// `1`: 장개시전
-    Janggaesijeon,
-    /// `2`: 장중
-    Jangjung,
-    /// `3`: 장종료후
-    Jangjongryohu,
-    /// `4`: 시간외단일가
-    AfterHoursSinglePrice,
-    /// `7`: 일반Buy-in
-    NormalBuyIn,
-    /// `8`: 당일Buy-in
-    TodayBuyIn,
-    /// `0`: 보통
-    Botong,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for NewMkopClsCode {
-    const NAME: &'static str = "NewMkopClsCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("1", "Janggaesijeon", "장개시전", false),
-        ("2", "Jangjung", "장중", false),
-        ("3", "Jangjongryohu", "장종료후", false),
-        ("4", "AfterHoursSinglePrice", "시간외단일가", false),
-        ("7", "NormalBuyIn", "일반Buy-in", false),
-        ("8", "TodayBuyIn", "당일Buy-in", false),
-        ("0", "Botong", "보통", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Janggaesijeon,
-        Self::Jangjung,
-        Self::Jangjongryohu,
-        Self::AfterHoursSinglePrice,
-        Self::NormalBuyIn,
-        Self::TodayBuyIn,
-        Self::Botong,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Janggaesijeon => Ok(0),
-            Self::Jangjung => Ok(1),
-            Self::Jangjongryohu => Ok(2),
-            Self::AfterHoursSinglePrice => Ok(3),
-            Self::NormalBuyIn => Ok(4),
-            Self::TodayBuyIn => Ok(5),
-            Self::Botong => Ok(6),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(NewMkopClsCode);
-
 /// 단가구분 (\`UNPR\_DVSN\`).
 ///
 /// Used by: `UNPR_DVSN`.
@@ -4443,155 +4163,6 @@ impl CodeList for FidCondMrktDivCodeInquireDailyIndexchartprice {
 }
 
 crate::__private::code_list_impls!(FidCondMrktDivCodeInquireDailyIndexchartprice);
-
-/// 락 구분 코드 (\`flng\_cls\_code\`).
-///
-/// Used by: `flng_cls_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum FlngClsCode {
-    /// `01`: 권리락
-    Gwonrirak,
-    /// `02`: 배당락
-    Baedangrak,
-    /// `03`: 분배락
-    MinuteBaerak,
-    /// `04`: 권배락
-    Gwonbaerak,
-    /// `05`: 중간(분기)배당락
-    Jungganbaedangrak,
-    /// `06`: 권리중간배당락
-    Gwonrijungganbaedangrak,
-    /// `07`: 권리분기배당락
-    GwonriQuarterBaedangrak,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for FlngClsCode {
-    const NAME: &'static str = "FlngClsCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "Gwonrirak", "권리락", false),
-        ("02", "Baedangrak", "배당락", false),
-        ("03", "MinuteBaerak", "분배락", false),
-        ("04", "Gwonbaerak", "권배락", false),
-        ("05", "Jungganbaedangrak", "중간(분기)배당락", false),
-        ("06", "Gwonrijungganbaedangrak", "권리중간배당락", false),
-        ("07", "GwonriQuarterBaedangrak", "권리분기배당락", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Gwonrirak,
-        Self::Baedangrak,
-        Self::MinuteBaerak,
-        Self::Gwonbaerak,
-        Self::Jungganbaedangrak,
-        Self::Gwonrijungganbaedangrak,
-        Self::GwonriQuarterBaedangrak,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Gwonrirak => Ok(0),
-            Self::Baedangrak => Ok(1),
-            Self::MinuteBaerak => Ok(2),
-            Self::Gwonbaerak => Ok(3),
-            Self::Jungganbaedangrak => Ok(4),
-            Self::Gwonrijungganbaedangrak => Ok(5),
-            Self::GwonriQuarterBaedangrak => Ok(6),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(FlngClsCode);
-
-/// 재평가사유코드 (\`revl\_issu\_reas\`).
-///
-/// Used by: `revl_issu_reas`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RevlIssuReas {
-    /// `00`: 해당없음
-    ApplicableNone,
-    /// `01`: 회사분할
-    HoesaMinuteHal,
-    /// `02`: 자본감소
-    Jabongamso,
-    /// `03`: 장기간정지
-    Janggiganjeongji,
-    /// `04`: 초과분배
-    SecondGwaMinuteBae,
-    /// `05`: 대규모배당
-    Daegyumobaedang,
-    /// `06`: 회사분할합병
-    HoesaMinuteHalhapbyeong,
-    /// `07`: ETN증권병합/분할
-    EtnJeunggwonbyeonghapMinuteHal,
-    /// `08`: 신종증권기세조정
-    Sinjongjeunggwongisejojeong,
-    /// `99`: 기타
-    Gita,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for RevlIssuReas {
-    const NAME: &'static str = "RevlIssuReas";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("00", "ApplicableNone", "해당없음", false),
-        ("01", "HoesaMinuteHal", "회사분할", false),
-        ("02", "Jabongamso", "자본감소", false),
-        ("03", "Janggiganjeongji", "장기간정지", false),
-        ("04", "SecondGwaMinuteBae", "초과분배", false),
-        ("05", "Daegyumobaedang", "대규모배당", false),
-        ("06", "HoesaMinuteHalhapbyeong", "회사분할합병", false),
-        ("07", "EtnJeunggwonbyeonghapMinuteHal", "ETN증권병합/분할", false),
-        ("08", "Sinjongjeunggwongisejojeong", "신종증권기세조정", false),
-        ("99", "Gita", "기타", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::ApplicableNone,
-        Self::HoesaMinuteHal,
-        Self::Jabongamso,
-        Self::Janggiganjeongji,
-        Self::SecondGwaMinuteBae,
-        Self::Daegyumobaedang,
-        Self::HoesaMinuteHalhapbyeong,
-        Self::EtnJeunggwonbyeonghapMinuteHal,
-        Self::Sinjongjeunggwongisejojeong,
-        Self::Gita,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::ApplicableNone => Ok(0),
-            Self::HoesaMinuteHal => Ok(1),
-            Self::Jabongamso => Ok(2),
-            Self::Janggiganjeongji => Ok(3),
-            Self::SecondGwaMinuteBae => Ok(4),
-            Self::Daegyumobaedang => Ok(5),
-            Self::HoesaMinuteHalhapbyeong => Ok(6),
-            Self::EtnJeunggwonbyeonghapMinuteHal => Ok(7),
-            Self::Sinjongjeunggwongisejojeong => Ok(8),
-            Self::Gita => Ok(9),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(RevlIssuReas);
 
 /// 수정주가 원주가 가격 (\`FID\_ORG\_ADJ\_PRC\`).
 ///
@@ -4897,182 +4468,6 @@ impl CodeList for PrcsDvsnCd {
 
 crate::__private::code_list_impls!(PrcsDvsnCd);
 
-/// 종목 상태 구분 코드 (\`iscd\_stat\_cls\_code\`).
-///
-/// Used by: `iscd_stat_cls_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum IscdStatClsCode {
-    /// `51`: 관리종목
-    Administrative,
-    /// `52`: 투자위험
-    InvestmentRisk,
-    /// `53`: 투자경고
-    InvestmentWarning,
-    /// `54`: 투자주의
-    InvestmentCaution,
-    /// `55`: 신용가능
-    CreditGaneung,
-    /// `57`: 증거금 100%
-    Jeunggeogeum100,
-    /// `58`: 거래정지
-    Halted,
-    /// `59`: 단기과열종목
-    DangigwayeolStock,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for IscdStatClsCode {
-    const NAME: &'static str = "IscdStatClsCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("51", "Administrative", "관리종목", false),
-        ("52", "InvestmentRisk", "투자위험", false),
-        ("53", "InvestmentWarning", "투자경고", false),
-        ("54", "InvestmentCaution", "투자주의", false),
-        ("55", "CreditGaneung", "신용가능", false),
-        ("57", "Jeunggeogeum100", "증거금 100%", false),
-        ("58", "Halted", "거래정지", false),
-        ("59", "DangigwayeolStock", "단기과열종목", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Administrative,
-        Self::InvestmentRisk,
-        Self::InvestmentWarning,
-        Self::InvestmentCaution,
-        Self::CreditGaneung,
-        Self::Jeunggeogeum100,
-        Self::Halted,
-        Self::DangigwayeolStock,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Administrative => Ok(0),
-            Self::InvestmentRisk => Ok(1),
-            Self::InvestmentWarning => Ok(2),
-            Self::InvestmentCaution => Ok(3),
-            Self::CreditGaneung => Ok(4),
-            Self::Jeunggeogeum100 => Ok(5),
-            Self::Halted => Ok(6),
-            Self::DangigwayeolStock => Ok(7),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(IscdStatClsCode);
-
-/// 동시호가배분처리코드 (\`divi\_app\_cls\_code\`).
-///
-/// Used by: `divi_app_cls_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum DiviAppClsCode {
-    /// `11`: 매수상한배분
-    BuySanghanbaeMinute,
-    /// `12`: 매수하한배분
-    BuyHahanbaeMinute,
-    /// `13`: 매도상한배분
-    SellSanghanbaeMinute,
-    /// `14`: 매도하한배분
-    SellHahanbaeMinute,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for DiviAppClsCode {
-    const NAME: &'static str = "DiviAppClsCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("11", "BuySanghanbaeMinute", "매수상한배분", false),
-        ("12", "BuyHahanbaeMinute", "매수하한배분", false),
-        ("13", "SellSanghanbaeMinute", "매도상한배분", false),
-        ("14", "SellHahanbaeMinute", "매도하한배분", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::BuySanghanbaeMinute,
-        Self::BuyHahanbaeMinute,
-        Self::SellSanghanbaeMinute,
-        Self::SellHahanbaeMinute,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::BuySanghanbaeMinute => Ok(0),
-            Self::BuyHahanbaeMinute => Ok(1),
-            Self::SellSanghanbaeMinute => Ok(2),
-            Self::SellHahanbaeMinute => Ok(3),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(DiviAppClsCode);
-
-/// 시장경고코드 (\`mrkt\_warn\_cls\_code\`).
-///
-/// Used by: `mrkt_warn_cls_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum MrktWarnClsCode {
-    /// `00`: 없음
-    None,
-    /// `01`: 투자주의
-    InvestmentCaution,
-    /// `02`: 투자경고
-    InvestmentWarning,
-    /// `03`: 투자위험
-    InvestmentRisk,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for MrktWarnClsCode {
-    const NAME: &'static str = "MrktWarnClsCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("00", "None", "없음", false),
-        ("01", "InvestmentCaution", "투자주의", false),
-        ("02", "InvestmentWarning", "투자경고", false),
-        ("03", "InvestmentRisk", "투자위험", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::None,
-        Self::InvestmentCaution,
-        Self::InvestmentWarning,
-        Self::InvestmentRisk,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::None => Ok(0),
-            Self::InvestmentCaution => Ok(1),
-            Self::InvestmentWarning => Ok(2),
-            Self::InvestmentRisk => Ok(3),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(MrktWarnClsCode);
-
 /// 주문구분 (\`ORD\_DVSN\`).
 ///
 /// Used by: `ORD_DVSN`.
@@ -5329,170 +4724,6 @@ impl CodeList for InqrDvsn2 {
 
 crate::__private::code_list_impls!(InqrDvsn2);
 
-/// 매도매수구분코드 (\`sll\_buy\_dvsn\_cd\`).
-///
-/// Used by: `sll_buy_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum SllBuyDvsnCdInquirePsblRvsecncl {
-    /// `01`: 매도
-    Sell,
-    /// `02`: 매수
-    Buy,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for SllBuyDvsnCdInquirePsblRvsecncl {
-    const NAME: &'static str = "SllBuyDvsnCdInquirePsblRvsecncl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "Sell", "매도", false),
-        ("02", "Buy", "매수", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Sell,
-        Self::Buy,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Sell => Ok(0),
-            Self::Buy => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(SllBuyDvsnCdInquirePsblRvsecncl);
-
-/// 주문구분코드 (\`ord\_dvsn\_cd\`).
-///
-/// Used by: `ord_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum OrdDvsnCdInquirePsblRvsecncl {
-    /// `00`: 지정가
-    Limit,
-    /// `01`: 시장가
-    Market,
-    /// `02`: 조건부지정가
-    ConditionalLimit,
-    /// `03`: 최유리지정가
-    BestLimit,
-    /// `04`: 최우선지정가
-    TopPriorityLimit,
-    /// `05`: 장전 시간외
-    PreMarketAfterHours,
-    /// `06`: 장후 시간외
-    PostMarketAfterHours,
-    /// `07`: 시간외 단일가
-    AfterHoursSinglePrice,
-    /// `11`: IOC지정가 (즉시체결,잔량취소)
-    IocLimit,
-    /// `12`: FOK지정가 (즉시체결,전량취소)
-    FokLimit,
-    /// `13`: IOC시장가 (즉시체결,잔량취소)
-    IocMarket,
-    /// `14`: FOK시장가 (즉시체결,전량취소)
-    FokMarket,
-    /// `15`: IOC최유리 (즉시체결,잔량취소)
-    IocChoeyuri,
-    /// `16`: FOK최유리 (즉시체결,전량취소)
-    FokChoeyuri,
-    /// `21`: 중간가
-    Jungganga,
-    /// `22`: 스톱지정가
-    SeutopLimit,
-    /// `23`: 중간가IOC
-    JunggangaIoc,
-    /// `24`: 중간가FOK
-    JunggangaFok,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for OrdDvsnCdInquirePsblRvsecncl {
-    const NAME: &'static str = "OrdDvsnCdInquirePsblRvsecncl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("00", "Limit", "지정가", false),
-        ("01", "Market", "시장가", false),
-        ("02", "ConditionalLimit", "조건부지정가", false),
-        ("03", "BestLimit", "최유리지정가", false),
-        ("04", "TopPriorityLimit", "최우선지정가", false),
-        ("05", "PreMarketAfterHours", "장전 시간외", false),
-        ("06", "PostMarketAfterHours", "장후 시간외", false),
-        ("07", "AfterHoursSinglePrice", "시간외 단일가", false),
-        ("11", "IocLimit", "IOC지정가 (즉시체결,잔량취소)", false),
-        ("12", "FokLimit", "FOK지정가 (즉시체결,전량취소)", false),
-        ("13", "IocMarket", "IOC시장가 (즉시체결,잔량취소)", false),
-        ("14", "FokMarket", "FOK시장가 (즉시체결,전량취소)", false),
-        ("15", "IocChoeyuri", "IOC최유리 (즉시체결,잔량취소)", false),
-        ("16", "FokChoeyuri", "FOK최유리 (즉시체결,전량취소)", false),
-        ("21", "Jungganga", "중간가", false),
-        ("22", "SeutopLimit", "스톱지정가", false),
-        ("23", "JunggangaIoc", "중간가IOC", false),
-        ("24", "JunggangaFok", "중간가FOK", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Limit,
-        Self::Market,
-        Self::ConditionalLimit,
-        Self::BestLimit,
-        Self::TopPriorityLimit,
-        Self::PreMarketAfterHours,
-        Self::PostMarketAfterHours,
-        Self::AfterHoursSinglePrice,
-        Self::IocLimit,
-        Self::FokLimit,
-        Self::IocMarket,
-        Self::FokMarket,
-        Self::IocChoeyuri,
-        Self::FokChoeyuri,
-        Self::Jungganga,
-        Self::SeutopLimit,
-        Self::JunggangaIoc,
-        Self::JunggangaFok,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Limit => Ok(0),
-            Self::Market => Ok(1),
-            Self::ConditionalLimit => Ok(2),
-            Self::BestLimit => Ok(3),
-            Self::TopPriorityLimit => Ok(4),
-            Self::PreMarketAfterHours => Ok(5),
-            Self::PostMarketAfterHours => Ok(6),
-            Self::AfterHoursSinglePrice => Ok(7),
-            Self::IocLimit => Ok(8),
-            Self::FokLimit => Ok(9),
-            Self::IocMarket => Ok(10),
-            Self::FokMarket => Ok(11),
-            Self::IocChoeyuri => Ok(12),
-            Self::FokChoeyuri => Ok(13),
-            Self::Jungganga => Ok(14),
-            Self::SeutopLimit => Ok(15),
-            Self::JunggangaIoc => Ok(16),
-            Self::JunggangaFok => Ok(17),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(OrdDvsnCdInquirePsblRvsecncl);
-
 /// FID 기타 구분 코드 (\`FID\_ETC\_CLS\_CODE\`).
 ///
 /// Used by: `FID_ETC_CLS_CODE`.
@@ -5618,53 +4849,6 @@ impl CodeList for FidDivClsCodeInquireViStatus {
 }
 
 crate::__private::code_list_impls!(FidDivClsCodeInquireViStatus);
-
-/// VI종류코드 (\`vi\_kind\_code\`).
-///
-/// Used by: `vi_kind_code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum ViKindCode {
-    /// `1`: 정적
-    Jeongjeok,
-    /// `2`: 동적
-    Dongjeok,
-    /// `3`: 정적\&동적
-    JeongjeokDongjeok,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for ViKindCode {
-    const NAME: &'static str = "ViKindCode";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("1", "Jeongjeok", "정적", false),
-        ("2", "Dongjeok", "동적", false),
-        ("3", "JeongjeokDongjeok", "정적&동적", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Jeongjeok,
-        Self::Dongjeok,
-        Self::JeongjeokDongjeok,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Jeongjeok => Ok(0),
-            Self::Dongjeok => Ok(1),
-            Self::JeongjeokDongjeok => Ok(2),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(ViKindCode);
 
 /// 원화외화구분코드 (\`WCRC\_FRCR\_DVSN\_CD\`).
 ///
@@ -5870,63 +5054,6 @@ impl CodeList for MrktDivClsCodeInvestorProgramTradeToday {
 }
 
 crate::__private::code_list_impls!(MrktDivClsCodeInvestorProgramTradeToday);
-
-/// 입력구분 (\`bsop\_hour\_gb\`).
-///
-/// Used by: `bsop_hour_gb`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum BsopHourGb {
-    /// `1`: 09시 30분 입력
-    V09si30MinuteInput,
-    /// `2`: 10시 00분 입력
-    V10si00MinuteInput,
-    /// `3`: 11시 20분 입력
-    V11si20MinuteInput,
-    /// `4`: 13시 20분 입력
-    V13si20MinuteInput,
-    /// `5`: 14시 30분 입력
-    V14si30MinuteInput,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for BsopHourGb {
-    const NAME: &'static str = "BsopHourGb";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("1", "V09si30MinuteInput", "09시 30분 입력", false),
-        ("2", "V10si00MinuteInput", "10시 00분 입력", false),
-        ("3", "V11si20MinuteInput", "11시 20분 입력", false),
-        ("4", "V13si20MinuteInput", "13시 20분 입력", false),
-        ("5", "V14si30MinuteInput", "14시 30분 입력", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::V09si30MinuteInput,
-        Self::V10si00MinuteInput,
-        Self::V11si20MinuteInput,
-        Self::V13si20MinuteInput,
-        Self::V14si30MinuteInput,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::V09si30MinuteInput => Ok(0),
-            Self::V10si00MinuteInput => Ok(1),
-            Self::V11si20MinuteInput => Ok(2),
-            Self::V13si20MinuteInput => Ok(3),
-            Self::V14si30MinuteInput => Ok(4),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(BsopHourGb);
 
 /// 거래소구분코드 (\`EXCG\_DVSN\_CD\`).
 ///
@@ -6770,515 +5897,6 @@ impl CodeList for InqrDvsnPeriodRights {
 
 crate::__private::code_list_impls!(InqrDvsnPeriodRights);
 
-/// 권리유형코드 (\`rght\_type\_cd\`).
-///
-/// Used by: `rght_type_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RghtTypeCd {
-    /// `1`: 유상
-    Yusang,
-    /// `2`: 무상
-    Musang,
-    /// `3`: 배당
-    Baedang,
-    /// `4`: 매수청구
-    BuyCheonggu,
-    /// `5`: 공개매수
-    GonggaeBuy,
-    /// `6`: 주주총회
-    WeekWeekChonghoe,
-    /// `7`: 신주인수권증서
-    SinWeekInsugwonjeungseo,
-    /// `8`: 반대의사
-    Bandaeuisa,
-    /// `9`: 신주인수권증권
-    SinWeekInsugwonjeunggwon,
-    /// `11`: 합병
-    Hapbyeong,
-    /// `12`: 회사분할
-    HoesaMinuteHal,
-    /// `13`: 주식교환
-    StockGyohwan,
-    /// `14`: 액면분할
-    AekmyeonMinuteHal,
-    /// `15`: 액면병합
-    Aekmyeonbyeonghap,
-    /// `16`: 종목변경
-    StockByeongyeong,
-    /// `17`: 감자
-    Gamja,
-    /// `18`: 신구주합병
-    SinguWeekHapbyeong,
-    /// `21`: 후합병
-    Huhapbyeong,
-    /// `22`: 후회사분할
-    HuhoesaMinuteHal,
-    /// `23`: 후주식교환
-    HuStockGyohwan,
-    /// `24`: 후액면분할
-    HuaekmyeonMinuteHal,
-    /// `25`: 후액면병합
-    Huaekmyeonbyeonghap,
-    /// `26`: 후종목변경
-    HuStockByeongyeong,
-    /// `27`: 후감자
-    Hugamja,
-    /// `28`: 후신구주합병
-    HusinguWeekHapbyeong,
-    /// `31`: 뮤츄얼펀드
-    Myuchyueolpeondeu,
-    /// `32`: ETF
-    Etf,
-    /// `33`: 선박투자회사
-    Seonbaktujahoesa,
-    /// `34`: 투융자회사
-    TuLoanHoesa,
-    /// `35`: 해외자원
-    Haeoejawon,
-    /// `36`: 부동산신탁(Ritz)
-    Budongsansintak,
-    /// `37`: 상장수익증권
-    Sangjangsuikjeunggwon,
-    /// `41`: ELW만기
-    ElwMangi,
-    /// `42`: ELS분배
-    ElsMinuteBae,
-    /// `43`: DLS분배
-    DlsMinuteBae,
-    /// `44`: 하일드펀드
-    HaDayDeupeondeu,
-    /// `45`: ETN
-    Etn,
-    /// `51`: 전환청구
-    Jeonhwancheonggu,
-    /// `52`: 교환청구
-    Gyohwancheonggu,
-    /// `53`: BW청구
-    BwCheonggu,
-    /// `54`: WRT청구
-    WrtCheonggu,
-    /// `55`: 채권풋옵션청구
-    BondPutOptionsCheonggu,
-    /// `56`: 전환우선주청구
-    JeonhwanPreferredCheonggu,
-    /// `57`: 전환조건부청구
-    Jeonhwanjogeonbucheonggu,
-    /// `58`: 전자증권일괄입고
-    JeonjajeunggwonDayGwalipgo,
-    /// `59`: 클라우드펀딩일괄입고
-    KeulraudeupeondingDayGwalipgo,
-    /// `61`: 원리금상환
-    Wonrigeumsanghwan,
-    /// `62`: 스트립채권
-    SeuteuripBond,
-    /// `71`: WRT소멸
-    WrtSomyeol,
-    /// `72`: WRT증권
-    WrtJeunggwon,
-    /// `73`: DR전환
-    DrJeonhwan,
-    /// `74`: 배당옵션
-    BaedangOptions,
-    /// `75`: 특별배당
-    Teukbyeolbaedang,
-    /// `76`: ISINCODE변경
-    IsincodeByeongyeong,
-    /// `77`: 실권주청약
-    SilgwonWeekCheongyak,
-    /// `81`: 해외분배금(청산)
-    HaeoeMinuteBaegeum,
-    /// `82`: 해외분배금(조기상환)
-    HaeoeMinuteBaegeumJogisanghwan,
-    /// `83`: 해외분배금(상장폐지)
-    HaeoeMinuteBaegeumSangjangpyeji,
-    /// `84`: DR FEE
-    DrFee,
-    /// `85`: SECTION 871M
-    Section871m,
-    /// `86`: 종목전환
-    StockJeonhwan,
-    /// `87`: 재매수
-    JaeBuy,
-    /// `88`: 종목교환
-    StockGyohwanCode88,
-    /// `89`: 기타이벤트
-    Gitaibenteu,
-    /// `91`: 공모주
-    GongmoWeek,
-    /// `92`: 청약
-    Cheongyak,
-    /// `93`: 환매
-    Hwanmae,
-    /// `99`: 기타권리사유
-    Gitagwonrisayu,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for RghtTypeCd {
-    const NAME: &'static str = "RghtTypeCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("1", "Yusang", "유상", false),
-        ("2", "Musang", "무상", false),
-        ("3", "Baedang", "배당", false),
-        ("4", "BuyCheonggu", "매수청구", false),
-        ("5", "GonggaeBuy", "공개매수", false),
-        ("6", "WeekWeekChonghoe", "주주총회", false),
-        ("7", "SinWeekInsugwonjeungseo", "신주인수권증서", false),
-        ("8", "Bandaeuisa", "반대의사", false),
-        ("9", "SinWeekInsugwonjeunggwon", "신주인수권증권", false),
-        ("11", "Hapbyeong", "합병", false),
-        ("12", "HoesaMinuteHal", "회사분할", false),
-        ("13", "StockGyohwan", "주식교환", false),
-        ("14", "AekmyeonMinuteHal", "액면분할", false),
-        ("15", "Aekmyeonbyeonghap", "액면병합", false),
-        ("16", "StockByeongyeong", "종목변경", false),
-        ("17", "Gamja", "감자", false),
-        ("18", "SinguWeekHapbyeong", "신구주합병", false),
-        ("21", "Huhapbyeong", "후합병", false),
-        ("22", "HuhoesaMinuteHal", "후회사분할", false),
-        ("23", "HuStockGyohwan", "후주식교환", false),
-        ("24", "HuaekmyeonMinuteHal", "후액면분할", false),
-        ("25", "Huaekmyeonbyeonghap", "후액면병합", false),
-        ("26", "HuStockByeongyeong", "후종목변경", false),
-        ("27", "Hugamja", "후감자", false),
-        ("28", "HusinguWeekHapbyeong", "후신구주합병", false),
-        ("31", "Myuchyueolpeondeu", "뮤츄얼펀드", false),
-        ("32", "Etf", "ETF", false),
-        ("33", "Seonbaktujahoesa", "선박투자회사", false),
-        ("34", "TuLoanHoesa", "투융자회사", false),
-        ("35", "Haeoejawon", "해외자원", false),
-        ("36", "Budongsansintak", "부동산신탁(Ritz)", false),
-        ("37", "Sangjangsuikjeunggwon", "상장수익증권", false),
-        ("41", "ElwMangi", "ELW만기", false),
-        ("42", "ElsMinuteBae", "ELS분배", false),
-        ("43", "DlsMinuteBae", "DLS분배", false),
-        ("44", "HaDayDeupeondeu", "하일드펀드", false),
-        ("45", "Etn", "ETN", false),
-        ("51", "Jeonhwancheonggu", "전환청구", false),
-        ("52", "Gyohwancheonggu", "교환청구", false),
-        ("53", "BwCheonggu", "BW청구", false),
-        ("54", "WrtCheonggu", "WRT청구", false),
-        ("55", "BondPutOptionsCheonggu", "채권풋옵션청구", false),
-        ("56", "JeonhwanPreferredCheonggu", "전환우선주청구", false),
-        ("57", "Jeonhwanjogeonbucheonggu", "전환조건부청구", false),
-        ("58", "JeonjajeunggwonDayGwalipgo", "전자증권일괄입고", false),
-        ("59", "KeulraudeupeondingDayGwalipgo", "클라우드펀딩일괄입고", false),
-        ("61", "Wonrigeumsanghwan", "원리금상환", false),
-        ("62", "SeuteuripBond", "스트립채권", false),
-        ("71", "WrtSomyeol", "WRT소멸", false),
-        ("72", "WrtJeunggwon", "WRT증권", false),
-        ("73", "DrJeonhwan", "DR전환", false),
-        ("74", "BaedangOptions", "배당옵션", false),
-        ("75", "Teukbyeolbaedang", "특별배당", false),
-        ("76", "IsincodeByeongyeong", "ISINCODE변경", false),
-        ("77", "SilgwonWeekCheongyak", "실권주청약", false),
-        ("81", "HaeoeMinuteBaegeum", "해외분배금(청산)", false),
-        ("82", "HaeoeMinuteBaegeumJogisanghwan", "해외분배금(조기상환)", false),
-        ("83", "HaeoeMinuteBaegeumSangjangpyeji", "해외분배금(상장폐지)", false),
-        ("84", "DrFee", "DR FEE", false),
-        ("85", "Section871m", "SECTION 871M", false),
-        ("86", "StockJeonhwan", "종목전환", false),
-        ("87", "JaeBuy", "재매수", false),
-        ("88", "StockGyohwanCode88", "종목교환", false),
-        ("89", "Gitaibenteu", "기타이벤트", false),
-        ("91", "GongmoWeek", "공모주", false),
-        ("92", "Cheongyak", "청약", false),
-        ("93", "Hwanmae", "환매", false),
-        ("99", "Gitagwonrisayu", "기타권리사유", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Yusang,
-        Self::Musang,
-        Self::Baedang,
-        Self::BuyCheonggu,
-        Self::GonggaeBuy,
-        Self::WeekWeekChonghoe,
-        Self::SinWeekInsugwonjeungseo,
-        Self::Bandaeuisa,
-        Self::SinWeekInsugwonjeunggwon,
-        Self::Hapbyeong,
-        Self::HoesaMinuteHal,
-        Self::StockGyohwan,
-        Self::AekmyeonMinuteHal,
-        Self::Aekmyeonbyeonghap,
-        Self::StockByeongyeong,
-        Self::Gamja,
-        Self::SinguWeekHapbyeong,
-        Self::Huhapbyeong,
-        Self::HuhoesaMinuteHal,
-        Self::HuStockGyohwan,
-        Self::HuaekmyeonMinuteHal,
-        Self::Huaekmyeonbyeonghap,
-        Self::HuStockByeongyeong,
-        Self::Hugamja,
-        Self::HusinguWeekHapbyeong,
-        Self::Myuchyueolpeondeu,
-        Self::Etf,
-        Self::Seonbaktujahoesa,
-        Self::TuLoanHoesa,
-        Self::Haeoejawon,
-        Self::Budongsansintak,
-        Self::Sangjangsuikjeunggwon,
-        Self::ElwMangi,
-        Self::ElsMinuteBae,
-        Self::DlsMinuteBae,
-        Self::HaDayDeupeondeu,
-        Self::Etn,
-        Self::Jeonhwancheonggu,
-        Self::Gyohwancheonggu,
-        Self::BwCheonggu,
-        Self::WrtCheonggu,
-        Self::BondPutOptionsCheonggu,
-        Self::JeonhwanPreferredCheonggu,
-        Self::Jeonhwanjogeonbucheonggu,
-        Self::JeonjajeunggwonDayGwalipgo,
-        Self::KeulraudeupeondingDayGwalipgo,
-        Self::Wonrigeumsanghwan,
-        Self::SeuteuripBond,
-        Self::WrtSomyeol,
-        Self::WrtJeunggwon,
-        Self::DrJeonhwan,
-        Self::BaedangOptions,
-        Self::Teukbyeolbaedang,
-        Self::IsincodeByeongyeong,
-        Self::SilgwonWeekCheongyak,
-        Self::HaeoeMinuteBaegeum,
-        Self::HaeoeMinuteBaegeumJogisanghwan,
-        Self::HaeoeMinuteBaegeumSangjangpyeji,
-        Self::DrFee,
-        Self::Section871m,
-        Self::StockJeonhwan,
-        Self::JaeBuy,
-        Self::StockGyohwanCode88,
-        Self::Gitaibenteu,
-        Self::GongmoWeek,
-        Self::Cheongyak,
-        Self::Hwanmae,
-        Self::Gitagwonrisayu,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Yusang => Ok(0),
-            Self::Musang => Ok(1),
-            Self::Baedang => Ok(2),
-            Self::BuyCheonggu => Ok(3),
-            Self::GonggaeBuy => Ok(4),
-            Self::WeekWeekChonghoe => Ok(5),
-            Self::SinWeekInsugwonjeungseo => Ok(6),
-            Self::Bandaeuisa => Ok(7),
-            Self::SinWeekInsugwonjeunggwon => Ok(8),
-            Self::Hapbyeong => Ok(9),
-            Self::HoesaMinuteHal => Ok(10),
-            Self::StockGyohwan => Ok(11),
-            Self::AekmyeonMinuteHal => Ok(12),
-            Self::Aekmyeonbyeonghap => Ok(13),
-            Self::StockByeongyeong => Ok(14),
-            Self::Gamja => Ok(15),
-            Self::SinguWeekHapbyeong => Ok(16),
-            Self::Huhapbyeong => Ok(17),
-            Self::HuhoesaMinuteHal => Ok(18),
-            Self::HuStockGyohwan => Ok(19),
-            Self::HuaekmyeonMinuteHal => Ok(20),
-            Self::Huaekmyeonbyeonghap => Ok(21),
-            Self::HuStockByeongyeong => Ok(22),
-            Self::Hugamja => Ok(23),
-            Self::HusinguWeekHapbyeong => Ok(24),
-            Self::Myuchyueolpeondeu => Ok(25),
-            Self::Etf => Ok(26),
-            Self::Seonbaktujahoesa => Ok(27),
-            Self::TuLoanHoesa => Ok(28),
-            Self::Haeoejawon => Ok(29),
-            Self::Budongsansintak => Ok(30),
-            Self::Sangjangsuikjeunggwon => Ok(31),
-            Self::ElwMangi => Ok(32),
-            Self::ElsMinuteBae => Ok(33),
-            Self::DlsMinuteBae => Ok(34),
-            Self::HaDayDeupeondeu => Ok(35),
-            Self::Etn => Ok(36),
-            Self::Jeonhwancheonggu => Ok(37),
-            Self::Gyohwancheonggu => Ok(38),
-            Self::BwCheonggu => Ok(39),
-            Self::WrtCheonggu => Ok(40),
-            Self::BondPutOptionsCheonggu => Ok(41),
-            Self::JeonhwanPreferredCheonggu => Ok(42),
-            Self::Jeonhwanjogeonbucheonggu => Ok(43),
-            Self::JeonjajeunggwonDayGwalipgo => Ok(44),
-            Self::KeulraudeupeondingDayGwalipgo => Ok(45),
-            Self::Wonrigeumsanghwan => Ok(46),
-            Self::SeuteuripBond => Ok(47),
-            Self::WrtSomyeol => Ok(48),
-            Self::WrtJeunggwon => Ok(49),
-            Self::DrJeonhwan => Ok(50),
-            Self::BaedangOptions => Ok(51),
-            Self::Teukbyeolbaedang => Ok(52),
-            Self::IsincodeByeongyeong => Ok(53),
-            Self::SilgwonWeekCheongyak => Ok(54),
-            Self::HaeoeMinuteBaegeum => Ok(55),
-            Self::HaeoeMinuteBaegeumJogisanghwan => Ok(56),
-            Self::HaeoeMinuteBaegeumSangjangpyeji => Ok(57),
-            Self::DrFee => Ok(58),
-            Self::Section871m => Ok(59),
-            Self::StockJeonhwan => Ok(60),
-            Self::JaeBuy => Ok(61),
-            Self::StockGyohwanCode88 => Ok(62),
-            Self::Gitaibenteu => Ok(63),
-            Self::GongmoWeek => Ok(64),
-            Self::Cheongyak => Ok(65),
-            Self::Hwanmae => Ok(66),
-            Self::Gitagwonrisayu => Ok(67),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(RghtTypeCd);
-
-/// 권리잔고유형코드 (\`rght\_cblc\_type\_cd\`).
-///
-/// Used by: `rght_cblc_type_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RghtCblcTypeCd {
-    /// `1`: 입고
-    Ipgo,
-    /// `2`: 출고
-    Chulgo,
-    /// `3`: 출고입고
-    Chulgoipgo,
-    /// `4`: 출고입금
-    Chulgoipgeum,
-    /// `5`: 출고출금
-    Chulgochulgeum,
-    /// `10`: 현금입금
-    CashIpgeum,
-    /// `11`: 단수주대금입금
-    DansuWeekDaegeumipgeum,
-    /// `12`: 교부금입금
-    Gyobugeumipgeum,
-    /// `13`: 유상감자대금입금
-    Yusanggamjadaegeumipgeum,
-    /// `14`: 지연이자입금
-    Jiyeonijaipgeum,
-    /// `15`: 이자지급
-    Ijajigeup,
-    /// `16`: 대주권리금출금
-    StockLoanGwonrigeumchulgeum,
-    /// `17`: 분할상환
-    MinuteHalsanghwan,
-    /// `18`: 만기상환
-    Mangisanghwan,
-    /// `19`: 조기상환
-    Jogisanghwan,
-    /// `20`: 출금
-    Chulgeum,
-    /// `21`: 입고\&입금
-    IpgoIpgeum,
-    /// `22`: 입고\&입금\&단수주대금입금
-    IpgoIpgeumDansuWeekDaegeumipgeum,
-    /// `25`: 유상환불금입금
-    Yusanghwanbulgeumipgeum,
-    /// `26`: 중도상환
-    Jungdosanghwan,
-    /// `27`: 분할합병세금출금
-    MinuteHalhapbyeongsegeumchulgeum,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for RghtCblcTypeCd {
-    const NAME: &'static str = "RghtCblcTypeCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("1", "Ipgo", "입고", false),
-        ("2", "Chulgo", "출고", false),
-        ("3", "Chulgoipgo", "출고입고", false),
-        ("4", "Chulgoipgeum", "출고입금", false),
-        ("5", "Chulgochulgeum", "출고출금", false),
-        ("10", "CashIpgeum", "현금입금", false),
-        ("11", "DansuWeekDaegeumipgeum", "단수주대금입금", false),
-        ("12", "Gyobugeumipgeum", "교부금입금", false),
-        ("13", "Yusanggamjadaegeumipgeum", "유상감자대금입금", false),
-        ("14", "Jiyeonijaipgeum", "지연이자입금", false),
-        ("15", "Ijajigeup", "이자지급", false),
-        ("16", "StockLoanGwonrigeumchulgeum", "대주권리금출금", false),
-        ("17", "MinuteHalsanghwan", "분할상환", false),
-        ("18", "Mangisanghwan", "만기상환", false),
-        ("19", "Jogisanghwan", "조기상환", false),
-        ("20", "Chulgeum", "출금", false),
-        ("21", "IpgoIpgeum", "입고&입금", false),
-        ("22", "IpgoIpgeumDansuWeekDaegeumipgeum", "입고&입금&단수주대금입금", false),
-        ("25", "Yusanghwanbulgeumipgeum", "유상환불금입금", false),
-        ("26", "Jungdosanghwan", "중도상환", false),
-        ("27", "MinuteHalhapbyeongsegeumchulgeum", "분할합병세금출금", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Ipgo,
-        Self::Chulgo,
-        Self::Chulgoipgo,
-        Self::Chulgoipgeum,
-        Self::Chulgochulgeum,
-        Self::CashIpgeum,
-        Self::DansuWeekDaegeumipgeum,
-        Self::Gyobugeumipgeum,
-        Self::Yusanggamjadaegeumipgeum,
-        Self::Jiyeonijaipgeum,
-        Self::Ijajigeup,
-        Self::StockLoanGwonrigeumchulgeum,
-        Self::MinuteHalsanghwan,
-        Self::Mangisanghwan,
-        Self::Jogisanghwan,
-        Self::Chulgeum,
-        Self::IpgoIpgeum,
-        Self::IpgoIpgeumDansuWeekDaegeumipgeum,
-        Self::Yusanghwanbulgeumipgeum,
-        Self::Jungdosanghwan,
-        Self::MinuteHalhapbyeongsegeumchulgeum,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Ipgo => Ok(0),
-            Self::Chulgo => Ok(1),
-            Self::Chulgoipgo => Ok(2),
-            Self::Chulgoipgeum => Ok(3),
-            Self::Chulgochulgeum => Ok(4),
-            Self::CashIpgeum => Ok(5),
-            Self::DansuWeekDaegeumipgeum => Ok(6),
-            Self::Gyobugeumipgeum => Ok(7),
-            Self::Yusanggamjadaegeumipgeum => Ok(8),
-            Self::Jiyeonijaipgeum => Ok(9),
-            Self::Ijajigeup => Ok(10),
-            Self::StockLoanGwonrigeumchulgeum => Ok(11),
-            Self::MinuteHalsanghwan => Ok(12),
-            Self::Mangisanghwan => Ok(13),
-            Self::Jogisanghwan => Ok(14),
-            Self::Chulgeum => Ok(15),
-            Self::IpgoIpgeum => Ok(16),
-            Self::IpgoIpgeumDansuWeekDaegeumipgeum => Ok(17),
-            Self::Yusanghwanbulgeumipgeum => Ok(18),
-            Self::Jungdosanghwan => Ok(19),
-            Self::MinuteHalhapbyeongsegeumchulgeum => Ok(20),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(RghtCblcTypeCd);
-
 /// 순위 정렬 구분 코드 (\`fid\_rank\_sort\_cls\_code\`).
 ///
 /// Used by: `fid_rank_sort_cls_code`.
@@ -7598,80 +6216,6 @@ impl CodeList for PrdtTypeCdSearchStockInfo {
 }
 
 crate::__private::code_list_impls!(PrdtTypeCdSearchStockInfo);
-
-/// NXT 거래종목여부 (\`cptt\_trad\_tr\_psbl\_yn\`).
-///
-/// Used by: `cptt_trad_tr_psbl_yn`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum CpttTradTrPsblYn {
-    /// `NXT`: 거래가능한 종목은 Y, 그 외 종목은 N
-    GeoraeganeunghanStockEunYGeuOeStockEunN,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for CpttTradTrPsblYn {
-    const NAME: &'static str = "CpttTradTrPsblYn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("NXT", "GeoraeganeunghanStockEunYGeuOeStockEunN", "거래가능한 종목은 Y, 그 외 종목은 N", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::GeoraeganeunghanStockEunYGeuOeStockEunN,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::GeoraeganeunghanStockEunYGeuOeStockEunN => Ok(0),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(CpttTradTrPsblYn);
-
-/// NXT 거래정지여부 (\`nxt\_tr\_stop\_yn\`).
-///
-/// Used by: `nxt_tr_stop_yn`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum NxtTrStopYn {
-    /// `NXT`: 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
-    GeoraeStockJungHaltedGaDoenStockEunYGeuO,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for NxtTrStopYn {
-    const NAME: &'static str = "NxtTrStopYn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("NXT", "GeoraeStockJungHaltedGaDoenStockEunYGeuO", "거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO => Ok(0),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(NxtTrStopYn);
 
 /// 입력 종목코드 (\`FID\_INPUT\_ISCD\`).
 ///
@@ -8993,43 +7537,6 @@ impl CodeList for FidCondMrktDivCodeNavComparisonTimeTrend {
 
 crate::__private::code_list_impls!(FidCondMrktDivCodeNavComparisonTimeTrend);
 
-/// 응답코드 (\`code\`).
-///
-/// Used by: `code`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Code {
-    /// `HTTP`: 응답코드
-    Eungdapkodeu,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for Code {
-    const NAME: &'static str = "Code";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("HTTP", "Eungdapkodeu", "응답코드", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Eungdapkodeu,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Eungdapkodeu => Ok(0),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(Code);
-
 /// 조회구분 (\`QRY\_TP\`).
 ///
 /// Used by: `QRY_TP`.
@@ -9124,7 +7631,7 @@ crate::__private::code_list_impls!(CcldNccsDvsnInquireCcld);
 /// Used by: `SLL_BUY_DVSN_CD`.
 #[derive(Clone)]
 #[non_exhaustive]
-pub enum SllBuyDvsnCdInquireCcld {
+pub enum SllBuyDvsnCd {
     /// `%%`: 전체
     All,
     /// `01`: 매도
@@ -9135,8 +7642,8 @@ pub enum SllBuyDvsnCdInquireCcld {
     Other(Box<str>),
 }
 
-impl CodeList for SllBuyDvsnCdInquireCcld {
-    const NAME: &'static str = "SllBuyDvsnCdInquireCcld";
+impl CodeList for SllBuyDvsnCd {
+    const NAME: &'static str = "SllBuyDvsnCd";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
         ("%%", "All", "전체", false),
         ("01", "Sell", "매도", false),
@@ -9164,7 +7671,7 @@ impl CodeList for SllBuyDvsnCdInquireCcld {
     }
 }
 
-crate::__private::code_list_impls!(SllBuyDvsnCdInquireCcld);
+crate::__private::code_list_impls!(SllBuyDvsnCd);
 
 /// 선물옵션구분 (\`FUOP\_DVSN\`).
 ///
@@ -9212,179 +7719,6 @@ impl CodeList for FuopDvsn {
 }
 
 crate::__private::code_list_impls!(FuopDvsn);
-
-/// 접수구분코드 (\`rcit\_dvsn\_cd\`).
-///
-/// Used by: `rcit_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RcitDvsnCd {
-    /// `05`: 온라인
-    Onrain,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for RcitDvsnCd {
-    const NAME: &'static str = "RcitDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("05", "Onrain", "온라인", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Onrain,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Onrain => Ok(0),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(RcitDvsnCd);
-
-/// 기준가격유형코드 (\`bass\_pric\_type\_cd\`).
-///
-/// Used by: `bass_pric_type_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum BassPricTypeCd {
-    /// `01`: 시가평가
-    OpenPyeongga,
-    /// `02`: 액면가
-    Aekmyeonga,
-    /// `03`: 기준가격
-    BasisPrice,
-    /// `04`: 대용가
-    Daeyongga,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for BassPricTypeCd {
-    const NAME: &'static str = "BassPricTypeCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "OpenPyeongga", "시가평가", false),
-        ("02", "Aekmyeonga", "액면가", false),
-        ("03", "BasisPrice", "기준가격", false),
-        ("04", "Daeyongga", "대용가", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::OpenPyeongga,
-        Self::Aekmyeonga,
-        Self::BasisPrice,
-        Self::Daeyongga,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::OpenPyeongga => Ok(0),
-            Self::Aekmyeonga => Ok(1),
-            Self::BasisPrice => Ok(2),
-            Self::Daeyongga => Ok(3),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(BassPricTypeCd);
-
-/// 신규청산구분코드 (\`new\_lqd\_dvsn\_cd\`).
-///
-/// Used by: `new_lqd_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum NewLqdDvsnCd {
-    /// `01`: 신규
-    Singyu,
-    /// `02`: 청산
-    Cheongsan,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for NewLqdDvsnCd {
-    const NAME: &'static str = "NewLqdDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "Singyu", "신규", false),
-        ("02", "Cheongsan", "청산", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Singyu,
-        Self::Cheongsan,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Singyu => Ok(0),
-            Self::Cheongsan => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(NewLqdDvsnCd);
-
-/// 선물옵션구분 (\`fuop\_dvsn\`).
-///
-/// Used by: `fuop_dvsn`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum FuopDvsnInquireCcld {
-    /// `01`: 선물
-    Futures,
-    /// `02`: 옵션
-    Options,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for FuopDvsnInquireCcld {
-    const NAME: &'static str = "FuopDvsnInquireCcld";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "Futures", "선물", false),
-        ("02", "Options", "옵션", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Futures,
-        Self::Options,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Futures => Ok(0),
-            Self::Options => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(FuopDvsnInquireCcld);
 
 /// 통화코드 (\`CRCY\_CD\`).
 ///
@@ -9596,7 +7930,7 @@ crate::__private::code_list_impls!(UpmuGubun);
 
 /// 복합주문구분코드 (\`CPLX\_ORD\_DVSN\_CD\`).
 ///
-/// Used by: `CPLX_ORD_DVSN_CD`.
+/// Used by: `CPLX_ORD_DVSN_CD`, `cplx_ord_dvsn_cd`.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum CplxOrdDvsnCd {
@@ -9799,83 +8133,6 @@ impl CodeList for Modp {
 
 crate::__private::code_list_impls!(Modp);
 
-/// 실시간조회종목코드 (\`rsym\`).
-///
-/// Used by: `rsym`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Rsym {
-    /// `NYS`: 뉴욕
-    NewYork,
-    /// `NAS`: 나스닥
-    Nasdaq,
-    /// `AMS`: 아멕스
-    Amex,
-    /// `TSE`: 도쿄
-    Tokyo,
-    /// `HKS`: 홍콩
-    HongKong,
-    /// `SHS`: 상해
-    Shanghai,
-    /// `SZS`: 심천
-    Shenzhen,
-    /// `HSX`: 호치민
-    HoChiMinh,
-    /// `HNX`: 하노이
-    Hanoi,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for Rsym {
-    const NAME: &'static str = "Rsym";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("NYS", "NewYork", "뉴욕", false),
-        ("NAS", "Nasdaq", "나스닥", false),
-        ("AMS", "Amex", "아멕스", false),
-        ("TSE", "Tokyo", "도쿄", false),
-        ("HKS", "HongKong", "홍콩", false),
-        ("SHS", "Shanghai", "상해", false),
-        ("SZS", "Shenzhen", "심천", false),
-        ("HSX", "HoChiMinh", "호치민", false),
-        ("HNX", "Hanoi", "하노이", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::NewYork,
-        Self::Nasdaq,
-        Self::Amex,
-        Self::Tokyo,
-        Self::HongKong,
-        Self::Shanghai,
-        Self::Shenzhen,
-        Self::HoChiMinh,
-        Self::Hanoi,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::NewYork => Ok(0),
-            Self::Nasdaq => Ok(1),
-            Self::Amex => Ok(2),
-            Self::Tokyo => Ok(3),
-            Self::HongKong => Ok(4),
-            Self::Shanghai => Ok(5),
-            Self::Shenzhen => Ok(6),
-            Self::HoChiMinh => Ok(7),
-            Self::Hanoi => Ok(8),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(Rsym);
-
 /// 거래량조건 (\`VOL\_RANG\`).
 ///
 /// Used by: `VOL_RANG`.
@@ -9984,53 +8241,6 @@ impl CodeList for Tday {
 }
 
 crate::__private::code_list_impls!(Tday);
-
-/// 시장구분 (\`mtyp\`).
-///
-/// Used by: `mtyp`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Mtyp {
-    /// `0`: 장중
-    Jangjung,
-    /// `1`: 장전
-    Jangjeon,
-    /// `2`: 장후
-    Janghu,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for Mtyp {
-    const NAME: &'static str = "Mtyp";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("0", "Jangjung", "장중", false),
-        ("1", "Jangjeon", "장전", false),
-        ("2", "Janghu", "장후", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Jangjung,
-        Self::Jangjeon,
-        Self::Janghu,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Jangjung => Ok(0),
-            Self::Jangjeon => Ok(1),
-            Self::Janghu => Ok(2),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(Mtyp);
 
 /// FID 조건 시장 분류 코드 (\`FID\_COND\_MRKT\_DIV\_CODE\`).
 ///
@@ -10317,7 +8527,7 @@ crate::__private::code_list_impls!(Excd0110);
 /// Used by: `RGHT_TYPE_CD`.
 #[derive(Clone)]
 #[non_exhaustive]
-pub enum RghtTypeCdPeriodRights {
+pub enum RghtTypeCd {
     /// `%%`: 전체
     All,
     /// `01`: 유상
@@ -10352,8 +8562,8 @@ pub enum RghtTypeCdPeriodRights {
     Other(Box<str>),
 }
 
-impl CodeList for RghtTypeCdPeriodRights {
-    const NAME: &'static str = "RghtTypeCdPeriodRights";
+impl CodeList for RghtTypeCd {
+    const NAME: &'static str = "RghtTypeCd";
     const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
         ("%%", "All", "전체", false),
         ("01", "Yusang", "유상", false),
@@ -10417,7 +8627,7 @@ impl CodeList for RghtTypeCdPeriodRights {
     }
 }
 
-crate::__private::code_list_impls!(RghtTypeCdPeriodRights);
+crate::__private::code_list_impls!(RghtTypeCd);
 
 /// 조회구분코드 (\`INQR\_DVSN\_CD\`).
 ///
@@ -10610,207 +8820,6 @@ impl CodeList for PrdtTypeCdSearchInfo2 {
 
 crate::__private::code_list_impls!(PrdtTypeCdSearchInfo2);
 
-/// 상품유형코드 (\`prdt\_type\_cd\`).
-///
-/// Used by: `PRDT_TYPE_CD`, `prdt_type_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum PrdtTypeCdCountriesHoliday {
-    /// `512`: 미국 나스닥
-    UsNasdaq,
-    /// `513`: 미국 뉴욕거래소
-    UsNewYorkExchange,
-    /// `529`: 미국 아멕스
-    UsAmex,
-    /// `515`: 일본
-    Japan,
-    /// `501`: 홍콩
-    HongKong,
-    /// `543`: 홍콩CNY
-    HongKongCny,
-    /// `558`: 홍콩USD
-    HongKongUsd,
-    /// `507`: 베트남 하노이거래소
-    VietnamHanoiExchange,
-    /// `508`: 베트남 호치민거래소
-    VietnamHoChiMinhExchange,
-    /// `551`: 중국 상해A
-    ChinaShanghaiA,
-    /// `552`: 중국 심천A
-    ChinaShenzhenA,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for PrdtTypeCdCountriesHoliday {
-    const NAME: &'static str = "PrdtTypeCdCountriesHoliday";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("512", "UsNasdaq", "미국 나스닥", false),
-        ("513", "UsNewYorkExchange", "미국 뉴욕거래소", false),
-        ("529", "UsAmex", "미국 아멕스", false),
-        ("515", "Japan", "일본", false),
-        ("501", "HongKong", "홍콩", false),
-        ("543", "HongKongCny", "홍콩CNY", false),
-        ("558", "HongKongUsd", "홍콩USD", false),
-        ("507", "VietnamHanoiExchange", "베트남 하노이거래소", false),
-        ("508", "VietnamHoChiMinhExchange", "베트남 호치민거래소", false),
-        ("551", "ChinaShanghaiA", "중국 상해A", false),
-        ("552", "ChinaShenzhenA", "중국 심천A", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::UsNasdaq,
-        Self::UsNewYorkExchange,
-        Self::UsAmex,
-        Self::Japan,
-        Self::HongKong,
-        Self::HongKongCny,
-        Self::HongKongUsd,
-        Self::VietnamHanoiExchange,
-        Self::VietnamHoChiMinhExchange,
-        Self::ChinaShanghaiA,
-        Self::ChinaShenzhenA,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::UsNasdaq => Ok(0),
-            Self::UsNewYorkExchange => Ok(1),
-            Self::UsAmex => Ok(2),
-            Self::Japan => Ok(3),
-            Self::HongKong => Ok(4),
-            Self::HongKongCny => Ok(5),
-            Self::HongKongUsd => Ok(6),
-            Self::VietnamHanoiExchange => Ok(7),
-            Self::VietnamHoChiMinhExchange => Ok(8),
-            Self::ChinaShanghaiA => Ok(9),
-            Self::ChinaShenzhenA => Ok(10),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(PrdtTypeCdCountriesHoliday);
-
-/// 거래국가코드 (\`tr\_natn\_cd\`).
-///
-/// Used by: `tr_natn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum TrNatnCd {
-    /// `840`: 미국
-    Us,
-    /// `392`: 일본
-    Japan,
-    /// `344`: 홍콩
-    HongKong,
-    /// `704`: 베트남
-    Vietnam,
-    /// `156`: 중국
-    China,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for TrNatnCd {
-    const NAME: &'static str = "TrNatnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("840", "Us", "미국", false),
-        ("392", "Japan", "일본", false),
-        ("344", "HongKong", "홍콩", false),
-        ("704", "Vietnam", "베트남", false),
-        ("156", "China", "중국", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Us,
-        Self::Japan,
-        Self::HongKong,
-        Self::Vietnam,
-        Self::China,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Us => Ok(0),
-            Self::Japan => Ok(1),
-            Self::HongKong => Ok(2),
-            Self::Vietnam => Ok(3),
-            Self::China => Ok(4),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(TrNatnCd);
-
-/// 국가영문약어코드 (\`natn\_eng\_abrv\_cd\`).
-///
-/// Used by: `natn_eng_abrv_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum NatnEngAbrvCd {
-    /// `US`: 미국
-    Us,
-    /// `JP`: 일본
-    Japan,
-    /// `HK`: 홍콩
-    HongKong,
-    /// `VN`: 베트남
-    Vietnam,
-    /// `CN`: 중국
-    China,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for NatnEngAbrvCd {
-    const NAME: &'static str = "NatnEngAbrvCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("US", "Us", "미국", false),
-        ("JP", "Japan", "일본", false),
-        ("HK", "HongKong", "홍콩", false),
-        ("VN", "Vietnam", "베트남", false),
-        ("CN", "China", "중국", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Us,
-        Self::Japan,
-        Self::HongKong,
-        Self::Vietnam,
-        Self::China,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Us => Ok(0),
-            Self::Japan => Ok(1),
-            Self::HongKong => Ok(2),
-            Self::Vietnam => Ok(3),
-            Self::China => Ok(4),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(NatnEngAbrvCd);
-
 /// 해외거래소코드 (\`OVRS\_EXCG\_CD\`).
 ///
 /// Used by: `OVRS_EXCG_CD`.
@@ -10950,240 +8959,6 @@ impl CodeList for TrCrcyCd {
 
 crate::__private::code_list_impls!(TrCrcyCd);
 
-/// 해외거래소코드 (\`ovrs\_excg\_cd\`).
-///
-/// Used by: `ovrs_excg_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum OvrsExcgCdInquireBalance {
-    /// `NASD`: 나스닥
-    Nasdaq,
-    /// `NYSE`: 뉴욕
-    NewYork,
-    /// `AMEX`: 아멕스
-    Amex,
-    /// `SEHK`: 홍콩
-    HongKong,
-    /// `SHAA`: 중국상해
-    ChinaShanghai,
-    /// `SZAA`: 중국심천
-    ChinaShenzhen,
-    /// `TKSE`: 일본
-    Japan,
-    /// `HASE`: 하노이거래소
-    HanoiExchange,
-    /// `VNSE`: 호치민거래소
-    HoChiMinhExchange,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for OvrsExcgCdInquireBalance {
-    const NAME: &'static str = "OvrsExcgCdInquireBalance";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("NASD", "Nasdaq", "나스닥", false),
-        ("NYSE", "NewYork", "뉴욕", false),
-        ("AMEX", "Amex", "아멕스", false),
-        ("SEHK", "HongKong", "홍콩", false),
-        ("SHAA", "ChinaShanghai", "중국상해", false),
-        ("SZAA", "ChinaShenzhen", "중국심천", false),
-        ("TKSE", "Japan", "일본", false),
-        ("HASE", "HanoiExchange", "하노이거래소", false),
-        ("VNSE", "HoChiMinhExchange", "호치민거래소", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Nasdaq,
-        Self::NewYork,
-        Self::Amex,
-        Self::HongKong,
-        Self::ChinaShanghai,
-        Self::ChinaShenzhen,
-        Self::Japan,
-        Self::HanoiExchange,
-        Self::HoChiMinhExchange,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Nasdaq => Ok(0),
-            Self::NewYork => Ok(1),
-            Self::Amex => Ok(2),
-            Self::HongKong => Ok(3),
-            Self::ChinaShanghai => Ok(4),
-            Self::ChinaShenzhen => Ok(5),
-            Self::Japan => Ok(6),
-            Self::HanoiExchange => Ok(7),
-            Self::HoChiMinhExchange => Ok(8),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(OvrsExcgCdInquireBalance);
-
-/// 대출유형코드 (\`loan\_type\_cd\`).
-///
-/// Used by: `loan_type_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum LoanTypeCd {
-    /// `00`: 해당사항없음
-    ApplicableSahangNone,
-    /// `01`: 자기융자일반형
-    JagiLoanNormalHyeong,
-    /// `03`: 자기융자투자형
-    JagiLoanTujahyeong,
-    /// `05`: 유통융자일반형
-    YutongLoanNormalHyeong,
-    /// `06`: 유통융자투자형
-    YutongLoanTujahyeong,
-    /// `07`: 자기대주
-    JagiStockLoan,
-    /// `09`: 유통대주
-    YutongStockLoan,
-    /// `10`: 현금
-    Cash,
-    /// `11`: 주식담보대출
-    StockCollateralDaechul,
-    /// `12`: 수익증권담보대출
-    SuikjeunggwonCollateralDaechul,
-    /// `13`: ELS담보대출
-    ElsCollateralDaechul,
-    /// `14`: 채권담보대출
-    BondCollateralDaechul,
-    /// `15`: 해외주식담보대출
-    HaeoeStockCollateralDaechul,
-    /// `16`: 기업신용공여
-    GieopCreditGongyeo,
-    /// `31`: 소액자동담보대출
-    SoaekjadongCollateralDaechul,
-    /// `41`: 매도담보대출
-    SellCollateralDaechul,
-    /// `42`: 환매자금대출
-    Hwanmaejageumdaechul,
-    /// `43`: 매입환매자금대출
-    Maeiphwanmaejageumdaechul,
-    /// `44`: 대여매도담보대출
-    LendingSellCollateralDaechul,
-    /// `81`: 대차거래
-    Daechageorae,
-    /// `82`: 법인CMA론
-    CorporateCmaRon,
-    /// `91`: 공모주청약자금대출
-    GongmoWeekCheongyakjageumdaechul,
-    /// `92`: 매입자금
-    Maeipjageum,
-    /// `93`: 미수론서비스
-    Misuronseobiseu,
-    /// `94`: 대여
-    Lending,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for LoanTypeCd {
-    const NAME: &'static str = "LoanTypeCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("00", "ApplicableSahangNone", "해당사항없음", false),
-        ("01", "JagiLoanNormalHyeong", "자기융자일반형", false),
-        ("03", "JagiLoanTujahyeong", "자기융자투자형", false),
-        ("05", "YutongLoanNormalHyeong", "유통융자일반형", false),
-        ("06", "YutongLoanTujahyeong", "유통융자투자형", false),
-        ("07", "JagiStockLoan", "자기대주", false),
-        ("09", "YutongStockLoan", "유통대주", false),
-        ("10", "Cash", "현금", false),
-        ("11", "StockCollateralDaechul", "주식담보대출", false),
-        ("12", "SuikjeunggwonCollateralDaechul", "수익증권담보대출", false),
-        ("13", "ElsCollateralDaechul", "ELS담보대출", false),
-        ("14", "BondCollateralDaechul", "채권담보대출", false),
-        ("15", "HaeoeStockCollateralDaechul", "해외주식담보대출", false),
-        ("16", "GieopCreditGongyeo", "기업신용공여", false),
-        ("31", "SoaekjadongCollateralDaechul", "소액자동담보대출", false),
-        ("41", "SellCollateralDaechul", "매도담보대출", false),
-        ("42", "Hwanmaejageumdaechul", "환매자금대출", false),
-        ("43", "Maeiphwanmaejageumdaechul", "매입환매자금대출", false),
-        ("44", "LendingSellCollateralDaechul", "대여매도담보대출", false),
-        ("81", "Daechageorae", "대차거래", false),
-        ("82", "CorporateCmaRon", "법인CMA론", false),
-        ("91", "GongmoWeekCheongyakjageumdaechul", "공모주청약자금대출", false),
-        ("92", "Maeipjageum", "매입자금", false),
-        ("93", "Misuronseobiseu", "미수론서비스", false),
-        ("94", "Lending", "대여", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::ApplicableSahangNone,
-        Self::JagiLoanNormalHyeong,
-        Self::JagiLoanTujahyeong,
-        Self::YutongLoanNormalHyeong,
-        Self::YutongLoanTujahyeong,
-        Self::JagiStockLoan,
-        Self::YutongStockLoan,
-        Self::Cash,
-        Self::StockCollateralDaechul,
-        Self::SuikjeunggwonCollateralDaechul,
-        Self::ElsCollateralDaechul,
-        Self::BondCollateralDaechul,
-        Self::HaeoeStockCollateralDaechul,
-        Self::GieopCreditGongyeo,
-        Self::SoaekjadongCollateralDaechul,
-        Self::SellCollateralDaechul,
-        Self::Hwanmaejageumdaechul,
-        Self::Maeiphwanmaejageumdaechul,
-        Self::LendingSellCollateralDaechul,
-        Self::Daechageorae,
-        Self::CorporateCmaRon,
-        Self::GongmoWeekCheongyakjageumdaechul,
-        Self::Maeipjageum,
-        Self::Misuronseobiseu,
-        Self::Lending,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::ApplicableSahangNone => Ok(0),
-            Self::JagiLoanNormalHyeong => Ok(1),
-            Self::JagiLoanTujahyeong => Ok(2),
-            Self::YutongLoanNormalHyeong => Ok(3),
-            Self::YutongLoanTujahyeong => Ok(4),
-            Self::JagiStockLoan => Ok(5),
-            Self::YutongStockLoan => Ok(6),
-            Self::Cash => Ok(7),
-            Self::StockCollateralDaechul => Ok(8),
-            Self::SuikjeunggwonCollateralDaechul => Ok(9),
-            Self::ElsCollateralDaechul => Ok(10),
-            Self::BondCollateralDaechul => Ok(11),
-            Self::HaeoeStockCollateralDaechul => Ok(12),
-            Self::GieopCreditGongyeo => Ok(13),
-            Self::SoaekjadongCollateralDaechul => Ok(14),
-            Self::SellCollateralDaechul => Ok(15),
-            Self::Hwanmaejageumdaechul => Ok(16),
-            Self::Maeiphwanmaejageumdaechul => Ok(17),
-            Self::LendingSellCollateralDaechul => Ok(18),
-            Self::Daechageorae => Ok(19),
-            Self::CorporateCmaRon => Ok(20),
-            Self::GongmoWeekCheongyakjageumdaechul => Ok(21),
-            Self::Maeipjageum => Ok(22),
-            Self::Misuronseobiseu => Ok(23),
-            Self::Lending => Ok(24),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(LoanTypeCd);
-
 /// 정렬순서 (\`SORT\_SQN\`).
 ///
 /// Used by: `SORT_SQN`.
@@ -11225,125 +9000,6 @@ impl CodeList for SortSqnInquireCcnl {
 }
 
 crate::__private::code_list_impls!(SortSqnInquireCcnl);
-
-/// 정정취소구분 (\`rvse\_cncl\_dvsn\`).
-///
-/// Used by: `rvse_cncl_dvsn`, `rvse_cncl_dvsn_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RvseCnclDvsn {
-    /// `01`: 정정
-    Modify,
-    /// `02`: 취소
-    Cancel,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for RvseCnclDvsn {
-    const NAME: &'static str = "RvseCnclDvsn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("01", "Modify", "정정", false),
-        ("02", "Cancel", "취소", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Modify,
-        Self::Cancel,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Modify => Ok(0),
-            Self::Cancel => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(RvseCnclDvsn);
-
-/// 해외거래소코드 (\`ovrs\_excg\_cd\`).
-///
-/// Used by: `ovrs_excg_cd`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum OvrsExcgCdInquireCcnl {
-    /// `NASD`: 나스닥
-    Nasdaq,
-    /// `NYSE`: 뉴욕
-    NewYork,
-    /// `AMEX`: 아멕스
-    Amex,
-    /// `SEHK`: 홍콩
-    HongKong,
-    /// `SHAA`: 중국상해
-    ChinaShanghai,
-    /// `SZAA`: 중국심천
-    ChinaShenzhen,
-    /// `TKSE`: 일본
-    Japan,
-    /// `HASE`: 베트남 하노이
-    VietnamHanoi,
-    /// `VNSE`: 베트남 호치민
-    VietnamHoChiMinh,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for OvrsExcgCdInquireCcnl {
-    const NAME: &'static str = "OvrsExcgCdInquireCcnl";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("NASD", "Nasdaq", "나스닥", false),
-        ("NYSE", "NewYork", "뉴욕", false),
-        ("AMEX", "Amex", "아멕스", false),
-        ("SEHK", "HongKong", "홍콩", false),
-        ("SHAA", "ChinaShanghai", "중국상해", false),
-        ("SZAA", "ChinaShenzhen", "중국심천", false),
-        ("TKSE", "Japan", "일본", false),
-        ("HASE", "VietnamHanoi", "베트남 하노이", false),
-        ("VNSE", "VietnamHoChiMinh", "베트남 호치민", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Nasdaq,
-        Self::NewYork,
-        Self::Amex,
-        Self::HongKong,
-        Self::ChinaShanghai,
-        Self::ChinaShenzhen,
-        Self::Japan,
-        Self::VietnamHanoi,
-        Self::VietnamHoChiMinh,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Nasdaq => Ok(0),
-            Self::NewYork => Ok(1),
-            Self::Amex => Ok(2),
-            Self::HongKong => Ok(3),
-            Self::ChinaShanghai => Ok(4),
-            Self::ChinaShenzhen => Ok(5),
-            Self::Japan => Ok(6),
-            Self::VietnamHanoi => Ok(7),
-            Self::VietnamHoChiMinh => Ok(8),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(OvrsExcgCdInquireCcnl);
 
 /// 원화외화구분코드 (\`WCRC\_FRCR\_DVSN\_CD\`).
 ///
@@ -11783,6 +9439,93 @@ impl CodeList for PrdtTypeCdOrderResv {
 
 crate::__private::code_list_impls!(PrdtTypeCdOrderResv);
 
+/// 상품유형코드 (\`PRDT\_TYPE\_CD\`).
+///
+/// Used by: `PRDT_TYPE_CD`, `prdt_type_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum PrdtTypeCdOrderResvList {
+    /// `512`: 미국 나스닥
+    UsNasdaq,
+    /// `513`: 미국 뉴욕거래소
+    UsNewYorkExchange,
+    /// `529`: 미국 아멕스
+    UsAmex,
+    /// `515`: 일본
+    Japan,
+    /// `501`: 홍콩
+    HongKong,
+    /// `543`: 홍콩CNY
+    HongKongCny,
+    /// `558`: 홍콩USD
+    HongKongUsd,
+    /// `507`: 베트남 하노이거래소
+    VietnamHanoiExchange,
+    /// `508`: 베트남 호치민거래소
+    VietnamHoChiMinhExchange,
+    /// `551`: 중국 상해A
+    ChinaShanghaiA,
+    /// `552`: 중국 심천A
+    ChinaShenzhenA,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for PrdtTypeCdOrderResvList {
+    const NAME: &'static str = "PrdtTypeCdOrderResvList";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("512", "UsNasdaq", "미국 나스닥", false),
+        ("513", "UsNewYorkExchange", "미국 뉴욕거래소", false),
+        ("529", "UsAmex", "미국 아멕스", false),
+        ("515", "Japan", "일본", false),
+        ("501", "HongKong", "홍콩", false),
+        ("543", "HongKongCny", "홍콩CNY", false),
+        ("558", "HongKongUsd", "홍콩USD", false),
+        ("507", "VietnamHanoiExchange", "베트남 하노이거래소", false),
+        ("508", "VietnamHoChiMinhExchange", "베트남 호치민거래소", false),
+        ("551", "ChinaShanghaiA", "중국 상해A", false),
+        ("552", "ChinaShenzhenA", "중국 심천A", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::UsNasdaq,
+        Self::UsNewYorkExchange,
+        Self::UsAmex,
+        Self::Japan,
+        Self::HongKong,
+        Self::HongKongCny,
+        Self::HongKongUsd,
+        Self::VietnamHanoiExchange,
+        Self::VietnamHoChiMinhExchange,
+        Self::ChinaShanghaiA,
+        Self::ChinaShenzhenA,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::UsNasdaq => Ok(0),
+            Self::UsNewYorkExchange => Ok(1),
+            Self::UsAmex => Ok(2),
+            Self::Japan => Ok(3),
+            Self::HongKong => Ok(4),
+            Self::HongKongCny => Ok(5),
+            Self::HongKongUsd => Ok(6),
+            Self::VietnamHanoiExchange => Ok(7),
+            Self::VietnamHoChiMinhExchange => Ok(8),
+            Self::ChinaShanghaiA => Ok(9),
+            Self::ChinaShenzhenA => Ok(10),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(PrdtTypeCdOrderResvList);
+
 /// 급등/급락구분 (\`GUBN\`).
 ///
 /// Used by: `GUBN`.
@@ -11866,3 +9609,2188 @@ impl CodeList for GubnUpdownRate {
 }
 
 crate::__private::code_list_impls!(GubnUpdownRate);
+
+/// 전일 대비 부호 (\`prdy\_vrss\_sign\`).
+///
+/// Used by: `antc_cntg_vrss_sign`, `hgpr_vrss_prpr_sign`, `lwpr_vrss_prpr_sign`, `oprc_vrss_prpr_sign`, `prdy_vrss_sign`, `sign`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for PrdyVrssSign {
+    const NAME: &'static str = "PrdyVrssSign";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "Sanghan", "상한", false),
+        ("2", "Rise", "상승", false),
+        ("3", "Unchanged", "보합", false),
+        ("4", "Hahan", "하한", false),
+        ("5", "Fall", "하락", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Sanghan,
+        Self::Rise,
+        Self::Unchanged,
+        Self::Hahan,
+        Self::Fall,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Sanghan => Ok(0),
+            Self::Rise => Ok(1),
+            Self::Unchanged => Ok(2),
+            Self::Hahan => Ok(3),
+            Self::Fall => Ok(4),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(PrdyVrssSign);
+
+/// 매도매수구분코드 (\`sll\_buy\_dvsn\_cd\`).
+///
+/// Used by: `sll_buy_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum SllBuyDvsnCdInquireDailyCcld {
+    /// `01`: 매도
+    Sell,
+    /// `02`: 매수
+    Buy,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for SllBuyDvsnCdInquireDailyCcld {
+    const NAME: &'static str = "SllBuyDvsnCdInquireDailyCcld";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Sell", "매도", false),
+        ("02", "Buy", "매수", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Sell,
+        Self::Buy,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Sell => Ok(0),
+            Self::Buy => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(SllBuyDvsnCdInquireDailyCcld);
+
+/// 주문구분코드 (\`ord\_dvsn\_cd\`).
+///
+/// Used by: `ord_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum OrdDvsnCdInquirePsblRvsecncl {
+    /// `00`: 지정가
+    Limit,
+    /// `01`: 시장가
+    Market,
+    /// `02`: 조건부지정가
+    ConditionalLimit,
+    /// `03`: 최유리지정가
+    BestLimit,
+    /// `04`: 최우선지정가
+    TopPriorityLimit,
+    /// `05`: 장전 시간외
+    PreMarketAfterHours,
+    /// `06`: 장후 시간외
+    PostMarketAfterHours,
+    /// `07`: 시간외 단일가
+    AfterHoursSinglePrice,
+    /// `11`: IOC지정가 (즉시체결,잔량취소)
+    IocLimit,
+    /// `12`: FOK지정가 (즉시체결,전량취소)
+    FokLimit,
+    /// `13`: IOC시장가 (즉시체결,잔량취소)
+    IocMarket,
+    /// `14`: FOK시장가 (즉시체결,전량취소)
+    FokMarket,
+    /// `15`: IOC최유리 (즉시체결,잔량취소)
+    IocChoeyuri,
+    /// `16`: FOK최유리 (즉시체결,전량취소)
+    FokChoeyuri,
+    /// `21`: 중간가
+    Jungganga,
+    /// `22`: 스톱지정가
+    SeutopLimit,
+    /// `23`: 중간가IOC
+    JunggangaIoc,
+    /// `24`: 중간가FOK
+    JunggangaFok,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for OrdDvsnCdInquirePsblRvsecncl {
+    const NAME: &'static str = "OrdDvsnCdInquirePsblRvsecncl";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "Limit", "지정가", false),
+        ("01", "Market", "시장가", false),
+        ("02", "ConditionalLimit", "조건부지정가", false),
+        ("03", "BestLimit", "최유리지정가", false),
+        ("04", "TopPriorityLimit", "최우선지정가", false),
+        ("05", "PreMarketAfterHours", "장전 시간외", false),
+        ("06", "PostMarketAfterHours", "장후 시간외", false),
+        ("07", "AfterHoursSinglePrice", "시간외 단일가", false),
+        ("11", "IocLimit", "IOC지정가 (즉시체결,잔량취소)", false),
+        ("12", "FokLimit", "FOK지정가 (즉시체결,전량취소)", false),
+        ("13", "IocMarket", "IOC시장가 (즉시체결,잔량취소)", false),
+        ("14", "FokMarket", "FOK시장가 (즉시체결,전량취소)", false),
+        ("15", "IocChoeyuri", "IOC최유리 (즉시체결,잔량취소)", false),
+        ("16", "FokChoeyuri", "FOK최유리 (즉시체결,전량취소)", false),
+        ("21", "Jungganga", "중간가", false),
+        ("22", "SeutopLimit", "스톱지정가", false),
+        ("23", "JunggangaIoc", "중간가IOC", false),
+        ("24", "JunggangaFok", "중간가FOK", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Limit,
+        Self::Market,
+        Self::ConditionalLimit,
+        Self::BestLimit,
+        Self::TopPriorityLimit,
+        Self::PreMarketAfterHours,
+        Self::PostMarketAfterHours,
+        Self::AfterHoursSinglePrice,
+        Self::IocLimit,
+        Self::FokLimit,
+        Self::IocMarket,
+        Self::FokMarket,
+        Self::IocChoeyuri,
+        Self::FokChoeyuri,
+        Self::Jungganga,
+        Self::SeutopLimit,
+        Self::JunggangaIoc,
+        Self::JunggangaFok,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Limit => Ok(0),
+            Self::Market => Ok(1),
+            Self::ConditionalLimit => Ok(2),
+            Self::BestLimit => Ok(3),
+            Self::TopPriorityLimit => Ok(4),
+            Self::PreMarketAfterHours => Ok(5),
+            Self::PostMarketAfterHours => Ok(6),
+            Self::AfterHoursSinglePrice => Ok(7),
+            Self::IocLimit => Ok(8),
+            Self::FokLimit => Ok(9),
+            Self::IocMarket => Ok(10),
+            Self::FokMarket => Ok(11),
+            Self::IocChoeyuri => Ok(12),
+            Self::FokChoeyuri => Ok(13),
+            Self::Jungganga => Ok(14),
+            Self::SeutopLimit => Ok(15),
+            Self::JunggangaIoc => Ok(16),
+            Self::JunggangaFok => Ok(17),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(OrdDvsnCdInquirePsblRvsecncl);
+
+/// 매도매수구분코드 (\`sll\_buy\_dvsn\_cd\`).
+///
+/// Used by: `sll_buy_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum SllBuyDvsnCdInquireCcnl {
+    /// `00`: 전체
+    All,
+    /// `01`: 매도
+    Sell,
+    /// `02`: 매수
+    Buy,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for SllBuyDvsnCdInquireCcnl {
+    const NAME: &'static str = "SllBuyDvsnCdInquireCcnl";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "All", "전체", false),
+        ("01", "Sell", "매도", false),
+        ("02", "Buy", "매수", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::All,
+        Self::Sell,
+        Self::Buy,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::All => Ok(0),
+            Self::Sell => Ok(1),
+            Self::Buy => Ok(2),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(SllBuyDvsnCdInquireCcnl);
+
+/// 요일구분코드 (\`wday\_dvsn\_cd\`).
+///
+/// Used by: `wday_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum WdayDvsnCd {
+    /// `01`: 일요일
+    DayYoDay,
+    /// `02`: 월요일
+    MonthYoDay,
+    /// `03`: 화요일
+    HwayoDay,
+    /// `04`: 수요일
+    SuyoDay,
+    /// `05`: 목요일
+    MokyoDay,
+    /// `06`: 금요일
+    GeumyoDay,
+    /// `07`: 토요일
+    ToyoDay,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for WdayDvsnCd {
+    const NAME: &'static str = "WdayDvsnCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "DayYoDay", "일요일", false),
+        ("02", "MonthYoDay", "월요일", false),
+        ("03", "HwayoDay", "화요일", false),
+        ("04", "SuyoDay", "수요일", false),
+        ("05", "MokyoDay", "목요일", false),
+        ("06", "GeumyoDay", "금요일", false),
+        ("07", "ToyoDay", "토요일", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::DayYoDay,
+        Self::MonthYoDay,
+        Self::HwayoDay,
+        Self::SuyoDay,
+        Self::MokyoDay,
+        Self::GeumyoDay,
+        Self::ToyoDay,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::DayYoDay => Ok(0),
+            Self::MonthYoDay => Ok(1),
+            Self::HwayoDay => Ok(2),
+            Self::SuyoDay => Ok(3),
+            Self::MokyoDay => Ok(4),
+            Self::GeumyoDay => Ok(5),
+            Self::ToyoDay => Ok(6),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(WdayDvsnCd);
+
+/// 시장구분 (\`mrkt\_div\_cls\_code\`).
+///
+/// Used by: `mrkt_div_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum MrktDivClsCodeHtsTopView {
+    /// `J`: 코스피
+    Kospi,
+    /// `Q`: 코스닥
+    Kosdaq,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for MrktDivClsCodeHtsTopView {
+    const NAME: &'static str = "MrktDivClsCodeHtsTopView";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("J", "Kospi", "코스피", false),
+        ("Q", "Kosdaq", "코스닥", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Kospi,
+        Self::Kosdaq,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Kospi => Ok(0),
+            Self::Kosdaq => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(MrktDivClsCodeHtsTopView);
+
+/// 예상 장운영 구분 코드 (\`antc\_mkop\_cls\_code\`).
+///
+/// Used by: `antc_mkop_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum AntcMkopClsCode {
+    /// `112`: 장전예상종료
+    Jangjeonyesangjongryo,
+    /// `121`: 장후예상시작
+    Janghuyesangsijak,
+    /// `129`: 장후예상종료
+    Janghuyesangjongryo,
+    /// `311`: 장전예상시작
+    Jangjeonyesangsijak,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for AntcMkopClsCode {
+    const NAME: &'static str = "AntcMkopClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("112", "Jangjeonyesangjongryo", "장전예상종료", false),
+        ("121", "Janghuyesangsijak", "장후예상시작", false),
+        ("129", "Janghuyesangjongryo", "장후예상종료", false),
+        ("311", "Jangjeonyesangsijak", "장전예상시작", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Jangjeonyesangjongryo,
+        Self::Janghuyesangsijak,
+        Self::Janghuyesangjongryo,
+        Self::Jangjeonyesangsijak,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Jangjeonyesangjongryo => Ok(0),
+            Self::Janghuyesangsijak => Ok(1),
+            Self::Janghuyesangjongryo => Ok(2),
+            Self::Jangjeonyesangsijak => Ok(3),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(AntcMkopClsCode);
+
+/// 락 구분 코드 (\`flng\_cls\_code\`).
+///
+/// Used by: `flng_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum FlngClsCode {
+    /// `01`: 권리락
+    Gwonrirak,
+    /// `02`: 배당락
+    Baedangrak,
+    /// `03`: 분배락
+    MinuteBaerak,
+    /// `04`: 권배락
+    Gwonbaerak,
+    /// `05`: 중간(분기)배당락
+    Jungganbaedangrak,
+    /// `06`: 권리중간배당락
+    Gwonrijungganbaedangrak,
+    /// `07`: 권리분기배당락
+    GwonriQuarterBaedangrak,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for FlngClsCode {
+    const NAME: &'static str = "FlngClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Gwonrirak", "권리락", false),
+        ("02", "Baedangrak", "배당락", false),
+        ("03", "MinuteBaerak", "분배락", false),
+        ("04", "Gwonbaerak", "권배락", false),
+        ("05", "Jungganbaedangrak", "중간(분기)배당락", false),
+        ("06", "Gwonrijungganbaedangrak", "권리중간배당락", false),
+        ("07", "GwonriQuarterBaedangrak", "권리분기배당락", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Gwonrirak,
+        Self::Baedangrak,
+        Self::MinuteBaerak,
+        Self::Gwonbaerak,
+        Self::Jungganbaedangrak,
+        Self::Gwonrijungganbaedangrak,
+        Self::GwonriQuarterBaedangrak,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Gwonrirak => Ok(0),
+            Self::Baedangrak => Ok(1),
+            Self::MinuteBaerak => Ok(2),
+            Self::Gwonbaerak => Ok(3),
+            Self::Jungganbaedangrak => Ok(4),
+            Self::Gwonrijungganbaedangrak => Ok(5),
+            Self::GwonriQuarterBaedangrak => Ok(6),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(FlngClsCode);
+
+/// 재평가사유코드 (\`revl\_issu\_reas\`).
+///
+/// Used by: `revl_issu_reas`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum RevlIssuReas {
+    /// `00`: 해당없음
+    ApplicableNone,
+    /// `01`: 회사분할
+    HoesaMinuteHal,
+    /// `02`: 자본감소
+    Jabongamso,
+    /// `03`: 장기간정지
+    Janggiganjeongji,
+    /// `04`: 초과분배
+    SecondGwaMinuteBae,
+    /// `05`: 대규모배당
+    Daegyumobaedang,
+    /// `06`: 회사분할합병
+    HoesaMinuteHalhapbyeong,
+    /// `07`: ETN증권병합/분할
+    EtnJeunggwonbyeonghapMinuteHal,
+    /// `08`: 신종증권기세조정
+    Sinjongjeunggwongisejojeong,
+    /// `99`: 기타
+    Gita,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for RevlIssuReas {
+    const NAME: &'static str = "RevlIssuReas";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "ApplicableNone", "해당없음", false),
+        ("01", "HoesaMinuteHal", "회사분할", false),
+        ("02", "Jabongamso", "자본감소", false),
+        ("03", "Janggiganjeongji", "장기간정지", false),
+        ("04", "SecondGwaMinuteBae", "초과분배", false),
+        ("05", "Daegyumobaedang", "대규모배당", false),
+        ("06", "HoesaMinuteHalhapbyeong", "회사분할합병", false),
+        ("07", "EtnJeunggwonbyeonghapMinuteHal", "ETN증권병합/분할", false),
+        ("08", "Sinjongjeunggwongisejojeong", "신종증권기세조정", false),
+        ("99", "Gita", "기타", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::ApplicableNone,
+        Self::HoesaMinuteHal,
+        Self::Jabongamso,
+        Self::Janggiganjeongji,
+        Self::SecondGwaMinuteBae,
+        Self::Daegyumobaedang,
+        Self::HoesaMinuteHalhapbyeong,
+        Self::EtnJeunggwonbyeonghapMinuteHal,
+        Self::Sinjongjeunggwongisejojeong,
+        Self::Gita,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::ApplicableNone => Ok(0),
+            Self::HoesaMinuteHal => Ok(1),
+            Self::Jabongamso => Ok(2),
+            Self::Janggiganjeongji => Ok(3),
+            Self::SecondGwaMinuteBae => Ok(4),
+            Self::Daegyumobaedang => Ok(5),
+            Self::HoesaMinuteHalhapbyeong => Ok(6),
+            Self::EtnJeunggwonbyeonghapMinuteHal => Ok(7),
+            Self::Sinjongjeunggwongisejojeong => Ok(8),
+            Self::Gita => Ok(9),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(RevlIssuReas);
+
+/// 시장 경고 구분 코드 (\`mrkt\_warn\_cls\_code\`).
+///
+/// Used by: `mrkt_warn_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum MrktWarnClsCode {
+    /// `00`: 없음
+    None,
+    /// `01`: 투자주의
+    InvestmentCaution,
+    /// `02`: 투자경고
+    InvestmentWarning,
+    /// `03`: 투자위험
+    InvestmentRisk,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for MrktWarnClsCode {
+    const NAME: &'static str = "MrktWarnClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "None", "없음", false),
+        ("01", "InvestmentCaution", "투자주의", false),
+        ("02", "InvestmentWarning", "투자경고", false),
+        ("03", "InvestmentRisk", "투자위험", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::None,
+        Self::InvestmentCaution,
+        Self::InvestmentWarning,
+        Self::InvestmentRisk,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::None => Ok(0),
+            Self::InvestmentCaution => Ok(1),
+            Self::InvestmentWarning => Ok(2),
+            Self::InvestmentRisk => Ok(3),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(MrktWarnClsCode);
+
+/// 종목 상태 구분 코드 (\`iscd\_stat\_cls\_code\`).
+///
+/// Used by: `iscd_stat_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum IscdStatClsCode {
+    /// `51`: 관리종목
+    Administrative,
+    /// `52`: 투자위험
+    InvestmentRisk,
+    /// `53`: 투자경고
+    InvestmentWarning,
+    /// `54`: 투자주의
+    InvestmentCaution,
+    /// `55`: 신용가능
+    CreditGaneung,
+    /// `57`: 증거금 100%
+    Jeunggeogeum100,
+    /// `58`: 거래정지
+    Halted,
+    /// `59`: 단기과열종목
+    DangigwayeolStock,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for IscdStatClsCode {
+    const NAME: &'static str = "IscdStatClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("51", "Administrative", "관리종목", false),
+        ("52", "InvestmentRisk", "투자위험", false),
+        ("53", "InvestmentWarning", "투자경고", false),
+        ("54", "InvestmentCaution", "투자주의", false),
+        ("55", "CreditGaneung", "신용가능", false),
+        ("57", "Jeunggeogeum100", "증거금 100%", false),
+        ("58", "Halted", "거래정지", false),
+        ("59", "DangigwayeolStock", "단기과열종목", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Administrative,
+        Self::InvestmentRisk,
+        Self::InvestmentWarning,
+        Self::InvestmentCaution,
+        Self::CreditGaneung,
+        Self::Jeunggeogeum100,
+        Self::Halted,
+        Self::DangigwayeolStock,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Administrative => Ok(0),
+            Self::InvestmentRisk => Ok(1),
+            Self::InvestmentWarning => Ok(2),
+            Self::InvestmentCaution => Ok(3),
+            Self::CreditGaneung => Ok(4),
+            Self::Jeunggeogeum100 => Ok(5),
+            Self::Halted => Ok(6),
+            Self::DangigwayeolStock => Ok(7),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(IscdStatClsCode);
+
+/// 동시호가배분처리코드 (\`divi\_app\_cls\_code\`).
+///
+/// Used by: `divi_app_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum DiviAppClsCode {
+    /// `11`: 매수상한배분
+    BuySanghanbaeMinute,
+    /// `12`: 매수하한배분
+    BuyHahanbaeMinute,
+    /// `13`: 매도상한배분
+    SellSanghanbaeMinute,
+    /// `14`: 매도하한배분
+    SellHahanbaeMinute,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for DiviAppClsCode {
+    const NAME: &'static str = "DiviAppClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("11", "BuySanghanbaeMinute", "매수상한배분", false),
+        ("12", "BuyHahanbaeMinute", "매수하한배분", false),
+        ("13", "SellSanghanbaeMinute", "매도상한배분", false),
+        ("14", "SellHahanbaeMinute", "매도하한배분", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::BuySanghanbaeMinute,
+        Self::BuyHahanbaeMinute,
+        Self::SellSanghanbaeMinute,
+        Self::SellHahanbaeMinute,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::BuySanghanbaeMinute => Ok(0),
+            Self::BuyHahanbaeMinute => Ok(1),
+            Self::SellSanghanbaeMinute => Ok(2),
+            Self::SellHahanbaeMinute => Ok(3),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(DiviAppClsCode);
+
+/// VI종류코드 (\`vi\_kind\_code\`).
+///
+/// Used by: `vi_kind_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum ViKindCode {
+    /// `1`: 정적
+    Jeongjeok,
+    /// `2`: 동적
+    Dongjeok,
+    /// `3`: 정적\&동적
+    JeongjeokDongjeok,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for ViKindCode {
+    const NAME: &'static str = "ViKindCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "Jeongjeok", "정적", false),
+        ("2", "Dongjeok", "동적", false),
+        ("3", "JeongjeokDongjeok", "정적&동적", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Jeongjeok,
+        Self::Dongjeok,
+        Self::JeongjeokDongjeok,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Jeongjeok => Ok(0),
+            Self::Dongjeok => Ok(1),
+            Self::JeongjeokDongjeok => Ok(2),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(ViKindCode);
+
+/// 시간 구분 코드 (\`hour\_cls\_code\`).
+///
+/// Used by: `hour_cls_code`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum HourClsCode {
+    /// `0`: 장중
+    Jangjung,
+    /// `A`: 장후예상
+    Janghuyesang,
+    /// `B`: 장전예상
+    Jangjeonyesang,
+    /// `C`: 9시이후의 예상가, VI발동
+    V9siihuuiYesanggaViBaldong,
+    /// `D`: 시간외 단일가 예상
+    AfterHoursSinglePriceYesang,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for HourClsCode {
+    const NAME: &'static str = "HourClsCode";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "Jangjung", "장중", false),
+        ("A", "Janghuyesang", "장후예상", false),
+        ("B", "Jangjeonyesang", "장전예상", false),
+        ("C", "V9siihuuiYesanggaViBaldong", "9시이후의 예상가, VI발동", false),
+        ("D", "AfterHoursSinglePriceYesang", "시간외 단일가 예상", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Jangjung,
+        Self::Janghuyesang,
+        Self::Jangjeonyesang,
+        Self::V9siihuuiYesanggaViBaldong,
+        Self::AfterHoursSinglePriceYesang,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Jangjung => Ok(0),
+            Self::Janghuyesang => Ok(1),
+            Self::Jangjeonyesang => Ok(2),
+            Self::V9siihuuiYesanggaViBaldong => Ok(3),
+            Self::AfterHoursSinglePriceYesang => Ok(4),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(HourClsCode);
+
+/// 입력구분 (\`bsop\_hour\_gb\`).
+///
+/// Used by: `bsop_hour_gb`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum BsopHourGb {
+    /// `1`: 09시 30분 입력
+    V09si30MinuteInput,
+    /// `2`: 10시 00분 입력
+    V10si00MinuteInput,
+    /// `3`: 11시 20분 입력
+    V11si20MinuteInput,
+    /// `4`: 13시 20분 입력
+    V13si20MinuteInput,
+    /// `5`: 14시 30분 입력
+    V14si30MinuteInput,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for BsopHourGb {
+    const NAME: &'static str = "BsopHourGb";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "V09si30MinuteInput", "09시 30분 입력", false),
+        ("2", "V10si00MinuteInput", "10시 00분 입력", false),
+        ("3", "V11si20MinuteInput", "11시 20분 입력", false),
+        ("4", "V13si20MinuteInput", "13시 20분 입력", false),
+        ("5", "V14si30MinuteInput", "14시 30분 입력", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::V09si30MinuteInput,
+        Self::V10si00MinuteInput,
+        Self::V11si20MinuteInput,
+        Self::V13si20MinuteInput,
+        Self::V14si30MinuteInput,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::V09si30MinuteInput => Ok(0),
+            Self::V10si00MinuteInput => Ok(1),
+            Self::V11si20MinuteInput => Ok(2),
+            Self::V13si20MinuteInput => Ok(3),
+            Self::V14si30MinuteInput => Ok(4),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(BsopHourGb);
+
+/// 권리유형코드 (\`rght\_type\_cd\`).
+///
+/// Used by: `rght_type_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum RghtTypeCdLendableByCompany {
+    /// `01`: 유상
+    Yusang,
+    /// `02`: 무상
+    Musang,
+    /// `03`: 배당
+    Baedang,
+    /// `04`: 매수청구
+    BuyCheonggu,
+    /// `05`: 공개매수
+    GonggaeBuy,
+    /// `06`: 주주총회
+    WeekWeekChonghoe,
+    /// `07`: 신주인수권증서
+    SinWeekInsugwonjeungseo,
+    /// `08`: 반대의사
+    Bandaeuisa,
+    /// `09`: 신주인수권증권
+    SinWeekInsugwonjeunggwon,
+    /// `11`: 합병
+    Hapbyeong,
+    /// `12`: 회사분할
+    HoesaMinuteHal,
+    /// `13`: 주식교환
+    StockGyohwan,
+    /// `14`: 액면분할
+    AekmyeonMinuteHal,
+    /// `15`: 액면병합
+    Aekmyeonbyeonghap,
+    /// `16`: 종목변경
+    StockByeongyeong,
+    /// `17`: 감자
+    Gamja,
+    /// `18`: 신구주합병
+    SinguWeekHapbyeong,
+    /// `21`: 후합병
+    Huhapbyeong,
+    /// `22`: 후회사분할
+    HuhoesaMinuteHal,
+    /// `23`: 후주식교환
+    HuStockGyohwan,
+    /// `24`: 후액면분할
+    HuaekmyeonMinuteHal,
+    /// `25`: 후액면병합
+    Huaekmyeonbyeonghap,
+    /// `26`: 후종목변경
+    HuStockByeongyeong,
+    /// `27`: 후감자
+    Hugamja,
+    /// `28`: 후신구주합병
+    HusinguWeekHapbyeong,
+    /// `31`: 뮤츄얼펀드
+    Myuchyueolpeondeu,
+    /// `32`: ETF
+    Etf,
+    /// `33`: 선박투자회사
+    Seonbaktujahoesa,
+    /// `34`: 투융자회사
+    TuLoanHoesa,
+    /// `35`: 해외자원
+    Haeoejawon,
+    /// `36`: 부동산신탁(Ritz)
+    Budongsansintak,
+    /// `37`: 상장수익증권
+    Sangjangsuikjeunggwon,
+    /// `41`: ELW만기
+    ElwMangi,
+    /// `42`: ELS분배
+    ElsMinuteBae,
+    /// `43`: DLS분배
+    DlsMinuteBae,
+    /// `44`: 하일드펀드
+    HaDayDeupeondeu,
+    /// `45`: ETN
+    Etn,
+    /// `51`: 전환청구
+    Jeonhwancheonggu,
+    /// `52`: 교환청구
+    Gyohwancheonggu,
+    /// `53`: BW청구
+    BwCheonggu,
+    /// `54`: WRT청구
+    WrtCheonggu,
+    /// `55`: 채권풋옵션청구
+    BondPutOptionsCheonggu,
+    /// `56`: 전환우선주청구
+    JeonhwanPreferredCheonggu,
+    /// `57`: 전환조건부청구
+    Jeonhwanjogeonbucheonggu,
+    /// `58`: 전자증권일괄입고
+    JeonjajeunggwonDayGwalipgo,
+    /// `59`: 클라우드펀딩일괄입고
+    KeulraudeupeondingDayGwalipgo,
+    /// `61`: 원리금상환
+    Wonrigeumsanghwan,
+    /// `62`: 스트립채권
+    SeuteuripBond,
+    /// `71`: WRT소멸
+    WrtSomyeol,
+    /// `72`: WRT증권
+    WrtJeunggwon,
+    /// `73`: DR전환
+    DrJeonhwan,
+    /// `74`: 배당옵션
+    BaedangOptions,
+    /// `75`: 특별배당
+    Teukbyeolbaedang,
+    /// `76`: ISINCODE변경
+    IsincodeByeongyeong,
+    /// `77`: 실권주청약
+    SilgwonWeekCheongyak,
+    /// `81`: 해외분배금(청산)
+    HaeoeMinuteBaegeum,
+    /// `82`: 해외분배금(조기상환)
+    HaeoeMinuteBaegeumJogisanghwan,
+    /// `83`: 해외분배금(상장폐지)
+    HaeoeMinuteBaegeumSangjangpyeji,
+    /// `84`: DR FEE
+    DrFee,
+    /// `85`: SECTION 871M
+    Section871m,
+    /// `86`: 종목전환
+    StockJeonhwan,
+    /// `87`: 재매수
+    JaeBuy,
+    /// `88`: 종목교환
+    StockGyohwanCode88,
+    /// `89`: 기타이벤트
+    Gitaibenteu,
+    /// `91`: 공모주
+    GongmoWeek,
+    /// `92`: 청약
+    Cheongyak,
+    /// `93`: 환매
+    Hwanmae,
+    /// `99`: 기타권리사유
+    Gitagwonrisayu,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for RghtTypeCdLendableByCompany {
+    const NAME: &'static str = "RghtTypeCdLendableByCompany";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Yusang", "유상", false),
+        ("02", "Musang", "무상", false),
+        ("03", "Baedang", "배당", false),
+        ("04", "BuyCheonggu", "매수청구", false),
+        ("05", "GonggaeBuy", "공개매수", false),
+        ("06", "WeekWeekChonghoe", "주주총회", false),
+        ("07", "SinWeekInsugwonjeungseo", "신주인수권증서", false),
+        ("08", "Bandaeuisa", "반대의사", false),
+        ("09", "SinWeekInsugwonjeunggwon", "신주인수권증권", false),
+        ("11", "Hapbyeong", "합병", false),
+        ("12", "HoesaMinuteHal", "회사분할", false),
+        ("13", "StockGyohwan", "주식교환", false),
+        ("14", "AekmyeonMinuteHal", "액면분할", false),
+        ("15", "Aekmyeonbyeonghap", "액면병합", false),
+        ("16", "StockByeongyeong", "종목변경", false),
+        ("17", "Gamja", "감자", false),
+        ("18", "SinguWeekHapbyeong", "신구주합병", false),
+        ("21", "Huhapbyeong", "후합병", false),
+        ("22", "HuhoesaMinuteHal", "후회사분할", false),
+        ("23", "HuStockGyohwan", "후주식교환", false),
+        ("24", "HuaekmyeonMinuteHal", "후액면분할", false),
+        ("25", "Huaekmyeonbyeonghap", "후액면병합", false),
+        ("26", "HuStockByeongyeong", "후종목변경", false),
+        ("27", "Hugamja", "후감자", false),
+        ("28", "HusinguWeekHapbyeong", "후신구주합병", false),
+        ("31", "Myuchyueolpeondeu", "뮤츄얼펀드", false),
+        ("32", "Etf", "ETF", false),
+        ("33", "Seonbaktujahoesa", "선박투자회사", false),
+        ("34", "TuLoanHoesa", "투융자회사", false),
+        ("35", "Haeoejawon", "해외자원", false),
+        ("36", "Budongsansintak", "부동산신탁(Ritz)", false),
+        ("37", "Sangjangsuikjeunggwon", "상장수익증권", false),
+        ("41", "ElwMangi", "ELW만기", false),
+        ("42", "ElsMinuteBae", "ELS분배", false),
+        ("43", "DlsMinuteBae", "DLS분배", false),
+        ("44", "HaDayDeupeondeu", "하일드펀드", false),
+        ("45", "Etn", "ETN", false),
+        ("51", "Jeonhwancheonggu", "전환청구", false),
+        ("52", "Gyohwancheonggu", "교환청구", false),
+        ("53", "BwCheonggu", "BW청구", false),
+        ("54", "WrtCheonggu", "WRT청구", false),
+        ("55", "BondPutOptionsCheonggu", "채권풋옵션청구", false),
+        ("56", "JeonhwanPreferredCheonggu", "전환우선주청구", false),
+        ("57", "Jeonhwanjogeonbucheonggu", "전환조건부청구", false),
+        ("58", "JeonjajeunggwonDayGwalipgo", "전자증권일괄입고", false),
+        ("59", "KeulraudeupeondingDayGwalipgo", "클라우드펀딩일괄입고", false),
+        ("61", "Wonrigeumsanghwan", "원리금상환", false),
+        ("62", "SeuteuripBond", "스트립채권", false),
+        ("71", "WrtSomyeol", "WRT소멸", false),
+        ("72", "WrtJeunggwon", "WRT증권", false),
+        ("73", "DrJeonhwan", "DR전환", false),
+        ("74", "BaedangOptions", "배당옵션", false),
+        ("75", "Teukbyeolbaedang", "특별배당", false),
+        ("76", "IsincodeByeongyeong", "ISINCODE변경", false),
+        ("77", "SilgwonWeekCheongyak", "실권주청약", false),
+        ("81", "HaeoeMinuteBaegeum", "해외분배금(청산)", false),
+        ("82", "HaeoeMinuteBaegeumJogisanghwan", "해외분배금(조기상환)", false),
+        ("83", "HaeoeMinuteBaegeumSangjangpyeji", "해외분배금(상장폐지)", false),
+        ("84", "DrFee", "DR FEE", false),
+        ("85", "Section871m", "SECTION 871M", false),
+        ("86", "StockJeonhwan", "종목전환", false),
+        ("87", "JaeBuy", "재매수", false),
+        ("88", "StockGyohwanCode88", "종목교환", false),
+        ("89", "Gitaibenteu", "기타이벤트", false),
+        ("91", "GongmoWeek", "공모주", false),
+        ("92", "Cheongyak", "청약", false),
+        ("93", "Hwanmae", "환매", false),
+        ("99", "Gitagwonrisayu", "기타권리사유", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Yusang,
+        Self::Musang,
+        Self::Baedang,
+        Self::BuyCheonggu,
+        Self::GonggaeBuy,
+        Self::WeekWeekChonghoe,
+        Self::SinWeekInsugwonjeungseo,
+        Self::Bandaeuisa,
+        Self::SinWeekInsugwonjeunggwon,
+        Self::Hapbyeong,
+        Self::HoesaMinuteHal,
+        Self::StockGyohwan,
+        Self::AekmyeonMinuteHal,
+        Self::Aekmyeonbyeonghap,
+        Self::StockByeongyeong,
+        Self::Gamja,
+        Self::SinguWeekHapbyeong,
+        Self::Huhapbyeong,
+        Self::HuhoesaMinuteHal,
+        Self::HuStockGyohwan,
+        Self::HuaekmyeonMinuteHal,
+        Self::Huaekmyeonbyeonghap,
+        Self::HuStockByeongyeong,
+        Self::Hugamja,
+        Self::HusinguWeekHapbyeong,
+        Self::Myuchyueolpeondeu,
+        Self::Etf,
+        Self::Seonbaktujahoesa,
+        Self::TuLoanHoesa,
+        Self::Haeoejawon,
+        Self::Budongsansintak,
+        Self::Sangjangsuikjeunggwon,
+        Self::ElwMangi,
+        Self::ElsMinuteBae,
+        Self::DlsMinuteBae,
+        Self::HaDayDeupeondeu,
+        Self::Etn,
+        Self::Jeonhwancheonggu,
+        Self::Gyohwancheonggu,
+        Self::BwCheonggu,
+        Self::WrtCheonggu,
+        Self::BondPutOptionsCheonggu,
+        Self::JeonhwanPreferredCheonggu,
+        Self::Jeonhwanjogeonbucheonggu,
+        Self::JeonjajeunggwonDayGwalipgo,
+        Self::KeulraudeupeondingDayGwalipgo,
+        Self::Wonrigeumsanghwan,
+        Self::SeuteuripBond,
+        Self::WrtSomyeol,
+        Self::WrtJeunggwon,
+        Self::DrJeonhwan,
+        Self::BaedangOptions,
+        Self::Teukbyeolbaedang,
+        Self::IsincodeByeongyeong,
+        Self::SilgwonWeekCheongyak,
+        Self::HaeoeMinuteBaegeum,
+        Self::HaeoeMinuteBaegeumJogisanghwan,
+        Self::HaeoeMinuteBaegeumSangjangpyeji,
+        Self::DrFee,
+        Self::Section871m,
+        Self::StockJeonhwan,
+        Self::JaeBuy,
+        Self::StockGyohwanCode88,
+        Self::Gitaibenteu,
+        Self::GongmoWeek,
+        Self::Cheongyak,
+        Self::Hwanmae,
+        Self::Gitagwonrisayu,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Yusang => Ok(0),
+            Self::Musang => Ok(1),
+            Self::Baedang => Ok(2),
+            Self::BuyCheonggu => Ok(3),
+            Self::GonggaeBuy => Ok(4),
+            Self::WeekWeekChonghoe => Ok(5),
+            Self::SinWeekInsugwonjeungseo => Ok(6),
+            Self::Bandaeuisa => Ok(7),
+            Self::SinWeekInsugwonjeunggwon => Ok(8),
+            Self::Hapbyeong => Ok(9),
+            Self::HoesaMinuteHal => Ok(10),
+            Self::StockGyohwan => Ok(11),
+            Self::AekmyeonMinuteHal => Ok(12),
+            Self::Aekmyeonbyeonghap => Ok(13),
+            Self::StockByeongyeong => Ok(14),
+            Self::Gamja => Ok(15),
+            Self::SinguWeekHapbyeong => Ok(16),
+            Self::Huhapbyeong => Ok(17),
+            Self::HuhoesaMinuteHal => Ok(18),
+            Self::HuStockGyohwan => Ok(19),
+            Self::HuaekmyeonMinuteHal => Ok(20),
+            Self::Huaekmyeonbyeonghap => Ok(21),
+            Self::HuStockByeongyeong => Ok(22),
+            Self::Hugamja => Ok(23),
+            Self::HusinguWeekHapbyeong => Ok(24),
+            Self::Myuchyueolpeondeu => Ok(25),
+            Self::Etf => Ok(26),
+            Self::Seonbaktujahoesa => Ok(27),
+            Self::TuLoanHoesa => Ok(28),
+            Self::Haeoejawon => Ok(29),
+            Self::Budongsansintak => Ok(30),
+            Self::Sangjangsuikjeunggwon => Ok(31),
+            Self::ElwMangi => Ok(32),
+            Self::ElsMinuteBae => Ok(33),
+            Self::DlsMinuteBae => Ok(34),
+            Self::HaDayDeupeondeu => Ok(35),
+            Self::Etn => Ok(36),
+            Self::Jeonhwancheonggu => Ok(37),
+            Self::Gyohwancheonggu => Ok(38),
+            Self::BwCheonggu => Ok(39),
+            Self::WrtCheonggu => Ok(40),
+            Self::BondPutOptionsCheonggu => Ok(41),
+            Self::JeonhwanPreferredCheonggu => Ok(42),
+            Self::Jeonhwanjogeonbucheonggu => Ok(43),
+            Self::JeonjajeunggwonDayGwalipgo => Ok(44),
+            Self::KeulraudeupeondingDayGwalipgo => Ok(45),
+            Self::Wonrigeumsanghwan => Ok(46),
+            Self::SeuteuripBond => Ok(47),
+            Self::WrtSomyeol => Ok(48),
+            Self::WrtJeunggwon => Ok(49),
+            Self::DrJeonhwan => Ok(50),
+            Self::BaedangOptions => Ok(51),
+            Self::Teukbyeolbaedang => Ok(52),
+            Self::IsincodeByeongyeong => Ok(53),
+            Self::SilgwonWeekCheongyak => Ok(54),
+            Self::HaeoeMinuteBaegeum => Ok(55),
+            Self::HaeoeMinuteBaegeumJogisanghwan => Ok(56),
+            Self::HaeoeMinuteBaegeumSangjangpyeji => Ok(57),
+            Self::DrFee => Ok(58),
+            Self::Section871m => Ok(59),
+            Self::StockJeonhwan => Ok(60),
+            Self::JaeBuy => Ok(61),
+            Self::StockGyohwanCode88 => Ok(62),
+            Self::Gitaibenteu => Ok(63),
+            Self::GongmoWeek => Ok(64),
+            Self::Cheongyak => Ok(65),
+            Self::Hwanmae => Ok(66),
+            Self::Gitagwonrisayu => Ok(67),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(RghtTypeCdLendableByCompany);
+
+/// 권리잔고유형코드 (\`rght\_cblc\_type\_cd\`).
+///
+/// Used by: `rght_cblc_type_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum RghtCblcTypeCd {
+    /// `01`: 입고
+    Ipgo,
+    /// `02`: 출고
+    Chulgo,
+    /// `03`: 출고입고
+    Chulgoipgo,
+    /// `04`: 출고입금
+    Chulgoipgeum,
+    /// `05`: 출고출금
+    Chulgochulgeum,
+    /// `10`: 현금입금
+    CashIpgeum,
+    /// `11`: 단수주대금입금
+    DansuWeekDaegeumipgeum,
+    /// `12`: 교부금입금
+    Gyobugeumipgeum,
+    /// `13`: 유상감자대금입금
+    Yusanggamjadaegeumipgeum,
+    /// `14`: 지연이자입금
+    Jiyeonijaipgeum,
+    /// `15`: 이자지급
+    Ijajigeup,
+    /// `16`: 대주권리금출금
+    StockLoanGwonrigeumchulgeum,
+    /// `17`: 분할상환
+    MinuteHalsanghwan,
+    /// `18`: 만기상환
+    Mangisanghwan,
+    /// `19`: 조기상환
+    Jogisanghwan,
+    /// `20`: 출금
+    Chulgeum,
+    /// `21`: 입고\&입금
+    IpgoIpgeum,
+    /// `22`: 입고\&입금\&단수주대금입금
+    IpgoIpgeumDansuWeekDaegeumipgeum,
+    /// `25`: 유상환불금입금
+    Yusanghwanbulgeumipgeum,
+    /// `26`: 중도상환
+    Jungdosanghwan,
+    /// `27`: 분할합병세금출금
+    MinuteHalhapbyeongsegeumchulgeum,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for RghtCblcTypeCd {
+    const NAME: &'static str = "RghtCblcTypeCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Ipgo", "입고", false),
+        ("02", "Chulgo", "출고", false),
+        ("03", "Chulgoipgo", "출고입고", false),
+        ("04", "Chulgoipgeum", "출고입금", false),
+        ("05", "Chulgochulgeum", "출고출금", false),
+        ("10", "CashIpgeum", "현금입금", false),
+        ("11", "DansuWeekDaegeumipgeum", "단수주대금입금", false),
+        ("12", "Gyobugeumipgeum", "교부금입금", false),
+        ("13", "Yusanggamjadaegeumipgeum", "유상감자대금입금", false),
+        ("14", "Jiyeonijaipgeum", "지연이자입금", false),
+        ("15", "Ijajigeup", "이자지급", false),
+        ("16", "StockLoanGwonrigeumchulgeum", "대주권리금출금", false),
+        ("17", "MinuteHalsanghwan", "분할상환", false),
+        ("18", "Mangisanghwan", "만기상환", false),
+        ("19", "Jogisanghwan", "조기상환", false),
+        ("20", "Chulgeum", "출금", false),
+        ("21", "IpgoIpgeum", "입고&입금", false),
+        ("22", "IpgoIpgeumDansuWeekDaegeumipgeum", "입고&입금&단수주대금입금", false),
+        ("25", "Yusanghwanbulgeumipgeum", "유상환불금입금", false),
+        ("26", "Jungdosanghwan", "중도상환", false),
+        ("27", "MinuteHalhapbyeongsegeumchulgeum", "분할합병세금출금", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Ipgo,
+        Self::Chulgo,
+        Self::Chulgoipgo,
+        Self::Chulgoipgeum,
+        Self::Chulgochulgeum,
+        Self::CashIpgeum,
+        Self::DansuWeekDaegeumipgeum,
+        Self::Gyobugeumipgeum,
+        Self::Yusanggamjadaegeumipgeum,
+        Self::Jiyeonijaipgeum,
+        Self::Ijajigeup,
+        Self::StockLoanGwonrigeumchulgeum,
+        Self::MinuteHalsanghwan,
+        Self::Mangisanghwan,
+        Self::Jogisanghwan,
+        Self::Chulgeum,
+        Self::IpgoIpgeum,
+        Self::IpgoIpgeumDansuWeekDaegeumipgeum,
+        Self::Yusanghwanbulgeumipgeum,
+        Self::Jungdosanghwan,
+        Self::MinuteHalhapbyeongsegeumchulgeum,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Ipgo => Ok(0),
+            Self::Chulgo => Ok(1),
+            Self::Chulgoipgo => Ok(2),
+            Self::Chulgoipgeum => Ok(3),
+            Self::Chulgochulgeum => Ok(4),
+            Self::CashIpgeum => Ok(5),
+            Self::DansuWeekDaegeumipgeum => Ok(6),
+            Self::Gyobugeumipgeum => Ok(7),
+            Self::Yusanggamjadaegeumipgeum => Ok(8),
+            Self::Jiyeonijaipgeum => Ok(9),
+            Self::Ijajigeup => Ok(10),
+            Self::StockLoanGwonrigeumchulgeum => Ok(11),
+            Self::MinuteHalsanghwan => Ok(12),
+            Self::Mangisanghwan => Ok(13),
+            Self::Jogisanghwan => Ok(14),
+            Self::Chulgeum => Ok(15),
+            Self::IpgoIpgeum => Ok(16),
+            Self::IpgoIpgeumDansuWeekDaegeumipgeum => Ok(17),
+            Self::Yusanghwanbulgeumipgeum => Ok(18),
+            Self::Jungdosanghwan => Ok(19),
+            Self::MinuteHalhapbyeongsegeumchulgeum => Ok(20),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(RghtCblcTypeCd);
+
+/// NXT 거래종목여부 (\`cptt\_trad\_tr\_psbl\_yn\`).
+///
+/// Used by: `cptt_trad_tr_psbl_yn`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum CpttTradTrPsblYn {
+    /// `NXT`: 거래가능한 종목은 Y, 그 외 종목은 N
+    GeoraeganeunghanStockEunYGeuOeStockEunN,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for CpttTradTrPsblYn {
+    const NAME: &'static str = "CpttTradTrPsblYn";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("NXT", "GeoraeganeunghanStockEunYGeuOeStockEunN", "거래가능한 종목은 Y, 그 외 종목은 N", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::GeoraeganeunghanStockEunYGeuOeStockEunN,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::GeoraeganeunghanStockEunYGeuOeStockEunN => Ok(0),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(CpttTradTrPsblYn);
+
+/// NXT 거래정지여부 (\`nxt\_tr\_stop\_yn\`).
+///
+/// Used by: `nxt_tr_stop_yn`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum NxtTrStopYn {
+    /// `NXT`: 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
+    GeoraeStockJungHaltedGaDoenStockEunYGeuO,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for NxtTrStopYn {
+    const NAME: &'static str = "NxtTrStopYn";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("NXT", "GeoraeStockJungHaltedGaDoenStockEunYGeuO", "거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::GeoraeStockJungHaltedGaDoenStockEunYGeuO => Ok(0),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(NxtTrStopYn);
+
+/// 접수구분코드 (\`rcit\_dvsn\_cd\`).
+///
+/// Used by: `rcit_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum RcitDvsnCd {
+    /// `05`: 온라인
+    Onrain,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for RcitDvsnCd {
+    const NAME: &'static str = "RcitDvsnCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("05", "Onrain", "온라인", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Onrain,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Onrain => Ok(0),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(RcitDvsnCd);
+
+/// 기준가격유형코드 (\`bass\_pric\_type\_cd\`).
+///
+/// Used by: `bass_pric_type_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum BassPricTypeCd {
+    /// `1`: 시가평가
+    OpenPyeongga,
+    /// `2`: 액면가
+    Aekmyeonga,
+    /// `3`: 기준가격
+    BasisPrice,
+    /// `4`: 대용가
+    Daeyongga,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for BassPricTypeCd {
+    const NAME: &'static str = "BassPricTypeCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "OpenPyeongga", "시가평가", false),
+        ("2", "Aekmyeonga", "액면가", false),
+        ("3", "BasisPrice", "기준가격", false),
+        ("4", "Daeyongga", "대용가", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::OpenPyeongga,
+        Self::Aekmyeonga,
+        Self::BasisPrice,
+        Self::Daeyongga,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::OpenPyeongga => Ok(0),
+            Self::Aekmyeonga => Ok(1),
+            Self::BasisPrice => Ok(2),
+            Self::Daeyongga => Ok(3),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(BassPricTypeCd);
+
+/// 신규청산구분코드 (\`new\_lqd\_dvsn\_cd\`).
+///
+/// Used by: `new_lqd_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum NewLqdDvsnCd {
+    /// `1`: 신규
+    Singyu,
+    /// `2`: 청산
+    Cheongsan,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for NewLqdDvsnCd {
+    const NAME: &'static str = "NewLqdDvsnCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("1", "Singyu", "신규", false),
+        ("2", "Cheongsan", "청산", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Singyu,
+        Self::Cheongsan,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Singyu => Ok(0),
+            Self::Cheongsan => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(NewLqdDvsnCd);
+
+/// 선물옵션구분 (\`fuop\_dvsn\`).
+///
+/// Used by: `fuop_dvsn`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum FuopDvsnInquireCcld {
+    /// `01`: 선물
+    Futures,
+    /// `02`: 옵션
+    Options,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for FuopDvsnInquireCcld {
+    const NAME: &'static str = "FuopDvsnInquireCcld";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Futures", "선물", false),
+        ("02", "Options", "옵션", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Futures,
+        Self::Options,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Futures => Ok(0),
+            Self::Options => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(FuopDvsnInquireCcld);
+
+/// 정정취소구분코드 (\`rvse\_cncl\_dvsn\_cd\`).
+///
+/// Used by: `rvse_cncl_dvsn`, `rvse_cncl_dvsn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum RvseCnclDvsnCdInquireDailyOrder {
+    /// `01`: 정정
+    Modify,
+    /// `02`: 취소
+    Cancel,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for RvseCnclDvsnCdInquireDailyOrder {
+    const NAME: &'static str = "RvseCnclDvsnCdInquireDailyOrder";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("01", "Modify", "정정", false),
+        ("02", "Cancel", "취소", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Modify,
+        Self::Cancel,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Modify => Ok(0),
+            Self::Cancel => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(RvseCnclDvsnCdInquireDailyOrder);
+
+/// 해외거래소코드 (\`ovrs\_excg\_cd\`).
+///
+/// Used by: `ovrs_excg_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum OvrsExcgCdColableByCompany {
+    /// `NASD`: 나스닥
+    Nasdaq,
+    /// `NYSE`: 뉴욕
+    NewYork,
+    /// `AMEX`: 아멕스
+    Amex,
+    /// `SEHK`: 홍콩
+    HongKong,
+    /// `SHAA`: 중국상해
+    ChinaShanghai,
+    /// `SZAA`: 중국심천
+    ChinaShenzhen,
+    /// `TKSE`: 일본
+    Japan,
+    /// `HASE`: 베트남 하노이
+    VietnamHanoi,
+    /// `VNSE`: 베트남 호치민
+    VietnamHoChiMinh,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for OvrsExcgCdColableByCompany {
+    const NAME: &'static str = "OvrsExcgCdColableByCompany";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("NASD", "Nasdaq", "나스닥", false),
+        ("NYSE", "NewYork", "뉴욕", false),
+        ("AMEX", "Amex", "아멕스", false),
+        ("SEHK", "HongKong", "홍콩", false),
+        ("SHAA", "ChinaShanghai", "중국상해", false),
+        ("SZAA", "ChinaShenzhen", "중국심천", false),
+        ("TKSE", "Japan", "일본", false),
+        ("HASE", "VietnamHanoi", "베트남 하노이", false),
+        ("VNSE", "VietnamHoChiMinh", "베트남 호치민", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Nasdaq,
+        Self::NewYork,
+        Self::Amex,
+        Self::HongKong,
+        Self::ChinaShanghai,
+        Self::ChinaShenzhen,
+        Self::Japan,
+        Self::VietnamHanoi,
+        Self::VietnamHoChiMinh,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Nasdaq => Ok(0),
+            Self::NewYork => Ok(1),
+            Self::Amex => Ok(2),
+            Self::HongKong => Ok(3),
+            Self::ChinaShanghai => Ok(4),
+            Self::ChinaShenzhen => Ok(5),
+            Self::Japan => Ok(6),
+            Self::VietnamHanoi => Ok(7),
+            Self::VietnamHoChiMinh => Ok(8),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(OvrsExcgCdColableByCompany);
+
+/// 시장구분 (\`mtyp\`).
+///
+/// Used by: `mtyp`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Mtyp {
+    /// `0`: 장중
+    Jangjung,
+    /// `1`: 장전
+    Jangjeon,
+    /// `2`: 장후
+    Janghu,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for Mtyp {
+    const NAME: &'static str = "Mtyp";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("0", "Jangjung", "장중", false),
+        ("1", "Jangjeon", "장전", false),
+        ("2", "Janghu", "장후", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Jangjung,
+        Self::Jangjeon,
+        Self::Janghu,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Jangjung => Ok(0),
+            Self::Jangjeon => Ok(1),
+            Self::Janghu => Ok(2),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(Mtyp);
+
+/// 거래국가코드 (\`tr\_natn\_cd\`).
+///
+/// Used by: `tr_natn_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum TrNatnCd {
+    /// `840`: 미국
+    Us,
+    /// `392`: 일본
+    Japan,
+    /// `344`: 홍콩
+    HongKong,
+    /// `704`: 베트남
+    Vietnam,
+    /// `156`: 중국
+    China,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for TrNatnCd {
+    const NAME: &'static str = "TrNatnCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("840", "Us", "미국", false),
+        ("392", "Japan", "일본", false),
+        ("344", "HongKong", "홍콩", false),
+        ("704", "Vietnam", "베트남", false),
+        ("156", "China", "중국", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Us,
+        Self::Japan,
+        Self::HongKong,
+        Self::Vietnam,
+        Self::China,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Us => Ok(0),
+            Self::Japan => Ok(1),
+            Self::HongKong => Ok(2),
+            Self::Vietnam => Ok(3),
+            Self::China => Ok(4),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(TrNatnCd);
+
+/// 국가영문약어코드 (\`natn\_eng\_abrv\_cd\`).
+///
+/// Used by: `natn_eng_abrv_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum NatnEngAbrvCd {
+    /// `US`: 미국
+    Us,
+    /// `JP`: 일본
+    Japan,
+    /// `HK`: 홍콩
+    HongKong,
+    /// `VN`: 베트남
+    Vietnam,
+    /// `CN`: 중국
+    China,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for NatnEngAbrvCd {
+    const NAME: &'static str = "NatnEngAbrvCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("US", "Us", "미국", false),
+        ("JP", "Japan", "일본", false),
+        ("HK", "HongKong", "홍콩", false),
+        ("VN", "Vietnam", "베트남", false),
+        ("CN", "China", "중국", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Us,
+        Self::Japan,
+        Self::HongKong,
+        Self::Vietnam,
+        Self::China,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Us => Ok(0),
+            Self::Japan => Ok(1),
+            Self::HongKong => Ok(2),
+            Self::Vietnam => Ok(3),
+            Self::China => Ok(4),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(NatnEngAbrvCd);
+
+/// 해외거래소코드 (\`ovrs\_excg\_cd\`).
+///
+/// Used by: `ovrs_excg_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum OvrsExcgCdInquireBalance {
+    /// `NASD`: 나스닥
+    Nasdaq,
+    /// `NYSE`: 뉴욕
+    NewYork,
+    /// `AMEX`: 아멕스
+    Amex,
+    /// `SEHK`: 홍콩
+    HongKong,
+    /// `SHAA`: 중국상해
+    ChinaShanghai,
+    /// `SZAA`: 중국심천
+    ChinaShenzhen,
+    /// `TKSE`: 일본
+    Japan,
+    /// `HASE`: 하노이거래소
+    HanoiExchange,
+    /// `VNSE`: 호치민거래소
+    HoChiMinhExchange,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for OvrsExcgCdInquireBalance {
+    const NAME: &'static str = "OvrsExcgCdInquireBalance";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("NASD", "Nasdaq", "나스닥", false),
+        ("NYSE", "NewYork", "뉴욕", false),
+        ("AMEX", "Amex", "아멕스", false),
+        ("SEHK", "HongKong", "홍콩", false),
+        ("SHAA", "ChinaShanghai", "중국상해", false),
+        ("SZAA", "ChinaShenzhen", "중국심천", false),
+        ("TKSE", "Japan", "일본", false),
+        ("HASE", "HanoiExchange", "하노이거래소", false),
+        ("VNSE", "HoChiMinhExchange", "호치민거래소", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Nasdaq,
+        Self::NewYork,
+        Self::Amex,
+        Self::HongKong,
+        Self::ChinaShanghai,
+        Self::ChinaShenzhen,
+        Self::Japan,
+        Self::HanoiExchange,
+        Self::HoChiMinhExchange,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Nasdaq => Ok(0),
+            Self::NewYork => Ok(1),
+            Self::Amex => Ok(2),
+            Self::HongKong => Ok(3),
+            Self::ChinaShanghai => Ok(4),
+            Self::ChinaShenzhen => Ok(5),
+            Self::Japan => Ok(6),
+            Self::HanoiExchange => Ok(7),
+            Self::HoChiMinhExchange => Ok(8),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(OvrsExcgCdInquireBalance);
+
+/// 대출유형코드 (\`loan\_type\_cd\`).
+///
+/// Used by: `loan_type_cd`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum LoanTypeCd {
+    /// `00`: 해당사항없음
+    ApplicableSahangNone,
+    /// `01`: 자기융자일반형
+    JagiLoanNormalHyeong,
+    /// `03`: 자기융자투자형
+    JagiLoanTujahyeong,
+    /// `05`: 유통융자일반형
+    YutongLoanNormalHyeong,
+    /// `06`: 유통융자투자형
+    YutongLoanTujahyeong,
+    /// `07`: 자기대주
+    JagiStockLoan,
+    /// `09`: 유통대주
+    YutongStockLoan,
+    /// `10`: 현금
+    Cash,
+    /// `11`: 주식담보대출
+    StockCollateralDaechul,
+    /// `12`: 수익증권담보대출
+    SuikjeunggwonCollateralDaechul,
+    /// `13`: ELS담보대출
+    ElsCollateralDaechul,
+    /// `14`: 채권담보대출
+    BondCollateralDaechul,
+    /// `15`: 해외주식담보대출
+    HaeoeStockCollateralDaechul,
+    /// `16`: 기업신용공여
+    GieopCreditGongyeo,
+    /// `31`: 소액자동담보대출
+    SoaekjadongCollateralDaechul,
+    /// `41`: 매도담보대출
+    SellCollateralDaechul,
+    /// `42`: 환매자금대출
+    Hwanmaejageumdaechul,
+    /// `43`: 매입환매자금대출
+    Maeiphwanmaejageumdaechul,
+    /// `44`: 대여매도담보대출
+    LendingSellCollateralDaechul,
+    /// `81`: 대차거래
+    Daechageorae,
+    /// `82`: 법인CMA론
+    CorporateCmaRon,
+    /// `91`: 공모주청약자금대출
+    GongmoWeekCheongyakjageumdaechul,
+    /// `92`: 매입자금
+    Maeipjageum,
+    /// `93`: 미수론서비스
+    Misuronseobiseu,
+    /// `94`: 대여
+    Lending,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for LoanTypeCd {
+    const NAME: &'static str = "LoanTypeCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "ApplicableSahangNone", "해당사항없음", false),
+        ("01", "JagiLoanNormalHyeong", "자기융자일반형", false),
+        ("03", "JagiLoanTujahyeong", "자기융자투자형", false),
+        ("05", "YutongLoanNormalHyeong", "유통융자일반형", false),
+        ("06", "YutongLoanTujahyeong", "유통융자투자형", false),
+        ("07", "JagiStockLoan", "자기대주", false),
+        ("09", "YutongStockLoan", "유통대주", false),
+        ("10", "Cash", "현금", false),
+        ("11", "StockCollateralDaechul", "주식담보대출", false),
+        ("12", "SuikjeunggwonCollateralDaechul", "수익증권담보대출", false),
+        ("13", "ElsCollateralDaechul", "ELS담보대출", false),
+        ("14", "BondCollateralDaechul", "채권담보대출", false),
+        ("15", "HaeoeStockCollateralDaechul", "해외주식담보대출", false),
+        ("16", "GieopCreditGongyeo", "기업신용공여", false),
+        ("31", "SoaekjadongCollateralDaechul", "소액자동담보대출", false),
+        ("41", "SellCollateralDaechul", "매도담보대출", false),
+        ("42", "Hwanmaejageumdaechul", "환매자금대출", false),
+        ("43", "Maeiphwanmaejageumdaechul", "매입환매자금대출", false),
+        ("44", "LendingSellCollateralDaechul", "대여매도담보대출", false),
+        ("81", "Daechageorae", "대차거래", false),
+        ("82", "CorporateCmaRon", "법인CMA론", false),
+        ("91", "GongmoWeekCheongyakjageumdaechul", "공모주청약자금대출", false),
+        ("92", "Maeipjageum", "매입자금", false),
+        ("93", "Misuronseobiseu", "미수론서비스", false),
+        ("94", "Lending", "대여", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::ApplicableSahangNone,
+        Self::JagiLoanNormalHyeong,
+        Self::JagiLoanTujahyeong,
+        Self::YutongLoanNormalHyeong,
+        Self::YutongLoanTujahyeong,
+        Self::JagiStockLoan,
+        Self::YutongStockLoan,
+        Self::Cash,
+        Self::StockCollateralDaechul,
+        Self::SuikjeunggwonCollateralDaechul,
+        Self::ElsCollateralDaechul,
+        Self::BondCollateralDaechul,
+        Self::HaeoeStockCollateralDaechul,
+        Self::GieopCreditGongyeo,
+        Self::SoaekjadongCollateralDaechul,
+        Self::SellCollateralDaechul,
+        Self::Hwanmaejageumdaechul,
+        Self::Maeiphwanmaejageumdaechul,
+        Self::LendingSellCollateralDaechul,
+        Self::Daechageorae,
+        Self::CorporateCmaRon,
+        Self::GongmoWeekCheongyakjageumdaechul,
+        Self::Maeipjageum,
+        Self::Misuronseobiseu,
+        Self::Lending,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::ApplicableSahangNone => Ok(0),
+            Self::JagiLoanNormalHyeong => Ok(1),
+            Self::JagiLoanTujahyeong => Ok(2),
+            Self::YutongLoanNormalHyeong => Ok(3),
+            Self::YutongLoanTujahyeong => Ok(4),
+            Self::JagiStockLoan => Ok(5),
+            Self::YutongStockLoan => Ok(6),
+            Self::Cash => Ok(7),
+            Self::StockCollateralDaechul => Ok(8),
+            Self::SuikjeunggwonCollateralDaechul => Ok(9),
+            Self::ElsCollateralDaechul => Ok(10),
+            Self::BondCollateralDaechul => Ok(11),
+            Self::HaeoeStockCollateralDaechul => Ok(12),
+            Self::GieopCreditGongyeo => Ok(13),
+            Self::SoaekjadongCollateralDaechul => Ok(14),
+            Self::SellCollateralDaechul => Ok(15),
+            Self::Hwanmaejageumdaechul => Ok(16),
+            Self::Maeiphwanmaejageumdaechul => Ok(17),
+            Self::LendingSellCollateralDaechul => Ok(18),
+            Self::Daechageorae => Ok(19),
+            Self::CorporateCmaRon => Ok(20),
+            Self::GongmoWeekCheongyakjageumdaechul => Ok(21),
+            Self::Maeipjageum => Ok(22),
+            Self::Misuronseobiseu => Ok(23),
+            Self::Lending => Ok(24),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(LoanTypeCd);

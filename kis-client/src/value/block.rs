@@ -331,6 +331,10 @@ impl<T> One<T> {
     pub fn rest(&self) -> &[T] {
         self.0.rows.get(1..).unwrap_or_default()
     }
+    /// Every record by value (one, or several when KIS sent an array).
+    pub fn into_rows(self) -> Vec<T> {
+        self.0.rows
+    }
     /// The record by value.
     pub fn into_inner(self) -> Option<T> {
         self.0.rows.into_iter().next()
@@ -570,6 +574,50 @@ mod tests {
             r.invalid_fields(),
             vec![("output2.a".to_owned(), "y".to_owned())]
         );
+    }
+
+    #[test]
+    fn json_numbers_fill_scalars_and_write_back_as_numbers() {
+        let (r, back) =
+            round(json!({"ODNO": 200, "output1": {"a": 86400}, "output2": [{"a": -3}]}));
+        assert_eq!(r.odno.get().map(String::as_str), Some("200"));
+        assert_eq!(r.one.get().and_then(|o| o.a.get()), Some(&86400));
+        assert_eq!(r.many.first().and_then(|o| o.a.get()), Some(&-3));
+        assert!(r.unknown_fields().is_empty(), "{:?}", r.unknown_fields());
+        assert!(r.invalid_fields().is_empty());
+        assert_eq!(back["ODNO"], json!(200));
+        // A fraction in an integer field is kept (invalid), still a number on the way back.
+        let (r, back) = round(json!({"output1": {"a": 1.5}, "odno": 7}));
+        assert_eq!(
+            r.one.get().map(|o| o.a.raw().into_owned()),
+            Some("1.5".into())
+        );
+        assert_eq!(back, json!({"output1": {"a": 1.5}, "odno": 7}));
+        // A later string for the same key is written back as a string.
+        let (_, back) = round_text(r#"{"ODNO": 1, "ODNO": "1"}"#);
+        assert_eq!(back, json!({"ODNO": "1"}));
+        let (_, back) = round_text(r#"{"odno": 1, "ODNO": "2"}"#);
+        assert_eq!(back, json!({"odno": 1, "ODNO": "2"}));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_json_number_round_trips(
+            i in proptest::prelude::any::<i64>(),
+            u in proptest::prelude::any::<u64>(),
+            cents in proptest::prelude::any::<i32>(),
+        ) {
+            // Prices as KIS would send them (serde_json's default float parsing is exact for
+            // these; arbitrary f64 text is not, with or without this path).
+            let f = f64::from(cents) / 100.0;
+            let v = json!({"ODNO": u, "output1": {"a": i}, "output2": [{"a": f}, {"a": i}]});
+            let (r, back) = round(v.clone());
+            proptest::prop_assert_eq!(back, v);
+            proptest::prop_assert_eq!(r.one.get().and_then(|o| o.a.get()), Some(&i));
+            let text = u.to_string();
+            proptest::prop_assert_eq!(r.odno.get().map(String::as_str), Some(text.as_str()));
+            proptest::prop_assert!(r.unknown_fields().is_empty());
+        }
     }
 
     #[test]

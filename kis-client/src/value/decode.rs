@@ -14,7 +14,9 @@
 //! Lossless: a key that matches a field only when ASCII case is ignored (KIS spells `odno` as
 //! `ODNO` in some answers) fills the field and its spelling is remembered ([`Spellings`]) for
 //! the write-back; a value of another JSON type than the field expects stays in `extra` under
-//! its key; a repeated key behaves like `serde_json::Value` (the last one wins).
+//! its key; a JSON number in a scalar field fills the field from the number's text and is
+//! remembered ([`Spellings`]) so the write-back sends a number again (`tokenP`'s `expires_in`);
+//! a repeated key behaves like `serde_json::Value` (the last one wins).
 
 use super::block::{Report, Shape};
 use super::{Map, Val, Wire};
@@ -121,44 +123,87 @@ impl Fields {
     }
 }
 
-/// Wire spellings of fields that arrived under a key differing from the spec's in ASCII case
-/// (empty almost always: 16 bytes, no allocation).
+/// How fields arrived when not as a string under the spec's key: under a key differing in
+/// ASCII case, or as a JSON number (empty almost always: 16 bytes, no allocation).
 #[derive(Default, Clone, PartialEq, Eq)]
 pub struct Spellings(Option<Box<[Spelling]>>);
+
+/// One field's wire form.
+#[derive(Clone, PartialEq, Eq)]
+struct Spelling {
+    /// The field index.
+    index: usize,
+    /// The key it arrived under, when it differs from the spec's.
+    key: Option<Box<str>>,
+    /// Whether it arrived as a JSON number.
+    number: bool,
+}
 
 impl Spellings {
     /// No field arrived under another spelling (the `Default`, as a constant).
     pub const NONE: Spellings = Spellings(None);
 }
 
-/// Field index and the key it arrived under.
-type Spelling = (usize, Box<str>);
-
 impl Spellings {
     /// The spelling field `i` arrived under, if it differs from the spec's.
     pub fn get(&self, i: usize) -> Option<&str> {
-        self.0
-            .as_ref()?
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map(|(_, s)| &**s)
+        self.entry(i)?.key.as_deref()
+    }
+
+    /// Whether field `i` arrived as a JSON number (written back as one).
+    pub fn is_number(&self, i: usize) -> bool {
+        self.entry(i).is_some_and(|e| e.number)
+    }
+
+    fn entry(&self, i: usize) -> Option<&Spelling> {
+        self.0.as_ref()?.iter().find(|e| e.index == i)
+    }
+
+    fn entry_mut(&mut self, i: usize) -> &mut Spelling {
+        let list = self.0.take().map(Vec::from).unwrap_or_default();
+        let mut list = list;
+        let at = match list.iter().position(|e| e.index == i) {
+            Some(at) => at,
+            None => {
+                list.push(Spelling {
+                    index: i,
+                    key: None,
+                    number: false,
+                });
+                list.len() - 1
+            }
+        };
+        let list = self.0.insert(list.into_boxed_slice());
+        &mut list[at]
+    }
+
+    /// Drops entries that say nothing any more.
+    fn prune(&mut self) {
+        if let Some(list) = self.0.take() {
+            let kept: Vec<Spelling> = Vec::from(list)
+                .into_iter()
+                .filter(|e| e.key.is_some() || e.number)
+                .collect();
+            if !kept.is_empty() {
+                self.0 = Some(kept.into_boxed_slice());
+            }
+        }
     }
 
     fn set(&mut self, i: usize, spelling: Box<str>) {
-        if let Some(e) = self
-            .0
-            .iter_mut()
-            .flat_map(|l| l.iter_mut())
-            .find(|(j, _)| *j == i)
-        {
-            e.1 = spelling;
-            return;
-        }
-        let mut list = self.0.take().map(Vec::from).unwrap_or_default();
-        list.push((i, spelling));
-        self.0 = Some(list.into_boxed_slice());
+        self.entry_mut(i).key = Some(spelling);
     }
 
+    fn set_number(&mut self, i: usize, number: bool) {
+        if number {
+            self.entry_mut(i).number = true;
+        } else if self.is_number(i) {
+            self.entry_mut(i).number = false;
+            self.prune();
+        }
+    }
+
+    /// Forgets how field `i` arrived; returns the key it arrived under, if it differed.
     #[inline]
     fn remove(&mut self, i: usize) -> Option<Box<str>> {
         match self.0 {
@@ -168,21 +213,26 @@ impl Spellings {
     }
 
     fn remove_slow(&mut self, i: usize) -> Option<Box<str>> {
-        let at = self.0.as_ref()?.iter().position(|(j, _)| *j == i)?;
-        let mut list = Vec::from(self.0.take()?);
-        let (_, s) = list.swap_remove(at);
-        if !list.is_empty() {
-            self.0 = Some(list.into_boxed_slice());
-        }
-        Some(s)
+        self.entry(i)?;
+        let e = self.entry_mut(i);
+        e.number = false;
+        let key = e.key.take();
+        self.prune();
+        key
     }
 }
 
 impl fmt::Debug for Spellings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().flat_map(|l| l.iter().map(|(i, s)| (i, s))))
-            .finish()
+        let mut m = f.debug_map();
+        for e in self.0.iter().flat_map(|l| l.iter()) {
+            match (&e.key, e.number) {
+                (Some(k), true) => m.entry(&e.index, &format_args!("{k:?} (number)")),
+                (Some(k), false) => m.entry(&e.index, k),
+                (None, _) => m.entry(&e.index, &"(number)"),
+            };
+        }
+        m.finish()
     }
 }
 
@@ -291,9 +341,25 @@ pub fn to_map(rec: &dyn Record) -> Map {
         if let Some(slot) = rec.slot(i) {
             let key = spellings.and_then(|s| s.get(i)).unwrap_or(name);
             slot.put(&mut m, key);
+            if spellings.is_some_and(|s| s.is_number(i)) {
+                as_number(&mut m, key);
+            }
         }
     }
     m
+}
+
+/// Turns the string at `key` back into the JSON number it was received as.
+#[cold]
+fn as_number(m: &mut Map, key: &str) {
+    if let Some(v) = m.get_mut(key) {
+        if let Some(n) = v
+            .as_str()
+            .and_then(|s| s.parse::<serde_json::Number>().ok())
+        {
+            *v = Value::Number(n);
+        }
+    }
 }
 
 /// Adds the unknown fields and invalid values of `rec` below `path` to `r`.
@@ -395,6 +461,7 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
     // Whether any field holds a differently spelled key, and whether `extra` has entries: the
     // checks they guard are skipped (no virtual call) while they are false, the usual case.
     let mut spelled = rec.spellings().is_some_and(|s| s.0.is_some());
+    let mut numbers = spelled;
     let mut extra_used = !rec.extra().is_empty();
     while let Some(key) = map.next_key_seed(KeySeed {
         fields,
@@ -404,8 +471,9 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
             Key::Exact(i) => {
                 // The same field, sent before under another spelling, keeps that key.
                 if spelled {
+                    let number = rec.spellings().is_some_and(|s| s.is_number(i));
                     if let Some(old) = rec.spellings_mut().and_then(|s| s.remove(i)) {
-                        move_to_extra(rec, i, &old);
+                        move_to_extra(rec, i, &old, number);
                         extra_used = true;
                     }
                 }
@@ -433,7 +501,18 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
         let Some(slot) = rec.slot_mut(i) else {
             continue; // a table longer than the struct: not generated
         };
-        let other = map.next_value_seed(FieldSeed(slot))?;
+        let (other, number) = match map.next_value_seed(FieldSeed(slot))? {
+            Got::Text => (None, false),
+            Got::Number => (None, true),
+            Got::Other(v) => (Some(v), false),
+        };
+        if number || numbers {
+            // A JSON number is written back as one; a later string for the field is not.
+            if let Some(s) = rec.spellings_mut() {
+                s.set_number(i, number);
+                numbers |= number;
+            }
+        }
         if other.is_none() && !extra_used && key.is_none() {
             continue; // the usual case: a string, under the spec's spelling
         }
@@ -466,10 +545,13 @@ fn walk<'de, A: MapAccess<'de>>(mut map: A, rec: &mut dyn Record) -> Result<(), 
 
 /// Moves field `i` (received under `key`) into `extra`, leaving the field absent.
 #[cold]
-fn move_to_extra(rec: &mut dyn Record, i: usize, key: &str) {
+fn move_to_extra(rec: &mut dyn Record, i: usize, key: &str, number: bool) {
     let mut moved = Map::new();
     if let Some(slot) = rec.slot(i) {
         slot.put(&mut moved, key);
+    }
+    if number {
+        as_number(&mut moved, key);
     }
     if let Some(slot) = rec.slot_mut(i) {
         slot.reset();
@@ -477,13 +559,24 @@ fn move_to_extra(rec: &mut dyn Record, i: usize, key: &str) {
     rec.extra_mut().append(&mut moved);
 }
 
-/// Decodes a field in place: a string into a scalar, an object or array into a block's rows.
-/// A value a scalar cannot hold (not a string) comes back as `Some`.
+/// Decodes a field in place: a string (or a JSON number, by its text) into a scalar, an
+/// object or array into a block's rows. A value a scalar cannot hold comes back as
+/// [`Got::Other`].
 struct FieldSeed<'a>(&'a mut dyn Slot);
 
+/// What [`FieldSeed`] did with a value.
+enum Got {
+    /// A string filled the field (or a block kept the value).
+    Text,
+    /// A JSON number filled the scalar field with its text.
+    Number,
+    /// The field cannot hold the value: kept verbatim elsewhere.
+    Other(Value),
+}
+
 impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = Option<Value>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+    type Value = Got;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Got, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -494,15 +587,6 @@ macro_rules! keep_as_value {
     () => {
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
             Ok(self.other(Value::Bool(v)))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(self.other(Value::from(v)))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(self.other(Value::from(v)))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(self.other(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(self.other(Value::Null))
@@ -517,42 +601,64 @@ macro_rules! keep_as_value {
 }
 
 impl FieldSeed<'_> {
-    fn other(self, v: Value) -> Option<Value> {
+    fn other(self, v: Value) -> Got {
         match self.0.rows() {
             Some(rows) => {
                 rows.clear();
                 rows.set_other(v);
-                None
+                Got::Text
             }
-            None => Some(v),
+            None => Got::Other(v),
         }
+    }
+
+    /// A JSON number: a scalar reads its text (`86400`), a block keeps it verbatim.
+    #[cold]
+    fn number(self, n: serde_json::Number) -> Got {
+        if self.0.rows().is_some() {
+            return self.other(Value::Number(n));
+        }
+        self.0.set_string(n.to_string());
+        Got::Number
     }
 }
 
 impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = Option<Value>;
+    type Value = Got;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
     #[inline]
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<Value>, E> {
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Got, E> {
         self.0.set_str(s);
-        Ok(None)
+        Ok(Got::Text)
     }
-    fn visit_string<E: de::Error>(self, s: String) -> Result<Option<Value>, E> {
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Got, E> {
         self.0.set_string(s);
-        Ok(None)
+        Ok(Got::Text)
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Got, E> {
+        Ok(self.number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Got, E> {
+        Ok(self.number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Got, E> {
+        Ok(match serde_json::Number::from_f64(v) {
+            Some(n) => self.number(n),
+            None => self.other(Value::Null),
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Got, A::Error> {
         match self.0.rows() {
-            Some(rows) => BlockSeed(rows).visit_map(map).map(|()| None),
-            None => Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some),
+            Some(rows) => BlockSeed(rows).visit_map(map).map(|()| Got::Text),
+            None => Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Got::Other),
         }
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Got, A::Error> {
         match self.0.rows() {
-            Some(rows) => BlockSeed(rows).visit_seq(seq).map(|()| None),
-            None => Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some),
+            Some(rows) => BlockSeed(rows).visit_seq(seq).map(|()| Got::Text),
+            None => Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Got::Other),
         }
     }
     keep_as_value!();
@@ -623,6 +729,15 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
         Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(self.other(Value::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(self.other(Value::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
+        Ok(self.other(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
     }
     keep_as_value!();
 }

@@ -4,14 +4,18 @@
 //! [`Val::Empty`], a value that parses is [`Val::Ok`] (or [`Val::Kept`] when its wire text is not
 //! the canonical rendering, e.g. `"+0012.50"`), and a value that does not parse is
 //! [`Val::Invalid`] with its raw text. Decoding never fails because of a value, and writing a
-//! value back always yields the original string.
+//! value back always yields the original string. (The few JSON numbers KIS sends, such as
+//! `tokenP`'s `expires_in`, are read by their text and written back as numbers.) Times are
+//! [`KisTime`]: night sessions count past 24:00.
 
 mod block;
 pub(crate) mod decode;
+mod time;
 
 pub use block::{Block, Map, Object, One, Report};
 pub use chrono::{NaiveDate, NaiveTime};
 pub use rust_decimal::Decimal;
+pub use time::KisTime;
 
 use std::borrow::Cow;
 use std::fmt;

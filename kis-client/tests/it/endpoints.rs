@@ -1,7 +1,9 @@
 //! Hand-written `Endpoint` impls shaped like the generated ones (quote GET, paged balance GET,
 //! order POST `…U`, a real-only endpoint), so the runtime is tested independently of codegen.
 
-use kis_client::endpoint::{Endpoint, EndpointInfo, HttpMethod, PagedResponse, PagingKeys, TrIds};
+use kis_client::endpoint::{
+    Endpoint, EndpointInfo, HttpMethod, PagedResponse, PagingEnd, PagingScheme, PagingSpec, TrIds,
+};
 use serde::{Deserialize, Serialize};
 
 /// Domestic stock quote (`FHKST01010100`, real and paper).
@@ -101,8 +103,6 @@ impl InquireBalance {
 #[derive(Deserialize, Debug)]
 pub struct BalanceResponse {
     pub output1: Vec<BalanceRow>,
-    pub ctx_area_fk100: String,
-    pub ctx_area_nk100: String,
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -112,8 +112,9 @@ pub struct BalanceRow {
 }
 
 impl PagedResponse for BalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![self.ctx_area_fk100.clone(), self.ctx_area_nk100.clone()]
+    type Row = BalanceRow;
+    fn take_rows(&mut self) -> Vec<BalanceRow> {
+        std::mem::take(&mut self.output1)
     }
 }
 
@@ -128,9 +129,14 @@ impl Endpoint for InquireBalance {
         name: "주식잔고조회",
         method: HttpMethod::Get,
         path: BALANCE_PATH,
-        paging: Some(PagingKeys {
+        paging: Some(PagingSpec {
+            scheme: PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: &[],
         variants: &[],
@@ -148,10 +154,6 @@ impl Endpoint for InquireBalance {
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.into();
         }
-    }
-    fn set_continuation(&mut self, keys: &[String]) {
-        self.ctx_area_fk100 = keys.first().cloned().unwrap_or_default();
-        self.ctx_area_nk100 = keys.get(1).cloned().unwrap_or_default();
     }
 }
 

@@ -8,6 +8,7 @@ mod hardening;
 mod loopback;
 mod paging;
 mod rate;
+mod rows;
 mod support;
 mod tokens;
 mod transport;

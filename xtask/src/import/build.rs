@@ -1,7 +1,7 @@
 //! Turns one index row and its sheet into an [`ApiSpec`], noting every anomaly on the way.
 
 use kis_spec::{
-    ApiKind, ApiSpec, Examples, Field, Kind, Method, Paging, Realtime, Request, Response, Sensitive,
+    ApiKind, ApiSpec, Examples, Field, Kind, Method, Realtime, Request, Response, Sensitive,
 };
 
 use super::ImportError;
@@ -51,7 +51,7 @@ struct Ctx<'a> {
 }
 
 /// Categories whose numbers are KRW-denominated and whose quantities are whole.
-fn is_domestic(category: &str) -> bool {
+pub fn is_domestic(category: &str) -> bool {
     let c = category.strip_prefix("realtime_").unwrap_or(category);
     matches!(
         c,
@@ -527,65 +527,13 @@ pub fn build(
         }
     }
 
-    // Continuation schemes other than CTX_AREA_* are not modeled by `paging`; list them.
-    for f in request.query.iter().chain(&request.body) {
-        if matches!(f.name.as_str(), "KEYB" | "INDEX_KEY" | "CTS_KEY" | "NEXT") {
-            anomalies.push(Anomaly::unhandled(
-                &api,
-                "paging-other",
-                format!(
-                    "request key `{}` is a continuation scheme `paging` does not model (only CTX_AREA_* echo keys are)",
-                    f.name
-                ),
-            ));
-        }
-    }
-
-    // Continuation paging.
-    let req_fields = request.query.iter().chain(&request.body);
-    let keys: Vec<String> = req_fields
-        .filter(|f| f.name.to_ascii_uppercase().starts_with("CTX_AREA_"))
-        .map(|f| f.name.clone())
-        .collect();
+    // Continuation paging (every scheme; see `paging.rs`).
     let mut response = response;
-    let paging = if keys.is_empty() {
+    let params: Vec<&Field> = request.query.iter().chain(&request.body).collect();
+    let paging = if url_realtime {
         None
     } else {
-        let resp: Vec<String> = keys.iter().map(|k| k.to_ascii_lowercase()).collect();
-        for (r, k) in resp.iter().zip(&keys) {
-            if !response.body.iter().any(|f| &f.name == r) {
-                anomalies.push(Anomaly::rule(
-                    &api,
-                    "paging",
-                    format!(
-                        "response layout lacks continuation key `{r}`; added as a string field"
-                    ),
-                    "paging-key-added",
-                ));
-                let template = request
-                    .query
-                    .iter()
-                    .chain(&request.body)
-                    .find(|f| &f.name == k);
-                response.body.push(Field {
-                    name: r.clone(),
-                    label: template.map(|f| f.label.clone()).unwrap_or_default(),
-                    wire_type: "string".into(),
-                    kind: Kind::String,
-                    sensitive: Sensitive::of(r),
-                    required: false,
-                    blank: false,
-                    length: template.and_then(|f| f.length.clone()),
-                    codes: vec![],
-                    description: String::new(),
-                    fields: vec![],
-                });
-            }
-        }
-        Some(Paging {
-            request: keys,
-            response: resp,
-        })
+        super::paging::detect(&api, sheet, method, &params, &mut response, anomalies)
     };
 
     let realtime = url_realtime.then(|| {

@@ -23,7 +23,7 @@ const DECIMAL_TOKENS: &[&str] = &[
 ];
 
 /// The last name token, lower-cased, without trailing digits (`ASKP1` -> `askp`).
-fn last_token(name: &str) -> String {
+pub fn last_token(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     let last = lower.rsplit('_').next().unwrap_or("");
     last.trim_end_matches(|c: char| c.is_ascii_digit())
@@ -35,6 +35,17 @@ pub fn looks_decimal(name: &str, label: &str) -> bool {
     let t = last_token(name);
     !STRING_TOKENS.contains(&t.as_str())
         && (DECIMAL_TOKENS.contains(&t.as_str()) || is_ratio_label(label))
+}
+
+/// True when the name says whole units (`*_qty`, `*_cnt`, `*_vol`, ...).
+pub fn integer_name(name: &str) -> bool {
+    let t = last_token(name);
+    INTEGER_TOKENS.contains(&t.as_str()) || t.ends_with("qty")
+}
+
+/// True when the field is free text by name (`*_name`, `*_nm`, `*_cntt`, ...).
+pub fn looks_name(name: &str) -> bool {
+    NAME_TOKENS.contains(&last_token(name).as_str())
 }
 
 fn is_ratio_label(label: &str) -> bool {

@@ -5,8 +5,10 @@ mod aliases;
 mod build;
 mod examples;
 mod infer;
+mod paging;
 mod patches;
 mod report;
+mod types;
 mod variants;
 mod workbook;
 
@@ -119,11 +121,19 @@ pub fn run(workbook: &Path, spec_dir: &Path, patch_dir: &Path) -> Result<Outcome
     let raw = workbook::read(workbook)?;
     let mut anomalies = Vec::new();
     let mut built = assemble(&raw, &mut anomalies)?;
+    types::name_blocks_by_columns(&mut built, &mut anomalies);
     check_blocks_against_examples(&mut built, &mut anomalies);
+    types::check_example_keys(&built, &mut anomalies);
     aliases::check_tokens(&built, &mut anomalies);
     patches::apply(&patches, &mut built, &mut anomalies)?;
     check_kinds_against_examples(&mut built, &mut anomalies);
+    for b in &mut built {
+        if let Some(p) = &mut b.spec.paging {
+            paging::settle_rows(p, &b.spec.response);
+        }
+    }
     check_realtime_examples(&mut built, &mut anomalies);
+    types::apply(&mut built, &mut anomalies);
     resolve_ids(&mut built, &mut anomalies)?;
     let files = render_examples(&mut built, &mut anomalies);
     let mut specs: Vec<ApiSpec> = built.into_iter().map(|b| b.spec).collect();
@@ -241,6 +251,15 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             continue;
         };
         let path = b.spec.path.clone();
+        let paged = pages(&b.spec);
+        // A cursor scan names its rows block from the start (other schemes settle it later, after
+        // blocks are renamed): that block, not the layout's only list, is the list being paged.
+        let rows = b
+            .spec
+            .paging
+            .as_ref()
+            .filter(|p| p.scheme == kis_spec::PagingScheme::Cursor)
+            .and_then(|p| p.rows.clone());
         let body = &mut b.spec.response.body;
         // Block keys the example uses but the layout does not, and vice versa.
         let is_block_value = |v: &serde_json::Value| v.is_object() || v.is_array();
@@ -284,6 +303,8 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
                 ));
             }
         }
+        // The layout's only list block of a paging endpoint is the list being paged.
+        let lists = body.iter().filter(|f| f.kind == Kind::Array).count();
         for f in body.iter_mut().filter(|f| f.is_block()) {
             let seen = match map.get(&f.name) {
                 Some(serde_json::Value::Array(_)) => Kind::Array,
@@ -307,6 +328,24 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
                     }
                 ));
                 a.handled = report::Handled::Rule("block-kind-from-example".into());
+            }
+            let paged_list = match &rows {
+                Some(rows) => *rows == f.name,
+                None => lists == 1,
+            };
+            if seen == Kind::Object && f.kind == Kind::Array && paged && paged_list {
+                // A list that pages shows one row as an object in its example; the layout's
+                // array is right (a block reads an object as one row either way).
+                anomalies.push(Anomaly::rule(
+                    &b.spec.path,
+                    "block-kind",
+                    format!(
+                        "block `{}` is typed `{}` and the endpoint pages, but the response example has an object; kept array",
+                        f.name, f.wire_type
+                    ),
+                    "block-kind-paged-list",
+                ));
+                continue;
             }
             if seen != f.kind {
                 anomalies.push(Anomaly::rule(
@@ -333,6 +372,19 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             }
         }
     }
+}
+
+/// Whether an endpoint pages: it has modelled paging, or a continuation key in its request.
+fn pages(s: &ApiSpec) -> bool {
+    s.paging.is_some()
+        || s.request.query.iter().chain(&s.request.body).any(|f| {
+            let n = f.name.to_ascii_uppercase();
+            n.starts_with("CTX_AREA_")
+                || matches!(
+                    n.as_str(),
+                    "KEYB" | "INDEX_KEY" | "CTS_KEY" | "CTS" | "NEXT"
+                )
+        })
 }
 
 /// Adds the hand-written endpoints in `patches/added/<category>/<id>.yaml` (endpoints the
@@ -583,8 +635,10 @@ fn value_fits(kind: Kind, v: &str) -> bool {
                 Some(frac) => (int.is_empty() || digits(int)) && (frac.is_empty() || digits(frac)),
             }
         }
-        Kind::Date => v.len() == 8 && digits(v),
-        Kind::Time => v.len() == 6 && digits(v),
+        // `00000000` is KIS's "no date".
+        Kind::Date => types::valid_date(v) || v == "00000000",
+        // Hours run to 47 in night sessions.
+        Kind::Time => types::valid_time(v),
         Kind::Flag => v == "Y" || v == "N",
         _ => true,
     }

@@ -88,10 +88,14 @@ pub struct FieldPatch {
     /// Drops the field (for duplicated rows).
     #[serde(default)]
     pub remove: bool,
-    /// Adds a request field the workbook lacks (`request.query|body.<NAME>`, appended; it must
-    /// not exist yet), with the `kind`, `type`, `length` and `codes` given here.
+    /// Adds a field the workbook lacks (`request.query|body.<NAME>`, or a response block's
+    /// column `response.body.<block>.<NAME>` that the response example proves; appended; it
+    /// must not exist yet), with the `label`, `kind`, `type`, `length` and `codes` given here.
     #[serde(default)]
     pub add: bool,
+    /// Label of an added field.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// A code retired by KIS: `{code, since, refusal, source}`.
@@ -287,9 +291,19 @@ pub fn apply(
                 let list = match fp.path.split('.').collect::<Vec<_>>()[..] {
                     ["request", "query", _] => &mut b.spec.request.query,
                     ["request", "body", _] => &mut b.spec.request.body,
+                    ["response", "body", block, _] => match b
+                        .spec
+                        .response
+                        .body
+                        .iter_mut()
+                        .find(|f| f.name == block && f.is_block())
+                    {
+                        Some(f) => &mut f.fields,
+                        None => return Err(stale(format!("no block `{block}` for `{}`", fp.path))),
+                    },
                     _ => {
                         return Err(stale(format!(
-                            "`add` takes request.query.NAME or request.body.NAME, not `{}`",
+                            "`add` takes request.query.NAME, request.body.NAME or response.body.BLOCK.NAME, not `{}`",
                             fp.path
                         )));
                     }
@@ -298,7 +312,7 @@ pub fn apply(
                 list.push(Field {
                     name: name.to_owned(),
                     sensitive: kis_spec::Sensitive::of(name),
-                    label: String::new(),
+                    label: fp.label.clone().unwrap_or_default(),
                     wire_type: fp.wire_type.clone().unwrap_or_else(|| "string".to_owned()),
                     kind: fp.kind.unwrap_or(kis_spec::Kind::String),
                     required: false,

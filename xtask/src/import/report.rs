@@ -126,6 +126,17 @@ pub fn render(workbook_name: &str, specs: &[ApiSpec], anomalies: &[Anomaly]) -> 
     text_counts(&mut s, specs);
     let paging = specs.iter().filter(|a| a.paging.is_some()).count();
     let _ = writeln!(s, "| APIs with continuation paging | {paging} |");
+    let mut schemes: BTreeMap<String, usize> = BTreeMap::new();
+    for p in specs.iter().filter_map(|a| a.paging.as_ref()) {
+        let name = serde_json::to_value(p.scheme)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        *schemes.entry(name).or_default() += 1;
+    }
+    for (scheme, n) in &schemes {
+        let _ = writeln!(s, "| paging scheme `{scheme}` | {n} |");
+    }
     let mut ex: BTreeMap<(&str, String), usize> = BTreeMap::new();
     for a in specs {
         for (which, e) in [
@@ -158,6 +169,7 @@ pub fn render(workbook_name: &str, specs: &[ApiSpec], anomalies: &[Anomaly]) -> 
         );
     }
     let _ = writeln!(s);
+    super::types::render_counts(&mut s, specs, anomalies);
 
     let section = |s: &mut String, title: &str, pick: &dyn Fn(&Handled) -> bool| {
         let list: Vec<&Anomaly> = anomalies.iter().filter(|a| pick(&a.handled)).collect();

@@ -2,7 +2,7 @@
 //! 장내채권 평균단가조회 (`국내주식-158`): `GET /uapi/domestic-bond/v1/quotations/avg-unit`.
 //!
 //! Menu: \[장내채권\] 기본시세. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTPF2005R`, paper not available.
 
@@ -277,9 +277,14 @@ impl Endpoint for AvgUnitRequest {
         name: "장내채권 평균단가조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/quotations/avg-unit",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK30", "CTX_AREA_FK100"],
             response: &["ctx_area_nk30", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -295,16 +300,6 @@ impl Endpoint for AvgUnitRequest {
         TrIds {
             real: Some("CTPF2005R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk30.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -452,11 +447,24 @@ impl serde::Serialize for AvgUnitResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 평가일자 (`evlu_dt`, required, length 245).
-    pub evlu_dt: v::Val<String>,
+    pub evlu_dt: v::Val<v::NaiveDate>,
     /// 상품번호 (`pdno`, required, length 202).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 238).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 1).
     pub prdt_name: v::Val<String>,
     /// 한국신용평가단가 (`kis_unpr`, required, length 8).
@@ -677,7 +685,20 @@ pub struct Output2 {
     /// 상품번호 (`pdno`, required, length 1).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 8).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 19).
     pub prdt_name: v::Val<String>,
     /// 한국신용평가평가금액 (`kis_evlu_amt`, required, length 19).
@@ -807,7 +828,20 @@ pub struct Output3 {
     /// 상품번호 (`pdno`, required, length 19).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 1).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 8).
     pub prdt_name: v::Val<String>,
     /// 한국신용평가통화코드 (`kis_crcy_cd`, required, length 3).
@@ -971,10 +1005,9 @@ impl crate::__private::Record for Output3 {
 }
 
 impl crate::endpoint::PagedResponse for AvgUnitResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk30.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -257,7 +257,7 @@ impl serde::Serialize for InquireAskingPriceResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
-    pub aspr_acpt_hour: v::Val<v::NaiveTime>,
+    pub aspr_acpt_hour: v::Val<v::KisTime>,
     /// 채권 매도호가1 (`bond_askp1`, required, length 11.2).
     pub bond_askp1: v::Val<v::Decimal>,
     /// 채권 매도호가2 (`bond_askp2`, required, length 11.2).

@@ -2,7 +2,7 @@
 //! 장내채권 잔고조회 (`국내주식-198`): `GET /uapi/domestic-bond/v1/trading/inquire-balance`.
 //!
 //! Menu: \[장내채권\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `CTSC8407R`, paper not available.
 
@@ -267,9 +267,14 @@ impl Endpoint for InquireBalanceRequest {
         name: "장내채권 잔고조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/trading/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -294,16 +299,6 @@ impl Endpoint for InquireBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -447,7 +442,7 @@ pub struct Output {
     /// 분리과세수량 (`sprx_qty`, required, length 10).
     pub sprx_qty: v::Val<v::Decimal>,
     /// 만기일 (`exdt`, required, length 8).
-    pub exdt: v::Val<String>,
+    pub exdt: v::Val<v::NaiveDate>,
     /// 매수수익율 (`buy_erng_rt`, required, length 23.8).
     pub buy_erng_rt: v::Val<v::Decimal>,
     /// 매수단가 (`buy_unpr`, required, length 19).
@@ -573,10 +568,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -259,13 +259,20 @@ impl serde::Serialize for InquireCcnlResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 채권 현재가 (`bond_prpr`, required, length 11.2).
     pub bond_prpr: v::Val<v::Decimal>,
     /// 채권 전일 대비 (`bond_prdy_vrss`, required, length 11.2).
     pub bond_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 체결 거래량 (`cntg_vol`, required, length 18).

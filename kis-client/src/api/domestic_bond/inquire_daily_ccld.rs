@@ -2,7 +2,7 @@
 //! 장내채권 주문체결내역 (`국내주식-127`): `GET /uapi/domestic-bond/v1/trading/inquire-daily-ccld`.
 //!
 //! Menu: \[장내채권\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200`, `CTX_AREA_FK200` from `ctx_area_nk200`, `ctx_area_fk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTSC8013R`, paper not available.
 
@@ -364,9 +364,14 @@ impl Endpoint for InquireDailyCcldRequest {
         name: "장내채권 주문체결내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -393,16 +398,6 @@ impl Endpoint for InquireDailyCcldRequest {
             self.acnt_prdt_cd = product_code.to_owned();
         }
     }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-    }
 }
 
 /// Response of 장내채권 주문체결내역 (`국내주식-127`).
@@ -417,12 +412,12 @@ pub struct InquireDailyCcldResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output1`, required).
-    pub output1: v::Block<Output1>,
     /// Block 응답상세 (`output2`, required).
+    pub output2: v::Block<Output2>,
+    /// Block 응답상세 (`output1`, required).
     ///
     /// > array
-    pub output2: v::One<Output2>,
+    pub output1: v::Block<Output1>,
     /// 연속조회키200 (`ctx_area_nk200`, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// 연속조회검색조건200 (`ctx_area_fk200`, length 200).
@@ -441,8 +436,8 @@ impl Default for InquireDailyCcldResponse {
             rt_cd: v::Val::Missing,
             msg_cd: v::Val::Missing,
             msg1: v::Val::Missing,
+            output2: v::Block::EMPTY,
             output1: v::Block::EMPTY,
-            output2: v::One::EMPTY,
             ctx_area_nk200: v::Val::Missing,
             ctx_area_fk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
@@ -457,8 +452,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 "rt_cd",
                 "msg_cd",
                 "msg1",
-                "output1",
                 "output2",
+                "output1",
                 "ctx_area_nk200",
                 "ctx_area_fk200",
             ],
@@ -467,8 +462,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
                 ("ctx_area_nk200", 5),
                 ("msg1", 2),
                 ("msg_cd", 1),
-                ("output1", 3),
-                ("output2", 4),
+                ("output1", 4),
+                ("output2", 3),
                 ("rt_cd", 0),
             ],
         };
@@ -480,8 +475,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
             0 => &self.rt_cd,
             1 => &self.msg_cd,
             2 => &self.msg1,
-            3 => &self.output1,
-            4 => &self.output2,
+            3 => &self.output2,
+            4 => &self.output1,
             5 => &self.ctx_area_nk200,
             6 => &self.ctx_area_fk200,
             _ => return None,
@@ -493,8 +488,8 @@ impl crate::__private::Record for InquireDailyCcldResponse {
             0 => &mut self.rt_cd,
             1 => &mut self.msg_cd,
             2 => &mut self.msg1,
-            3 => &mut self.output1,
-            4 => &mut self.output2,
+            3 => &mut self.output2,
+            4 => &mut self.output1,
             5 => &mut self.ctx_area_nk200,
             6 => &mut self.ctx_area_fk200,
             _ => return None,
@@ -532,25 +527,25 @@ impl serde::Serialize for InquireDailyCcldResponse {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output2` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
     pub tot_ord_qty: v::Val<v::Decimal>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<v::Decimal>,
     /// 총채권체결평균단가 (`tot_bond_ccld_avg_unpr`, required, length 18.2).
     pub tot_bond_ccld_avg_unpr: v::Val<v::Decimal>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
 }
 
 /// Every field absent (what decoding starts from).
-impl Default for Output1 {
+impl Default for Output2 {
     fn default() -> Self {
         // Constants only, after the one call: no cleanup code per field.
         Self {
@@ -564,7 +559,7 @@ impl Default for Output1 {
     }
 }
 
-impl crate::__private::Record for Output1 {
+impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &[
@@ -620,10 +615,10 @@ impl crate::__private::Record for Output1 {
     }
 }
 
-/// A record of block `output2` (응답상세).
+/// A record of block `output1` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output2 {
+pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
     pub ord_dt: v::Val<v::NaiveDate>,
     /// 주문번호 (`odno`, required, length 10).
@@ -643,7 +638,7 @@ pub struct Output2 {
     /// 채권주문단가 (`bond_ord_unpr`, required, length 18.2).
     pub bond_ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 채권평균단가 (`bond_avg_unpr`, required, length 18.2).
@@ -661,7 +656,11 @@ pub struct Output2 {
     /// 주문매체구분명 (`ord_mdia_dvsn_name`, required, length 60).
     pub ord_mdia_dvsn_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 미체결수량 (`nccs_qty`, required, length 10).
     pub nccs_qty: v::Val<v::Decimal>,
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -672,7 +671,7 @@ pub struct Output2 {
 }
 
 /// Every field absent (what decoding starts from).
-impl Default for Output2 {
+impl Default for Output1 {
     fn default() -> Self {
         // Constants only, after the one call: no cleanup code per field.
         Self {
@@ -703,7 +702,7 @@ impl Default for Output2 {
     }
 }
 
-impl crate::__private::Record for Output2 {
+impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &[
@@ -828,10 +827,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -265,7 +265,14 @@ pub struct Output {
     /// 채권현재가 (`bond_prpr`, required, length 11.2).
     pub bond_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 채권전일대비 (`bond_prdy_vrss`, required, length 11.2).
     pub bond_prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).

@@ -333,9 +333,9 @@ impl serde::Serialize for InquirePsblOrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
-    pub ord_psbl_sbst: v::Val<String>,
+    pub ord_psbl_sbst: v::Val<v::Decimal>,
     /// 재사용가능금액 (`ruse_psbl_amt`, required, length 19).
     pub ruse_psbl_amt: v::Val<v::Decimal>,
     /// 채권주문단가2 (`bond_ord_unpr2`, required, length 18.2).

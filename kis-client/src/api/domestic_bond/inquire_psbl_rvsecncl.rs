@@ -2,7 +2,7 @@
 //! 채권정정취소가능주문조회 (`국내주식-126`): `GET /uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl`.
 //!
 //! Menu: \[장내채권\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `CTSC8035R`, paper not available.
 
@@ -231,9 +231,14 @@ impl Endpoint for InquirePsblRvsecnclRequest {
         name: "채권정정취소가능주문조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-bond/v1/trading/inquire-psbl-rvsecncl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -258,16 +263,6 @@ impl Endpoint for InquirePsblRvsecnclRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -407,7 +402,7 @@ pub struct Output {
     /// 채권주문단가 (`bond_ord_unpr`, required, length 18.2).
     pub bond_ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
@@ -417,9 +412,33 @@ pub struct Output {
     /// 원주문번호 (`orgn_odno`, required, length 10).
     pub orgn_odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 2).
-    pub ord_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 지정가
+    /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
+    pub ord_dvsn_cd: v::Val<crate::api::codes::OrdDvsnCdInquirePsblRvsecncl>,
     /// 운용사지정주문번호 (`mgco_aptm_odno`, required, length 12).
     pub mgco_aptm_odno: v::Val<String>,
     /// 소액시장참여여부 (`samt_mket_ptci_yn`, required, length 1).
@@ -558,10 +577,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquirePsblRvsecnclResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -248,7 +248,20 @@ pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 상품영문명 (`prdt_eng_name`, required, length 60).
@@ -262,7 +275,7 @@ pub struct Output {
     /// 채권분류한글명 (`bond_clsf_kor_name`, required, length 60).
     pub bond_clsf_kor_name: v::Val<String>,
     /// 액면가 (`papr`, required, length 19).
-    pub papr: v::Val<String>,
+    pub papr: v::Val<v::Decimal>,
     /// 이자월말구분코드 (`int_mned_dvsn_cd`, required, length 1).
     pub int_mned_dvsn_cd: v::Val<String>,
     /// 매출형태코드 (`rvnu_shap_cd`, required, length 1).
@@ -270,15 +283,15 @@ pub struct Output {
     /// 발행금액 (`issu_amt`, required, length 19).
     pub issu_amt: v::Val<v::Decimal>,
     /// 상장잔액 (`lstg_rmnd`, required, length 19).
-    pub lstg_rmnd: v::Val<String>,
+    pub lstg_rmnd: v::Val<v::Decimal>,
     /// 이자지급개월수 (`int_dfrm_mcnt`, required, length 6).
-    pub int_dfrm_mcnt: v::Val<String>,
+    pub int_dfrm_mcnt: v::Val<i64>,
     /// 채권이자지급방법코드 (`bond_int_dfrm_mthd_cd`, required, length 2).
     pub bond_int_dfrm_mthd_cd: v::Val<String>,
     /// 분할상환횟수 (`splt_rdpt_rcnt`, required, length 6).
-    pub splt_rdpt_rcnt: v::Val<String>,
+    pub splt_rdpt_rcnt: v::Val<i64>,
     /// 원금거치기간개월수 (`prca_dfmt_term_mcnt`, required, length 6).
-    pub prca_dfmt_term_mcnt: v::Val<String>,
+    pub prca_dfmt_term_mcnt: v::Val<i64>,
     /// 이자선후급구분코드 (`int_anap_dvsn_cd`, required, length 1).
     pub int_anap_dvsn_cd: v::Val<String>,
     /// 채권권리구분코드 (`bond_rght_dvsn_cd`, required, length 2).
@@ -368,7 +381,7 @@ pub struct Output {
     /// 물가지수채권여부 (`prcm_idx_bond_yn`, required, length 1).
     pub prcm_idx_bond_yn: v::Val<bool>,
     /// 만기연장분할상환횟수 (`expd_exts_srdp_rcnt`, required, length 10).
-    pub expd_exts_srdp_rcnt: v::Val<String>,
+    pub expd_exts_srdp_rcnt: v::Val<i64>,
     /// 만기연장분할상환율 (`expd_exts_srdp_rt`, required, length 22.12).
     pub expd_exts_srdp_rt: v::Val<v::Decimal>,
     /// 대출가능여부 (`loan_psbl_yn`, required, length 1).
@@ -414,7 +427,7 @@ pub struct Output {
     /// 최초등록일자 (`frst_erlm_dt`, required, length 8).
     pub frst_erlm_dt: v::Val<v::NaiveDate>,
     /// 최초등록시각 (`frst_erlm_tmd`, required, length 6).
-    pub frst_erlm_tmd: v::Val<v::NaiveTime>,
+    pub frst_erlm_tmd: v::Val<v::KisTime>,
     /// 전문수신상세일시 (`tlg_rcvg_dtl_dtime`, required, length 17).
     pub tlg_rcvg_dtl_dtime: v::Val<String>,
     /// Fields the spec does not list, kept as received.

@@ -246,7 +246,20 @@ pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 증권예탁결제원채권종목명 (`ksd_bond_item_name`, required, length 100).
     pub ksd_bond_item_name: v::Val<String>,
     /// 증권예탁결제원채권종목영문명 (`ksd_bond_item_eng_name`, required, length 100).
@@ -276,7 +289,7 @@ pub struct Output {
     /// 증권예탁결제원원금상환방법코드 (`ksd_prca_rdpt_mthd_cd`, required, length 2).
     pub ksd_prca_rdpt_mthd_cd: v::Val<String>,
     /// 이자계산기간개월수 (`int_caltm_mcnt`, required, length 10).
-    pub int_caltm_mcnt: v::Val<String>,
+    pub int_caltm_mcnt: v::Val<i64>,
     /// 증권예탁결제원이자계산단위코드 (`ksd_int_calc_unit_cd`, required, length 1).
     ///
     /// > 1\.발행금액\
@@ -291,7 +304,7 @@ pub struct Output {
     /// 증권예탁결제원일할계산기간적용 (`ksd_dydv_caltm_aply_dvsn_cd`, required, length 1).
     pub ksd_dydv_caltm_aply_dvsn_cd: v::Val<String>,
     /// 일할계산일수 (`dydv_calc_dcnt`, required, length 5).
-    pub dydv_calc_dcnt: v::Val<String>,
+    pub dydv_calc_dcnt: v::Val<i64>,
     /// 채권만기보장수익율 (`bond_expd_asrc_erng_rt`, required, length 22.12).
     pub bond_expd_asrc_erng_rt: v::Val<v::Decimal>,
     /// 원리금지급장소본점명 (`padf_plac_hdof_name`, required, length 60).
@@ -327,7 +340,7 @@ pub struct Output {
     /// 예탁가능예외상태코드 (`dpsi_psbl_excp_stat_cd`, required, length 2).
     pub dpsi_psbl_excp_stat_cd: v::Val<String>,
     /// 만기연장분할상환횟수 (`expd_exts_srdp_rcnt`, required, length 10).
-    pub expd_exts_srdp_rcnt: v::Val<String>,
+    pub expd_exts_srdp_rcnt: v::Val<i64>,
     /// 만기연장분할상환율 (`expd_exts_srdp_rt`, required, length 22.12).
     pub expd_exts_srdp_rt: v::Val<v::Decimal>,
     /// 만기상환율 (`expd_rdpt_rt`, required, length 23.8).
@@ -354,9 +367,9 @@ pub struct Output {
     /// > 03\.특정일
     pub int_dfrm_day_type_cd: v::Val<String>,
     /// 원금거치기간개월수 (`prca_dfmt_term_mcnt`, required, length 6).
-    pub prca_dfmt_term_mcnt: v::Val<String>,
+    pub prca_dfmt_term_mcnt: v::Val<i64>,
     /// 분할상환횟수 (`splt_rdpt_rcnt`, required, length 6).
-    pub splt_rdpt_rcnt: v::Val<String>,
+    pub splt_rdpt_rcnt: v::Val<i64>,
     /// 직전이자지급일자 (`rgbf_int_dfrm_dt`, required, length 8).
     pub rgbf_int_dfrm_dt: v::Val<v::NaiveDate>,
     /// 차기이자지급일자 (`nxtm_int_dfrm_dt`, required, length 8).
@@ -377,13 +390,13 @@ pub struct Output {
     /// 원리금이자계산단가 (`pnia_int_calc_unpr`, required, length 23.4).
     pub pnia_int_calc_unpr: v::Val<v::Decimal>,
     /// FRN금리 (`frn_intr`, required, length 1512).
-    pub frn_intr: v::Val<String>,
+    pub frn_intr: v::Val<v::Decimal>,
     /// 적용일물가지수연동계수 (`aply_day_prcm_idx_lnkg_cefc`, required, length 151).
-    pub aply_day_prcm_idx_lnkg_cefc: v::Val<String>,
+    pub aply_day_prcm_idx_lnkg_cefc: v::Val<v::Decimal>,
     /// 증권예탁결제원만기일할계산기준 (`ksd_expd_dydv_calc_bass_cd`, required, length 1).
     pub ksd_expd_dydv_calc_bass_cd: v::Val<String>,
     /// 만기일할계산일수 (`expd_dydv_calc_dcnt`, required, length 7).
-    pub expd_dydv_calc_dcnt: v::Val<String>,
+    pub expd_dydv_calc_dcnt: v::Val<i64>,
     /// 증권예탁결제원신종사채구분코드 (`ksd_cbbw_dvsn_cd`, required, length 1).
     pub ksd_cbbw_dvsn_cd: v::Val<String>,
     /// 크라우드펀딩종목여부 (`crfd_item_yn`, required, length 1).
@@ -425,7 +438,7 @@ pub struct Output {
     /// 증권예탁결제원이자지급주기미만 (`ksd_indf_frqc_uder_calc_cd`, required, length 1).
     pub ksd_indf_frqc_uder_calc_cd: v::Val<String>,
     /// 증권예탁결제원이자지급주기미만 (`ksd_indf_frqc_uder_calc_dcnt`, required, length 4).
-    pub ksd_indf_frqc_uder_calc_dcnt: v::Val<String>,
+    pub ksd_indf_frqc_uder_calc_dcnt: v::Val<i64>,
     /// 전문수신상세일시 (`tlg_rcvg_dtl_dtime`, required, length 17).
     pub tlg_rcvg_dtl_dtime: v::Val<String>,
     /// Fields the spec does not list, kept as received.

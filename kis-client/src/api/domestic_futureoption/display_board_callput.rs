@@ -407,7 +407,7 @@ impl serde::Serialize for DisplayBoardCallputResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 환산 현재가 (`unch_prpr`, required, length 11.2).
     pub unch_prpr: v::Val<v::Decimal>,
     /// 옵션 단축 종목코드 (`optn_shrn_iscd`, required, length 9).
@@ -417,7 +417,14 @@ pub struct Output1 {
     /// 옵션 전일 대비 (`optn_prdy_vrss`, required, length 11.2).
     pub optn_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 옵션 전일 대비율 (`optn_prdy_ctrt`, required, length 8.2).
     pub optn_prdy_ctrt: v::Val<v::Decimal>,
     /// 옵션 매수호가 (`optn_bidp`, required, length 11.2).
@@ -425,7 +432,7 @@ pub struct Output1 {
     /// 옵션 매도호가 (`optn_askp`, required, length 11.2).
     pub optn_askp: v::Val<v::Decimal>,
     /// 시간가치 값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 지수 기준가 (`nmix_sdpr`, required, length 11.2).
     pub nmix_sdpr: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -441,27 +448,27 @@ pub struct Output1 {
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 델타 값 (`delta_val`, required, length 114).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 감마 (`gama`, required, length 84).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<v::Decimal>,
     /// 베가 (`vega`, required, length 84).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 84).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 로우 (`rho`, required, length 84).
-    pub rho: v::Val<String>,
+    pub rho: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 114).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 내재가치 값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 괴리도 (`esdg`, required, length 114).
-    pub esdg: v::Val<String>,
+    pub esdg: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 8.2).
     pub dprt: v::Val<v::Decimal>,
     /// 역사적 변동성 (`hist_vltl`, required, length 114).
-    pub hist_vltl: v::Val<String>,
+    pub hist_vltl: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 112).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 옵션 시가2 (`optn_oprc`, required, length 11.2).
     pub optn_oprc: v::Val<v::Decimal>,
     /// 옵션 최고가 (`optn_hgpr`, required, length 11.2).
@@ -481,11 +488,18 @@ pub struct Output1 {
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 선물예상체결가 (`futs_antc_cnpr`, required, length 112).
-    pub futs_antc_cnpr: v::Val<String>,
+    pub futs_antc_cnpr: v::Val<v::Decimal>,
     /// 선물예상체결대비 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 예상 체결 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -754,7 +768,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 환산 현재가 (`unch_prpr`, required, length 11.2).
     pub unch_prpr: v::Val<v::Decimal>,
     /// 옵션 단축 종목코드 (`optn_shrn_iscd`, required, length 9).
@@ -764,7 +778,14 @@ pub struct Output2 {
     /// 옵션 전일 대비 (`optn_prdy_vrss`, required, length 11.2).
     pub optn_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 옵션 전일 대비율 (`optn_prdy_ctrt`, required, length 8.2).
     pub optn_prdy_ctrt: v::Val<v::Decimal>,
     /// 옵션 매수호가 (`optn_bidp`, required, length 11.2).
@@ -772,7 +793,7 @@ pub struct Output2 {
     /// 옵션 매도호가 (`optn_askp`, required, length 11.2).
     pub optn_askp: v::Val<v::Decimal>,
     /// 시간가치 값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 지수 기준가 (`nmix_sdpr`, required, length 11.2).
     pub nmix_sdpr: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -788,27 +809,27 @@ pub struct Output2 {
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 델타 값 (`delta_val`, required, length 114).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 감마 (`gama`, required, length 84).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<v::Decimal>,
     /// 베가 (`vega`, required, length 84).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 84).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 로우 (`rho`, required, length 84).
-    pub rho: v::Val<String>,
+    pub rho: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 114).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 내재가치 값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 괴리도 (`esdg`, required, length 114).
-    pub esdg: v::Val<String>,
+    pub esdg: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 8.2).
     pub dprt: v::Val<v::Decimal>,
     /// 역사적 변동성 (`hist_vltl`, required, length 114).
-    pub hist_vltl: v::Val<String>,
+    pub hist_vltl: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 112).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 옵션 시가2 (`optn_oprc`, required, length 11.2).
     pub optn_oprc: v::Val<v::Decimal>,
     /// 옵션 최고가 (`optn_hgpr`, required, length 11.2).
@@ -828,11 +849,18 @@ pub struct Output2 {
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 선물예상체결가 (`futs_antc_cnpr`, required, length 112).
-    pub futs_antc_cnpr: v::Val<String>,
+    pub futs_antc_cnpr: v::Val<v::Decimal>,
     /// 선물예상체결대비 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 예상 체결 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

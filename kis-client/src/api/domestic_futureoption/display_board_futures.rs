@@ -307,11 +307,18 @@ pub struct Output {
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 11.2).
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물 전일 대비율 (`futs_prdy_ctrt`, required, length 8.2).
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 112).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 선물 매도호가 (`futs_askp`, required, length 11.2).
@@ -325,17 +332,24 @@ pub struct Output {
     /// 선물 최저가 (`futs_lwpr`, required, length 11.2).
     pub futs_lwpr: v::Val<v::Decimal>,
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`total_bidp_rsqn`, required, length 12).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 선물예상체결가 (`futs_antc_cnpr`, required, length 112).
-    pub futs_antc_cnpr: v::Val<String>,
+    pub futs_antc_cnpr: v::Val<v::Decimal>,
     /// 선물예상체결대비 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 예상 체결 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -397,7 +397,14 @@ pub struct Output1 {
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 11.2).
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물 전일 대비율 (`futs_prdy_ctrt`, required, length 8.2).
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -511,7 +518,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

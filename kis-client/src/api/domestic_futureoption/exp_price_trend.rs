@@ -275,9 +275,16 @@ pub struct Output1 {
     /// 영업 시간 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 업종 지수 현재가 (`futs_antc_cnpr`, required, length 112).
-    pub futs_antc_cnpr: v::Val<String>,
+    pub futs_antc_cnpr: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 부호 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).
@@ -375,11 +382,18 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 선물예상체결가 (`futs_antc_cnpr`, required, length 112).
-    pub futs_antc_cnpr: v::Val<String>,
+    pub futs_antc_cnpr: v::Val<v::Decimal>,
     /// 예상체결대비부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 선물예상체결대비 (`futs_antc_cntg_vrss`, required, length 11.2).
     pub futs_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상체결전일대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).

@@ -511,43 +511,43 @@ pub struct Output2 {
     /// 매도호가 건수1 (`askp_csnu1`, required, length 10).
     ///
     /// > 매도호가 1의 미체결 주문 건수
-    pub askp_csnu1: v::Val<String>,
+    pub askp_csnu1: v::Val<i64>,
     /// 매도호가 건수2 (`askp_csnu2`, required, length 10).
     ///
     /// > 매도호가 2의 미체결 주문 건수
-    pub askp_csnu2: v::Val<String>,
+    pub askp_csnu2: v::Val<i64>,
     /// 매도호가 건수3 (`askp_csnu3`, required, length 10).
     ///
     /// > 매도호가 3의 미체결 주문 건수
-    pub askp_csnu3: v::Val<String>,
+    pub askp_csnu3: v::Val<i64>,
     /// 매도호가 건수4 (`askp_csnu4`, required, length 10).
     ///
     /// > 매도호가 4의 미체결 주문 건수
-    pub askp_csnu4: v::Val<String>,
+    pub askp_csnu4: v::Val<i64>,
     /// 매도호가 건수5 (`askp_csnu5`, required, length 10).
     ///
     /// > 매도호가 5의 미체결 주문 건수
-    pub askp_csnu5: v::Val<String>,
+    pub askp_csnu5: v::Val<i64>,
     /// 매수호가 건수1 (`bidp_csnu1`, required, length 10).
     ///
     /// > 매수호가 1의 미체결 주문 건수
-    pub bidp_csnu1: v::Val<String>,
+    pub bidp_csnu1: v::Val<i64>,
     /// 매수호가 건수2 (`bidp_csnu2`, required, length 10).
     ///
     /// > 매수호가 2의 미체결 주문 건수
-    pub bidp_csnu2: v::Val<String>,
+    pub bidp_csnu2: v::Val<i64>,
     /// 매수호가 건수3 (`bidp_csnu3`, required, length 10).
     ///
     /// > 매수호가 3의 미체결 주문 건수
-    pub bidp_csnu3: v::Val<String>,
+    pub bidp_csnu3: v::Val<i64>,
     /// 매수호가 건수4 (`bidp_csnu4`, required, length 10).
     ///
     /// > 매수호가 4의 미체결 주문 건수
-    pub bidp_csnu4: v::Val<String>,
+    pub bidp_csnu4: v::Val<i64>,
     /// 매수호가 건수5 (`bidp_csnu5`, required, length 10).
     ///
     /// > 매수호가 5의 미체결 주문 건수
-    pub bidp_csnu5: v::Val<String>,
+    pub bidp_csnu5: v::Val<i64>,
     /// 총 매도호가 잔량 (`total_askp_rsqn`, required, length 12).
     ///
     /// > 매도호가 1\~5의 잔량 합계
@@ -559,15 +559,15 @@ pub struct Output2 {
     /// 총 매도호가 건수 (`total_askp_csnu`, required, length 10).
     ///
     /// > 매도호가 1\~5의 미체결 주문 건수 합계
-    pub total_askp_csnu: v::Val<String>,
+    pub total_askp_csnu: v::Val<i64>,
     /// 총 매수호가 건수 (`total_bidp_csnu`, required, length 10).
     ///
     /// > 매수호가 1\~5의 미체결 주문 건수 합계
-    pub total_bidp_csnu: v::Val<String>,
+    pub total_bidp_csnu: v::Val<i64>,
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
     ///
     /// > 가장 최근 호가의 접수 시간
-    pub aspr_acpt_hour: v::Val<v::NaiveTime>,
+    pub aspr_acpt_hour: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

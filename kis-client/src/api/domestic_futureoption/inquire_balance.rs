@@ -2,7 +2,7 @@
 //! 선물옵션 잔고현황 (`v1_국내선물-004`): `GET /uapi/domestic-futureoption/v1/trading/inquire-balance`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTFO6118R`, paper `VTFO6118R`.
 
@@ -265,9 +265,14 @@ impl Endpoint for InquireBalanceRequest {
         name: "선물옵션 잔고현황",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(20),
         }),
         fields: FIELDS,
         variants: &[(
@@ -294,16 +299,6 @@ impl Endpoint for InquireBalanceRequest {
             self.acnt_prdt_cd = product_code.to_owned();
         }
     }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-    }
 }
 
 /// Response of 선물옵션 잔고현황 (`v1_국내선물-004`).
@@ -326,7 +321,7 @@ pub struct InquireBalanceResponse {
     /// 연속조회키200 (`ctx_area_nk200`, required, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// Block 응답상세1 (`output1`, required).
-    pub output1: v::One<Output1>,
+    pub output1: v::Block<Output1>,
     /// Block 응답상세2 (`output2`, required).
     pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
@@ -345,7 +340,7 @@ impl Default for InquireBalanceResponse {
             msg1: v::Val::Missing,
             ctx_area_fk200: v::Val::Missing,
             ctx_area_nk200: v::Val::Missing,
-            output1: v::One::EMPTY,
+            output1: v::Block::EMPTY,
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
@@ -450,7 +445,20 @@ pub struct Output1 {
     /// > 선물옵션종목코드
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 단축상품번호 (`shtn_pdno`, required, length 12).
     ///
     /// > 단축상품번호 (예: 101P09)
@@ -667,7 +675,7 @@ pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
     ///
     /// > 원화로 보유한 현금 (현금미수금액, 수수료미수금액 차감)
-    pub dnca_cash: v::Val<String>,
+    pub dnca_cash: v::Val<v::Decimal>,
     /// 외화예수금액 (`frcr_dncl_amt`, required, length 19).
     ///
     /// > 외화로 보유한 현금
@@ -675,7 +683,7 @@ pub struct Output2 {
     /// 예수금대용 (`dnca_sbst`, required, length 19).
     ///
     /// > 주식대용금액+채권대용금액+전일대용매도대용금액+당일대용매도대용금액
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 총예수금액 (`tot_dncl_amt`, required, length 19).
     ///
     /// > 상기 3개 예수금 항목의 합계 금액
@@ -687,58 +695,58 @@ pub struct Output2 {
     /// 현금증거금 (`cash_mgna`, required, length 19).
     ///
     /// > 원화 현금 중 주문증거금으로 사용된 금액
-    pub cash_mgna: v::Val<String>,
+    pub cash_mgna: v::Val<v::Decimal>,
     /// 대용증거금 (`sbst_mgna`, required, length 19).
     ///
     /// > 대용 예수금 중 주문증거금으로 사용된 금액
-    pub sbst_mgna: v::Val<String>,
+    pub sbst_mgna: v::Val<v::Decimal>,
     /// 증거금총액 (`mgna_tota`, required, length 19).
     ///
     /// > 증거금으로 사용된 항목의 합계 금액
-    pub mgna_tota: v::Val<String>,
+    pub mgna_tota: v::Val<v::Decimal>,
     /// 옵션차금 (`opt_dfpa`, required, length 19).
     ///
     /// > 당일옵션매도금에서 당일옵션매수금을 차감한 금액
-    pub opt_dfpa: v::Val<String>,
+    pub opt_dfpa: v::Val<v::Decimal>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).
     ///
     /// > 당일의 각 매수거래에 대하여 1에 의하여 산출한 금액의 합계액과 당일의 각 매도거래에 대하여 2에 의하여 산출한 금액의 합계액을 합산한 금액\
     /// > 1\. 매수거래수량\*(당일의 정산가격-체결가격)\*최소가격변동금액\*환산승수\
     /// > 2\. 매도거래수량\*(체결가격-당일의 정산가격)\*최소가격변동금액\*환산승수
-    pub thdt_dfpa: v::Val<String>,
+    pub thdt_dfpa: v::Val<v::Decimal>,
     /// 갱신차금 (`rnwl_dfpa`, required, length 19).
     ///
     /// > 직전 거래일의 매수미결제약정에 대하여 1에 의하여 산출한 금액과 직전거래일의 매도미결제약정에 대하여 2에 의하여 산출한 금액을 합산한 금액\
     /// > 1\. 매수미결제약정\*(당일의 정산가격-직전거래일의 정산가격)\*최소가격변동 금액\*환산승수\
     /// > 2\. 매도미결제약정\*(직전거래일의 정산가격-당일의 정산가격)\*최소가격변동 금액\*환산승수
-    pub rnwl_dfpa: v::Val<String>,
+    pub rnwl_dfpa: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
     ///
     /// > 체결된 주문에 의한 매매수수료
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
     ///
     /// > 당일 매매내역을 근거로 익일(결제일) 고객님 계좌에 있는 현금
-    pub nxdy_dnca: v::Val<String>,
+    pub nxdy_dnca: v::Val<v::Decimal>,
     /// 익일예수금액 (`nxdy_dncl_amt`, required, length 19).
     pub nxdy_dncl_amt: v::Val<v::Decimal>,
     /// 추정예탁자산 (`prsm_dpast`, required, length 19).
     ///
     /// > 보유한 잔고를 정산 기준으로 평가한 금액과 예수금을 합한 금액
-    pub prsm_dpast: v::Val<String>,
+    pub prsm_dpast: v::Val<v::Decimal>,
     /// 추정예탁자산금액 (`prsm_dpast_amt`, required, length 19).
     pub prsm_dpast_amt: v::Val<v::Decimal>,
     /// 적정주문가능현금 (`pprt_ord_psbl_cash`, required, length 19).
     ///
     /// > 미수없는 주문가능금액
-    pub pprt_ord_psbl_cash: v::Val<String>,
+    pub pprt_ord_psbl_cash: v::Val<v::Decimal>,
     /// 추가증거금현금 (`add_mgna_cash`, required, length 19).
     ///
     /// > 장 종료 후 예탁평가액이 유지증거금을 하회할 경우 또는 예탁현금이 결제금액 보다 적은 경우 고객이 추가적으로 납부해야\
     /// > 하는 증거금
-    pub add_mgna_cash: v::Val<String>,
+    pub add_mgna_cash: v::Val<v::Decimal>,
     /// 추가증거금총액 (`add_mgna_tota`, required, length 19).
-    pub add_mgna_tota: v::Val<String>,
+    pub add_mgna_tota: v::Val<v::Decimal>,
     /// 선물매매손익금액 (`futr_trad_pfls_amt`, required, length 19).
     ///
     /// > 선물 매수와 매도가 완료된 수량에 대한 실현 손익
@@ -758,11 +766,11 @@ pub struct Output2 {
     /// 매매손익금액합계 (`trad_pfls_amt_smtl`, required, length 19).
     ///
     /// > 선물매매손익금액과 옵션매매손익금액을 합한 금액
-    pub trad_pfls_amt_smtl: v::Val<String>,
+    pub trad_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
     ///
     /// > 선물평가손익금액과 옵션평가손익금액을 합한 금액
-    pub evlu_pfls_amt_smtl: v::Val<String>,
+    pub evlu_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
     ///
     /// > 출금 가능한 현금(예탁현금+예탁대용-예탁증거금총액)
@@ -770,23 +778,23 @@ pub struct Output2 {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
     ///
     /// > 예수금현금에서 현금증거금을 차감한 금액
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
     ///
     /// > 예수금대용에서 대용증거금을 차감한 금액
-    pub ord_psbl_sbst: v::Val<String>,
+    pub ord_psbl_sbst: v::Val<v::Decimal>,
     /// 주문가능총액 (`ord_psbl_tota`, required, length 19).
     ///
     /// > 주문가능현금과 주문가능대용을 합한 금액
-    pub ord_psbl_tota: v::Val<String>,
+    pub ord_psbl_tota: v::Val<v::Decimal>,
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
     ///
     /// > 종목별 매입금액의 합계 금액
-    pub pchs_amt_smtl: v::Val<String>,
+    pub pchs_amt_smtl: v::Val<v::Decimal>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
     ///
     /// > 종목별 평가금액의 합계 금액
-    pub evlu_amt_smtl: v::Val<String>,
+    pub evlu_amt_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -999,10 +1007,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

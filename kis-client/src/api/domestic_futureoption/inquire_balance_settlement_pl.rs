@@ -2,7 +2,7 @@
 //! 선물옵션 잔고정산손익내역 (`v1_국내선물-013`): `GET /uapi/domestic-futureoption/v1/trading/inquire-balance-settlement-pl`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTFO6117R`, paper not available.
 
@@ -207,9 +207,14 @@ impl Endpoint for InquireBalanceSettlementPlRequest {
         name: "선물옵션 잔고정산손익내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance-settlement-pl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -234,16 +239,6 @@ impl Endpoint for InquireBalanceSettlementPlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -380,31 +375,31 @@ impl serde::Serialize for InquireBalanceSettlementPlResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
-    pub nxdy_dnca: v::Val<String>,
+    pub nxdy_dnca: v::Val<v::Decimal>,
     /// 유지증거금현금 (`mmga_cash`, required, length 19).
-    pub mmga_cash: v::Val<String>,
+    pub mmga_cash: v::Val<v::Decimal>,
     /// 위탁증거금현금 (`brkg_mgna_cash`, required, length 19).
-    pub brkg_mgna_cash: v::Val<String>,
+    pub brkg_mgna_cash: v::Val<v::Decimal>,
     /// 옵션매수대금 (`opt_buy_chgs`, required, length 19).
     pub opt_buy_chgs: v::Val<v::Decimal>,
     /// 옵션청산평가금액 (`opt_lqd_evlu_amt`, required, length 19).
     pub opt_lqd_evlu_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 유지증거금총액 (`mmga_tota`, required, length 19).
-    pub mmga_tota: v::Val<String>,
+    pub mmga_tota: v::Val<v::Decimal>,
     /// 위탁증거금총액 (`brkg_mgna_tota`, required, length 19).
-    pub brkg_mgna_tota: v::Val<String>,
+    pub brkg_mgna_tota: v::Val<v::Decimal>,
     /// 옵션매도대금 (`opt_sll_chgs`, required, length 19).
     pub opt_sll_chgs: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).
-    pub thdt_dfpa: v::Val<String>,
+    pub thdt_dfpa: v::Val<v::Decimal>,
     /// 갱신차금 (`rnwl_dfpa`, required, length 19).
-    pub rnwl_dfpa: v::Val<String>,
+    pub rnwl_dfpa: v::Val<v::Decimal>,
     /// 예수금현금 (`dnca_cash`, required, length 19).
-    pub dnca_cash: v::Val<String>,
+    pub dnca_cash: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -664,10 +659,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceSettlementPlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 선물옵션 잔고평가손익내역 (`v1_국내선물-015`): `GET /uapi/domestic-futureoption/v1/trading/inquire-balance-valuation-pl`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTFO6159R`, paper not available.
 
@@ -258,9 +258,14 @@ impl Endpoint for InquireBalanceValuationPlRequest {
         name: "선물옵션 잔고평가손익내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-balance-valuation-pl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -285,16 +290,6 @@ impl Endpoint for InquireBalanceValuationPlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -431,43 +426,43 @@ impl serde::Serialize for InquireBalanceValuationPlResponse {
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
-    pub dnca_cash: v::Val<String>,
+    pub dnca_cash: v::Val<v::Decimal>,
     /// 외화예수금액 (`frcr_dncl_amt`, required, length 19).
     pub frcr_dncl_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 총예수금액 (`tot_dncl_amt`, required, length 19).
     pub tot_dncl_amt: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 현금증거금 (`cash_mgna`, required, length 19).
-    pub cash_mgna: v::Val<String>,
+    pub cash_mgna: v::Val<v::Decimal>,
     /// 대용증거금 (`sbst_mgna`, required, length 19).
-    pub sbst_mgna: v::Val<String>,
+    pub sbst_mgna: v::Val<v::Decimal>,
     /// 증거금총액 (`mgna_tota`, required, length 19).
-    pub mgna_tota: v::Val<String>,
+    pub mgna_tota: v::Val<v::Decimal>,
     /// 옵션차금 (`opt_dfpa`, required, length 19).
-    pub opt_dfpa: v::Val<String>,
+    pub opt_dfpa: v::Val<v::Decimal>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).
-    pub thdt_dfpa: v::Val<String>,
+    pub thdt_dfpa: v::Val<v::Decimal>,
     /// 갱신차금 (`rnwl_dfpa`, required, length 19).
-    pub rnwl_dfpa: v::Val<String>,
+    pub rnwl_dfpa: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
-    pub nxdy_dnca: v::Val<String>,
+    pub nxdy_dnca: v::Val<v::Decimal>,
     /// 익일예수금액 (`nxdy_dncl_amt`, required, length 19).
     pub nxdy_dncl_amt: v::Val<v::Decimal>,
     /// 추정예탁자산 (`prsm_dpast`, required, length 19).
-    pub prsm_dpast: v::Val<String>,
+    pub prsm_dpast: v::Val<v::Decimal>,
     /// 추정예탁자산금액 (`prsm_dpast_amt`, required, length 19).
     pub prsm_dpast_amt: v::Val<v::Decimal>,
     /// 적정주문가능현금 (`pprt_ord_psbl_cash`, required, length 19).
-    pub pprt_ord_psbl_cash: v::Val<String>,
+    pub pprt_ord_psbl_cash: v::Val<v::Decimal>,
     /// 추가증거금현금 (`add_mgna_cash`, required, length 19).
-    pub add_mgna_cash: v::Val<String>,
+    pub add_mgna_cash: v::Val<v::Decimal>,
     /// 추가증거금총액 (`add_mgna_tota`, required, length 19).
-    pub add_mgna_tota: v::Val<String>,
+    pub add_mgna_tota: v::Val<v::Decimal>,
     /// 선물매매손익금액 (`futr_trad_pfls_amt`, required, length 19).
     pub futr_trad_pfls_amt: v::Val<v::Decimal>,
     /// 옵션매매손익금액 (`opt_trad_pfls_amt`, required, length 19).
@@ -477,17 +472,17 @@ pub struct Output2 {
     /// 옵션평가손익금액 (`opt_evlu_pfls_amt`, required, length 19).
     pub opt_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 매매손익금액합계 (`trad_pfls_amt_smtl`, required, length 19).
-    pub trad_pfls_amt_smtl: v::Val<String>,
+    pub trad_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
-    pub evlu_pfls_amt_smtl: v::Val<String>,
+    pub evlu_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
     pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
-    pub ord_psbl_sbst: v::Val<String>,
+    pub ord_psbl_sbst: v::Val<v::Decimal>,
     /// 주문가능총액 (`ord_psbl_tota`, required, length 19).
-    pub ord_psbl_tota: v::Val<String>,
+    pub ord_psbl_tota: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -699,7 +694,20 @@ pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 단축상품번호 (`shtn_pdno`, required, length 12).
     pub shtn_pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
@@ -886,10 +894,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceValuationPlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 선물옵션 주문체결내역조회 (`v1_국내선물-003`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ccnl`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`, up to 100 per page.
 //!
 //! - TR ID: real `TTTO5201R`, paper `VTTO5201R`.
 
@@ -450,9 +450,14 @@ impl Endpoint for InquireCcnlRequest {
         name: "선물옵션 주문체결내역조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(100),
         }),
         fields: FIELDS,
         variants: &[(
@@ -477,16 +482,6 @@ impl Endpoint for InquireCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -660,7 +655,7 @@ pub struct Output1 {
     /// - `00`: 전체
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCd>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireCcnl>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     ///
     /// > 매도/매수 등 구분값
@@ -689,7 +684,20 @@ pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 주문수량 (`ord_qty`, required, length 10).
     ///
     /// > 주문 수량
@@ -697,7 +705,7 @@ pub struct Output1 {
     /// 주문지수 (`ord_idx`, required, length 24).
     ///
     /// > 주문 가격
-    pub ord_idx: v::Val<String>,
+    pub ord_idx: v::Val<v::Decimal>,
     /// 잔량 (`qty`, required, length 10).
     ///
     /// > 주문 체결되지 않고 남은 수량
@@ -705,7 +713,7 @@ pub struct Output1 {
     /// 주문시각 (`ord_tmd`, required, length 6).
     ///
     /// > 주문 접수 시간
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     ///
     /// > 주문 체결된 수량
@@ -713,7 +721,7 @@ pub struct Output1 {
     /// 평균지수 (`avg_idx`, required, length 27).
     ///
     /// > 체결된 주문 수량의 평균 체결 가격
-    pub avg_idx: v::Val<String>,
+    pub avg_idx: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     ///
     /// > 체결된 주문의 합계금액
@@ -980,15 +988,15 @@ pub struct Output2 {
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
     ///
     /// > 체결된 주문 전체의 합계 금액
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
     ///
     /// > 체결된 주문 전체의 합계 수량
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<i64>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
     ///
     /// > 체결된 주문에 대한 매매수수료의 합계 금액
-    pub fee_smtl: v::Val<String>,
+    pub fee_smtl: v::Val<v::Decimal>,
     /// 연락전화번호 (`ctac_tlno`, required, length 20).
     ///
     /// > 고객의 연락 가능한 전화번호
@@ -1075,10 +1083,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 선물옵션 기준일체결내역 (`v1_국내선물-016`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ccnl-bstime`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTFO5139R`, paper not available.
 
@@ -267,9 +267,14 @@ impl Endpoint for InquireCcnlBstimeRequest {
         name: "선물옵션 기준일체결내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl-bstime",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -294,16 +299,6 @@ impl Endpoint for InquireCcnlBstimeRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -448,17 +443,17 @@ pub struct Output1 {
     /// 거래유형명 (`tr_type_name`, required, length 60).
     pub tr_type_name: v::Val<String>,
     /// 최종결제일 (`last_sttldt`, required, length 8).
-    pub last_sttldt: v::Val<String>,
+    pub last_sttldt: v::Val<v::NaiveDate>,
     /// 체결지수 (`ccld_idx`, required, length 24).
-    pub ccld_idx: v::Val<String>,
+    pub ccld_idx: v::Val<v::Decimal>,
     /// 체결량 (`ccld_qty`, required, length 10).
     pub ccld_qty: v::Val<i64>,
     /// 매매금액 (`trad_amt`, required, length 19).
     pub trad_amt: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 체결시간 (`ccld_btwn`, required, length 6).
-    pub ccld_btwn: v::Val<v::NaiveTime>,
+    pub ccld_btwn: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -570,13 +565,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<i64>,
     /// 총체결금액합계 (`tot_ccld_amt_smtl`, required, length 19).
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// 수수료조정 (`fee_adjt`, required, length 19).
-    pub fee_adjt: v::Val<String>,
+    pub fee_adjt: v::Val<v::Decimal>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
-    pub fee_smtl: v::Val<String>,
+    pub fee_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -654,10 +649,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireCcnlBstimeResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 선물옵션기간약정수수료일별 (`v1_국내선물-017`): `GET /uapi/domestic-futureoption/v1/trading/inquire-daily-amount-fee`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTFO6119R`, paper not available.
 
@@ -238,9 +238,14 @@ impl Endpoint for InquireDailyAmountFeeRequest {
         name: "선물옵션기간약정수수료일별",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-daily-amount-fee",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -265,16 +270,6 @@ impl Endpoint for InquireDailyAmountFeeRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -419,13 +414,13 @@ pub struct Output1 {
     /// 매도약정금액 (`sll_agrm_amt`, required, length 19).
     pub sll_agrm_amt: v::Val<v::Decimal>,
     /// 매도수수료 (`sll_fee`, required, length 19).
-    pub sll_fee: v::Val<String>,
+    pub sll_fee: v::Val<v::Decimal>,
     /// 매수약정금액 (`buy_agrm_amt`, required, length 19).
     pub buy_agrm_amt: v::Val<v::Decimal>,
     /// 매수수수료 (`buy_fee`, required, length 19).
-    pub buy_fee: v::Val<String>,
+    pub buy_fee: v::Val<v::Decimal>,
     /// 총수수료합계 (`tot_fee_smtl`, required, length 19).
-    pub tot_fee_smtl: v::Val<String>,
+    pub tot_fee_smtl: v::Val<v::Decimal>,
     /// 매매손익 (`trad_pfls`, required, length 19).
     pub trad_pfls: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -534,55 +529,55 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물약정 (`futr_agrm`, required, length 19).
-    pub futr_agrm: v::Val<String>,
+    pub futr_agrm: v::Val<v::Decimal>,
     /// 선물약정금액 (`futr_agrm_amt`, required, length 19).
     pub futr_agrm_amt: v::Val<v::Decimal>,
     /// 선물약정금액합계 (`futr_agrm_amt_smtl`, required, length 19).
-    pub futr_agrm_amt_smtl: v::Val<String>,
+    pub futr_agrm_amt_smtl: v::Val<v::Decimal>,
     /// 선물매도수수료합계 (`futr_sll_fee_smtl`, required, length 19).
-    pub futr_sll_fee_smtl: v::Val<String>,
+    pub futr_sll_fee_smtl: v::Val<v::Decimal>,
     /// 선물매수수수료합계 (`futr_buy_fee_smtl`, required, length 19).
-    pub futr_buy_fee_smtl: v::Val<String>,
+    pub futr_buy_fee_smtl: v::Val<v::Decimal>,
     /// 선물수수료합계 (`futr_fee_smtl`, required, length 19).
-    pub futr_fee_smtl: v::Val<String>,
+    pub futr_fee_smtl: v::Val<v::Decimal>,
     /// 옵션약정 (`opt_agrm`, required, length 19).
-    pub opt_agrm: v::Val<String>,
+    pub opt_agrm: v::Val<v::Decimal>,
     /// 옵션약정금액 (`opt_agrm_amt`, required, length 19).
     pub opt_agrm_amt: v::Val<v::Decimal>,
     /// 옵션약정금액합계 (`opt_agrm_amt_smtl`, required, length 19).
-    pub opt_agrm_amt_smtl: v::Val<String>,
+    pub opt_agrm_amt_smtl: v::Val<v::Decimal>,
     /// 옵션매도수수료합계 (`opt_sll_fee_smtl`, required, length 19).
-    pub opt_sll_fee_smtl: v::Val<String>,
+    pub opt_sll_fee_smtl: v::Val<v::Decimal>,
     /// 옵션매수수수료합계 (`opt_buy_fee_smtl`, required, length 19).
-    pub opt_buy_fee_smtl: v::Val<String>,
+    pub opt_buy_fee_smtl: v::Val<v::Decimal>,
     /// 옵션수수료합계 (`opt_fee_smtl`, required, length 19).
-    pub opt_fee_smtl: v::Val<String>,
+    pub opt_fee_smtl: v::Val<v::Decimal>,
     /// 상품선물약정 (`prdt_futr_agrm`, required, length 19).
-    pub prdt_futr_agrm: v::Val<String>,
+    pub prdt_futr_agrm: v::Val<v::Decimal>,
     /// 상품선물옵션 (`prdt_fuop`, required, length 19).
-    pub prdt_fuop: v::Val<String>,
+    pub prdt_fuop: v::Val<v::Decimal>,
     /// 상품선물평가금액 (`prdt_futr_evlu_amt`, required, length 8).
     pub prdt_futr_evlu_amt: v::Val<v::Decimal>,
     /// 선물수수료 (`futr_fee`, required, length 19).
-    pub futr_fee: v::Val<String>,
+    pub futr_fee: v::Val<v::Decimal>,
     /// 옵션수수료 (`opt_fee`, required, length 19).
-    pub opt_fee: v::Val<String>,
+    pub opt_fee: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 매도약정금액 (`sll_agrm_amt`, required, length 19).
     pub sll_agrm_amt: v::Val<v::Decimal>,
     /// 매수약정금액 (`buy_agrm_amt`, required, length 19).
     pub buy_agrm_amt: v::Val<v::Decimal>,
     /// 약정금액합계 (`agrm_amt_smtl`, required, length 19).
-    pub agrm_amt_smtl: v::Val<String>,
+    pub agrm_amt_smtl: v::Val<v::Decimal>,
     /// 매도수수료 (`sll_fee`, required, length 19).
-    pub sll_fee: v::Val<String>,
+    pub sll_fee: v::Val<v::Decimal>,
     /// 매수수수료 (`buy_fee`, required, length 19).
-    pub buy_fee: v::Val<String>,
+    pub buy_fee: v::Val<v::Decimal>,
     /// 수수료합계 (`fee_smtl`, required, length 19).
-    pub fee_smtl: v::Val<String>,
+    pub fee_smtl: v::Val<v::Decimal>,
     /// 매매손익합계 (`trad_pfls_smtl`, required, length 19).
-    pub trad_pfls_smtl: v::Val<String>,
+    pub trad_pfls_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -765,10 +760,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyAmountFeeResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 선물옵션기간별시세(일/주/월/년) (`v1_국내선물-008`): `GET /uapi/domestic-futureoption/v1/quotations/inquire-daily-fuopchartprice`.
 //!
 //! Menu: \[국내선물옵션\] 기본시세. Paper trading: supported.
+//! Pages by a cursor from the last row (`FID_INPUT_DATE_2` from `output2[-1].stck_bsop_date`); rows repeat in `output2`, up to 100 per page.
 //!
 //! - TR ID: real `FHKIF03020100`, paper `FHKIF03020100`.
 
@@ -86,21 +87,19 @@ impl InquireDailyFuopchartpriceRequest {
     /// - `fid_cond_mrkt_div_code` (`FID_COND_MRKT_DIV_CODE`): FID 조건 시장 분류 코드
     /// - `fid_input_iscd` (`FID_INPUT_ISCD`): 종목코드
     /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): 조회 시작일자
-    /// - `fid_input_date_2` (`FID_INPUT_DATE_2`): 조회 종료일자
     /// - `fid_period_div_code` (`FID_PERIOD_DIV_CODE`): 기간분류코드
     #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
         fid_input_iscd: impl Into<String>,
         fid_input_date_1: v::NaiveDate,
-        fid_input_date_2: v::NaiveDate,
         fid_period_div_code: crate::api::codes::Period,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
             fid_input_iscd: fid_input_iscd.into(),
             fid_input_date_1: p::date(fid_input_date_1),
-            fid_input_date_2: p::date(fid_input_date_2),
+            fid_input_date_2: String::new(),
             fid_period_div_code: p::code(&fid_period_div_code),
         }
     }
@@ -265,7 +264,15 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
         name: "선물옵션기간별시세(일/주/월/년)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-daily-fuopchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Cursor,
+            request: &["FID_INPUT_DATE_2"],
+            response: &["output2[-1].stck_bsop_date"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Rows,
+            rows: Some("output2"),
+            page_size: Some(100),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -775,5 +782,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireDailyFuopchartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

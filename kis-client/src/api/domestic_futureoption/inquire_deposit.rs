@@ -258,7 +258,7 @@ impl serde::Serialize for InquireDepositResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 예수금총액 (`dnca_tota`, required, length 19).
-    pub dnca_tota: v::Val<String>,
+    pub dnca_tota: v::Val<v::Decimal>,
     /// 전일수표금액 (`bfdy_chck_amt`, required, length 19).
     pub bfdy_chck_amt: v::Val<v::Decimal>,
     /// 당일수표금액 (`thdt_chck_amt`, required, length 19).
@@ -266,51 +266,51 @@ pub struct Output {
     /// 실물인수도예치금액 (`rlth_uwdl_dpos_amt`, required, length 19).
     pub rlth_uwdl_dpos_amt: v::Val<v::Decimal>,
     /// 위탁증거금현금 (`brkg_mgna_cash`, required, length 19).
-    pub brkg_mgna_cash: v::Val<String>,
+    pub brkg_mgna_cash: v::Val<v::Decimal>,
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
     pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능총액 (`ord_psbl_tota`, required, length 19).
-    pub ord_psbl_tota: v::Val<String>,
+    pub ord_psbl_tota: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 유가증권대용금액 (`scts_sbst_amt`, required, length 19).
     pub scts_sbst_amt: v::Val<v::Decimal>,
     /// 외화평가금액 (`frcr_evlu_amt`, required, length 19).
     pub frcr_evlu_amt: v::Val<v::Decimal>,
     /// 위탁증거금대용 (`brkg_mgna_sbst`, required, length 19).
-    pub brkg_mgna_sbst: v::Val<String>,
+    pub brkg_mgna_sbst: v::Val<v::Decimal>,
     /// 대용해제가능금액 (`sbst_rlse_psbl_amt`, required, length 19).
     pub sbst_rlse_psbl_amt: v::Val<v::Decimal>,
     /// 유지비율 (`mtnc_rt`, required, length 23.8).
     pub mtnc_rt: v::Val<v::Decimal>,
     /// 추가증거금총액 (`add_mgna_tota`, required, length 19).
-    pub add_mgna_tota: v::Val<String>,
+    pub add_mgna_tota: v::Val<v::Decimal>,
     /// 추가증거금현금 (`add_mgna_cash`, required, length 19).
-    pub add_mgna_cash: v::Val<String>,
+    pub add_mgna_cash: v::Val<v::Decimal>,
     /// 미수금 (`rcva`, required, length 19).
-    pub rcva: v::Val<String>,
+    pub rcva: v::Val<v::Decimal>,
     /// 선물매매손익 (`futr_trad_pfls`, required, length 19).
     pub futr_trad_pfls: v::Val<v::Decimal>,
     /// 옵션매매손익금액 (`opt_trad_pfls_amt`, required, length 19).
     pub opt_trad_pfls_amt: v::Val<v::Decimal>,
     /// 매매손익합계 (`trad_pfls_smtl`, required, length 19).
-    pub trad_pfls_smtl: v::Val<String>,
+    pub trad_pfls_smtl: v::Val<v::Decimal>,
     /// 선물평가손익금액 (`futr_evlu_pfls_amt`, required, length 19).
     pub futr_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 옵션평가손익금액 (`opt_evlu_pfls_amt`, required, length 19).
     pub opt_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 평가손익합계 (`evlu_pfls_smtl`, required, length 19).
-    pub evlu_pfls_smtl: v::Val<String>,
+    pub evlu_pfls_smtl: v::Val<v::Decimal>,
     /// 정산차금 (`excc_dfpa`, required, length 19).
-    pub excc_dfpa: v::Val<String>,
+    pub excc_dfpa: v::Val<v::Decimal>,
     /// 옵션차금 (`opt_dfpa`, required, length 19).
-    pub opt_dfpa: v::Val<String>,
+    pub opt_dfpa: v::Val<v::Decimal>,
     /// 위탁수수료 (`brkg_fee`, required, length 19).
-    pub brkg_fee: v::Val<String>,
+    pub brkg_fee: v::Val<v::Decimal>,
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
-    pub nxdy_dnca: v::Val<String>,
+    pub nxdy_dnca: v::Val<v::Decimal>,
     /// 추정예탁자산금액 (`prsm_dpast_amt`, required, length 19).
     pub prsm_dpast_amt: v::Val<v::Decimal>,
     /// 현금유지금액 (`cash_mntn_amt`, required, length 19).

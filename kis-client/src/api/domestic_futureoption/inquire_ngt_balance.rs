@@ -2,7 +2,7 @@
 //! (야간)선물옵션 잔고현황 (`국내선물-010`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ngt-balance`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID for `old` (구): real `JTCE6001R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN6118R`).
 //! - TR ID for `new` (신): real `CTFN6118R`, paper not available.
@@ -338,9 +338,14 @@ impl Endpoint for InquireNgtBalanceRequest {
         name: "(야간)선물옵션 잔고현황",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -380,16 +385,6 @@ impl Endpoint for InquireNgtBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -528,49 +523,49 @@ pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
     ///
     /// > 총주문수량
-    pub dnca_cash: v::Val<String>,
+    pub dnca_cash: v::Val<v::Decimal>,
     /// 외화예수금액 (`frcr_dncl_amt`, required, length 19).
     ///
     /// > 주문채번지점번호
     pub frcr_dncl_amt: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 총예수금액 (`tot_dncl_amt`, required, length 19).
     pub tot_dncl_amt: v::Val<v::Decimal>,
     /// 현금증거금 (`cash_mgna`, required, length 19).
-    pub cash_mgna: v::Val<String>,
+    pub cash_mgna: v::Val<v::Decimal>,
     /// 대용증거금 (`sbst_mgna`, required, length 19).
-    pub sbst_mgna: v::Val<String>,
+    pub sbst_mgna: v::Val<v::Decimal>,
     /// 증거금총액 (`mgna_tota`, required, length 19).
-    pub mgna_tota: v::Val<String>,
+    pub mgna_tota: v::Val<v::Decimal>,
     /// 옵션차금 (`opt_dfpa`, required, length 19).
-    pub opt_dfpa: v::Val<String>,
+    pub opt_dfpa: v::Val<v::Decimal>,
     /// 당일차금 (`thdt_dfpa`, required, length 19).
-    pub thdt_dfpa: v::Val<String>,
+    pub thdt_dfpa: v::Val<v::Decimal>,
     /// 갱신차금 (`rnwl_dfpa`, required, length 19).
-    pub rnwl_dfpa: v::Val<String>,
+    pub rnwl_dfpa: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
-    pub nxdy_dnca: v::Val<String>,
+    pub nxdy_dnca: v::Val<v::Decimal>,
     /// 익일예수금액 (`nxdy_dncl_amt`, required, length 19).
     pub nxdy_dncl_amt: v::Val<v::Decimal>,
     /// 추정예탁자산 (`prsm_dpast`, required, length 19).
     ///
     /// > 종합계좌번호
-    pub prsm_dpast: v::Val<String>,
+    pub prsm_dpast: v::Val<v::Decimal>,
     /// 적정주문가능현금 (`pprt_ord_psbl_cash`, required, length 19).
     ///
     /// > 총체결수량
-    pub pprt_ord_psbl_cash: v::Val<String>,
+    pub pprt_ord_psbl_cash: v::Val<v::Decimal>,
     /// 추가증거금현금 (`add_mgna_cash`, required, length 19).
     ///
     /// > 총체결금액
-    pub add_mgna_cash: v::Val<String>,
+    pub add_mgna_cash: v::Val<v::Decimal>,
     /// 추가증거금총액 (`add_mgna_tota`, required, length 19).
     ///
     /// > 종합계좌명
-    pub add_mgna_tota: v::Val<String>,
+    pub add_mgna_tota: v::Val<v::Decimal>,
     /// 선물매매손익금액 (`futr_trad_pfls_amt`, required, length 19).
     ///
     /// > 수수료
@@ -588,17 +583,17 @@ pub struct Output2 {
     /// > 주문번호
     pub opt_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 매매손익금액합계 (`trad_pfls_amt_smtl`, required, length 19).
-    pub trad_pfls_amt_smtl: v::Val<String>,
+    pub trad_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
-    pub evlu_pfls_amt_smtl: v::Val<String>,
+    pub evlu_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
     pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
-    pub ord_psbl_sbst: v::Val<String>,
+    pub ord_psbl_sbst: v::Val<v::Decimal>,
     /// 주문가능총액 (`ord_psbl_tota`, required, length 19).
-    pub ord_psbl_tota: v::Val<String>,
+    pub ord_psbl_tota: v::Val<v::Decimal>,
     /// 유지증거금총금액 (`mmga_tot_amt`, required, length 19).
     ///
     /// > 신규 TR 미사용 필드
@@ -616,9 +611,9 @@ pub struct Output2 {
     /// > 신규 TR 미사용 필드
     pub isfc_amt: v::Val<v::Decimal>,
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
-    pub pchs_amt_smtl: v::Val<String>,
+    pub pchs_amt_smtl: v::Val<v::Decimal>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
-    pub evlu_amt_smtl: v::Val<String>,
+    pub evlu_amt_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -850,7 +845,20 @@ pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 단축상품번호 (`shtn_pdno`, required, length 12).
     pub shtn_pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
@@ -860,7 +868,11 @@ pub struct Output1 {
     /// > 신규 TR 사용 필드
     pub sll_buy_dvsn_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     pub trad_dvsn_name: v::Val<String>,
     /// 잔고수량 (`cblc_qty`, required, length 19).
@@ -1055,10 +1067,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireNgtBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

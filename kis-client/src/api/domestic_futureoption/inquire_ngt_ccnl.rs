@@ -2,7 +2,7 @@
 //! (야간)선물옵션 주문체결 내역조회 (`국내선물-009`): `GET /uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID for `old` (구): real `JTCE5005R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5201R`).
 //! - TR ID for `new` (신): real `STTN5201R`, paper not available.
@@ -563,9 +563,14 @@ impl Endpoint for InquireNgtCcnlRequest {
         name: "(야간)선물옵션 주문체결 내역조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-ngt-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -605,16 +610,6 @@ impl Endpoint for InquireNgtCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -757,15 +752,15 @@ pub struct Output2 {
     /// 총체결수량 (`tot_ccld_qty_SMTL`, required, length 19).
     ///
     /// > 신규 TR 사용 필드
-    pub tot_ccld_qty_smtl: v::Val<String>,
+    pub tot_ccld_qty_smtl: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt_SMTL`, required, length 11).
     ///
     /// > 신규 TR 사용 필드
-    pub tot_ccld_amt_smtl: v::Val<String>,
+    pub tot_ccld_amt_smtl: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 연락전화번호 (`ctac_tlno`, required, length 20).
     ///
     /// > 신규 TR 사용 필드
@@ -879,7 +874,11 @@ pub struct Output1 {
     /// 원주문번호 (`orgn_odno`, required, length 10).
     pub orgn_odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     pub trad_dvsn_name: v::Val<String>,
     /// 호가유형명 (`nmpr_type_name`, required, length 60).
@@ -889,7 +888,20 @@ pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 주문수량 (`ord_qty`, required, length 10).
     pub ord_qty: v::Val<i64>,
     /// 주문지수 (`ord_idx4`, required, length 20).
@@ -899,11 +911,11 @@ pub struct Output1 {
     /// 잔량 (`qty`, required, length 10).
     pub qty: v::Val<i64>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<i64>,
     /// 평균지수 (`avg_idx`, required, length 19).
-    pub avg_idx: v::Val<String>,
+    pub avg_idx: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 거부수량 (`rjct_qty`, required, length 10).
@@ -1140,10 +1152,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireNgtCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -369,13 +369,13 @@ pub struct Output1 {
     ///
     /// > 이론베이시스\
     /// > 선물 이론가격과 현물가격과의 차이
-    pub basis: v::Val<String>,
+    pub basis: v::Val<v::Decimal>,
     /// 선물 기준가 (`futs_sdpr`, required, length 14).
     pub futs_sdpr: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 14).
     ///
     /// > 해당 월물의 이론적 가치를 계산한 것으로 주가지수 선물 이론가격은 (주가지수 선물 이론가격 = 주가지수 + 기간이자비용 - 기간배당수입) 로 계산
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 11).
     ///
     /// > 현재의 시장가가 이론가격으로부터 얼마나 벗어나 있는지에 대한 측정 자료\
@@ -392,7 +392,7 @@ pub struct Output1 {
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
     ///
     /// > 최종 거래일까지 남은 일수
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// 선물 상장 중 최고가 (`futs_lstn_medm_hgpr`, required, length 14).
     ///
     /// > 해당 선물 종목의 상장일 이후 최고 거래가격
@@ -404,40 +404,40 @@ pub struct Output1 {
     /// 델타 값 (`delta_val`, required, length 16).
     ///
     /// > 옵션 종목의 지표값
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 감마 (`gama`, required, length 13).
     ///
     /// > 옵션 종목의 지표값
-    pub gama: v::Val<String>,
+    pub gama: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 13).
     ///
     /// > 옵션 종목의 지표값
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 베가 (`vega`, required, length 13).
     ///
     /// > 옵션 종목의 지표값
-    pub vega: v::Val<String>,
+    pub vega: v::Val<v::Decimal>,
     /// 로우 (`rho`, required, length 13).
     ///
     /// > 옵션 종목의 지표값
-    pub rho: v::Val<String>,
+    pub rho: v::Val<v::Decimal>,
     /// 역사적 변동성 (`hist_vltl`, required, length 16).
     ///
     /// > 옵션 종목의 지표값
-    pub hist_vltl: v::Val<String>,
+    pub hist_vltl: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 16).
     ///
     /// > 옵션 종목의 지표값
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 시장 베이시스 (`mrkt_basis`, required, length 13).
     ///
     /// > 시장베이시스\
     /// > 현재 시장에서 형성된 선물가격과 현물가격과의 차이
-    pub mrkt_basis: v::Val<String>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 행사가 (`acpr`, required, length 14).
     ///
     /// > 옵션의 행사가격
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -677,7 +677,14 @@ pub struct Output2 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 14).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 14).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 11).
@@ -779,7 +786,14 @@ pub struct Output3 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 14).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 14).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 11).

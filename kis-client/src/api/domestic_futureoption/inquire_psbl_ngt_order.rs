@@ -2,6 +2,7 @@
 //! (야간)선물옵션 주문가능 조회 (`국내선물-011`): `GET /uapi/domestic-futureoption/v1/trading/inquire-psbl-ngt-order`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output`.
 //!
 //! - TR ID for `old` (구): real `JTCE1004R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`STTN5105R`).
 //! - TR ID for `new` (신): real `STTN5105R`, paper not available.
@@ -351,7 +352,15 @@ impl Endpoint for InquirePsblNgtOrderRequest {
         name: "(야간)선물옵션 주문가능 조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/inquire-psbl-ngt-order",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[
             (
@@ -509,7 +518,7 @@ pub struct Output {
     /// 기준지수 (`bass_idx`, required, length 23).
     ///
     /// > 신규 TR 사용 필드
-    pub bass_idx: v::Val<String>,
+    pub bass_idx: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -593,5 +602,13 @@ impl crate::__private::Record for Output {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquirePsblNgtOrderResponse {
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -433,7 +433,7 @@ pub struct Output {
     /// 주문가능수량 (`ord_psbl_qty`, required, length 10).
     pub ord_psbl_qty: v::Val<i64>,
     /// 기준지수 (`bass_idx`, required, length 32).
-    pub bass_idx: v::Val<String>,
+    pub bass_idx: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

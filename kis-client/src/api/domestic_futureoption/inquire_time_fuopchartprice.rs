@@ -2,6 +2,7 @@
 //! 선물옵션 분봉조회 (`v1_국내선물-012`): `GET /uapi/domestic-futureoption/v1/quotations/inquire-time-fuopchartprice`.
 //!
 //! Menu: \[국내선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by a cursor from the last row (`FID_INPUT_DATE_1`, `FID_INPUT_HOUR_1` from `output2[-1].stck_bsop_date`, `output2[-1].stck_cntg_hour`); rows repeat in `output2`, up to 102 per page.
 //!
 //! - TR ID: real `FHKIF03020200`, paper not available.
 
@@ -99,8 +100,6 @@ impl InquireTimeFuopchartpriceRequest {
     /// - `fid_hour_cls_code` (`FID_HOUR_CLS_CODE`): FID 시간 구분 코드
     /// - `fid_pw_data_incu_yn` (`FID_PW_DATA_INCU_YN`): FID 과거 데이터 포함 여부
     /// - `fid_fake_tick_incu_yn` (`FID_FAKE_TICK_INCU_YN`): FID 허봉 포함 여부
-    /// - `fid_input_date_1` (`FID_INPUT_DATE_1`): FID 입력 날짜1
-    /// - `fid_input_hour_1` (`FID_INPUT_HOUR_1`): FID 입력 시간1
     #[inline]
     pub fn new(
         fid_cond_mrkt_div_code: crate::api::codes::FuturesMarket,
@@ -108,8 +107,6 @@ impl InquireTimeFuopchartpriceRequest {
         fid_hour_cls_code: crate::api::codes::FidHourClsCode,
         fid_pw_data_incu_yn: impl Into<String>,
         fid_fake_tick_incu_yn: impl Into<String>,
-        fid_input_date_1: v::NaiveDate,
-        fid_input_hour_1: impl Into<String>,
     ) -> Self {
         Self {
             fid_cond_mrkt_div_code: p::code(&fid_cond_mrkt_div_code),
@@ -117,8 +114,8 @@ impl InquireTimeFuopchartpriceRequest {
             fid_hour_cls_code: p::code(&fid_hour_cls_code),
             fid_pw_data_incu_yn: fid_pw_data_incu_yn.into(),
             fid_fake_tick_incu_yn: fid_fake_tick_incu_yn.into(),
-            fid_input_date_1: p::date(fid_input_date_1),
-            fid_input_hour_1: fid_input_hour_1.into(),
+            fid_input_date_1: String::new(),
+            fid_input_hour_1: String::new(),
         }
     }
 
@@ -316,7 +313,15 @@ impl Endpoint for InquireTimeFuopchartpriceRequest {
         name: "선물옵션 분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/inquire-time-fuopchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Cursor,
+            request: &["FID_INPUT_DATE_1", "FID_INPUT_HOUR_1"],
+            response: &["output2[-1].stck_bsop_date", "output2[-1].stck_cntg_hour"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Rows,
+            rows: Some("output2"),
+            page_size: Some(102),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -502,7 +507,7 @@ pub struct Output1 {
     /// 선물 매수호가 (`futs_bidp`, required, length 11).
     pub futs_bidp: v::Val<v::Decimal>,
     /// 베이시스 (`basis`, required, length 8).
-    pub basis: v::Val<String>,
+    pub basis: v::Val<v::Decimal>,
     /// KOSPI200 지수 (`kospi200_nmix`, required, length 11).
     pub kospi200_nmix: v::Val<v::Decimal>,
     /// KOSPI200 전일 대비 (`kospi200_prdy_vrss`, required, length 18).
@@ -516,9 +521,9 @@ pub struct Output1 {
     /// 미결제 약정 수량 증감 (`otst_stpl_qty_icdc`, required, length 10).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 당일 체결강도 (`tday_rltv`, required, length 11).
-    pub tday_rltv: v::Val<String>,
+    pub tday_rltv: v::Val<v::Decimal>,
     /// HTS 이론가 (`hts_thpr`, required, length 11).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 8).
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -742,7 +747,7 @@ pub struct Output2 {
     ///
     /// > CM(야간선물), EU(야간옵션)인 경우, 자정 이후 시간은 +24시간으로 표시\
     /// > ex) "260000"인 경우, 오전 4시를 의미
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 선물 현재가 (`futs_prpr`, required, length 11).
     pub futs_prpr: v::Val<v::Decimal>,
     /// 선물 시가2 (`futs_oprc`, required, length 11).
@@ -848,5 +853,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeFuopchartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 선물옵션 증거금률 (`선물옵션 증거금률`): `GET /uapi/domestic-futureoption/v1/quotations/margin-rate`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200` from `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `TTTO6032R`, paper not available.
 
@@ -158,9 +158,14 @@ impl Endpoint for MarginRateRequest {
         name: "선물옵션 증거금률",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/quotations/margin-rate",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200"],
             response: &["ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -176,13 +181,6 @@ impl Endpoint for MarginRateRequest {
         TrIds {
             real: Some("TTTO6032R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -414,7 +412,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for MarginRateResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![self.ctx_area_nk200.raw().into_owned()]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

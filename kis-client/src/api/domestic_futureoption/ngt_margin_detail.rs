@@ -2,6 +2,7 @@
 //! (야간)선물옵션 증거금 상세 (`국내선물-024`): `GET /uapi/domestic-futureoption/v1/trading/ngt-margin-detail`.
 //!
 //! Menu: \[국내선물옵션\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID for `old` (구): real `JTCE6003R`, paper not available. **Deprecated**: KIS replaced this (구) TR by variant `new` (`CTFN7107R`).
 //! - TR ID for `new` (신): real `CTFN7107R`, paper not available.
@@ -189,7 +190,15 @@ impl Endpoint for NgtMarginDetailRequest {
         name: "(야간)선물옵션 증거금 상세",
         method: HttpMethod::Get,
         path: "/uapi/domestic-futureoption/v1/trading/ngt-margin-detail",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[
             (
@@ -865,7 +874,7 @@ pub struct Output3 {
     /// 전일대용매도대용금액 (`bfdy_sbst_sll_sbst_amt`, required, length 19).
     pub bfdy_sbst_sll_sbst_amt: v::Val<v::Decimal>,
     /// 정산차금 (`excc_dfpa`, required, length 19).
-    pub excc_dfpa: v::Val<String>,
+    pub excc_dfpa: v::Val<v::Decimal>,
     /// 수수료금액 (`fee_amt`, required, length 19).
     pub fee_amt: v::Val<v::Decimal>,
     /// 익일예수금액 (`nxdy_dncl_amt`, required, length 19).
@@ -875,7 +884,7 @@ pub struct Output3 {
     /// 옵션매수전용계좌여부 (`opt_buy_exus_acnt_yn`, required, length 1).
     pub opt_buy_exus_acnt_yn: v::Val<bool>,
     /// 옵션차금 (`opt_dfpa`, required, length 19).
-    pub opt_dfpa: v::Val<String>,
+    pub opt_dfpa: v::Val<v::Decimal>,
     /// 추정예탁자산금액 (`prsm_dpast_amt`, required, length 19).
     pub prsm_dpast_amt: v::Val<v::Decimal>,
     /// 당일대용매도체결금액 (`thdt_sbst_sll_ccld_amt`, required, length 19).
@@ -885,15 +894,15 @@ pub struct Output3 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
     ///
     /// > 신 TR 사용 필드
-    pub dnca_cash: v::Val<String>,
+    pub dnca_cash: v::Val<v::Decimal>,
     /// 예수금대용 (`dnca_sbst`, required, length 19).
     ///
     /// > 신 TR 사용 필드
-    pub dnca_sbst: v::Val<String>,
+    pub dnca_sbst: v::Val<v::Decimal>,
     /// 예수금총액 (`dnca_tota`, required, length 19).
     ///
     /// > 신 TR 사용 필드
-    pub dnca_tota: v::Val<String>,
+    pub dnca_tota: v::Val<v::Decimal>,
     /// 인출가능현금금액 (`wdrw_psbl_cash_amt`, required, length 19).
     ///
     /// > 신 TR 사용 필드
@@ -925,7 +934,7 @@ pub struct Output3 {
     /// 위탁증거금대용 (`brkg_mgna_sbst`, required, length 19).
     ///
     /// > 신 TR 사용 필드
-    pub brkg_mgna_sbst: v::Val<String>,
+    pub brkg_mgna_sbst: v::Val<v::Decimal>,
     /// 위탁증거금총금액 (`brkg_mgna_tot_amt`, required, length 19).
     ///
     /// > 신 TR 사용 필드
@@ -1130,5 +1139,13 @@ impl crate::__private::Record for Output3 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for NgtMarginDetailResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

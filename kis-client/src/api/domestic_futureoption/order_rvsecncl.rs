@@ -794,7 +794,7 @@ pub struct Output {
     /// 주문시각 (`ORD_TMD`, required, length 6).
     ///
     /// > 주문 접수 시간
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 주문채번지점번호 (`ORD_GNO_BRNO`, required, length 5).
     ///
     /// > 계좌 개설 시 관리점으로 선택한 영업점의 고유번호

@@ -293,29 +293,29 @@ pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
     pub stac_yymm: v::Val<String>,
     /// 유동자산 (`cras`, required, length 112).
-    pub cras: v::Val<String>,
+    pub cras: v::Val<v::Decimal>,
     /// 고정자산 (`fxas`, required, length 112).
-    pub fxas: v::Val<String>,
+    pub fxas: v::Val<v::Decimal>,
     /// 자산총계 (`total_aset`, required, length 102).
-    pub total_aset: v::Val<String>,
+    pub total_aset: v::Val<v::Decimal>,
     /// 유동부채 (`flow_lblt`, required, length 112).
-    pub flow_lblt: v::Val<String>,
+    pub flow_lblt: v::Val<v::Decimal>,
     /// 고정부채 (`fix_lblt`, required, length 112).
-    pub fix_lblt: v::Val<String>,
+    pub fix_lblt: v::Val<v::Decimal>,
     /// 부채총계 (`total_lblt`, required, length 102).
-    pub total_lblt: v::Val<String>,
+    pub total_lblt: v::Val<v::Decimal>,
     /// 자본금 (`cpfn`, required, length 22).
-    pub cpfn: v::Val<String>,
+    pub cpfn: v::Val<v::Decimal>,
     /// 자본 잉여금 (`cfp_surp`, required, length 182).
     ///
     /// > 출력되지 않는 데이터(99.99 로 표시)
-    pub cfp_surp: v::Val<String>,
+    pub cfp_surp: v::Val<v::Decimal>,
     /// 이익 잉여금 (`prfi_surp`, required, length 182).
     ///
     /// > 출력되지 않는 데이터(99.99 로 표시)
-    pub prfi_surp: v::Val<String>,
+    pub prfi_surp: v::Val<v::Decimal>,
     /// 자본총계 (`total_cptl`, required, length 102).
-    pub total_cptl: v::Val<String>,
+    pub total_cptl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -2,6 +2,7 @@
 //! 예탁원정보(무상증자일정) (`국내주식-144`): `GET /uapi/domestic-stock/v1/ksdinfo/bonus-issue`.
 //!
 //! Menu: \[국내주식\] 종목정보. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `output1`.
 //!
 //! - TR ID: real `HHKDB669101C0`, paper not available.
 
@@ -179,7 +180,15 @@ impl Endpoint for BonusIssueRequest {
         name: "예탁원정보(무상증자일정)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/bonus-issue",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -428,5 +437,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for BonusIssueResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

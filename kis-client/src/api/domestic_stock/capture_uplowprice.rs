@@ -526,7 +526,14 @@ pub struct Output {
     /// 주식현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -544,9 +551,9 @@ pub struct Output {
     /// 전일거래량 (`prdy_vol`, required, length 18).
     pub prdy_vol: v::Val<i64>,
     /// 매도체결량 (`seln_cnqn`, required, length 18).
-    pub seln_cnqn: v::Val<String>,
+    pub seln_cnqn: v::Val<i64>,
     /// 매수2체결량 (`shnu_cnqn`, required, length 18).
-    pub shnu_cnqn: v::Val<String>,
+    pub shnu_cnqn: v::Val<i64>,
     /// 주식하한가 (`stck_llam`, required, length 10).
     pub stck_llam: v::Val<i64>,
     /// 주식상한가 (`stck_mxpr`, required, length 10).

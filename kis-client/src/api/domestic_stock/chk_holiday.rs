@@ -2,7 +2,7 @@
 //! 국내휴장일조회 (`국내주식-040`): `GET /uapi/domestic-stock/v1/quotations/chk-holiday`.
 //!
 //! Menu: \[국내주식\] 업종/기타. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTCA0903R`, paper not available.
 
@@ -163,9 +163,14 @@ impl Endpoint for ChkHolidayRequest {
         name: "국내휴장일조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/chk-holiday",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK", "CTX_AREA_FK"],
             response: &["ctx_area_nk", "ctx_area_fk"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -181,16 +186,6 @@ impl Endpoint for ChkHolidayRequest {
         TrIds {
             real: Some("CTCA0903R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk.clone_from(k);
         }
     }
 }
@@ -442,10 +437,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for ChkHolidayResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk.raw().into_owned(),
-            self.ctx_area_fk.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

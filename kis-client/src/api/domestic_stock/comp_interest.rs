@@ -339,7 +339,14 @@ pub struct Output1 {
     /// 채권금리현재가 (`bond_mnrt_prpr`, required, length 11.4).
     pub bond_mnrt_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 채권금리전일대비 (`bond_mnrt_prdy_vrss`, required, length 11.4).
     pub bond_mnrt_prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -448,7 +455,14 @@ pub struct Output2 {
     /// 채권금리현재가 (`bond_mnrt_prpr`, required, length 11.4).
     pub bond_mnrt_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 채권금리전일대비 (`bond_mnrt_prdy_vrss`, required, length 11.4).
     pub bond_mnrt_prdy_vrss: v::Val<v::Decimal>,
     /// 업종지수전일대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).

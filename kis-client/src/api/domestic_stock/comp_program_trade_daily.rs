@@ -532,6 +532,37 @@ pub struct Output {
     pub whol_shun_tr_pbmn_rate: v::Val<v::Decimal>,
     /// 비차익 위탁 순매수 수량 비율 (`nabt_entm_ntby_qty_rate`, required, length 8.2).
     pub nabt_entm_ntby_qty_rate: v::Val<v::Decimal>,
+    /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`).
+    pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
+    /// 업종 지수 현재가 (`bstp_nmix_prpr`).
+    pub bstp_nmix_prpr: v::Val<v::Decimal>,
+    /// 전일 대비 부호 (`prdy_vrss_sign`).
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
+    /// whol_entm_ntby_tr_pbmn_rate (`whol_entm_ntby_tr_pbmn_rate`).
+    pub whol_entm_ntby_tr_pbmn_rate: v::Val<v::Decimal>,
+    /// 합계 순매수비율 (`whol_ntby_qty_rate`).
+    pub whol_ntby_qty_rate: v::Val<v::Decimal>,
+    /// 전체 순매수 거래대금 비율 (`whol_ntby_tr_pbmn_rate`).
+    pub whol_ntby_tr_pbmn_rate: v::Val<v::Decimal>,
+    /// 전체 자기 순매수 수량 (`whol_onsl_ntby_qty`).
+    pub whol_onsl_ntby_qty: v::Val<i64>,
+    /// whol_onsl_ntby_qty_rate (`whol_onsl_ntby_qty_rate`).
+    pub whol_onsl_ntby_qty_rate: v::Val<v::Decimal>,
+    /// 전체 자기 순매수 거래 대금 (`whol_onsl_ntby_tr_pbmn`).
+    pub whol_onsl_ntby_tr_pbmn: v::Val<v::Decimal>,
+    /// whol_onsl_ntby_tr_pbmn_rate (`whol_onsl_ntby_tr_pbmn_rate`).
+    pub whol_onsl_ntby_tr_pbmn_rate: v::Val<v::Decimal>,
+    /// 전체 합계 순매수 수량 (`whol_smtn_ntby_qty`).
+    pub whol_smtn_ntby_qty: v::Val<i64>,
+    /// 전체 합계 순매수 거래 대금 (`whol_smtn_ntby_tr_pbmn`).
+    pub whol_smtn_ntby_tr_pbmn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -643,6 +674,18 @@ impl Default for Output {
             nabt_smtm_shun_vol_rate: v::Val::Missing,
             whol_shun_tr_pbmn_rate: v::Val::Missing,
             nabt_entm_ntby_qty_rate: v::Val::Missing,
+            bstp_nmix_prdy_vrss: v::Val::Missing,
+            bstp_nmix_prpr: v::Val::Missing,
+            prdy_vrss_sign: v::Val::Missing,
+            whol_entm_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_ntby_qty_rate: v::Val::Missing,
+            whol_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_onsl_ntby_qty: v::Val::Missing,
+            whol_onsl_ntby_qty_rate: v::Val::Missing,
+            whol_onsl_ntby_tr_pbmn: v::Val::Missing,
+            whol_onsl_ntby_tr_pbmn_rate: v::Val::Missing,
+            whol_smtn_ntby_qty: v::Val::Missing,
+            whol_smtn_ntby_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -752,6 +795,18 @@ impl crate::__private::Record for Output {
                 "nabt_smtm_shun_vol_rate",
                 "whol_shun_tr_pbmn_rate",
                 "nabt_entm_ntby_qty_rate",
+                "bstp_nmix_prdy_vrss",
+                "bstp_nmix_prpr",
+                "prdy_vrss_sign",
+                "whol_entm_ntby_tr_pbmn_rate",
+                "whol_ntby_qty_rate",
+                "whol_ntby_tr_pbmn_rate",
+                "whol_onsl_ntby_qty",
+                "whol_onsl_ntby_qty_rate",
+                "whol_onsl_ntby_tr_pbmn",
+                "whol_onsl_ntby_tr_pbmn_rate",
+                "whol_smtn_ntby_qty",
+                "whol_smtn_ntby_tr_pbmn",
             ],
             lower: &[
                 ("arbt_entm_ntby_qty", 6),
@@ -790,6 +845,8 @@ impl crate::__private::Record for Output {
                 ("arbt_smtn_seln_vol", 66),
                 ("arbt_smtn_shnu_tr_pbmn", 20),
                 ("arbt_smtn_shnu_vol", 4),
+                ("bstp_nmix_prdy_vrss", 100),
+                ("bstp_nmix_prpr", 101),
                 ("nabt_entm_ntby_qty", 92),
                 ("nabt_entm_ntby_qty_rate", 99),
                 ("nabt_entm_ntby_tr_pbmn", 7),
@@ -826,10 +883,12 @@ impl crate::__private::Record for Output {
                 ("nabt_smtn_seln_vol", 32),
                 ("nabt_smtn_shnu_tr_pbmn", 5),
                 ("nabt_smtn_shnu_vol", 90),
+                ("prdy_vrss_sign", 102),
                 ("stck_bsop_date", 0),
                 ("whol_entm_ntby_qty", 79),
                 ("whol_entm_ntby_qty_rate", 86),
                 ("whol_entm_ntby_tr_pbmn", 93),
+                ("whol_entm_ntby_tr_pbmn_rate", 103),
                 ("whol_entm_seln_tr_pbmn", 67),
                 ("whol_entm_seln_tr_pbmn_rate", 81),
                 ("whol_entm_seln_vol", 60),
@@ -838,6 +897,12 @@ impl crate::__private::Record for Output {
                 ("whol_entm_shnu_tr_pbmn_rate", 42),
                 ("whol_entm_shnu_vol", 21),
                 ("whol_entm_shnu_vol_rate", 28),
+                ("whol_ntby_qty_rate", 104),
+                ("whol_ntby_tr_pbmn_rate", 105),
+                ("whol_onsl_ntby_qty", 106),
+                ("whol_onsl_ntby_qty_rate", 107),
+                ("whol_onsl_ntby_tr_pbmn", 108),
+                ("whol_onsl_ntby_tr_pbmn_rate", 109),
                 ("whol_onsl_seln_tr_pbmn", 3),
                 ("whol_onsl_seln_tr_pbmn_rate", 11),
                 ("whol_onsl_seln_vol", 88),
@@ -850,6 +915,8 @@ impl crate::__private::Record for Output {
                 ("whol_seln_vol_rate", 26),
                 ("whol_shun_tr_pbmn_rate", 98),
                 ("whol_shun_vol_rate", 84),
+                ("whol_smtn_ntby_qty", 110),
+                ("whol_smtn_ntby_tr_pbmn", 111),
                 ("whol_smtn_seln_tr_pbmn", 33),
                 ("whol_smtn_seln_vol", 19),
                 ("whol_smtn_shnu_tr_pbmn", 91),
@@ -961,6 +1028,18 @@ impl crate::__private::Record for Output {
             97 => &self.nabt_smtm_shun_vol_rate,
             98 => &self.whol_shun_tr_pbmn_rate,
             99 => &self.nabt_entm_ntby_qty_rate,
+            100 => &self.bstp_nmix_prdy_vrss,
+            101 => &self.bstp_nmix_prpr,
+            102 => &self.prdy_vrss_sign,
+            103 => &self.whol_entm_ntby_tr_pbmn_rate,
+            104 => &self.whol_ntby_qty_rate,
+            105 => &self.whol_ntby_tr_pbmn_rate,
+            106 => &self.whol_onsl_ntby_qty,
+            107 => &self.whol_onsl_ntby_qty_rate,
+            108 => &self.whol_onsl_ntby_tr_pbmn,
+            109 => &self.whol_onsl_ntby_tr_pbmn_rate,
+            110 => &self.whol_smtn_ntby_qty,
+            111 => &self.whol_smtn_ntby_tr_pbmn,
             _ => return None,
         })
     }
@@ -1067,6 +1146,18 @@ impl crate::__private::Record for Output {
             97 => &mut self.nabt_smtm_shun_vol_rate,
             98 => &mut self.whol_shun_tr_pbmn_rate,
             99 => &mut self.nabt_entm_ntby_qty_rate,
+            100 => &mut self.bstp_nmix_prdy_vrss,
+            101 => &mut self.bstp_nmix_prpr,
+            102 => &mut self.prdy_vrss_sign,
+            103 => &mut self.whol_entm_ntby_tr_pbmn_rate,
+            104 => &mut self.whol_ntby_qty_rate,
+            105 => &mut self.whol_ntby_tr_pbmn_rate,
+            106 => &mut self.whol_onsl_ntby_qty,
+            107 => &mut self.whol_onsl_ntby_qty_rate,
+            108 => &mut self.whol_onsl_ntby_tr_pbmn,
+            109 => &mut self.whol_onsl_ntby_tr_pbmn_rate,
+            110 => &mut self.whol_smtn_ntby_qty,
+            111 => &mut self.whol_smtn_ntby_tr_pbmn,
             _ => return None,
         })
     }

@@ -381,7 +381,7 @@ impl serde::Serialize for CompProgramTradeTodayResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 차익 합계 매도 거래 대금 (`arbt_smtn_seln_tr_pbmn`, required, length 18).
     pub arbt_smtn_seln_tr_pbmn: v::Val<v::Decimal>,
     /// 차익 합계 매도 거래대금 비율 (`arbt_smtm_seln_tr_pbmn_rate`, required, length 7.2).
@@ -415,7 +415,14 @@ pub struct Output {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

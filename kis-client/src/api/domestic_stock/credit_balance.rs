@@ -376,9 +376,9 @@ pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 기준 일자1 (`stnd_date1`, required, length 8).
-    pub stnd_date1: v::Val<String>,
+    pub stnd_date1: v::Val<v::Decimal>,
     /// 기준 일자2 (`stnd_date2`, required, length 8).
-    pub stnd_date2: v::Val<String>,
+    pub stnd_date2: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -463,19 +463,26 @@ pub struct Output2 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 전체 융자 잔고 주수 (`whol_loan_rmnd_stcn`, required, length 18).
-    pub whol_loan_rmnd_stcn: v::Val<String>,
+    pub whol_loan_rmnd_stcn: v::Val<i64>,
     /// 전체 융자 잔고 금액 (`whol_loan_rmnd_amt`, required, length 18).
     pub whol_loan_rmnd_amt: v::Val<v::Decimal>,
     /// 전체 융자 잔고 비율 (`whol_loan_rmnd_rate`, required, length 8.4).
     pub whol_loan_rmnd_rate: v::Val<v::Decimal>,
     /// 전체 대주 잔고 주수 (`whol_stln_rmnd_stcn`, required, length 18).
-    pub whol_stln_rmnd_stcn: v::Val<String>,
+    pub whol_stln_rmnd_stcn: v::Val<i64>,
     /// 전체 대주 잔고 금액 (`whol_stln_rmnd_amt`, required, length 18).
     pub whol_stln_rmnd_amt: v::Val<v::Decimal>,
     /// 전체 대주 잔고 비율 (`whol_stln_rmnd_rate`, required, length 8.4).

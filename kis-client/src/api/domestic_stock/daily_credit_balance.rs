@@ -319,7 +319,14 @@ pub struct Output {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
@@ -331,15 +338,15 @@ pub struct Output {
     /// 전체 융자 신규 주수 (`whol_loan_new_stcn`, required, length 18).
     ///
     /// > 단위: 주
-    pub whol_loan_new_stcn: v::Val<String>,
+    pub whol_loan_new_stcn: v::Val<i64>,
     /// 전체 융자 상환 주수 (`whol_loan_rdmp_stcn`, required, length 18).
     ///
     /// > 단위: 주
-    pub whol_loan_rdmp_stcn: v::Val<String>,
+    pub whol_loan_rdmp_stcn: v::Val<i64>,
     /// 전체 융자 잔고 주수 (`whol_loan_rmnd_stcn`, required, length 18).
     ///
     /// > 단위: 주
-    pub whol_loan_rmnd_stcn: v::Val<String>,
+    pub whol_loan_rmnd_stcn: v::Val<i64>,
     /// 전체 융자 신규 금액 (`whol_loan_new_amt`, required, length 18).
     ///
     /// > 단위: 만원
@@ -359,15 +366,15 @@ pub struct Output {
     /// 전체 대주 신규 주수 (`whol_stln_new_stcn`, required, length 18).
     ///
     /// > 단위: 주
-    pub whol_stln_new_stcn: v::Val<String>,
+    pub whol_stln_new_stcn: v::Val<i64>,
     /// 전체 대주 상환 주수 (`whol_stln_rdmp_stcn`, required, length 18).
     ///
     /// > 단위: 주
-    pub whol_stln_rdmp_stcn: v::Val<String>,
+    pub whol_stln_rdmp_stcn: v::Val<i64>,
     /// 전체 대주 잔고 주수 (`whol_stln_rmnd_stcn`, required, length 18).
     ///
     /// > 단위: 주
-    pub whol_stln_rmnd_stcn: v::Val<String>,
+    pub whol_stln_rmnd_stcn: v::Val<i64>,
     /// 전체 대주 신규 금액 (`whol_stln_new_amt`, required, length 18).
     ///
     /// > 단위: 만원

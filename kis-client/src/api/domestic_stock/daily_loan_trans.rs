@@ -2,6 +2,7 @@
 //! 종목별 일별 대차거래추이 (`국내주식-135`): `GET /uapi/domestic-stock/v1/quotations/daily-loan-trans`.
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `output2`, up to 100 per page.
 //!
 //! - TR ID: real `HHPST074500C0`, paper not available.
 
@@ -221,7 +222,15 @@ impl Endpoint for DailyLoanTransRequest {
         name: "종목별 일별 대차거래추이",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/daily-loan-trans",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: Some(100),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -345,7 +354,14 @@ pub struct Output2 {
     /// 주식 종가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8).
@@ -353,13 +369,13 @@ pub struct Output2 {
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 당일 증가 주수 (체결) (`new_stcn`, required, length 16).
-    pub new_stcn: v::Val<String>,
+    pub new_stcn: v::Val<i64>,
     /// 당일 감소 주수 (상환) (`rdmp_stcn`, required, length 16).
-    pub rdmp_stcn: v::Val<String>,
+    pub rdmp_stcn: v::Val<i64>,
     /// 대차거래 증감 (`prdy_rmnd_vrss`, required, length 16).
     pub prdy_rmnd_vrss: v::Val<v::Decimal>,
     /// 당일 잔고 주수 (`rmnd_stcn`, required, length 16).
-    pub rmnd_stcn: v::Val<String>,
+    pub rmnd_stcn: v::Val<i64>,
     /// 당일 잔고 금액 (`rmnd_amt`, required, length 20).
     pub rmnd_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -470,5 +486,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for DailyLoanTransResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -322,7 +322,14 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -426,7 +433,14 @@ pub struct Output2 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -436,7 +450,7 @@ pub struct Output2 {
     /// 공매도 체결 수량 (`ssts_cntg_qty`, required, length 12).
     pub ssts_cntg_qty: v::Val<i64>,
     /// 공매도 거래량 비중 (`ssts_vol_rlim`, required, length 62).
-    pub ssts_vol_rlim: v::Val<String>,
+    pub ssts_vol_rlim: v::Val<v::Decimal>,
     /// 누적 공매도 체결 수량 (`acml_ssts_cntg_qty`, required, length 13).
     pub acml_ssts_cntg_qty: v::Val<i64>,
     /// 누적 공매도 체결 수량 비중 (`acml_ssts_cntg_qty_rlim`, required, length 72).
@@ -448,7 +462,7 @@ pub struct Output2 {
     /// 공매도 거래 대금 (`ssts_tr_pbmn`, required, length 18).
     pub ssts_tr_pbmn: v::Val<v::Decimal>,
     /// 공매도 거래대금 비중 (`ssts_tr_pbmn_rlim`, required, length 62).
-    pub ssts_tr_pbmn_rlim: v::Val<String>,
+    pub ssts_tr_pbmn_rlim: v::Val<v::Decimal>,
     /// 누적 공매도 거래 대금 (`acml_ssts_tr_pbmn`, required, length 19).
     pub acml_ssts_tr_pbmn: v::Val<v::Decimal>,
     /// 누적 공매도 거래 대금 비중 (`acml_ssts_tr_pbmn_rlim`, required, length 72).

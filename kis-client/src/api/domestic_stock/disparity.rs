@@ -602,7 +602,7 @@ pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
     pub mksc_shrn_iscd: v::Val<String>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -612,19 +612,26 @@ pub struct Output {
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 5일 이격도 (`d5_dsrt`, required, length 112).
-    pub d5_dsrt: v::Val<String>,
+    pub d5_dsrt: v::Val<v::Decimal>,
     /// 10일 이격도 (`d10_dsrt`, required, length 112).
-    pub d10_dsrt: v::Val<String>,
+    pub d10_dsrt: v::Val<v::Decimal>,
     /// 20일 이격도 (`d20_dsrt`, required, length 112).
-    pub d20_dsrt: v::Val<String>,
+    pub d20_dsrt: v::Val<v::Decimal>,
     /// 60일 이격도 (`d60_dsrt`, required, length 112).
-    pub d60_dsrt: v::Val<String>,
+    pub d60_dsrt: v::Val<v::Decimal>,
     /// 120일 이격도 (`d120_dsrt`, required, length 112).
-    pub d120_dsrt: v::Val<String>,
+    pub d120_dsrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

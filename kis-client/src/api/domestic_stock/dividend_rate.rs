@@ -447,7 +447,7 @@ impl serde::Serialize for DividendRateResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 순위 (`rank`, required, length 4).
-    pub rank: v::Val<String>,
+    pub rank: v::Val<i64>,
     /// 종목코드 (`sht_cd`, required, length 9).
     pub sht_cd: v::Val<String>,
     /// 종목명 (`isin_name`, required, length 40).

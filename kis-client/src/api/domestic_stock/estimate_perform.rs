@@ -263,13 +263,13 @@ pub struct Output1 {
     /// 전일대비 (`name2`, required, length 10).
     pub name2: v::Val<String>,
     /// 전일대비부호 (`estdate`, required, length 1).
-    pub estdate: v::Val<String>,
+    pub estdate: v::Val<v::NaiveDate>,
     /// 전일대비율 (`rcmd_name`, required, length 82).
     pub rcmd_name: v::Val<String>,
     /// 누적거래량 (`capital`, required, length 18).
-    pub capital: v::Val<String>,
+    pub capital: v::Val<v::Decimal>,
     /// 행사가 (`forn_item_lmtrt`, required, length 112).
-    pub forn_item_lmtrt: v::Val<String>,
+    pub forn_item_lmtrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -373,23 +373,23 @@ pub struct Output2 {
     /// DATA1 (`data1`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data1: v::Val<String>,
+    pub data1: v::Val<v::Decimal>,
     /// DATA2 (`data2`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data2: v::Val<String>,
+    pub data2: v::Val<v::Decimal>,
     /// DATA3 (`data3`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data3: v::Val<String>,
+    pub data3: v::Val<v::Decimal>,
     /// DATA4 (`data4`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data4: v::Val<String>,
+    pub data4: v::Val<v::Decimal>,
     /// DATA5 (`data5`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data5: v::Val<String>,
+    pub data5: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -472,23 +472,23 @@ pub struct Output3 {
     /// DATA1 (`data1`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data1: v::Val<String>,
+    pub data1: v::Val<v::Decimal>,
     /// DATA2 (`data2`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data2: v::Val<String>,
+    pub data2: v::Val<v::Decimal>,
     /// DATA3 (`data3`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data3: v::Val<String>,
+    pub data3: v::Val<v::Decimal>,
     /// DATA4 (`data4`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data4: v::Val<String>,
+    pub data4: v::Val<v::Decimal>,
     /// DATA5 (`data5`, required, length 15).
     ///
     /// > 결산연월(outblock4) 참조
-    pub data5: v::Val<String>,
+    pub data5: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -346,11 +346,18 @@ impl serde::Serialize for ExpIndexTrendResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<String>,
     /// HTS 한글 종목명 (`bstp_nmix_prpr`, required, length 11.2).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 주식 현재가 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_ctrt`, required, length 8.2).

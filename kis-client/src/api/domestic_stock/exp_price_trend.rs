@@ -308,9 +308,16 @@ pub struct Output1 {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
     pub rprs_mrkt_kor_name: v::Val<String>,
     /// 예상 체결가 (`antc_cnpr`, required, length 10).
-    pub antc_cnpr: v::Val<String>,
+    pub antc_cnpr: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 예상 체결 대비 (`antc_cntg_vrss`, required, length 10).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 8.2).
@@ -417,11 +424,18 @@ pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).

@@ -391,7 +391,14 @@ pub struct Output1 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -516,7 +523,14 @@ pub struct Output2 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -529,6 +543,8 @@ pub struct Output2 {
     pub stnr_issu_cnt: v::Val<i64>,
     /// 하락 종목 수 (`down_issu_cnt`, required, length 7).
     pub down_issu_cnt: v::Val<i64>,
+    /// 업종 구분 코드 (`bstp_cls_code`).
+    pub bstp_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -550,6 +566,7 @@ impl Default for Output2 {
             ascn_issu_cnt: v::Val::Missing,
             stnr_issu_cnt: v::Val::Missing,
             down_issu_cnt: v::Val::Missing,
+            bstp_cls_code: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -569,10 +586,12 @@ impl crate::__private::Record for Output2 {
                 "ascn_issu_cnt",
                 "stnr_issu_cnt",
                 "down_issu_cnt",
+                "bstp_cls_code",
             ],
             lower: &[
                 ("acml_vol", 5),
                 ("ascn_issu_cnt", 7),
+                ("bstp_cls_code", 10),
                 ("bstp_nmix_prdy_ctrt", 4),
                 ("bstp_nmix_prdy_vrss", 2),
                 ("bstp_nmix_prpr", 1),
@@ -598,6 +617,7 @@ impl crate::__private::Record for Output2 {
             7 => &self.ascn_issu_cnt,
             8 => &self.stnr_issu_cnt,
             9 => &self.down_issu_cnt,
+            10 => &self.bstp_cls_code,
             _ => return None,
         })
     }
@@ -614,6 +634,7 @@ impl crate::__private::Record for Output2 {
             7 => &mut self.ascn_issu_cnt,
             8 => &mut self.stnr_issu_cnt,
             9 => &mut self.down_issu_cnt,
+            10 => &mut self.bstp_cls_code,
             _ => return None,
         })
     }

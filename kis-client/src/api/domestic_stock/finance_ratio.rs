@@ -646,7 +646,7 @@ impl serde::Serialize for FinanceRatioResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -656,7 +656,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -674,7 +681,7 @@ pub struct Output {
     /// 부채 비율 (`lblt_rate`, required, length 8.4).
     pub lblt_rate: v::Val<v::Decimal>,
     /// 차입금 의존도 (`bram_depn`, required, length 92).
-    pub bram_depn: v::Val<String>,
+    pub bram_depn: v::Val<v::Decimal>,
     /// 유보 비율 (`rsrv_rate`, required, length 12.4).
     pub rsrv_rate: v::Val<v::Decimal>,
     /// 매출액 증가율 (`grs`, required, length 12.4).
@@ -698,7 +705,7 @@ pub struct Output {
     /// 결산 월 구분 코드 (`stac_month_cls_code`, required, length 2).
     pub stac_month_cls_code: v::Val<String>,
     /// 조회 건수 (`iqry_csnu`, required, length 10).
-    pub iqry_csnu: v::Val<String>,
+    pub iqry_csnu: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

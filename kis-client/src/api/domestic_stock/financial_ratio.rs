@@ -301,11 +301,11 @@ pub struct Output {
     /// 순이익 증가율 (`ntin_inrt`, required, length 12.4).
     pub ntin_inrt: v::Val<v::Decimal>,
     /// ROE 값 (`roe_val`, required, length 132).
-    pub roe_val: v::Val<String>,
+    pub roe_val: v::Val<v::Decimal>,
     /// EPS (`eps`, required, length 11.2).
     pub eps: v::Val<v::Decimal>,
     /// 주당매출액 (`sps`, required, length 18).
-    pub sps: v::Val<String>,
+    pub sps: v::Val<v::Decimal>,
     /// BPS (`bps`, required, length 11.2).
     pub bps: v::Val<v::Decimal>,
     /// 유보 비율 (`rsrv_rate`, required, length 8.4).

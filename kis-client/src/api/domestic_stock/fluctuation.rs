@@ -657,7 +657,7 @@ pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -665,7 +665,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -673,13 +680,13 @@ pub struct Output {
     /// 주식 최고가 (`stck_hgpr`, required, length 10).
     pub stck_hgpr: v::Val<i64>,
     /// 최고가 시간 (`hgpr_hour`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 누적 최고가 일자 (`acml_hgpr_date`, required, length 8).
     pub acml_hgpr_date: v::Val<v::NaiveDate>,
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
     pub stck_lwpr: v::Val<i64>,
     /// 최저가 시간 (`lwpr_hour`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 누적 최저가 일자 (`acml_lwpr_date`, required, length 8).
     pub acml_lwpr_date: v::Val<v::NaiveDate>,
     /// 최저가 대비 현재가 비율 (`lwpr_vrss_prpr_rate`, required, length 8.4).
@@ -687,19 +694,26 @@ pub struct Output {
     /// 지정 일자 종가 대비 현재가 비 (`dsgt_date_clpr_vrss_prpr_rate`, required, length 8.4).
     pub dsgt_date_clpr_vrss_prpr_rate: v::Val<v::Decimal>,
     /// 연속 상승 일수 (`cnnt_ascn_dynu`, required, length 5).
-    pub cnnt_ascn_dynu: v::Val<String>,
+    pub cnnt_ascn_dynu: v::Val<i64>,
     /// 최고가 대비 현재가 비율 (`hgpr_vrss_prpr_rate`, required, length 8.4).
     pub hgpr_vrss_prpr_rate: v::Val<v::Decimal>,
     /// 연속 하락 일수 (`cnnt_down_dynu`, required, length 5).
-    pub cnnt_down_dynu: v::Val<String>,
+    pub cnnt_down_dynu: v::Val<i64>,
     /// 시가2 대비 현재가 부호 (`oprc_vrss_prpr_sign`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 시가2 대비 현재가 (`oprc_vrss_prpr`, required, length 10).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 시가2 대비 현재가 비율 (`oprc_vrss_prpr_rate`, required, length 8.4).
     pub oprc_vrss_prpr_rate: v::Val<v::Decimal>,
     /// 기간 등락 (`prd_rsfl`, required, length 10).
-    pub prd_rsfl: v::Val<String>,
+    pub prd_rsfl: v::Val<v::Decimal>,
     /// 기간 등락 비율 (`prd_rsfl_rate`, required, length 8.4).
     pub prd_rsfl_rate: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

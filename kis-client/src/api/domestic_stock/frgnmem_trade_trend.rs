@@ -471,7 +471,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업시간 (`bsop_hour`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 회원사명 (`mbcr_name`, required, length 50).
     pub mbcr_name: v::Val<String>,
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
@@ -481,7 +481,14 @@ pub struct Output2 {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 체결거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<i64>,
     /// 누적순매수수량 (`acml_ntby_qty`, required, length 18).

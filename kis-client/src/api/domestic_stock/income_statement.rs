@@ -295,37 +295,37 @@ pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
     pub stac_yymm: v::Val<String>,
     /// 매출액 (`sale_account`, required, length 18).
-    pub sale_account: v::Val<String>,
+    pub sale_account: v::Val<v::Decimal>,
     /// 매출 원가 (`sale_cost`, required, length 182).
-    pub sale_cost: v::Val<String>,
+    pub sale_cost: v::Val<v::Decimal>,
     /// 매출 총 이익 (`sale_totl_prfi`, required, length 182).
-    pub sale_totl_prfi: v::Val<String>,
+    pub sale_totl_prfi: v::Val<v::Decimal>,
     /// 감가상각비 (`depr_cost`, required, length 182).
     ///
     /// > 출력되지 않는 데이터(99.99 로 표시)
-    pub depr_cost: v::Val<String>,
+    pub depr_cost: v::Val<v::Decimal>,
     /// 판매 및 관리비 (`sell_mang`, required, length 182).
     ///
     /// > 출력되지 않는 데이터(99.99 로 표시)
-    pub sell_mang: v::Val<String>,
+    pub sell_mang: v::Val<v::Decimal>,
     /// 영업 이익 (`bsop_prti`, required, length 182).
-    pub bsop_prti: v::Val<String>,
+    pub bsop_prti: v::Val<v::Decimal>,
     /// 영업 외 수익 (`bsop_non_ernn`, required, length 182).
     ///
     /// > 출력되지 않는 데이터(99.99 로 표시)
-    pub bsop_non_ernn: v::Val<String>,
+    pub bsop_non_ernn: v::Val<v::Decimal>,
     /// 영업 외 비용 (`bsop_non_expn`, required, length 182).
     ///
     /// > 출력되지 않는 데이터(99.99 로 표시)
-    pub bsop_non_expn: v::Val<String>,
+    pub bsop_non_expn: v::Val<v::Decimal>,
     /// 경상 이익 (`op_prfi`, required, length 182).
-    pub op_prfi: v::Val<String>,
+    pub op_prfi: v::Val<v::Decimal>,
     /// 특별 이익 (`spec_prfi`, required, length 182).
-    pub spec_prfi: v::Val<String>,
+    pub spec_prfi: v::Val<v::Decimal>,
     /// 특별 손실 (`spec_loss`, required, length 182).
-    pub spec_loss: v::Val<String>,
+    pub spec_loss: v::Val<v::Decimal>,
     /// 당기순이익 (`thtr_ntin`, required, length 102).
-    pub thtr_ntin: v::Val<String>,
+    pub thtr_ntin: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -2,6 +2,7 @@
 //! 투자계좌자산현황조회 (`v1_국내주식-048`): `GET /uapi/domestic-stock/v1/trading/inquire-account-balance`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID: real `CTRP6548R`, paper not available.
 
@@ -191,7 +192,15 @@ impl Endpoint for InquireAccountBalanceRequest {
         name: "투자계좌자산현황조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-account-balance",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -474,25 +483,25 @@ pub struct Output2 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
     ///
     /// > 유가매입금액
-    pub pchs_amt_smtl: v::Val<String>,
+    pub pchs_amt_smtl: v::Val<v::Decimal>,
     /// 순자산총금액 (`nass_tot_amt`, required, length 19).
     pub nass_tot_amt: v::Val<v::Decimal>,
     /// 대출금액합계 (`loan_amt_smtl`, required, length 19).
-    pub loan_amt_smtl: v::Val<String>,
+    pub loan_amt_smtl: v::Val<v::Decimal>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
     ///
     /// > 평가손익금액
-    pub evlu_pfls_amt_smtl: v::Val<String>,
+    pub evlu_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
     ///
     /// > 유가평가금액
-    pub evlu_amt_smtl: v::Val<String>,
+    pub evlu_amt_smtl: v::Val<v::Decimal>,
     /// 총자산금액 (`tot_asst_amt`, required, length 19).
     ///
     /// > 총 자산금액
     pub tot_asst_amt: v::Val<v::Decimal>,
     /// 총대출금액총융자대출금액 (`tot_lnda_tot_ulst_lnda`, required, length 19).
-    pub tot_lnda_tot_ulst_lnda: v::Val<String>,
+    pub tot_lnda_tot_ulst_lnda: v::Val<v::Decimal>,
     /// CMA자동대출금액 (`cma_auto_loan_amt`, required, length 19).
     pub cma_auto_loan_amt: v::Val<v::Decimal>,
     /// 총담보대출금액 (`tot_mgln_amt`, required, length 19).
@@ -506,7 +515,7 @@ pub struct Output2 {
     /// 질권설정금액 (`pldg_stup_amt`, required, length 19).
     pub pldg_stup_amt: v::Val<v::Decimal>,
     /// 외화평가총액 (`frcr_evlu_tota`, required, length 19).
-    pub frcr_evlu_tota: v::Val<String>,
+    pub frcr_evlu_tota: v::Val<v::Decimal>,
     /// 총예수금액 (`tot_dncl_amt`, required, length 19).
     pub tot_dncl_amt: v::Val<v::Decimal>,
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
@@ -707,5 +716,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireAccountBalanceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

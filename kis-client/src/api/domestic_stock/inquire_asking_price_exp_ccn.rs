@@ -272,7 +272,7 @@ impl serde::Serialize for InquireAskingPriceExpCcnResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
-    pub aspr_acpt_hour: v::Val<v::NaiveTime>,
+    pub aspr_acpt_hour: v::Val<v::KisTime>,
     /// 매도호가1 (`askp1`, required, length 10).
     pub askp1: v::Val<v::Decimal>,
     /// 매도호가2 (`askp2`, required, length 10).
@@ -430,16 +430,7 @@ pub struct Output1 {
     /// > 3 : 바스켓\
     /// > 7 : 정리매매\
     /// > 8 : Buy-in'
-    ///
-    /// Codes:
-    /// - `1`: 장개시전
-    /// - `2`: 장중
-    /// - `3`: 장종료후
-    /// - `4`: 시간외단일가
-    /// - `7`: 일반Buy-in
-    /// - `8`: 당일Buy-in
-    /// - `0`: 보통
-    pub new_mkop_cls_code: v::Val<crate::api::codes::NewMkopClsCode>,
+    pub new_mkop_cls_code: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -856,7 +847,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 예상 장운영 구분 코드 (`antc_mkop_cls_code`, required, length 3).
-    pub antc_mkop_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `112`: 장전예상종료
+    /// - `121`: 장후예상시작
+    /// - `129`: 장후예상종료
+    /// - `311`: 장전예상시작
+    pub antc_mkop_cls_code: v::Val<crate::api::codes::AntcMkopClsCode>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
@@ -868,9 +865,16 @@ pub struct Output2 {
     /// 주식 기준가 (`stck_sdpr`, required, length 10).
     pub stck_sdpr: v::Val<i64>,
     /// 예상 체결가 (`antc_cnpr`, required, length 10).
-    pub antc_cnpr: v::Val<String>,
+    pub antc_cnpr: v::Val<v::Decimal>,
     /// 예상 체결 대비 부호 (`antc_cntg_vrss_sign`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 예상 체결 대비 (`antc_cntg_vrss`, required, length 10).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상 체결 전일 대비율 (`antc_cntg_prdy_ctrt`, required, length 11).
@@ -880,7 +884,7 @@ pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// VI적용구분코드 (`vi_cls_code`, required, length 1).
-    pub vi_cls_code: v::Val<String>,
+    pub vi_cls_code: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -267,17 +267,24 @@ impl serde::Serialize for InquireCcnlResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 체결 거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<i64>,
     /// 당일 체결강도 (`tday_rltv`, required, length 112).
-    pub tday_rltv: v::Val<String>,
+    pub tday_rltv: v::Val<v::Decimal>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

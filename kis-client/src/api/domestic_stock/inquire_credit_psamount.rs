@@ -481,9 +481,9 @@ impl serde::Serialize for InquireCreditPsamountResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
-    pub ord_psbl_sbst: v::Val<String>,
+    pub ord_psbl_sbst: v::Val<v::Decimal>,
     /// 재사용가능금액 (`ruse_psbl_amt`, required, length 19).
     pub ruse_psbl_amt: v::Val<v::Decimal>,
     /// 펀드환매대금 (`fund_rpch_chgs`, required, length 19).
@@ -501,9 +501,9 @@ pub struct Output {
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
     pub cma_evlu_amt: v::Val<v::Decimal>,
     /// 해외재사용금액원화 (`ovrs_re_use_amt_wcrc`, required, length 19).
-    pub ovrs_re_use_amt_wcrc: v::Val<String>,
+    pub ovrs_re_use_amt_wcrc: v::Val<v::Decimal>,
     /// 주문가능외화금액원화 (`ord_psbl_frcr_amt_wcrc`, required, length 19).
-    pub ord_psbl_frcr_amt_wcrc: v::Val<String>,
+    pub ord_psbl_frcr_amt_wcrc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

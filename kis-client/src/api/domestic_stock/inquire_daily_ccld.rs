@@ -2,7 +2,7 @@
 //! 주식일별주문체결조회 (`v1_국내주식-005`): `GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output1`, up to 100 per page.
 //!
 //! - TR ID for `within_3m` (3개월이내): real `TTTC0081R`, paper `VTTC0081R`. Replaces (구) `TTTC8001R` (real), `VTTC8001R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 //! - TR ID for `before_3m` (3개월이전): real `CTSC9215R`, paper `VTSC9215R`. Replaces (구) `CTSC9115R` (real), `VTSC9115R` (paper): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
@@ -640,9 +640,14 @@ impl Endpoint for InquireDailyCcldRequest {
         name: "주식일별주문체결조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(100),
         }),
         fields: FIELDS,
         variants: &[
@@ -682,16 +687,6 @@ impl Endpoint for InquireDailyCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -840,7 +835,11 @@ pub struct Output1 {
     /// 주문구분명 (`ord_dvsn_name`, required, length 60).
     pub ord_dvsn_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
@@ -852,11 +851,11 @@ pub struct Output1 {
     /// 주문단가 (`ord_unpr`, required, length 19).
     pub ord_unpr: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     pub tot_ccld_qty: v::Val<i64>,
     /// 평균가 (`avg_prvs`, required, length 19).
-    pub avg_prvs: v::Val<String>,
+    pub avg_prvs: v::Val<v::Decimal>,
     /// 취소여부 (`cncl_yn`, required, length 1).
     pub cncl_yn: v::Val<bool>,
     /// 총체결금액 (`tot_ccld_amt`, required, length 19).
@@ -866,7 +865,27 @@ pub struct Output1 {
     /// 주문자사번 (`ordr_empno`, required, length 60).
     pub ordr_empno: v::Val<String>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 2).
-    pub ord_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 지정가
+    /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
+    pub ord_dvsn_cd: v::Val<crate::api::codes::OrdDvsnCdInquirePsblRvsecncl>,
     /// 취소확인수량 (`cnc_cfrm_qty`, required, length 10).
     pub cnc_cfrm_qty: v::Val<i64>,
     /// 잔여수량 (`rmn_qty`, required, length 10).
@@ -882,11 +901,24 @@ pub struct Output1 {
     /// 전산주문표통보방법구분코드 (`cpbc_ordp_infm_mthd_dvsn_cd`, required, length 2).
     pub cpbc_ordp_infm_mthd_dvsn_cd: v::Val<String>,
     /// 통보시각 (`infm_tmd`, required, length 6).
-    pub infm_tmd: v::Val<v::NaiveTime>,
+    pub infm_tmd: v::Val<v::KisTime>,
     /// 연락전화번호 (`ctac_tlno`, required, length 20).
     pub ctac_tlno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 거래소구분코드 (`excg_dvsn_cd`, required, length 2).
     pub excg_dvsn_cd: v::Val<String>,
     /// 전산주문표자료구분코드 (`cpbc_ordp_mtrl_dvsn_cd`, required, length 2).
@@ -901,6 +933,8 @@ pub struct Output1 {
     pub stpm_cndt_pric: v::Val<v::Decimal>,
     /// 스톱지정가효력발생상세시각 (`stpm_efct_occr_dtmd`, required, length 9).
     pub stpm_efct_occr_dtmd: v::Val<String>,
+    /// cncl_cfrm_qty (`cncl_cfrm_qty`).
+    pub cncl_cfrm_qty: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -948,6 +982,7 @@ impl Default for Output1 {
             excg_id_dvsn_cd: v::Val::Missing,
             stpm_cndt_pric: v::Val::Missing,
             stpm_efct_occr_dtmd: v::Val::Missing,
+            cncl_cfrm_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -993,11 +1028,13 @@ impl crate::__private::Record for Output1 {
                 "excg_id_dvsn_Cd",
                 "stpm_cndt_pric",
                 "stpm_efct_occr_dtmd",
+                "cncl_cfrm_qty",
             ],
             lower: &[
                 ("avg_prvs", 13),
                 ("ccld_cndt_name", 22),
                 ("cnc_cfrm_qty", 19),
+                ("cncl_cfrm_qty", 36),
                 ("cncl_yn", 14),
                 ("cpbc_ordp_infm_mthd_dvsn_cd", 25),
                 ("cpbc_ordp_mtrl_dvsn_cd", 30),
@@ -1074,6 +1111,7 @@ impl crate::__private::Record for Output1 {
             33 => &self.excg_id_dvsn_cd,
             34 => &self.stpm_cndt_pric,
             35 => &self.stpm_efct_occr_dtmd,
+            36 => &self.cncl_cfrm_qty,
             _ => return None,
         })
     }
@@ -1116,6 +1154,7 @@ impl crate::__private::Record for Output1 {
             33 => &mut self.excg_id_dvsn_cd,
             34 => &mut self.stpm_cndt_pric,
             35 => &mut self.stpm_efct_occr_dtmd,
+            36 => &mut self.cncl_cfrm_qty,
             _ => return None,
         })
     }
@@ -1148,7 +1187,7 @@ pub struct Output2 {
     /// 매입평균가격 (`tot_ccld_amt`, required, length 19).
     pub tot_ccld_amt: v::Val<v::Decimal>,
     /// 총체결금액 (`prsm_tlex_smtl`, required, length 19).
-    pub prsm_tlex_smtl: v::Val<String>,
+    pub prsm_tlex_smtl: v::Val<v::Decimal>,
     /// 추정제비용합계 (`pchs_avg_pric`, required, length 18.4).
     pub pchs_avg_pric: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -1233,10 +1272,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -415,7 +415,14 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 주식 전일 종가 (`stck_prdy_clpr`, required, length 10).
@@ -459,13 +466,13 @@ pub struct Output1 {
     /// > 11(8.2)
     pub vol_tnrt: v::Val<v::Decimal>,
     /// 주식 액면가 (`stck_fcam`, required, length 11).
-    pub stck_fcam: v::Val<String>,
+    pub stck_fcam: v::Val<v::Decimal>,
     /// 상장 주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// 자본금 (`cpfn`, required, length 22).
-    pub cpfn: v::Val<String>,
+    pub cpfn: v::Val<v::Decimal>,
     /// HTS 시가총액 (`hts_avls`, required, length 18).
-    pub hts_avls: v::Val<String>,
+    pub hts_avls: v::Val<v::Decimal>,
     /// PER (`per`, required, length 11).
     ///
     /// > 11(8.2)
@@ -734,7 +741,14 @@ pub struct Output2 {
     /// > 현재 영업일에 체결이 발생하지 않아 시가가 없을경우 Y 로 표시(차트에서 사용)
     pub mod_yn: v::Val<bool>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 재평가사유코드 (`revl_issu_reas`, required, length 2).

@@ -296,7 +296,7 @@ pub struct Output1 {
     /// 시간외 단일가 최저가 (`ovtm_untp_lwpr`, length 10).
     pub ovtm_untp_lwpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결가 (`ovtm_untp_antc_cnpr`, length 10).
-    pub ovtm_untp_antc_cnpr: v::Val<String>,
+    pub ovtm_untp_antc_cnpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss`, length 10).
     pub ovtm_untp_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`, length 1).
@@ -466,7 +466,14 @@ pub struct Output2 {
     /// 전일 대비 (`prdy_vrss`, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
     ///
     /// > 11(8.2)

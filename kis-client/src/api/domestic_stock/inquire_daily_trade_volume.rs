@@ -362,9 +362,9 @@ impl serde::Serialize for InquireDailyTradeVolumeResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 매수 체결량 합계 (`shnu_cnqn_smtn`, required, length 18).
-    pub shnu_cnqn_smtn: v::Val<String>,
+    pub shnu_cnqn_smtn: v::Val<v::Decimal>,
     /// 매도 체결량 합계 (`seln_cnqn_smtn`, required, length 18).
-    pub seln_cnqn_smtn: v::Val<String>,
+    pub seln_cnqn_smtn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

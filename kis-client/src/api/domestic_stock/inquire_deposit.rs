@@ -281,7 +281,7 @@ impl serde::Serialize for InquireDepositResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 예수금총액 (`dnca_tota`, required, length 19).
-    pub dnca_tota: v::Val<String>,
+    pub dnca_tota: v::Val<v::Decimal>,
     /// 익일정산액 (`nxdy_excc_amt`, required, length 19).
     pub nxdy_excc_amt: v::Val<v::Decimal>,
     /// 익일결제금액 (`nxdy_sttl_amt`, required, length 19).

@@ -261,7 +261,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -297,29 +304,29 @@ pub struct Output {
     /// 주식 전일 종가 (`stck_prdy_clpr`, required, length 10).
     pub stck_prdy_clpr: v::Val<i64>,
     /// HTS 이론가 (`hts_thpr`, required, length 14).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 11).
     pub dprt: v::Val<v::Decimal>,
     /// ATM 구분 명 (`atm_cls_name`, required, length 10).
     pub atm_cls_name: v::Val<String>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 16).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 행사가 (`acpr`, required, length 14).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 피벗 2차 디저항 가격 (`pvt_scnd_dmrs_prc`, required, length 10).
     pub pvt_scnd_dmrs_prc: v::Val<v::Decimal>,
     /// 피벗 1차 디저항 가격 (`pvt_frst_dmrs_prc`, required, length 10).
     pub pvt_frst_dmrs_prc: v::Val<v::Decimal>,
     /// 피벗 포인트 값 (`pvt_pont_val`, required, length 10).
-    pub pvt_pont_val: v::Val<String>,
+    pub pvt_pont_val: v::Val<v::Decimal>,
     /// 피벗 1차 디지지 가격 (`pvt_frst_dmsp_prc`, required, length 10).
     pub pvt_frst_dmsp_prc: v::Val<v::Decimal>,
     /// 피벗 2차 디지지 가격 (`pvt_scnd_dmsp_prc`, required, length 10).
     pub pvt_scnd_dmsp_prc: v::Val<v::Decimal>,
     /// 디지지 값 (`dmsp_val`, required, length 10).
-    pub dmsp_val: v::Val<String>,
+    pub dmsp_val: v::Val<v::Decimal>,
     /// 디저항 값 (`dmrs_val`, required, length 10).
-    pub dmrs_val: v::Val<String>,
+    pub dmrs_val: v::Val<v::Decimal>,
     /// ELW 기준가 (`elw_sdpr`, required, length 10).
     pub elw_sdpr: v::Val<v::Decimal>,
     /// 접근도 (`apprch_rate`, required, length 14).

@@ -374,7 +374,14 @@ pub struct Output1 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -578,7 +585,14 @@ pub struct Output2 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -586,7 +600,7 @@ pub struct Output2 {
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 누적 거래량 비중 (`acml_vol_rlim`, required, length 72).
-    pub acml_vol_rlim: v::Val<String>,
+    pub acml_vol_rlim: v::Val<v::Decimal>,
     /// 누적 거래 대금 비중 (`acml_tr_pbmn_rlim`, required, length 72).
     pub acml_tr_pbmn_rlim: v::Val<String>,
     /// Fields the spec does not list, kept as received.

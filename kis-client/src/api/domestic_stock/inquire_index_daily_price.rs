@@ -339,7 +339,14 @@ pub struct Output1 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -539,7 +546,14 @@ pub struct Output2 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
@@ -551,7 +565,7 @@ pub struct Output2 {
     /// 업종 지수 최저가 (`bstp_nmix_lwpr`, required, length 11.2).
     pub bstp_nmix_lwpr: v::Val<v::Decimal>,
     /// 누적 거래량 비중 (`acml_vol_rlim`, required, length 72).
-    pub acml_vol_rlim: v::Val<String>,
+    pub acml_vol_rlim: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
@@ -559,7 +573,7 @@ pub struct Output2 {
     /// 투자 신 심리도 (`invt_new_psdg`, required, length 112).
     pub invt_new_psdg: v::Val<String>,
     /// 20일 이격도 (`d20_dsrt`, required, length 112).
-    pub d20_dsrt: v::Val<String>,
+    pub d20_dsrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -258,7 +258,14 @@ pub struct Output {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -274,7 +281,14 @@ pub struct Output {
     /// 전일 지수 대비 지수 시가2 (`prdy_nmix_vrss_nmix_oprc`, required, length 11.2).
     pub prdy_nmix_vrss_nmix_oprc: v::Val<v::Decimal>,
     /// 시가2 대비 현재가 부호 (`oprc_vrss_prpr_sign`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 시가2 전일 대비율 (`bstp_nmix_oprc_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_oprc_prdy_ctrt: v::Val<v::Decimal>,
     /// 업종 지수 최고가 (`bstp_nmix_hgpr`, required, length 11.2).
@@ -282,7 +296,14 @@ pub struct Output {
     /// 전일 지수 대비 지수 최고가 (`prdy_nmix_vrss_nmix_hgpr`, required, length 11.2).
     pub prdy_nmix_vrss_nmix_hgpr: v::Val<v::Decimal>,
     /// 최고가 대비 현재가 부호 (`hgpr_vrss_prpr_sign`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 최고가 전일 대비율 (`bstp_nmix_hgpr_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_hgpr_prdy_ctrt: v::Val<v::Decimal>,
     /// 업종 지수 최저가 (`bstp_nmix_lwpr`, required, length 11.2).
@@ -290,7 +311,14 @@ pub struct Output {
     /// 전일 종가 대비 최저가 (`prdy_clpr_vrss_lwpr`, required, length 10).
     pub prdy_clpr_vrss_lwpr: v::Val<v::Decimal>,
     /// 최저가 대비 현재가 부호 (`lwpr_vrss_prpr_sign`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 종가 대비 최저가 비율 (`prdy_clpr_vrss_lwpr_rate`, required, length 8.4).
     pub prdy_clpr_vrss_lwpr_rate: v::Val<v::Decimal>,
     /// 상승 종목 수 (`ascn_issu_cnt`, required, length 7).

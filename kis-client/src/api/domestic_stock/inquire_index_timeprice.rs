@@ -298,13 +298,20 @@ impl serde::Serialize for InquireIndexTimepriceResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
     pub bstp_nmix_prpr: v::Val<v::Decimal>,
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).

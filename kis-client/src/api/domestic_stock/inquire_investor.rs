@@ -273,7 +273,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 개인 순매수 수량 (`prsn_ntby_qty`, required, length 12).
     pub prsn_ntby_qty: v::Val<i64>,
     /// 외국인 순매수 수량 (`frgn_ntby_qty`, required, length 12).

@@ -376,7 +376,14 @@ pub struct Output {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 업종 지수 전일 대비율 (`bstp_nmix_prdy_ctrt`, required, length 8.2).
     pub bstp_nmix_prdy_ctrt: v::Val<v::Decimal>,
     /// 업종 지수 시가2 (`bstp_nmix_oprc`, required, length 11.2).

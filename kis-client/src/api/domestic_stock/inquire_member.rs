@@ -295,15 +295,15 @@ pub struct Output {
     /// 총 매도 수량5 (`total_seln_qty5`, required, length 18).
     pub total_seln_qty5: v::Val<i64>,
     /// 매도 회원사 비중1 (`seln_mbcr_rlim1`, required, length 9).
-    pub seln_mbcr_rlim1: v::Val<String>,
+    pub seln_mbcr_rlim1: v::Val<v::Decimal>,
     /// 매도 회원사 비중2 (`seln_mbcr_rlim2`, required, length 9).
-    pub seln_mbcr_rlim2: v::Val<String>,
+    pub seln_mbcr_rlim2: v::Val<v::Decimal>,
     /// 매도 회원사 비중3 (`seln_mbcr_rlim3`, required, length 9).
-    pub seln_mbcr_rlim3: v::Val<String>,
+    pub seln_mbcr_rlim3: v::Val<v::Decimal>,
     /// 매도 회원사 비중4 (`seln_mbcr_rlim4`, required, length 9).
-    pub seln_mbcr_rlim4: v::Val<String>,
+    pub seln_mbcr_rlim4: v::Val<v::Decimal>,
     /// 매도 회원사 비중5 (`seln_mbcr_rlim5`, required, length 9).
-    pub seln_mbcr_rlim5: v::Val<String>,
+    pub seln_mbcr_rlim5: v::Val<v::Decimal>,
     /// 매도 수량 증감1 (`seln_qty_icdc1`, required, length 10).
     pub seln_qty_icdc1: v::Val<v::Decimal>,
     /// 매도 수량 증감2 (`seln_qty_icdc2`, required, length 10).
@@ -345,15 +345,15 @@ pub struct Output {
     /// 총 매수2 수량5 (`total_shnu_qty5`, required, length 18).
     pub total_shnu_qty5: v::Val<i64>,
     /// 매수2 회원사 비중1 (`shnu_mbcr_rlim1`, required, length 9).
-    pub shnu_mbcr_rlim1: v::Val<String>,
+    pub shnu_mbcr_rlim1: v::Val<v::Decimal>,
     /// 매수2 회원사 비중2 (`shnu_mbcr_rlim2`, required, length 9).
-    pub shnu_mbcr_rlim2: v::Val<String>,
+    pub shnu_mbcr_rlim2: v::Val<v::Decimal>,
     /// 매수2 회원사 비중3 (`shnu_mbcr_rlim3`, required, length 9).
-    pub shnu_mbcr_rlim3: v::Val<String>,
+    pub shnu_mbcr_rlim3: v::Val<v::Decimal>,
     /// 매수2 회원사 비중4 (`shnu_mbcr_rlim4`, required, length 9).
-    pub shnu_mbcr_rlim4: v::Val<String>,
+    pub shnu_mbcr_rlim4: v::Val<v::Decimal>,
     /// 매수2 회원사 비중5 (`shnu_mbcr_rlim5`, required, length 9).
-    pub shnu_mbcr_rlim5: v::Val<String>,
+    pub shnu_mbcr_rlim5: v::Val<v::Decimal>,
     /// 매수2 수량 증감1 (`shnu_qty_icdc1`, required, length 10).
     pub shnu_qty_icdc1: v::Val<v::Decimal>,
     /// 매수2 수량 증감2 (`shnu_qty_icdc2`, required, length 10).
@@ -367,13 +367,13 @@ pub struct Output {
     /// 외국계 총 매도 수량 (`glob_total_seln_qty`, required, length 18).
     pub glob_total_seln_qty: v::Val<i64>,
     /// 외국계 매도 비중 (`glob_seln_rlim`, required, length 9).
-    pub glob_seln_rlim: v::Val<String>,
+    pub glob_seln_rlim: v::Val<v::Decimal>,
     /// 외국계 순매수 수량 (`glob_ntby_qty`, required, length 12).
     pub glob_ntby_qty: v::Val<i64>,
     /// 외국계 총 매수2 수량 (`glob_total_shnu_qty`, required, length 18).
     pub glob_total_shnu_qty: v::Val<i64>,
     /// 외국계 매수2 비중 (`glob_shnu_rlim`, required, length 9).
-    pub glob_shnu_rlim: v::Val<String>,
+    pub glob_shnu_rlim: v::Val<v::Decimal>,
     /// 매도 회원사 외국계 여부1 (`seln_mbcr_glob_yn_1`, required, length 1).
     pub seln_mbcr_glob_yn_1: v::Val<String>,
     /// 매도 회원사 외국계 여부2 (`seln_mbcr_glob_yn_2`, required, length 1).

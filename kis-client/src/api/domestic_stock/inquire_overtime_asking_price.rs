@@ -252,7 +252,7 @@ impl serde::Serialize for InquireOvertimeAskingPriceResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 시간외 단일가 최종 시간 (`ovtm_untp_last_hour`, required, length 6).
-    pub ovtm_untp_last_hour: v::Val<v::NaiveTime>,
+    pub ovtm_untp_last_hour: v::Val<v::KisTime>,
     /// 시간외 단일가 매도호가1 (`ovtm_untp_askp1`, required, length 10).
     pub ovtm_untp_askp1: v::Val<v::Decimal>,
     /// 시간외 단일가 매도호가2 (`ovtm_untp_askp2`, required, length 10).

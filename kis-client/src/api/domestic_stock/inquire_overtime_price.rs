@@ -282,7 +282,7 @@ pub struct Output {
     /// 증거금 비율 (`marg_rate`, required, length 8.4).
     pub marg_rate: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결가 (`ovtm_untp_antc_cnpr`, required, length 10).
-    pub ovtm_untp_antc_cnpr: v::Val<String>,
+    pub ovtm_untp_antc_cnpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss`, required, length 10).
     pub ovtm_untp_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`, required, length 1).
@@ -290,7 +290,7 @@ pub struct Output {
     /// 시간외 단일가 예상 체결 대비율 (`ovtm_untp_antc_cntg_ctrt`, required, length 8.2).
     pub ovtm_untp_antc_cntg_ctrt: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결량 (`ovtm_untp_antc_cnqn`, required, length 18).
-    pub ovtm_untp_antc_cnqn: v::Val<String>,
+    pub ovtm_untp_antc_cnqn: v::Val<i64>,
     /// 신용 가능 여부 (`crdt_able_yn`, required, length 1).
     pub crdt_able_yn: v::Val<bool>,
     /// 신규 상장 구분 명 (`new_lstn_cls_name`, required, length 40).
@@ -300,7 +300,13 @@ pub struct Output {
     /// 관리 종목 여부 (`mang_issu_yn`, required, length 1).
     pub mang_issu_yn: v::Val<bool>,
     /// 시장 경고 구분 코드 (`mrkt_warn_cls_code`, required, length 2).
-    pub mrkt_warn_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 없음
+    /// - `01`: 투자주의
+    /// - `02`: 투자경고
+    /// - `03`: 투자위험
+    pub mrkt_warn_cls_code: v::Val<crate::api::codes::MrktWarnClsCode>,
     /// 거래정지 여부 (`trht_yn`, required, length 1).
     pub trht_yn: v::Val<bool>,
     /// 임의 매매 구분 명 (`vlnt_deal_cls_name`, required, length 16).
@@ -318,7 +324,7 @@ pub struct Output {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
     pub rprs_mrkt_kor_name: v::Val<String>,
     /// 시간외단일가VI적용구분코드 (`ovtm_vi_cls_code`, required, length 1).
-    pub ovtm_vi_cls_code: v::Val<String>,
+    pub ovtm_vi_cls_code: v::Val<bool>,
     /// 매수호가 (`bidp`, required, length 10).
     pub bidp: v::Val<v::Decimal>,
     /// 매도호가 (`askp`, required, length 10).

@@ -2,7 +2,7 @@
 //! 기간별손익일별합산조회 (`v1_국내주식-052`): `GET /uapi/domestic-stock/v1/trading/inquire-period-profit`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK100`, `CTX_AREA_FK100` from `ctx_area_nk100`, `ctx_area_fk100`); rows repeat in `output1`.
 //!
 //! - TR ID: real `TTTC8708R`, paper not available.
 
@@ -369,9 +369,14 @@ impl Endpoint for InquirePeriodProfitRequest {
         name: "기간별손익일별합산조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-period-profit",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -396,16 +401,6 @@ impl Endpoint for InquirePeriodProfitRequest {
         }
         if self.cano.is_empty() {
             self.cano = cano.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -550,11 +545,11 @@ pub struct Output1 {
     /// 실현손익 (`rlzt_pfls`, required, length 19).
     pub rlzt_pfls: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 대출이자 (`loan_int`, required, length 19).
-    pub loan_int: v::Val<String>,
+    pub loan_int: v::Val<v::Decimal>,
     /// 제세금 (`tl_tax`, required, length 19).
-    pub tl_tax: v::Val<String>,
+    pub tl_tax: v::Val<v::Decimal>,
     /// 손익률 (`pfls_rt`, required, length 23.8).
     pub pfls_rt: v::Val<v::Decimal>,
     /// 매도수량1 (`sll_qty1`, required, length 19).
@@ -672,33 +667,33 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 매도수량합계 (`sll_qty_smtl`, required, length 19).
-    pub sll_qty_smtl: v::Val<String>,
+    pub sll_qty_smtl: v::Val<i64>,
     /// 매도거래금액합계 (`sll_tr_amt_smtl`, required, length 19).
-    pub sll_tr_amt_smtl: v::Val<String>,
+    pub sll_tr_amt_smtl: v::Val<v::Decimal>,
     /// 매도수수료합계 (`sll_fee_smtl`, required, length 19).
-    pub sll_fee_smtl: v::Val<String>,
+    pub sll_fee_smtl: v::Val<v::Decimal>,
     /// 매도제세금합계 (`sll_tltx_smtl`, required, length 19).
-    pub sll_tltx_smtl: v::Val<String>,
+    pub sll_tltx_smtl: v::Val<v::Decimal>,
     /// 매도정산금액합계 (`sll_excc_amt_smtl`, required, length 19).
-    pub sll_excc_amt_smtl: v::Val<String>,
+    pub sll_excc_amt_smtl: v::Val<v::Decimal>,
     /// 매수수량합계 (`buy_qty_smtl`, required, length 19).
-    pub buy_qty_smtl: v::Val<String>,
+    pub buy_qty_smtl: v::Val<i64>,
     /// 매수거래금액합계 (`buy_tr_amt_smtl`, required, length 19).
-    pub buy_tr_amt_smtl: v::Val<String>,
+    pub buy_tr_amt_smtl: v::Val<v::Decimal>,
     /// 매수수수료합계 (`buy_fee_smtl`, required, length 19).
-    pub buy_fee_smtl: v::Val<String>,
+    pub buy_fee_smtl: v::Val<v::Decimal>,
     /// 매수제세금합계 (`buy_tax_smtl`, required, length 19).
-    pub buy_tax_smtl: v::Val<String>,
+    pub buy_tax_smtl: v::Val<v::Decimal>,
     /// 매수정산금액합계 (`buy_excc_amt_smtl`, required, length 19).
-    pub buy_excc_amt_smtl: v::Val<String>,
+    pub buy_excc_amt_smtl: v::Val<v::Decimal>,
     /// 총수량 (`tot_qty`, required, length 10).
     pub tot_qty: v::Val<i64>,
     /// 총거래금액 (`tot_tr_amt`, required, length 19).
     pub tot_tr_amt: v::Val<v::Decimal>,
     /// 총수수료 (`tot_fee`, required, length 19).
-    pub tot_fee: v::Val<String>,
+    pub tot_fee: v::Val<v::Decimal>,
     /// 총제세금 (`tot_tltx`, required, length 19).
-    pub tot_tltx: v::Val<String>,
+    pub tot_tltx: v::Val<v::Decimal>,
     /// 총정산금액 (`tot_excc_amt`, required, length 19).
     pub tot_excc_amt: v::Val<v::Decimal>,
     /// 총실현손익 (`tot_rlzt_pfls`, required, length 19).
@@ -707,7 +702,7 @@ pub struct Output2 {
     /// > 기간별매매손익현황조회(TTTC8715R) \> output2 \> tot\_pftrt(총수익률) 으로 확인 가능
     pub tot_rlzt_pfls: v::Val<v::Decimal>,
     /// 대출이자 (`loan_int`, required, length 19).
-    pub loan_int: v::Val<String>,
+    pub loan_int: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -850,10 +845,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodProfitResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk100.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

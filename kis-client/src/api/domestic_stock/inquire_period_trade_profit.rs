@@ -2,7 +2,7 @@
 //! 기간별매매손익현황조회 (`v1_국내주식-060`): `GET /uapi/domestic-stock/v1/trading/inquire-period-trade-profit`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK100`, `CTX_AREA_FK100` from `ctx_area_nk100`, `ctx_area_fk100`); rows repeat in `output1`.
 //!
 //! - TR ID: real `TTTC8715R`, paper not available.
 
@@ -334,9 +334,14 @@ impl Endpoint for InquirePeriodTradeProfitRequest {
         name: "기간별매매손익현황조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-period-trade-profit",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -361,16 +366,6 @@ impl Endpoint for InquirePeriodTradeProfitRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -537,11 +532,11 @@ pub struct Output1 {
     /// 손익률 (`pfls_rt`, required, length 23.8).
     pub pfls_rt: v::Val<v::Decimal>,
     /// 수수료 (`fee`, required, length 19).
-    pub fee: v::Val<String>,
+    pub fee: v::Val<v::Decimal>,
     /// 제세금 (`tl_tax`, required, length 19).
-    pub tl_tax: v::Val<String>,
+    pub tl_tax: v::Val<v::Decimal>,
     /// 대출이자 (`loan_int`, required, length 19).
-    pub loan_int: v::Val<String>,
+    pub loan_int: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -688,39 +683,39 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 매도수량합계 (`sll_qty_smtl`, required, length 19).
-    pub sll_qty_smtl: v::Val<String>,
+    pub sll_qty_smtl: v::Val<i64>,
     /// 매도거래금액합계 (`sll_tr_amt_smtl`, required, length 19).
-    pub sll_tr_amt_smtl: v::Val<String>,
+    pub sll_tr_amt_smtl: v::Val<v::Decimal>,
     /// 매도수수료합계 (`sll_fee_smtl`, required, length 19).
-    pub sll_fee_smtl: v::Val<String>,
+    pub sll_fee_smtl: v::Val<v::Decimal>,
     /// 매도제세금합계 (`sll_tltx_smtl`, required, length 19).
-    pub sll_tltx_smtl: v::Val<String>,
+    pub sll_tltx_smtl: v::Val<v::Decimal>,
     /// 매도정산금액합계 (`sll_excc_amt_smtl`, required, length 19).
-    pub sll_excc_amt_smtl: v::Val<String>,
+    pub sll_excc_amt_smtl: v::Val<v::Decimal>,
     /// 매수수량합계 (`buyqty_smtl`, required, length 8).
-    pub buyqty_smtl: v::Val<String>,
+    pub buyqty_smtl: v::Val<i64>,
     /// 매수거래금액합계 (`buy_tr_amt_smtl`, required, length 19).
-    pub buy_tr_amt_smtl: v::Val<String>,
+    pub buy_tr_amt_smtl: v::Val<v::Decimal>,
     /// 매수수수료합계 (`buy_fee_smtl`, required, length 19).
-    pub buy_fee_smtl: v::Val<String>,
+    pub buy_fee_smtl: v::Val<v::Decimal>,
     /// 매수제세금합계 (`buy_tax_smtl`, required, length 19).
-    pub buy_tax_smtl: v::Val<String>,
+    pub buy_tax_smtl: v::Val<v::Decimal>,
     /// 매수정산금액합계 (`buy_excc_amt_smtl`, required, length 19).
-    pub buy_excc_amt_smtl: v::Val<String>,
+    pub buy_excc_amt_smtl: v::Val<v::Decimal>,
     /// 총수량 (`tot_qty`, required, length 10).
     pub tot_qty: v::Val<i64>,
     /// 총거래금액 (`tot_tr_amt`, required, length 19).
     pub tot_tr_amt: v::Val<v::Decimal>,
     /// 총수수료 (`tot_fee`, required, length 19).
-    pub tot_fee: v::Val<String>,
+    pub tot_fee: v::Val<v::Decimal>,
     /// 총제세금 (`tot_tltx`, required, length 19).
-    pub tot_tltx: v::Val<String>,
+    pub tot_tltx: v::Val<v::Decimal>,
     /// 총정산금액 (`tot_excc_amt`, required, length 19).
     pub tot_excc_amt: v::Val<v::Decimal>,
     /// 총실현손익 (`tot_rlzt_pfls`, required, length 19).
     pub tot_rlzt_pfls: v::Val<v::Decimal>,
     /// 대출이자 (`loan_int`, required, length 19).
-    pub loan_int: v::Val<String>,
+    pub loan_int: v::Val<v::Decimal>,
     /// 총수익률 (`tot_pftrt`, required, length 23.8).
     pub tot_pftrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -870,10 +865,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodTradeProfitResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk100.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 퇴직연금 체결기준잔고 (`v1_국내주식-032`): `GET /uapi/domestic-stock/v1/trading/pension/inquire-present-balance`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `TTTC2202R`, paper not available.
 
@@ -247,9 +247,14 @@ impl Endpoint for InquirePresentBalanceRequest {
         name: "퇴직연금 체결기준잔고",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-present-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -274,16 +279,6 @@ impl Endpoint for InquirePresentBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -446,7 +441,7 @@ pub struct Output1 {
     /// 매입금액 (`pchs_amt`, required, length 19).
     pub pchs_amt: v::Val<v::Decimal>,
     /// 잔고비중 (`cblc_weit`, required, length 238).
-    pub cblc_weit: v::Val<String>,
+    pub cblc_weit: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -579,7 +574,7 @@ pub struct Output2 {
     /// 평가손익합계금액 (`evlu_pfls_smtl_amt`, required, length 19).
     pub evlu_pfls_smtl_amt: v::Val<v::Decimal>,
     /// 매매손익합계 (`trad_pfls_smtl`, required, length 19).
-    pub trad_pfls_smtl: v::Val<String>,
+    pub trad_pfls_smtl: v::Val<v::Decimal>,
     /// 당일총손익금액 (`thdt_tot_pfls_amt`, required, length 19).
     pub thdt_tot_pfls_amt: v::Val<v::Decimal>,
     /// 수익률 (`pftrt`, required, length 23.8).
@@ -671,10 +666,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePresentBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -309,7 +309,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).
@@ -343,31 +350,31 @@ pub struct Output {
     /// 피벗 1차 디저항 가격 (`pvt_frst_dmrs_prc`, required, length 10).
     pub pvt_frst_dmrs_prc: v::Val<v::Decimal>,
     /// 피벗 포인트 값 (`pvt_pont_val`, required, length 10).
-    pub pvt_pont_val: v::Val<String>,
+    pub pvt_pont_val: v::Val<v::Decimal>,
     /// 피벗 1차 디지지 가격 (`pvt_frst_dmsp_prc`, required, length 10).
     pub pvt_frst_dmsp_prc: v::Val<v::Decimal>,
     /// 피벗 2차 디지지 가격 (`pvt_scnd_dmsp_prc`, required, length 10).
     pub pvt_scnd_dmsp_prc: v::Val<v::Decimal>,
     /// 디저항 값 (`dmrs_val`, required, length 10).
-    pub dmrs_val: v::Val<String>,
+    pub dmrs_val: v::Val<v::Decimal>,
     /// 디지지 값 (`dmsp_val`, required, length 10).
-    pub dmsp_val: v::Val<String>,
+    pub dmsp_val: v::Val<v::Decimal>,
     /// 자본금 (`cpfn`, required, length 22).
-    pub cpfn: v::Val<String>,
+    pub cpfn: v::Val<v::Decimal>,
     /// 제한 폭 가격 (`rstc_wdth_prc`, required, length 10).
     pub rstc_wdth_prc: v::Val<v::Decimal>,
     /// 주식 액면가 (`stck_fcam`, required, length 11).
-    pub stck_fcam: v::Val<String>,
+    pub stck_fcam: v::Val<v::Decimal>,
     /// 주식 대용가 (`stck_sspr`, required, length 10).
-    pub stck_sspr: v::Val<String>,
+    pub stck_sspr: v::Val<v::Decimal>,
     /// 호가단위 (`aspr_unit`, required, length 10).
-    pub aspr_unit: v::Val<String>,
+    pub aspr_unit: v::Val<v::Decimal>,
     /// HTS 매매 수량 단위 값 (`hts_deal_qty_unit_val`, required, length 10).
-    pub hts_deal_qty_unit_val: v::Val<String>,
+    pub hts_deal_qty_unit_val: v::Val<i64>,
     /// 상장 주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// HTS 시가총액 (`hts_avls`, required, length 18).
-    pub hts_avls: v::Val<String>,
+    pub hts_avls: v::Val<v::Decimal>,
     /// PER (`per`, required, length 8.2).
     pub per: v::Val<v::Decimal>,
     /// PBR (`pbr`, required, length 8.2).
@@ -431,15 +438,21 @@ pub struct Output {
     /// 외국인 보유 수량 (`frgn_hldn_qty`, required, length 18).
     pub frgn_hldn_qty: v::Val<i64>,
     /// VI적용구분코드 (`vi_cls_code`, required, length 1).
-    pub vi_cls_code: v::Val<String>,
+    pub vi_cls_code: v::Val<bool>,
     /// 시간외단일가VI적용구분코드 (`ovtm_vi_cls_code`, required, length 1).
-    pub ovtm_vi_cls_code: v::Val<String>,
+    pub ovtm_vi_cls_code: v::Val<bool>,
     /// 최종 공매도 체결 수량 (`last_ssts_cntg_qty`, required, length 12).
     pub last_ssts_cntg_qty: v::Val<i64>,
     /// 투자유의여부 (`invt_caful_yn`, required, length 1).
     pub invt_caful_yn: v::Val<bool>,
     /// 시장경고코드 (`mrkt_warn_cls_code`, required, length 2).
-    pub mrkt_warn_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 없음
+    /// - `01`: 투자주의
+    /// - `02`: 투자경고
+    /// - `03`: 투자위험
+    pub mrkt_warn_cls_code: v::Val<crate::api::codes::MrktWarnClsCode>,
     /// 단기과열여부 (`short_over_yn`, required, length 1).
     pub short_over_yn: v::Val<bool>,
     /// 정리매매여부 (`sltr_yn`, required, length 1).

@@ -285,7 +285,14 @@ pub struct Output {
     /// 최저가 대비 현재가 (`lwpr_vrss_prpr`, required, length 10).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가 대비 현재가 부호 (`lwpr_vrss_prpr_sign`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 종가 대비 최저가 비율 (`prdy_clpr_vrss_lwpr_rate`, required, length 8.4).
     pub prdy_clpr_vrss_lwpr_rate: v::Val<v::Decimal>,
     /// 주식 최저가 (`stck_lwpr`, required, length 10).
@@ -293,7 +300,14 @@ pub struct Output {
     /// 최고가 대비 현재가 (`hgpr_vrss_prpr`, required, length 10).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가 대비 현재가 부호 (`hgpr_vrss_prpr_sign`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 종가 대비 최고가 비율 (`prdy_clpr_vrss_hgpr_rate`, required, length 8.4).
     pub prdy_clpr_vrss_hgpr_rate: v::Val<v::Decimal>,
     /// 주식 최고가 (`stck_hgpr`, required, length 10).
@@ -301,7 +315,14 @@ pub struct Output {
     /// 시가2 대비 현재가 (`oprc_vrss_prpr`, required, length 10).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 시가2 대비 현재가 부호 (`oprc_vrss_prpr_sign`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 관리 종목 여부 (`mang_issu_yn`, required, length 1).
     pub mang_issu_yn: v::Val<bool>,
     /// 동시호가배분처리코드 (`divi_app_cls_code`, required, length 2).
@@ -335,7 +356,7 @@ pub struct Output {
     /// 저유동성 종목 여부 (`low_current_yn`, required, length 1).
     pub low_current_yn: v::Val<bool>,
     /// VI적용구분코드 (`vi_cls_code`, required, length 1).
-    pub vi_cls_code: v::Val<String>,
+    pub vi_cls_code: v::Val<bool>,
     /// 단기과열구분코드 (`short_over_cls_code`, required, length 10).
     pub short_over_cls_code: v::Val<String>,
     /// 주식 하한가 (`stck_llam`, required, length 10).
@@ -374,7 +395,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래 대금 (`acml_tr_pbmn`, required, length 18).

@@ -509,9 +509,9 @@ pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
     ///
     /// > 예수금으로 계산된 주문가능금액
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 주문가능대용 (`ord_psbl_sbst`, required, length 19).
-    pub ord_psbl_sbst: v::Val<String>,
+    pub ord_psbl_sbst: v::Val<v::Decimal>,
     /// 재사용가능금액 (`ruse_psbl_amt`, required, length 19).
     ///
     /// > 전일/금일 매도대금으로 계산된 주문가능금액
@@ -547,9 +547,9 @@ pub struct Output {
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
     pub cma_evlu_amt: v::Val<v::Decimal>,
     /// 해외재사용금액원화 (`ovrs_re_use_amt_wcrc`, required, length 19).
-    pub ovrs_re_use_amt_wcrc: v::Val<String>,
+    pub ovrs_re_use_amt_wcrc: v::Val<v::Decimal>,
     /// 주문가능외화금액원화 (`ord_psbl_frcr_amt_wcrc`, required, length 19).
-    pub ord_psbl_frcr_amt_wcrc: v::Val<String>,
+    pub ord_psbl_frcr_amt_wcrc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

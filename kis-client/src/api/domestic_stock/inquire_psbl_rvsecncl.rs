@@ -2,7 +2,7 @@
 //! 주식정정취소가능주문조회 (`v1_국내주식-004`): `GET /uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output`, up to 50 per page.
 //!
 //! - TR ID: real `TTTC0084R`, paper not available. Replaces (구) `TTTC8036R` (real): alias (deprecated), accepted when decoding captured traffic; requests send the current ID.
 
@@ -270,9 +270,14 @@ impl Endpoint for InquirePsblRvsecnclRequest {
         name: "주식정정취소가능주문조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(50),
         }),
         fields: FIELDS,
         variants: &[(
@@ -297,16 +302,6 @@ impl Endpoint for InquirePsblRvsecnclRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -470,7 +465,7 @@ pub struct Output {
     /// 주문시각 (`ord_tmd`, required, length 5).
     ///
     /// > 주문시각(시분초HHMMSS)
-    pub ord_tmd: v::Val<String>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 총체결수량 (`tot_ccld_qty`, required, length 10).
     ///
     /// > 주문 수량 중 체결된 수량
@@ -490,7 +485,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 6).
     ///
     /// > \[KRX\]\
@@ -734,10 +729,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquirePsblRvsecnclResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 주식일별분봉조회 (`국내주식-213`): `GET /uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice`.
 //!
 //! Menu: \[국내주식\] 기본시세. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output2`, up to 120 per page.
 //!
 //! - TR ID: real `FHKST03010230`, paper not available.
 
@@ -262,7 +263,15 @@ impl Endpoint for InquireTimeDailychartpriceRequest {
         name: "주식일별분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output2"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -395,7 +404,14 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 주식 전일 종가 (`stck_prdy_clpr`, required, length 10).
@@ -511,7 +527,7 @@ pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 주식 시가2 (`stck_oprc`, required, length 10).
@@ -617,5 +633,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeDailychartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

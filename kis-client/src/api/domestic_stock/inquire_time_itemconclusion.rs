@@ -311,7 +311,14 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -416,13 +423,20 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`stck_pbpr`, required, length 10).
     pub stck_pbpr: v::Val<String>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 매도호가 (`askp`, required, length 10).
@@ -430,11 +444,13 @@ pub struct Output2 {
     /// 매수호가 (`bidp`, required, length 10).
     pub bidp: v::Val<v::Decimal>,
     /// 당일 체결강도 (`tday_rltv`, required, length 14).
-    pub tday_rltv: v::Val<String>,
+    pub tday_rltv: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 체결량 (`cnqn`, required, length 18).
-    pub cnqn: v::Val<String>,
+    pub cnqn: v::Val<i64>,
+    /// 주식 현재가 (`stck_prpr`).
+    pub stck_prpr: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -456,6 +472,7 @@ impl Default for Output2 {
             tday_rltv: v::Val::Missing,
             acml_vol: v::Val::Missing,
             cnqn: v::Val::Missing,
+            stck_prpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -475,6 +492,7 @@ impl crate::__private::Record for Output2 {
                 "tday_rltv",
                 "acml_vol",
                 "cnqn",
+                "stck_prpr",
             ],
             lower: &[
                 ("acml_vol", 8),
@@ -486,6 +504,7 @@ impl crate::__private::Record for Output2 {
                 ("prdy_vrss_sign", 3),
                 ("stck_cntg_hour", 0),
                 ("stck_pbpr", 1),
+                ("stck_prpr", 10),
                 ("tday_rltv", 7),
             ],
         };
@@ -504,6 +523,7 @@ impl crate::__private::Record for Output2 {
             7 => &self.tday_rltv,
             8 => &self.acml_vol,
             9 => &self.cnqn,
+            10 => &self.stck_prpr,
             _ => return None,
         })
     }
@@ -520,6 +540,7 @@ impl crate::__private::Record for Output2 {
             7 => &mut self.tday_rltv,
             8 => &mut self.acml_vol,
             9 => &mut self.cnqn,
+            10 => &mut self.stck_prpr,
             _ => return None,
         })
     }

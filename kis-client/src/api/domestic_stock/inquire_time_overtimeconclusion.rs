@@ -332,7 +332,7 @@ pub struct Output1 {
     /// 시간외 단일가 최저가 (`ovtm_untp_lwpr`, length 10).
     pub ovtm_untp_lwpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결가 (`ovtm_untp_antc_cnpr`, length 10).
-    pub ovtm_untp_antc_cnpr: v::Val<String>,
+    pub ovtm_untp_antc_cnpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss`, length 10).
     pub ovtm_untp_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`, length 1).
@@ -496,13 +496,20 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`stck_prpr`, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 (`prdy_vrss`, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 매도호가 (`askp`, length 10).

@@ -461,9 +461,9 @@ pub struct Output {
     /// 영업 일자 (`bsop_date`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// VI발동시간 (`cntg_vi_hour`, required, length 6).
-    pub cntg_vi_hour: v::Val<v::NaiveTime>,
+    pub cntg_vi_hour: v::Val<v::KisTime>,
     /// VI해제시간 (`vi_cncl_hour`, required, length 6).
-    pub vi_cncl_hour: v::Val<v::NaiveTime>,
+    pub vi_cncl_hour: v::Val<v::KisTime>,
     /// VI종류코드 (`vi_kind_code`, required, length 1).
     ///
     /// > 1:정적 2:동적 3:정적\&동적
@@ -488,7 +488,7 @@ pub struct Output {
     /// > %
     pub vi_dmc_dprt: v::Val<v::Decimal>,
     /// VI발동횟수 (`vi_count`, required, length 7).
-    pub vi_count: v::Val<String>,
+    pub vi_count: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -376,7 +376,7 @@ pub struct Output {
     /// 주식펀드환매대금대상금액 (`stck_fund_rpch_chgs_objt_amt`, required, length 18.4).
     pub stck_fund_rpch_chgs_objt_amt: v::Val<v::Decimal>,
     /// 주식융자상환금대상금액 (`stck_fncg_rdpt_objt_atm`, required, length 184).
-    pub stck_fncg_rdpt_objt_atm: v::Val<String>,
+    pub stck_fncg_rdpt_objt_atm: v::Val<v::Decimal>,
     /// 채권재사용가능대상금액 (`bond_ruse_psbl_objt_amt`, required, length 18.4).
     pub bond_ruse_psbl_objt_amt: v::Val<v::Decimal>,
     /// 주식현금사용금액 (`stck_cash_use_amt`, required, length 18.4).
@@ -569,6 +569,12 @@ pub struct Output {
     pub jpy_frst_bltn_exrt: v::Val<v::Decimal>,
     /// 중국위안화최초고시환율 (`cny_frst_bltn_exrt`, required, length 23).
     pub cny_frst_bltn_exrt: v::Val<v::Decimal>,
+    /// hgkg_cny_re_use_objt_amt (`hgkg_cny_re_use_objt_amt`).
+    pub hgkg_cny_re_use_objt_amt: v::Val<v::Decimal>,
+    /// hgkg_cny_re_use_ord_psbl_amt (`hgkg_cny_re_use_ord_psbl_amt`).
+    pub hgkg_cny_re_use_ord_psbl_amt: v::Val<v::Decimal>,
+    /// hgkg_cny_re_use_oth_use_amt (`hgkg_cny_re_use_oth_use_amt`).
+    pub hgkg_cny_re_use_oth_use_amt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -684,6 +690,9 @@ impl Default for Output {
             hkd_frst_bltn_exrt: v::Val::Missing,
             jpy_frst_bltn_exrt: v::Val::Missing,
             cny_frst_bltn_exrt: v::Val::Missing,
+            hgkg_cny_re_use_objt_amt: v::Val::Missing,
+            hgkg_cny_re_use_ord_psbl_amt: v::Val::Missing,
+            hgkg_cny_re_use_oth_use_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -797,6 +806,9 @@ impl crate::__private::Record for Output {
                 "hkd_frst_bltn_exrt",
                 "jpy_frst_bltn_exrt",
                 "cny_frst_bltn_exrt",
+                "hgkg_cny_re_use_objt_amt",
+                "hgkg_cny_re_use_ord_psbl_amt",
+                "hgkg_cny_re_use_oth_use_amt",
             ],
             lower: &[
                 ("acmga_pct100_aptm_rson", 1),
@@ -819,6 +831,9 @@ impl crate::__private::Record for Output {
                 ("cny_ruse_ord_psbl_amt", 62),
                 ("cny_use_amt", 49),
                 ("hgkg_cny_re_use_amt", 99),
+                ("hgkg_cny_re_use_objt_amt", 104),
+                ("hgkg_cny_re_use_ord_psbl_amt", 105),
+                ("hgkg_cny_re_use_oth_use_amt", 106),
                 ("hkd_frst_bltn_exrt", 101),
                 ("hkd_gnrl_ord_psbl_amt", 65),
                 ("hkd_itgr_ord_psbl_amt", 66),
@@ -1014,6 +1029,9 @@ impl crate::__private::Record for Output {
             101 => &self.hkd_frst_bltn_exrt,
             102 => &self.jpy_frst_bltn_exrt,
             103 => &self.cny_frst_bltn_exrt,
+            104 => &self.hgkg_cny_re_use_objt_amt,
+            105 => &self.hgkg_cny_re_use_ord_psbl_amt,
+            106 => &self.hgkg_cny_re_use_oth_use_amt,
             _ => return None,
         })
     }
@@ -1124,6 +1142,9 @@ impl crate::__private::Record for Output {
             101 => &mut self.hkd_frst_bltn_exrt,
             102 => &mut self.jpy_frst_bltn_exrt,
             103 => &mut self.cny_frst_bltn_exrt,
+            104 => &mut self.hgkg_cny_re_use_objt_amt,
+            105 => &mut self.hgkg_cny_re_use_ord_psbl_amt,
+            106 => &mut self.hgkg_cny_re_use_oth_use_amt,
             _ => return None,
         })
     }

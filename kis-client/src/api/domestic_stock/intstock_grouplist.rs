@@ -284,9 +284,9 @@ pub struct Output2 {
     /// 일자 (`date`, required, length 8).
     pub date: v::Val<v::NaiveDate>,
     /// 전송 시간 (`trnm_hour`, required, length 6).
-    pub trnm_hour: v::Val<v::NaiveTime>,
+    pub trnm_hour: v::Val<v::KisTime>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 관심 그룹 코드 (`inter_grp_code`, required, length 3).
     pub inter_grp_code: v::Val<String>,
     /// 관심 그룹 명 (`inter_grp_name`, required, length 40).

@@ -1835,7 +1835,14 @@ pub struct Output {
     /// 시장 조치 구분 명 (`mrkt_trtm_cls_name`, required, length 10).
     pub mrkt_trtm_cls_name: v::Val<String>,
     /// 시간 구분 코드 (`hour_cls_code`, required, length 1).
-    pub hour_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `A`: 장후예상
+    /// - `B`: 장전예상
+    /// - `C`: 9시이후의 예상가, VI발동
+    /// - `D`: 시간외 단일가 예상
+    pub hour_cls_code: v::Val<crate::api::codes::HourClsCode>,
     /// 관심 단축 종목코드 (`inter_shrn_iscd`, required, length 16).
     pub inter_shrn_iscd: v::Val<String>,
     /// 관심 한글 종목명 (`inter_kor_isnm`, required, length 40).
@@ -1845,7 +1852,14 @@ pub struct Output {
     /// 관심2 전일 대비 (`inter2_prdy_vrss`, required, length 11).
     pub inter2_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).

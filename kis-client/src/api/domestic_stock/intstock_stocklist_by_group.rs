@@ -440,7 +440,7 @@ impl serde::Serialize for IntstockStocklistByGroupResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 관심 그룹 명 (`inter_grp_name`, required, length 40).
     pub inter_grp_name: v::Val<String>,
     /// Fields the spec does not list, kept as received.
@@ -510,7 +510,7 @@ pub struct Output2 {
     /// FID 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
     pub fid_mrkt_cls_code: v::Val<String>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 거래소코드 (`exch_code`, required, length 4).
     pub exch_code: v::Val<String>,
     /// 종목코드 (`jong_code`, required, length 16).

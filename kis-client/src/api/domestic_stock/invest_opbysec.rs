@@ -407,7 +407,14 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// HTS목표가격 (`hts_goal_prc`, required, length 10).
@@ -415,7 +422,7 @@ pub struct Output {
     /// 주식전일종가 (`stck_prdy_clpr`, required, length 10).
     pub stck_prdy_clpr: v::Val<i64>,
     /// 주식선물괴리도 (`stft_esdg`, required, length 10).
-    pub stft_esdg: v::Val<String>,
+    pub stft_esdg: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 8.2).
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -374,11 +374,11 @@ pub struct Output {
     /// 주식전일종가 (`stck_prdy_clpr`, required, length 10).
     pub stck_prdy_clpr: v::Val<i64>,
     /// 주식N일괴리도 (`stck_nday_esdg`, required, length 10).
-    pub stck_nday_esdg: v::Val<String>,
+    pub stck_nday_esdg: v::Val<v::Decimal>,
     /// N일괴리율 (`nday_dprt`, required, length 8.2).
     pub nday_dprt: v::Val<v::Decimal>,
     /// 주식선물괴리도 (`stft_esdg`, required, length 10).
-    pub stft_esdg: v::Val<String>,
+    pub stft_esdg: v::Val<v::Decimal>,
     /// 괴리율 (`dprt`, required, length 8.2).
     pub dprt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.

@@ -2,6 +2,7 @@
 //! 종목별 투자자매매동향(일별) (`종목별 투자자매매동향(일별)`): `GET /uapi/domestic-stock/v1/quotations/investor-trade-by-stock-daily`.
 //!
 //! Menu: \[국내주식\] 시세분석. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output2`.
 //!
 //! - TR ID: real `FHPTJ04160001`, paper not available.
 
@@ -237,7 +238,15 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
         name: "종목별 투자자매매동향(일별)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/investor-trade-by-stock-daily",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -372,7 +381,14 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -483,7 +499,14 @@ pub struct Output2 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -1244,5 +1267,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InvestorTradeByStockDailyResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 당사 대주가능 종목 (`국내주식-195`): `GET /uapi/domestic-stock/v1/quotations/lendable-by-company`.
 //!
 //! Menu: \[국내주식\] 종목정보. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTSC2702R`, paper not available.
 
@@ -268,9 +268,14 @@ impl Endpoint for LendableByCompanyRequest {
         name: "당사 대주가능 종목",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/quotations/lendable-by-company",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK100"],
             response: &["ctx_area_fk200", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -286,16 +291,6 @@ impl Endpoint for LendableByCompanyRequest {
         TrIds {
             real: Some("CTSC2702R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -436,11 +431,11 @@ pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 액면가 (`papr`, required, length 19).
-    pub papr: v::Val<String>,
+    pub papr: v::Val<v::Decimal>,
     /// 전일종가 (`bfdy_clpr`, required, length 19).
     pub bfdy_clpr: v::Val<v::Decimal>,
     /// 대용가 (`sbst_prvs`, required, length 19).
-    pub sbst_prvs: v::Val<String>,
+    pub sbst_prvs: v::Val<v::Decimal>,
     /// 거래정지구분명 (`tr_stop_dvsn_name`, required, length 60).
     pub tr_stop_dvsn_name: v::Val<String>,
     /// 가능여부명 (`psbl_yn_name`, required, length 60).
@@ -454,7 +449,77 @@ pub struct Output1 {
     /// > 가능수량
     pub trad_psbl_qty2: v::Val<i64>,
     /// 권리유형코드 (`rght_type_cd`, required, length 2).
-    pub rght_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 유상
+    /// - `02`: 무상
+    /// - `03`: 배당
+    /// - `04`: 매수청구
+    /// - `05`: 공개매수
+    /// - `06`: 주주총회
+    /// - `07`: 신주인수권증서
+    /// - `08`: 반대의사
+    /// - `09`: 신주인수권증권
+    /// - `11`: 합병
+    /// - `12`: 회사분할
+    /// - `13`: 주식교환
+    /// - `14`: 액면분할
+    /// - `15`: 액면병합
+    /// - `16`: 종목변경
+    /// - `17`: 감자
+    /// - `18`: 신구주합병
+    /// - `21`: 후합병
+    /// - `22`: 후회사분할
+    /// - `23`: 후주식교환
+    /// - `24`: 후액면분할
+    /// - `25`: 후액면병합
+    /// - `26`: 후종목변경
+    /// - `27`: 후감자
+    /// - `28`: 후신구주합병
+    /// - `31`: 뮤츄얼펀드
+    /// - `32`: ETF
+    /// - `33`: 선박투자회사
+    /// - `34`: 투융자회사
+    /// - `35`: 해외자원
+    /// - `36`: 부동산신탁(Ritz)
+    /// - `37`: 상장수익증권
+    /// - `41`: ELW만기
+    /// - `42`: ELS분배
+    /// - `43`: DLS분배
+    /// - `44`: 하일드펀드
+    /// - `45`: ETN
+    /// - `51`: 전환청구
+    /// - `52`: 교환청구
+    /// - `53`: BW청구
+    /// - `54`: WRT청구
+    /// - `55`: 채권풋옵션청구
+    /// - `56`: 전환우선주청구
+    /// - `57`: 전환조건부청구
+    /// - `58`: 전자증권일괄입고
+    /// - `59`: 클라우드펀딩일괄입고
+    /// - `61`: 원리금상환
+    /// - `62`: 스트립채권
+    /// - `71`: WRT소멸
+    /// - `72`: WRT증권
+    /// - `73`: DR전환
+    /// - `74`: 배당옵션
+    /// - `75`: 특별배당
+    /// - `76`: ISINCODE변경
+    /// - `77`: 실권주청약
+    /// - `81`: 해외분배금(청산)
+    /// - `82`: 해외분배금(조기상환)
+    /// - `83`: 해외분배금(상장폐지)
+    /// - `84`: DR FEE
+    /// - `85`: SECTION 871M
+    /// - `86`: 종목전환
+    /// - `87`: 재매수
+    /// - `88`: 종목교환
+    /// - `89`: 기타이벤트
+    /// - `91`: 공모주
+    /// - `92`: 청약
+    /// - `93`: 환매
+    /// - `99`: 기타권리사유
+    pub rght_type_cd: v::Val<crate::api::codes::RghtTypeCdLendableByCompany>,
     /// 기준일자 (`bass_dt`, required, length 8).
     pub bass_dt: v::Val<v::NaiveDate>,
     /// 가능여부 (`psbl_yn`, required, length 1).
@@ -658,10 +723,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for LendableByCompanyResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -191,25 +191,25 @@ impl serde::Serialize for MarketTimeResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업일1 (`date1`, required, length 8).
-    pub date1: v::Val<String>,
+    pub date1: v::Val<v::NaiveDate>,
     /// 영업일2 (`date2`, required, length 8).
-    pub date2: v::Val<String>,
+    pub date2: v::Val<v::NaiveDate>,
     /// 영업일3 (`date3`, required, length 8).
     ///
     /// > 영업일 당일
-    pub date3: v::Val<String>,
+    pub date3: v::Val<v::NaiveDate>,
     /// 영업일4 (`date4`, required, length 8).
-    pub date4: v::Val<String>,
+    pub date4: v::Val<v::NaiveDate>,
     /// 영업일5 (`date5`, required, length 8).
-    pub date5: v::Val<String>,
+    pub date5: v::Val<v::NaiveDate>,
     /// 오늘일자 (`today`, required, length 8).
     pub today: v::Val<v::NaiveDate>,
     /// 현재시간 (`time`, required, length 6).
-    pub time: v::Val<v::NaiveTime>,
+    pub time: v::Val<v::KisTime>,
     /// 장시작시간 (`s_time`, required, length 6).
-    pub s_time: v::Val<v::NaiveTime>,
+    pub s_time: v::Val<v::KisTime>,
     /// 장마감시간 (`e_time`, required, length 6).
-    pub e_time: v::Val<v::NaiveTime>,
+    pub e_time: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

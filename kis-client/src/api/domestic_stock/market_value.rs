@@ -652,7 +652,7 @@ impl serde::Serialize for MarketValueResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -662,7 +662,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -672,25 +679,25 @@ pub struct Output {
     /// PBR (`pbr`, required, length 8.2).
     pub pbr: v::Val<v::Decimal>,
     /// PCR (`pcr`, required, length 82).
-    pub pcr: v::Val<String>,
+    pub pcr: v::Val<v::Decimal>,
     /// PSR (`psr`, required, length 82).
-    pub psr: v::Val<String>,
+    pub psr: v::Val<v::Decimal>,
     /// EPS (`eps`, required, length 11.2).
     pub eps: v::Val<v::Decimal>,
     /// EVA (`eva`, required, length 82).
-    pub eva: v::Val<String>,
+    pub eva: v::Val<v::Decimal>,
     /// EBITDA (`ebitda`, required, length 82).
-    pub ebitda: v::Val<String>,
+    pub ebitda: v::Val<v::Decimal>,
     /// PV DIV EBITDA (`pv_div_ebitda`, required, length 82).
-    pub pv_div_ebitda: v::Val<String>,
+    pub pv_div_ebitda: v::Val<v::Decimal>,
     /// EBITDA DIV 금융비용 (`ebitda_div_fnnc_expn`, required, length 82).
-    pub ebitda_div_fnnc_expn: v::Val<String>,
+    pub ebitda_div_fnnc_expn: v::Val<v::Decimal>,
     /// 결산 월 (`stac_month`, required, length 2).
     pub stac_month: v::Val<String>,
     /// 결산 월 구분 코드 (`stac_month_cls_code`, required, length 2).
     pub stac_month_cls_code: v::Val<String>,
     /// 조회 건수 (`iqry_csnu`, required, length 10).
-    pub iqry_csnu: v::Val<String>,
+    pub iqry_csnu: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -2,6 +2,7 @@
 //! 예탁원정보(합병/분할일정) (`국내주식-147`): `GET /uapi/domestic-stock/v1/ksdinfo/merger-split`.
 //!
 //! Menu: \[국내주식\] 종목정보. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `output1`.
 //!
 //! - TR ID: real `HHKDB669104C0`, paper not available.
 
@@ -179,7 +180,15 @@ impl Endpoint for MergerSplitRequest {
         name: "예탁원정보(합병/분할일정)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/merger-split",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -317,7 +326,7 @@ pub struct Output1 {
     /// 매매거래정지기간 (`td_stop_dt`, required, length 23).
     pub td_stop_dt: v::Val<String>,
     /// 상장/등록일 (`list_dt`, required, length 9).
-    pub list_dt: v::Val<String>,
+    pub list_dt: v::Val<v::NaiveDate>,
     /// 단주대금지급일 (`odd_amt_pay_dt`, required, length 10).
     pub odd_amt_pay_dt: v::Val<String>,
     /// 발행주식 (`tot_issue_stk_qty`, required, length 12).
@@ -449,5 +458,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for MergerSplitResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -233,13 +233,20 @@ pub struct Output {
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
     ///
     /// > 1\. 상한 2. 상승 3. 보합 4. 하한 5. 하락
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// HTS시가총액 (`hts_avls`, required, length 18).
     ///
     /// > 단위: 백만원
-    pub hts_avls: v::Val<String>,
+    pub hts_avls: v::Val<v::Decimal>,
     /// 고객예탁금금액 (`cust_dpmn_amt`, required, length 18).
     ///
     /// > 단위: 억원
@@ -255,7 +262,7 @@ pub struct Output {
     /// 신용융자잔고 (`crdt_loan_rmnd`, required, length 18).
     ///
     /// > 단위: 억원
-    pub crdt_loan_rmnd: v::Val<String>,
+    pub crdt_loan_rmnd: v::Val<v::Decimal>,
     /// 선물예수금금액 (`futs_tfam_amt`, required, length 18).
     ///
     /// > 단위: 억원

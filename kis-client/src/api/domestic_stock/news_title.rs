@@ -463,7 +463,7 @@ pub struct Output {
     /// 작성일자 (`data_dt`, required, length 8).
     pub data_dt: v::Val<v::NaiveDate>,
     /// 작성시간 (`data_tm`, required, length 6).
-    pub data_tm: v::Val<v::NaiveTime>,
+    pub data_tm: v::Val<v::KisTime>,
     /// HTS 공시 제목 내용 (`hts_pbnt_titl_cntt`, required, length 400).
     pub hts_pbnt_titl_cntt: v::Val<String>,
     /// 뉴스 대구분 (`news_lrdv_code`, required, length 8).
@@ -778,6 +778,36 @@ pub struct Output {
     pub iscd4: v::Val<String>,
     /// 종목 코드5 (`iscd5`, required, length 9).
     pub iscd5: v::Val<String>,
+    /// 종목코드10 (`iscd10`).
+    pub iscd10: v::Val<String>,
+    /// 종목코드6 (`iscd6`).
+    pub iscd6: v::Val<String>,
+    /// 종목코드7 (`iscd7`).
+    pub iscd7: v::Val<String>,
+    /// 종목코드8 (`iscd8`).
+    pub iscd8: v::Val<String>,
+    /// 종목코드9 (`iscd9`).
+    pub iscd9: v::Val<String>,
+    /// 한글종목명1 (`kor_isnm1`).
+    pub kor_isnm1: v::Val<String>,
+    /// 한글종목명10 (`kor_isnm10`).
+    pub kor_isnm10: v::Val<String>,
+    /// 한글종목명2 (`kor_isnm2`).
+    pub kor_isnm2: v::Val<String>,
+    /// 한글종목명3 (`kor_isnm3`).
+    pub kor_isnm3: v::Val<String>,
+    /// 한글종목명4 (`kor_isnm4`).
+    pub kor_isnm4: v::Val<String>,
+    /// 한글종목명5 (`kor_isnm5`).
+    pub kor_isnm5: v::Val<String>,
+    /// 한글종목명6 (`kor_isnm6`).
+    pub kor_isnm6: v::Val<String>,
+    /// 한글종목명7 (`kor_isnm7`).
+    pub kor_isnm7: v::Val<String>,
+    /// 한글종목명8 (`kor_isnm8`).
+    pub kor_isnm8: v::Val<String>,
+    /// 한글종목명9 (`kor_isnm9`).
+    pub kor_isnm9: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -801,6 +831,21 @@ impl Default for Output {
             iscd3: v::Val::Missing,
             iscd4: v::Val::Missing,
             iscd5: v::Val::Missing,
+            iscd10: v::Val::Missing,
+            iscd6: v::Val::Missing,
+            iscd7: v::Val::Missing,
+            iscd8: v::Val::Missing,
+            iscd9: v::Val::Missing,
+            kor_isnm1: v::Val::Missing,
+            kor_isnm10: v::Val::Missing,
+            kor_isnm2: v::Val::Missing,
+            kor_isnm3: v::Val::Missing,
+            kor_isnm4: v::Val::Missing,
+            kor_isnm5: v::Val::Missing,
+            kor_isnm6: v::Val::Missing,
+            kor_isnm7: v::Val::Missing,
+            kor_isnm8: v::Val::Missing,
+            kor_isnm9: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -822,6 +867,21 @@ impl crate::__private::Record for Output {
                 "iscd3",
                 "iscd4",
                 "iscd5",
+                "iscd10",
+                "iscd6",
+                "iscd7",
+                "iscd8",
+                "iscd9",
+                "kor_isnm1",
+                "kor_isnm10",
+                "kor_isnm2",
+                "kor_isnm3",
+                "kor_isnm4",
+                "kor_isnm5",
+                "kor_isnm6",
+                "kor_isnm7",
+                "kor_isnm8",
+                "kor_isnm9",
             ],
             lower: &[
                 ("cntt_usiq_srno", 0),
@@ -830,10 +890,25 @@ impl crate::__private::Record for Output {
                 ("dorg", 6),
                 ("hts_pbnt_titl_cntt", 4),
                 ("iscd1", 7),
+                ("iscd10", 12),
                 ("iscd2", 8),
                 ("iscd3", 9),
                 ("iscd4", 10),
                 ("iscd5", 11),
+                ("iscd6", 13),
+                ("iscd7", 14),
+                ("iscd8", 15),
+                ("iscd9", 16),
+                ("kor_isnm1", 17),
+                ("kor_isnm10", 18),
+                ("kor_isnm2", 19),
+                ("kor_isnm3", 20),
+                ("kor_isnm4", 21),
+                ("kor_isnm5", 22),
+                ("kor_isnm6", 23),
+                ("kor_isnm7", 24),
+                ("kor_isnm8", 25),
+                ("kor_isnm9", 26),
                 ("news_lrdv_code", 5),
                 ("news_ofer_entp_code", 1),
             ],
@@ -855,6 +930,21 @@ impl crate::__private::Record for Output {
             9 => &self.iscd3,
             10 => &self.iscd4,
             11 => &self.iscd5,
+            12 => &self.iscd10,
+            13 => &self.iscd6,
+            14 => &self.iscd7,
+            15 => &self.iscd8,
+            16 => &self.iscd9,
+            17 => &self.kor_isnm1,
+            18 => &self.kor_isnm10,
+            19 => &self.kor_isnm2,
+            20 => &self.kor_isnm3,
+            21 => &self.kor_isnm4,
+            22 => &self.kor_isnm5,
+            23 => &self.kor_isnm6,
+            24 => &self.kor_isnm7,
+            25 => &self.kor_isnm8,
+            26 => &self.kor_isnm9,
             _ => return None,
         })
     }
@@ -873,6 +963,21 @@ impl crate::__private::Record for Output {
             9 => &mut self.iscd3,
             10 => &mut self.iscd4,
             11 => &mut self.iscd5,
+            12 => &mut self.iscd10,
+            13 => &mut self.iscd6,
+            14 => &mut self.iscd7,
+            15 => &mut self.iscd8,
+            16 => &mut self.iscd9,
+            17 => &mut self.kor_isnm1,
+            18 => &mut self.kor_isnm10,
+            19 => &mut self.kor_isnm2,
+            20 => &mut self.kor_isnm3,
+            21 => &mut self.kor_isnm4,
+            22 => &mut self.kor_isnm5,
+            23 => &mut self.kor_isnm6,
+            24 => &mut self.kor_isnm7,
+            25 => &mut self.kor_isnm8,
+            26 => &mut self.kor_isnm9,
             _ => return None,
         })
     }

@@ -2,7 +2,7 @@
 //! 주식예약주문조회 (`v1_국내주식-020`): `GET /uapi/domestic-stock/v1/trading/order-resv-ccnl`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`, up to 20 per page.
 //!
 //! - TR ID: real `CTSC0004R`, paper not available.
 
@@ -418,9 +418,14 @@ impl Endpoint for OrderResvCcnlRequest {
         name: "주식예약주문조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/order-resv-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(20),
         }),
         fields: FIELDS,
         variants: &[(
@@ -445,16 +450,6 @@ impl Endpoint for OrderResvCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -593,7 +588,27 @@ pub struct Output {
     /// 상품번호 (`pdno`, length 12).
     pub pdno: v::Val<String>,
     /// 주문구분코드 (`ord_dvsn_cd`, length 2).
-    pub ord_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 지정가
+    /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
+    pub ord_dvsn_cd: v::Val<crate::api::codes::OrdDvsnCdInquirePsblRvsecncl>,
     /// 주문예약수량 (`ord_rsvn_qty`, length 10).
     pub ord_rsvn_qty: v::Val<i64>,
     /// 총체결수량 (`tot_ccld_qty`, length 10).
@@ -601,7 +616,7 @@ pub struct Output {
     /// 취소주문일자 (`cncl_ord_dt`, length 8).
     pub cncl_ord_dt: v::Val<v::NaiveDate>,
     /// 주문시각 (`ord_tmd`, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 연락전화번호 (`ctac_tlno`, length 20).
     pub ctac_tlno: v::Val<String>,
     /// 거부사유2 (`rjct_rson2`, length 200).
@@ -609,11 +624,15 @@ pub struct Output {
     /// 주문번호 (`odno`, length 10).
     pub odno: v::Val<String>,
     /// 예약주문접수시각 (`rsvn_ord_rcit_tmd`, length 6).
-    pub rsvn_ord_rcit_tmd: v::Val<v::NaiveTime>,
+    pub rsvn_ord_rcit_tmd: v::Val<v::KisTime>,
     /// 한글종목단축명 (`kor_item_shtn_name`, length 60).
     pub kor_item_shtn_name: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 주문예약단가 (`ord_rsvn_unpr`, length 19).
     pub ord_rsvn_unpr: v::Val<v::Decimal>,
     /// 총체결금액 (`tot_ccld_amt`, length 19).
@@ -621,7 +640,7 @@ pub struct Output {
     /// 대출일자 (`loan_dt`, length 8).
     pub loan_dt: v::Val<v::NaiveDate>,
     /// 취소접수시각 (`cncl_rcit_tmd`, length 6).
-    pub cncl_rcit_tmd: v::Val<v::NaiveTime>,
+    pub cncl_rcit_tmd: v::Val<v::KisTime>,
     /// 처리결과 (`prcs_rslt`, length 60).
     pub prcs_rslt: v::Val<String>,
     /// 주문구분명 (`ord_dvsn_name`, length 60).
@@ -802,10 +821,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for OrderResvCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -621,7 +621,7 @@ pub struct Output {
     /// 주문번호 (`ODNO`, required, length 10).
     pub odno: v::Val<String>,
     /// 주문시각 (`ORD_TMD`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

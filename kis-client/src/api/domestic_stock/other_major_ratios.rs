@@ -297,11 +297,11 @@ pub struct Output {
     /// > 비정상 출력되는 데이터로 무시
     pub payout_rate: v::Val<v::Decimal>,
     /// EVA (`eva`, required, length 82).
-    pub eva: v::Val<String>,
+    pub eva: v::Val<v::Decimal>,
     /// EBITDA (`ebitda`, required, length 82).
-    pub ebitda: v::Val<String>,
+    pub ebitda: v::Val<v::Decimal>,
     /// EV\_EBITDA (`ev_ebitda`, required, length 82).
-    pub ev_ebitda: v::Val<String>,
+    pub ev_ebitda: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -464,15 +464,25 @@ impl serde::Serialize for OvertimeExpTransFluctResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 종목 상태 구분 코드 (`iscd_stat_cls_code`, required, length 3).
-    pub iscd_stat_cls_code: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `51`: 관리종목
+    /// - `52`: 투자위험
+    /// - `53`: 투자경고
+    /// - `54`: 투자주의
+    /// - `55`: 신용가능
+    /// - `57`: 증거금 100%
+    /// - `58`: 거래정지
+    /// - `59`: 단기과열종목
+    pub iscd_stat_cls_code: v::Val<crate::api::codes::IscdStatClsCode>,
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 시간외 단일가 예상 체결가 (`ovtm_untp_antc_cnpr`, required, length 10).
-    pub ovtm_untp_antc_cnpr: v::Val<String>,
+    pub ovtm_untp_antc_cnpr: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss`, required, length 10).
     pub ovtm_untp_antc_cntg_vrss: v::Val<v::Decimal>,
     /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrsssign`, required, length 1).
@@ -484,11 +494,13 @@ pub struct Output {
     /// 시간외 단일가 매수호가 잔량1 (`ovtm_untp_bidp_rsqn1`, required, length 12).
     pub ovtm_untp_bidp_rsqn1: v::Val<i64>,
     /// 시간외 단일가 예상 체결량 (`ovtm_untp_antc_cnqn`, required, length 18).
-    pub ovtm_untp_antc_cnqn: v::Val<String>,
+    pub ovtm_untp_antc_cnqn: v::Val<i64>,
     /// 장중 거래량 (`itmt_vol`, required, length 18).
     pub itmt_vol: v::Val<i64>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
+    /// 시간외 단일가 예상 체결 대비 (`ovtm_untp_antc_cntg_vrss_sign`).
+    pub ovtm_untp_antc_cntg_vrss_sign: v::Val<String>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -513,6 +525,7 @@ impl Default for Output {
             ovtm_untp_antc_cnqn: v::Val::Missing,
             itmt_vol: v::Val::Missing,
             stck_prpr: v::Val::Missing,
+            ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -535,6 +548,7 @@ impl crate::__private::Record for Output {
                 "ovtm_untp_antc_cnqn",
                 "itmt_vol",
                 "stck_prpr",
+                "ovtm_untp_antc_cntg_vrss_sign",
             ],
             lower: &[
                 ("data_rank", 0),
@@ -545,6 +559,7 @@ impl crate::__private::Record for Output {
                 ("ovtm_untp_antc_cnqn", 10),
                 ("ovtm_untp_antc_cntg_ctrt", 7),
                 ("ovtm_untp_antc_cntg_vrss", 5),
+                ("ovtm_untp_antc_cntg_vrss_sign", 13),
                 ("ovtm_untp_antc_cntg_vrsssign", 6),
                 ("ovtm_untp_askp_rsqn1", 8),
                 ("ovtm_untp_bidp_rsqn1", 9),
@@ -570,6 +585,7 @@ impl crate::__private::Record for Output {
             10 => &self.ovtm_untp_antc_cnqn,
             11 => &self.itmt_vol,
             12 => &self.stck_prpr,
+            13 => &self.ovtm_untp_antc_cntg_vrss_sign,
             _ => return None,
         })
     }
@@ -589,6 +605,7 @@ impl crate::__private::Record for Output {
             10 => &mut self.ovtm_untp_antc_cnqn,
             11 => &mut self.itmt_vol,
             12 => &mut self.stck_prpr,
+            13 => &mut self.ovtm_untp_antc_cntg_vrss_sign,
             _ => return None,
         })
     }

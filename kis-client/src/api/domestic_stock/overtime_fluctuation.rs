@@ -674,7 +674,7 @@ pub struct Output2 {
     /// 시간외 단일가 거래량 (`ovtm_untp_vol`, required, length 18).
     pub ovtm_untp_vol: v::Val<i64>,
     /// 시간외 대비 누적 거래량 비중 (`ovtm_vrss_acml_vol_rlim`, required, length 52).
-    pub ovtm_vrss_acml_vol_rlim: v::Val<String>,
+    pub ovtm_vrss_acml_vol_rlim: v::Val<v::Decimal>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 누적 거래량 (`acml_vol`, required, length 18).

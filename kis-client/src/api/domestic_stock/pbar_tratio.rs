@@ -341,7 +341,14 @@ pub struct Output1 {
     /// 주식현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -353,7 +360,7 @@ pub struct Output1 {
     /// 가중평균주식가격 (`wghn_avrg_stck_prc`, required, length 19.2).
     pub wghn_avrg_stck_prc: v::Val<v::Decimal>,
     /// 상장주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -470,13 +477,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 데이터순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 주식현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 체결거래량 (`cntg_vol`, required, length 18).
     pub cntg_vol: v::Val<i64>,
     /// 누적거래량비중 (`acml_vol_rlim`, required, length 72).
-    pub acml_vol_rlim: v::Val<String>,
+    pub acml_vol_rlim: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

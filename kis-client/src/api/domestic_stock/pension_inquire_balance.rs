@@ -2,7 +2,7 @@
 //! 퇴직연금 잔고조회 (`v1_국내주식-036`): `GET /uapi/domestic-stock/v1/trading/pension/inquire-balance`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output1`.
 //!
 //! - TR ID: real `TTTC2208R`, paper not available.
 
@@ -246,9 +246,14 @@ impl Endpoint for PensionInquireBalanceRequest {
         name: "퇴직연금 잔고조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -273,16 +278,6 @@ impl Endpoint for PensionInquireBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -689,10 +684,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for PensionInquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 퇴직연금 미체결내역 (`v1_국내주식-033`): `GET /uapi/domestic-stock/v1/trading/pension/inquire-daily-ccld`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID for `krx` (기존 KRX만 가능): real `TTTC2201R`, paper not available.
 //! - TR ID for `krx_nxt_sor` (KRX,NXT/SOR): real `TTTC2210R`, paper not available.
@@ -365,9 +365,14 @@ impl Endpoint for PensionInquireDailyCcldRequest {
         name: "퇴직연금 미체결내역",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/pension/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -407,16 +412,6 @@ impl Endpoint for PensionInquireDailyCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -548,7 +543,11 @@ pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
     pub ord_gno_brno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매매구분명 (`trad_dvsn_name`, required, length 60).
     pub trad_dvsn_name: v::Val<String>,
     /// 주문번호 (`odno`, required, length 10).
@@ -566,13 +565,33 @@ pub struct Output {
     /// 미체결수량 (`nccs_qty`, required, length 10).
     pub nccs_qty: v::Val<i64>,
     /// 주문구분코드 (`ord_dvsn_cd`, required, length 2).
-    pub ord_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `00`: 지정가
+    /// - `01`: 시장가
+    /// - `02`: 조건부지정가
+    /// - `03`: 최유리지정가
+    /// - `04`: 최우선지정가
+    /// - `05`: 장전 시간외
+    /// - `06`: 장후 시간외
+    /// - `07`: 시간외 단일가
+    /// - `11`: IOC지정가 (즉시체결,잔량취소)
+    /// - `12`: FOK지정가 (즉시체결,전량취소)
+    /// - `13`: IOC시장가 (즉시체결,잔량취소)
+    /// - `14`: FOK시장가 (즉시체결,전량취소)
+    /// - `15`: IOC최유리 (즉시체결,잔량취소)
+    /// - `16`: FOK최유리 (즉시체결,전량취소)
+    /// - `21`: 중간가
+    /// - `22`: 스톱지정가
+    /// - `23`: 중간가IOC
+    /// - `24`: 중간가FOK
+    pub ord_dvsn_cd: v::Val<crate::api::codes::OrdDvsnCdInquirePsblRvsecncl>,
     /// 주문구분명 (`ord_dvsn_name`, required, length 60).
     pub ord_dvsn_name: v::Val<String>,
     /// 원주문번호 (`orgn_odno`, required, length 10).
     pub orgn_odno: v::Val<String>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 대상고객구분명 (`objt_cust_dvsn_name`, required, length 10).
     pub objt_cust_dvsn_name: v::Val<String>,
     /// 매입평균가격 (`pchs_avg_pric`, required, length 18.4).
@@ -750,10 +769,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for PensionInquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

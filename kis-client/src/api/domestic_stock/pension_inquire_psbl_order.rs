@@ -392,7 +392,7 @@ impl serde::Serialize for PensionInquirePsblOrderResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
-    pub ord_psbl_cash: v::Val<String>,
+    pub ord_psbl_cash: v::Val<v::Decimal>,
     /// 재사용가능금액 (`ruse_psbl_amt`, required, length 19).
     pub ruse_psbl_amt: v::Val<v::Decimal>,
     /// 가능수량계산단가 (`psbl_qty_calc_unpr`, required, length 19).

@@ -2,7 +2,7 @@
 //! 기간별계좌권리현황조회 (`국내주식-211`): `GET /uapi/domestic-stock/v1/trading/period-rights`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK100`, `CTX_AREA_FK100` from `ctx_area_nk100`, `ctx_area_fk100`); rows repeat in `output`.
 //!
 //! - TR ID: real `CTRGA011R`, paper not available.
 
@@ -417,9 +417,14 @@ impl Endpoint for PeriodRightsRequest {
         name: "기간별계좌권리현황조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/period-rights",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK100", "CTX_AREA_FK100"],
             response: &["ctx_area_nk100", "ctx_area_fk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -444,16 +449,6 @@ impl Endpoint for PeriodRightsRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
         }
     }
 }
@@ -656,15 +651,15 @@ pub struct Output {
     /// > 99 기타권리사유
     ///
     /// Codes:
-    /// - `1`: 유상
-    /// - `2`: 무상
-    /// - `3`: 배당
-    /// - `4`: 매수청구
-    /// - `5`: 공개매수
-    /// - `6`: 주주총회
-    /// - `7`: 신주인수권증서
-    /// - `8`: 반대의사
-    /// - `9`: 신주인수권증권
+    /// - `01`: 유상
+    /// - `02`: 무상
+    /// - `03`: 배당
+    /// - `04`: 매수청구
+    /// - `05`: 공개매수
+    /// - `06`: 주주총회
+    /// - `07`: 신주인수권증서
+    /// - `08`: 반대의사
+    /// - `09`: 신주인수권증권
     /// - `11`: 합병
     /// - `12`: 회사분할
     /// - `13`: 주식교환
@@ -724,7 +719,7 @@ pub struct Output {
     /// - `92`: 청약
     /// - `93`: 환매
     /// - `99`: 기타권리사유
-    pub rght_type_cd: v::Val<crate::api::codes::RghtTypeCd>,
+    pub rght_type_cd: v::Val<crate::api::codes::RghtTypeCdLendableByCompany>,
     /// 기준일자 (`bass_dt`, required, length 8).
     pub bass_dt: v::Val<v::NaiveDate>,
     /// 권리잔고유형코드 (`rght_cblc_type_cd`, required, length 2).
@@ -752,11 +747,11 @@ pub struct Output {
     /// > 27 분할합병세금출금
     ///
     /// Codes:
-    /// - `1`: 입고
-    /// - `2`: 출고
-    /// - `3`: 출고입고
-    /// - `4`: 출고입금
-    /// - `5`: 출고출금
+    /// - `01`: 입고
+    /// - `02`: 출고
+    /// - `03`: 출고입고
+    /// - `04`: 출고입금
+    /// - `05`: 출고출금
     /// - `10`: 현금입금
     /// - `11`: 단수주대금입금
     /// - `12`: 교부금입금
@@ -779,7 +774,20 @@ pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 단축상품번호 (`shtn_pdno`, required, length 12).
     pub shtn_pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
@@ -799,7 +807,7 @@ pub struct Output {
     /// 최종단수주대금 (`last_ftsk_chgs`, required, length 19).
     pub last_ftsk_chgs: v::Val<v::Decimal>,
     /// 상환원금 (`rdpt_prca`, required, length 19).
-    pub rdpt_prca: v::Val<String>,
+    pub rdpt_prca: v::Val<v::Decimal>,
     /// 지연이자금액 (`dlay_int_amt`, required, length 19).
     pub dlay_int_amt: v::Val<v::Decimal>,
     /// 상장일자 (`lstg_dt`, required, length 8).
@@ -1026,10 +1034,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for PeriodRightsResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk100.raw().into_owned(),
-            self.ctx_area_fk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -505,7 +505,7 @@ pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
     pub mksc_shrn_iscd: v::Val<String>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 10).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -513,7 +513,14 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 10).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 누적 거래량 (`acml_vol`, required, length 10).
     pub acml_vol: v::Val<i64>,
     /// 우선주 종목코드 (`prst_iscd`, required, length 10).

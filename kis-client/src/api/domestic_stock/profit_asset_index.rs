@@ -658,11 +658,18 @@ impl serde::Serialize for ProfitAssetIndexResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
     pub mksc_shrn_iscd: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -674,25 +681,25 @@ pub struct Output {
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 매출 총 이익 (`sale_totl_prfi`, required, length 182).
-    pub sale_totl_prfi: v::Val<String>,
+    pub sale_totl_prfi: v::Val<v::Decimal>,
     /// 영업 이익 (`bsop_prti`, required, length 182).
-    pub bsop_prti: v::Val<String>,
+    pub bsop_prti: v::Val<v::Decimal>,
     /// 경상 이익 (`op_prfi`, required, length 182).
-    pub op_prfi: v::Val<String>,
+    pub op_prfi: v::Val<v::Decimal>,
     /// 당기순이익 (`thtr_ntin`, required, length 102).
-    pub thtr_ntin: v::Val<String>,
+    pub thtr_ntin: v::Val<v::Decimal>,
     /// 자산총계 (`total_aset`, required, length 102).
-    pub total_aset: v::Val<String>,
+    pub total_aset: v::Val<v::Decimal>,
     /// 부채총계 (`total_lblt`, required, length 102).
-    pub total_lblt: v::Val<String>,
+    pub total_lblt: v::Val<v::Decimal>,
     /// 자본총계 (`total_cptl`, required, length 102).
-    pub total_cptl: v::Val<String>,
+    pub total_cptl: v::Val<v::Decimal>,
     /// 결산 월 (`stac_month`, required, length 2).
     pub stac_month: v::Val<String>,
     /// 결산 월 구분 코드 (`stac_month_cls_code`, required, length 2).
     pub stac_month_cls_code: v::Val<String>,
     /// 조회 건수 (`iqry_csnu`, required, length 10).
-    pub iqry_csnu: v::Val<String>,
+    pub iqry_csnu: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

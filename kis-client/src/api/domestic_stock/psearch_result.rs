@@ -270,39 +270,39 @@ pub struct Output2 {
     /// 거래대금 (`trade_amt`, required, length 16).
     pub trade_amt: v::Val<v::Decimal>,
     /// 전일대비 (`change`, required, length 16).
-    pub change: v::Val<String>,
+    pub change: v::Val<v::Decimal>,
     /// 체결강도 (`cttr`, required, length 16).
-    pub cttr: v::Val<String>,
+    pub cttr: v::Val<v::Decimal>,
     /// 시가 (`open`, required, length 16).
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 16).
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 16).
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// 52주최고가 (`high52`, required, length 16).
-    pub high52: v::Val<String>,
+    pub high52: v::Val<v::Decimal>,
     /// 52주최저가 (`low52`, required, length 16).
-    pub low52: v::Val<String>,
+    pub low52: v::Val<v::Decimal>,
     /// 예상체결가 (`expprice`, required, length 16).
-    pub expprice: v::Val<String>,
+    pub expprice: v::Val<v::Decimal>,
     /// 예상대비 (`expchange`, required, length 16).
-    pub expchange: v::Val<String>,
+    pub expchange: v::Val<v::Decimal>,
     /// 예상등락률 (`expchggrate`, required, length 16).
     pub expchggrate: v::Val<v::Decimal>,
     /// 예상체결수량 (`expcvol`, required, length 16).
-    pub expcvol: v::Val<String>,
+    pub expcvol: v::Val<v::Decimal>,
     /// 전일거래량대비율 (`chgrate2`, required, length 16).
     pub chgrate2: v::Val<v::Decimal>,
     /// 예상대비부호 (`expdaebi`, required, length 1).
     pub expdaebi: v::Val<String>,
     /// 기준가 (`recprice`, required, length 16).
-    pub recprice: v::Val<String>,
+    pub recprice: v::Val<v::Decimal>,
     /// 상한가 (`uplmtprice`, required, length 16).
-    pub uplmtprice: v::Val<String>,
+    pub uplmtprice: v::Val<v::Decimal>,
     /// 하한가 (`dnlmtprice`, required, length 16).
-    pub dnlmtprice: v::Val<String>,
+    pub dnlmtprice: v::Val<v::Decimal>,
     /// 시가총액 (`stotprice`, required, length 16).
-    pub stotprice: v::Val<String>,
+    pub stotprice: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

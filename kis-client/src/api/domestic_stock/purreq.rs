@@ -2,6 +2,7 @@
 //! 예탁원정보(주식매수청구일정) (`국내주식-146`): `GET /uapi/domestic-stock/v1/ksdinfo/purreq`.
 //!
 //! Menu: \[국내주식\] 종목정보. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `output1`.
 //!
 //! - TR ID: real `HHKDB669103C0`, paper not available.
 
@@ -179,7 +180,15 @@ impl Endpoint for PurreqRequest {
         name: "예탁원정보(주식매수청구일정)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/purreq",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -414,5 +423,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for PurreqResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -267,7 +267,20 @@ pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 시장ID코드 (`mket_id_cd`, required, length 3).
     ///
     /// > AGR.농축산물파생\
@@ -341,9 +354,9 @@ pub struct Output {
     /// 상장자본금액 (`lstg_cptl_amt`, required, length 19).
     pub lstg_cptl_amt: v::Val<v::Decimal>,
     /// 자본금 (`cpta`, required, length 19).
-    pub cpta: v::Val<String>,
+    pub cpta: v::Val<v::Decimal>,
     /// 액면가 (`papr`, required, length 19).
-    pub papr: v::Val<String>,
+    pub papr: v::Val<v::Decimal>,
     /// 발행가격 (`issu_pric`, required, length 19).
     pub issu_pric: v::Val<v::Decimal>,
     /// 코스피200종목여부 (`kospi200_item_yn`, required, length 1).

@@ -2,6 +2,7 @@
 //! 예탁원정보(주주총회일정) (`국내주식-154`): `GET /uapi/domestic-stock/v1/ksdinfo/sharehld-meet`.
 //!
 //! Menu: \[국내주식\] 종목정보. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `output1`.
 //!
 //! - TR ID: real `HHKDB669111C0`, paper not available.
 
@@ -179,7 +180,15 @@ impl Endpoint for SharehldMeetRequest {
         name: "예탁원정보(주주총회일정)",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/ksdinfo/sharehld-meet",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -400,5 +409,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for SharehldMeetResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -295,7 +295,7 @@ pub struct Output {
     /// 부채 비율 (`lblt_rate`, required, length 8.4).
     pub lblt_rate: v::Val<v::Decimal>,
     /// 차입금 의존도 (`bram_depn`, required, length 92).
-    pub bram_depn: v::Val<String>,
+    pub bram_depn: v::Val<v::Decimal>,
     /// 유동 비율 (`crnt_rate`, required, length 8.4).
     pub crnt_rate: v::Val<v::Decimal>,
     /// 당좌 비율 (`quck_rate`, required, length 8.4).

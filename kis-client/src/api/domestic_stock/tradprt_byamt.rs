@@ -301,19 +301,19 @@ pub struct Output {
     /// 합계 순매수비율 (`whol_ntby_qty_rate`, required, length 7.2).
     pub whol_ntby_qty_rate: v::Val<v::Decimal>,
     /// 합계 순매수건수 (`ntby_cntg_csnu`, required, length 10).
-    pub ntby_cntg_csnu: v::Val<String>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 매도 거래량 (`seln_cnqn_smtn`, required, length 18).
-    pub seln_cnqn_smtn: v::Val<String>,
+    pub seln_cnqn_smtn: v::Val<i64>,
     /// 매도 거래량비율 (`whol_seln_vol_rate`, required, length 7.2).
     pub whol_seln_vol_rate: v::Val<v::Decimal>,
     /// 매도 건수 (`seln_cntg_csnu`, required, length 10).
-    pub seln_cntg_csnu: v::Val<String>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수 거래량 (`shnu_cnqn_smtn`, required, length 18).
-    pub shnu_cnqn_smtn: v::Val<String>,
+    pub shnu_cnqn_smtn: v::Val<i64>,
     /// 매수 거래량비율 (`whol_shun_vol_rate`, required, length 7.2).
     pub whol_shun_vol_rate: v::Val<v::Decimal>,
     /// 매수 건수 (`shnu_cntg_csnu`, required, length 10).
-    pub shnu_cntg_csnu: v::Val<String>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -512,7 +512,7 @@ pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
     pub stck_shrn_iscd: v::Val<String>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -520,17 +520,24 @@ pub struct Output {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 당일 체결강도 (`tday_rltv`, required, length 112).
-    pub tday_rltv: v::Val<String>,
+    pub tday_rltv: v::Val<v::Decimal>,
     /// 매도 체결량 합계 (`seln_cnqn_smtn`, required, length 18).
-    pub seln_cnqn_smtn: v::Val<String>,
+    pub seln_cnqn_smtn: v::Val<v::Decimal>,
     /// 매수2 체결량 합계 (`shnu_cnqn_smtn`, required, length 18).
-    pub shnu_cnqn_smtn: v::Val<String>,
+    pub shnu_cnqn_smtn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -571,11 +571,18 @@ pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
     pub mksc_shrn_iscd: v::Val<String>,
     /// 데이터 순위 (`data_rank`, required, length 10).
-    pub data_rank: v::Val<String>,
+    pub data_rank: v::Val<i64>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
@@ -585,7 +592,7 @@ pub struct Output {
     /// 전일 거래량 (`prdy_vol`, required, length 18).
     pub prdy_vol: v::Val<i64>,
     /// 상장 주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// 평균 거래량 (`avrg_vol`, required, length 18).
     pub avrg_vol: v::Val<i64>,
     /// N일전종가대비현재가대비율 (`n_befr_clpr_vrss_prpr_rate`, required, length 8.2).

@@ -1875,13 +1875,20 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 주식전환비율 (`stck_cnvr_rate`, required, length 13.6).
     pub stck_cnvr_rate: v::Val<v::Decimal>,
     /// 주식상장일자 (`stck_lstn_date`, required, length 8).
@@ -1889,7 +1896,7 @@ pub struct Output {
     /// 주식최종거래일자 (`stck_last_tr_date`, required, length 8).
     pub stck_last_tr_date: v::Val<v::NaiveDate>,
     /// HTS잔존일수 (`hts_rmnn_dynu`, required, length 5).
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// 기초자산종목명 (`unas_isnm`, required, length 40).
     pub unas_isnm: v::Val<String>,
     /// 기초자산현재가 (`unas_prpr`, required, length 11.2).
@@ -1903,27 +1910,27 @@ pub struct Output {
     /// 기초자산누적거래량 (`unas_acml_vol`, required, length 18).
     pub unas_acml_vol: v::Val<i64>,
     /// MONEYNESS (`moneyness`, required, length 132).
-    pub moneyness: v::Val<String>,
+    pub moneyness: v::Val<v::Decimal>,
     /// ATM구분명 (`atm_cls_name`, required, length 10).
     pub atm_cls_name: v::Val<String>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// 델타값 (`delta_val`, required, length 114).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// HTS내재변동성 (`hts_ints_vltl`, required, length 114).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 시간가치값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 기어링 (`gear`, required, length 84).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<v::Decimal>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 손익분기비율 (`prls_qryr_rate`, required, length 8.4).
     pub prls_qryr_rate: v::Val<v::Decimal>,
     /// 자본지지점 (`cfp`, required, length 112).
-    pub cfp: v::Val<String>,
+    pub cfp: v::Val<v::Decimal>,
     /// 상장주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// 발행회사명 (`pblc_co_name`, required, length 40).
     pub pblc_co_name: v::Val<String>,
     /// LP회원사명 (`lp_mbcr_name`, required, length 50).
@@ -1933,7 +1940,7 @@ pub struct Output {
     /// ELW권리형태 (`elw_rght_form`, required, length 20).
     pub elw_rght_form: v::Val<String>,
     /// 조기종료발생기준가격 (`elw_ko_barrier`, required, length 112).
-    pub elw_ko_barrier: v::Val<String>,
+    pub elw_ko_barrier: v::Val<v::Decimal>,
     /// 접근도 (`apprch_rate`, required, length 11.2).
     pub apprch_rate: v::Val<v::Decimal>,
     /// 기초자산단축종목코드 (`unas_shrn_iscd`, required, length 9).
@@ -1941,7 +1948,7 @@ pub struct Output {
     /// 만기일자 (`mtrt_date`, required, length 8).
     pub mtrt_date: v::Val<v::NaiveDate>,
     /// 프리미엄값 (`prmm_val`, required, length 114).
-    pub prmm_val: v::Val<String>,
+    pub prmm_val: v::Val<v::Decimal>,
     /// 주식LP종료일자 (`stck_lp_fin_date`, required, length 8).
     pub stck_lp_fin_date: v::Val<v::NaiveDate>,
     /// 틱환산가 (`tick_conv_prc`, required, length 11).
@@ -1949,7 +1956,7 @@ pub struct Output {
     /// 손익분기주가가격 (`prls_qryr_stpr_prc`, required, length 11.2).
     pub prls_qryr_stpr_prc: v::Val<v::Decimal>,
     /// LP보유량 (`lp_hvol`, required, length 18).
-    pub lp_hvol: v::Val<String>,
+    pub lp_hvol: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -537,7 +537,7 @@ pub struct Output {
     /// 기초자산현재가 (`unas_prpr`, required, length 11.2).
     pub unas_prpr: v::Val<v::Decimal>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 주식전환비율 (`stck_cnvr_rate`, required, length 13.6).
     pub stck_cnvr_rate: v::Val<v::Decimal>,
     /// ELW현재가 (`elw_prpr`, required, length 10).
@@ -551,9 +551,9 @@ pub struct Output {
     /// 상환금액 (`rdmp_amt`, required, length 18.6).
     pub rdmp_amt: v::Val<v::Decimal>,
     /// 상장주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// LP보유량 (`lp_hvol`, required, length 18).
-    pub lp_hvol: v::Val<String>,
+    pub lp_hvol: v::Val<i64>,
     /// 확정지급2가격 (`ccls_paym_prc`, required, length 22.3).
     pub ccls_paym_prc: v::Val<v::Decimal>,
     /// 만기평가금액 (`mtrt_vltn_amt`, required, length 19.2).

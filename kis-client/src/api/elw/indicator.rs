@@ -554,7 +554,14 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
@@ -562,15 +569,15 @@ pub struct Output {
     /// 주식전환비율 (`stck_cnvr_rate`, required, length 13.6).
     pub stck_cnvr_rate: v::Val<v::Decimal>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 시간가치값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 내재가치값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 조기종료발생기준가격 (`elw_ko_barrier`, required, length 112).
-    pub elw_ko_barrier: v::Val<String>,
+    pub elw_ko_barrier: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -258,7 +258,14 @@ pub struct Output {
     /// ELW현재가 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -266,15 +273,15 @@ pub struct Output {
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 기어링 (`gear`, required, length 84).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<v::Decimal>,
     /// 시간가치값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 내재가치값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// ELW시가2 (`elw_oprc`, required, length 10).
     pub elw_oprc: v::Val<v::Decimal>,
     /// ELW최고가 (`elw_hgpr`, required, length 10).

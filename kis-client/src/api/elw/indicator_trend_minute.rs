@@ -336,7 +336,7 @@ pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
     pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// ELW현재가 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// ELW시가2 (`elw_oprc`, required, length 10).
@@ -346,15 +346,15 @@ pub struct Output {
     /// ELW최저가 (`elw_lwpr`, required, length 10).
     pub elw_lwpr: v::Val<v::Decimal>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 기어링 (`gear`, required, length 84).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<v::Decimal>,
     /// 프리미엄값 (`prmm_val`, required, length 114).
-    pub prmm_val: v::Val<String>,
+    pub prmm_val: v::Val<v::Decimal>,
     /// 내재가치값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 체결거래량 (`cntg_vol`, required, length 18).

@@ -267,7 +267,14 @@ pub struct Output1 {
     /// ELW현재가 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -279,23 +286,23 @@ pub struct Output1 {
     /// 주식전환비율 (`stck_cnvr_rate`, required, length 13.6).
     pub stck_cnvr_rate: v::Val<v::Decimal>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 기어링 (`gear`, required, length 84).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<v::Decimal>,
     /// 손익분기비율 (`prls_qryr_rate`, required, length 8.4).
     pub prls_qryr_rate: v::Val<v::Decimal>,
     /// 자본지지점 (`cfp`, required, length 112).
-    pub cfp: v::Val<String>,
+    pub cfp: v::Val<v::Decimal>,
     /// 내재가치값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 시간가치값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 조기종료발생기준가격 (`elw_ko_barrier`, required, length 112).
-    pub elw_ko_barrier: v::Val<String>,
+    pub elw_ko_barrier: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -441,7 +448,14 @@ pub struct Output2 {
     /// ELW현재가 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -455,7 +469,7 @@ pub struct Output2 {
     /// LP매수평균단가 (`lp_shnu_avrg_unpr`, required, length 19).
     pub lp_shnu_avrg_unpr: v::Val<v::Decimal>,
     /// LP보유량 (`lp_hvol`, required, length 18).
-    pub lp_hvol: v::Val<String>,
+    pub lp_hvol: v::Val<i64>,
     /// LP보유비율 (`lp_hldn_rate`, required, length 8.4).
     pub lp_hldn_rate: v::Val<v::Decimal>,
     /// 개인매매수량 (`prsn_deal_qty`, required, length 19).

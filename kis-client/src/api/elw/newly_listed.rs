@@ -448,13 +448,13 @@ pub struct Output {
     /// 발행회사명 (`pblc_co_name`, required, length 40).
     pub pblc_co_name: v::Val<String>,
     /// 상장주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 주식최종거래일자 (`stck_last_tr_date`, required, length 8).
     pub stck_last_tr_date: v::Val<v::NaiveDate>,
     /// 조기종료발생기준가격 (`elw_ko_barrier`, required, length 112).
-    pub elw_ko_barrier: v::Val<String>,
+    pub elw_ko_barrier: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

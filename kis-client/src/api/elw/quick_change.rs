@@ -637,7 +637,14 @@ pub struct Output {
     /// ELW현재가 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
@@ -653,7 +660,7 @@ pub struct Output {
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 기준값 (`stnd_val`, required, length 10).
-    pub stnd_val: v::Val<String>,
+    pub stnd_val: v::Val<v::Decimal>,
     /// 기준값대비 (`stnd_val_vrss`, required, length 11).
     pub stnd_val_vrss: v::Val<v::Decimal>,
     /// 기준값대비율 (`stnd_val_ctrt`, required, length 16.2).

@@ -260,21 +260,28 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// HTS이론가 (`hts_thpr`, required, length 112).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 델타값 (`delta_val`, required, length 114).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 감마 (`gama`, required, length 84).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 84).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 베가 (`vega`, required, length 84).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<v::Decimal>,
     /// 로우 (`rho`, required, length 84).
-    pub rho: v::Val<String>,
+    pub rho: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

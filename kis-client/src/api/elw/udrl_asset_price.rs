@@ -686,49 +686,56 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 손익분기주가가격 (`prls_qryr_stpr_prc`, required, length 11.2).
     pub prls_qryr_stpr_prc: v::Val<v::Decimal>,
     /// HTS잔존일수 (`hts_rmnn_dynu`, required, length 5).
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// HTS내재변동성 (`hts_ints_vltl`, required, length 114).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 주식전환비율 (`stck_cnvr_rate`, required, length 13.6).
     pub stck_cnvr_rate: v::Val<v::Decimal>,
     /// LP보유량 (`lp_hvol`, required, length 18).
-    pub lp_hvol: v::Val<String>,
+    pub lp_hvol: v::Val<i64>,
     /// LP비중 (`lp_rlim`, required, length 52).
-    pub lp_rlim: v::Val<String>,
+    pub lp_rlim: v::Val<v::Decimal>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 기어링 (`gear`, required, length 84).
-    pub gear: v::Val<String>,
+    pub gear: v::Val<v::Decimal>,
     /// 델타값 (`delta_val`, required, length 114).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 감마 (`gama`, required, length 84).
-    pub gama: v::Val<String>,
+    pub gama: v::Val<v::Decimal>,
     /// 베가 (`vega`, required, length 84).
-    pub vega: v::Val<String>,
+    pub vega: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 84).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 손익분기비율 (`prls_qryr_rate`, required, length 8.4).
     pub prls_qryr_rate: v::Val<v::Decimal>,
     /// 자본지지점 (`cfp`, required, length 112).
-    pub cfp: v::Val<String>,
+    pub cfp: v::Val<v::Decimal>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// 내재가치값 (`invl_val`, required, length 132).
-    pub invl_val: v::Val<String>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 시간가치값 (`tmvl_val`, required, length 132).
-    pub tmvl_val: v::Val<String>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// HTS이론가 (`hts_thpr`, required, length 112).
-    pub hts_thpr: v::Val<String>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 주식상장일자 (`stck_lstn_date`, required, length 8).
     pub stck_lstn_date: v::Val<v::NaiveDate>,
     /// 주식최종거래일자 (`stck_last_tr_date`, required, length 8).

@@ -656,7 +656,14 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`acml_vol`, required, length 18).
@@ -672,7 +679,14 @@ pub struct Output {
     /// 주식시가2 (`stck_oprc`, required, length 10).
     pub stck_oprc: v::Val<i64>,
     /// 시가2대비현재가부호 (`oprc_vrss_prpr_sign`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 시가2대비현재가 (`oprc_vrss_prpr`, required, length 10).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 시가2대비현재가비율 (`oprc_vrss_prpr_rate`, required, length 8.4).
@@ -684,15 +698,15 @@ pub struct Output {
     /// 기간등락부호 (`prd_rsfl_sign`, required, length 1).
     pub prd_rsfl_sign: v::Val<String>,
     /// 기간등락 (`prd_rsfl`, required, length 10).
-    pub prd_rsfl: v::Val<String>,
+    pub prd_rsfl: v::Val<v::Decimal>,
     /// 기간등락비율 (`prd_rsfl_rate`, required, length 8.4).
     pub prd_rsfl_rate: v::Val<v::Decimal>,
     /// 주식전환비율 (`stck_cnvr_rate`, required, length 13.6).
     pub stck_cnvr_rate: v::Val<v::Decimal>,
     /// HTS잔존일수 (`hts_rmnn_dynu`, required, length 5).
-    pub hts_rmnn_dynu: v::Val<String>,
+    pub hts_rmnn_dynu: v::Val<i64>,
     /// 행사가 (`acpr`, required, length 112).
-    pub acpr: v::Val<String>,
+    pub acpr: v::Val<v::Decimal>,
     /// 기초자산명 (`unas_isnm`, required, length 40).
     pub unas_isnm: v::Val<String>,
     /// 기초자산코드 (`unas_shrn_iscd`, required, length 12).
@@ -700,13 +714,13 @@ pub struct Output {
     /// LP보유비율 (`lp_hldn_rate`, required, length 8.4).
     pub lp_hldn_rate: v::Val<v::Decimal>,
     /// 패리티 (`prit`, required, length 112).
-    pub prit: v::Val<String>,
+    pub prit: v::Val<v::Decimal>,
     /// 손익분기주가가격 (`prls_qryr_stpr_prc`, required, length 11.2).
     pub prls_qryr_stpr_prc: v::Val<v::Decimal>,
     /// 델타값 (`delta_val`, required, length 114).
-    pub delta_val: v::Val<String>,
+    pub delta_val: v::Val<v::Decimal>,
     /// 세타 (`theta`, required, length 84).
-    pub theta: v::Val<String>,
+    pub theta: v::Val<v::Decimal>,
     /// 손익분기비율 (`prls_qryr_rate`, required, length 8.4).
     pub prls_qryr_rate: v::Val<v::Decimal>,
     /// 주식상장일자 (`stck_lstn_date`, required, length 8).
@@ -714,9 +728,9 @@ pub struct Output {
     /// 주식최종거래일자 (`stck_last_tr_date`, required, length 8).
     pub stck_last_tr_date: v::Val<v::NaiveDate>,
     /// HTS내재변동성 (`hts_ints_vltl`, required, length 114).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 레버리지값 (`lvrg_val`, required, length 114).
-    pub lvrg_val: v::Val<String>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -259,13 +259,20 @@ impl serde::Serialize for VolatilityTrendCcnlResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// ELW현재가 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 매수호가 (`bidp`, required, length 10).
@@ -275,7 +282,7 @@ pub struct Output {
     /// 누적거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// HTS내재변동성 (`hts_ints_vltl`, required, length 114).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

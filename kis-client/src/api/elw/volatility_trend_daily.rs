@@ -260,7 +260,14 @@ pub struct Output {
     /// 전일대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일대비율 (`prdy_ctrt`, required, length 8).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// elw 시가2 (`elw_oprc`, required, length 10).
@@ -272,17 +279,17 @@ pub struct Output {
     /// 누적 거래량 (`acml_vol`, required, length 18).
     pub acml_vol: v::Val<i64>,
     /// 10일 역사적 변동성 (`d10_hist_vltl`, required, length 11).
-    pub d10_hist_vltl: v::Val<String>,
+    pub d10_hist_vltl: v::Val<v::Decimal>,
     /// 20일 역사적 변동성 (`d20_hist_vltl`, required, length 11).
-    pub d20_hist_vltl: v::Val<String>,
+    pub d20_hist_vltl: v::Val<v::Decimal>,
     /// 30일 역사적 변동성 (`d30_hist_vltl`, required, length 11).
-    pub d30_hist_vltl: v::Val<String>,
+    pub d30_hist_vltl: v::Val<v::Decimal>,
     /// 60일 역사적 변동성 (`d60_hist_vltl`, required, length 11).
-    pub d60_hist_vltl: v::Val<String>,
+    pub d60_hist_vltl: v::Val<v::Decimal>,
     /// 90일 역사적 변동성 (`d90_hist_vltl`, required, length 11).
-    pub d90_hist_vltl: v::Val<String>,
+    pub d90_hist_vltl: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 11).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -341,9 +341,9 @@ impl serde::Serialize for VolatilityTrendMinuteResponse {
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 6).
-    pub stck_bsop_date: v::Val<String>,
+    pub stck_bsop_date: v::Val<v::NaiveDate>,
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 10).
-    pub stck_cntg_hour: v::Val<String>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// ELW 시가2 (`elw_oprc`, required, length 1).
@@ -353,9 +353,9 @@ pub struct Output {
     /// ELW 최저가 (`elw_lwpr`, required, length 10).
     pub elw_lwpr: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`hts_ints_vltl`, required, length 10).
-    pub hts_ints_vltl: v::Val<String>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 역사적 변동성 (`hist_vltl`, required, length 18).
-    pub hist_vltl: v::Val<String>,
+    pub hist_vltl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -263,7 +263,7 @@ pub struct Output {
     /// 주식영업일자 (`bsop_date`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// ELW현재가 (`stck_cntg_hour`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 전일대비 (`elw_prpr`, required, length 10).
     pub elw_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`hts_ints_vltl`, required, length 114).

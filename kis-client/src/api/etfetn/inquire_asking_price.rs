@@ -2,6 +2,7 @@
 //! ETF 현재가 호가 (`ETF 현재가 호가`): `GET /uapi/etfetn/v1/quotations/inquire-asking-price`.
 //!
 //! Menu: \[국내주식\] 기본시세. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output`, up to 120 per page.
 //!
 //! - TR ID: real `FHPST02400200`, paper not available.
 
@@ -135,7 +136,15 @@ impl Endpoint for InquireAskingPriceRequest {
         name: "ETF 현재가 호가",
         method: HttpMethod::Get,
         path: "/uapi/etfetn/v1/quotations/inquire-asking-price",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -1004,5 +1013,13 @@ impl crate::__private::Record for Output {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireAskingPriceResponse {
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -298,13 +298,20 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// ETF구성종목시가총액 (`etf_cnfg_issu_avls`, required, length 18).
     pub etf_cnfg_issu_avls: v::Val<String>,
     /// NAV (`nav`, required, length 112).
-    pub nav: v::Val<String>,
+    pub nav: v::Val<v::Decimal>,
     /// NAV 전일 대비 부호 (`nav_prdy_vrss_sign`, required, length 1).
     pub nav_prdy_vrss_sign: v::Val<String>,
     /// NAV 전일 대비 (`nav_prdy_vrss`, required, length 11.2).
@@ -312,15 +319,15 @@ pub struct Output1 {
     /// NAV 전일 대비율 (`nav_prdy_ctrt`, required, length 8.4).
     pub nav_prdy_ctrt: v::Val<v::Decimal>,
     /// ETF 순자산 총액 (`etf_ntas_ttam`, required, length 22).
-    pub etf_ntas_ttam: v::Val<String>,
+    pub etf_ntas_ttam: v::Val<v::Decimal>,
     /// NAV전일종가 (`prdy_clpr_nav`, required, length 112).
-    pub prdy_clpr_nav: v::Val<String>,
+    pub prdy_clpr_nav: v::Val<v::Decimal>,
     /// NAV시가 (`oprc_nav`, required, length 112).
-    pub oprc_nav: v::Val<String>,
+    pub oprc_nav: v::Val<v::Decimal>,
     /// NAV고가 (`hprc_nav`, required, length 112).
-    pub hprc_nav: v::Val<String>,
+    pub hprc_nav: v::Val<v::Decimal>,
     /// NAV저가 (`lprc_nav`, required, length 112).
-    pub lprc_nav: v::Val<String>,
+    pub lprc_nav: v::Val<v::Decimal>,
     /// ETF CU 단위 증권 수 (`etf_cu_unit_scrt_cnt`, required, length 18).
     pub etf_cu_unit_scrt_cnt: v::Val<i64>,
     /// ETF 구성 종목 수 (`etf_cnfg_issu_cnt`, required, length 18).
@@ -474,7 +481,14 @@ pub struct Output2 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 18).
@@ -488,7 +502,7 @@ pub struct Output2 {
     /// 거래대금회전율 (`tr_pbmn_tnrt`, required, length 8.2).
     pub tr_pbmn_tnrt: v::Val<v::Decimal>,
     /// HTS 시가총액 (`hts_avls`, required, length 18).
-    pub hts_avls: v::Val<String>,
+    pub hts_avls: v::Val<v::Decimal>,
     /// ETF구성종목시가총액 (`etf_cnfg_issu_avls`, required, length 18).
     pub etf_cnfg_issu_avls: v::Val<String>,
     /// ETF구성종목비중 (`etf_cnfg_issu_rlim`, required, length 72).

@@ -254,7 +254,14 @@ pub struct Output {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비 (`prdy_vrss`, required, length 10).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
@@ -282,9 +289,9 @@ pub struct Output {
     /// 전일 종가 대비 최저가 비율 (`prdy_clpr_vrss_lwpr_rate`, required, length 8.4).
     pub prdy_clpr_vrss_lwpr_rate: v::Val<v::Decimal>,
     /// 전일 최종 NAV (`prdy_last_nav`, required, length 112).
-    pub prdy_last_nav: v::Val<String>,
+    pub prdy_last_nav: v::Val<v::Decimal>,
     /// NAV (`nav`, required, length 112).
-    pub nav: v::Val<String>,
+    pub nav: v::Val<v::Decimal>,
     /// NAV 전일 대비 (`nav_prdy_vrss`, required, length 11.2).
     pub nav_prdy_vrss: v::Val<v::Decimal>,
     /// NAV 전일 대비 부호 (`nav_prdy_vrss_sign`, required, length 1).
@@ -296,15 +303,15 @@ pub struct Output {
     /// 주식 기준가 (`stck_sdpr`, required, length 10).
     pub stck_sdpr: v::Val<i64>,
     /// 주식 대용가 (`stck_sspr`, required, length 10).
-    pub stck_sspr: v::Val<String>,
+    pub stck_sspr: v::Val<v::Decimal>,
     /// 지수 대비율 (`nmix_ctrt`, required, length 13.5).
     pub nmix_ctrt: v::Val<v::Decimal>,
     /// ETF 유통 주수 (`etf_crcl_stcn`, required, length 18).
-    pub etf_crcl_stcn: v::Val<String>,
+    pub etf_crcl_stcn: v::Val<i64>,
     /// ETF 순자산 총액 (`etf_ntas_ttam`, required, length 22).
-    pub etf_ntas_ttam: v::Val<String>,
+    pub etf_ntas_ttam: v::Val<v::Decimal>,
     /// ETF 외화 순자산 총액 (`etf_frcr_ntas_ttam`, required, length 22).
-    pub etf_frcr_ntas_ttam: v::Val<String>,
+    pub etf_frcr_ntas_ttam: v::Val<v::Decimal>,
     /// 외국인 한도 비율 (`frgn_limt_rate`, required, length 8.4).
     pub frgn_limt_rate: v::Val<v::Decimal>,
     /// 외국인 주문 가능 수량 (`frgn_oder_able_qty`, required, length 18).
@@ -314,15 +321,15 @@ pub struct Output {
     /// ETF 구성 종목 수 (`etf_cnfg_issu_cnt`, required, length 18).
     pub etf_cnfg_issu_cnt: v::Val<i64>,
     /// ETF 배당 주기 (`etf_dvdn_cycl`, required, length 2).
-    pub etf_dvdn_cycl: v::Val<String>,
+    pub etf_dvdn_cycl: v::Val<v::Decimal>,
     /// 통화 코드 (`crcd`, required, length 4).
     pub crcd: v::Val<String>,
     /// ETF 유통 순자산 총액 (`etf_crcl_ntas_ttam`, required, length 22).
-    pub etf_crcl_ntas_ttam: v::Val<String>,
+    pub etf_crcl_ntas_ttam: v::Val<v::Decimal>,
     /// ETF 외화 유통 순자산 총액 (`etf_frcr_crcl_ntas_ttam`, required, length 22).
-    pub etf_frcr_crcl_ntas_ttam: v::Val<String>,
+    pub etf_frcr_crcl_ntas_ttam: v::Val<v::Decimal>,
     /// ETF 외화 최종 순자산 가치 값 (`etf_frcr_last_ntas_wrth_val`, required, length 13).
-    pub etf_frcr_last_ntas_wrth_val: v::Val<String>,
+    pub etf_frcr_last_ntas_wrth_val: v::Val<v::Decimal>,
     /// LP 주문 가능 구분 코드 (`lp_oder_able_cls_code`, required, length 2).
     pub lp_oder_able_cls_code: v::Val<String>,
     /// 주식 연중 최고가 (`stck_dryy_hgpr`, required, length 10).
@@ -342,9 +349,9 @@ pub struct Output {
     /// > ※ 거래소 정보로 특정 종목은 업종구분이 없어 데이터 미회신
     pub bstp_kor_isnm: v::Val<String>,
     /// VI적용구분코드 (`vi_cls_code`, required, length 1).
-    pub vi_cls_code: v::Val<String>,
+    pub vi_cls_code: v::Val<bool>,
     /// 상장 주수 (`lstn_stcn`, required, length 18).
-    pub lstn_stcn: v::Val<String>,
+    pub lstn_stcn: v::Val<i64>,
     /// 외국인 보유 수량 (`frgn_hldn_qty`, required, length 18).
     pub frgn_hldn_qty: v::Val<i64>,
     /// 외국인 보유 수량 비율 (`frgn_hldn_qty_rate`, required, length 8.4).
@@ -358,7 +365,7 @@ pub struct Output {
     /// 주식 상장 일자 (`stck_lstn_date`, required, length 8).
     pub stck_lstn_date: v::Val<v::NaiveDate>,
     /// 만기 일자 (`mtrt_date`, required, length 8).
-    pub mtrt_date: v::Val<String>,
+    pub mtrt_date: v::Val<v::Decimal>,
     /// 분배금형태코드 (`shrg_type_code`, required, length 2).
     pub shrg_type_code: v::Val<String>,
     /// LP 보유 비율 (`lp_hldn_rate`, required, length 8.4).

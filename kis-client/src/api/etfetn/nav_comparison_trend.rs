@@ -267,7 +267,14 @@ pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 8).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 2).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 4).
     pub prdy_ctrt: v::Val<v::Decimal>,
     /// 누적 거래량 (`acml_vol`, required, length 12).
@@ -407,7 +414,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// NAV (`nav`, required, length 11).
-    pub nav: v::Val<String>,
+    pub nav: v::Val<v::Decimal>,
     /// NAV 전일 대비 부호 (`nav_prdy_vrss_sign`, required, length 1).
     pub nav_prdy_vrss_sign: v::Val<String>,
     /// NAV 전일 대비 (`nav_prdy_vrss`, required, length 11).
@@ -415,13 +422,13 @@ pub struct Output2 {
     /// NAV 전일 대비율 (`nav_prdy_ctrt`, required, length 8).
     pub nav_prdy_ctrt: v::Val<v::Decimal>,
     /// NAV전일종가 (`prdy_clpr_nav`, required, length 11).
-    pub prdy_clpr_nav: v::Val<String>,
+    pub prdy_clpr_nav: v::Val<v::Decimal>,
     /// NAV시가 (`oprc_nav`, required, length 11).
-    pub oprc_nav: v::Val<String>,
+    pub oprc_nav: v::Val<v::Decimal>,
     /// NAV고가 (`hprc_nav`, required, length 11).
-    pub hprc_nav: v::Val<String>,
+    pub hprc_nav: v::Val<v::Decimal>,
     /// NAV저가 (`lprc_nav`, required, length 11).
-    pub lprc_nav: v::Val<String>,
+    pub lprc_nav: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

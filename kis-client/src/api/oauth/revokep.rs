@@ -189,10 +189,7 @@ pub struct RevokepResponse {
     /// 응답코드 (`code`, length 8).
     ///
     /// > HTTP 응답코드
-    ///
-    /// Codes:
-    /// - `HTTP`: 응답코드
-    pub code: v::Val<crate::api::codes::Code>,
+    pub code: v::Val<i64>,
     /// 응답메세지 (`message`, length 450).
     pub message: v::Val<String>,
     /// Fields the spec does not list, kept as received.

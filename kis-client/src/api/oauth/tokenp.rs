@@ -223,7 +223,7 @@ pub struct TokenpResponse {
     ///
     /// > 유효기간(초)\
     /// > ex) 7776000
-    pub expires_in: v::Val<String>,
+    pub expires_in: v::Val<i64>,
     /// 접근토큰 유효기간(일시표시) (`access_token_token_expired`, required, length 50).
     ///
     /// > 유효기간(년:월:일 시:분:초)\

@@ -2,7 +2,7 @@
 //! 해외선물옵션 당일주문내역조회 (`v1_해외선물-004`): `GET /uapi/overseas-futureoption/v1/trading/inquire-ccld`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `OTFM3116R`, paper not available.
 
@@ -99,7 +99,7 @@ impl InquireCcldRequest {
     #[inline]
     pub fn new(
         ccld_nccs_dvsn: crate::api::codes::CcldNccsDvsnInquireCcld,
-        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
+        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCd,
         fuop_dvsn: crate::api::codes::FuopDvsn,
     ) -> Self {
         Self {
@@ -154,7 +154,7 @@ impl InquireCcldRequest {
     /// - `01`: 매도
     /// - `02`: 매수
     #[inline]
-    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCd) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
@@ -300,9 +300,14 @@ impl Endpoint for InquireCcldRequest {
         name: "해외선물옵션 당일주문내역조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -327,16 +332,6 @@ impl Endpoint for InquireCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -498,7 +493,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매매전략구분코드 (`trad_stgy_dvsn_cd`, length 2).
     pub trad_stgy_dvsn_cd: v::Val<String>,
     /// 기준가격유형코드 (`bass_pric_type_cd`, length 2).
@@ -509,10 +504,10 @@ pub struct Output {
     /// > 04 대용가
     ///
     /// Codes:
-    /// - `01`: 시가평가
-    /// - `02`: 액면가
-    /// - `03`: 기준가격
-    /// - `04`: 대용가
+    /// - `1`: 시가평가
+    /// - `2`: 액면가
+    /// - `3`: 기준가격
+    /// - `4`: 대용가
     pub bass_pric_type_cd: v::Val<crate::api::codes::BassPricTypeCd>,
     /// 주문상태코드 (`ord_stat_cd`, length 2).
     pub ord_stat_cd: v::Val<String>,
@@ -546,8 +541,8 @@ pub struct Output {
     /// > 02 청산
     ///
     /// Codes:
-    /// - `01`: 신규
-    /// - `02`: 청산
+    /// - `1`: 신규
+    /// - `2`: 청산
     pub new_lqd_dvsn_cd: v::Val<crate::api::codes::NewLqdDvsnCd>,
     /// FM청산LIMIT주문가격 (`fm_lqd_lmt_ord_pric`, length 20).
     pub fm_lqd_lmt_ord_pric: v::Val<v::Decimal>,
@@ -819,10 +814,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

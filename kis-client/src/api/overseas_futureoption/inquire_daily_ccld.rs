@@ -2,7 +2,7 @@
 //! 해외선물옵션 일별 체결내역 (`해외선물-011`): `GET /uapi/overseas-futureoption/v1/trading/inquire-daily-ccld`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `OTFM3122R`, paper not available.
 
@@ -117,7 +117,7 @@ impl InquireDailyCcldRequest {
         fuop_dvsn_cd: crate::api::codes::FuopDvsn,
         crcy_cd: impl Into<String>,
         fm_item_ftng_yn: bool,
-        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCdInquireCcld,
+        sll_buy_dvsn_cd: crate::api::codes::SllBuyDvsnCd,
     ) -> Self {
         Self {
             cano: String::new(),
@@ -227,7 +227,7 @@ impl InquireDailyCcldRequest {
     /// - `01`: 매도
     /// - `02`: 매수
     #[inline]
-    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCdInquireCcld) -> Self {
+    pub fn sll_buy_dvsn_cd(mut self, value: crate::api::codes::SllBuyDvsnCd) -> Self {
         self.sll_buy_dvsn_cd = p::code(&value);
         self
     }
@@ -403,9 +403,14 @@ impl Endpoint for InquireDailyCcldRequest {
         name: "해외선물옵션 일별 체결내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-daily-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -430,16 +435,6 @@ impl Endpoint for InquireDailyCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -582,7 +577,7 @@ pub struct Output2 {
     /// FM총옵션약정금액 (`fm_tot_opt_agrm_amt`, required, length 20).
     pub fm_tot_opt_agrm_amt: v::Val<v::Decimal>,
     /// FM수수료합계 (`fm_fee_smtl`, required, length 20).
-    pub fm_fee_smtl: v::Val<String>,
+    pub fm_fee_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -670,7 +665,11 @@ pub struct Output1 {
     /// 해외선물FX상품번호 (`ovrs_futr_fx_pdno`, required, length 32).
     pub ovrs_futr_fx_pdno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 3).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// FM체결수량 (`fm_ccld_qty`, required, length 10).
     pub fm_ccld_qty: v::Val<v::Decimal>,
     /// FM체결금액 (`fm_ccld_amt`, required, length 20).
@@ -682,7 +681,7 @@ pub struct Output1 {
     /// 통화코드 (`crcy_cd`, required, length 3).
     pub crcy_cd: v::Val<String>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM선물순약정금액 (`fm_futr_pure_agrm_amt`, required, length 20).
     pub fm_futr_pure_agrm_amt: v::Val<v::Decimal>,
     /// FM옵션순약정금액 (`fm_opt_pure_agrm_amt`, required, length 20).
@@ -834,10 +833,9 @@ impl crate::__private::Record for Output1 {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외선물옵션 일별 주문내역 (`해외선물-013`): `GET /uapi/overseas-futureoption/v1/trading/inquire-daily-order`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `OTFM3120R`, paper not available.
 
@@ -365,9 +365,14 @@ impl Endpoint for InquireDailyOrderRequest {
         name: "해외선물옵션 일별 주문내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-daily-order",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -392,16 +397,6 @@ impl Endpoint for InquireDailyOrderRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -565,15 +560,29 @@ pub struct Output {
     /// > 배정 06\
     /// > 소멸 07\
     /// > 만기 08
-    pub rvse_cncl_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 정정
+    /// - `02`: 취소
+    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 복합주문구분코드 (`cplx_ord_dvsn_cd`, required, length 1).
-    pub cplx_ord_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `0`: hedge청산만 이용
+    pub cplx_ord_dvsn_cd: v::Val<crate::api::codes::CplxOrdDvsnCd>,
     /// 가격구분코드 (`pric_dvsn_cd`, required, length 1).
     pub pric_dvsn_cd: v::Val<String>,
     /// 접수구분코드 (`rcit_dvsn_cd`, required, length 2).
-    pub rcit_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `05`: 온라인
+    pub rcit_dvsn_cd: v::Val<crate::api::codes::RcitDvsnCd>,
     /// FM주문수량 (`fm_ord_qty`, required, length 10).
     pub fm_ord_qty: v::Val<v::Decimal>,
     /// FM주문가격 (`fm_ord_pric`, required, length 20).
@@ -830,10 +839,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireDailyOrderResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

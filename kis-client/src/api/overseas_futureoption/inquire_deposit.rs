@@ -341,11 +341,11 @@ pub struct Output {
     /// 응답일자 (`resp_dt`, required, length 8).
     pub resp_dt: v::Val<v::NaiveDate>,
     /// FM예수금잔액 (`fm_dnca_rmnd`, required, length 20).
-    pub fm_dnca_rmnd: v::Val<String>,
+    pub fm_dnca_rmnd: v::Val<v::Decimal>,
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM선물옵션평가손익금액 (`fm_fuop_evlu_pfls_amt`, required, length 20).
     pub fm_fuop_evlu_pfls_amt: v::Val<v::Decimal>,
     /// FM미수금액 (`fm_rcvb_amt`, required, length 20).

@@ -2,7 +2,7 @@
 //! 해외선물옵션 기간계좌손익 일별 (`해외선물-010`): `GET /uapi/overseas-futureoption/v1/trading/inquire-period-ccld`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `OTFM3118R`, paper not available.
 
@@ -335,9 +335,14 @@ impl Endpoint for InquirePeriodCcldRequest {
         name: "해외선물옵션 기간계좌손익 일별",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-period-ccld",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -362,16 +367,6 @@ impl Endpoint for InquirePeriodCcldRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -521,7 +516,7 @@ pub struct Output1 {
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM순손익금액 (`fm_net_pfls_amt`, required, length 20).
     pub fm_net_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제매수수량 (`fm_ustl_buy_qty`, required, length 10).
@@ -714,7 +709,7 @@ pub struct Output2 {
     /// FM청산손익금액 (`fm_lqd_pfls_amt`, required, length 20).
     pub fm_lqd_pfls_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM순손익금액 (`fm_net_pfls_amt`, required, length 20).
     pub fm_net_pfls_amt: v::Val<v::Decimal>,
     /// FM미결제매수수량 (`fm_ustl_buy_qty`, required, length 10).
@@ -904,10 +899,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodCcldResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

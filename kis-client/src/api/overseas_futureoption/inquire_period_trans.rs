@@ -2,7 +2,7 @@
 //! 해외선물옵션 기간계좌거래내역 (`해외선물-014`): `GET /uapi/overseas-futureoption/v1/trading/inquire-period-trans`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output`.
 //!
 //! - TR ID: real `OTFM3114R`, paper not available.
 
@@ -342,9 +342,14 @@ impl Endpoint for InquirePeriodTransRequest {
         name: "해외선물옵션 기간계좌거래내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-period-trans",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -369,16 +374,6 @@ impl Endpoint for InquirePeriodTransRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -523,7 +518,7 @@ pub struct Output {
     /// FM입출금액 (`fm_iofw_amt`, required, length 20).
     pub fm_iofw_amt: v::Val<v::Decimal>,
     /// FM수수료 (`fm_fee`, required, length 20).
-    pub fm_fee: v::Val<String>,
+    pub fm_fee: v::Val<v::Decimal>,
     /// FM세금금액 (`fm_tax_amt`, required, length 20).
     pub fm_tax_amt: v::Val<v::Decimal>,
     /// FM결제금액 (`fm_sttl_amt`, required, length 20).
@@ -708,10 +703,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodTransResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -242,14 +242,14 @@ pub struct Output1 {
     /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub high_price: v::Val<v::Decimal>,
     /// 최종처리시각 (`proc_time`, length 6).
-    pub proc_time: v::Val<v::NaiveTime>,
+    pub proc_time: v::Val<v::KisTime>,
     /// 시가 (`open_price`, length 15).
     ///
     /// > 시가\
     /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub open_price: v::Val<v::Decimal>,
     /// 증거금 (`trst_mgn`, length 19).
-    pub trst_mgn: v::Val<String>,
+    pub trst_mgn: v::Val<v::Decimal>,
     /// 저가 (`low_price`, length 15).
     ///
     /// > 저가\
@@ -272,14 +272,14 @@ pub struct Output1 {
     /// 전일대비율 (`prev_diff_rate`, length 10).
     pub prev_diff_rate: v::Val<v::Decimal>,
     /// 매수1수량 (`bid_qntt`, length 10).
-    pub bid_qntt: v::Val<String>,
+    pub bid_qntt: v::Val<v::Decimal>,
     /// 매수1호가 (`bid_price`, length 15).
     ///
     /// > 매수1호가\
     /// > ※ ffcode.mst(해외선물종목마스터 파일)의 sCalcDesz(계산 소수점) 값 참고
     pub bid_price: v::Val<v::Decimal>,
     /// 매도1수량 (`ask_qntt`, length 10).
-    pub ask_qntt: v::Val<String>,
+    pub ask_qntt: v::Val<v::Decimal>,
     /// 매도1호가 (`ask_price`, length 15).
     ///
     /// > 매도1호가\
@@ -303,21 +303,21 @@ pub struct Output1 {
     /// 잔존일수 (`remn_cnt`, length 4).
     pub remn_cnt: v::Val<v::Decimal>,
     /// 체결량 (`last_qntt`, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 총매도잔량 (`tot_ask_qntt`, length 10).
-    pub tot_ask_qntt: v::Val<String>,
+    pub tot_ask_qntt: v::Val<v::Decimal>,
     /// 총매수잔량 (`tot_bid_qntt`, length 10).
-    pub tot_bid_qntt: v::Val<String>,
+    pub tot_bid_qntt: v::Val<v::Decimal>,
     /// 틱사이즈 (`tick_size`, length 19).
-    pub tick_size: v::Val<String>,
+    pub tick_size: v::Val<v::Decimal>,
     /// 장개시일자 (`open_date`, length 8).
     pub open_date: v::Val<v::NaiveDate>,
     /// 장개시시각 (`open_time`, length 6).
-    pub open_time: v::Val<v::NaiveTime>,
+    pub open_time: v::Val<v::KisTime>,
     /// 장종료일자 (`close_date`, length 8).
     pub close_date: v::Val<v::NaiveDate>,
     /// 장종료시각 (`close_time`, length 6).
-    pub close_time: v::Val<v::NaiveTime>,
+    pub close_time: v::Val<v::KisTime>,
     /// 영업일자 (`sbsnsdate`, length 8).
     pub sbsnsdate: v::Val<v::NaiveDate>,
     /// 정산가 (`sttl_price`, length 15).

@@ -382,7 +382,11 @@ pub struct Output {
     /// 통화코드 (`crcy_cd`, length 3).
     pub crcy_cd: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// FM미결제수량 (`fm_ustl_qty`, length 10).
     pub fm_ustl_qty: v::Val<v::Decimal>,
     /// FM청산가능수량 (`fm_lqd_psbl_qty`, length 10).

@@ -2,6 +2,7 @@
 //! 해외옵션 분봉조회 (`해외선물-040`): `GET /uapi/overseas-futureoption/v1/quotations/inquire-time-optchartprice`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`INDEX_KEY` from `output2.index_key`); rows repeat in `output1`, up to 120 per page.
 //!
 //! - TR ID: real `HHDFO55020400`, paper not available.
 
@@ -326,7 +327,15 @@ impl Endpoint for InquireTimeOptchartpriceRequest {
         name: "해외옵션 분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/inquire-time-optchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["INDEX_KEY"],
+            response: &["output2.index_key"],
+            next: &[("QRY_TP", "Q", "P")],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -532,7 +541,7 @@ pub struct Output1 {
     /// 일자 (`data_date`, required, length 8).
     pub data_date: v::Val<v::NaiveDate>,
     /// 시간 (`data_time`, required, length 6).
-    pub data_time: v::Val<v::NaiveTime>,
+    pub data_time: v::Val<v::KisTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
     /// 고가 (`high_price`, required, length 15).
@@ -546,7 +555,7 @@ pub struct Output1 {
     /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
     pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, required, length 1).
@@ -663,5 +672,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeOptchartpriceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외선물옵션 미결제내역조회(잔고) (`v1_해외선물-005`): `GET /uapi/overseas-futureoption/v1/trading/inquire-unpd`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output`.
 //!
 //! - TR ID: real `OTFM1412R`, paper not available.
 
@@ -220,9 +220,14 @@ impl Endpoint for InquireUnpdRequest {
         name: "해외선물옵션 미결제내역조회(잔고)",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/inquire-unpd",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -247,16 +252,6 @@ impl Endpoint for InquireUnpdRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -391,11 +386,28 @@ pub struct Output {
     /// 해외선물FX상품번호 (`ovrs_futr_fx_pdno`, length 32).
     pub ovrs_futr_fx_pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 통화코드 (`crcy_cd`, length 3).
     pub crcy_cd: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// FM미결제수량 (`fm_ustl_qty`, length 10).
     pub fm_ustl_qty: v::Val<v::Decimal>,
     /// FM체결평균가격 (`fm_ccld_avg_pric`, length 20).
@@ -409,7 +421,11 @@ pub struct Output {
     /// FM옵션평가손익금액 (`fm_otp_evlu_pfls_amt`, length 20).
     pub fm_otp_evlu_pfls_amt: v::Val<v::Decimal>,
     /// 선물옵션구분 (`fuop_dvsn`, length 2).
-    pub fuop_dvsn: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 선물
+    /// - `02`: 옵션
+    pub fuop_dvsn: v::Val<crate::api::codes::FuopDvsnInquireCcld>,
     /// 행사예약주문여부 (`ecis_rsvn_ord_yn`, length 1).
     pub ecis_rsvn_ord_yn: v::Val<bool>,
     /// FM청산가능수량 (`fm_lqd_psbl_qty`, length 10).
@@ -570,10 +586,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireUnpdResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

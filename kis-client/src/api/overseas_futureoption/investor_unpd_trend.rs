@@ -2,6 +2,7 @@
 //! 해외선물 미결제추이 (`해외선물-029`): `GET /uapi/overseas-futureoption/v1/quotations/investor-unpd-trend`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`CTS_KEY` from `cts_key`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDDB95030000`, paper not available.
 
@@ -197,7 +198,15 @@ impl Endpoint for InvestorUnpdTrendRequest {
         name: "해외선물 미결제추이",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/investor-unpd-trend",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS_KEY"],
+            response: &["cts_key"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -397,33 +406,33 @@ pub struct Output2 {
     /// 일자 (`bsop_date`, required, length 8).
     pub bsop_date: v::Val<v::NaiveDate>,
     /// 매수투기 (`bidp_spec`, required, length 10).
-    pub bidp_spec: v::Val<String>,
+    pub bidp_spec: v::Val<v::Decimal>,
     /// 매도투기 (`askp_spec`, required, length 10).
-    pub askp_spec: v::Val<String>,
+    pub askp_spec: v::Val<v::Decimal>,
     /// 스프레드투기 (`spread_spec`, required, length 10).
-    pub spread_spec: v::Val<String>,
+    pub spread_spec: v::Val<v::Decimal>,
     /// 매수헤지 (`bidp_hedge`, required, length 10).
-    pub bidp_hedge: v::Val<String>,
+    pub bidp_hedge: v::Val<v::Decimal>,
     /// 매도헤지 (`askp_hedge`, required, length 10).
-    pub askp_hedge: v::Val<String>,
+    pub askp_hedge: v::Val<v::Decimal>,
     /// 미결제합계 (`hts_otst_smtn`, required, length 10).
-    pub hts_otst_smtn: v::Val<String>,
+    pub hts_otst_smtn: v::Val<v::Decimal>,
     /// 매수누락 (`bidp_missing`, required, length 10).
-    pub bidp_missing: v::Val<String>,
+    pub bidp_missing: v::Val<v::Decimal>,
     /// 매도누락 (`askp_missing`, required, length 10).
-    pub askp_missing: v::Val<String>,
+    pub askp_missing: v::Val<v::Decimal>,
     /// 매수투기고객 (`bidp_spec_cust`, required, length 10).
-    pub bidp_spec_cust: v::Val<String>,
+    pub bidp_spec_cust: v::Val<v::Decimal>,
     /// 매도투기고객 (`askp_spec_cust`, required, length 10).
-    pub askp_spec_cust: v::Val<String>,
+    pub askp_spec_cust: v::Val<v::Decimal>,
     /// 스프레드투기고객 (`spread_spec_cust`, required, length 10).
-    pub spread_spec_cust: v::Val<String>,
+    pub spread_spec_cust: v::Val<v::Decimal>,
     /// 매수헤지고객 (`bidp_hedge_cust`, required, length 10).
-    pub bidp_hedge_cust: v::Val<String>,
+    pub bidp_hedge_cust: v::Val<v::Decimal>,
     /// 매도헤지고객 (`askp_hedge_cust`, required, length 10).
-    pub askp_hedge_cust: v::Val<String>,
+    pub askp_hedge_cust: v::Val<v::Decimal>,
     /// 고객합계 (`cust_smtn`, required, length 10).
-    pub cust_smtn: v::Val<String>,
+    pub cust_smtn: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -562,5 +571,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InvestorUnpdTrendResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

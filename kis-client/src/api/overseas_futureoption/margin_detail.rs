@@ -2,6 +2,7 @@
 //! 해외선물옵션 증거금상세 (`해외선물-032`): `GET /uapi/overseas-futureoption/v1/trading/margin-detail`.
 //!
 //! Menu: \[해외선물옵션\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output`.
 //!
 //! - TR ID: real `OTFM3115R`, paper not available.
 
@@ -202,7 +203,15 @@ impl Endpoint for MarginDetailRequest {
         name: "해외선물옵션 증거금상세",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/trading/margin-detail",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -817,5 +826,13 @@ impl crate::__private::Record for Output {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for MarginDetailResponse {
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

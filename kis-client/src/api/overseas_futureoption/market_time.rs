@@ -2,7 +2,7 @@
 //! 해외선물옵션 장운영시간 (`해외선물-030`): `GET /uapi/overseas-futureoption/v1/quotations/market-time`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `OTFM2229R`, paper not available.
 
@@ -245,9 +245,14 @@ impl Endpoint for MarketTimeRequest {
         name: "해외선물옵션 장운영시간",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/market-time",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -263,16 +268,6 @@ impl Endpoint for MarketTimeRequest {
         TrIds {
             real: Some("OTFM2229R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
         }
     }
 }
@@ -414,21 +409,21 @@ pub struct Output {
     /// FM클래스명 (`fm_clas_name`, required, length 30).
     pub fm_clas_name: v::Val<String>,
     /// 오전장운영시작시각 (`am_mkmn_strt_tmd`, required, length 6).
-    pub am_mkmn_strt_tmd: v::Val<v::NaiveTime>,
+    pub am_mkmn_strt_tmd: v::Val<v::KisTime>,
     /// 오전장운영종료시각 (`am_mkmn_end_tmd`, required, length 6).
-    pub am_mkmn_end_tmd: v::Val<v::NaiveTime>,
+    pub am_mkmn_end_tmd: v::Val<v::KisTime>,
     /// 오후장운영시작시각 (`pm_mkmn_strt_tmd`, required, length 6).
-    pub pm_mkmn_strt_tmd: v::Val<v::NaiveTime>,
+    pub pm_mkmn_strt_tmd: v::Val<v::KisTime>,
     /// 오후장운영종료시각 (`pm_mkmn_end_tmd`, required, length 6).
-    pub pm_mkmn_end_tmd: v::Val<v::NaiveTime>,
+    pub pm_mkmn_end_tmd: v::Val<v::KisTime>,
     /// 장운영익일시작시각 (`mkmn_nxdy_strt_tmd`, required, length 6).
-    pub mkmn_nxdy_strt_tmd: v::Val<v::NaiveTime>,
+    pub mkmn_nxdy_strt_tmd: v::Val<v::KisTime>,
     /// 장운영익일종료시각 (`mkmn_nxdy_end_tmd`, required, length 6).
-    pub mkmn_nxdy_end_tmd: v::Val<v::NaiveTime>,
+    pub mkmn_nxdy_end_tmd: v::Val<v::KisTime>,
     /// 기본시장시작시각 (`base_mket_strt_tmd`, required, length 6).
-    pub base_mket_strt_tmd: v::Val<v::NaiveTime>,
+    pub base_mket_strt_tmd: v::Val<v::KisTime>,
     /// 기본시장종료시각 (`base_mket_end_tmd`, required, length 6).
-    pub base_mket_end_tmd: v::Val<v::NaiveTime>,
+    pub base_mket_end_tmd: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -561,10 +556,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for MarketTimeResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

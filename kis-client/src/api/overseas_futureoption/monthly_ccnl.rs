@@ -2,6 +2,7 @@
 //! 해외선물 체결추이(월간) (`해외선물-020`): `GET /uapi/overseas-futureoption/v1/quotations/monthly-ccnl`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`INDEX_KEY` from `output1.index_key`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFC55020300`, paper not available.
 
@@ -318,7 +319,15 @@ impl Endpoint for MonthlyCcnlRequest {
         name: "해외선물 체결추이(월간)",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/monthly-ccnl",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["INDEX_KEY"],
+            response: &["output1.index_key"],
+            next: &[("QRY_TP", "Q", "P")],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -454,6 +463,8 @@ pub struct Output1 {
     pub last_n_cnt: v::Val<v::Decimal>,
     /// 이전조회KEY (`index_key`, required, length 30).
     pub index_key: v::Val<String>,
+    /// 자료개수 (`ret_cnt`).
+    pub ret_cnt: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -468,6 +479,7 @@ impl Default for Output1 {
             tret_cnt: v::Val::Missing,
             last_n_cnt: v::Val::Missing,
             index_key: v::Val::Missing,
+            ret_cnt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -476,8 +488,13 @@ impl Default for Output1 {
 impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
-            names: &["tret_cnt", "last_n_cnt", "index_key"],
-            lower: &[("index_key", 2), ("last_n_cnt", 1), ("tret_cnt", 0)],
+            names: &["tret_cnt", "last_n_cnt", "index_key", "ret_cnt"],
+            lower: &[
+                ("index_key", 2),
+                ("last_n_cnt", 1),
+                ("ret_cnt", 3),
+                ("tret_cnt", 0),
+            ],
         };
         &FIELDS
     }
@@ -487,6 +504,7 @@ impl crate::__private::Record for Output1 {
             0 => &self.tret_cnt,
             1 => &self.last_n_cnt,
             2 => &self.index_key,
+            3 => &self.ret_cnt,
             _ => return None,
         })
     }
@@ -496,6 +514,7 @@ impl crate::__private::Record for Output1 {
             0 => &mut self.tret_cnt,
             1 => &mut self.last_n_cnt,
             2 => &mut self.index_key,
+            3 => &mut self.ret_cnt,
             _ => return None,
         })
     }
@@ -524,7 +543,7 @@ pub struct Output2 {
     /// 일자 (`data_date`, required, length 8).
     pub data_date: v::Val<v::NaiveDate>,
     /// 시각 (`data_time`, required, length 6).
-    pub data_time: v::Val<v::NaiveTime>,
+    pub data_time: v::Val<v::KisTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
     /// 고가 (`high_price`, required, length 15).
@@ -534,7 +553,7 @@ pub struct Output2 {
     /// 체결가격 (`last_price`, required, length 15).
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
     pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, required, length 1).
@@ -651,5 +670,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for MonthlyCcnlResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

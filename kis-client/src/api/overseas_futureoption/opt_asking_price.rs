@@ -231,7 +231,7 @@ pub struct Output1 {
     /// 고가 (`high_price`, required, length 15).
     pub high_price: v::Val<v::Decimal>,
     /// 저가 (`lowp_rice`, required, length 15).
-    pub lowp_rice: v::Val<String>,
+    pub lowp_rice: v::Val<v::Decimal>,
     /// 현재가 (`last_price`, required, length 15).
     pub last_price: v::Val<v::Decimal>,
     /// 정산가 (`sttl_price`, required, length 15).
@@ -245,7 +245,7 @@ pub struct Output1 {
     /// 호가수신일자 (`quot_date`, required, length 8).
     pub quot_date: v::Val<v::NaiveDate>,
     /// 호가수신시각 (`quot_time`, required, length 6).
-    pub quot_time: v::Val<v::NaiveTime>,
+    pub quot_time: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -357,13 +357,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수수량 (`bid_qntt`, required, length 10).
-    pub bid_qntt: v::Val<String>,
+    pub bid_qntt: v::Val<v::Decimal>,
     /// 매수번호 (`bid_num`, required, length 10).
     pub bid_num: v::Val<String>,
     /// 매수호가 (`bid_price`, required, length 15).
     pub bid_price: v::Val<v::Decimal>,
     /// 매도수량 (`ask_qntt`, required, length 10).
-    pub ask_qntt: v::Val<String>,
+    pub ask_qntt: v::Val<v::Decimal>,
     /// 매도번호 (`ask_num`, required, length 10).
     pub ask_num: v::Val<String>,
     /// 매도호가 (`ask_price`, required, length 15).

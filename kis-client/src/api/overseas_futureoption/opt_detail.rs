@@ -246,21 +246,21 @@ pub struct Output1 {
     /// 정산일 (`sttl_date`, required, length 8).
     pub sttl_date: v::Val<v::NaiveDate>,
     /// 증거금 (`trst_mgn`, required, length 19).
-    pub trst_mgn: v::Val<String>,
+    pub trst_mgn: v::Val<v::Decimal>,
     /// 가격표시진법 (`disp_digit`, required, length 10).
     pub disp_digit: v::Val<String>,
     /// 틱사이즈 (`tick_sz`, required, length 19).
-    pub tick_sz: v::Val<String>,
+    pub tick_sz: v::Val<v::Decimal>,
     /// 틱가치 (`tick_val`, required, length 19).
-    pub tick_val: v::Val<String>,
+    pub tick_val: v::Val<v::Decimal>,
     /// 장개시일자 (`mrkt_open_date`, required, length 8).
     pub mrkt_open_date: v::Val<v::NaiveDate>,
     /// 장개시시각 (`mrkt_open_time`, required, length 6).
-    pub mrkt_open_time: v::Val<v::NaiveTime>,
+    pub mrkt_open_time: v::Val<v::KisTime>,
     /// 장마감일자 (`mrkt_close_date`, required, length 8).
     pub mrkt_close_date: v::Val<v::NaiveDate>,
     /// 장마감시각 (`mrkt_close_time`, required, length 6).
-    pub mrkt_close_time: v::Val<v::NaiveTime>,
+    pub mrkt_close_time: v::Val<v::KisTime>,
     /// 상장일 (`trd_fr_date`, required, length 8).
     pub trd_fr_date: v::Val<v::NaiveDate>,
     /// 만기일 (`expr_date`, required, length 8).
@@ -272,7 +272,7 @@ pub struct Output1 {
     /// 매매여부 (`stat_tp`, required, length 1).
     pub stat_tp: v::Val<String>,
     /// 계약크기 (`ctrt_size`, required, length 19).
-    pub ctrt_size: v::Val<String>,
+    pub ctrt_size: v::Val<v::Decimal>,
     /// 최종결제구분 (`stl_tp`, required, length 20).
     pub stl_tp: v::Val<String>,
     /// 최초식별일 (`frst_noti_date`, required, length 8).

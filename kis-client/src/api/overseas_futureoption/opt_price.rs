@@ -231,7 +231,7 @@ pub struct Output1 {
     /// 최종처리일자 (`proc_date`, required, length 8).
     pub proc_date: v::Val<v::NaiveDate>,
     /// 최종처리시각 (`proc_time`, required, length 6).
-    pub proc_time: v::Val<v::NaiveTime>,
+    pub proc_time: v::Val<v::KisTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
     /// 고가 (`high_price`, required, length 15).
@@ -253,15 +253,15 @@ pub struct Output1 {
     /// 전일대비율 (`prev_diff_rate`, required, length 10).
     pub prev_diff_rate: v::Val<v::Decimal>,
     /// 매수1수량 (`bid_qntt`, required, length 10).
-    pub bid_qntt: v::Val<String>,
+    pub bid_qntt: v::Val<v::Decimal>,
     /// 매수1호가 (`bid_price`, required, length 15).
     pub bid_price: v::Val<v::Decimal>,
     /// 매도1수량 (`ask_qntt`, required, length 10).
-    pub ask_qntt: v::Val<String>,
+    pub ask_qntt: v::Val<v::Decimal>,
     /// 매도1호가 (`ask_price`, required, length 15).
     pub ask_price: v::Val<v::Decimal>,
     /// 증거금 (`trst_mgn`, required, length 19).
-    pub trst_mgn: v::Val<String>,
+    pub trst_mgn: v::Val<v::Decimal>,
     /// 거래소코드 (`exch_cd`, required, length 10).
     pub exch_cd: v::Val<String>,
     /// 거래통화 (`crc_cd`, required, length 10).
@@ -275,25 +275,27 @@ pub struct Output1 {
     /// 잔존일수 (`remn_cnt`, required, length 4).
     pub remn_cnt: v::Val<v::Decimal>,
     /// 체결량 (`last_qntt`, required, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 총매도잔량 (`tot_ask_qntt`, required, length 10).
-    pub tot_ask_qntt: v::Val<String>,
+    pub tot_ask_qntt: v::Val<v::Decimal>,
     /// 총매수잔량 (`tot_bid_qntt`, required, length 10).
-    pub tot_bid_qntt: v::Val<String>,
+    pub tot_bid_qntt: v::Val<v::Decimal>,
     /// 틱사이즈 (`tick_size`, required, length 19).
-    pub tick_size: v::Val<String>,
+    pub tick_size: v::Val<v::Decimal>,
     /// 장개시일자 (`open_date`, required, length 8).
     pub open_date: v::Val<v::NaiveDate>,
     /// 장개시시각 (`open_time`, required, length 6).
-    pub open_time: v::Val<v::NaiveTime>,
+    pub open_time: v::Val<v::KisTime>,
     /// 장종료일자 (`close_date`, required, length 8).
     pub close_date: v::Val<v::NaiveDate>,
     /// 장종료시각 (`close_time`, required, length 6).
-    pub close_time: v::Val<v::NaiveTime>,
+    pub close_time: v::Val<v::KisTime>,
     /// 영업일자 (`sbsnsdate`, required, length 8).
     pub sbsnsdate: v::Val<v::NaiveDate>,
     /// 정산가 (`sttl_price`, length 15).
     pub sttl_price: v::Val<v::Decimal>,
+    /// 전일종가 (`prev_price`).
+    pub prev_price: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -336,6 +338,7 @@ impl Default for Output1 {
             close_time: v::Val::Missing,
             sbsnsdate: v::Val::Missing,
             sttl_price: v::Val::Missing,
+            prev_price: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -376,6 +379,7 @@ impl crate::__private::Record for Output1 {
                 "close_time",
                 "sbsnsdate",
                 "sttl_price",
+                "prev_price",
             ],
             lower: &[
                 ("ask_price", 13),
@@ -397,6 +401,7 @@ impl crate::__private::Record for Output1 {
                 ("prev_diff_flag", 7),
                 ("prev_diff_price", 8),
                 ("prev_diff_rate", 9),
+                ("prev_price", 31),
                 ("proc_date", 0),
                 ("proc_time", 1),
                 ("remn_cnt", 20),
@@ -447,6 +452,7 @@ impl crate::__private::Record for Output1 {
             28 => &self.close_time,
             29 => &self.sbsnsdate,
             30 => &self.sttl_price,
+            31 => &self.prev_price,
             _ => return None,
         })
     }
@@ -484,6 +490,7 @@ impl crate::__private::Record for Output1 {
             28 => &mut self.close_time,
             29 => &mut self.sbsnsdate,
             30 => &mut self.sttl_price,
+            31 => &mut self.prev_price,
             _ => return None,
         })
     }

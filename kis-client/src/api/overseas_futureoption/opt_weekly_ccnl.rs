@@ -2,6 +2,7 @@
 //! 해외옵션 체결추이(주간) (`해외선물-036`): `GET /uapi/overseas-futureoption/v1/quotations/opt-weekly-ccnl`.
 //!
 //! Menu: \[해외선물옵션\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`INDEX_KEY` from `output1.index_key`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFO55020000`, paper not available.
 
@@ -305,7 +306,15 @@ impl Endpoint for OptWeeklyCcnlRequest {
         name: "해외옵션 체결추이(주간)",
         method: HttpMethod::Get,
         path: "/uapi/overseas-futureoption/v1/quotations/opt-weekly-ccnl",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["INDEX_KEY"],
+            response: &["output1.index_key"],
+            next: &[("QRY_TP", "Q", "P")],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -515,7 +524,7 @@ pub struct Output2 {
     /// 시간 (`data_time`, required, length 6).
     ///
     /// > ""
-    pub data_time: v::Val<v::NaiveTime>,
+    pub data_time: v::Val<v::KisTime>,
     /// 시가 (`open_price`, required, length 15).
     pub open_price: v::Val<v::Decimal>,
     /// 고가 (`high_price`, required, length 15).
@@ -529,7 +538,7 @@ pub struct Output2 {
     /// > \* 포럼 \> FAQ \> 종목정보 다운로드(해외) - 해외지수옵션/해외주식옵션
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`last_qntt`, required, length 10).
-    pub last_qntt: v::Val<String>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 누적거래수량 (`vol`, required, length 10).
     pub vol: v::Val<v::Decimal>,
     /// 전일대비구분 (`prev_diff_flag`, required, length 1).
@@ -646,5 +655,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for OptWeeklyCcnlResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -472,7 +472,7 @@ pub struct Output {
     /// 작성일자 (`data_dt`, required, length 8).
     pub data_dt: v::Val<v::NaiveDate>,
     /// 작성시간 (`data_tm`, required, length 6).
-    pub data_tm: v::Val<v::NaiveTime>,
+    pub data_tm: v::Val<v::KisTime>,
     /// HTS공시제목내용 (`hts_pbnt_titl_cntt`, required, length 400).
     pub hts_pbnt_titl_cntt: v::Val<String>,
     /// 뉴스대구분 (`news_lrdv_code`, required, length 8).

@@ -2,6 +2,7 @@
 //! 해외주식 기간별시세 (`v1_해외주식-010`): `GET /uapi/overseas-price/v1/quotations/dailyprice`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`, up to 100 per page.
 //!
 //! - TR ID: real `HHDFS76240000`, paper `HHDFS76240000`.
 
@@ -334,7 +335,15 @@ impl Endpoint for DailypriceRequest {
         name: "해외주식 기간별시세",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/dailyprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: Some(100),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -474,22 +483,11 @@ pub struct Output1 {
     /// > TSE : 도쿄, HKS : 홍콩,\
     /// > SHS : 상해, SZS : 심천\
     /// > HSX : 호치민, HNX : 하노이
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<crate::api::codes::Rsym>,
+    pub rsym: v::Val<String>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`nrec`, required, length 12).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -558,7 +556,7 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자(YYYYMMDD) (`xymd`, required, length 8).
-    pub xymd: v::Val<String>,
+    pub xymd: v::Val<v::NaiveDate>,
     /// 종가 (`clos`, required, length 12).
     ///
     /// > 해당 일자의 종가
@@ -581,7 +579,7 @@ pub struct Output2 {
     /// 대비 (`diff`, required, length 12).
     ///
     /// > 해당 일자의 종가와 해당 전일 종가의 차이 (해당일 종가-해당 전일 종가)
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     ///
     /// > 해당 전일 대비 / 해당일 종가 \* 100
@@ -589,19 +587,19 @@ pub struct Output2 {
     /// 시가 (`open`, required, length 12).
     ///
     /// > 해당일 최초 거래가격
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 12).
     ///
     /// > 해당일 가장 높은 거래가격
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 12).
     ///
     /// > 해당일 가장 낮은 거래가격
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
     ///
     /// > 해당일 거래량
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     ///
     /// > 해당일 거래대금
@@ -610,7 +608,7 @@ pub struct Output2 {
     ///
     /// > 마지막 체결이 발생한 시점의 매수호가\
     /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매수호가잔량 (`vbid`, required, length 10).
     ///
     /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
@@ -619,7 +617,7 @@ pub struct Output2 {
     ///
     /// > 마지막 체결이 발생한 시점의 매도호가\
     /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매도호가잔량 (`vask`, required, length 10).
     ///
     /// > \* 해당 일자 거래량 0인 경우 값이 수신되지 않음
@@ -735,5 +733,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for DailypriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

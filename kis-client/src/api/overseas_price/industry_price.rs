@@ -283,7 +283,7 @@ impl serde::Serialize for IndustryPriceResponse {
 #[non_exhaustive]
 pub struct Output1 {
     /// RecordCount (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -2,6 +2,7 @@
 //! 해외주식 업종별시세 (`해외주식-048`): `GET /uapi/overseas-price/v1/quotations/industry-theme`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76370000`, paper not available.
 
@@ -250,7 +251,15 @@ impl Endpoint for IndustryThemeRequest {
         name: "해외주식 업종별시세",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/industry-theme",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -385,11 +394,11 @@ pub struct Output1 {
     /// 거래상태정보 (`stat`, required, length 20).
     pub stat: v::Val<String>,
     /// 현재조회종목수 (`crec`, required, length 6).
-    pub crec: v::Val<String>,
+    pub crec: v::Val<i64>,
     /// 전체조회종목수 (`trec`, required, length 6).
-    pub trec: v::Val<String>,
+    pub trec: v::Val<i64>,
     /// RecordCount (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -478,21 +487,28 @@ pub struct Output2 {
     /// 종목명 (`name`, required, length 48).
     pub name: v::Val<String>,
     /// 현재가 (`last`, required, length 16).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 매도잔량 (`vask`, required, length 10).
     pub vask: v::Val<String>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매수잔량 (`vbid`, required, length 10).
     pub vbid: v::Val<String>,
     /// 순위 (`seqn`, required, length 6).
@@ -620,5 +636,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for IndustryThemeResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

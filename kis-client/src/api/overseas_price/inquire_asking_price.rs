@@ -348,27 +348,27 @@ pub struct Output1 {
     /// 통화 (`curr`, required, length 4).
     pub curr: v::Val<String>,
     /// 전일종가 (`base`, required, length 12).
-    pub base: v::Val<String>,
+    pub base: v::Val<v::Decimal>,
     /// 시가 (`open`, required, length 12).
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 12).
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 12).
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// 현재가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 호가일자 (`dymd`, required, length 8).
     pub dymd: v::Val<v::NaiveDate>,
     /// 호가시간 (`dhms`, required, length 6).
-    pub dhms: v::Val<v::NaiveTime>,
+    pub dhms: v::Val<v::KisTime>,
     /// 매수호가총잔량 (`bvol`, required, length 10).
-    pub bvol: v::Val<String>,
+    pub bvol: v::Val<v::Decimal>,
     /// 매도호가총잔량 (`avol`, required, length 10).
-    pub avol: v::Val<String>,
+    pub avol: v::Val<v::Decimal>,
     /// 매수호가총잔량대비 (`bdvl`, required, length 10).
-    pub bdvl: v::Val<String>,
+    pub bdvl: v::Val<v::Decimal>,
     /// 매도호가총잔량대비 (`advl`, required, length 10).
-    pub advl: v::Val<String>,
+    pub advl: v::Val<v::Decimal>,
     /// 종목코드 (`code`, required, length 16).
     pub code: v::Val<String>,
     /// 시가율 (`ropen`, required, length 12).
@@ -518,233 +518,233 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수호가가격1 (`pbid1`, required, length 12).
-    pub pbid1: v::Val<String>,
+    pub pbid1: v::Val<v::Decimal>,
     /// 매도호가가격1 (`pask1`, required, length 12).
-    pub pask1: v::Val<String>,
+    pub pask1: v::Val<v::Decimal>,
     /// 매수호가잔량1 (`vbid1`, required, length 10).
-    pub vbid1: v::Val<String>,
+    pub vbid1: v::Val<v::Decimal>,
     /// 매도호가잔량1 (`vask1`, required, length 10).
-    pub vask1: v::Val<String>,
+    pub vask1: v::Val<v::Decimal>,
     /// 매수호가대비1 (`dbid1`, required, length 10).
-    pub dbid1: v::Val<String>,
+    pub dbid1: v::Val<v::Decimal>,
     /// 매도호가대비1 (`dask1`, required, length 10).
-    pub dask1: v::Val<String>,
+    pub dask1: v::Val<v::Decimal>,
     /// 매수호가가격2 (`pbid2`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid2: v::Val<String>,
+    pub pbid2: v::Val<v::Decimal>,
     /// 매도호가가격2 (`pask2`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask2: v::Val<String>,
+    pub pask2: v::Val<v::Decimal>,
     /// 매수호가잔량2 (`vbid2`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid2: v::Val<String>,
+    pub vbid2: v::Val<v::Decimal>,
     /// 매도호가잔량2 (`vask2`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask2: v::Val<String>,
+    pub vask2: v::Val<v::Decimal>,
     /// 매수호가대비2 (`dbid2`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid2: v::Val<String>,
+    pub dbid2: v::Val<v::Decimal>,
     /// 매도호가대비2 (`dask2`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask2: v::Val<String>,
+    pub dask2: v::Val<v::Decimal>,
     /// 매수호가가격3 (`pbid3`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid3: v::Val<String>,
+    pub pbid3: v::Val<v::Decimal>,
     /// 매도호가가격3 (`pask3`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask3: v::Val<String>,
+    pub pask3: v::Val<v::Decimal>,
     /// 매수호가잔량3 (`vbid3`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid3: v::Val<String>,
+    pub vbid3: v::Val<v::Decimal>,
     /// 매도호가잔량3 (`vask3`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask3: v::Val<String>,
+    pub vask3: v::Val<v::Decimal>,
     /// 매수호가대비3 (`dbid3`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid3: v::Val<String>,
+    pub dbid3: v::Val<v::Decimal>,
     /// 매도호가대비3 (`dask3`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask3: v::Val<String>,
+    pub dask3: v::Val<v::Decimal>,
     /// 매수호가가격4 (`pbid4`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid4: v::Val<String>,
+    pub pbid4: v::Val<v::Decimal>,
     /// 매도호가가격4 (`pask4`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask4: v::Val<String>,
+    pub pask4: v::Val<v::Decimal>,
     /// 매수호가잔량4 (`vbid4`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid4: v::Val<String>,
+    pub vbid4: v::Val<v::Decimal>,
     /// 매도호가잔량4 (`vask4`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask4: v::Val<String>,
+    pub vask4: v::Val<v::Decimal>,
     /// 매수호가대비4 (`dbid4`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid4: v::Val<String>,
+    pub dbid4: v::Val<v::Decimal>,
     /// 매도호가대비4 (`dask4`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask4: v::Val<String>,
+    pub dask4: v::Val<v::Decimal>,
     /// 매수호가가격5 (`pbid5`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid5: v::Val<String>,
+    pub pbid5: v::Val<v::Decimal>,
     /// 매도호가가격5 (`pask5`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask5: v::Val<String>,
+    pub pask5: v::Val<v::Decimal>,
     /// 매수호가잔량5 (`vbid5`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid5: v::Val<String>,
+    pub vbid5: v::Val<v::Decimal>,
     /// 매도호가잔량5 (`vask5`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask5: v::Val<String>,
+    pub vask5: v::Val<v::Decimal>,
     /// 매수호가대비5 (`dbid5`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid5: v::Val<String>,
+    pub dbid5: v::Val<v::Decimal>,
     /// 매도호가대비5 (`dask5`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask5: v::Val<String>,
+    pub dask5: v::Val<v::Decimal>,
     /// 매수호가가격6 (`pbid6`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid6: v::Val<String>,
+    pub pbid6: v::Val<v::Decimal>,
     /// 매도호가가격6 (`pask6`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask6: v::Val<String>,
+    pub pask6: v::Val<v::Decimal>,
     /// 매수호가잔량6 (`vbid6`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid6: v::Val<String>,
+    pub vbid6: v::Val<v::Decimal>,
     /// 매도호가잔량6 (`vask6`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask6: v::Val<String>,
+    pub vask6: v::Val<v::Decimal>,
     /// 매수호가대비6 (`dbid6`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid6: v::Val<String>,
+    pub dbid6: v::Val<v::Decimal>,
     /// 매도호가대비6 (`dask6`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask6: v::Val<String>,
+    pub dask6: v::Val<v::Decimal>,
     /// 매수호가가격7 (`pbid7`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid7: v::Val<String>,
+    pub pbid7: v::Val<v::Decimal>,
     /// 매도호가가격7 (`pask7`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask7: v::Val<String>,
+    pub pask7: v::Val<v::Decimal>,
     /// 매수호가잔량7 (`vbid7`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid7: v::Val<String>,
+    pub vbid7: v::Val<v::Decimal>,
     /// 매도호가잔량7 (`vask7`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask7: v::Val<String>,
+    pub vask7: v::Val<v::Decimal>,
     /// 매수호가대비7 (`dbid7`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid7: v::Val<String>,
+    pub dbid7: v::Val<v::Decimal>,
     /// 매도호가대비7 (`dask7`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask7: v::Val<String>,
+    pub dask7: v::Val<v::Decimal>,
     /// 매수호가가격8 (`pbid8`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid8: v::Val<String>,
+    pub pbid8: v::Val<v::Decimal>,
     /// 매도호가가격8 (`pask8`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask8: v::Val<String>,
+    pub pask8: v::Val<v::Decimal>,
     /// 매수호가잔량8 (`vbid8`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid8: v::Val<String>,
+    pub vbid8: v::Val<v::Decimal>,
     /// 매도호가잔량8 (`vask8`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask8: v::Val<String>,
+    pub vask8: v::Val<v::Decimal>,
     /// 매수호가대비8 (`dbid8`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid8: v::Val<String>,
+    pub dbid8: v::Val<v::Decimal>,
     /// 매도호가대비8 (`dask8`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask8: v::Val<String>,
+    pub dask8: v::Val<v::Decimal>,
     /// 매수호가가격9 (`pbid9`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid9: v::Val<String>,
+    pub pbid9: v::Val<v::Decimal>,
     /// 매도호가가격9 (`pask9`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask9: v::Val<String>,
+    pub pask9: v::Val<v::Decimal>,
     /// 매수호가잔량9 (`vbid9`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid9: v::Val<String>,
+    pub vbid9: v::Val<v::Decimal>,
     /// 매도호가잔량9 (`vask9`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask9: v::Val<String>,
+    pub vask9: v::Val<v::Decimal>,
     /// 매수호가대비9 (`dbid9`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid9: v::Val<String>,
+    pub dbid9: v::Val<v::Decimal>,
     /// 매도호가대비9 (`dask9`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask9: v::Val<String>,
+    pub dask9: v::Val<v::Decimal>,
     /// 매수호가가격10 (`pbid10`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pbid10: v::Val<String>,
+    pub pbid10: v::Val<v::Decimal>,
     /// 매도호가가격10 (`pask10`, required, length 12).
     ///
     /// > 미국 거래소만 수신
-    pub pask10: v::Val<String>,
+    pub pask10: v::Val<v::Decimal>,
     /// 매수호가잔량10 (`vbid10`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vbid10: v::Val<String>,
+    pub vbid10: v::Val<v::Decimal>,
     /// 매도호가잔량10 (`vask10`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub vask10: v::Val<String>,
+    pub vask10: v::Val<v::Decimal>,
     /// 매수호가대비10 (`dbid10`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dbid10: v::Val<String>,
+    pub dbid10: v::Val<v::Decimal>,
     /// 매도호가대비10 (`dask10`, required, length 10).
     ///
     /// > 미국 거래소만 수신
-    pub dask10: v::Val<String>,
+    pub dask10: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -1055,11 +1055,11 @@ pub struct Output3 {
     /// VCMStart시간 (`vstm`, required, length 6).
     ///
     /// > 데이터 없음
-    pub vstm: v::Val<v::NaiveTime>,
+    pub vstm: v::Val<v::KisTime>,
     /// VCMEnd시간 (`vetm`, required, length 6).
     ///
     /// > 데이터 없음
-    pub vetm: v::Val<v::NaiveTime>,
+    pub vetm: v::Val<v::KisTime>,
     /// CAS/VCM기준가 (`csbp`, required, length 12).
     ///
     /// > 데이터 없음

@@ -2,6 +2,7 @@
 //! 해외주식 체결추이 (`해외주식-037`): `GET /uapi/overseas-price/v1/quotations/inquire-ccnl`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output1`.
 //!
 //! - TR ID: real `HHDFS76200300`, paper not available.
 
@@ -241,7 +242,15 @@ impl Endpoint for InquireCcnlRequest {
         name: "해외주식 체결추이",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-ccnl",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -272,12 +281,12 @@ pub struct InquireCcnlResponse {
     pub msg_cd: v::Val<String>,
     /// 응답메세지 (`msg1`, required, length 80).
     pub msg1: v::Val<String>,
-    /// Block 응답상세 (`output2`, required).
+    /// Block 응답상세 (`output1`, required).
     ///
     /// > array
-    pub output2: v::Block<Output2>,
-    /// Block 응답상세 (`output1`, required).
     pub output1: v::Block<Output1>,
+    /// Block 응답상세 (`output2`, required).
+    pub output2: v::One<Output2>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -292,8 +301,8 @@ impl Default for InquireCcnlResponse {
             rt_cd: v::Val::Missing,
             msg_cd: v::Val::Missing,
             msg1: v::Val::Missing,
-            output2: v::Block::EMPTY,
             output1: v::Block::EMPTY,
+            output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -302,12 +311,12 @@ impl Default for InquireCcnlResponse {
 impl crate::__private::Record for InquireCcnlResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
-            names: &["rt_cd", "msg_cd", "msg1", "output2", "output1"],
+            names: &["rt_cd", "msg_cd", "msg1", "output1", "output2"],
             lower: &[
                 ("msg1", 2),
                 ("msg_cd", 1),
-                ("output1", 4),
-                ("output2", 3),
+                ("output1", 3),
+                ("output2", 4),
                 ("rt_cd", 0),
             ],
         };
@@ -319,8 +328,8 @@ impl crate::__private::Record for InquireCcnlResponse {
             0 => &self.rt_cd,
             1 => &self.msg_cd,
             2 => &self.msg1,
-            3 => &self.output2,
-            4 => &self.output1,
+            3 => &self.output1,
+            4 => &self.output2,
             _ => return None,
         })
     }
@@ -330,8 +339,8 @@ impl crate::__private::Record for InquireCcnlResponse {
             0 => &mut self.rt_cd,
             1 => &mut self.msg_cd,
             2 => &mut self.msg1,
-            3 => &mut self.output2,
-            4 => &mut self.output1,
+            3 => &mut self.output1,
+            4 => &mut self.output2,
             _ => return None,
         })
     }
@@ -367,24 +376,31 @@ impl serde::Serialize for InquireCcnlResponse {
     }
 }
 
-/// A record of block `output2` (응답상세).
+/// A record of block `output1` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output2 {
+pub struct Output1 {
     /// 한국기준시간 (`khms`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 체결가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 체결량 (`evol`, required, length 10).
-    pub evol: v::Val<String>,
+    pub evol: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 시장구분 (`mtyp`, required, length 1).
     ///
     /// > 0: 장중 1:장전 2:장후
@@ -395,18 +411,18 @@ pub struct Output2 {
     /// - `2`: 장후
     pub mtyp: v::Val<crate::api::codes::Mtyp>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 체결강도 (`vpow`, required, length 10).
-    pub vpow: v::Val<String>,
+    pub vpow: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
 }
 
 /// Every field absent (what decoding starts from).
-impl Default for Output2 {
+impl Default for Output1 {
     fn default() -> Self {
         // Constants only, after the one call: no cleanup code per field.
         Self {
@@ -427,7 +443,7 @@ impl Default for Output2 {
     }
 }
 
-impl crate::__private::Record for Output2 {
+impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &[
@@ -502,23 +518,23 @@ impl crate::__private::Record for Output2 {
     }
 }
 
-/// A record of block `output1` (응답상세).
+/// A record of block `output2` (응답상세).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Output1 {
+pub struct Output2 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
     pub rsym: v::Val<String>,
     /// 소수점자리수 (`ZDIV`, required, length 1).
     pub zdiv: v::Val<String>,
     /// Record Count (`NREC`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
 }
 
 /// Every field absent (what decoding starts from).
-impl Default for Output1 {
+impl Default for Output2 {
     fn default() -> Self {
         // Constants only, after the one call: no cleanup code per field.
         Self {
@@ -531,7 +547,7 @@ impl Default for Output1 {
     }
 }
 
-impl crate::__private::Record for Output1 {
+impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
             names: &["rsym", "ZDIV", "NREC"],
@@ -572,5 +588,13 @@ impl crate::__private::Record for Output1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireCcnlResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

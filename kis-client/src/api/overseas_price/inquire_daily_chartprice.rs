@@ -391,7 +391,14 @@ pub struct Output1 {
     /// > 16(11.4) 정수부분 11자리, 소수부분 4자리
     pub ovrs_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 전일 대비율 (`prdy_ctrt`, length 11).
     ///
     /// > 11(8.2) 정수부분 8자리, 소수부분 2자리

@@ -2,6 +2,7 @@
 //! 해외주식조건검색 (`v1_해외주식-015`): `GET /uapi/overseas-price/v1/quotations/inquire-search`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76410000`, paper `HHDFS76410000`.
 
@@ -892,7 +893,15 @@ impl Endpoint for InquireSearchRequest {
         name: "해외주식조건검색",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-search",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -1027,11 +1036,11 @@ pub struct Output1 {
     /// 거래상태정보 (`stat`, required, length 20).
     pub stat: v::Val<String>,
     /// 현재조회종목수 (`crec`, required, length 6).
-    pub crec: v::Val<String>,
+    pub crec: v::Val<i64>,
     /// 전체조회종목수 (`trec`, required, length 6).
-    pub trec: v::Val<String>,
+    pub trec: v::Val<i64>,
     /// Record Count (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -1122,18 +1131,7 @@ pub struct Output2 {
     /// > TSE : 도쿄, HKS : 홍콩,\
     /// > SHS : 상해, SZS : 심천\
     /// > HSX : 호치민, HNX : 하노이
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<crate::api::codes::Rsym>,
+    pub rsym: v::Val<String>,
     /// 거래소코드 (`excd`, length 4).
     pub excd: v::Val<String>,
     /// 종목명 (`name`, length 48).
@@ -1141,43 +1139,50 @@ pub struct Output2 {
     /// 종목코드 (`symb`, length 16).
     pub symb: v::Val<String>,
     /// 현재가 (`last`, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 발행주식 (`shar`, length 14).
     ///
     /// > 발행주식수(단위: 천)
-    pub shar: v::Val<String>,
+    pub shar: v::Val<v::Decimal>,
     /// 시가총액 (`valx`, length 14).
     ///
     /// > 시가총액(단위: 천)
-    pub valx: v::Val<String>,
+    pub valx: v::Val<v::Decimal>,
     /// 저가 (`plow`, length 12).
-    pub plow: v::Val<String>,
+    pub plow: v::Val<v::Decimal>,
     /// 고가 (`phigh`, length 12).
-    pub phigh: v::Val<String>,
+    pub phigh: v::Val<v::Decimal>,
     /// 시가 (`popen`, length 12).
-    pub popen: v::Val<String>,
+    pub popen: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, length 14).
     ///
     /// > 거래량(단위: 주)
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 등락율 (`rate`, length 12).
     ///
     /// > 등락율(%)
     pub rate: v::Val<v::Decimal>,
     /// 대비 (`diff`, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 기호 (`sign`, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 거래대금 (`avol`, length 14).
     ///
     /// > 거래대금(단위: 천)
-    pub avol: v::Val<String>,
+    pub avol: v::Val<v::Decimal>,
     /// EPS (`eps`, length 14).
     pub eps: v::Val<v::Decimal>,
     /// PER (`per`, length 14).
     pub per: v::Val<v::Decimal>,
     /// 순위 (`rank`, length 6).
-    pub rank: v::Val<String>,
+    pub rank: v::Val<i64>,
     /// 영문종목명 (`ename`, length 48).
     pub ename: v::Val<String>,
     /// 매매가능 (`e_ordyn`, length 2).
@@ -1319,5 +1324,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireSearchResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

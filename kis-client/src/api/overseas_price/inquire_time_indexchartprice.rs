@@ -352,7 +352,14 @@ pub struct Output1 {
     /// 해외 지수 전일 대비 (`ovrs_nmix_prdy_vrss`, required, length 11.4).
     pub ovrs_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`prdy_vrss_sign`, required, length 1).
-    pub prdy_vrss_sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
     pub hts_kor_isnm: v::Val<String>,
     /// 전일 대비율 (`prdy_ctrt`, required, length 8.2).
@@ -499,7 +506,7 @@ pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, required, length 6).
     ///
     /// > 체결 시간
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 옵션 현재가 (`optn_prpr`, required, length 11.2).
     ///
     /// > 현재가

@@ -2,6 +2,7 @@
 //! 해외주식분봉조회 (`v1_해외주식-030`): `GET /uapi/overseas-price/v1/quotations/inquire-time-itemchartprice`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by a cursor from the last row (`KEYB` from `output2[-1].xymd+xhms`); rows repeat in `output2`, up to 120 per page.
 //!
 //! - TR ID: real `HHDFS76950200`, paper not available.
 
@@ -400,7 +401,15 @@ impl Endpoint for InquireTimeItemchartpriceRequest {
         name: "해외주식분봉조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Cursor,
+            request: &["KEYB"],
+            response: &["output2[-1].xymd+xhms"],
+            next: &[("PINC", "", "1"), ("NEXT", "", "1")],
+            end: crate::endpoint::PagingEnd::Rows,
+            rows: Some("output2"),
+            page_size: Some(120),
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -535,19 +544,19 @@ pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 장시작현지시간 (`stim`, required, length 6).
-    pub stim: v::Val<v::NaiveTime>,
+    pub stim: v::Val<v::KisTime>,
     /// 장종료현지시간 (`etim`, required, length 6).
-    pub etim: v::Val<v::NaiveTime>,
+    pub etim: v::Val<v::KisTime>,
     /// 장시작한국시간 (`sktm`, required, length 6).
-    pub sktm: v::Val<v::NaiveTime>,
+    pub sktm: v::Val<v::KisTime>,
     /// 장종료한국시간 (`ektm`, required, length 6).
-    pub ektm: v::Val<v::NaiveTime>,
+    pub ektm: v::Val<v::KisTime>,
     /// 다음가능여부 (`next`, required, length 1).
     pub next: v::Val<String>,
     /// 추가데이타여부 (`more`, required, length 1).
     pub more: v::Val<String>,
     /// 레코드갯수 (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -650,21 +659,21 @@ pub struct Output2 {
     /// 현지기준일자 (`xymd`, required, length 8).
     pub xymd: v::Val<v::NaiveDate>,
     /// 현지기준시간 (`xhms`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국기준일자 (`kymd`, required, length 8).
     pub kymd: v::Val<v::NaiveDate>,
     /// 한국기준시간 (`khms`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 시가 (`open`, required, length 12).
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 12).
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 12).
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// 종가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 체결량 (`evol`, required, length 12).
-    pub evol: v::Val<String>,
+    pub evol: v::Val<v::Decimal>,
     /// 체결대금 (`eamt`, required, length 14).
     pub eamt: v::Val<String>,
     /// Fields the spec does not list, kept as received.
@@ -766,5 +775,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquireTimeItemchartpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식 복수종목 시세조회 (`해외주식 복수종목 시세조회`): `GET /uapi/overseas-price/v1/quotations/multprice`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76220000`, paper not available.
 
@@ -243,7 +244,15 @@ impl Endpoint for MultpriceRequest {
         name: "해외주식 복수종목 시세조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/multprice",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -374,7 +383,7 @@ impl serde::Serialize for MultpriceResponse {
 #[non_exhaustive]
 pub struct Output {
     /// Output 개수 (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -455,67 +464,74 @@ pub struct Output2 {
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// Last Price (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 대비기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 시가 (`open`, required, length 12).
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 12).
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 12).
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// Bid Price (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// Ask Price (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가잔량 (`vbid`, required, length 10).
     pub vbid: v::Val<String>,
     /// 매도호가잔량 (`vask`, required, length 10).
     pub vask: v::Val<String>,
     /// 매수호가총잔량 (`bvol`, required, length 10).
-    pub bvol: v::Val<String>,
+    pub bvol: v::Val<v::Decimal>,
     /// 매도호가총잔량 (`avol`, required, length 10).
-    pub avol: v::Val<String>,
+    pub avol: v::Val<v::Decimal>,
     /// 체결량 (`evol`, required, length 10).
-    pub evol: v::Val<String>,
+    pub evol: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// 체결강도 (`powx`, required, length 10).
     pub powx: v::Val<String>,
     /// 현지기준시간(HHMMSS) (`xhms`, required, length 6).
-    pub xhms: v::Val<String>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국기준시간(HHMMSS) (`khms`, required, length 6).
-    pub khms: v::Val<String>,
+    pub khms: v::Val<v::KisTime>,
     /// 통화코드 (`curr`, required, length 4).
     pub curr: v::Val<String>,
     /// Base Price (`base`, required, length 12).
-    pub base: v::Val<String>,
+    pub base: v::Val<v::Decimal>,
     /// Previous Volume (`pvol`, required, length 14).
-    pub pvol: v::Val<String>,
+    pub pvol: v::Val<v::Decimal>,
     /// 전일거래대금 (`pamt`, required, length 14).
-    pub pamt: v::Val<String>,
+    pub pamt: v::Val<v::Decimal>,
     /// 전일시가 (`popen`, required, length 12).
     pub popen: v::Val<String>,
     /// 전일고가 (`phigh`, required, length 12).
-    pub phigh: v::Val<String>,
+    pub phigh: v::Val<v::Decimal>,
     /// 전일저가 (`plow`, required, length 12).
-    pub plow: v::Val<String>,
+    pub plow: v::Val<v::Decimal>,
     /// 상장주수 (`shar`, required, length 16).
-    pub shar: v::Val<String>,
+    pub shar: v::Val<v::Decimal>,
     /// 자본금 (`mcap`, required, length 16).
-    pub mcap: v::Val<String>,
+    pub mcap: v::Val<v::Decimal>,
     /// 시가총액 (`tomv`, required, length 16).
-    pub tomv: v::Val<String>,
+    pub tomv: v::Val<v::Decimal>,
     /// 52주최고가 (`h52p`, required, length 12).
-    pub h52p: v::Val<String>,
+    pub h52p: v::Val<v::Decimal>,
     /// 52주최저가 (`l52p`, required, length 12).
-    pub l52p: v::Val<String>,
+    pub l52p: v::Val<v::Decimal>,
     /// 52주최고일자 (`h52d`, required, length 8).
     pub h52d: v::Val<v::NaiveDate>,
     /// 52주최저일자 (`l52d`, required, length 8).
@@ -531,7 +547,7 @@ pub struct Output2 {
     /// 매매단위 (`bnit`, required, length 6).
     pub bnit: v::Val<String>,
     /// 원환산당일가격 (`t_xprc`, required, length 12).
-    pub t_xprc: v::Val<String>,
+    pub t_xprc: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -782,5 +798,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for MultpriceResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외뉴스종합(제목) (`해외주식-053`): `GET /uapi/overseas-price/v1/quotations/news-title`.
 //!
 //! Menu: \[해외주식\] 시세분석. Paper trading: not supported.
+//! Pages by continuation keys (`CTS` from `cts`); rows repeat in `outblock1`.
 //!
 //! - TR ID: real `HHPSTH60100C1`, paper not available.
 
@@ -297,7 +298,15 @@ impl Endpoint for NewsTitleRequest {
         name: "해외뉴스종합(제목)",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/news-title",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["CTS"],
+            response: &["cts"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("outblock1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -423,7 +432,7 @@ pub struct Outblock1 {
     /// 조회일자 (`data_dt`, required, length 8).
     pub data_dt: v::Val<v::NaiveDate>,
     /// 조회시간 (`data_tm`, required, length 6).
-    pub data_tm: v::Val<v::NaiveTime>,
+    pub data_tm: v::Val<v::KisTime>,
     /// 중분류 (`class_cd`, required, length 2).
     pub class_cd: v::Val<String>,
     /// 중분류명 (`class_name`, required, length 20).
@@ -553,5 +562,13 @@ impl crate::__private::Record for Outblock1 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for NewsTitleResponse {
+    type Row = Outblock1;
+
+    fn take_rows(&mut self) -> Vec<Outblock1> {
+        std::mem::take(&mut self.outblock1).into_rows()
     }
 }

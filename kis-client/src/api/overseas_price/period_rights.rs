@@ -2,7 +2,7 @@
 //! 해외주식 기간별권리조회 (`해외주식-052`): `GET /uapi/overseas-price/v1/quotations/period-rights`.
 //!
 //! Menu: \[해외주식\] 시세분석. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTRGT011R`, paper not available.
 
@@ -113,7 +113,7 @@ impl PeriodRightsRequest {
     /// - `inqr_end_dt` (`INQR_END_DT`): 조회종료일자
     #[inline]
     pub fn new(
-        rght_type_cd: crate::api::codes::RghtTypeCdPeriodRights,
+        rght_type_cd: crate::api::codes::RghtTypeCd,
         inqr_dvsn_cd: crate::api::codes::InqrDvsnCd,
         inqr_strt_dt: v::NaiveDate,
         inqr_end_dt: v::NaiveDate,
@@ -153,7 +153,7 @@ impl PeriodRightsRequest {
     /// - `76`: ISINCODE변경
     /// - `77`: 실권주청약
     #[inline]
-    pub fn rght_type_cd(mut self, value: crate::api::codes::RghtTypeCdPeriodRights) -> Self {
+    pub fn rght_type_cd(mut self, value: crate::api::codes::RghtTypeCd) -> Self {
         self.rght_type_cd = p::code(&value);
         self
     }
@@ -357,9 +357,14 @@ impl Endpoint for PeriodRightsRequest {
         name: "해외주식 기간별권리조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-price/v1/quotations/period-rights",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK50", "CTX_AREA_FK50"],
             response: &["ctx_area_nk50", "ctx_area_fk50"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -375,16 +380,6 @@ impl Endpoint for PeriodRightsRequest {
         TrIds {
             real: Some("CTRGT011R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk50.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk50.clone_from(k);
         }
     }
 }
@@ -516,13 +511,96 @@ pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
     pub bass_dt: v::Val<v::NaiveDate>,
     /// 권리유형코드 (`rght_type_cd`, required, length 2).
-    pub rght_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 유상
+    /// - `02`: 무상
+    /// - `03`: 배당
+    /// - `04`: 매수청구
+    /// - `05`: 공개매수
+    /// - `06`: 주주총회
+    /// - `07`: 신주인수권증서
+    /// - `08`: 반대의사
+    /// - `09`: 신주인수권증권
+    /// - `11`: 합병
+    /// - `12`: 회사분할
+    /// - `13`: 주식교환
+    /// - `14`: 액면분할
+    /// - `15`: 액면병합
+    /// - `16`: 종목변경
+    /// - `17`: 감자
+    /// - `18`: 신구주합병
+    /// - `21`: 후합병
+    /// - `22`: 후회사분할
+    /// - `23`: 후주식교환
+    /// - `24`: 후액면분할
+    /// - `25`: 후액면병합
+    /// - `26`: 후종목변경
+    /// - `27`: 후감자
+    /// - `28`: 후신구주합병
+    /// - `31`: 뮤츄얼펀드
+    /// - `32`: ETF
+    /// - `33`: 선박투자회사
+    /// - `34`: 투융자회사
+    /// - `35`: 해외자원
+    /// - `36`: 부동산신탁(Ritz)
+    /// - `37`: 상장수익증권
+    /// - `41`: ELW만기
+    /// - `42`: ELS분배
+    /// - `43`: DLS분배
+    /// - `44`: 하일드펀드
+    /// - `45`: ETN
+    /// - `51`: 전환청구
+    /// - `52`: 교환청구
+    /// - `53`: BW청구
+    /// - `54`: WRT청구
+    /// - `55`: 채권풋옵션청구
+    /// - `56`: 전환우선주청구
+    /// - `57`: 전환조건부청구
+    /// - `58`: 전자증권일괄입고
+    /// - `59`: 클라우드펀딩일괄입고
+    /// - `61`: 원리금상환
+    /// - `62`: 스트립채권
+    /// - `71`: WRT소멸
+    /// - `72`: WRT증권
+    /// - `73`: DR전환
+    /// - `74`: 배당옵션
+    /// - `75`: 특별배당
+    /// - `76`: ISINCODE변경
+    /// - `77`: 실권주청약
+    /// - `81`: 해외분배금(청산)
+    /// - `82`: 해외분배금(조기상환)
+    /// - `83`: 해외분배금(상장폐지)
+    /// - `84`: DR FEE
+    /// - `85`: SECTION 871M
+    /// - `86`: 종목전환
+    /// - `87`: 재매수
+    /// - `88`: 종목교환
+    /// - `89`: 기타이벤트
+    /// - `91`: 공모주
+    /// - `92`: 청약
+    /// - `93`: 환매
+    /// - `99`: 기타권리사유
+    pub rght_type_cd: v::Val<crate::api::codes::RghtTypeCdLendableByCompany>,
     /// 상품번호 (`pdno`, required, length 12).
     pub pdno: v::Val<String>,
     /// 상품명 (`prdt_name`, required, length 60).
     pub prdt_name: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 표준상품번호 (`std_pdno`, required, length 12).
     pub std_pdno: v::Val<String>,
     /// 현지기준일자 (`acpl_bass_dt`, required, length 8).
@@ -710,10 +788,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for PeriodRightsResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk50.raw().into_owned(),
-            self.ctx_area_fk50.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -339,32 +339,21 @@ pub struct Output {
     /// > TSE : 도쿄, HKS : 홍콩,\
     /// > SHS : 상해, SZS : 심천\
     /// > HSX : 호치민, HNX : 하노이
-    ///
-    /// Codes:
-    /// - `NYS`: 뉴욕
-    /// - `NAS`: 나스닥
-    /// - `AMS`: 아멕스
-    /// - `TSE`: 도쿄
-    /// - `HKS`: 홍콩
-    /// - `SHS`: 상해
-    /// - `SZS`: 심천
-    /// - `HSX`: 호치민
-    /// - `HNX`: 하노이
-    pub rsym: v::Val<crate::api::codes::Rsym>,
+    pub rsym: v::Val<String>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 전일종가 (`base`, required, length 12).
     ///
     /// > 전일의 종가
-    pub base: v::Val<String>,
+    pub base: v::Val<v::Decimal>,
     /// 전일거래량 (`pvol`, required, length 14).
     ///
     /// > 전일의 거래량
-    pub pvol: v::Val<String>,
+    pub pvol: v::Val<v::Decimal>,
     /// 현재가 (`last`, required, length 12).
     ///
     /// > 당일 조회시점의 현재 가격
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 대비기호 (`sign`, required, length 1).
     ///
     /// > 1 : 상한\
@@ -383,7 +372,7 @@ pub struct Output {
     /// 대비 (`diff`, required, length 12).
     ///
     /// > 전일 종가와 당일 현재가의 차이 (당일 현재가-전일 종가)
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     ///
     /// > 전일 대비 / 당일 현재가 \* 100
@@ -391,7 +380,7 @@ pub struct Output {
     /// 거래량 (`tvol`, required, length 14).
     ///
     /// > 당일 조회시점까지 전체 거래량
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     ///
     /// > 당일 조회시점까지 전체 거래금액

@@ -330,63 +330,63 @@ pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
     pub rsym: v::Val<String>,
     /// 전일거래량 (`pvol`, required, length 14).
-    pub pvol: v::Val<String>,
+    pub pvol: v::Val<v::Decimal>,
     /// 시가 (`open`, required, length 12).
-    pub open: v::Val<String>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`high`, required, length 12).
-    pub high: v::Val<String>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`low`, required, length 12).
-    pub low: v::Val<String>,
+    pub low: v::Val<v::Decimal>,
     /// 현재가 (`last`, required, length 12).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 전일종가 (`base`, required, length 12).
-    pub base: v::Val<String>,
+    pub base: v::Val<v::Decimal>,
     /// 시가총액 (`tomv`, required, length 16).
-    pub tomv: v::Val<String>,
+    pub tomv: v::Val<v::Decimal>,
     /// 전일거래대금 (`pamt`, required, length 14).
-    pub pamt: v::Val<String>,
+    pub pamt: v::Val<v::Decimal>,
     /// 상한가 (`uplp`, required, length 12).
-    pub uplp: v::Val<String>,
+    pub uplp: v::Val<v::Decimal>,
     /// 하한가 (`dnlp`, required, length 12).
-    pub dnlp: v::Val<String>,
+    pub dnlp: v::Val<v::Decimal>,
     /// 52주최고가 (`h52p`, required, length 12).
-    pub h52p: v::Val<String>,
+    pub h52p: v::Val<v::Decimal>,
     /// 52주최고일자 (`h52d`, required, length 8).
     pub h52d: v::Val<v::NaiveDate>,
     /// 52주최저가 (`l52p`, required, length 12).
-    pub l52p: v::Val<String>,
+    pub l52p: v::Val<v::Decimal>,
     /// 52주최저일자 (`l52d`, required, length 8).
     pub l52d: v::Val<v::NaiveDate>,
     /// PER (`perx`, required, length 10).
-    pub perx: v::Val<String>,
+    pub perx: v::Val<v::Decimal>,
     /// PBR (`pbrx`, required, length 10).
-    pub pbrx: v::Val<String>,
+    pub pbrx: v::Val<v::Decimal>,
     /// EPS (`epsx`, required, length 10).
-    pub epsx: v::Val<String>,
+    pub epsx: v::Val<v::Decimal>,
     /// BPS (`bpsx`, required, length 10).
-    pub bpsx: v::Val<String>,
+    pub bpsx: v::Val<v::Decimal>,
     /// 상장주수 (`shar`, required, length 16).
-    pub shar: v::Val<String>,
+    pub shar: v::Val<i64>,
     /// 자본금 (`mcap`, required, length 16).
-    pub mcap: v::Val<String>,
+    pub mcap: v::Val<v::Decimal>,
     /// 통화 (`curr`, required, length 4).
     pub curr: v::Val<String>,
     /// 소수점자리수 (`zdiv`, required, length 1).
     pub zdiv: v::Val<String>,
     /// 매매단위 (`vnit`, required, length 6).
-    pub vnit: v::Val<String>,
+    pub vnit: v::Val<v::Decimal>,
     /// 원환산당일가격 (`t_xprc`, required, length 12).
-    pub t_xprc: v::Val<String>,
+    pub t_xprc: v::Val<v::Decimal>,
     /// 원환산당일대비 (`t_xdif`, required, length 12).
-    pub t_xdif: v::Val<String>,
+    pub t_xdif: v::Val<v::Decimal>,
     /// 원환산당일등락 (`t_xrat`, required, length 12).
-    pub t_xrat: v::Val<String>,
+    pub t_xrat: v::Val<v::Decimal>,
     /// 원환산전일가격 (`p_xprc`, required, length 12).
-    pub p_xprc: v::Val<String>,
+    pub p_xprc: v::Val<v::Decimal>,
     /// 원환산전일대비 (`p_xdif`, required, length 12).
-    pub p_xdif: v::Val<String>,
+    pub p_xdif: v::Val<v::Decimal>,
     /// 원환산전일등락 (`p_xrat`, required, length 12).
-    pub p_xrat: v::Val<String>,
+    pub p_xrat: v::Val<v::Decimal>,
     /// 당일환율 (`t_rate`, required, length 12).
     pub t_rate: v::Val<v::Decimal>,
     /// 전일환율 (`p_rate`, required, length 12).
@@ -402,13 +402,13 @@ pub struct Output {
     /// 거래가능여부 (`e_ordyn`, required, length 20).
     pub e_ordyn: v::Val<String>,
     /// 호가단위 (`e_hogau`, required, length 8).
-    pub e_hogau: v::Val<String>,
+    pub e_hogau: v::Val<v::Decimal>,
     /// 업종(섹터) (`e_icod`, required, length 40).
     pub e_icod: v::Val<String>,
     /// 액면가 (`e_parp`, required, length 12).
-    pub e_parp: v::Val<String>,
+    pub e_parp: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// ETP 분류명 (`etyp_nm`, required, length 20).

@@ -296,13 +296,31 @@ pub struct Output {
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 해외거래소명 (`ovrs_excg_name`, required, length 60).
     pub ovrs_excg_name: v::Val<String>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 3).
-    pub tr_crcy_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `USD`: 미국달러
+    /// - `HKD`: 홍콩달러
+    /// - `CNY`: 중국위안화
+    /// - `JPY`: 일본엔화
+    /// - `VND`: 베트남동
+    pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 해외액면가 (`ovrs_papr`, required, length 195).
-    pub ovrs_papr: v::Val<String>,
+    pub ovrs_papr: v::Val<v::Decimal>,
     /// 통화명 (`crcy_name`, required, length 60).
     pub crcy_name: v::Val<String>,
     /// 해외주식구분코드 (`ovrs_stck_dvsn_cd`, required, length 2).
@@ -323,7 +341,7 @@ pub struct Output {
     /// 거래단위금액 (`tr_unit_amt`, required, length 23.8).
     pub tr_unit_amt: v::Val<v::Decimal>,
     /// 상장주식수 (`lstg_stck_num`, required, length 19).
-    pub lstg_stck_num: v::Val<String>,
+    pub lstg_stck_num: v::Val<v::Decimal>,
     /// 상장일자 (`lstg_dt`, required, length 8).
     ///
     /// > 제공되지 않는 데이터

@@ -2,7 +2,7 @@
 //! 해외주식 지정가주문번호조회 (`해외주식-071`): `GET /uapi/overseas-stock/v1/trading/algo-ordno`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200`, `CTX_AREA_FK200` from `ctx_area_nk200`, `ctx_area_fk200`); rows repeat in `output`.
 //!
 //! - TR ID: real `TTTS6058R`, paper not available.
 
@@ -207,9 +207,14 @@ impl Endpoint for AlgoOrdnoRequest {
         name: "해외주식 지정가주문번호조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/algo-ordno",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -234,16 +239,6 @@ impl Endpoint for AlgoOrdnoRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
         }
     }
 }
@@ -493,10 +488,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for AlgoOrdnoResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

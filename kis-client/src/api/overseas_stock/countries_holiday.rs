@@ -2,7 +2,7 @@
 //! 해외결제일자조회 (`해외주식-017`): `GET /uapi/overseas-stock/v1/quotations/countries-holiday`.
 //!
 //! Menu: \[해외주식\] 기본시세. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `CTOS5011R`, paper not available.
 
@@ -158,9 +158,14 @@ impl Endpoint for CountriesHolidayRequest {
         name: "해외결제일자조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/quotations/countries-holiday",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_NK", "CTX_AREA_FK"],
             response: &["ctx_area_nk", "ctx_area_fk"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -176,16 +181,6 @@ impl Endpoint for CountriesHolidayRequest {
         TrIds {
             real: Some("CTOS5011R"),
             paper: None,
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk.clone_from(k);
         }
     }
 }
@@ -332,7 +327,7 @@ pub struct Output {
     /// - `508`: 베트남 호치민거래소
     /// - `551`: 중국 상해A
     /// - `552`: 중국 심천A
-    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdCountriesHoliday>,
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 거래국가코드 (`tr_natn_cd`, required, length 3).
     ///
     /// > 840 미국 / 392 일본 / 344 홍콩\
@@ -468,10 +463,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for CountriesHolidayResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk.raw().into_owned(),
-            self.ctx_area_fk.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -558,7 +558,7 @@ pub struct Output {
     /// 주문시각 (`ORD_TMD`, required, length 6).
     ///
     /// > 주문시각(시분초HHMMSS)
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

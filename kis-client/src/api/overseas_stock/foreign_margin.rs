@@ -2,6 +2,7 @@
 //! 해외증거금 통화별조회 (`해외주식-035`): `GET /uapi/overseas-stock/v1/trading/foreign-margin`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output`.
 //!
 //! - TR ID: real `TTTC2101R`, paper not available.
 
@@ -128,7 +129,15 @@ impl Endpoint for ForeignMarginRequest {
         name: "해외증거금 통화별조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/foreign-margin",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -388,5 +397,13 @@ impl crate::__private::Record for Output {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for ForeignMarginResponse {
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 지정가체결내역조회 (`해외주식-070`): `GET /uapi/overseas-stock/v1/trading/inquire-algo-ccnl`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200`, `CTX_AREA_FK200` from `ctx_area_nk200`, `ctx_area_fk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `TTTS6059R`, paper not available.
 
@@ -298,9 +298,14 @@ impl Endpoint for InquireAlgoCcnlRequest {
         name: "해외주식 지정가체결내역조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-algo-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -325,16 +330,6 @@ impl Endpoint for InquireAlgoCcnlRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
         }
     }
 }
@@ -473,7 +468,7 @@ pub struct Output1 {
     /// 체결시간 (`CCLD_BTWN`, required, length 6).
     ///
     /// > HHMMSS
-    pub ccld_btwn: v::Val<v::NaiveTime>,
+    pub ccld_btwn: v::Val<v::KisTime>,
     /// 상품번호 (`PDNO`, required, length 12).
     pub pdno: v::Val<String>,
     /// 종목명 (`ITEM_NAME`, required, length 60).
@@ -592,7 +587,7 @@ pub struct Output2 {
     /// FT주문단가 (`ft_ord_unpr3`, required, length 8).
     pub ft_ord_unpr3: v::Val<v::Decimal>,
     /// 주문시각 (`ord_tmd`, required, length 6).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 분할매수속성명 (`splt_buy_attr_name`, required, length 60).
     pub splt_buy_attr_name: v::Val<String>,
     /// FT체결수량 (`ft_ccld_qty`, required, length 4).
@@ -727,10 +722,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireAlgoCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 잔고 (`v1_해외주식-006`): `GET /uapi/overseas-stock/v1/trading/inquire-balance`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`, up to 100 per page.
 //!
 //! - TR ID: real `TTTS3012R`, paper `VTTS3012R`.
 
@@ -318,9 +318,14 @@ impl Endpoint for InquireBalanceRequest {
         name: "해외주식 잔고",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: Some(100),
         }),
         fields: FIELDS,
         variants: &[(
@@ -345,16 +350,6 @@ impl Endpoint for InquireBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -497,7 +492,20 @@ pub struct Output1 {
     /// 계좌상품코드 (`acnt_prdt_cd`, required, length 2).
     pub acnt_prdt_cd: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 해외상품번호 (`ovrs_pdno`, required, length 12).
     pub ovrs_pdno: v::Val<String>,
     /// 해외종목명 (`ovrs_item_name`, required, length 60).
@@ -823,11 +831,11 @@ pub struct Output2 {
     /// 총수익률 (`tot_pftrt`, required, length 32).
     pub tot_pftrt: v::Val<v::Decimal>,
     /// 외화매수금액합계1 (`frcr_buy_amt_smtl1`, required, length 25).
-    pub frcr_buy_amt_smtl1: v::Val<String>,
+    pub frcr_buy_amt_smtl1: v::Val<v::Decimal>,
     /// 해외실현손익금액2 (`ovrs_rlzt_pfls_amt2`, required, length 24).
     pub ovrs_rlzt_pfls_amt2: v::Val<v::Decimal>,
     /// 외화매수금액합계2 (`frcr_buy_amt_smtl2`, required, length 25).
-    pub frcr_buy_amt_smtl2: v::Val<String>,
+    pub frcr_buy_amt_smtl2: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -930,10 +938,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 주문체결내역 (`v1_해외주식-007`): `GET /uapi/overseas-stock/v1/trading/inquire-ccnl`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_NK200`, `CTX_AREA_FK200` from `ctx_area_nk200`, `ctx_area_fk200`); rows repeat in `output`, up to 20 per page.
 //!
 //! - TR ID: real `TTTS3035R`, paper `VTTS3035R`.
 
@@ -553,9 +553,14 @@ impl Endpoint for InquireCcnlRequest {
         name: "해외주식 주문체결내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-ccnl",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_NK200", "CTX_AREA_FK200"],
             response: &["ctx_area_nk200", "ctx_area_fk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(20),
         }),
         fields: FIELDS,
         variants: &[(
@@ -582,16 +587,6 @@ impl Endpoint for InquireCcnlRequest {
             self.acnt_prdt_cd = product_code.to_owned();
         }
     }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-    }
 }
 
 /// Response of 해외주식 주문체결내역 (`v1_해외주식-007`).
@@ -614,7 +609,7 @@ pub struct InquireCcnlResponse {
     /// 연속조회키200 (`ctx_area_nk200`, required, length 200).
     pub ctx_area_nk200: v::Val<String>,
     /// Block 응답상세 (`output`, required).
-    pub output: v::One<Output>,
+    pub output: v::Block<Output>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -631,7 +626,7 @@ impl Default for InquireCcnlResponse {
             msg1: v::Val::Missing,
             ctx_area_fk200: v::Val::Missing,
             ctx_area_nk200: v::Val::Missing,
-            output: v::One::EMPTY,
+            output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -744,7 +739,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 정정취소구분 (`rvse_cncl_dvsn`, required, length 2).
@@ -755,7 +750,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub rvse_cncl_dvsn: v::Val<crate::api::codes::RvseCnclDvsn>,
+    pub rvse_cncl_dvsn: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 정정취소구분명 (`rvse_cncl_dvsn_name`, required, length 60).
     pub rvse_cncl_dvsn_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
@@ -797,7 +792,7 @@ pub struct Output {
     /// 주문시각 (`ord_tmd`, required, length 6).
     ///
     /// > 주문 접수 시간
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 거래국가 (`tr_natn`, required, length 3).
@@ -826,13 +821,20 @@ pub struct Output {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 60).
-    pub tr_crcy_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `USD`: 미국달러
+    /// - `HKD`: 홍콩달러
+    /// - `CNY`: 중국위안화
+    /// - `JPY`: 일본엔화
+    /// - `VND`: 베트남동
+    pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 국내주문일자 (`dmst_ord_dt`, required, length 8).
     pub dmst_ord_dt: v::Val<v::NaiveDate>,
     /// 당사주문시각 (`thco_ord_tmd`, required, length 6).
-    pub thco_ord_tmd: v::Val<v::NaiveTime>,
+    pub thco_ord_tmd: v::Val<v::KisTime>,
     /// 대출유형코드 (`loan_type_cd`, required, length 2).
     ///
     /// > 00 : 해당사항없음\
@@ -1119,10 +1121,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireCcnlResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_nk200.raw().into_owned(),
-            self.ctx_area_fk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 미체결내역 (`v1_해외주식-005`): `GET /uapi/overseas-stock/v1/trading/inquire-nccs`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Does not page: KIS says so (tr\_cont를 이용한 다음조회 불가 API); `rows()` makes one call.
 //!
 //! - TR ID: real `TTTS3018R`, paper not available.
 
@@ -300,9 +300,14 @@ impl Endpoint for InquireNccsRequest {
         name: "해외주식 미체결내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-nccs",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::None,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: Some(40),
         }),
         fields: FIELDS,
         variants: &[(
@@ -327,16 +332,6 @@ impl Endpoint for InquireNccsRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -498,7 +493,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 매도
     /// - `02`: 매수
-    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquirePsblRvsecncl>,
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분코드명 (`sll_buy_dvsn_cd_name`, required, length 60).
     ///
     /// > 매수매도구분명
@@ -511,7 +506,7 @@ pub struct Output {
     /// Codes:
     /// - `01`: 정정
     /// - `02`: 취소
-    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsn>,
+    pub rvse_cncl_dvsn_cd: v::Val<crate::api::codes::RvseCnclDvsnCdInquireDailyOrder>,
     /// 정정취소구분코드명 (`rvse_cncl_dvsn_cd_name`, required, length 60).
     ///
     /// > 정정취소구분명
@@ -527,7 +522,7 @@ pub struct Output {
     /// 주문시각 (`ord_tmd`, required, length 6).
     ///
     /// > 주문 접수 시간
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// 거래시장명 (`tr_mket_name`, required, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 거래통화코드 (`tr_crcy_cd`, required, length 3).
@@ -593,7 +588,7 @@ pub struct Output {
     /// - `TKSE`: 일본
     /// - `HASE`: 베트남 하노이
     /// - `VNSE`: 베트남 호치민
-    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdInquireCcnl>,
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 처리상태명 (`prcs_stat_name`, required, length 60).
     ///
     /// > ""
@@ -867,10 +862,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for InquireNccsResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식 결제기준잔고 (`해외주식-064`): `GET /uapi/overseas-stock/v1/trading/inquire-paymt-stdr-balance`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID: real `CTRP6010R`, paper not available.
 
@@ -236,7 +237,15 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
         name: "해외주식 결제기준잔고",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-paymt-stdr-balance",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -406,7 +415,14 @@ pub struct Output1 {
     /// 조작상세일시 (`oprt_dtl_dtime`, required, length 17).
     pub oprt_dtl_dtime: v::Val<String>,
     /// 매수통화코드 (`buy_crcy_cd`, required, length 3).
-    pub buy_crcy_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `USD`: 미국달러
+    /// - `HKD`: 홍콩달러
+    /// - `CNY`: 중국위안화
+    /// - `JPY`: 일본엔화
+    /// - `VND`: 베트남동
+    pub buy_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 당일매도체결수량1 (`thdt_sll_ccld_qty1`, required, length 238).
     pub thdt_sll_ccld_qty1: v::Val<v::Decimal>,
     /// 당일매수체결수량1 (`thdt_buy_ccld_qty1`, required, length 238).
@@ -422,11 +438,35 @@ pub struct Output1 {
     /// 담보수량 (`mgge_qty`, required, length 19).
     pub mgge_qty: v::Val<v::Decimal>,
     /// 대출잔액 (`loan_rmnd`, required, length 19).
-    pub loan_rmnd: v::Val<String>,
+    pub loan_rmnd: v::Val<v::Decimal>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 유가증권구분명 (`scts_dvsn_name`, required, length 60).
     pub scts_dvsn_name: v::Val<String>,
     /// 대여잔고수량 (`ldng_cblc_qty`, required, length 19).
@@ -616,7 +656,7 @@ pub struct Output2 {
     /// 통화코드명 (`crcy_cd_name`, required, length 60).
     pub crcy_cd_name: v::Val<String>,
     /// 외화예수금액2 (`frcr_dncl_amt_2`, required, length 236).
-    pub frcr_dncl_amt_2: v::Val<String>,
+    pub frcr_dncl_amt_2: v::Val<v::Decimal>,
     /// 최초고시환율 (`frst_bltn_exrt`, required, length 23.8).
     pub frst_bltn_exrt: v::Val<v::Decimal>,
     /// 외화평가금액2 (`frcr_evlu_amt2`, required, length 23.6).
@@ -715,11 +755,11 @@ pub struct Output3 {
     /// 총예수금액 (`tot_dncl_amt`, required, length 19).
     pub tot_dncl_amt: v::Val<v::Decimal>,
     /// 원화평가금액합계 (`wcrc_evlu_amt_smtl`, required, length 236).
-    pub wcrc_evlu_amt_smtl: v::Val<String>,
+    pub wcrc_evlu_amt_smtl: v::Val<v::Decimal>,
     /// 총자산금액2 (`tot_asst_amt2`, required, length 23.6).
     pub tot_asst_amt2: v::Val<v::Decimal>,
     /// 외화잔고원화평가금액합계 (`frcr_cblc_wcrc_evlu_amt_smtl`, required, length 236).
-    pub frcr_cblc_wcrc_evlu_amt_smtl: v::Val<String>,
+    pub frcr_cblc_wcrc_evlu_amt_smtl: v::Val<v::Decimal>,
     /// 총대출금액 (`tot_loan_amt`, required, length 19).
     pub tot_loan_amt: v::Val<v::Decimal>,
     /// 총대여평가금액 (`tot_ldng_evlu_amt`, required, length 9).
@@ -822,5 +862,13 @@ impl crate::__private::Record for Output3 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquirePaymtStdrBalanceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,7 +2,7 @@
 //! 해외주식 기간손익 (`v1_해외주식-032`): `GET /uapi/overseas-stock/v1/trading/inquire-period-profit`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output1`.
 //!
 //! - TR ID: real `TTTS3039R`, paper not available.
 
@@ -432,9 +432,14 @@ impl Endpoint for InquirePeriodProfitRequest {
         name: "해외주식 기간손익",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-period-profit",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -459,16 +464,6 @@ impl Endpoint for InquirePeriodProfitRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -629,7 +624,18 @@ pub struct Output1 {
     /// 환율 (`exrt`, required, length 20.1).
     pub exrt: v::Val<v::Decimal>,
     /// 해외거래소코드 (`ovrs_excg_cd`, required, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 최초고시환율 (`frst_bltn_exrt`, required, length 23.8).
     pub frst_bltn_exrt: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
@@ -895,10 +901,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodProfitResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

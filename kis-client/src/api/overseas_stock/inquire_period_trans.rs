@@ -2,7 +2,7 @@
 //! 해외주식 일별거래내역 (`해외주식-063`): `GET /uapi/overseas-stock/v1/trading/inquire-period-trans`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`); rows repeat in `output1`.
 //!
 //! - TR ID: real `CTOS4001R`, paper not available.
 
@@ -368,9 +368,14 @@ impl Endpoint for InquirePeriodTransRequest {
         name: "해외주식 일별거래내역",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-period-trans",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK100", "CTX_AREA_NK100"],
             response: &["ctx_area_fk100", "ctx_area_nk100"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[(
@@ -395,16 +400,6 @@ impl Endpoint for InquirePeriodTransRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -545,7 +540,11 @@ pub struct Output1 {
     /// 결제일자 (`sttl_dt`, required, length 8).
     pub sttl_dt: v::Val<v::NaiveDate>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, required, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분명 (`sll_buy_dvsn_name`, required, length 4).
     pub sll_buy_dvsn_name: v::Val<String>,
     /// 상품번호 (`pdno`, required, length 12).
@@ -565,17 +564,17 @@ pub struct Output1 {
     /// 거래금액 (`tr_amt`, required, length 19).
     pub tr_amt: v::Val<v::Decimal>,
     /// 외화정산금액1 (`frcr_excc_amt_1`, required, length 236).
-    pub frcr_excc_amt_1: v::Val<String>,
+    pub frcr_excc_amt_1: v::Val<v::Decimal>,
     /// 원화정산금액 (`wcrc_excc_amt`, required, length 19).
     pub wcrc_excc_amt: v::Val<v::Decimal>,
     /// 국내외화수수료1 (`dmst_frcr_fee1`, required, length 235).
-    pub dmst_frcr_fee1: v::Val<String>,
+    pub dmst_frcr_fee1: v::Val<v::Decimal>,
     /// 외화수수료1 (`frcr_fee1`, required, length 236).
-    pub frcr_fee1: v::Val<String>,
+    pub frcr_fee1: v::Val<v::Decimal>,
     /// 국내원화수수료 (`dmst_wcrc_fee`, required, length 19).
-    pub dmst_wcrc_fee: v::Val<String>,
+    pub dmst_wcrc_fee: v::Val<v::Decimal>,
     /// 해외원화수수료 (`ovrs_wcrc_fee`, required, length 19).
-    pub ovrs_wcrc_fee: v::Val<String>,
+    pub ovrs_wcrc_fee: v::Val<v::Decimal>,
     /// 통화코드 (`crcy_cd`, required, length 3).
     pub crcy_cd: v::Val<String>,
     /// 표준상품번호 (`std_pdno`, required, length 12).
@@ -762,13 +761,13 @@ impl crate::__private::Record for Output1 {
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 236).
-    pub frcr_buy_amt_smtl: v::Val<String>,
+    pub frcr_buy_amt_smtl: v::Val<v::Decimal>,
     /// 외화매도금액합계 (`frcr_sll_amt_smtl`, required, length 236).
-    pub frcr_sll_amt_smtl: v::Val<String>,
+    pub frcr_sll_amt_smtl: v::Val<v::Decimal>,
     /// 국내수수료합계 (`dmst_fee_smtl`, required, length 256).
-    pub dmst_fee_smtl: v::Val<String>,
+    pub dmst_fee_smtl: v::Val<v::Decimal>,
     /// 해외수수료합계 (`ovrs_fee_smtl`, required, length 236).
-    pub ovrs_fee_smtl: v::Val<String>,
+    pub ovrs_fee_smtl: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -846,10 +845,9 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquirePeriodTransResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

@@ -2,6 +2,7 @@
 //! 해외주식 체결기준현재잔고 (`v1_해외주식-008`): `GET /uapi/overseas-stock/v1/trading/inquire-present-balance`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: supported.
+//! Pages by the `tr_cont` header alone; rows repeat in `output1`.
 //!
 //! - TR ID: real `CTRP6504R`, paper `VTRP6504R`.
 
@@ -362,7 +363,15 @@ impl Endpoint for InquirePresentBalanceRequest {
         name: "해외주식 체결기준현재잔고",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/inquire-present-balance",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::TrCont,
+            request: &[],
+            response: &[],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output1"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -605,13 +614,26 @@ pub struct Output1 {
     /// 표준상품번호 (`std_pdno`, required, length 12).
     pub std_pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 유가증권구분명 (`scts_dvsn_name`, required, length 60).
     pub scts_dvsn_name: v::Val<String>,
     /// 대출잔액 (`loan_rmnd`, required, length 19).
     ///
     /// > 대출 미상환 금액
-    pub loan_rmnd: v::Val<String>,
+    pub loan_rmnd: v::Val<v::Decimal>,
     /// 대출일자 (`loan_dt`, required, length 8).
     ///
     /// > 대출 실행일자
@@ -859,15 +881,15 @@ pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 29).
     ///
     /// > 해당 통화로 매수한 종목 전체의 매수금액
-    pub frcr_buy_amt_smtl: v::Val<String>,
+    pub frcr_buy_amt_smtl: v::Val<v::Decimal>,
     /// 외화매도금액합계 (`frcr_sll_amt_smtl`, required, length 29).
     ///
     /// > 해당 통화로 매도한 종목 전체의 매수금액
-    pub frcr_sll_amt_smtl: v::Val<String>,
+    pub frcr_sll_amt_smtl: v::Val<v::Decimal>,
     /// 외화예수금액2 (`frcr_dncl_amt_2`, required, length 29).
     ///
     /// > 외화로 표시된 외화사용가능금액
-    pub frcr_dncl_amt_2: v::Val<String>,
+    pub frcr_dncl_amt_2: v::Val<v::Decimal>,
     /// 최초고시환율 (`frst_bltn_exrt`, required, length 31).
     pub frst_bltn_exrt: v::Val<v::Decimal>,
     /// 외화매수증거금액 (`frcr_buy_mgn_amt`, required, length 31).
@@ -1011,15 +1033,15 @@ pub struct Output3 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
     ///
     /// > 해외유가증권 매수금액의 원화 환산 금액
-    pub pchs_amt_smtl: v::Val<String>,
+    pub pchs_amt_smtl: v::Val<v::Decimal>,
     /// 평가금액합계 (`evlu_amt_smtl`, required, length 19).
     ///
     /// > 해외유가증권 평가금액의 원화 환산 금액
-    pub evlu_amt_smtl: v::Val<String>,
+    pub evlu_amt_smtl: v::Val<v::Decimal>,
     /// 평가손익금액합계 (`evlu_pfls_amt_smtl`, required, length 19).
     ///
     /// > 해외유가증권 평가손익의 원화 환산 금액
-    pub evlu_pfls_amt_smtl: v::Val<String>,
+    pub evlu_pfls_amt_smtl: v::Val<v::Decimal>,
     /// 예수금액 (`dncl_amt`, required, length 19).
     pub dncl_amt: v::Val<v::Decimal>,
     /// CMA평가금액 (`cma_evlu_amt`, required, length 19).
@@ -1031,7 +1053,7 @@ pub struct Output3 {
     /// 인출가능총금액 (`wdrw_psbl_tot_amt`, required, length 19).
     pub wdrw_psbl_tot_amt: v::Val<v::Decimal>,
     /// 외화평가총액 (`frcr_evlu_tota`, required, length 19).
-    pub frcr_evlu_tota: v::Val<String>,
+    pub frcr_evlu_tota: v::Val<v::Decimal>,
     /// 평가수익율1 (`evlu_erng_rt1`, required, length 31).
     pub evlu_erng_rt1: v::Val<v::Decimal>,
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -1045,7 +1067,7 @@ pub struct Output3 {
     /// 매수증거금액 (`buy_mgn_amt`, required, length 19).
     pub buy_mgn_amt: v::Val<v::Decimal>,
     /// 증거금총액 (`mgna_tota`, required, length 19).
-    pub mgna_tota: v::Val<String>,
+    pub mgna_tota: v::Val<v::Decimal>,
     /// 외화사용가능금액 (`frcr_use_psbl_amt`, required, length 20).
     pub frcr_use_psbl_amt: v::Val<v::Decimal>,
     /// 미결제매도금액합계 (`ustl_sll_amt_smtl`, required, length 19).
@@ -1214,5 +1236,13 @@ impl crate::__private::Record for Output3 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for InquirePresentBalanceResponse {
+    type Row = Output1;
+
+    fn take_rows(&mut self) -> Vec<Output1> {
+        std::mem::take(&mut self.output1).into_rows()
     }
 }

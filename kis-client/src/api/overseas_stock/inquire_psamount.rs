@@ -368,7 +368,14 @@ pub struct Output {
     /// 거래통화코드 (`tr_crcy_cd`, length 3).
     ///
     /// > 18\.2
-    pub tr_crcy_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `USD`: 미국달러
+    /// - `HKD`: 홍콩달러
+    /// - `CNY`: 중국위안화
+    /// - `JPY`: 일본엔화
+    /// - `VND`: 베트남동
+    pub tr_crcy_cd: v::Val<crate::api::codes::TrCrcyCd>,
     /// 주문가능외화금액 (`ord_psbl_frcr_amt`, length 21).
     ///
     /// > 18\.2

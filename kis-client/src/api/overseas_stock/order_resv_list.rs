@@ -2,7 +2,7 @@
 //! 해외주식 예약주문조회 (`v1_해외주식-013`): `GET /uapi/overseas-stock/v1/trading/order-resv-list`.
 //!
 //! Menu: \[해외주식\] 주문/계좌. Paper trading: not supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK200`, `CTX_AREA_NK200` from `ctx_area_fk200`, `ctx_area_nk200`); rows repeat in `output`.
 //!
 //! - TR ID for `us` (미국): real `TTTT3039R`, paper not available.
 //! - TR ID for `asia` (일본/중국/홍콩/베트남): real `TTTS3014R`, paper not available.
@@ -272,7 +272,7 @@ impl OrderResvListRequest {
     ///
     /// Default: blank (KIS accepts it empty).
     #[inline]
-    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdCountriesHoliday) -> Self {
+    pub fn prdt_type_cd(mut self, value: crate::api::codes::PrdtTypeCdOrderResvList) -> Self {
         self.prdt_type_cd = p::code(&value);
         self
     }
@@ -467,9 +467,14 @@ impl Endpoint for OrderResvListRequest {
         name: "해외주식 예약주문조회",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/trading/order-resv-list",
-        paging: Some(crate::endpoint::PagingKeys {
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::CtxArea,
             request: &["CTX_AREA_FK200", "CTX_AREA_NK200"],
             response: &["ctx_area_fk200", "ctx_area_nk200"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::TrCont,
+            rows: Some("output"),
+            page_size: None,
         }),
         fields: FIELDS,
         variants: &[
@@ -509,16 +514,6 @@ impl Endpoint for OrderResvListRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk200.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk200.clone_from(k);
         }
     }
 }
@@ -658,7 +653,11 @@ pub struct Output {
     /// 주문번호 (`odno`, length 10).
     pub odno: v::Val<String>,
     /// 매도매수구분코드 (`sll_buy_dvsn_cd`, length 2).
-    pub sll_buy_dvsn_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub sll_buy_dvsn_cd: v::Val<crate::api::codes::SllBuyDvsnCdInquireDailyCcld>,
     /// 매도매수구분명 (`sll_buy_dvsn_cd_name`, length 60).
     pub sll_buy_dvsn_cd_name: v::Val<String>,
     /// 해외예약주문상태코드 (`ovrs_rsvn_ord_stat_cd`, length 2).
@@ -668,17 +667,41 @@ pub struct Output {
     /// 상품번호 (`pdno`, length 12).
     pub pdno: v::Val<String>,
     /// 상품유형코드 (`prdt_type_cd`, length 3).
-    pub prdt_type_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `512`: 미국 나스닥
+    /// - `513`: 미국 뉴욕거래소
+    /// - `529`: 미국 아멕스
+    /// - `515`: 일본
+    /// - `501`: 홍콩
+    /// - `543`: 홍콩CNY
+    /// - `558`: 홍콩USD
+    /// - `507`: 베트남 하노이거래소
+    /// - `508`: 베트남 호치민거래소
+    /// - `551`: 중국 상해A
+    /// - `552`: 중국 심천A
+    pub prdt_type_cd: v::Val<crate::api::codes::PrdtTypeCdOrderResvList>,
     /// 상품명 (`prdt_name`, length 60).
     pub prdt_name: v::Val<String>,
     /// 주문접수시각 (`ord_rcit_tmd`, length 6).
-    pub ord_rcit_tmd: v::Val<v::NaiveTime>,
+    pub ord_rcit_tmd: v::Val<v::KisTime>,
     /// 주문전송시각 (`ord_fwdg_tmd`, length 6).
-    pub ord_fwdg_tmd: v::Val<v::NaiveTime>,
+    pub ord_fwdg_tmd: v::Val<v::KisTime>,
     /// 거래구분명 (`tr_dvsn_name`, length 60).
     pub tr_dvsn_name: v::Val<String>,
     /// 해외거래소코드 (`ovrs_excg_cd`, length 4).
-    pub ovrs_excg_cd: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `NASD`: 나스닥
+    /// - `NYSE`: 뉴욕
+    /// - `AMEX`: 아멕스
+    /// - `SEHK`: 홍콩
+    /// - `SHAA`: 중국상해
+    /// - `SZAA`: 중국심천
+    /// - `TKSE`: 일본
+    /// - `HASE`: 베트남 하노이
+    /// - `VNSE`: 베트남 호치민
+    pub ovrs_excg_cd: v::Val<crate::api::codes::OvrsExcgCdColableByCompany>,
     /// 거래시장명 (`tr_mket_name`, length 60).
     pub tr_mket_name: v::Val<String>,
     /// 주문직원번호 (`ord_stfno`, length 6).
@@ -695,6 +718,8 @@ pub struct Output {
     ///
     /// > 정규장 종료 주문 시에는 '정규장 종료', 시간 입력 시에는 from \~ to 시간 표시
     pub splt_buy_attr_name: v::Val<String>,
+    /// FT체결단가 (`ft_ccld_unpr3`).
+    pub ft_ccld_unpr3: v::Val<v::Decimal>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -730,6 +755,7 @@ impl Default for Output {
             ft_ccld_qty: v::Val::Missing,
             nprc_rson_text: v::Val::Missing,
             splt_buy_attr_name: v::Val::Missing,
+            ft_ccld_unpr3: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
     }
@@ -763,10 +789,12 @@ impl crate::__private::Record for Output {
                 "ft_ccld_qty",
                 "nprc_rson_text",
                 "splt_buy_attr_name",
+                "ft_ccld_unpr3",
             ],
             lower: &[
                 ("cncl_yn", 0),
                 ("ft_ccld_qty", 21),
+                ("ft_ccld_unpr3", 24),
                 ("ft_ord_qty", 19),
                 ("ft_ord_unpr3", 20),
                 ("nprc_rson_text", 22),
@@ -820,6 +848,7 @@ impl crate::__private::Record for Output {
             21 => &self.ft_ccld_qty,
             22 => &self.nprc_rson_text,
             23 => &self.splt_buy_attr_name,
+            24 => &self.ft_ccld_unpr3,
             _ => return None,
         })
     }
@@ -850,6 +879,7 @@ impl crate::__private::Record for Output {
             21 => &mut self.ft_ccld_qty,
             22 => &mut self.nprc_rson_text,
             23 => &mut self.splt_buy_attr_name,
+            24 => &mut self.ft_ccld_unpr3,
             _ => return None,
         })
     }
@@ -872,10 +902,9 @@ impl crate::__private::Record for Output {
 }
 
 impl crate::endpoint::PagedResponse for OrderResvListResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk200.raw().into_owned(),
-            self.ctx_area_nk200.raw().into_owned(),
-        ]
+    type Row = Output;
+
+    fn take_rows(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.output).into_rows()
     }
 }

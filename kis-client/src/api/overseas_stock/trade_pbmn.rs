@@ -2,6 +2,7 @@
 //! 해외주식 거래대금순위 (`해외주식-044`): `GET /uapi/overseas-stock/v1/ranking/trade-pbmn`.
 //!
 //! Menu: \[해외주식\] 시세분석. Paper trading: not supported.
+//! Pages by continuation keys (`KEYB` from `keyb`); rows repeat in `output2`.
 //!
 //! - TR ID: real `HHDFS76320010`, paper not available.
 
@@ -303,7 +304,15 @@ impl Endpoint for TradePbmnRequest {
         name: "해외주식 거래대금순위",
         method: HttpMethod::Get,
         path: "/uapi/overseas-stock/v1/ranking/trade-pbmn",
-        paging: None,
+        paging: Some(crate::endpoint::PagingSpec {
+            scheme: crate::endpoint::PagingScheme::Key,
+            request: &["KEYB"],
+            response: &["keyb"],
+            next: &[],
+            end: crate::endpoint::PagingEnd::Key,
+            rows: Some("output2"),
+            page_size: None,
+        }),
         fields: FIELDS,
         variants: &[(
             "default",
@@ -438,11 +447,11 @@ pub struct Output1 {
     /// 거래상태정보 (`stat`, required, length 20).
     pub stat: v::Val<String>,
     /// 현재조회종목수 (`crec`, required, length 6).
-    pub crec: v::Val<String>,
+    pub crec: v::Val<i64>,
     /// 전체조회종목수 (`trec`, required, length 6).
-    pub trec: v::Val<String>,
+    pub trec: v::Val<i64>,
     /// RecordCount (`nrec`, required, length 4).
-    pub nrec: v::Val<String>,
+    pub nrec: v::Val<i64>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -531,25 +540,32 @@ pub struct Output2 {
     /// 종목명 (`name`, required, length 48).
     pub name: v::Val<String>,
     /// 현재가 (`last`, required, length 16).
-    pub last: v::Val<String>,
+    pub last: v::Val<v::Decimal>,
     /// 기호 (`sign`, required, length 1).
-    pub sign: v::Val<String>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<crate::api::codes::PrdyVrssSign>,
     /// 대비 (`diff`, required, length 12).
-    pub diff: v::Val<String>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`rate`, required, length 12).
     pub rate: v::Val<v::Decimal>,
     /// 매도호가 (`pask`, required, length 12).
-    pub pask: v::Val<String>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수호가 (`pbid`, required, length 12).
-    pub pbid: v::Val<String>,
+    pub pbid: v::Val<v::Decimal>,
     /// 거래량 (`tvol`, required, length 14).
-    pub tvol: v::Val<String>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`tamt`, required, length 14).
     pub tamt: v::Val<v::Decimal>,
     /// 평균거래대금 (`a_tamt`, required, length 14).
     pub a_tamt: v::Val<v::Decimal>,
     /// 순위 (`rank`, required, length 6).
-    pub rank: v::Val<String>,
+    pub rank: v::Val<i64>,
     /// 영문종목명 (`ename`, required, length 48).
     pub ename: v::Val<String>,
     /// 매매가능 (`e_ordyn`, required, length 2).
@@ -673,5 +689,13 @@ impl crate::__private::Record for Output2 {
 
     fn spellings_mut(&mut self) -> Option<&mut crate::__private::Spellings> {
         Some(&mut self.key_spellings)
+    }
+}
+
+impl crate::endpoint::PagedResponse for TradePbmnResponse {
+    type Row = Output2;
+
+    fn take_rows(&mut self) -> Vec<Output2> {
+        std::mem::take(&mut self.output2).into_rows()
     }
 }

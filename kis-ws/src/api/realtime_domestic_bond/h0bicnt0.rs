@@ -44,9 +44,9 @@ pub struct H0bicnt0 {
     /// 지수ID (`NMIX_ID`, required, length 6).
     pub nmix_id: v::Val<crate::Text>,
     /// 기준일자1 (`STND_DATE1`, required, length 8).
-    pub stnd_date1: v::Val<crate::Text>,
+    pub stnd_date1: v::Val<v::NaiveDate>,
     /// 전송시간 (`TRNM_HOUR`, required, length 6).
-    pub trnm_hour: v::Val<v::NaiveTime>,
+    pub trnm_hour: v::Val<v::KisTime>,
     /// 총수익지수시가지수 (`TOTL_ERNN_NMIX_OPRC`, required, length 1).
     pub totl_ernn_nmix_oprc: v::Val<v::Decimal>,
     /// 총수익지수최고가 (`TOTL_ERNN_NMIX_HGPR`, required, length 1).
@@ -72,15 +72,15 @@ pub struct H0bicnt0 {
     /// Zero재투자지수 (`BOND_ZERO_RNVS_NMIX`, required, length 1).
     pub bond_zero_rnvs_nmix: v::Val<v::Decimal>,
     /// 선물이론가격 (`BOND_FUTS_THPR`, required, length 1).
-    pub bond_futs_thpr: v::Val<crate::Text>,
+    pub bond_futs_thpr: v::Val<v::Decimal>,
     /// 평균듀레이션 (`BOND_AVRG_DRTN_VAL`, required, length 1).
-    pub bond_avrg_drtn_val: v::Val<crate::Text>,
+    pub bond_avrg_drtn_val: v::Val<v::Decimal>,
     /// 평균컨벡서티 (`BOND_AVRG_CNVX_VAL`, required, length 1).
-    pub bond_avrg_cnvx_val: v::Val<crate::Text>,
+    pub bond_avrg_cnvx_val: v::Val<v::Decimal>,
     /// 평균YTM (`BOND_AVRG_YTM_VAL`, required, length 1).
-    pub bond_avrg_ytm_val: v::Val<crate::Text>,
+    pub bond_avrg_ytm_val: v::Val<v::Decimal>,
     /// 평균선도YTM (`BOND_AVRG_FRDL_YTM_VAL`, required, length 1).
-    pub bond_avrg_frdl_ytm_val: v::Val<crate::Text>,
+    pub bond_avrg_frdl_ytm_val: v::Val<v::Decimal>,
 }
 
 impl Record for H0bicnt0 {
@@ -113,8 +113,8 @@ impl Record for H0bicnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             nmix_id: fields.val(),
-            stnd_date1: fields.val(),
-            trnm_hour: fields.time(),
+            stnd_date1: fields.date(),
+            trnm_hour: fields.val(),
             totl_ernn_nmix_oprc: fields.decimal(),
             totl_ernn_nmix_hgpr: fields.decimal(),
             totl_ernn_nmix_lwpr: fields.decimal(),
@@ -127,11 +127,11 @@ impl Record for H0bicnt0 {
             mrkt_prc_nmix: fields.decimal(),
             bond_call_rnvs_nmix: fields.decimal(),
             bond_zero_rnvs_nmix: fields.decimal(),
-            bond_futs_thpr: fields.val(),
-            bond_avrg_drtn_val: fields.val(),
-            bond_avrg_cnvx_val: fields.val(),
-            bond_avrg_ytm_val: fields.val(),
-            bond_avrg_frdl_ytm_val: fields.val(),
+            bond_futs_thpr: fields.decimal(),
+            bond_avrg_drtn_val: fields.decimal(),
+            bond_avrg_cnvx_val: fields.decimal(),
+            bond_avrg_ytm_val: fields.decimal(),
+            bond_avrg_frdl_ytm_val: fields.decimal(),
         }
     }
 }

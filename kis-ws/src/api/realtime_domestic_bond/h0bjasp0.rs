@@ -44,7 +44,7 @@ pub struct H0bjasp0 {
     /// 표준종목코드 (`STND_ISCD`, required, length 12).
     pub stnd_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 매도호가수익률 (`ASKP_ERT1`, required, length 10).
     pub askp_ert1: v::Val<v::Decimal>,
     /// 매수호가수익률1 (`BIDP_ERT1`, required, length 10).
@@ -155,7 +155,7 @@ impl Record for H0bjasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             stnd_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             askp_ert1: fields.decimal(),
             bidp_ert1: fields.decimal(),
             askp1: fields.decimal(),

@@ -46,9 +46,16 @@ pub struct H0bjcnt0 {
     /// 채권종목명 (`BOND_ISNM`, required, length 80).
     pub bond_isnm: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 전일대비 (`PRDY_VRSS`, required, length 8).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`PRDY_CTRT`, required, length 8).
@@ -111,7 +118,7 @@ impl Record for H0bjcnt0 {
         Self {
             stnd_iscd: fields.val(),
             bond_isnm: fields.val(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             prdy_vrss_sign: fields.val(),
             prdy_vrss: fields.decimal(),
             prdy_ctrt: fields.decimal(),
@@ -260,5 +267,50 @@ impl serde::Serialize for H0bjcnt0 {
             m.serialize_entry("CNTG_TYPE_CLS_CODE", &self.cntg_type_cls_code)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일대비부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -55,25 +55,25 @@ pub struct H0cfasp0 {
     /// 선물 매수호가5 (`FUTS_BIDP5`, required, length 8).
     pub futs_bidp5: v::Val<v::Decimal>,
     /// 매도호가 건수1 (`ASKP_CSNU1`, required, length 8).
-    pub askp_csnu1: v::Val<crate::Text>,
+    pub askp_csnu1: v::Val<i64>,
     /// 매도호가 건수2 (`ASKP_CSNU2`, required, length 8).
-    pub askp_csnu2: v::Val<crate::Text>,
+    pub askp_csnu2: v::Val<i64>,
     /// 매도호가 건수3 (`ASKP_CSNU3`, required, length 8).
-    pub askp_csnu3: v::Val<crate::Text>,
+    pub askp_csnu3: v::Val<i64>,
     /// 매도호가 건수4 (`ASKP_CSNU4`, required, length 8).
-    pub askp_csnu4: v::Val<crate::Text>,
+    pub askp_csnu4: v::Val<i64>,
     /// 매도호가 건수5 (`ASKP_CSNU5`, required, length 8).
-    pub askp_csnu5: v::Val<crate::Text>,
+    pub askp_csnu5: v::Val<i64>,
     /// 매수호가 건수1 (`BIDP_CSNU1`, required, length 8).
-    pub bidp_csnu1: v::Val<crate::Text>,
+    pub bidp_csnu1: v::Val<i64>,
     /// 매수호가 건수2 (`BIDP_CSNU2`, required, length 8).
-    pub bidp_csnu2: v::Val<crate::Text>,
+    pub bidp_csnu2: v::Val<i64>,
     /// 매수호가 건수3 (`BIDP_CSNU3`, required, length 8).
-    pub bidp_csnu3: v::Val<crate::Text>,
+    pub bidp_csnu3: v::Val<i64>,
     /// 매수호가 건수4 (`BIDP_CSNU4`, required, length 4).
-    pub bidp_csnu4: v::Val<crate::Text>,
+    pub bidp_csnu4: v::Val<i64>,
     /// 매수호가 건수5 (`BIDP_CSNU5`, required, length 6).
-    pub bidp_csnu5: v::Val<crate::Text>,
+    pub bidp_csnu5: v::Val<i64>,
     /// 매도호가 잔량1 (`ASKP_RSQN1`, required, length 1).
     pub askp_rsqn1: v::Val<i64>,
     /// 매도호가 잔량2 (`ASKP_RSQN2`, required, length 8).
@@ -95,9 +95,9 @@ pub struct H0cfasp0 {
     /// 매수호가 잔량5 (`BIDP_RSQN5`, required, length 8).
     pub bidp_rsqn5: v::Val<i64>,
     /// 총 매도호가 건수 (`TOTAL_ASKP_CSNU`, required, length 8).
-    pub total_askp_csnu: v::Val<crate::Text>,
+    pub total_askp_csnu: v::Val<i64>,
     /// 총 매수호가 건수 (`TOTAL_BIDP_CSNU`, required, length 4).
-    pub total_bidp_csnu: v::Val<crate::Text>,
+    pub total_bidp_csnu: v::Val<i64>,
     /// 총 매도호가 잔량 (`TOTAL_ASKP_RSQN`, required, length 8).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
@@ -167,16 +167,16 @@ impl Record for H0cfasp0 {
             futs_bidp3: fields.decimal(),
             futs_bidp4: fields.decimal(),
             futs_bidp5: fields.decimal(),
-            askp_csnu1: fields.val(),
-            askp_csnu2: fields.val(),
-            askp_csnu3: fields.val(),
-            askp_csnu4: fields.val(),
-            askp_csnu5: fields.val(),
-            bidp_csnu1: fields.val(),
-            bidp_csnu2: fields.val(),
-            bidp_csnu3: fields.val(),
-            bidp_csnu4: fields.val(),
-            bidp_csnu5: fields.val(),
+            askp_csnu1: fields.int(),
+            askp_csnu2: fields.int(),
+            askp_csnu3: fields.int(),
+            askp_csnu4: fields.int(),
+            askp_csnu5: fields.int(),
+            bidp_csnu1: fields.int(),
+            bidp_csnu2: fields.int(),
+            bidp_csnu3: fields.int(),
+            bidp_csnu4: fields.int(),
+            bidp_csnu5: fields.int(),
             askp_rsqn1: fields.int(),
             askp_rsqn2: fields.int(),
             askp_rsqn3: fields.int(),
@@ -187,8 +187,8 @@ impl Record for H0cfasp0 {
             bidp_rsqn3: fields.int(),
             bidp_rsqn4: fields.int(),
             bidp_rsqn5: fields.int(),
-            total_askp_csnu: fields.val(),
-            total_bidp_csnu: fields.val(),
+            total_askp_csnu: fields.int(),
+            total_bidp_csnu: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
             total_askp_rsqn_icdc: fields.decimal(),

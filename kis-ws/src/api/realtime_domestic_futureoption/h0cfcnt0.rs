@@ -34,7 +34,14 @@ pub struct H0cfcnt0 {
     /// 선물 전일 대비 (`FUTS_PRDY_VRSS`, required, length 6).
     pub futs_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 8).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 선물 전일 대비율 (`FUTS_PRDY_CTRT`, required, length 1).
     pub futs_prdy_ctrt: v::Val<v::Decimal>,
     /// 선물 현재가 (`FUTS_PRPR`, required, length 8).
@@ -46,15 +53,15 @@ pub struct H0cfcnt0 {
     /// 선물 최저가 (`FUTS_LWPR`, required, length 8).
     pub futs_lwpr: v::Val<v::Decimal>,
     /// 최종 거래량 (`LAST_CNQN`, required, length 8).
-    pub last_cnqn: v::Val<crate::Text>,
+    pub last_cnqn: v::Val<i64>,
     /// 누적 거래량 (`ACML_VOL`, required, length 8).
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS 이론가 (`HTS_THPR`, required, length 8).
-    pub hts_thpr: v::Val<crate::Text>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 시장 베이시스 (`MRKT_BASIS`, required, length 8).
-    pub mrkt_basis: v::Val<crate::Text>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 괴리율 (`DPRT`, required, length 8).
     pub dprt: v::Val<v::Decimal>,
     /// 근월물 약정가 (`NMSC_FCTN_STPL_PRC`, required, length 8).
@@ -70,31 +77,52 @@ pub struct H0cfcnt0 {
     /// 시가 시간 (`OPRC_HOUR`, required, length 4).
     pub oprc_hour: v::Val<crate::Text>,
     /// 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 6).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가 대비 지수 현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 8).
     pub hgpr_hour: v::Val<crate::Text>,
     /// 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 6).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 최고가 대비 지수 현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 8).
     pub lwpr_hour: v::Val<crate::Text>,
     /// 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 6).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 최저가 대비 지수 현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 매수2 비율 (`SHNU_RATE`, required, length 8).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 괴리도 (`ESDG`, required, length 8).
-    pub esdg: v::Val<crate::Text>,
+    pub esdg: v::Val<v::Decimal>,
     /// 미결제 약정 직전 수량 증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 8).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론 베이시스 (`THPR_BASIS`, required, length 4).
-    pub thpr_basis: v::Val<crate::Text>,
+    pub thpr_basis: v::Val<v::Decimal>,
     /// 선물 매도호가1 (`FUTS_ASKP1`, required, length 8).
     pub futs_askp1: v::Val<v::Decimal>,
     /// 선물 매수호가1 (`FUTS_BIDP1`, required, length 8).
@@ -104,15 +132,15 @@ pub struct H0cfcnt0 {
     /// 매수호가 잔량1 (`BIDP_RSQN1`, required, length 8).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 8).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 4).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 총 매도호가 잔량 (`TOTAL_ASKP_RSQN`, required, length 8).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
@@ -126,7 +154,7 @@ pub struct H0cfcnt0 {
     /// 실시간하한가 (`DYNM_LLAM`, required, length 8).
     pub dynm_llam: v::Val<v::Decimal>,
     /// 실시간가격제한구분 (`DYNM_PRC_LIMT_YN`, required, length 8).
-    pub dynm_prc_limt_yn: v::Val<crate::Text>,
+    pub dynm_prc_limt_yn: v::Val<bool>,
 }
 
 impl Record for H0cfcnt0 {
@@ -197,11 +225,11 @@ impl Record for H0cfcnt0 {
             futs_oprc: fields.decimal(),
             futs_hgpr: fields.decimal(),
             futs_lwpr: fields.decimal(),
-            last_cnqn: fields.val(),
+            last_cnqn: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            hts_thpr: fields.val(),
-            mrkt_basis: fields.val(),
+            hts_thpr: fields.decimal(),
+            mrkt_basis: fields.decimal(),
             dprt: fields.decimal(),
             nmsc_fctn_stpl_prc: fields.decimal(),
             fmsc_fctn_stpl_prc: fields.decimal(),
@@ -218,19 +246,19 @@ impl Record for H0cfcnt0 {
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_nmix_prpr: fields.decimal(),
             shnu_rate: fields.decimal(),
-            cttr: fields.val(),
-            esdg: fields.val(),
+            cttr: fields.decimal(),
+            esdg: fields.decimal(),
             otst_stpl_rgbf_qty_icdc: fields.decimal(),
-            thpr_basis: fields.val(),
+            thpr_basis: fields.decimal(),
             futs_askp1: fields.decimal(),
             futs_bidp1: fields.decimal(),
             askp_rsqn1: fields.int(),
             bidp_rsqn1: fields.int(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
@@ -559,5 +587,185 @@ impl serde::Serialize for H0cfcnt0 {
             m.serialize_entry("DYNM_PRC_LIMT_YN", &self.dynm_prc_limt_yn)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일 대비 부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -32,11 +32,30 @@ pub struct H0eucni0 {
     /// 원주문번호 (`OODER_NO`, required, length 10).
     pub ooder_no: v::Val<crate::Text>,
     /// 매도매수구분 (`SELN_BYOV_CLS`, required, length 2).
-    pub seln_byov_cls: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `01`: 매도
+    /// - `02`: 매수
+    pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 1).
-    pub rctf_cls: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 정상
+    /// - `1`: 정정
+    /// - `2`: 취소
+    pub rctf_cls: v::Val<RctfCls>,
     /// 주문종류2 (`ODER_KIND2`, required, length 1).
-    pub oder_kind2: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 시장가
+    /// - `2`: 지정자
+    /// - `6`: 단주시장가
+    /// - `7`: 단주지정가
+    /// - `A`: MOO
+    /// - `B`: LOO
+    /// - `C`: MOC
+    /// - `D`: LOC
+    pub oder_kind2: v::Val<OderKind2>,
     /// 주식 단축 종목코드 (`STCK_SHRN_ISCD`, required, length 9).
     pub stck_shrn_iscd: v::Val<crate::Text>,
     /// 체결 수량 (`CNTG_QTY`, required, length 10).
@@ -44,7 +63,7 @@ pub struct H0eucni0 {
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
     pub rfus_yn: v::Val<bool>,
     /// 체결여부 (`CNTG_YN`, required, length 1).
@@ -60,7 +79,12 @@ pub struct H0eucni0 {
     /// 체결종목명 (`CNTG_ISNM`, required, length 14).
     pub cntg_isnm: v::Val<crate::Text>,
     /// 주문조건 (`ODER_COND`, required, length 1).
-    pub oder_cond: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 없음
+    /// - `1`: IOC
+    /// - `2`: FOK
+    pub oder_cond: v::Val<OderCond>,
 }
 
 /// Secret fields are hidden and account numbers masked.
@@ -131,7 +155,7 @@ impl Record for H0eucni0 {
             stck_shrn_iscd: fields.val(),
             cntg_qty: fields.int(),
             cntg_unpr: fields.decimal(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             rfus_yn: fields.val(),
             cntg_yn: fields.val(),
             acpt_yn: fields.val(),
@@ -272,5 +296,169 @@ impl serde::Serialize for H0eucni0 {
             m.serialize_entry("ODER_COND", &self.oder_cond)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 매도매수구분 (`SELN_BYOV_CLS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelnByovCls {
+    /// `01`: 매도
+    Sell,
+    /// `02`: 매수
+    Buy,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for SelnByovCls {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "01" => Self::Sell,
+            "02" => Self::Buy,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sell => "01",
+            Self::Buy => "02",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 정정구분 (`RCTF_CLS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RctfCls {
+    /// `0`: 정상
+    Normal,
+    /// `1`: 정정
+    Modify,
+    /// `2`: 취소
+    Cancel,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RctfCls {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Normal,
+            "1" => Self::Modify,
+            "2" => Self::Cancel,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Normal => "0",
+            Self::Modify => "1",
+            Self::Cancel => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문종류2 (`ODER_KIND2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderKind2 {
+    /// `1`: 시장가
+    Market,
+    /// `2`: 지정자
+    Jijeongja,
+    /// `6`: 단주시장가
+    DanWeekMarket,
+    /// `7`: 단주지정가
+    DanWeekLimit,
+    /// `A`: MOO
+    Moo,
+    /// `B`: LOO
+    Loo,
+    /// `C`: MOC
+    Moc,
+    /// `D`: LOC
+    Loc,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderKind2 {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Market,
+            "2" => Self::Jijeongja,
+            "6" => Self::DanWeekMarket,
+            "7" => Self::DanWeekLimit,
+            "A" => Self::Moo,
+            "B" => Self::Loo,
+            "C" => Self::Moc,
+            "D" => Self::Loc,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Market => "1",
+            Self::Jijeongja => "2",
+            Self::DanWeekMarket => "6",
+            Self::DanWeekLimit => "7",
+            Self::Moo => "A",
+            Self::Loo => "B",
+            Self::Moc => "C",
+            Self::Loc => "D",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문조건 (`ODER_COND`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderCond {
+    /// `0`: 없음
+    None,
+    /// `1`: IOC
+    Ioc,
+    /// `2`: FOK
+    Fok,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderCond {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::None,
+            "1" => Self::Ioc,
+            "2" => Self::Fok,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::None => "0",
+            Self::Ioc => "1",
+            Self::Fok => "2",
+            Self::Other(s) => s,
+        })
     }
 }

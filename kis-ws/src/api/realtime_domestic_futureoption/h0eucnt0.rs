@@ -27,11 +27,18 @@ pub struct H0eucnt0 {
     /// 옵션단축종목코드 (`OPTN_SHRN_ISCD`, required, length 9).
     pub optn_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 옵션현재가 (`OPTN_PRPR`, required, length 1).
     pub optn_prpr: v::Val<v::Decimal>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 옵션전일대비 (`OPTN_PRDY_VRSS`, required, length 1).
     pub optn_prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`PRDY_CTRT`, required, length 1).
@@ -43,69 +50,90 @@ pub struct H0eucnt0 {
     /// 옵션최저가 (`OPTN_LWPR`, required, length 1).
     pub optn_lwpr: v::Val<v::Decimal>,
     /// 최종거래량 (`LAST_CNQN`, required, length 1).
-    pub last_cnqn: v::Val<crate::Text>,
+    pub last_cnqn: v::Val<i64>,
     /// 누적거래량 (`ACML_VOL`, required, length 1).
     pub acml_vol: v::Val<i64>,
     /// 누적거래대금 (`ACML_TR_PBMN`, required, length 1).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS이론가 (`HTS_THPR`, required, length 1).
-    pub hts_thpr: v::Val<crate::Text>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// HTS미결제약정수량 (`HTS_OTST_STPL_QTY`, required, length 1).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제약정수량증감 (`OTST_STPL_QTY_ICDC`, required, length 1).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
-    pub oprc_hour: v::Val<v::NaiveTime>,
+    pub oprc_hour: v::Val<v::KisTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가대비지수현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 1).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가시간 (`HGPR_HOUR`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 최고가대비지수현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 1).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가시간 (`LWPR_HOUR`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 최저가대비지수현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 1).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 매수2비율 (`SHNU_RATE`, required, length 1).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 프리미엄값 (`PRMM_VAL`, required, length 1).
-    pub prmm_val: v::Val<crate::Text>,
+    pub prmm_val: v::Val<v::Decimal>,
     /// 내재가치값 (`INVL_VAL`, required, length 1).
-    pub invl_val: v::Val<crate::Text>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 시간가치값 (`TMVL_VAL`, required, length 1).
-    pub tmvl_val: v::Val<crate::Text>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 델타 (`DELTA`, required, length 1).
-    pub delta: v::Val<crate::Text>,
+    pub delta: v::Val<v::Decimal>,
     /// 감마 (`GAMA`, required, length 1).
-    pub gama: v::Val<crate::Text>,
+    pub gama: v::Val<v::Decimal>,
     /// 베가 (`VEGA`, required, length 1).
-    pub vega: v::Val<crate::Text>,
+    pub vega: v::Val<v::Decimal>,
     /// 세타 (`THETA`, required, length 1).
-    pub theta: v::Val<crate::Text>,
+    pub theta: v::Val<v::Decimal>,
     /// 로우 (`RHO`, required, length 1).
-    pub rho: v::Val<crate::Text>,
+    pub rho: v::Val<v::Decimal>,
     /// HTS내재변동성 (`HTS_INTS_VLTL`, required, length 1).
-    pub hts_ints_vltl: v::Val<crate::Text>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 괴리도 (`ESDG`, required, length 1).
-    pub esdg: v::Val<crate::Text>,
+    pub esdg: v::Val<v::Decimal>,
     /// 미결제약정직전수량증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 1).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론베이시스 (`THPR_BASIS`, required, length 1).
-    pub thpr_basis: v::Val<crate::Text>,
+    pub thpr_basis: v::Val<v::Decimal>,
     /// 역사적변동성 (`UNAS_HIST_VLTL`, required, length 1).
-    pub unas_hist_vltl: v::Val<crate::Text>,
+    pub unas_hist_vltl: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 1).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 괴리율 (`DPRT`, required, length 1).
     pub dprt: v::Val<v::Decimal>,
     /// 시장베이시스 (`MRKT_BASIS`, required, length 1).
-    pub mrkt_basis: v::Val<crate::Text>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 옵션매도호가1 (`OPTN_ASKP1`, required, length 1).
     pub optn_askp1: v::Val<v::Decimal>,
     /// 옵션매수호가1 (`OPTN_BIDP1`, required, length 1).
@@ -115,15 +143,15 @@ pub struct H0eucnt0 {
     /// 매수호가잔량1 (`BIDP_RSQN1`, required, length 1).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도체결건수 (`SELN_CNTG_CSNU`, required, length 1).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수체결건수 (`SHNU_CNTG_CSNU`, required, length 1).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수체결건수 (`NTBY_CNTG_CSNU`, required, length 1).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 총매도수량 (`SELN_CNTG_SMTN`, required, length 1).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총매수수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 1).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).
@@ -204,7 +232,7 @@ impl Record for H0eucnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             optn_shrn_iscd: fields.val(),
-            bsop_hour: fields.time(),
+            bsop_hour: fields.val(),
             optn_prpr: fields.decimal(),
             prdy_vrss_sign: fields.val(),
             optn_prdy_vrss: fields.decimal(),
@@ -212,47 +240,47 @@ impl Record for H0eucnt0 {
             optn_oprc: fields.decimal(),
             optn_hgpr: fields.decimal(),
             optn_lwpr: fields.decimal(),
-            last_cnqn: fields.val(),
+            last_cnqn: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            hts_thpr: fields.val(),
+            hts_thpr: fields.decimal(),
             hts_otst_stpl_qty: fields.int(),
             otst_stpl_qty_icdc: fields.decimal(),
-            oprc_hour: fields.time(),
+            oprc_hour: fields.val(),
             oprc_vrss_prpr_sign: fields.val(),
             oprc_vrss_nmix_prpr: fields.decimal(),
-            hgpr_hour: fields.time(),
+            hgpr_hour: fields.val(),
             hgpr_vrss_prpr_sign: fields.val(),
             hgpr_vrss_nmix_prpr: fields.decimal(),
-            lwpr_hour: fields.time(),
+            lwpr_hour: fields.val(),
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_nmix_prpr: fields.decimal(),
             shnu_rate: fields.decimal(),
-            prmm_val: fields.val(),
-            invl_val: fields.val(),
-            tmvl_val: fields.val(),
-            delta: fields.val(),
-            gama: fields.val(),
-            vega: fields.val(),
-            theta: fields.val(),
-            rho: fields.val(),
-            hts_ints_vltl: fields.val(),
-            esdg: fields.val(),
+            prmm_val: fields.decimal(),
+            invl_val: fields.decimal(),
+            tmvl_val: fields.decimal(),
+            delta: fields.decimal(),
+            gama: fields.decimal(),
+            vega: fields.decimal(),
+            theta: fields.decimal(),
+            rho: fields.decimal(),
+            hts_ints_vltl: fields.decimal(),
+            esdg: fields.decimal(),
             otst_stpl_rgbf_qty_icdc: fields.decimal(),
-            thpr_basis: fields.val(),
-            unas_hist_vltl: fields.val(),
-            cttr: fields.val(),
+            thpr_basis: fields.decimal(),
+            unas_hist_vltl: fields.decimal(),
+            cttr: fields.decimal(),
             dprt: fields.decimal(),
-            mrkt_basis: fields.val(),
+            mrkt_basis: fields.decimal(),
             optn_askp1: fields.decimal(),
             optn_bidp1: fields.decimal(),
             askp_rsqn1: fields.int(),
             bidp_rsqn1: fields.int(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
@@ -616,5 +644,185 @@ impl serde::Serialize for H0eucnt0 {
             m.serialize_entry("DYNM_LLAM", &self.dynm_llam)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일대비부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -42,7 +42,12 @@ pub struct H0ifcni0 {
     /// - `01`: 매도, 02매수
     pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 8).
-    pub rctf_cls: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 정상
+    /// - `1`: 정정
+    /// - `2`: 취소
+    pub rctf_cls: v::Val<RctfCls>,
     /// 주문종류2 (`ODER_KIND2`, required, length 8).
     ///
     /// > L: 주문접수통보, 0: 체결통보
@@ -60,7 +65,11 @@ pub struct H0ifcni0 {
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 8).
     pub stck_cntg_hour: v::Val<crate::Text>,
     /// 거부여부 (`RFUS_YN`, required, length 8).
-    pub rfus_yn: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 승인
+    /// - `1`: 거부
+    pub rfus_yn: v::Val<RfusYn>,
     /// 체결여부 (`CNTG_YN`, required, length 8).
     ///
     /// > 1: 주문,정정,취소,거부 통보, 2 체결
@@ -85,7 +94,12 @@ pub struct H0ifcni0 {
     /// 체결종목명 (`CNTG_ISNM`, required, length 8).
     pub cntg_isnm: v::Val<crate::Text>,
     /// 주문조건 (`ODER_COND`, required, length 8).
-    pub oder_cond: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 없음
+    /// - `1`: IOC
+    /// - `2`: FOK
+    pub oder_cond: v::Val<OderCond>,
     /// 주문그룹ID (`ORD_GRP`, required, length 8).
     pub ord_grp: v::Val<crate::Text>,
     /// 주문그룹SEQ (`ORD_GRPSEQ`, required, length 8).
@@ -362,6 +376,43 @@ impl v::Wire for SelnByovCls {
     }
 }
 
+/// Codes of 정정구분 (`RCTF_CLS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RctfCls {
+    /// `0`: 정상
+    Normal,
+    /// `1`: 정정
+    Modify,
+    /// `2`: 취소
+    Cancel,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RctfCls {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Normal,
+            "1" => Self::Modify,
+            "2" => Self::Cancel,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Normal => "0",
+            Self::Modify => "1",
+            Self::Cancel => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
 /// Codes of 주문종류2 (`ODER_KIND2`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderKind2 {
@@ -390,6 +441,39 @@ impl v::Wire for OderKind2 {
         std::borrow::Cow::Borrowed(match self {
             Self::OrderJeopsutongbo => "L",
             Self::FilledTongbo => "0",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 거부여부 (`RFUS_YN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RfusYn {
+    /// `0`: 승인
+    Seungin,
+    /// `1`: 거부
+    Geobu,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RfusYn {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Seungin,
+            "1" => Self::Geobu,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Seungin => "0",
+            Self::Geobu => "1",
             Self::Other(s) => s,
         })
     }
@@ -452,6 +536,43 @@ impl v::Wire for AcptYn {
         std::borrow::Cow::Borrowed(match self {
             Self::OrderJeopsu => "1",
             Self::Hwakin3Cancel => "2",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 주문조건 (`ODER_COND`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OderCond {
+    /// `0`: 없음
+    None,
+    /// `1`: IOC
+    Ioc,
+    /// `2`: FOK
+    Fok,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OderCond {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::None,
+            "1" => Self::Ioc,
+            "2" => Self::Fok,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::None => "0",
+            Self::Ioc => "1",
+            Self::Fok => "2",
             Self::Other(s) => s,
         })
     }

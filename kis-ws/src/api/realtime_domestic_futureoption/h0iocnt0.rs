@@ -34,7 +34,14 @@ pub struct H0iocnt0 {
     /// 옵션 현재가 (`OPTN_PRPR`, required, length 1).
     pub optn_prpr: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 8).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 옵션 전일 대비 (`OPTN_PRDY_VRSS`, required, length 8).
     pub optn_prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`PRDY_CTRT`, required, length 8).
@@ -46,13 +53,13 @@ pub struct H0iocnt0 {
     /// 옵션 최저가 (`OPTN_LWPR`, required, length 8).
     pub optn_lwpr: v::Val<v::Decimal>,
     /// 최종 거래량 (`LAST_CNQN`, required, length 8).
-    pub last_cnqn: v::Val<crate::Text>,
+    pub last_cnqn: v::Val<i64>,
     /// 누적 거래량 (`ACML_VOL`, required, length 8).
     pub acml_vol: v::Val<i64>,
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS 이론가 (`HTS_THPR`, required, length 8).
-    pub hts_thpr: v::Val<crate::Text>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// HTS 미결제 약정 수량 (`HTS_OTST_STPL_QTY`, required, length 8).
     pub hts_otst_stpl_qty: v::Val<i64>,
     /// 미결제 약정 수량 증감 (`OTST_STPL_QTY_ICDC`, required, length 8).
@@ -60,55 +67,76 @@ pub struct H0iocnt0 {
     /// 시가 시간 (`OPRC_HOUR`, required, length 8).
     pub oprc_hour: v::Val<crate::Text>,
     /// 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 8).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가 대비 지수 현재가 (`OPRC_VRSS_NMIX_PRPR`, required, length 8).
     pub oprc_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 8).
     pub hgpr_hour: v::Val<crate::Text>,
     /// 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 8).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 최고가 대비 지수 현재가 (`HGPR_VRSS_NMIX_PRPR`, required, length 8).
     pub hgpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 8).
     pub lwpr_hour: v::Val<crate::Text>,
     /// 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 8).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 최저가 대비 지수 현재가 (`LWPR_VRSS_NMIX_PRPR`, required, length 8).
     pub lwpr_vrss_nmix_prpr: v::Val<v::Decimal>,
     /// 매수2 비율 (`SHNU_RATE`, required, length 8).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 프리미엄 값 (`PRMM_VAL`, required, length 8).
-    pub prmm_val: v::Val<crate::Text>,
+    pub prmm_val: v::Val<v::Decimal>,
     /// 내재가치 값 (`INVL_VAL`, required, length 8).
-    pub invl_val: v::Val<crate::Text>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 시간가치 값 (`TMVL_VAL`, required, length 8).
-    pub tmvl_val: v::Val<crate::Text>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 델타 (`DELTA`, required, length 8).
-    pub delta: v::Val<crate::Text>,
+    pub delta: v::Val<v::Decimal>,
     /// 감마 (`GAMA`, required, length 8).
-    pub gama: v::Val<crate::Text>,
+    pub gama: v::Val<v::Decimal>,
     /// 베가 (`VEGA`, required, length 8).
-    pub vega: v::Val<crate::Text>,
+    pub vega: v::Val<v::Decimal>,
     /// 세타 (`THETA`, required, length 8).
-    pub theta: v::Val<crate::Text>,
+    pub theta: v::Val<v::Decimal>,
     /// 로우 (`RHO`, required, length 8).
-    pub rho: v::Val<crate::Text>,
+    pub rho: v::Val<v::Decimal>,
     /// HTS 내재 변동성 (`HTS_INTS_VLTL`, required, length 8).
-    pub hts_ints_vltl: v::Val<crate::Text>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// 괴리도 (`ESDG`, required, length 8).
-    pub esdg: v::Val<crate::Text>,
+    pub esdg: v::Val<v::Decimal>,
     /// 미결제 약정 직전 수량 증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 8).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론 베이시스 (`THPR_BASIS`, required, length 8).
-    pub thpr_basis: v::Val<crate::Text>,
+    pub thpr_basis: v::Val<v::Decimal>,
     /// 역사적변동성 (`UNAS_HIST_VLTL`, required, length 8).
-    pub unas_hist_vltl: v::Val<crate::Text>,
+    pub unas_hist_vltl: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 괴리율 (`DPRT`, required, length 8).
     pub dprt: v::Val<v::Decimal>,
     /// 시장 베이시스 (`MRKT_BASIS`, required, length 8).
-    pub mrkt_basis: v::Val<crate::Text>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 옵션 매도호가1 (`OPTN_ASKP1`, required, length 8).
     pub optn_askp1: v::Val<v::Decimal>,
     /// 옵션 매수호가1 (`OPTN_BIDP1`, required, length 8).
@@ -118,15 +146,15 @@ pub struct H0iocnt0 {
     /// 매수호가 잔량1 (`BIDP_RSQN1`, required, length 8).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 8).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 8).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 8).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 6).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 총 매도호가 잔량 (`TOTAL_ASKP_RSQN`, required, length 6).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총 매수호가 잔량 (`TOTAL_BIDP_RSQN`, required, length 6).
@@ -142,7 +170,7 @@ pub struct H0iocnt0 {
     /// 실시간하한가 (`DYNM_LLAM`, required, length 6).
     pub dynm_llam: v::Val<v::Decimal>,
     /// 실시간가격제한구분 (`DYNM_PRC_LIMT_YN`, required, length 6).
-    pub dynm_prc_limt_yn: v::Val<crate::Text>,
+    pub dynm_prc_limt_yn: v::Val<bool>,
 }
 
 impl Record for H0iocnt0 {
@@ -221,10 +249,10 @@ impl Record for H0iocnt0 {
             optn_oprc: fields.decimal(),
             optn_hgpr: fields.decimal(),
             optn_lwpr: fields.decimal(),
-            last_cnqn: fields.val(),
+            last_cnqn: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            hts_thpr: fields.val(),
+            hts_thpr: fields.decimal(),
             hts_otst_stpl_qty: fields.int(),
             otst_stpl_qty_icdc: fields.decimal(),
             oprc_hour: fields.val(),
@@ -237,31 +265,31 @@ impl Record for H0iocnt0 {
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_nmix_prpr: fields.decimal(),
             shnu_rate: fields.decimal(),
-            prmm_val: fields.val(),
-            invl_val: fields.val(),
-            tmvl_val: fields.val(),
-            delta: fields.val(),
-            gama: fields.val(),
-            vega: fields.val(),
-            theta: fields.val(),
-            rho: fields.val(),
-            hts_ints_vltl: fields.val(),
-            esdg: fields.val(),
+            prmm_val: fields.decimal(),
+            invl_val: fields.decimal(),
+            tmvl_val: fields.decimal(),
+            delta: fields.decimal(),
+            gama: fields.decimal(),
+            vega: fields.decimal(),
+            theta: fields.decimal(),
+            rho: fields.decimal(),
+            hts_ints_vltl: fields.decimal(),
+            esdg: fields.decimal(),
             otst_stpl_rgbf_qty_icdc: fields.decimal(),
-            thpr_basis: fields.val(),
-            unas_hist_vltl: fields.val(),
-            cttr: fields.val(),
+            thpr_basis: fields.decimal(),
+            unas_hist_vltl: fields.decimal(),
+            cttr: fields.decimal(),
             dprt: fields.decimal(),
-            mrkt_basis: fields.val(),
+            mrkt_basis: fields.decimal(),
             optn_askp1: fields.decimal(),
             optn_bidp1: fields.decimal(),
             askp_rsqn1: fields.int(),
             bidp_rsqn1: fields.int(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
@@ -639,5 +667,185 @@ impl serde::Serialize for H0iocnt0 {
             m.serialize_entry("DYNM_PRC_LIMT_YN", &self.dynm_prc_limt_yn)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일 대비 부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가2 대비 현재가 부호 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최고가 대비 현재가 부호 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최저가 대비 현재가 부호 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -33,7 +33,7 @@ pub struct H0zfasp0 {
     /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 매도호가1 (`ASKP1`, required, length 1).
     pub askp1: v::Val<v::Decimal>,
     /// 매도호가2 (`ASKP2`, required, length 1).
@@ -75,45 +75,45 @@ pub struct H0zfasp0 {
     /// 매수호가10 (`BIDP10`, required, length 1).
     pub bidp10: v::Val<v::Decimal>,
     /// 매도호가건수1 (`ASKP_CSNU1`, required, length 1).
-    pub askp_csnu1: v::Val<crate::Text>,
+    pub askp_csnu1: v::Val<i64>,
     /// 매도호가건수2 (`ASKP_CSNU2`, required, length 1).
-    pub askp_csnu2: v::Val<crate::Text>,
+    pub askp_csnu2: v::Val<i64>,
     /// 매도호가건수3 (`ASKP_CSNU3`, required, length 1).
-    pub askp_csnu3: v::Val<crate::Text>,
+    pub askp_csnu3: v::Val<i64>,
     /// 매도호가건수4 (`ASKP_CSNU4`, required, length 1).
-    pub askp_csnu4: v::Val<crate::Text>,
+    pub askp_csnu4: v::Val<i64>,
     /// 매도호가건수5 (`ASKP_CSNU5`, required, length 1).
-    pub askp_csnu5: v::Val<crate::Text>,
+    pub askp_csnu5: v::Val<i64>,
     /// 매도호가건수6 (`ASKP_CSNU6`, required, length 1).
-    pub askp_csnu6: v::Val<crate::Text>,
+    pub askp_csnu6: v::Val<i64>,
     /// 매도호가건수7 (`ASKP_CSNU7`, required, length 1).
-    pub askp_csnu7: v::Val<crate::Text>,
+    pub askp_csnu7: v::Val<i64>,
     /// 매도호가건수8 (`ASKP_CSNU8`, required, length 1).
-    pub askp_csnu8: v::Val<crate::Text>,
+    pub askp_csnu8: v::Val<i64>,
     /// 매도호가건수9 (`ASKP_CSNU9`, required, length 1).
-    pub askp_csnu9: v::Val<crate::Text>,
+    pub askp_csnu9: v::Val<i64>,
     /// 매도호가건수10 (`ASKP_CSNU10`, required, length 1).
-    pub askp_csnu10: v::Val<crate::Text>,
+    pub askp_csnu10: v::Val<i64>,
     /// 매수호가건수1 (`BIDP_CSNU1`, required, length 1).
-    pub bidp_csnu1: v::Val<crate::Text>,
+    pub bidp_csnu1: v::Val<i64>,
     /// 매수호가건수2 (`BIDP_CSNU2`, required, length 1).
-    pub bidp_csnu2: v::Val<crate::Text>,
+    pub bidp_csnu2: v::Val<i64>,
     /// 매수호가건수3 (`BIDP_CSNU3`, required, length 1).
-    pub bidp_csnu3: v::Val<crate::Text>,
+    pub bidp_csnu3: v::Val<i64>,
     /// 매수호가건수4 (`BIDP_CSNU4`, required, length 1).
-    pub bidp_csnu4: v::Val<crate::Text>,
+    pub bidp_csnu4: v::Val<i64>,
     /// 매수호가건수5 (`BIDP_CSNU5`, required, length 1).
-    pub bidp_csnu5: v::Val<crate::Text>,
+    pub bidp_csnu5: v::Val<i64>,
     /// 매수호가건수6 (`BIDP_CSNU6`, required, length 1).
-    pub bidp_csnu6: v::Val<crate::Text>,
+    pub bidp_csnu6: v::Val<i64>,
     /// 매수호가건수7 (`BIDP_CSNU7`, required, length 1).
-    pub bidp_csnu7: v::Val<crate::Text>,
+    pub bidp_csnu7: v::Val<i64>,
     /// 매수호가건수8 (`BIDP_CSNU8`, required, length 1).
-    pub bidp_csnu8: v::Val<crate::Text>,
+    pub bidp_csnu8: v::Val<i64>,
     /// 매수호가건수9 (`BIDP_CSNU9`, required, length 1).
-    pub bidp_csnu9: v::Val<crate::Text>,
+    pub bidp_csnu9: v::Val<i64>,
     /// 매수호가건수10 (`BIDP_CSNU10`, required, length 1).
-    pub bidp_csnu10: v::Val<crate::Text>,
+    pub bidp_csnu10: v::Val<i64>,
     /// 매도호가잔량1 (`ASKP_RSQN1`, required, length 1).
     pub askp_rsqn1: v::Val<i64>,
     /// 매도호가잔량2 (`ASKP_RSQN2`, required, length 1).
@@ -155,9 +155,9 @@ pub struct H0zfasp0 {
     /// 매수호가잔량10 (`BIDP_RSQN10`, required, length 1).
     pub bidp_rsqn10: v::Val<i64>,
     /// 총매도호가건수 (`TOTAL_ASKP_CSNU`, required, length 1).
-    pub total_askp_csnu: v::Val<crate::Text>,
+    pub total_askp_csnu: v::Val<i64>,
     /// 총매수호가건수 (`TOTAL_BIDP_CSNU`, required, length 1).
-    pub total_bidp_csnu: v::Val<crate::Text>,
+    pub total_bidp_csnu: v::Val<i64>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 1).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).
@@ -246,7 +246,7 @@ impl Record for H0zfasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             futs_shrn_iscd: fields.val(),
-            bsop_hour: fields.time(),
+            bsop_hour: fields.val(),
             askp1: fields.decimal(),
             askp2: fields.decimal(),
             askp3: fields.decimal(),
@@ -267,26 +267,26 @@ impl Record for H0zfasp0 {
             bidp8: fields.decimal(),
             bidp9: fields.decimal(),
             bidp10: fields.decimal(),
-            askp_csnu1: fields.val(),
-            askp_csnu2: fields.val(),
-            askp_csnu3: fields.val(),
-            askp_csnu4: fields.val(),
-            askp_csnu5: fields.val(),
-            askp_csnu6: fields.val(),
-            askp_csnu7: fields.val(),
-            askp_csnu8: fields.val(),
-            askp_csnu9: fields.val(),
-            askp_csnu10: fields.val(),
-            bidp_csnu1: fields.val(),
-            bidp_csnu2: fields.val(),
-            bidp_csnu3: fields.val(),
-            bidp_csnu4: fields.val(),
-            bidp_csnu5: fields.val(),
-            bidp_csnu6: fields.val(),
-            bidp_csnu7: fields.val(),
-            bidp_csnu8: fields.val(),
-            bidp_csnu9: fields.val(),
-            bidp_csnu10: fields.val(),
+            askp_csnu1: fields.int(),
+            askp_csnu2: fields.int(),
+            askp_csnu3: fields.int(),
+            askp_csnu4: fields.int(),
+            askp_csnu5: fields.int(),
+            askp_csnu6: fields.int(),
+            askp_csnu7: fields.int(),
+            askp_csnu8: fields.int(),
+            askp_csnu9: fields.int(),
+            askp_csnu10: fields.int(),
+            bidp_csnu1: fields.int(),
+            bidp_csnu2: fields.int(),
+            bidp_csnu3: fields.int(),
+            bidp_csnu4: fields.int(),
+            bidp_csnu5: fields.int(),
+            bidp_csnu6: fields.int(),
+            bidp_csnu7: fields.int(),
+            bidp_csnu8: fields.int(),
+            bidp_csnu9: fields.int(),
+            bidp_csnu10: fields.int(),
             askp_rsqn1: fields.int(),
             askp_rsqn2: fields.int(),
             askp_rsqn3: fields.int(),
@@ -307,8 +307,8 @@ impl Record for H0zfasp0 {
             bidp_rsqn8: fields.int(),
             bidp_rsqn9: fields.int(),
             bidp_rsqn10: fields.int(),
-            total_askp_csnu: fields.val(),
-            total_bidp_csnu: fields.val(),
+            total_askp_csnu: fields.int(),
+            total_bidp_csnu: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
             total_askp_rsqn_icdc: fields.decimal(),

@@ -30,11 +30,18 @@ pub struct H0zfcnt0 {
     /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub futs_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 주식현재가 (`STCK_PRPR`, required, length 4).
     pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 전일대비 (`PRDY_VRSS`, required, length 4).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 선물전일대비율 (`FUTS_PRDY_CTRT`, required, length 8).
@@ -46,15 +53,15 @@ pub struct H0zfcnt0 {
     /// 주식최저가 (`STCK_LWPR`, required, length 4).
     pub stck_lwpr: v::Val<i64>,
     /// 최종거래량 (`LAST_CNQN`, required, length 8).
-    pub last_cnqn: v::Val<crate::Text>,
+    pub last_cnqn: v::Val<i64>,
     /// 누적거래량 (`ACML_VOL`, required, length 8).
     pub acml_vol: v::Val<i64>,
     /// 누적거래대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// HTS이론가 (`HTS_THPR`, required, length 8).
-    pub hts_thpr: v::Val<crate::Text>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 시장베이시스 (`MRKT_BASIS`, required, length 8).
-    pub mrkt_basis: v::Val<crate::Text>,
+    pub mrkt_basis: v::Val<v::Decimal>,
     /// 괴리율 (`DPRT`, required, length 8).
     pub dprt: v::Val<v::Decimal>,
     /// 근월물약정가 (`NMSC_FCTN_STPL_PRC`, required, length 8).
@@ -68,33 +75,54 @@ pub struct H0zfcnt0 {
     /// 미결제약정수량증감 (`OTST_STPL_QTY_ICDC`, required, length 4).
     pub otst_stpl_qty_icdc: v::Val<v::Decimal>,
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
-    pub oprc_hour: v::Val<v::NaiveTime>,
+    pub oprc_hour: v::Val<v::KisTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가2대비현재가 (`OPRC_VRSS_PRPR`, required, length 4).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가시간 (`HGPR_HOUR`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 최고가대비현재가 (`HGPR_VRSS_PRPR`, required, length 4).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가시간 (`LWPR_HOUR`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 최저가대비현재가 (`LWPR_VRSS_PRPR`, required, length 4).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 매수2비율 (`SHNU_RATE`, required, length 8).
     pub shnu_rate: v::Val<v::Decimal>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 괴리도 (`ESDG`, required, length 8).
-    pub esdg: v::Val<crate::Text>,
+    pub esdg: v::Val<v::Decimal>,
     /// 미결제약정직전수량증감 (`OTST_STPL_RGBF_QTY_ICDC`, required, length 4).
     pub otst_stpl_rgbf_qty_icdc: v::Val<v::Decimal>,
     /// 이론베이시스 (`THPR_BASIS`, required, length 8).
-    pub thpr_basis: v::Val<crate::Text>,
+    pub thpr_basis: v::Val<v::Decimal>,
     /// 매도호가1 (`ASKP1`, required, length 4).
     pub askp1: v::Val<v::Decimal>,
     /// 매수호가1 (`BIDP1`, required, length 4).
@@ -104,15 +132,15 @@ pub struct H0zfcnt0 {
     /// 매수호가잔량1 (`BIDP_RSQN1`, required, length 8).
     pub bidp_rsqn1: v::Val<i64>,
     /// 매도체결건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수체결건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수체결건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 총매도수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총매수수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 총매도호가잔량 (`TOTAL_ASKP_RSQN`, required, length 8).
     pub total_askp_rsqn: v::Val<i64>,
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 8).
@@ -186,7 +214,7 @@ impl Record for H0zfcnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             futs_shrn_iscd: fields.val(),
-            bsop_hour: fields.time(),
+            bsop_hour: fields.val(),
             stck_prpr: fields.int(),
             prdy_vrss_sign: fields.val(),
             prdy_vrss: fields.decimal(),
@@ -194,40 +222,40 @@ impl Record for H0zfcnt0 {
             stck_oprc: fields.int(),
             stck_hgpr: fields.int(),
             stck_lwpr: fields.int(),
-            last_cnqn: fields.val(),
+            last_cnqn: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            hts_thpr: fields.val(),
-            mrkt_basis: fields.val(),
+            hts_thpr: fields.decimal(),
+            mrkt_basis: fields.decimal(),
             dprt: fields.decimal(),
             nmsc_fctn_stpl_prc: fields.decimal(),
             fmsc_fctn_stpl_prc: fields.decimal(),
             spead_prc: fields.decimal(),
             hts_otst_stpl_qty: fields.int(),
             otst_stpl_qty_icdc: fields.decimal(),
-            oprc_hour: fields.time(),
+            oprc_hour: fields.val(),
             oprc_vrss_prpr_sign: fields.val(),
             oprc_vrss_prpr: fields.decimal(),
-            hgpr_hour: fields.time(),
+            hgpr_hour: fields.val(),
             hgpr_vrss_prpr_sign: fields.val(),
             hgpr_vrss_prpr: fields.decimal(),
-            lwpr_hour: fields.time(),
+            lwpr_hour: fields.val(),
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_prpr: fields.decimal(),
             shnu_rate: fields.decimal(),
-            cttr: fields.val(),
-            esdg: fields.val(),
+            cttr: fields.decimal(),
+            esdg: fields.decimal(),
             otst_stpl_rgbf_qty_icdc: fields.decimal(),
-            thpr_basis: fields.val(),
+            thpr_basis: fields.decimal(),
             askp1: fields.decimal(),
             bidp1: fields.decimal(),
             askp_rsqn1: fields.int(),
             bidp_rsqn1: fields.int(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
@@ -549,5 +577,185 @@ impl serde::Serialize for H0zfcnt0 {
             m.serialize_entry("DYNM_PRC_LIMT_YN", &self.dynm_prc_limt_yn)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일대비부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -27,17 +27,30 @@ pub struct H0zoanc0 {
     /// 옵션단축종목코드 (`OPTN_SHRN_ISCD`, required, length 9).
     pub optn_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 예상체결가 (`ANTC_CNPR`, required, length 8).
-    pub antc_cnpr: v::Val<crate::Text>,
+    pub antc_cnpr: v::Val<v::Decimal>,
     /// 예상체결대비 (`ANTC_CNTG_VRSS`, required, length 8).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상체결대비부호 (`ANTC_CNTG_VRSS_SIGN`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<AntcCntgVrssSign>,
     /// 예상체결전일대비율 (`ANTC_CNTG_PRDY_CTRT`, required, length 8).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`, required, length 3).
-    pub antc_mkop_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `112`: 장전예상종료
+    /// - `121`: 장후예상시작
+    /// - `129`: 장후예상종료
+    /// - `311`: 장전예상시작
+    pub antc_mkop_cls_code: v::Val<AntcMkopClsCode>,
 }
 
 impl Record for H0zoanc0 {
@@ -57,8 +70,8 @@ impl Record for H0zoanc0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             optn_shrn_iscd: fields.val(),
-            bsop_hour: fields.time(),
-            antc_cnpr: fields.val(),
+            bsop_hour: fields.val(),
+            antc_cnpr: fields.decimal(),
             antc_cntg_vrss: fields.decimal(),
             antc_cntg_vrss_sign: fields.val(),
             antc_cntg_prdy_ctrt: fields.decimal(),
@@ -123,5 +136,91 @@ impl serde::Serialize for H0zoanc0 {
             m.serialize_entry("ANTC_MKOP_CLS_CODE", &self.antc_mkop_cls_code)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 예상체결대비부호 (`ANTC_CNTG_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AntcCntgVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AntcCntgVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 예상장운영구분코드 (`ANTC_MKOP_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AntcMkopClsCode {
+    /// `112`: 장전예상종료
+    Jangjeonyesangjongryo,
+    /// `121`: 장후예상시작
+    Janghuyesangsijak,
+    /// `129`: 장후예상종료
+    Janghuyesangjongryo,
+    /// `311`: 장전예상시작
+    Jangjeonyesangsijak,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AntcMkopClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "112" => Self::Jangjeonyesangjongryo,
+            "121" => Self::Janghuyesangsijak,
+            "129" => Self::Janghuyesangjongryo,
+            "311" => Self::Jangjeonyesangsijak,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjeonyesangjongryo => "112",
+            Self::Janghuyesangsijak => "121",
+            Self::Janghuyesangjongryo => "129",
+            Self::Jangjeonyesangsijak => "311",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -45,11 +45,18 @@ pub struct H0ewanc0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식현재가 (`STCK_PRPR`, required, length 1).
     pub stck_prpr: v::Val<i64>,
     /// 전일대비부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 전일대비 (`PRDY_VRSS`, required, length 1).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일대비율 (`PRDY_CTRT`, required, length 1).
@@ -73,17 +80,17 @@ pub struct H0ewanc0 {
     /// 누적거래대금 (`ACML_TR_PBMN`, required, length 1).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 매도체결건수 (`SELN_CNTG_CSNU`, required, length 1).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수체결건수 (`SHNU_CNTG_CSNU`, required, length 1).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수체결건수 (`NTBY_CNTG_CSNU`, required, length 1).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 체결강도 (`CTTR`, required, length 1).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 총매도수량 (`SELN_CNTG_SMTN`, required, length 1).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총매수수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 체결구분코드 (`CNTG_CLS_CODE`, required, length 1).
     pub cntg_cls_code: v::Val<crate::Text>,
     /// 매수2비율 (`SHNU_RATE`, required, length 1).
@@ -91,21 +98,42 @@ pub struct H0ewanc0 {
     /// 전일거래량대비등락율 (`PRDY_VOL_VRSS_ACML_VOL_RATE`, required, length 1).
     pub prdy_vol_vrss_acml_vol_rate: v::Val<v::Decimal>,
     /// 시가시간 (`OPRC_HOUR`, required, length 6).
-    pub oprc_hour: v::Val<v::NaiveTime>,
+    pub oprc_hour: v::Val<v::KisTime>,
     /// 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가2대비현재가 (`OPRC_VRSS_PRPR`, required, length 1).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가시간 (`HGPR_HOUR`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 최고가대비현재가 (`HGPR_VRSS_PRPR`, required, length 1).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가시간 (`LWPR_HOUR`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 최저가대비현재가 (`LWPR_VRSS_PRPR`, required, length 1).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 영업일자 (`BSOP_DATE`, required, length 8).
@@ -123,41 +151,41 @@ pub struct H0ewanc0 {
     /// 총매수호가잔량 (`TOTAL_BIDP_RSQN`, required, length 1).
     pub total_bidp_rsqn: v::Val<i64>,
     /// 시간가치값 (`TMVL_VAL`, required, length 1).
-    pub tmvl_val: v::Val<crate::Text>,
+    pub tmvl_val: v::Val<v::Decimal>,
     /// 패리티 (`PRIT`, required, length 1).
-    pub prit: v::Val<crate::Text>,
+    pub prit: v::Val<v::Decimal>,
     /// 프리미엄값 (`PRMM_VAL`, required, length 1).
-    pub prmm_val: v::Val<crate::Text>,
+    pub prmm_val: v::Val<v::Decimal>,
     /// 기어링 (`GEAR`, required, length 1).
-    pub gear: v::Val<crate::Text>,
+    pub gear: v::Val<v::Decimal>,
     /// 손익분기비율 (`PRLS_QRYR_RATE`, required, length 1).
     pub prls_qryr_rate: v::Val<v::Decimal>,
     /// 내재가치값 (`INVL_VAL`, required, length 1).
-    pub invl_val: v::Val<crate::Text>,
+    pub invl_val: v::Val<v::Decimal>,
     /// 프리미엄비율 (`PRMM_RATE`, required, length 1).
     pub prmm_rate: v::Val<v::Decimal>,
     /// 자본지지점 (`CFP`, required, length 1).
-    pub cfp: v::Val<crate::Text>,
+    pub cfp: v::Val<v::Decimal>,
     /// 레버리지값 (`LVRG_VAL`, required, length 1).
-    pub lvrg_val: v::Val<crate::Text>,
+    pub lvrg_val: v::Val<v::Decimal>,
     /// 델타 (`DELTA`, required, length 1).
-    pub delta: v::Val<crate::Text>,
+    pub delta: v::Val<v::Decimal>,
     /// 감마 (`GAMA`, required, length 1).
-    pub gama: v::Val<crate::Text>,
+    pub gama: v::Val<v::Decimal>,
     /// 베가 (`VEGA`, required, length 1).
-    pub vega: v::Val<crate::Text>,
+    pub vega: v::Val<v::Decimal>,
     /// 세타 (`THETA`, required, length 1).
-    pub theta: v::Val<crate::Text>,
+    pub theta: v::Val<v::Decimal>,
     /// 로우 (`RHO`, required, length 1).
-    pub rho: v::Val<crate::Text>,
+    pub rho: v::Val<v::Decimal>,
     /// HTS내재변동성 (`HTS_INTS_VLTL`, required, length 1).
-    pub hts_ints_vltl: v::Val<crate::Text>,
+    pub hts_ints_vltl: v::Val<v::Decimal>,
     /// HTS이론가 (`HTS_THPR`, required, length 1).
-    pub hts_thpr: v::Val<crate::Text>,
+    pub hts_thpr: v::Val<v::Decimal>,
     /// 거래량회전율 (`VOL_TNRT`, required, length 1).
     pub vol_tnrt: v::Val<v::Decimal>,
     /// LP보유량 (`LP_HVOL`, required, length 1).
-    pub lp_hvol: v::Val<crate::Text>,
+    pub lp_hvol: v::Val<i64>,
     /// LP보유비율 (`LP_HLDN_RATE`, required, length 1).
     pub lp_hldn_rate: v::Val<v::Decimal>,
 }
@@ -231,7 +259,7 @@ impl Record for H0ewanc0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             stck_prpr: fields.int(),
             prdy_vrss_sign: fields.val(),
             prdy_vrss: fields.decimal(),
@@ -245,22 +273,22 @@ impl Record for H0ewanc0 {
             cntg_vol: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            cttr: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            cttr: fields.decimal(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             cntg_cls_code: fields.val(),
             shnu_rate: fields.decimal(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
-            oprc_hour: fields.time(),
+            oprc_hour: fields.val(),
             oprc_vrss_prpr_sign: fields.val(),
             oprc_vrss_prpr: fields.decimal(),
-            hgpr_hour: fields.time(),
+            hgpr_hour: fields.val(),
             hgpr_vrss_prpr_sign: fields.val(),
             hgpr_vrss_prpr: fields.decimal(),
-            lwpr_hour: fields.time(),
+            lwpr_hour: fields.val(),
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_prpr: fields.decimal(),
             bsop_date: fields.date(),
@@ -270,24 +298,24 @@ impl Record for H0ewanc0 {
             bidp_rsqn1: fields.int(),
             total_askp_rsqn: fields.int(),
             total_bidp_rsqn: fields.int(),
-            tmvl_val: fields.val(),
-            prit: fields.val(),
-            prmm_val: fields.val(),
-            gear: fields.val(),
+            tmvl_val: fields.decimal(),
+            prit: fields.decimal(),
+            prmm_val: fields.decimal(),
+            gear: fields.decimal(),
             prls_qryr_rate: fields.decimal(),
-            invl_val: fields.val(),
+            invl_val: fields.decimal(),
             prmm_rate: fields.decimal(),
-            cfp: fields.val(),
-            lvrg_val: fields.val(),
-            delta: fields.val(),
-            gama: fields.val(),
-            vega: fields.val(),
-            theta: fields.val(),
-            rho: fields.val(),
-            hts_ints_vltl: fields.val(),
-            hts_thpr: fields.val(),
+            cfp: fields.decimal(),
+            lvrg_val: fields.decimal(),
+            delta: fields.decimal(),
+            gama: fields.decimal(),
+            vega: fields.decimal(),
+            theta: fields.decimal(),
+            rho: fields.decimal(),
+            hts_ints_vltl: fields.decimal(),
+            hts_thpr: fields.decimal(),
             vol_tnrt: fields.decimal(),
-            lp_hvol: fields.val(),
+            lp_hvol: fields.int(),
             lp_hldn_rate: fields.decimal(),
         }
     }
@@ -664,5 +692,185 @@ impl serde::Serialize for H0ewanc0 {
             m.serialize_entry("LP_HLDN_RATE", &self.lp_hldn_rate)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일대비부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가2대비현재가부호 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최고가대비현재가부호 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 최저가대비현재가부호 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -21,17 +21,47 @@ pub struct H0nxmko0 {
     /// 장운영 구분 코드 (`MKOP_CLS_CODE`, required, length 3).
     pub mkop_cls_code: v::Val<crate::Text>,
     /// 예상 장운영 구분 코드 (`ANTC_MKOP_CLS_CODE`, required, length 3).
-    pub antc_mkop_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `112`: 장전예상종료
+    /// - `121`: 장후예상시작
+    /// - `129`: 장후예상종료
+    /// - `311`: 장전예상시작
+    pub antc_mkop_cls_code: v::Val<AntcMkopClsCode>,
     /// 임의연장구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 시초동시 임의종료 지정
+    /// - `2`: 시초동시 임의종료 해제
+    /// - `3`: 마감동시 임의종료 지정
+    /// - `4`: 마감동시 임의종료 해제
+    /// - `5`: 시간외단일가임의종료 지정
+    /// - `6`: 시간외단일가임의종료 해제
+    pub mrkt_trtm_cls_code: v::Val<MrktTrtmClsCode>,
     /// 동시호가배분처리구분코드 (`DIVI_APP_CLS_CODE`, required, length 2).
-    pub divi_app_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `11`: 매수상한배분
+    /// - `12`: 매수하한배분
+    /// - `13`: 매도상한배분
+    /// - `14`: 매도하한배분
+    pub divi_app_cls_code: v::Val<DiviAppClsCode>,
     /// 종목상태구분코드 (`ISCD_STAT_CLS_CODE`, required, length 2).
-    pub iscd_stat_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `51`: 관리종목
+    /// - `52`: 투자위험
+    /// - `53`: 투자경고
+    /// - `54`: 투자주의
+    /// - `55`: 신용가능
+    /// - `57`: 증거금 100%
+    /// - `58`: 거래정지
+    /// - `59`: 단기과열종목
+    pub iscd_stat_cls_code: v::Val<IscdStatClsCode>,
     /// VI적용구분코드 (`VI_CLS_CODE`, required, length 1).
-    pub vi_cls_code: v::Val<crate::Text>,
+    pub vi_cls_code: v::Val<bool>,
     /// 시간외단일가VI적용구분코드 (`OVTM_VI_CLS_CODE`, required, length 1).
-    pub ovtm_vi_cls_code: v::Val<crate::Text>,
+    pub ovtm_vi_cls_code: v::Val<bool>,
     /// 거래소 구분코드 (`EXCH_CLS_CODE`, required, length 1).
     pub exch_cls_code: v::Val<crate::Text>,
 }
@@ -151,5 +181,193 @@ impl serde::Serialize for H0nxmko0 {
             m.serialize_entry("EXCH_CLS_CODE", &self.exch_cls_code)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 예상 장운영 구분 코드 (`ANTC_MKOP_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AntcMkopClsCode {
+    /// `112`: 장전예상종료
+    Jangjeonyesangjongryo,
+    /// `121`: 장후예상시작
+    Janghuyesangsijak,
+    /// `129`: 장후예상종료
+    Janghuyesangjongryo,
+    /// `311`: 장전예상시작
+    Jangjeonyesangsijak,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AntcMkopClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "112" => Self::Jangjeonyesangjongryo,
+            "121" => Self::Janghuyesangsijak,
+            "129" => Self::Janghuyesangjongryo,
+            "311" => Self::Jangjeonyesangsijak,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjeonyesangjongryo => "112",
+            Self::Janghuyesangsijak => "121",
+            Self::Janghuyesangjongryo => "129",
+            Self::Jangjeonyesangsijak => "311",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 임의연장구분코드 (`MRKT_TRTM_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MrktTrtmClsCode {
+    /// `1`: 시초동시 임의종료 지정
+    SiSecondDongsiImuijongryoJijeong,
+    /// `2`: 시초동시 임의종료 해제
+    SiSecondDongsiImuijongryoHaeje,
+    /// `3`: 마감동시 임의종료 지정
+    MagamdongsiImuijongryoJijeong,
+    /// `4`: 마감동시 임의종료 해제
+    MagamdongsiImuijongryoHaeje,
+    /// `5`: 시간외단일가임의종료 지정
+    AfterHoursSinglePriceImuijongryoJijeong,
+    /// `6`: 시간외단일가임의종료 해제
+    AfterHoursSinglePriceImuijongryoHaeje,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for MrktTrtmClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::SiSecondDongsiImuijongryoJijeong,
+            "2" => Self::SiSecondDongsiImuijongryoHaeje,
+            "3" => Self::MagamdongsiImuijongryoJijeong,
+            "4" => Self::MagamdongsiImuijongryoHaeje,
+            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
+            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::SiSecondDongsiImuijongryoJijeong => "1",
+            Self::SiSecondDongsiImuijongryoHaeje => "2",
+            Self::MagamdongsiImuijongryoJijeong => "3",
+            Self::MagamdongsiImuijongryoHaeje => "4",
+            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
+            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 동시호가배분처리구분코드 (`DIVI_APP_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiviAppClsCode {
+    /// `11`: 매수상한배분
+    BuySanghanbaeMinute,
+    /// `12`: 매수하한배분
+    BuyHahanbaeMinute,
+    /// `13`: 매도상한배분
+    SellSanghanbaeMinute,
+    /// `14`: 매도하한배분
+    SellHahanbaeMinute,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for DiviAppClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "11" => Self::BuySanghanbaeMinute,
+            "12" => Self::BuyHahanbaeMinute,
+            "13" => Self::SellSanghanbaeMinute,
+            "14" => Self::SellHahanbaeMinute,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::BuySanghanbaeMinute => "11",
+            Self::BuyHahanbaeMinute => "12",
+            Self::SellSanghanbaeMinute => "13",
+            Self::SellHahanbaeMinute => "14",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 종목상태구분코드 (`ISCD_STAT_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IscdStatClsCode {
+    /// `51`: 관리종목
+    Administrative,
+    /// `52`: 투자위험
+    InvestmentRisk,
+    /// `53`: 투자경고
+    InvestmentWarning,
+    /// `54`: 투자주의
+    InvestmentCaution,
+    /// `55`: 신용가능
+    CreditGaneung,
+    /// `57`: 증거금 100%
+    Jeunggeogeum100,
+    /// `58`: 거래정지
+    Halted,
+    /// `59`: 단기과열종목
+    DangigwayeolStock,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for IscdStatClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "51" => Self::Administrative,
+            "52" => Self::InvestmentRisk,
+            "53" => Self::InvestmentWarning,
+            "54" => Self::InvestmentCaution,
+            "55" => Self::CreditGaneung,
+            "57" => Self::Jeunggeogeum100,
+            "58" => Self::Halted,
+            "59" => Self::DangigwayeolStock,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Administrative => "51",
+            Self::InvestmentRisk => "52",
+            Self::InvestmentWarning => "53",
+            Self::InvestmentCaution => "54",
+            Self::CreditGaneung => "55",
+            Self::Jeunggeogeum100 => "57",
+            Self::Halted => "58",
+            Self::DangigwayeolStock => "59",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -15,17 +15,17 @@ pub struct H0nxpgm0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 매도 체결량 (`SELN_CNQN`, required, length 8).
-    pub seln_cnqn: v::Val<crate::Text>,
+    pub seln_cnqn: v::Val<i64>,
     /// 매도 거래 대금 (`SELN_TR_PBMN`, required, length 8).
     pub seln_tr_pbmn: v::Val<v::Decimal>,
     /// 매수2 체결량 (`SHNU_CNQN`, required, length 8).
-    pub shnu_cnqn: v::Val<crate::Text>,
+    pub shnu_cnqn: v::Val<i64>,
     /// 매수2 거래 대금 (`SHNU_TR_PBMN`, required, length 8).
     pub shnu_tr_pbmn: v::Val<v::Decimal>,
     /// 순매수 체결량 (`NTBY_CNQN`, required, length 8).
-    pub ntby_cnqn: v::Val<crate::Text>,
+    pub ntby_cnqn: v::Val<i64>,
     /// 순매수 거래 대금 (`NTBY_TR_PBMN`, required, length 8).
     pub ntby_tr_pbmn: v::Val<v::Decimal>,
     /// 매도호가잔량 (`SELN_RSQN`, required, length 8).
@@ -57,12 +57,12 @@ impl Record for H0nxpgm0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
-            seln_cnqn: fields.val(),
+            stck_cntg_hour: fields.val(),
+            seln_cnqn: fields.int(),
             seln_tr_pbmn: fields.decimal(),
-            shnu_cnqn: fields.val(),
+            shnu_cnqn: fields.int(),
             shnu_tr_pbmn: fields.decimal(),
-            ntby_cnqn: fields.val(),
+            ntby_cnqn: fields.int(),
             ntby_tr_pbmn: fields.decimal(),
             seln_rsqn: fields.int(),
             shnu_rsqn: fields.int(),

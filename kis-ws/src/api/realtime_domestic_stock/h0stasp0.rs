@@ -39,7 +39,7 @@ pub struct H0stasp0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
     ///
     /// > 0 : 장중\
@@ -146,11 +146,11 @@ pub struct H0stasp0 {
     /// 예상 체결가 (`ANTC_CNPR`, required, length 4).
     ///
     /// > 동시호가 등 특정 조건하에서만 발생
-    pub antc_cnpr: v::Val<crate::Text>,
+    pub antc_cnpr: v::Val<i64>,
     /// 예상 체결량 (`ANTC_CNQN`, required, length 8).
     ///
     /// > 동시호가 등 특정 조건하에서만 발생
-    pub antc_cnqn: v::Val<crate::Text>,
+    pub antc_cnqn: v::Val<i64>,
     /// 예상 거래량 (`ANTC_VOL`, required, length 8).
     ///
     /// > 동시호가 등 특정 조건하에서만 발생
@@ -263,7 +263,7 @@ impl Record for H0stasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            bsop_hour: fields.time(),
+            bsop_hour: fields.val(),
             hour_cls_code: fields.val(),
             askp1: fields.decimal(),
             askp2: fields.decimal(),
@@ -309,8 +309,8 @@ impl Record for H0stasp0 {
             total_bidp_rsqn: fields.int(),
             ovtm_total_askp_rsqn: fields.int(),
             ovtm_total_bidp_rsqn: fields.int(),
-            antc_cnpr: fields.val(),
-            antc_cnqn: fields.val(),
+            antc_cnpr: fields.int(),
+            antc_cnqn: fields.int(),
             antc_vol: fields.int(),
             antc_cntg_vrss: fields.decimal(),
             antc_cntg_vrss_sign: fields.val(),

@@ -157,7 +157,7 @@ pub struct H0stcni0 {
     /// 체결단가 (`CNTG_UNPR`, required, length 9).
     pub cntg_unpr: v::Val<v::Decimal>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
     ///
     /// > 0 : 승인\
@@ -306,7 +306,7 @@ impl Record for H0stcni0 {
             stck_shrn_iscd: fields.val(),
             cntg_qty: fields.int(),
             cntg_unpr: fields.decimal(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             rfus_yn: fields.val(),
             cntg_yn: fields.val(),
             acpt_yn: fields.val(),

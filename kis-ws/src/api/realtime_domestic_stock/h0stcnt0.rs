@@ -46,7 +46,7 @@ pub struct H0stcnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
     ///
     /// > 체결가격
@@ -89,17 +89,17 @@ pub struct H0stcnt0 {
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 체결구분 (`CCLD_DVSN`, required, length 1).
     ///
     /// > 1:매수(+)\
@@ -116,7 +116,7 @@ pub struct H0stcnt0 {
     /// 전일 거래량 대비 등락율 (`PRDY_VOL_VRSS_ACML_VOL_RATE`, required, length 8).
     pub prdy_vol_vrss_acml_vol_rate: v::Val<v::Decimal>,
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
-    pub oprc_hour: v::Val<v::NaiveTime>,
+    pub oprc_hour: v::Val<v::KisTime>,
     /// 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
     ///
     /// > 1 : 상한\
@@ -135,7 +135,7 @@ pub struct H0stcnt0 {
     /// 시가대비 (`OPRC_VRSS_PRPR`, required, length 4).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
     ///
     /// > 1 : 상한\
@@ -154,7 +154,7 @@ pub struct H0stcnt0 {
     /// 고가대비 (`HGPR_VRSS_PRPR`, required, length 4).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
     ///
     /// > 1 : 상한\
@@ -191,16 +191,7 @@ pub struct H0stcnt0 {
     /// > 3 : 바스켓\
     /// > 7 : 정리매매\
     /// > 8 : Buy-in
-    ///
-    /// Codes:
-    /// - `1`: 장개시전
-    /// - `2`: 장중
-    /// - `3`: 장종료후
-    /// - `4`: 시간외단일가
-    /// - `7`: 일반Buy-in
-    /// - `8`: 당일Buy-in
-    /// - `0`: 보통
-    pub new_mkop_cls_code: v::Val<NewMkopClsCode>,
+    pub new_mkop_cls_code: v::Val<crate::Text>,
     /// 거래정지 여부 (`TRHT_YN`, required, length 1).
     ///
     /// > Y : 정지\
@@ -236,7 +227,15 @@ pub struct H0stcnt0 {
     /// - `D`: 시간외 단일가 예상
     pub hour_cls_code: v::Val<HourClsCode>,
     /// 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 시초동시 임의종료 지정
+    /// - `2`: 시초동시 임의종료 해제
+    /// - `3`: 마감동시 임의종료 지정
+    /// - `4`: 마감동시 임의종료 해제
+    /// - `5`: 시간외단일가임의종료 지정
+    /// - `6`: 시간외단일가임의종료 해제
+    pub mrkt_trtm_cls_code: v::Val<MrktTrtmClsCode>,
     /// 정적VI발동기준가 (`VI_STND_PRC`, required, length 4).
     pub vi_stnd_prc: v::Val<v::Decimal>,
 }
@@ -297,7 +296,7 @@ impl Record for H0stcnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             stck_prpr: fields.int(),
             prdy_vrss_sign: fields.val(),
             prdy_vrss: fields.decimal(),
@@ -311,22 +310,22 @@ impl Record for H0stcnt0 {
             cntg_vol: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            cttr: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            cttr: fields.decimal(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             ccld_dvsn: fields.val(),
             shnu_rate: fields.decimal(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
-            oprc_hour: fields.time(),
+            oprc_hour: fields.val(),
             oprc_vrss_prpr_sign: fields.val(),
             oprc_vrss_prpr: fields.decimal(),
-            hgpr_hour: fields.time(),
+            hgpr_hour: fields.val(),
             hgpr_vrss_prpr_sign: fields.val(),
             hgpr_vrss_prpr: fields.decimal(),
-            lwpr_hour: fields.time(),
+            lwpr_hour: fields.val(),
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_prpr: fields.decimal(),
             bsop_date: fields.date(),
@@ -862,59 +861,6 @@ impl v::Wire for LwprVrssPrprSign {
     }
 }
 
-/// Codes of 신 장운영 구분 코드 (`NEW_MKOP_CLS_CODE`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewMkopClsCode {
-    /// `1`: 장개시전
-    Janggaesijeon,
-    /// `2`: 장중
-    Jangjung,
-    /// `3`: 장종료후
-    Jangjongryohu,
-    /// `4`: 시간외단일가
-    AfterHoursSinglePrice,
-    /// `7`: 일반Buy-in
-    NormalBuyIn,
-    /// `8`: 당일Buy-in
-    TodayBuyIn,
-    /// `0`: 보통
-    Botong,
-    /// A code the spec does not list, kept verbatim.
-    Other(Box<str>),
-}
-
-impl v::Wire for NewMkopClsCode {
-    fn parse_wire(s: &str) -> Option<Self> {
-        Some(match s {
-            "1" => Self::Janggaesijeon,
-            "2" => Self::Jangjung,
-            "3" => Self::Jangjongryohu,
-            "4" => Self::AfterHoursSinglePrice,
-            "7" => Self::NormalBuyIn,
-            "8" => Self::TodayBuyIn,
-            "0" => Self::Botong,
-            _ => Self::Other(s.into()),
-        })
-    }
-
-    fn is_canonical(&self, _: &str) -> bool {
-        true
-    }
-
-    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Janggaesijeon => "1",
-            Self::Jangjung => "2",
-            Self::Jangjongryohu => "3",
-            Self::AfterHoursSinglePrice => "4",
-            Self::NormalBuyIn => "7",
-            Self::TodayBuyIn => "8",
-            Self::Botong => "0",
-            Self::Other(s) => s,
-        })
-    }
-}
-
 /// Codes of 시간 구분 코드 (`HOUR_CLS_CODE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HourClsCode {
@@ -955,6 +901,55 @@ impl v::Wire for HourClsCode {
             Self::Jangjeonyesang => "B",
             Self::V9siihuuiYesanggaViBaldong => "C",
             Self::AfterHoursSinglePriceYesang => "D",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MrktTrtmClsCode {
+    /// `1`: 시초동시 임의종료 지정
+    SiSecondDongsiImuijongryoJijeong,
+    /// `2`: 시초동시 임의종료 해제
+    SiSecondDongsiImuijongryoHaeje,
+    /// `3`: 마감동시 임의종료 지정
+    MagamdongsiImuijongryoJijeong,
+    /// `4`: 마감동시 임의종료 해제
+    MagamdongsiImuijongryoHaeje,
+    /// `5`: 시간외단일가임의종료 지정
+    AfterHoursSinglePriceImuijongryoJijeong,
+    /// `6`: 시간외단일가임의종료 해제
+    AfterHoursSinglePriceImuijongryoHaeje,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for MrktTrtmClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::SiSecondDongsiImuijongryoJijeong,
+            "2" => Self::SiSecondDongsiImuijongryoHaeje,
+            "3" => Self::MagamdongsiImuijongryoJijeong,
+            "4" => Self::MagamdongsiImuijongryoHaeje,
+            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
+            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::SiSecondDongsiImuijongryoJijeong => "1",
+            Self::SiSecondDongsiImuijongryoHaeje => "2",
+            Self::MagamdongsiImuijongryoJijeong => "3",
+            Self::MagamdongsiImuijongryoHaeje => "4",
+            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
+            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
             Self::Other(s) => s,
         })
     }

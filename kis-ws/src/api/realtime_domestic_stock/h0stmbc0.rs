@@ -126,25 +126,25 @@ pub struct H0stmbc0 {
     /// 매수거래원코드5 (`SHNU_MBCR_NO5`, required, length 5).
     pub shnu_mbcr_no5: v::Val<crate::Text>,
     /// 매도회원사비중1 (`SELN_MBCR_RLIM1`, required, length 8).
-    pub seln_mbcr_rlim1: v::Val<crate::Text>,
+    pub seln_mbcr_rlim1: v::Val<v::Decimal>,
     /// 매도회원사비중2 (`SELN_MBCR_RLIM2`, required, length 8).
-    pub seln_mbcr_rlim2: v::Val<crate::Text>,
+    pub seln_mbcr_rlim2: v::Val<v::Decimal>,
     /// 매도회원사비중3 (`SELN_MBCR_RLIM3`, required, length 8).
-    pub seln_mbcr_rlim3: v::Val<crate::Text>,
+    pub seln_mbcr_rlim3: v::Val<v::Decimal>,
     /// 매도회원사비중4 (`SELN_MBCR_RLIM4`, required, length 8).
-    pub seln_mbcr_rlim4: v::Val<crate::Text>,
+    pub seln_mbcr_rlim4: v::Val<v::Decimal>,
     /// 매도회원사비중5 (`SELN_MBCR_RLIM5`, required, length 8).
-    pub seln_mbcr_rlim5: v::Val<crate::Text>,
+    pub seln_mbcr_rlim5: v::Val<v::Decimal>,
     /// 매수2회원사비중1 (`SHNU_MBCR_RLIM1`, required, length 8).
-    pub shnu_mbcr_rlim1: v::Val<crate::Text>,
+    pub shnu_mbcr_rlim1: v::Val<v::Decimal>,
     /// 매수2회원사비중2 (`SHNU_MBCR_RLIM2`, required, length 8).
-    pub shnu_mbcr_rlim2: v::Val<crate::Text>,
+    pub shnu_mbcr_rlim2: v::Val<v::Decimal>,
     /// 매수2회원사비중3 (`SHNU_MBCR_RLIM3`, required, length 8).
-    pub shnu_mbcr_rlim3: v::Val<crate::Text>,
+    pub shnu_mbcr_rlim3: v::Val<v::Decimal>,
     /// 매수2회원사비중4 (`SHNU_MBCR_RLIM4`, required, length 8).
-    pub shnu_mbcr_rlim4: v::Val<crate::Text>,
+    pub shnu_mbcr_rlim4: v::Val<v::Decimal>,
     /// 매수2회원사비중5 (`SHNU_MBCR_RLIM5`, required, length 8).
-    pub shnu_mbcr_rlim5: v::Val<crate::Text>,
+    pub shnu_mbcr_rlim5: v::Val<v::Decimal>,
     /// 매도수량증감1 (`SELN_QTY_ICDC1`, required, length 4).
     pub seln_qty_icdc1: v::Val<v::Decimal>,
     /// 매도수량증감2 (`SELN_QTY_ICDC2`, required, length 4).
@@ -176,9 +176,9 @@ pub struct H0stmbc0 {
     /// 외국계순매수수량 (`GLOB_NTBY_QTY`, required, length 8).
     pub glob_ntby_qty: v::Val<i64>,
     /// 외국계매도비중 (`GLOB_SELN_RLIM`, required, length 8).
-    pub glob_seln_rlim: v::Val<crate::Text>,
+    pub glob_seln_rlim: v::Val<v::Decimal>,
     /// 외국계매수2비중 (`GLOB_SHNU_RLIM`, required, length 8).
-    pub glob_shnu_rlim: v::Val<crate::Text>,
+    pub glob_shnu_rlim: v::Val<v::Decimal>,
     /// 매도2영문회원사명1 (`SELN2_MBCR_ENG_NAME1`, required, length 20).
     pub seln2_mbcr_eng_name1: v::Val<crate::Text>,
     /// 매도2영문회원사명2 (`SELN2_MBCR_ENG_NAME2`, required, length 20).
@@ -329,16 +329,16 @@ impl Record for H0stmbc0 {
             shnu_mbcr_no3: fields.val(),
             shnu_mbcr_no4: fields.val(),
             shnu_mbcr_no5: fields.val(),
-            seln_mbcr_rlim1: fields.val(),
-            seln_mbcr_rlim2: fields.val(),
-            seln_mbcr_rlim3: fields.val(),
-            seln_mbcr_rlim4: fields.val(),
-            seln_mbcr_rlim5: fields.val(),
-            shnu_mbcr_rlim1: fields.val(),
-            shnu_mbcr_rlim2: fields.val(),
-            shnu_mbcr_rlim3: fields.val(),
-            shnu_mbcr_rlim4: fields.val(),
-            shnu_mbcr_rlim5: fields.val(),
+            seln_mbcr_rlim1: fields.decimal(),
+            seln_mbcr_rlim2: fields.decimal(),
+            seln_mbcr_rlim3: fields.decimal(),
+            seln_mbcr_rlim4: fields.decimal(),
+            seln_mbcr_rlim5: fields.decimal(),
+            shnu_mbcr_rlim1: fields.decimal(),
+            shnu_mbcr_rlim2: fields.decimal(),
+            shnu_mbcr_rlim3: fields.decimal(),
+            shnu_mbcr_rlim4: fields.decimal(),
+            shnu_mbcr_rlim5: fields.decimal(),
             seln_qty_icdc1: fields.decimal(),
             seln_qty_icdc2: fields.decimal(),
             seln_qty_icdc3: fields.decimal(),
@@ -354,8 +354,8 @@ impl Record for H0stmbc0 {
             glob_total_seln_qty_icdc: fields.decimal(),
             glob_total_shnu_qty_icdc: fields.decimal(),
             glob_ntby_qty: fields.int(),
-            glob_seln_rlim: fields.val(),
-            glob_shnu_rlim: fields.val(),
+            glob_seln_rlim: fields.decimal(),
+            glob_shnu_rlim: fields.decimal(),
             seln2_mbcr_eng_name1: fields.val(),
             seln2_mbcr_eng_name2: fields.val(),
             seln2_mbcr_eng_name3: fields.val(),

@@ -130,7 +130,13 @@ pub struct H0stmko0 {
     ///
     /// > divi\_app\_cls\_code\[0\] 1: 배분개시 2: 배분해제\
     /// > divi\_app\_cls\_code\[1\] 1: 매수상한 2: 매수하한 3: 매도상한 4: 매도하한
-    pub divi_app_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `11`: 매수상한배분
+    /// - `12`: 매수하한배분
+    /// - `13`: 매도상한배분
+    /// - `14`: 매도하한배분
+    pub divi_app_cls_code: v::Val<DiviAppClsCode>,
     /// 종목상태구분코드 (`ISCD_STAT_CLS_CODE`, required, length 2).
     ///
     /// > 51 관리종목 지정 종목\
@@ -142,7 +148,17 @@ pub struct H0stmko0 {
     /// > 58 거래정지 지정된 종목\
     /// > 59 단기과열종목으로 지정되거나 지정 연장된 종목\
     /// > 00 그 외 종목
-    pub iscd_stat_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `51`: 관리종목
+    /// - `52`: 투자위험
+    /// - `53`: 투자경고
+    /// - `54`: 투자주의
+    /// - `55`: 신용가능
+    /// - `57`: 증거금 100%
+    /// - `58`: 거래정지
+    /// - `59`: 단기과열종목
+    pub iscd_stat_cls_code: v::Val<IscdStatClsCode>,
     /// VI적용구분코드 (`VI_CLS_CODE`, required, length 1).
     ///
     /// > Y VI적용된 종목\
@@ -368,6 +384,104 @@ impl v::Wire for MrktTrtmClsCode {
             Self::MagamdongsiImuijongryoHaeje => "4",
             Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
             Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 동시호가배분처리구분코드 (`DIVI_APP_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiviAppClsCode {
+    /// `11`: 매수상한배분
+    BuySanghanbaeMinute,
+    /// `12`: 매수하한배분
+    BuyHahanbaeMinute,
+    /// `13`: 매도상한배분
+    SellSanghanbaeMinute,
+    /// `14`: 매도하한배분
+    SellHahanbaeMinute,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for DiviAppClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "11" => Self::BuySanghanbaeMinute,
+            "12" => Self::BuyHahanbaeMinute,
+            "13" => Self::SellSanghanbaeMinute,
+            "14" => Self::SellHahanbaeMinute,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::BuySanghanbaeMinute => "11",
+            Self::BuyHahanbaeMinute => "12",
+            Self::SellSanghanbaeMinute => "13",
+            Self::SellHahanbaeMinute => "14",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 종목상태구분코드 (`ISCD_STAT_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IscdStatClsCode {
+    /// `51`: 관리종목
+    Administrative,
+    /// `52`: 투자위험
+    InvestmentRisk,
+    /// `53`: 투자경고
+    InvestmentWarning,
+    /// `54`: 투자주의
+    InvestmentCaution,
+    /// `55`: 신용가능
+    CreditGaneung,
+    /// `57`: 증거금 100%
+    Jeunggeogeum100,
+    /// `58`: 거래정지
+    Halted,
+    /// `59`: 단기과열종목
+    DangigwayeolStock,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for IscdStatClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "51" => Self::Administrative,
+            "52" => Self::InvestmentRisk,
+            "53" => Self::InvestmentWarning,
+            "54" => Self::InvestmentCaution,
+            "55" => Self::CreditGaneung,
+            "57" => Self::Jeunggeogeum100,
+            "58" => Self::Halted,
+            "59" => Self::DangigwayeolStock,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Administrative => "51",
+            Self::InvestmentRisk => "52",
+            Self::InvestmentWarning => "53",
+            Self::InvestmentCaution => "54",
+            Self::CreditGaneung => "55",
+            Self::Jeunggeogeum100 => "57",
+            Self::Halted => "58",
+            Self::DangigwayeolStock => "59",
             Self::Other(s) => s,
         })
     }

@@ -27,7 +27,7 @@ pub struct H0stnav0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// NAV (`NAV`, required, length 8).
-    pub nav: v::Val<crate::Text>,
+    pub nav: v::Val<v::Decimal>,
     /// NAV전일대비부호 (`NAV_PRDY_VRSS_SIGN`, required, length 1).
     pub nav_prdy_vrss_sign: v::Val<crate::Text>,
     /// NAV전일대비 (`NAV_PRDY_VRSS`, required, length 8).
@@ -35,11 +35,11 @@ pub struct H0stnav0 {
     /// NAV전일대비율 (`NAV_PRDY_CTRT`, required, length 8).
     pub nav_prdy_ctrt: v::Val<v::Decimal>,
     /// NAV시가 (`OPRC_NAV`, required, length 8).
-    pub oprc_nav: v::Val<crate::Text>,
+    pub oprc_nav: v::Val<v::Decimal>,
     /// NAV고가 (`HPRC_NAV`, required, length 8).
-    pub hprc_nav: v::Val<crate::Text>,
+    pub hprc_nav: v::Val<v::Decimal>,
     /// NAV저가 (`LPRC_NAV`, required, length 8).
-    pub lprc_nav: v::Val<crate::Text>,
+    pub lprc_nav: v::Val<v::Decimal>,
 }
 
 impl Record for H0stnav0 {
@@ -60,13 +60,13 @@ impl Record for H0stnav0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            nav: fields.val(),
+            nav: fields.decimal(),
             nav_prdy_vrss_sign: fields.val(),
             nav_prdy_vrss: fields.decimal(),
             nav_prdy_ctrt: fields.decimal(),
-            oprc_nav: fields.val(),
-            hprc_nav: fields.val(),
-            lprc_nav: fields.val(),
+            oprc_nav: fields.decimal(),
+            hprc_nav: fields.decimal(),
+            lprc_nav: fields.decimal(),
         }
     }
 }

@@ -46,9 +46,16 @@ pub struct H0stoaa0 {
     /// 유가증권단축종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 영업시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 시간구분코드 (`HOUR_CLS_CODE`, required, length 1).
-    pub hour_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `A`: 장후예상
+    /// - `B`: 장전예상
+    /// - `C`: 9시이후의 예상가, VI발동
+    /// - `D`: 시간외 단일가 예상
+    pub hour_cls_code: v::Val<HourClsCode>,
     /// 매도호가1 (`ASKP1`, required, length 1).
     pub askp1: v::Val<v::Decimal>,
     /// 매도호가2 (`ASKP2`, required, length 1).
@@ -130,15 +137,22 @@ pub struct H0stoaa0 {
     /// 시간외총매수호가잔량 (`OVTM_TOTAL_BIDP_RSQN`, required, length 1).
     pub ovtm_total_bidp_rsqn: v::Val<i64>,
     /// 예상체결가 (`ANTC_CNPR`, required, length 1).
-    pub antc_cnpr: v::Val<crate::Text>,
+    pub antc_cnpr: v::Val<v::Decimal>,
     /// 예상체결량 (`ANTC_CNQN`, required, length 1).
-    pub antc_cnqn: v::Val<crate::Text>,
+    pub antc_cnqn: v::Val<i64>,
     /// 예상거래량 (`ANTC_VOL`, required, length 1).
     pub antc_vol: v::Val<i64>,
     /// 예상체결대비 (`ANTC_CNTG_VRSS`, required, length 1).
     pub antc_cntg_vrss: v::Val<v::Decimal>,
     /// 예상체결대비부호 (`ANTC_CNTG_VRSS_SIGN`, required, length 1).
-    pub antc_cntg_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub antc_cntg_vrss_sign: v::Val<AntcCntgVrssSign>,
     /// 예상체결전일대비율 (`ANTC_CNTG_PRDY_CTRT`, required, length 1).
     pub antc_cntg_prdy_ctrt: v::Val<v::Decimal>,
     /// 누적거래량 (`ACML_VOL`, required, length 1).
@@ -217,7 +231,7 @@ impl Record for H0stoaa0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            bsop_hour: fields.time(),
+            bsop_hour: fields.val(),
             hour_cls_code: fields.val(),
             askp1: fields.decimal(),
             askp2: fields.decimal(),
@@ -259,8 +273,8 @@ impl Record for H0stoaa0 {
             total_bidp_rsqn: fields.int(),
             ovtm_total_askp_rsqn: fields.int(),
             ovtm_total_bidp_rsqn: fields.int(),
-            antc_cnpr: fields.val(),
-            antc_cnqn: fields.val(),
+            antc_cnpr: fields.decimal(),
+            antc_cnqn: fields.int(),
             antc_vol: fields.int(),
             antc_cntg_vrss: fields.decimal(),
             antc_cntg_vrss_sign: fields.val(),
@@ -612,5 +626,95 @@ impl serde::Serialize for H0stoaa0 {
             m.serialize_entry("OVTM_TOTAL_BIDP_ICDC", &self.ovtm_total_bidp_icdc)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 시간구분코드 (`HOUR_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HourClsCode {
+    /// `0`: 장중
+    Jangjung,
+    /// `A`: 장후예상
+    Janghuyesang,
+    /// `B`: 장전예상
+    Jangjeonyesang,
+    /// `C`: 9시이후의 예상가, VI발동
+    V9siihuuiYesanggaViBaldong,
+    /// `D`: 시간외 단일가 예상
+    AfterHoursSinglePriceYesang,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HourClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Jangjung,
+            "A" => Self::Janghuyesang,
+            "B" => Self::Jangjeonyesang,
+            "C" => Self::V9siihuuiYesanggaViBaldong,
+            "D" => Self::AfterHoursSinglePriceYesang,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjung => "0",
+            Self::Janghuyesang => "A",
+            Self::Jangjeonyesang => "B",
+            Self::V9siihuuiYesanggaViBaldong => "C",
+            Self::AfterHoursSinglePriceYesang => "D",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 예상체결대비부호 (`ANTC_CNTG_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AntcCntgVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for AntcCntgVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

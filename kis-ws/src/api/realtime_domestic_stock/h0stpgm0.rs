@@ -46,17 +46,17 @@ pub struct H0stpgm0 {
     /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식체결시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 매도체결량 (`SELN_CNQN`, required, length 1).
-    pub seln_cnqn: v::Val<crate::Text>,
+    pub seln_cnqn: v::Val<i64>,
     /// 매도거래대금 (`SELN_TR_PBMN`, required, length 1).
     pub seln_tr_pbmn: v::Val<v::Decimal>,
     /// 매수2체결량 (`SHNU_CNQN`, required, length 1).
-    pub shnu_cnqn: v::Val<crate::Text>,
+    pub shnu_cnqn: v::Val<i64>,
     /// 매수2거래대금 (`SHNU_TR_PBMN`, required, length 1).
     pub shnu_tr_pbmn: v::Val<v::Decimal>,
     /// 순매수체결량 (`NTBY_CNQN`, required, length 1).
-    pub ntby_cnqn: v::Val<crate::Text>,
+    pub ntby_cnqn: v::Val<i64>,
     /// 순매수거래대금 (`NTBY_TR_PBMN`, required, length 1).
     pub ntby_tr_pbmn: v::Val<v::Decimal>,
     /// 매도호가잔량 (`SELN_RSQN`, required, length 1).
@@ -88,12 +88,12 @@ impl Record for H0stpgm0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
-            seln_cnqn: fields.val(),
+            stck_cntg_hour: fields.val(),
+            seln_cnqn: fields.int(),
             seln_tr_pbmn: fields.decimal(),
-            shnu_cnqn: fields.val(),
+            shnu_cnqn: fields.int(),
             shnu_tr_pbmn: fields.decimal(),
-            ntby_cnqn: fields.val(),
+            ntby_cnqn: fields.int(),
             ntby_tr_pbmn: fields.decimal(),
             seln_rsqn: fields.int(),
             shnu_rsqn: fields.int(),

@@ -15,11 +15,18 @@ pub struct H0uncnt0 {
     /// 유가증권 단축 종목코드 (`MKSC_SHRN_ISCD`, required, length 9).
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`, required, length 6).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`STCK_PRPR`, required, length 4).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 전일 대비 (`PRDY_VRSS`, required, length 4).
     pub prdy_vrss: v::Val<v::Decimal>,
     /// 전일 대비율 (`PRDY_CTRT`, required, length 8).
@@ -43,17 +50,17 @@ pub struct H0uncnt0 {
     /// 누적 거래 대금 (`ACML_TR_PBMN`, required, length 8).
     pub acml_tr_pbmn: v::Val<v::Decimal>,
     /// 매도 체결 건수 (`SELN_CNTG_CSNU`, required, length 4).
-    pub seln_cntg_csnu: v::Val<crate::Text>,
+    pub seln_cntg_csnu: v::Val<i64>,
     /// 매수 체결 건수 (`SHNU_CNTG_CSNU`, required, length 4).
-    pub shnu_cntg_csnu: v::Val<crate::Text>,
+    pub shnu_cntg_csnu: v::Val<i64>,
     /// 순매수 체결 건수 (`NTBY_CNTG_CSNU`, required, length 4).
-    pub ntby_cntg_csnu: v::Val<crate::Text>,
+    pub ntby_cntg_csnu: v::Val<i64>,
     /// 체결강도 (`CTTR`, required, length 8).
-    pub cttr: v::Val<crate::Text>,
+    pub cttr: v::Val<v::Decimal>,
     /// 총 매도 수량 (`SELN_CNTG_SMTN`, required, length 8).
-    pub seln_cntg_smtn: v::Val<crate::Text>,
+    pub seln_cntg_smtn: v::Val<i64>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 8).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 체결구분 (`CNTG_CLS_CODE`, required, length 1).
     pub cntg_cls_code: v::Val<crate::Text>,
     /// 매수비율 (`SHNU_RATE`, required, length 8).
@@ -61,21 +68,42 @@ pub struct H0uncnt0 {
     /// 전일 거래량 대비 등락율 (`PRDY_VOL_VRSS_ACML_VOL_RATE`, required, length 8).
     pub prdy_vol_vrss_acml_vol_rate: v::Val<v::Decimal>,
     /// 시가 시간 (`OPRC_HOUR`, required, length 6).
-    pub oprc_hour: v::Val<v::NaiveTime>,
+    pub oprc_hour: v::Val<v::KisTime>,
     /// 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`, required, length 1).
-    pub oprc_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub oprc_vrss_prpr_sign: v::Val<OprcVrssPrprSign>,
     /// 시가대비 (`OPRC_VRSS_PRPR`, required, length 4).
     pub oprc_vrss_prpr: v::Val<v::Decimal>,
     /// 최고가 시간 (`HGPR_HOUR`, required, length 6).
-    pub hgpr_hour: v::Val<v::NaiveTime>,
+    pub hgpr_hour: v::Val<v::KisTime>,
     /// 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub hgpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub hgpr_vrss_prpr_sign: v::Val<HgprVrssPrprSign>,
     /// 고가대비 (`HGPR_VRSS_PRPR`, required, length 4).
     pub hgpr_vrss_prpr: v::Val<v::Decimal>,
     /// 최저가 시간 (`LWPR_HOUR`, required, length 6).
-    pub lwpr_hour: v::Val<v::NaiveTime>,
+    pub lwpr_hour: v::Val<v::KisTime>,
     /// 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`, required, length 1).
-    pub lwpr_vrss_prpr_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub lwpr_vrss_prpr_sign: v::Val<LwprVrssPrprSign>,
     /// 저가대비 (`LWPR_VRSS_PRPR`, required, length 4).
     pub lwpr_vrss_prpr: v::Val<v::Decimal>,
     /// 영업 일자 (`BSOP_DATE`, required, length 8).
@@ -99,9 +127,24 @@ pub struct H0uncnt0 {
     /// 전일 동시간 누적 거래량 비율 (`PRDY_SMNS_HOUR_ACML_VOL_RATE`, required, length 8).
     pub prdy_smns_hour_acml_vol_rate: v::Val<v::Decimal>,
     /// 시간 구분 코드 (`HOUR_CLS_CODE`, required, length 1).
-    pub hour_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `A`: 장후예상
+    /// - `B`: 장전예상
+    /// - `C`: 9시이후의 예상가, VI발동
+    /// - `D`: 시간외 단일가 예상
+    pub hour_cls_code: v::Val<HourClsCode>,
     /// 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`, required, length 1).
-    pub mrkt_trtm_cls_code: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 시초동시 임의종료 지정
+    /// - `2`: 시초동시 임의종료 해제
+    /// - `3`: 마감동시 임의종료 지정
+    /// - `4`: 마감동시 임의종료 해제
+    /// - `5`: 시간외단일가임의종료 지정
+    /// - `6`: 시간외단일가임의종료 해제
+    pub mrkt_trtm_cls_code: v::Val<MrktTrtmClsCode>,
     /// 정적VI발동기준가 (`VI_STND_PRC`, required, length 4).
     pub vi_stnd_prc: v::Val<v::Decimal>,
 }
@@ -162,7 +205,7 @@ impl Record for H0uncnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             stck_prpr: fields.int(),
             prdy_vrss_sign: fields.val(),
             prdy_vrss: fields.decimal(),
@@ -176,22 +219,22 @@ impl Record for H0uncnt0 {
             cntg_vol: fields.int(),
             acml_vol: fields.int(),
             acml_tr_pbmn: fields.decimal(),
-            seln_cntg_csnu: fields.val(),
-            shnu_cntg_csnu: fields.val(),
-            ntby_cntg_csnu: fields.val(),
-            cttr: fields.val(),
-            seln_cntg_smtn: fields.val(),
-            shnu_cntg_smtn: fields.val(),
+            seln_cntg_csnu: fields.int(),
+            shnu_cntg_csnu: fields.int(),
+            ntby_cntg_csnu: fields.int(),
+            cttr: fields.decimal(),
+            seln_cntg_smtn: fields.int(),
+            shnu_cntg_smtn: fields.int(),
             cntg_cls_code: fields.val(),
             shnu_rate: fields.decimal(),
             prdy_vol_vrss_acml_vol_rate: fields.decimal(),
-            oprc_hour: fields.time(),
+            oprc_hour: fields.val(),
             oprc_vrss_prpr_sign: fields.val(),
             oprc_vrss_prpr: fields.decimal(),
-            hgpr_hour: fields.time(),
+            hgpr_hour: fields.val(),
             hgpr_vrss_prpr_sign: fields.val(),
             hgpr_vrss_prpr: fields.decimal(),
-            lwpr_hour: fields.time(),
+            lwpr_hour: fields.val(),
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_prpr: fields.decimal(),
             bsop_date: fields.date(),
@@ -507,5 +550,279 @@ impl serde::Serialize for H0uncnt0 {
             m.serialize_entry("VI_STND_PRC", &self.vi_stnd_prc)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일 대비 부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시가대비구분 (`OPRC_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OprcVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for OprcVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 고가대비구분 (`HGPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HgprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HgprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 저가대비구분 (`LWPR_VRSS_PRPR_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LwprVrssPrprSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for LwprVrssPrprSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시간 구분 코드 (`HOUR_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HourClsCode {
+    /// `0`: 장중
+    Jangjung,
+    /// `A`: 장후예상
+    Janghuyesang,
+    /// `B`: 장전예상
+    Jangjeonyesang,
+    /// `C`: 9시이후의 예상가, VI발동
+    V9siihuuiYesanggaViBaldong,
+    /// `D`: 시간외 단일가 예상
+    AfterHoursSinglePriceYesang,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for HourClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Jangjung,
+            "A" => Self::Janghuyesang,
+            "B" => Self::Jangjeonyesang,
+            "C" => Self::V9siihuuiYesanggaViBaldong,
+            "D" => Self::AfterHoursSinglePriceYesang,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjung => "0",
+            Self::Janghuyesang => "A",
+            Self::Jangjeonyesang => "B",
+            Self::V9siihuuiYesanggaViBaldong => "C",
+            Self::AfterHoursSinglePriceYesang => "D",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 임의종료구분코드 (`MRKT_TRTM_CLS_CODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MrktTrtmClsCode {
+    /// `1`: 시초동시 임의종료 지정
+    SiSecondDongsiImuijongryoJijeong,
+    /// `2`: 시초동시 임의종료 해제
+    SiSecondDongsiImuijongryoHaeje,
+    /// `3`: 마감동시 임의종료 지정
+    MagamdongsiImuijongryoJijeong,
+    /// `4`: 마감동시 임의종료 해제
+    MagamdongsiImuijongryoHaeje,
+    /// `5`: 시간외단일가임의종료 지정
+    AfterHoursSinglePriceImuijongryoJijeong,
+    /// `6`: 시간외단일가임의종료 해제
+    AfterHoursSinglePriceImuijongryoHaeje,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for MrktTrtmClsCode {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::SiSecondDongsiImuijongryoJijeong,
+            "2" => Self::SiSecondDongsiImuijongryoHaeje,
+            "3" => Self::MagamdongsiImuijongryoJijeong,
+            "4" => Self::MagamdongsiImuijongryoHaeje,
+            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
+            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::SiSecondDongsiImuijongryoJijeong => "1",
+            Self::SiSecondDongsiImuijongryoHaeje => "2",
+            Self::MagamdongsiImuijongryoJijeong => "3",
+            Self::MagamdongsiImuijongryoHaeje => "4",
+            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
+            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -46,11 +46,18 @@ pub struct H0upanc0 {
     /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 현재가 지수 (`PRPR_NMIX`, required, length 1).
     pub prpr_nmix: v::Val<v::Decimal>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`, required, length 1).
-    pub prdy_vrss_sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub prdy_vrss_sign: v::Val<PrdyVrssSign>,
     /// 업종 지수 전일 대비 (`BSTP_NMIX_PRDY_VRSS`, required, length 1).
     pub bstp_nmix_prdy_vrss: v::Val<v::Decimal>,
     /// 누적 거래량 (`ACML_VOL`, required, length 1).
@@ -145,7 +152,7 @@ impl Record for H0upanc0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             bstp_cls_code: fields.val(),
-            bsop_hour: fields.time(),
+            bsop_hour: fields.val(),
             prpr_nmix: fields.decimal(),
             prdy_vrss_sign: fields.val(),
             bstp_nmix_prdy_vrss: fields.decimal(),
@@ -372,5 +379,50 @@ impl serde::Serialize for H0upanc0 {
             m.serialize_entry("TICK_VRSS", &self.tick_vrss)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 전일 대비 부호 (`PRDY_VRSS_SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrdyVrssSign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrdyVrssSign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
     }
 }

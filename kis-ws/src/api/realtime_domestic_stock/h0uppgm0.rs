@@ -46,23 +46,23 @@ pub struct H0uppgm0 {
     /// > 모든 데이터타입은 String으로 변환되어 push 처리됨'
     pub bstp_cls_code: v::Val<crate::Text>,
     /// 영업 시간 (`BSOP_HOUR`, required, length 6).
-    pub bsop_hour: v::Val<v::NaiveTime>,
+    pub bsop_hour: v::Val<v::KisTime>,
     /// 차익 매도 위탁 체결량 (`ARBT_SELN_ENTM_CNQN`, required, length 1).
-    pub arbt_seln_entm_cnqn: v::Val<crate::Text>,
+    pub arbt_seln_entm_cnqn: v::Val<i64>,
     /// 차익 매도 자기 체결량 (`ARBT_SELN_ONSL_CNQN`, required, length 1).
-    pub arbt_seln_onsl_cnqn: v::Val<crate::Text>,
+    pub arbt_seln_onsl_cnqn: v::Val<i64>,
     /// 차익 매수2 위탁 체결량 (`ARBT_SHNU_ENTM_CNQN`, required, length 1).
-    pub arbt_shnu_entm_cnqn: v::Val<crate::Text>,
+    pub arbt_shnu_entm_cnqn: v::Val<i64>,
     /// 차익 매수2 자기 체결량 (`ARBT_SHNU_ONSL_CNQN`, required, length 1).
-    pub arbt_shnu_onsl_cnqn: v::Val<crate::Text>,
+    pub arbt_shnu_onsl_cnqn: v::Val<i64>,
     /// 비차익 매도 위탁 체결량 (`NABT_SELN_ENTM_CNQN`, required, length 1).
-    pub nabt_seln_entm_cnqn: v::Val<crate::Text>,
+    pub nabt_seln_entm_cnqn: v::Val<i64>,
     /// 비차익 매도 자기 체결량 (`NABT_SELN_ONSL_CNQN`, required, length 1).
-    pub nabt_seln_onsl_cnqn: v::Val<crate::Text>,
+    pub nabt_seln_onsl_cnqn: v::Val<i64>,
     /// 비차익 매수2 위탁 체결량 (`NABT_SHNU_ENTM_CNQN`, required, length 1).
-    pub nabt_shnu_entm_cnqn: v::Val<crate::Text>,
+    pub nabt_shnu_entm_cnqn: v::Val<i64>,
     /// 비차익 매수2 자기 체결량 (`NABT_SHNU_ONSL_CNQN`, required, length 1).
-    pub nabt_shnu_onsl_cnqn: v::Val<crate::Text>,
+    pub nabt_shnu_onsl_cnqn: v::Val<i64>,
     /// 차익 매도 위탁 체결 금액 (`ARBT_SELN_ENTM_CNTG_AMT`, required, length 1).
     pub arbt_seln_entm_cntg_amt: v::Val<v::Decimal>,
     /// 차익 매도 자기 체결 금액 (`ARBT_SELN_ONSL_CNTG_AMT`, required, length 1).
@@ -144,7 +144,7 @@ pub struct H0uppgm0 {
     /// 위탁 매수 거래대금 비율 (`ENTM_SHNU_TR_PBMN_RATE`, required, length 1).
     pub entm_shnu_tr_pbmn_rate: v::Val<v::Decimal>,
     /// 전체 위탁 순매수 수량 (`WHOL_ENTM_NTBY_QT`, required, length 1).
-    pub whol_entm_ntby_qt: v::Val<crate::Text>,
+    pub whol_entm_ntby_qt: v::Val<i64>,
     /// 위탁 순매수 수량 비율 (`ENTM_NTBY_QTY_RAT`, required, length 1).
     pub entm_ntby_qty_rat: v::Val<v::Decimal>,
     /// 전체 위탁 순매수 거래 대금 (`WHOL_ENTM_NTBY_TR_PBMN`, required, length 1).
@@ -184,7 +184,7 @@ pub struct H0uppgm0 {
     /// 전체 매도 거래대금 비율 (`WHOL_SELN_TR_PBMN_RATE`, required, length 1).
     pub whol_seln_tr_pbmn_rate: v::Val<v::Decimal>,
     /// 총 매수 수량 (`SHNU_CNTG_SMTN`, required, length 1).
-    pub shnu_cntg_smtn: v::Val<crate::Text>,
+    pub shnu_cntg_smtn: v::Val<i64>,
     /// 전체 매수 거래량 비율 (`WHOL_SHUN_VOL_RATE`, required, length 1).
     pub whol_shun_vol_rate: v::Val<v::Decimal>,
     /// 총 매수2 거래 대금 (`TOTAL_SHNU_TR_PBMN`, required, length 1).
@@ -319,15 +319,15 @@ impl Record for H0uppgm0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             bstp_cls_code: fields.val(),
-            bsop_hour: fields.time(),
-            arbt_seln_entm_cnqn: fields.val(),
-            arbt_seln_onsl_cnqn: fields.val(),
-            arbt_shnu_entm_cnqn: fields.val(),
-            arbt_shnu_onsl_cnqn: fields.val(),
-            nabt_seln_entm_cnqn: fields.val(),
-            nabt_seln_onsl_cnqn: fields.val(),
-            nabt_shnu_entm_cnqn: fields.val(),
-            nabt_shnu_onsl_cnqn: fields.val(),
+            bsop_hour: fields.val(),
+            arbt_seln_entm_cnqn: fields.int(),
+            arbt_seln_onsl_cnqn: fields.int(),
+            arbt_shnu_entm_cnqn: fields.int(),
+            arbt_shnu_onsl_cnqn: fields.int(),
+            nabt_seln_entm_cnqn: fields.int(),
+            nabt_seln_onsl_cnqn: fields.int(),
+            nabt_shnu_entm_cnqn: fields.int(),
+            nabt_shnu_onsl_cnqn: fields.int(),
             arbt_seln_entm_cntg_amt: fields.decimal(),
             arbt_seln_onsl_cntg_amt: fields.decimal(),
             arbt_shnu_entm_cntg_amt: fields.decimal(),
@@ -368,7 +368,7 @@ impl Record for H0uppgm0 {
             entm_shnu_vol_rate: fields.decimal(),
             whol_entm_shnu_tr_pbmn: fields.decimal(),
             entm_shnu_tr_pbmn_rate: fields.decimal(),
-            whol_entm_ntby_qt: fields.val(),
+            whol_entm_ntby_qt: fields.int(),
             entm_ntby_qty_rat: fields.decimal(),
             whol_entm_ntby_tr_pbmn: fields.decimal(),
             entm_ntby_tr_pbmn_rate: fields.decimal(),
@@ -388,7 +388,7 @@ impl Record for H0uppgm0 {
             whol_seln_vol_rate: fields.decimal(),
             total_seln_tr_pbmn: fields.decimal(),
             whol_seln_tr_pbmn_rate: fields.decimal(),
-            shnu_cntg_smtn: fields.val(),
+            shnu_cntg_smtn: fields.int(),
             whol_shun_vol_rate: fields.decimal(),
             total_shnu_tr_pbmn: fields.decimal(),
             whol_shun_tr_pbmn_rate: fields.decimal(),

@@ -55,11 +55,11 @@ pub struct Hdfff020 {
     /// 장개시일자 (`MRKT_OPEN_DATE`, required, length 8).
     pub mrkt_open_date: v::Val<v::NaiveDate>,
     /// 장개시시각 (`MRKT_OPEN_TIME`, required, length 6).
-    pub mrkt_open_time: v::Val<v::NaiveTime>,
+    pub mrkt_open_time: v::Val<v::KisTime>,
     /// 장종료일자 (`MRKT_CLOSE_DATE`, required, length 8).
     pub mrkt_close_date: v::Val<v::NaiveDate>,
     /// 장종료시각 (`MRKT_CLOSE_TIME`, required, length 6).
-    pub mrkt_close_time: v::Val<v::NaiveTime>,
+    pub mrkt_close_time: v::Val<v::KisTime>,
     /// 전일종가 (`PREV_PRICE`, required, length 15).
     ///
     /// > 전일종가, 체결가격, 전일대비가, 시가, 고가, 저가\
@@ -70,13 +70,13 @@ pub struct Hdfff020 {
     /// 수신시각 (`RECV_TIME`, required, length 6).
     ///
     /// > 수신시각(recv\_time) = 실제 체결시각
-    pub recv_time: v::Val<v::NaiveTime>,
+    pub recv_time: v::Val<v::KisTime>,
     /// 본장\_전산장구분 (`ACTIVE_FLAG`, required, length 1).
     pub active_flag: v::Val<crate::Text>,
     /// 체결가격 (`LAST_PRICE`, required, length 15).
     pub last_price: v::Val<v::Decimal>,
     /// 체결수량 (`LAST_QNTT`, required, length 10).
-    pub last_qntt: v::Val<crate::Text>,
+    pub last_qntt: v::Val<v::Decimal>,
     /// 전일대비가 (`PREV_DIFF_PRICE`, required, length 15).
     pub prev_diff_price: v::Val<v::Decimal>,
     /// 등락률 (`PREV_DIFF_RATE`, required, length 10).
@@ -148,15 +148,15 @@ impl Record for Hdfff020 {
             series_cd: fields.val(),
             bsns_date: fields.date(),
             mrkt_open_date: fields.date(),
-            mrkt_open_time: fields.time(),
+            mrkt_open_time: fields.val(),
             mrkt_close_date: fields.date(),
-            mrkt_close_time: fields.time(),
+            mrkt_close_time: fields.val(),
             prev_price: fields.decimal(),
             recv_date: fields.date(),
-            recv_time: fields.time(),
+            recv_time: fields.val(),
             active_flag: fields.val(),
             last_price: fields.decimal(),
-            last_qntt: fields.val(),
+            last_qntt: fields.decimal(),
             prev_diff_price: fields.decimal(),
             prev_diff_rate: fields.decimal(),
             open_price: fields.decimal(),

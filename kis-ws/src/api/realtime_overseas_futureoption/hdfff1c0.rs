@@ -45,7 +45,11 @@ pub struct Hdfff1c0 {
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
     /// > 해당없음 : 00 , 정정 : 01 , 취소 : 02
-    pub rvse_cncl_dvsn_cd: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `01`: 정정
+    /// - `02`: 취소
+    pub rvse_cncl_dvsn_cd: v::Val<RvseCnclDvsnCd>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// > 01 : 매도, 02 : 매수
@@ -416,6 +420,39 @@ impl serde::Serialize for Hdfff1c0 {
             m.serialize_entry("AUTO_ORD_DVSN_CD", &self.auto_ord_dvsn_cd)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RvseCnclDvsnCd {
+    /// `01`: 정정
+    Modify,
+    /// `02`: 취소
+    Cancel,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RvseCnclDvsnCd {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "01" => Self::Modify,
+            "02" => Self::Cancel,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Modify => "01",
+            Self::Cancel => "02",
+            Self::Other(s) => s,
+        })
     }
 }
 

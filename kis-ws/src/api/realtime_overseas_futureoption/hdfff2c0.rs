@@ -32,7 +32,11 @@ pub struct Hdfff2c0 {
     /// 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`, required, length 2).
     ///
     /// > 해당없음 : 00 , 정정 : 01 , 취소 : 02
-    pub rvse_cncl_dvsn_cd: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `01`: 정정
+    /// - `02`: 취소
+    pub rvse_cncl_dvsn_cd: v::Val<RvseCnclDvsnCd>,
     /// 매도매수구분코드 (`SLL_BUY_DVSN_CD`, required, length 2).
     ///
     /// > 01 : 매도, 02 : 매수
@@ -49,9 +53,19 @@ pub struct Hdfff2c0 {
     /// - `0`: hedge청산만 이용
     pub cplx_ord_dvsn_cd: v::Val<CplxOrdDvsnCd>,
     /// 가격구분코드 (`PRCE_TP`, required, length 1).
-    pub prce_tp: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: Limit
+    /// - `2`: Market
+    /// - `3`: Stop(Stop가격시 시장가)
+    pub prce_tp: v::Val<PrceTp>,
     /// FM거래소접수구분코드 (`FM_EXCG_RCIT_DVSN_CD`, required, length 2).
-    pub fm_excg_rcit_dvsn_cd: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `01`: 접수전
+    /// - `02`: 응답
+    /// - `03`: 거부
+    pub fm_excg_rcit_dvsn_cd: v::Val<FmExcgRcitDvsnCd>,
     /// 주문수량 (`ORD_QTY`, required, length 18).
     pub ord_qty: v::Val<v::Decimal>,
     /// FMLIMIT가격 (`FM_LMT_PRIC`, required, length 21).
@@ -394,6 +408,39 @@ impl serde::Serialize for Hdfff2c0 {
     }
 }
 
+/// Codes of 정정취소구분코드 (`RVSE_CNCL_DVSN_CD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RvseCnclDvsnCd {
+    /// `01`: 정정
+    Modify,
+    /// `02`: 취소
+    Cancel,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for RvseCnclDvsnCd {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "01" => Self::Modify,
+            "02" => Self::Cancel,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Modify => "01",
+            Self::Cancel => "02",
+            Self::Other(s) => s,
+        })
+    }
+}
+
 /// Codes of 매도매수구분코드 (`SLL_BUY_DVSN_CD`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SllBuyDvsnCd {
@@ -451,6 +498,80 @@ impl v::Wire for CplxOrdDvsnCd {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::HedgeCheongsanmanIyong => "0",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 가격구분코드 (`PRCE_TP`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrceTp {
+    /// `1`: Limit
+    Limit,
+    /// `2`: Market
+    Market,
+    /// `3`: Stop(Stop가격시 시장가)
+    Stop,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for PrceTp {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Limit,
+            "2" => Self::Market,
+            "3" => Self::Stop,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Limit => "1",
+            Self::Market => "2",
+            Self::Stop => "3",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of FM거래소접수구분코드 (`FM_EXCG_RCIT_DVSN_CD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FmExcgRcitDvsnCd {
+    /// `01`: 접수전
+    Jeopsujeon,
+    /// `02`: 응답
+    Eungdap,
+    /// `03`: 거부
+    Geobu,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for FmExcgRcitDvsnCd {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "01" => Self::Jeopsujeon,
+            "02" => Self::Eungdap,
+            "03" => Self::Geobu,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jeopsujeon => "01",
+            Self::Eungdap => "02",
+            Self::Geobu => "03",
             Self::Other(s) => s,
         })
     }

@@ -85,7 +85,7 @@ pub struct H0gscni0 {
     ///
     /// > 특정 거래소의 체결시간 데이터는 수신되지 않습니다.\
     /// > 체결시간 데이터가 필요할 경우, 체결통보 데이터 수신 시 타임스탬프를 찍는 것으로 대체하시길 바랍니다.
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 거부여부 (`RFUS_YN`, required, length 1).
     ///
     /// > 0:정상 1:거부
@@ -158,11 +158,11 @@ pub struct H0gscni0 {
     /// 분할매수/매도 시작시간 (`START_TM`, required, length 6).
     ///
     /// > HHMMSS
-    pub start_tm: v::Val<v::NaiveTime>,
+    pub start_tm: v::Val<v::KisTime>,
     /// 분할매수/매도 종료시간 (`END_TM`, required, length 6).
     ///
     /// > HHMMSS
-    pub end_tm: v::Val<v::NaiveTime>,
+    pub end_tm: v::Val<v::KisTime>,
     /// 시간분할타입유형 (`TM_DIV_TP`, required, length 2).
     ///
     /// > 00 시간직접설정, 02 : 정규장까지
@@ -251,7 +251,7 @@ impl Record for H0gscni0 {
             stck_shrn_iscd: fields.val(),
             cntg_qty: fields.decimal(),
             cntg_unpr: fields.decimal(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             rfus_yn: fields.val(),
             cntg_yn: fields.val(),
             acpt_yn: fields.val(),
@@ -262,8 +262,8 @@ impl Record for H0gscni0 {
             oder_cond: fields.val(),
             debt_gb: fields.val(),
             debt_date: fields.date(),
-            start_tm: fields.time(),
-            end_tm: fields.time(),
+            start_tm: fields.val(),
+            end_tm: fields.val(),
             tm_div_tp: fields.val(),
             cntg_unpr12: fields.decimal(),
         }

@@ -60,139 +60,139 @@ pub struct Hdfsasp0 {
     /// 현지일자 (`XYMD`, required, length 8).
     pub xymd: v::Val<v::NaiveDate>,
     /// 현지시간 (`XHMS`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국일자 (`KYMD`, required, length 8).
     pub kymd: v::Val<v::NaiveDate>,
     /// 한국시간 (`KHMS`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 매수총잔량 (`BVOL`, required, length 10).
-    pub bvol: v::Val<crate::Text>,
+    pub bvol: v::Val<v::Decimal>,
     /// 매도총잔량 (`AVOL`, required, length 10).
-    pub avol: v::Val<crate::Text>,
+    pub avol: v::Val<v::Decimal>,
     /// 매수총잔량대비 (`BDVL`, required, length 10).
-    pub bdvl: v::Val<crate::Text>,
+    pub bdvl: v::Val<v::Decimal>,
     /// 매도총잔량대비 (`ADVL`, required, length 10).
-    pub advl: v::Val<crate::Text>,
+    pub advl: v::Val<v::Decimal>,
     /// 매수호가1 (`PBID1`, required, length 12).
-    pub pbid1: v::Val<crate::Text>,
+    pub pbid1: v::Val<v::Decimal>,
     /// 매도호가1 (`PASK1`, required, length 12).
-    pub pask1: v::Val<crate::Text>,
+    pub pask1: v::Val<v::Decimal>,
     /// 매수잔량1 (`VBID1`, required, length 10).
-    pub vbid1: v::Val<crate::Text>,
+    pub vbid1: v::Val<v::Decimal>,
     /// 매도잔량1 (`VASK1`, required, length 10).
-    pub vask1: v::Val<crate::Text>,
+    pub vask1: v::Val<v::Decimal>,
     /// 매수잔량대비1 (`DBID1`, required, length 10).
-    pub dbid1: v::Val<crate::Text>,
+    pub dbid1: v::Val<v::Decimal>,
     /// 매도잔량대비1 (`DASK1`, required, length 10).
-    pub dask1: v::Val<crate::Text>,
+    pub dask1: v::Val<v::Decimal>,
     /// 매수호가2 (`PBID2`, required, length 12).
-    pub pbid2: v::Val<crate::Text>,
+    pub pbid2: v::Val<v::Decimal>,
     /// 매도호가2 (`PASK2`, required, length 12).
-    pub pask2: v::Val<crate::Text>,
+    pub pask2: v::Val<v::Decimal>,
     /// 매수잔량2 (`VBID2`, required, length 10).
-    pub vbid2: v::Val<crate::Text>,
+    pub vbid2: v::Val<v::Decimal>,
     /// 매도잔량2 (`VASK2`, required, length 10).
-    pub vask2: v::Val<crate::Text>,
+    pub vask2: v::Val<v::Decimal>,
     /// 매수잔량대비2 (`DBID2`, required, length 10).
-    pub dbid2: v::Val<crate::Text>,
+    pub dbid2: v::Val<v::Decimal>,
     /// 매도잔량대비2 (`DASK2`, required, length 10).
-    pub dask2: v::Val<crate::Text>,
+    pub dask2: v::Val<v::Decimal>,
     /// 매수호가3 (`PBID3`, required, length 12).
-    pub pbid3: v::Val<crate::Text>,
+    pub pbid3: v::Val<v::Decimal>,
     /// 매도호가3 (`PASK3`, required, length 12).
-    pub pask3: v::Val<crate::Text>,
+    pub pask3: v::Val<v::Decimal>,
     /// 매수잔량3 (`VBID3`, required, length 10).
-    pub vbid3: v::Val<crate::Text>,
+    pub vbid3: v::Val<v::Decimal>,
     /// 매도잔량3 (`VASK3`, required, length 10).
-    pub vask3: v::Val<crate::Text>,
+    pub vask3: v::Val<v::Decimal>,
     /// 매수잔량대비3 (`DBID3`, required, length 10).
-    pub dbid3: v::Val<crate::Text>,
+    pub dbid3: v::Val<v::Decimal>,
     /// 매도잔량대비3 (`DASK3`, required, length 10).
-    pub dask3: v::Val<crate::Text>,
+    pub dask3: v::Val<v::Decimal>,
     /// 매수호가4 (`PBID4`, required, length 12).
-    pub pbid4: v::Val<crate::Text>,
+    pub pbid4: v::Val<v::Decimal>,
     /// 매도호가4 (`PASK4`, required, length 12).
-    pub pask4: v::Val<crate::Text>,
+    pub pask4: v::Val<v::Decimal>,
     /// 매수잔량4 (`VBID4`, required, length 10).
-    pub vbid4: v::Val<crate::Text>,
+    pub vbid4: v::Val<v::Decimal>,
     /// 매도잔량4 (`VASK4`, required, length 10).
-    pub vask4: v::Val<crate::Text>,
+    pub vask4: v::Val<v::Decimal>,
     /// 매수잔량대비4 (`DBID4`, required, length 10).
-    pub dbid4: v::Val<crate::Text>,
+    pub dbid4: v::Val<v::Decimal>,
     /// 매도잔량대비4 (`DASK4`, required, length 10).
-    pub dask4: v::Val<crate::Text>,
+    pub dask4: v::Val<v::Decimal>,
     /// 매수호가5 (`PBID5`, required, length 12).
-    pub pbid5: v::Val<crate::Text>,
+    pub pbid5: v::Val<v::Decimal>,
     /// 매도호가5 (`PASK5`, required, length 12).
-    pub pask5: v::Val<crate::Text>,
+    pub pask5: v::Val<v::Decimal>,
     /// 매수잔량5 (`VBID5`, required, length 10).
-    pub vbid5: v::Val<crate::Text>,
+    pub vbid5: v::Val<v::Decimal>,
     /// 매도잔량5 (`VASK5`, required, length 10).
-    pub vask5: v::Val<crate::Text>,
+    pub vask5: v::Val<v::Decimal>,
     /// 매수잔량대비5 (`DBID5`, required, length 10).
-    pub dbid5: v::Val<crate::Text>,
+    pub dbid5: v::Val<v::Decimal>,
     /// 매도잔량대비5 (`DASK5`, required, length 10).
-    pub dask5: v::Val<crate::Text>,
+    pub dask5: v::Val<v::Decimal>,
     /// 매수호가6 (`PBID6`, required, length 12).
-    pub pbid6: v::Val<crate::Text>,
+    pub pbid6: v::Val<v::Decimal>,
     /// 매도호가6 (`PASK6`, required, length 12).
-    pub pask6: v::Val<crate::Text>,
+    pub pask6: v::Val<v::Decimal>,
     /// 매수잔량6 (`VBID6`, required, length 10).
-    pub vbid6: v::Val<crate::Text>,
+    pub vbid6: v::Val<v::Decimal>,
     /// 매도잔량6 (`VASK6`, required, length 10).
-    pub vask6: v::Val<crate::Text>,
+    pub vask6: v::Val<v::Decimal>,
     /// 매수잔량대비6 (`DBID6`, required, length 10).
-    pub dbid6: v::Val<crate::Text>,
+    pub dbid6: v::Val<v::Decimal>,
     /// 매도잔량대비6 (`DASK6`, required, length 10).
-    pub dask6: v::Val<crate::Text>,
+    pub dask6: v::Val<v::Decimal>,
     /// 매수호가7 (`PBID7`, required, length 12).
-    pub pbid7: v::Val<crate::Text>,
+    pub pbid7: v::Val<v::Decimal>,
     /// 매도호가7 (`PASK7`, required, length 12).
-    pub pask7: v::Val<crate::Text>,
+    pub pask7: v::Val<v::Decimal>,
     /// 매수잔량7 (`VBID7`, required, length 10).
-    pub vbid7: v::Val<crate::Text>,
+    pub vbid7: v::Val<v::Decimal>,
     /// 매도잔량7 (`VASK7`, required, length 10).
-    pub vask7: v::Val<crate::Text>,
+    pub vask7: v::Val<v::Decimal>,
     /// 매수잔량대비7 (`DBID7`, required, length 10).
-    pub dbid7: v::Val<crate::Text>,
+    pub dbid7: v::Val<v::Decimal>,
     /// 매도잔량대비7 (`DASK7`, required, length 10).
-    pub dask7: v::Val<crate::Text>,
+    pub dask7: v::Val<v::Decimal>,
     /// 매수호가8 (`PBID8`, required, length 12).
-    pub pbid8: v::Val<crate::Text>,
+    pub pbid8: v::Val<v::Decimal>,
     /// 매도호가8 (`PASK8`, required, length 12).
-    pub pask8: v::Val<crate::Text>,
+    pub pask8: v::Val<v::Decimal>,
     /// 매수잔량8 (`VBID8`, required, length 10).
-    pub vbid8: v::Val<crate::Text>,
+    pub vbid8: v::Val<v::Decimal>,
     /// 매도잔량8 (`VASK8`, required, length 10).
-    pub vask8: v::Val<crate::Text>,
+    pub vask8: v::Val<v::Decimal>,
     /// 매수잔량대비8 (`DBID8`, required, length 10).
-    pub dbid8: v::Val<crate::Text>,
+    pub dbid8: v::Val<v::Decimal>,
     /// 매도잔량대비8 (`DASK8`, required, length 10).
-    pub dask8: v::Val<crate::Text>,
+    pub dask8: v::Val<v::Decimal>,
     /// 매수호가9 (`PBID9`, required, length 12).
-    pub pbid9: v::Val<crate::Text>,
+    pub pbid9: v::Val<v::Decimal>,
     /// 매도호가9 (`PASK9`, required, length 12).
-    pub pask9: v::Val<crate::Text>,
+    pub pask9: v::Val<v::Decimal>,
     /// 매수잔량9 (`VBID9`, required, length 10).
-    pub vbid9: v::Val<crate::Text>,
+    pub vbid9: v::Val<v::Decimal>,
     /// 매도잔량9 (`VASK9`, required, length 10).
-    pub vask9: v::Val<crate::Text>,
+    pub vask9: v::Val<v::Decimal>,
     /// 매수잔량대비9 (`DBID9`, required, length 10).
-    pub dbid9: v::Val<crate::Text>,
+    pub dbid9: v::Val<v::Decimal>,
     /// 매도잔량대비9 (`DASK9`, required, length 10).
-    pub dask9: v::Val<crate::Text>,
+    pub dask9: v::Val<v::Decimal>,
     /// 매수호가10 (`PBID10`, required, length 12).
-    pub pbid10: v::Val<crate::Text>,
+    pub pbid10: v::Val<v::Decimal>,
     /// 매도호가10 (`PASK10`, required, length 12).
-    pub pask10: v::Val<crate::Text>,
+    pub pask10: v::Val<v::Decimal>,
     /// 매수잔량10 (`VBID10`, required, length 10).
-    pub vbid10: v::Val<crate::Text>,
+    pub vbid10: v::Val<v::Decimal>,
     /// 매도잔량10 (`VASK10`, required, length 10).
-    pub vask10: v::Val<crate::Text>,
+    pub vask10: v::Val<v::Decimal>,
     /// 매수잔량대비10 (`DBID10`, required, length 10).
-    pub dbid10: v::Val<crate::Text>,
+    pub dbid10: v::Val<v::Decimal>,
     /// 매도잔량대비10 (`DASK10`, required, length 10).
-    pub dask10: v::Val<crate::Text>,
+    pub dask10: v::Val<v::Decimal>,
 }
 
 impl Record for Hdfsasp0 {
@@ -216,73 +216,73 @@ impl Record for Hdfsasp0 {
             symb: fields.val(),
             zdiv: fields.val(),
             xymd: fields.date(),
-            xhms: fields.time(),
+            xhms: fields.val(),
             kymd: fields.date(),
-            khms: fields.time(),
-            bvol: fields.val(),
-            avol: fields.val(),
-            bdvl: fields.val(),
-            advl: fields.val(),
-            pbid1: fields.val(),
-            pask1: fields.val(),
-            vbid1: fields.val(),
-            vask1: fields.val(),
-            dbid1: fields.val(),
-            dask1: fields.val(),
-            pbid2: fields.val(),
-            pask2: fields.val(),
-            vbid2: fields.val(),
-            vask2: fields.val(),
-            dbid2: fields.val(),
-            dask2: fields.val(),
-            pbid3: fields.val(),
-            pask3: fields.val(),
-            vbid3: fields.val(),
-            vask3: fields.val(),
-            dbid3: fields.val(),
-            dask3: fields.val(),
-            pbid4: fields.val(),
-            pask4: fields.val(),
-            vbid4: fields.val(),
-            vask4: fields.val(),
-            dbid4: fields.val(),
-            dask4: fields.val(),
-            pbid5: fields.val(),
-            pask5: fields.val(),
-            vbid5: fields.val(),
-            vask5: fields.val(),
-            dbid5: fields.val(),
-            dask5: fields.val(),
-            pbid6: fields.val(),
-            pask6: fields.val(),
-            vbid6: fields.val(),
-            vask6: fields.val(),
-            dbid6: fields.val(),
-            dask6: fields.val(),
-            pbid7: fields.val(),
-            pask7: fields.val(),
-            vbid7: fields.val(),
-            vask7: fields.val(),
-            dbid7: fields.val(),
-            dask7: fields.val(),
-            pbid8: fields.val(),
-            pask8: fields.val(),
-            vbid8: fields.val(),
-            vask8: fields.val(),
-            dbid8: fields.val(),
-            dask8: fields.val(),
-            pbid9: fields.val(),
-            pask9: fields.val(),
-            vbid9: fields.val(),
-            vask9: fields.val(),
-            dbid9: fields.val(),
-            dask9: fields.val(),
-            pbid10: fields.val(),
-            pask10: fields.val(),
-            vbid10: fields.val(),
-            vask10: fields.val(),
-            dbid10: fields.val(),
-            dask10: fields.val(),
+            khms: fields.val(),
+            bvol: fields.decimal(),
+            avol: fields.decimal(),
+            bdvl: fields.decimal(),
+            advl: fields.decimal(),
+            pbid1: fields.decimal(),
+            pask1: fields.decimal(),
+            vbid1: fields.decimal(),
+            vask1: fields.decimal(),
+            dbid1: fields.decimal(),
+            dask1: fields.decimal(),
+            pbid2: fields.decimal(),
+            pask2: fields.decimal(),
+            vbid2: fields.decimal(),
+            vask2: fields.decimal(),
+            dbid2: fields.decimal(),
+            dask2: fields.decimal(),
+            pbid3: fields.decimal(),
+            pask3: fields.decimal(),
+            vbid3: fields.decimal(),
+            vask3: fields.decimal(),
+            dbid3: fields.decimal(),
+            dask3: fields.decimal(),
+            pbid4: fields.decimal(),
+            pask4: fields.decimal(),
+            vbid4: fields.decimal(),
+            vask4: fields.decimal(),
+            dbid4: fields.decimal(),
+            dask4: fields.decimal(),
+            pbid5: fields.decimal(),
+            pask5: fields.decimal(),
+            vbid5: fields.decimal(),
+            vask5: fields.decimal(),
+            dbid5: fields.decimal(),
+            dask5: fields.decimal(),
+            pbid6: fields.decimal(),
+            pask6: fields.decimal(),
+            vbid6: fields.decimal(),
+            vask6: fields.decimal(),
+            dbid6: fields.decimal(),
+            dask6: fields.decimal(),
+            pbid7: fields.decimal(),
+            pask7: fields.decimal(),
+            vbid7: fields.decimal(),
+            vask7: fields.decimal(),
+            dbid7: fields.decimal(),
+            dask7: fields.decimal(),
+            pbid8: fields.decimal(),
+            pask8: fields.decimal(),
+            vbid8: fields.decimal(),
+            vask8: fields.decimal(),
+            dbid8: fields.decimal(),
+            dask8: fields.decimal(),
+            pbid9: fields.decimal(),
+            pask9: fields.decimal(),
+            vbid9: fields.decimal(),
+            vask9: fields.decimal(),
+            dbid9: fields.decimal(),
+            dask9: fields.decimal(),
+            pbid10: fields.decimal(),
+            pask10: fields.decimal(),
+            vbid10: fields.decimal(),
+            vask10: fields.decimal(),
+            dbid10: fields.decimal(),
+            dask10: fields.decimal(),
         }
     }
 }

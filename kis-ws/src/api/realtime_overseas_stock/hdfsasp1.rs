@@ -41,31 +41,31 @@ pub struct Hdfsasp1 {
     /// 현지일자 (`XYMD`, required, length 8).
     pub xymd: v::Val<v::NaiveDate>,
     /// 현지시간 (`XHMS`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국일자 (`KYMD`, required, length 8).
     pub kymd: v::Val<v::NaiveDate>,
     /// 한국시간 (`KHMS`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 매수총잔량 (`BVOL`, required, length 10).
-    pub bvol: v::Val<crate::Text>,
+    pub bvol: v::Val<v::Decimal>,
     /// 매도총잔량 (`AVOL`, required, length 10).
-    pub avol: v::Val<crate::Text>,
+    pub avol: v::Val<v::Decimal>,
     /// 매수총잔량대비 (`BDVL`, required, length 10).
-    pub bdvl: v::Val<crate::Text>,
+    pub bdvl: v::Val<v::Decimal>,
     /// 매도총잔량대비 (`ADVL`, required, length 10).
-    pub advl: v::Val<crate::Text>,
+    pub advl: v::Val<v::Decimal>,
     /// 매수호가1 (`PBID1`, required, length 12).
-    pub pbid1: v::Val<crate::Text>,
+    pub pbid1: v::Val<v::Decimal>,
     /// 매도호가1 (`PASK1`, required, length 12).
-    pub pask1: v::Val<crate::Text>,
+    pub pask1: v::Val<v::Decimal>,
     /// 매수잔량1 (`VBID1`, required, length 10).
-    pub vbid1: v::Val<crate::Text>,
+    pub vbid1: v::Val<v::Decimal>,
     /// 매도잔량1 (`VASK1`, required, length 10).
-    pub vask1: v::Val<crate::Text>,
+    pub vask1: v::Val<v::Decimal>,
     /// 매수잔량대비1 (`DBID1`, required, length 10).
-    pub dbid1: v::Val<crate::Text>,
+    pub dbid1: v::Val<v::Decimal>,
     /// 매도잔량대비1 (`DASK1`, required, length 10).
-    pub dask1: v::Val<crate::Text>,
+    pub dask1: v::Val<v::Decimal>,
 }
 
 impl Record for Hdfsasp1 {
@@ -83,19 +83,19 @@ impl Record for Hdfsasp1 {
             symb: fields.val(),
             zdiv: fields.val(),
             xymd: fields.date(),
-            xhms: fields.time(),
+            xhms: fields.val(),
             kymd: fields.date(),
-            khms: fields.time(),
-            bvol: fields.val(),
-            avol: fields.val(),
-            bdvl: fields.val(),
-            advl: fields.val(),
-            pbid1: fields.val(),
-            pask1: fields.val(),
-            vbid1: fields.val(),
-            vask1: fields.val(),
-            dbid1: fields.val(),
-            dask1: fields.val(),
+            khms: fields.val(),
+            bvol: fields.decimal(),
+            avol: fields.decimal(),
+            bdvl: fields.decimal(),
+            advl: fields.decimal(),
+            pbid1: fields.decimal(),
+            pask1: fields.decimal(),
+            vbid1: fields.decimal(),
+            vask1: fields.decimal(),
+            dbid1: fields.decimal(),
+            dask1: fields.decimal(),
         }
     }
 }

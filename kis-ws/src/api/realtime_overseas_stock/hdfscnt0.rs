@@ -48,37 +48,44 @@ pub struct Hdfscnt0 {
     /// 현지일자 (`XYMD`, required, length 6).
     pub xymd: v::Val<crate::Text>,
     /// 현지시간 (`XHMS`, required, length 6).
-    pub xhms: v::Val<v::NaiveTime>,
+    pub xhms: v::Val<v::KisTime>,
     /// 한국일자 (`KYMD`, required, length 6).
     pub kymd: v::Val<crate::Text>,
     /// 한국시간 (`KHMS`, required, length 6).
-    pub khms: v::Val<v::NaiveTime>,
+    pub khms: v::Val<v::KisTime>,
     /// 시가 (`OPEN`, required, length 6).
-    pub open: v::Val<crate::Text>,
+    pub open: v::Val<v::Decimal>,
     /// 고가 (`HIGH`, required, length 6).
-    pub high: v::Val<crate::Text>,
+    pub high: v::Val<v::Decimal>,
     /// 저가 (`LOW`, required, length 6).
-    pub low: v::Val<crate::Text>,
+    pub low: v::Val<v::Decimal>,
     /// 현재가 (`LAST`, required, length 6).
-    pub last: v::Val<crate::Text>,
+    pub last: v::Val<v::Decimal>,
     /// 대비구분 (`SIGN`, required, length 6).
-    pub sign: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `1`: 상한
+    /// - `2`: 상승
+    /// - `3`: 보합
+    /// - `4`: 하한
+    /// - `5`: 하락
+    pub sign: v::Val<Sign>,
     /// 전일대비 (`DIFF`, required, length 8).
-    pub diff: v::Val<crate::Text>,
+    pub diff: v::Val<v::Decimal>,
     /// 등락율 (`RATE`, required, length 6).
     pub rate: v::Val<v::Decimal>,
     /// 매수호가 (`PBID`, required, length 10).
-    pub pbid: v::Val<crate::Text>,
+    pub pbid: v::Val<v::Decimal>,
     /// 매도호가 (`PASK`, required, length 10).
-    pub pask: v::Val<crate::Text>,
+    pub pask: v::Val<v::Decimal>,
     /// 매수잔량 (`VBID`, required, length 10).
     pub vbid: v::Val<crate::Text>,
     /// 매도잔량 (`VASK`, required, length 10).
     pub vask: v::Val<crate::Text>,
     /// 체결량 (`EVOL`, required, length 12).
-    pub evol: v::Val<crate::Text>,
+    pub evol: v::Val<v::Decimal>,
     /// 거래량 (`TVOL`, required, length 12).
-    pub tvol: v::Val<crate::Text>,
+    pub tvol: v::Val<v::Decimal>,
     /// 거래대금 (`TAMT`, required, length 10).
     pub tamt: v::Val<v::Decimal>,
     /// 매도체결량 (`BIVL`, required, length 10).
@@ -92,7 +99,12 @@ pub struct Hdfscnt0 {
     /// 체결강도 (`STRN`, required, length 10).
     pub strn: v::Val<crate::Text>,
     /// 시장구분 1:장중,2:장전,3:장후 (`MTYP`, required, length 10).
-    pub mtyp: v::Val<crate::Text>,
+    ///
+    /// Codes:
+    /// - `0`: 장중
+    /// - `1`: 장전
+    /// - `2`: 장후
+    pub mtyp: v::Val<Mtyp>,
 }
 
 impl Record for Hdfscnt0 {
@@ -112,22 +124,22 @@ impl Record for Hdfscnt0 {
             zdiv: fields.val(),
             tymd: fields.date(),
             xymd: fields.val(),
-            xhms: fields.time(),
+            xhms: fields.val(),
             kymd: fields.val(),
-            khms: fields.time(),
-            open: fields.val(),
-            high: fields.val(),
-            low: fields.val(),
-            last: fields.val(),
+            khms: fields.val(),
+            open: fields.decimal(),
+            high: fields.decimal(),
+            low: fields.decimal(),
+            last: fields.decimal(),
             sign: fields.val(),
-            diff: fields.val(),
+            diff: fields.decimal(),
             rate: fields.decimal(),
-            pbid: fields.val(),
-            pask: fields.val(),
+            pbid: fields.decimal(),
+            pask: fields.decimal(),
             vbid: fields.val(),
             vask: fields.val(),
-            evol: fields.val(),
-            tvol: fields.val(),
+            evol: fields.decimal(),
+            tvol: fields.decimal(),
             tamt: fields.decimal(),
             bivl: fields.val(),
             asvl: fields.val(),
@@ -307,5 +319,87 @@ impl serde::Serialize for Hdfscnt0 {
             m.serialize_entry("MTYP", &self.mtyp)?;
         }
         m.end()
+    }
+}
+
+/// Codes of 대비구분 (`SIGN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sign {
+    /// `1`: 상한
+    Sanghan,
+    /// `2`: 상승
+    Rise,
+    /// `3`: 보합
+    Unchanged,
+    /// `4`: 하한
+    Hahan,
+    /// `5`: 하락
+    Fall,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Sign {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "1" => Self::Sanghan,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::Hahan,
+            "5" => Self::Fall,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Sanghan => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::Hahan => "4",
+            Self::Fall => "5",
+            Self::Other(s) => s,
+        })
+    }
+}
+
+/// Codes of 시장구분 1:장중,2:장전,3:장후 (`MTYP`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mtyp {
+    /// `0`: 장중
+    Jangjung,
+    /// `1`: 장전
+    Jangjeon,
+    /// `2`: 장후
+    Janghu,
+    /// A code the spec does not list, kept verbatim.
+    Other(Box<str>),
+}
+
+impl v::Wire for Mtyp {
+    fn parse_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "0" => Self::Jangjung,
+            "1" => Self::Jangjeon,
+            "2" => Self::Janghu,
+            _ => Self::Other(s.into()),
+        })
+    }
+
+    fn is_canonical(&self, _: &str) -> bool {
+        true
+    }
+
+    fn to_wire(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match self {
+            Self::Jangjung => "0",
+            Self::Jangjeon => "1",
+            Self::Janghu => "2",
+            Self::Other(s) => s,
+        })
     }
 }

@@ -11,6 +11,90 @@ use crate::__private::CodeList;
 
 pub use crate::__private::UnknownCode;
 
+/// 주문구분 (\`ORD\_DVSN\`).
+///
+/// Used by: `ORD_DVSN`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum OrdDvsn {
+    /// `00`: 지정가
+    Limit,
+    /// `01`: 시장가
+    Market,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for OrdDvsn {
+    const NAME: &'static str = "OrdDvsn";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("00", "Limit", "지정가", false),
+        ("01", "Market", "시장가", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::Limit,
+        Self::Market,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::Limit => Ok(0),
+            Self::Market => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(OrdDvsn);
+
+/// 거래소ID구분코드 (\`EXCG\_ID\_DVSN\_CD\`).
+///
+/// Used by: `EXCG_ID_DVSN_CD`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum ExcgIdDvsnCd {
+    /// `KRX`: 한국거래소
+    HangukExchange,
+    /// `NXT`: 대체거래소 (넥스트레이드)
+    DaecheExchange,
+    /// A code this release does not know, sent and kept verbatim.
+    Other(Box<str>),
+}
+
+impl CodeList for ExcgIdDvsnCd {
+    const NAME: &'static str = "ExcgIdDvsnCd";
+    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
+        ("KRX", "HangukExchange", "한국거래소", false),
+        ("NXT", "DaecheExchange", "대체거래소 (넥스트레이드)", false),
+    ];
+    const ALL: &'static [Self] = &[
+        Self::HangukExchange,
+        Self::DaecheExchange,
+    ];
+
+    #[inline]
+    fn index(&self) -> Result<usize, &str> {
+        match self {
+            Self::HangukExchange => Ok(0),
+            Self::DaecheExchange => Ok(1),
+            Self::Other(s) => Err(s),
+        }
+    }
+
+    #[inline]
+    fn other(code: &str) -> Self {
+        Self::Other(code.into())
+    }
+}
+
+crate::__private::code_list_impls!(ExcgIdDvsnCd);
+
 /// 자기 (\`self\`).
 ///
 /// Used by: `Self`, `self`.
@@ -99,87 +183,3 @@ impl CodeList for ResultNames {
 }
 
 crate::__private::code_list_impls!(ResultNames);
-
-/// 주문구분 (\`ORD\_DVSN\`).
-///
-/// Used by: `ORD_DVSN`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum OrdDvsn {
-    /// `00`: 지정가
-    Limit,
-    /// `01`: 시장가
-    Market,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for OrdDvsn {
-    const NAME: &'static str = "OrdDvsn";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("00", "Limit", "지정가", false),
-        ("01", "Market", "시장가", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::Limit,
-        Self::Market,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::Limit => Ok(0),
-            Self::Market => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(OrdDvsn);
-
-/// 거래소ID구분코드 (\`EXCG\_ID\_DVSN\_CD\`).
-///
-/// Used by: `EXCG_ID_DVSN_CD`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum ExcgIdDvsnCd {
-    /// `KRX`: 한국거래소
-    HangukExchange,
-    /// `NXT`: 대체거래소 (넥스트레이드)
-    DaecheExchange,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for ExcgIdDvsnCd {
-    const NAME: &'static str = "ExcgIdDvsnCd";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("KRX", "HangukExchange", "한국거래소", false),
-        ("NXT", "DaecheExchange", "대체거래소 (넥스트레이드)", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::HangukExchange,
-        Self::DaecheExchange,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::HangukExchange => Ok(0),
-            Self::DaecheExchange => Ok(1),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(ExcgIdDvsnCd);

@@ -2,7 +2,7 @@
 //! 주식잔고조회 (`v1_국내주식-006`): `GET /uapi/domestic-stock/v1/trading/inquire-balance`.
 //!
 //! Menu: \[국내주식\] 주문/계좌. Paper trading: supported.
-//! Pages with continuation keys.
+//! Pages by continuation keys (`CTX_AREA_FK100`, `CTX_AREA_NK100` from `ctx_area_fk100`, `ctx_area_nk100`).
 //!
 //! - TR ID: real `TTTC8434R`, paper `VTTC8434R`.
 
@@ -149,7 +149,7 @@ impl Endpoint for InquireBalanceRequest {
         name: "주식잔고조회",
         method: HttpMethod::Get,
         path: "/uapi/domestic-stock/v1/trading/inquire-balance",
-        paging: Some(crate::endpoint::PagingKeys { request: &["CTX_AREA_FK100", "CTX_AREA_NK100"], response: &["ctx_area_fk100", "ctx_area_nk100"] }),
+        paging: Some(crate::endpoint::PagingSpec { scheme: crate::endpoint::PagingScheme::CtxArea, request: &["CTX_AREA_FK100", "CTX_AREA_NK100"], response: &["ctx_area_fk100", "ctx_area_nk100"], next: &[], end: crate::endpoint::PagingEnd::TrCont, rows: None, page_size: None }),
         fields: FIELDS,
         variants: &[
             ("default", TrIds { real: Some("TTTC8434R"), paper: Some("VTTC8434R") }),
@@ -166,16 +166,6 @@ impl Endpoint for InquireBalanceRequest {
         }
         if self.acnt_prdt_cd.is_empty() {
             self.acnt_prdt_cd = product_code.to_owned();
-        }
-    }
-
-    fn set_continuation(&mut self, keys: &[String]) {
-        let mut keys = keys.iter();
-        if let Some(k) = keys.next() {
-            self.ctx_area_fk100.clone_from(k);
-        }
-        if let Some(k) = keys.next() {
-            self.ctx_area_nk100.clone_from(k);
         }
     }
 }
@@ -431,11 +421,10 @@ impl crate::__private::Record for Output2 {
 }
 
 impl crate::endpoint::PagedResponse for InquireBalanceResponse {
-    fn continuation(&self) -> Vec<String> {
-        vec![
-            self.ctx_area_fk100.raw().into_owned(),
-            self.ctx_area_nk100.raw().into_owned(),
-        ]
+    type Row = v::Map;
+
+    fn take_rows(&mut self) -> Vec<v::Map> {
+        Vec::new()
     }
 }
 

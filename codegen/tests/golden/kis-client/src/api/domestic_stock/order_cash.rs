@@ -435,7 +435,7 @@ pub struct Output {
     /// > 주문번호 \[10자리\]
     pub odno: v::Val<String>,
     /// 주문시간 (`ORD_TMD`).
-    pub ord_tmd: v::Val<v::NaiveTime>,
+    pub ord_tmd: v::Val<v::KisTime>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

@@ -25,7 +25,7 @@ pub struct H0stcnt0 {
     /// > 종목코드
     pub mksc_shrn_iscd: v::Val<crate::Text>,
     /// 주식 체결 시간 (`STCK_CNTG_HOUR`).
-    pub stck_cntg_hour: v::Val<v::NaiveTime>,
+    pub stck_cntg_hour: v::Val<v::KisTime>,
     /// 주식 현재가 (`STCK_PRPR`).
     pub stck_prpr: v::Val<i64>,
     /// 전일 대비 부호 (`PRDY_VRSS_SIGN`).
@@ -50,7 +50,7 @@ impl Record for H0stcnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.time(),
+            stck_cntg_hour: fields.val(),
             stck_prpr: fields.int(),
             prdy_vrss_sign: fields.val(),
             prdy_ctrt: fields.decimal(),
