@@ -1,7 +1,7 @@
 //! Decodes raw realtime frames from stdin (one per line) into one JSON line per record.
 //!
 //! ```text
-//! cargo run -q -p kis-ws --example decode [--key K --iv IV] < frames.txt
+//! cargo run -q -p kis-ws --example decode_frames [--key K --iv IV] < frames.txt
 //! ```
 //! Output: `{"tr_id":"H0STCNT0","fields":{"MKSC_SHRN_ISCD":"005930",...}}` per record (original
 //! strings, via the generated typed record), or `{"ok":false,"error":"..."}` for a bad line.
