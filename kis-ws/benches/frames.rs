@@ -1,19 +1,19 @@
 //! Throughput of realtime frame decoding: header parse, record split, (decrypt,) typed decode.
 //!
 //! `H0STCNT0 typed decode` is the path a session runs for every data frame, function for
-//! function: `parse_data_frame`, the payload copied into the shared `Arc<str>` the records
-//! point into, `RawRecord::split_payload` (one `Records::split`), the record's first field
+//! function: `parse_data_frame` on the websocket message (a shared `Utf8Bytes`, as
+//! tungstenite hands it over; the records point into it, nothing is copied),
+//! `RawRecord::split_payload` (one `Records::split`), the record's first field
 //! (the session's subscription-key lookup), and the consumer's `RawRecord::decode` into the
 //! typed record (one pass of `frame::Fields` over the record, every field typed).
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use std::sync::Arc;
 
 use kis_ws::api::realtime_domestic_stock::{
     h0stasp0::H0stasp0, h0stcni0::H0stcni0, h0stcnt0::H0stcnt0,
 };
 use kis_ws::crypto::Cipher;
-use kis_ws::frame::{Fields, Records, parse_data_frame};
+use kis_ws::frame::{Fields, Records, Utf8Bytes, parse_data_frame};
 use kis_ws::{RawRecord, Record};
 
 /// The workbook's example records (test data).
@@ -25,17 +25,23 @@ const KEY: &str = "abcdefghijklmnopabcdefghijklmnop";
 const IV: &str = "0123456789abcdef";
 
 /// The session's path: header, shared payload, one split, first field, typed decode per record.
-fn decode_session<T: Record>(frame: &str) -> usize {
-    let Ok(f) = parse_data_frame(frame) else {
+fn decode_session<T: Record>(message: &Utf8Bytes) -> usize {
+    let Ok(f) = parse_data_frame(message) else {
         return 0;
     };
-    let plain: Arc<str> = Arc::from(f.payload);
     let mut n = 0;
-    let split = RawRecord::split_payload(f.tr_id, &plain, f.count, T::COLUMNS.len(), |r| {
-        black_box(r.fields().next());
-        black_box(r.decode::<T>());
-        n += 1;
-    });
+    let split = RawRecord::split_payload(
+        f.tr_id,
+        message,
+        f.payload,
+        f.count,
+        T::COLUMNS.len(),
+        |r| {
+            black_box(r.fields().next());
+            black_box(r.decode::<T>());
+            n += 1;
+        },
+    );
     if split.is_err() {
         return 0;
     }
@@ -80,10 +86,11 @@ fn frames(c: &mut Criterion) {
     let mut g = c.benchmark_group("frames");
 
     let cnt = format!("0|H0STCNT0|001|{CNT}");
-    assert_eq!(decode_session::<H0stcnt0>(&cnt), 1);
+    let cnt_message = Utf8Bytes::from(cnt.clone());
+    assert_eq!(decode_session::<H0stcnt0>(&cnt_message), 1);
     g.throughput(Throughput::Elements(1));
     g.bench_function("H0STCNT0 typed decode", |b| {
-        b.iter(|| decode_session::<H0stcnt0>(black_box(&cnt)))
+        b.iter(|| decode_session::<H0stcnt0>(black_box(&cnt_message)))
     });
     assert_eq!(decode_plain::<H0stcnt0>(&cnt), 1);
     g.bench_function("H0STCNT0 split + parse (no shared payload)", |b| {
@@ -103,7 +110,7 @@ fn frames(c: &mut Criterion) {
         b.iter(|| decode_encrypted::<H0stcni0>(black_box(&cni), &cipher))
     });
 
-    let multi = format!("0|H0STCNT0|004|{CNT}^{CNT}^{CNT}^{CNT}");
+    let multi = Utf8Bytes::from(format!("0|H0STCNT0|004|{CNT}^{CNT}^{CNT}^{CNT}"));
     assert_eq!(decode_session::<H0stcnt0>(&multi), 4);
     g.throughput(Throughput::Elements(4));
     g.bench_function("H0STCNT0 4-record frame (per record)", |b| {

@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn decode_any_types_known_trs_and_rejects_unknown() {
-        let text: std::sync::Arc<str> = std::sync::Arc::from("005930^093354^71900");
+        let text = crate::frame::Utf8Bytes::from("005930^093354^71900");
         let raw = RawRecord::new(text.clone(), 0..text.len());
         assert!(matches!(
             decode_any("H0STCNT0", raw.clone()),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::FrameError;
+use crate::frame::Utf8Bytes;
 use crate::record::Record;
 use crate::recovery::{NoticeGap, RecoveredFill};
 
@@ -188,10 +189,12 @@ impl<R> Event<R> {
 
 /// One record of a data frame as received (decrypted if it was encrypted), not yet typed.
 ///
-/// Records of one frame share the frame's text; cloning is cheap.
+/// Records of one frame share the websocket message they came in (or, for an encrypted
+/// frame, its decrypted text): nothing is copied per frame or per record, and cloning is a
+/// reference count.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawRecord {
-    text: Arc<str>,
+    text: Utf8Bytes,
     range: Range<usize>,
 }
 
@@ -202,7 +205,7 @@ impl std::fmt::Debug for RawRecord {
 }
 
 impl RawRecord {
-    pub(crate) fn new(text: Arc<str>, range: Range<usize>) -> Self {
+    pub(crate) fn new(text: Utf8Bytes, range: Range<usize>) -> Self {
         RawRecord { text, range }
     }
 
@@ -223,21 +226,45 @@ impl RawRecord {
     }
 
     /// Splits a plain payload of `count` records into raw records exactly as the session does
-    /// (one [`crate::frame::Records::split`]), calling `f` with each record. `plain` is the
-    /// frame's payload (decrypted if it was encrypted).
+    /// (one [`crate::frame::Records::split`]), calling `f` with each record.
+    ///
+    /// `payload` is the frame's plain payload: for a plain frame, the payload
+    /// [`crate::frame::parse_data_frame`] found in the websocket message `text`, and the
+    /// records then point into `text` (shared, not copied); for an encrypted frame, `text` is
+    /// the decrypted payload and `payload` all of it. A `payload` that does not lie inside
+    /// `text` is copied into a buffer of its own.
     pub fn split_payload(
         tr_id: &str,
-        plain: &Arc<str>,
+        text: &Utf8Bytes,
+        payload: &str,
         count: usize,
         columns: usize,
         mut f: impl FnMut(RawRecord),
     ) -> Result<(), FrameError> {
-        let records = crate::frame::Records::split(tr_id, plain, count, columns)?;
+        let records = crate::frame::Records::split(tr_id, payload, count, columns)?;
+        let copy;
+        let (text, offset) = match offset_in(text, payload) {
+            Some(offset) => (text, offset),
+            None => {
+                copy = Utf8Bytes::from(payload);
+                (&copy, 0)
+            }
+        };
         for range in records.ranges() {
-            f(RawRecord::new(plain.clone(), range));
+            f(RawRecord::new(
+                text.clone(),
+                range.start + offset..range.end + offset,
+            ));
         }
         Ok(())
     }
+}
+
+/// The byte offset of `inner` in `outer` when `inner` is a slice of `outer`'s text.
+fn offset_in(outer: &str, inner: &str) -> Option<usize> {
+    let offset = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    let same = outer.get(offset..offset.checked_add(inner.len())?)?;
+    (same.as_ptr() == inner.as_ptr()).then_some(offset)
 }
 
 #[cfg(test)]
@@ -246,10 +273,32 @@ mod tests {
 
     #[test]
     fn raw_record_fields() {
-        let text: Arc<str> = Arc::from("a^b^c^d^(null)^f");
+        let text = Utf8Bytes::from("a^b^c^d^(null)^f");
         let r = RawRecord::new(text.clone(), 6..text.len());
         assert_eq!(r.as_str(), "d^(null)^f");
         assert_eq!(r.fields().collect::<Vec<_>>(), ["d", "", "f"]);
+    }
+
+    #[test]
+    fn split_payload_shares_the_message_or_copies_a_foreign_payload() {
+        let message = Utf8Bytes::from("0|H0STCNT0|002|a^b^c^d");
+        let f = crate::frame::parse_data_frame(&message).unwrap();
+        let mut got = Vec::new();
+        RawRecord::split_payload(f.tr_id, &message, f.payload, f.count, 2, |r| got.push(r))
+            .unwrap();
+        assert_eq!(
+            got.iter().map(RawRecord::as_str).collect::<Vec<_>>(),
+            ["a^b", "c^d"]
+        );
+        // The records point into the message: no copy.
+        assert_eq!(got[0].as_str().as_ptr(), message[15..].as_ptr());
+        // A payload from elsewhere (a decrypted one passed with the wrong text) is copied.
+        let other = String::from("x^y");
+        let mut got = Vec::new();
+        RawRecord::split_payload("T", &message, &other, 1, 2, |r| got.push(r)).unwrap();
+        assert_eq!(got[0].as_str(), "x^y");
+        assert_eq!(offset_in("abc", &other), None);
+        assert_eq!(offset_in(&message, &message[3..5]), Some(3));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! same value for every input (a proptest below proves it), so the fast path is invisible:
 //! values keep their wire text, and malformed fields are [`Val::Invalid`] with their raw text.
 
-use kis_client::value::{Decimal, NaiveTime, Val, Wire};
+use kis_client::value::{Decimal, NaiveDate, NaiveTime, Val, Wire};
 
 /// The one `(null)` rule: KIS sends the literal `(null)` for some absent values; it reads as an
 /// empty field (an empty slice at the literal's position, so byte offsets stay meaningful).
@@ -289,6 +289,33 @@ impl<'a> Fields<'a> {
         self.general()
     }
 
+    /// Reads the next field as a date (`YYYYMMDD`): the same value as [`Fields::val`], read
+    /// straight from the text when it is eight digits of a valid date.
+    #[inline]
+    pub fn date(&mut self) -> Val<NaiveDate> {
+        if let Some(rest) = self.rest {
+            let b = rest.as_bytes();
+            if let Some(word) = b.get(..8).map(le) {
+                if digit_run(word) == 8 && matches!(b.get(8), None | Some(b'^')) {
+                    let d = word.wrapping_sub(ONES * u64::from(b'0'));
+                    let at = |i: u32| ((d >> (8 * i)) & 0xff) as u32;
+                    let year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
+                    // At most 9999: fits in `i32`.
+                    let date = NaiveDate::from_ymd_opt(
+                        year as i32,
+                        at(4) * 10 + at(5),
+                        at(6) * 10 + at(7),
+                    );
+                    if let Some(date) = date {
+                        self.skip(rest, 8);
+                        return Val::Ok(date);
+                    }
+                }
+            }
+        }
+        self.general()
+    }
+
     /// [`Fields::val`] out of line: the fast reads' way out for text they do not take.
     #[cold]
     #[inline(never)]
@@ -458,6 +485,8 @@ mod tests {
             "[-+ .0-9]{0,8}",
             "[0-9]{6}",
             "[0-2][0-9][0-6][0-9][0-6][0-9]",
+            "[0-9]{8}",
+            "[12][09][0-9][0-9][01][0-9][0-3][0-9]",
             Just("(null)".to_owned()),
             Just(String::new()),
             "\\PC{0,6}".prop_map(|s| s.replace('^', "")),
@@ -472,7 +501,7 @@ mod tests {
 
         #[test]
         fn typed_reads_agree_with_the_general_parsers(
-            fields in prop::collection::vec(field(), 0..12), reads in prop::collection::vec(0u8..4, 0..16),
+            fields in prop::collection::vec(field(), 0..12), reads in prop::collection::vec(0u8..5, 0..16),
         ) {
             let record = fields.join("^");
             let want = reference(&record);
@@ -496,6 +525,7 @@ mod tests {
                         prop_assert_eq!(got, want, "{:?}", text);
                     }
                     2 => prop_assert_eq!(f.time(), parse(text), "{:?}", text),
+                    3 => prop_assert_eq!(f.date(), parse(text), "{:?}", text),
                     _ => prop_assert_eq!(f.val::<String>(), parse(text), "{:?}", text),
                 }
             }
@@ -516,6 +546,8 @@ mod tests {
             prop_assert_eq!(decimal.raw(), want);
             let time = Fields::new(&field).time();
             prop_assert_eq!(time.raw(), want);
+            let date = Fields::new(&field).date();
+            prop_assert_eq!(date.raw(), want);
         }
     }
 }

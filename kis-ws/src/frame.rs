@@ -2,6 +2,9 @@
 
 use crate::error::FrameError;
 pub use crate::fields::Fields;
+/// The text of a websocket message (tungstenite's shared, UTF-8 checked buffer): the raw
+/// records of a plain frame point into it instead of copying the payload.
+pub use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// The header of one data frame, borrowing from the frame text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -206,7 +206,7 @@ mod tests {
     use std::sync::Arc;
 
     fn data(n: u8) -> Item {
-        let text: Arc<str> = Arc::from(n.to_string());
+        let text = crate::frame::Utf8Bytes::from(n.to_string());
         let len = text.len();
         Item {
             event: Event::Data {

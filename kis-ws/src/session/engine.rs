@@ -14,7 +14,7 @@ use crate::control::{self, Control};
 use crate::error::{Error, FrameError};
 use crate::event::{Event, RawRecord};
 use crate::fanout::{Fanout, Shared};
-use crate::frame;
+use crate::frame::{self, Utf8Bytes};
 use crate::recovery::{Ledger, Market, NoticeColumns, NoticeGap, OrderFills};
 
 use super::registry::{Effect, Registry};
@@ -256,11 +256,7 @@ impl Engine {
         }
     }
 
-    async fn on_text(
-        &mut self,
-        text: tokio_tungstenite::tungstenite::Utf8Bytes,
-        tx: &mut WsTx,
-    ) -> Option<Outcome> {
+    async fn on_text(&mut self, text: Utf8Bytes, tx: &mut WsTx) -> Option<Outcome> {
         if frame::is_data_frame(&text) {
             if let Err(e) = self.on_data(&text) {
                 self.fanout.emit(Event::Error(e), false);
@@ -283,22 +279,28 @@ impl Engine {
         }
     }
 
-    fn on_data(&mut self, text: &str) -> Result<(), FrameError> {
+    fn on_data(&mut self, text: &Utf8Bytes) -> Result<(), FrameError> {
         let f = frame::parse_data_frame(text)?;
         let catalog = self.options.catalog;
         let columns = (catalog.columns)(f.tr_id).ok_or_else(|| FrameError::UnknownTr {
             tr_id: f.tr_id.to_owned(),
         })?;
-        let plain: Arc<str> = if f.encrypted {
+        // A plain payload stays in the websocket message (the records point into it); an
+        // encrypted one is decrypted into a buffer of its own.
+        let decrypted = if f.encrypted {
             let cipher = self
                 .registry
                 .cipher(f.tr_id)
                 .ok_or_else(|| FrameError::NoKey {
                     tr_id: f.tr_id.to_owned(),
                 })?;
-            Arc::from(cipher.decrypt(f.tr_id, f.payload)?)
+            Some(Utf8Bytes::from(cipher.decrypt(f.tr_id, f.payload)?))
         } else {
-            Arc::from(f.payload)
+            None
+        };
+        let (text, payload) = match &decrypted {
+            Some(plain) => (plain, plain.as_str()),
+            None => (text, f.payload),
         };
         let notice = f.encrypted || (catalog.is_encrypted)(f.tr_id).unwrap_or(false);
         // Execution notices feed the ledger that keeps recovered fills from repeating them.
@@ -310,7 +312,7 @@ impl Engine {
             None => (Arc::from(f.tr_id), &[][..]),
         };
         let (fanout, notices) = (&mut self.fanout, &mut self.ledger);
-        RawRecord::split_payload(f.tr_id, &plain, f.count, columns.len(), |record| {
+        RawRecord::split_payload(f.tr_id, text, payload, f.count, columns.len(), |record| {
             let first = record.fields().next().unwrap_or_default();
             let tr_key = keys
                 .iter()

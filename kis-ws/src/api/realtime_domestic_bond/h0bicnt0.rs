@@ -113,7 +113,7 @@ impl Record for H0bicnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             nmix_id: fields.val(),
-            stnd_date1: fields.val(),
+            stnd_date1: fields.date(),
             trnm_hour: fields.val(),
             totl_ernn_nmix_oprc: fields.decimal(),
             totl_ernn_nmix_hgpr: fields.decimal(),

@@ -264,7 +264,7 @@ impl Record for H0stanc0 {
             lwpr_hour: fields.val(),
             lwpr_vrss_prpr_sign: fields.val(),
             lwpr_vrss_prpr: fields.decimal(),
-            bsop_date: fields.val(),
+            bsop_date: fields.date(),
             new_mkop_cls_code: fields.val(),
             trht_yn: fields.val(),
             askp_rsqn1: fields.int(),

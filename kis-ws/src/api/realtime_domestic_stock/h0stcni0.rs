@@ -318,7 +318,7 @@ impl Record for H0stcni0 {
             popup_yn: fields.val(),
             filler: fields.val(),
             crdt_cls: fields.val(),
-            crdt_loan_date: fields.val(),
+            crdt_loan_date: fields.date(),
             cntg_isnm40: fields.val(),
             oder_prc: fields.decimal(),
         }

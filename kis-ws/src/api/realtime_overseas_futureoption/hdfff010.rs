@@ -168,7 +168,7 @@ impl Record for Hdfff010 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             series_cd: fields.val(),
-            recv_date: fields.val(),
+            recv_date: fields.date(),
             recv_time: fields.val(),
             prev_price: fields.decimal(),
             bid_qntt_1: fields.val(),

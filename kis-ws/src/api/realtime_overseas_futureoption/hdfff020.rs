@@ -146,13 +146,13 @@ impl Record for Hdfff020 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             series_cd: fields.val(),
-            bsns_date: fields.val(),
-            mrkt_open_date: fields.val(),
+            bsns_date: fields.date(),
+            mrkt_open_date: fields.date(),
             mrkt_open_time: fields.val(),
-            mrkt_close_date: fields.val(),
+            mrkt_close_date: fields.date(),
             mrkt_close_time: fields.val(),
             prev_price: fields.decimal(),
-            recv_date: fields.val(),
+            recv_date: fields.date(),
             recv_time: fields.val(),
             active_flag: fields.val(),
             last_price: fields.decimal(),

@@ -261,7 +261,7 @@ impl Record for H0gscni0 {
             cntg_isnm: fields.val(),
             oder_cond: fields.val(),
             debt_gb: fields.val(),
-            debt_date: fields.val(),
+            debt_date: fields.date(),
             start_tm: fields.val(),
             end_tm: fields.val(),
             tm_div_tp: fields.val(),

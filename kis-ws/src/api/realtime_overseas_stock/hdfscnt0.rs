@@ -122,7 +122,7 @@ impl Record for Hdfscnt0 {
             rsym: fields.val(),
             symb: fields.val(),
             zdiv: fields.val(),
-            tymd: fields.val(),
+            tymd: fields.date(),
             xymd: fields.val(),
             xhms: fields.val(),
             kymd: fields.val(),
