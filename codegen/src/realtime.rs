@@ -216,6 +216,7 @@ fn field_read(ty: &str) -> &'static str {
         "v::Val<i64>" => "int",
         "v::Val<v::Decimal>" => "decimal",
         "v::Val<v::NaiveTime>" => "time",
+        "v::Val<v::KisTime>" => "kis_time",
         "v::Val<v::NaiveDate>" => "date",
         _ => "val",
     }

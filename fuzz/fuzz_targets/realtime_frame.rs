@@ -1,9 +1,9 @@
 //! libFuzzer target: any text as a realtime data frame through header parse, record split and
 //! the generated typed decode of its TR; and the fast typed field reads (`Fields::int`,
-//! `decimal`, `time`) against the general parsers on the same text.
+//! `decimal`, `time`, `date`, `kis_time`) against the general parsers on the same text.
 #![no_main]
 
-use kis_client::value::{Decimal, NaiveDate, NaiveTime, Val, Wire};
+use kis_client::value::{Decimal, KisTime, NaiveDate, NaiveTime, Val, Wire};
 use kis_ws::frame::{Fields, Records, parse_data_frame};
 use libfuzzer_sys::fuzz_target;
 
@@ -19,7 +19,7 @@ fn reference<T: Wire>(text: &str, i: usize) -> Val<T> {
 fuzz_target!(|text: &str| {
     let n = text.split('^').count() + 1;
     let (mut a, mut b, mut c) = (Fields::new(text), Fields::new(text), Fields::new(text));
-    let mut d = Fields::new(text);
+    let (mut d, mut e) = (Fields::new(text), Fields::new(text));
     for i in 0..n {
         let (int, dec, time) = (a.int(), b.decimal(), c.time());
         assert_eq!(int, reference::<i64>(text, i));
@@ -30,6 +30,7 @@ fuzz_target!(|text: &str| {
         assert_eq!(dec, want);
         assert_eq!(time, reference::<NaiveTime>(text, i));
         assert_eq!(d.date(), reference::<NaiveDate>(text, i));
+        assert_eq!(e.kis_time(), reference::<KisTime>(text, i));
     }
 
     let Ok(f) = parse_data_frame(text) else {

@@ -12,7 +12,7 @@
 //! same value for every input (a proptest below proves it), so the fast path is invisible:
 //! values keep their wire text, and malformed fields are [`Val::Invalid`] with their raw text.
 
-use kis_client::value::{Decimal, NaiveDate, NaiveTime, Val, Wire};
+use kis_client::value::{Decimal, KisTime, NaiveDate, NaiveTime, Val, Wire};
 
 /// The one `(null)` rule: KIS sends the literal `(null)` for some absent values; it reads as an
 /// empty field (an empty slice at the literal's position, so byte offsets stay meaningful).
@@ -219,6 +219,20 @@ pub struct Fields<'a> {
     rest: Option<&'a str>,
 }
 
+/// The three two-digit numbers of `rest`'s first field when it is six ASCII digits followed by
+/// a `^` (a time's shape; the caller checks the ranges).
+#[inline(always)]
+fn six_digits(rest: &str) -> Option<(u32, u32, u32)> {
+    let word = rest.as_bytes().get(..8).map(le)?;
+    if digit_run(word) != 6 || (word >> 48) & 0xff != u64::from(b'^') {
+        return None;
+    }
+    let d = word.wrapping_sub(ONES * u64::from(b'0'));
+    // Each byte of `d` is a digit 0–9 here: two of them make at most 99.
+    let two = |i: u32| (((d >> (8 * i)) & 0xff) * 10 + ((d >> (8 * i + 8)) & 0xff)) as u32;
+    Some((two(0), two(2), two(4)))
+}
+
 impl<'a> Fields<'a> {
     /// The fields of one record's text (`^`-separated, as received).
     #[inline]
@@ -273,16 +287,26 @@ impl<'a> Fields<'a> {
     #[inline]
     pub fn time(&mut self) -> Val<NaiveTime> {
         if let Some(rest) = self.rest {
-            if let Some(word) = rest.as_bytes().get(..8).map(le) {
-                if digit_run(word) == 6 && (word >> 48) & 0xff == u64::from(b'^') {
-                    let d = word.wrapping_sub(ONES * u64::from(b'0'));
-                    let two = |i: u32| ((d >> (8 * i)) & 0xff) * 10 + ((d >> (8 * i + 8)) & 0xff);
-                    if let Some(t) =
-                        NaiveTime::from_hms_opt(two(0) as u32, two(2) as u32, two(4) as u32)
-                    {
-                        self.skip(rest, 6);
-                        return Val::Ok(t);
-                    }
+            if let Some((h, m, s)) = six_digits(rest) {
+                if let Some(t) = NaiveTime::from_hms_opt(h, m, s) {
+                    self.skip(rest, 6);
+                    return Val::Ok(t);
+                }
+            }
+        }
+        self.general()
+    }
+
+    /// Reads the next field as a KIS trading-day time (`HHMMSS`, hours up to 47): the same
+    /// value as [`Fields::val`], read straight from the text when it is six digits of a valid
+    /// [`KisTime`].
+    #[inline]
+    pub fn kis_time(&mut self) -> Val<KisTime> {
+        if let Some(rest) = self.rest {
+            if let Some((h, m, s)) = six_digits(rest) {
+                if let Some(t) = KisTime::from_hms(h, m, s) {
+                    self.skip(rest, 6);
+                    return Val::Ok(t);
                 }
             }
         }
@@ -463,6 +487,12 @@ mod tests {
         let mut f = Fields::new(rec);
         assert_eq!(f.val::<String>().raw(), "005930");
         assert_eq!(f.time().get(), NaiveTime::from_hms_opt(9, 33, 54).as_ref());
+        assert_eq!(
+            Fields::new("260130^1").kis_time().get(),
+            KisTime::from_hms(26, 1, 30).as_ref()
+        );
+        assert_eq!(Fields::new("480000^1").kis_time().raw(), "480000");
+        assert!(Fields::new("480000^1").kis_time().is_invalid());
         assert_eq!(f.int(), Val::Ok(71_900));
         assert_eq!(f.int(), Val::Ok(5));
         assert_eq!(f.int(), Val::Ok(-100));
@@ -485,6 +515,7 @@ mod tests {
             "[-+ .0-9]{0,8}",
             "[0-9]{6}",
             "[0-2][0-9][0-6][0-9][0-6][0-9]",
+            "[2-5][0-9][0-6][0-9][0-6][0-9]",
             "[0-9]{8}",
             "[12][09][0-9][0-9][01][0-9][0-3][0-9]",
             Just("(null)".to_owned()),
@@ -501,7 +532,7 @@ mod tests {
 
         #[test]
         fn typed_reads_agree_with_the_general_parsers(
-            fields in prop::collection::vec(field(), 0..12), reads in prop::collection::vec(0u8..5, 0..16),
+            fields in prop::collection::vec(field(), 0..12), reads in prop::collection::vec(0u8..6, 0..16),
         ) {
             let record = fields.join("^");
             let want = reference(&record);
@@ -526,6 +557,7 @@ mod tests {
                     }
                     2 => prop_assert_eq!(f.time(), parse(text), "{:?}", text),
                     3 => prop_assert_eq!(f.date(), parse(text), "{:?}", text),
+                    4 => prop_assert_eq!(f.kis_time(), parse(text), "{:?}", text),
                     _ => prop_assert_eq!(f.val::<String>(), parse(text), "{:?}", text),
                 }
             }
@@ -548,6 +580,8 @@ mod tests {
             prop_assert_eq!(time.raw(), want);
             let date = Fields::new(&field).date();
             prop_assert_eq!(date.raw(), want);
+            let kis_time = Fields::new(&field).kis_time();
+            prop_assert_eq!(kis_time.raw(), want);
         }
     }
 }

@@ -114,7 +114,7 @@ impl Record for H0bicnt0 {
         Self {
             nmix_id: fields.val(),
             stnd_date1: fields.date(),
-            trnm_hour: fields.val(),
+            trnm_hour: fields.kis_time(),
             totl_ernn_nmix_oprc: fields.decimal(),
             totl_ernn_nmix_hgpr: fields.decimal(),
             totl_ernn_nmix_lwpr: fields.decimal(),

@@ -155,7 +155,7 @@ impl Record for H0bjasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             stnd_iscd: fields.val(),
-            stck_cntg_hour: fields.val(),
+            stck_cntg_hour: fields.kis_time(),
             askp_ert1: fields.decimal(),
             bidp_ert1: fields.decimal(),
             askp1: fields.decimal(),

@@ -118,7 +118,7 @@ impl Record for H0bjcnt0 {
         Self {
             stnd_iscd: fields.val(),
             bond_isnm: fields.val(),
-            stck_cntg_hour: fields.val(),
+            stck_cntg_hour: fields.kis_time(),
             prdy_vrss_sign: fields.val(),
             prdy_vrss: fields.decimal(),
             prdy_ctrt: fields.decimal(),

@@ -73,7 +73,7 @@ impl Record for H0euanc0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             optn_shrn_iscd: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             antc_cnpr: fields.decimal(),
             antc_cntg_vrss: fields.decimal(),
             antc_cntg_vrss_sign: fields.val(),

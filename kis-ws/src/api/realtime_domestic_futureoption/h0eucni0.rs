@@ -155,7 +155,7 @@ impl Record for H0eucni0 {
             stck_shrn_iscd: fields.val(),
             cntg_qty: fields.int(),
             cntg_unpr: fields.decimal(),
-            stck_cntg_hour: fields.val(),
+            stck_cntg_hour: fields.kis_time(),
             rfus_yn: fields.val(),
             cntg_yn: fields.val(),
             acpt_yn: fields.val(),

@@ -150,7 +150,7 @@ impl Record for H0mfasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             futs_shrn_iscd: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             futs_askp1: fields.decimal(),
             futs_askp2: fields.decimal(),
             futs_askp3: fields.decimal(),

@@ -246,7 +246,7 @@ impl Record for H0zfasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             futs_shrn_iscd: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             askp1: fields.decimal(),
             askp2: fields.decimal(),
             askp3: fields.decimal(),

@@ -243,7 +243,7 @@ impl Record for H0zoasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             optn_shrn_iscd: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             optn_askp1: fields.decimal(),
             optn_askp2: fields.decimal(),
             optn_askp3: fields.decimal(),

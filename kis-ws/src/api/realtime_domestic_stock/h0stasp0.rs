@@ -263,7 +263,7 @@ impl Record for H0stasp0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             hour_cls_code: fields.val(),
             askp1: fields.decimal(),
             askp2: fields.decimal(),

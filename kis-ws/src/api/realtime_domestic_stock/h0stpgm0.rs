@@ -88,7 +88,7 @@ impl Record for H0stpgm0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.val(),
+            stck_cntg_hour: fields.kis_time(),
             seln_cnqn: fields.int(),
             seln_tr_pbmn: fields.decimal(),
             shnu_cnqn: fields.int(),

@@ -152,7 +152,7 @@ impl Record for H0upcnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             bstp_cls_code: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             prpr_nmix: fields.decimal(),
             prdy_vrss_sign: fields.val(),
             bstp_nmix_prdy_vrss: fields.decimal(),

@@ -319,7 +319,7 @@ impl Record for H0uppgm0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             bstp_cls_code: fields.val(),
-            bsop_hour: fields.val(),
+            bsop_hour: fields.kis_time(),
             arbt_seln_entm_cnqn: fields.int(),
             arbt_seln_onsl_cnqn: fields.int(),
             arbt_shnu_entm_cnqn: fields.int(),

@@ -50,7 +50,7 @@ impl Record for H0stcnt0 {
         let mut fields = crate::frame::Fields::new(record);
         Self {
             mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.val(),
+            stck_cntg_hour: fields.kis_time(),
             stck_prpr: fields.int(),
             prdy_vrss_sign: fields.val(),
             prdy_ctrt: fields.decimal(),
