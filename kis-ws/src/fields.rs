@@ -26,7 +26,6 @@ pub(crate) fn null_to_empty(field: &str) -> &str {
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The 8 bytes `word` as a little-endian word (the first byte lowest).
 #[inline(always)]
@@ -34,13 +33,20 @@ fn le(word: &[u8]) -> u64 {
     u64::from_le_bytes(word.try_into().unwrap_or_default())
 }
 
-/// Index (0..=8) of the first `^` of the word; 8 when there is none. (A borrow can only mark
-/// bytes above a real zero byte, so the lowest mark is exact.)
+/// The high bit of each byte of `word` that is `^` (exact: no false positives from borrows
+/// between bytes). The one caret test of the splitters here and in [`crate::frame`].
+#[inline(always)]
+pub(crate) fn caret_mask(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (ONES * u64::from(b'^'));
+    // A byte of `x` is zero exactly where the word holds `^`.
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// Index (0..=8) of the first `^` of the word; 8 when there is none.
 #[inline(always)]
 fn first_caret(word: u64) -> usize {
-    let x = word ^ (ONES * u64::from(b'^'));
-    let zero = x.wrapping_sub(ONES) & !x & HIGHS;
-    (zero.trailing_zeros() / 8) as usize
+    (caret_mask(word).trailing_zeros() / 8) as usize
 }
 
 /// Number (0..=8) of ASCII digits the word starts with. (A carry out of a byte only changes

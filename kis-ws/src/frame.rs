@@ -2,6 +2,7 @@
 
 use crate::error::FrameError;
 pub use crate::fields::Fields;
+use crate::fields::caret_mask;
 /// The text of a websocket message (tungstenite's shared, UTF-8 checked buffer): the raw
 /// records of a plain frame point into it instead of copying the payload.
 pub use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -124,16 +125,6 @@ fn any_header(text: &str) -> Result<DataFrame<'_>, FrameError> {
         count,
         payload,
     })
-}
-
-/// The high bit of each byte of `word` that is `^` (exact: no false positives from borrows
-/// between bytes).
-#[inline(always)]
-fn caret_mask(word: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ 0x5e5e_5e5e_5e5e_5e5e;
-    // A byte of `x` is zero exactly where the word holds `^`.
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
 /// The 8 bytes of `bytes` from `at` as a little-endian word, zero-padded past the end (a zero

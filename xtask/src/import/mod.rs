@@ -251,7 +251,8 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             continue;
         };
         let path = b.spec.path.clone();
-        let paged = pages(&b.spec);
+        // `paging::detect` gave every endpoint with a continuation key or `tr_cont` paging a section.
+        let paged = b.spec.paging.is_some();
         // A cursor scan names its rows block from the start (other schemes settle it later, after
         // blocks are renamed): that block, not the layout's only list, is the list being paged.
         let rows = b
@@ -372,19 +373,6 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
             }
         }
     }
-}
-
-/// Whether an endpoint pages: it has modelled paging, or a continuation key in its request.
-fn pages(s: &ApiSpec) -> bool {
-    s.paging.is_some()
-        || s.request.query.iter().chain(&s.request.body).any(|f| {
-            let n = f.name.to_ascii_uppercase();
-            n.starts_with("CTX_AREA_")
-                || matches!(
-                    n.as_str(),
-                    "KEYB" | "INDEX_KEY" | "CTS_KEY" | "CTS" | "NEXT"
-                )
-        })
 }
 
 /// Adds the hand-written endpoints in `patches/added/<category>/<id>.yaml` (endpoints the
