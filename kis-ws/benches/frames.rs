@@ -38,7 +38,8 @@ fn decode_session<T: Record>(message: &Utf8Bytes) -> usize {
         T::COLUMNS.len(),
         |r| {
             black_box(r.fields().next());
-            black_box(r.decode::<T>());
+            let record = r.decode::<T>();
+            black_box(&record);
             n += 1;
         },
     );
@@ -58,7 +59,8 @@ fn decode_plain<T: Record>(frame: &str) -> usize {
     };
     let mut n = 0;
     for record in records.iter() {
-        black_box(T::parse(record));
+        let record = T::parse(record);
+        black_box(&record);
         n += 1;
     }
     n
@@ -76,7 +78,8 @@ fn decode_encrypted<T: Record>(frame: &str, cipher: &Cipher) -> usize {
     };
     let mut n = 0;
     for record in records.iter() {
-        black_box(T::parse(record));
+        let record = T::parse(record);
+        black_box(&record);
         n += 1;
     }
     n

@@ -43,12 +43,6 @@ pub(crate) fn caret_mask(word: u64) -> u64 {
     !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
-/// Index (0..=8) of the first `^` of the word; 8 when there is none.
-#[inline(always)]
-fn first_caret(word: u64) -> usize {
-    (caret_mask(word).trailing_zeros() / 8) as usize
-}
-
 /// Number (0..=8) of ASCII digits the word starts with. (A carry out of a byte only changes
 /// bytes above a non-digit, so the lowest non-digit is exact.)
 #[inline(always)]
@@ -113,84 +107,199 @@ fn digits(b: &[u8], at: usize) -> Option<(u64, usize)> {
     (n > 0 && n <= 18).then_some((value, n))
 }
 
-/// [`plain_number`] for the usual case, in straight-line code: the number and its end lie in
-/// the 8 bytes at the start of `b` (or the number fills them and the 9th byte is `^` or the
-/// end). `None` when that does not hold, or when the text is not a canonical plain number
-/// (then [`plain_number`] decides).
+/// The caret bits of one 8-byte word: bit `i` is set when byte `i` is `^`. (The high bits of
+/// [`caret_mask`] gathered into one byte by a multiplication that moves the bit of byte `i`
+/// to bit `56 + i`, with no carries between them.)
 #[inline(always)]
-fn short_number(b: &[u8], fraction: bool) -> Option<Plain> {
-    let word = le(b.get(..8)?);
-    let negative = word & 0xff == u64::from(b'-');
-    let sign = usize::from(negative);
-    // The number without its sign; a shifted-in zero byte ends it.
-    let w = word >> (8 * sign);
-    let int_len = digit_run(w);
-    // A leading zero is only canonical as the whole integer part.
-    if int_len == 0 || (int_len > 1 && w & 0xff == u64::from(b'0')) {
-        return None;
+fn word_carets(word: u64) -> u64 {
+    ((caret_mask(word) >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// The caret bits of 64 bytes: bit `i` is set when `block[i]` is `^`. Eight bytes at a time
+/// with [`word_carets`] (the portable build; x86-64 uses SSE2, and a test compares the two).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[inline(always)]
+fn block_carets_swar(block: &[u8; 64]) -> u64 {
+    let mut bits = 0;
+    for (i, word) in block.chunks_exact(8).enumerate() {
+        bits |= word_carets(le(word)) << (8 * i);
     }
-    let int = digits_value(w, int_len);
-    let mut len = int_len;
-    let (mut mantissa, mut scale) = (int, 0);
-    if fraction && int_len < 7 && (w >> (8 * int_len)) & 0xff == u64::from(b'.') {
-        let f = w >> (8 * (int_len + 1));
-        let frac_len = digit_run(f);
-        if frac_len == 0 {
-            return None;
-        }
-        mantissa = int * POW10[frac_len] + digits_value(f, frac_len);
-        scale = frac_len as u32;
-        len += 1 + frac_len;
-    }
-    // What follows: a `^` inside the word, or (number to the word's end) the next byte.
-    let end = len + sign;
-    let ends = if end < 8 {
-        (word >> (8 * end)) & 0xff == u64::from(b'^')
-    } else {
-        matches!(b.get(8), None | Some(b'^'))
+    bits
+}
+
+/// The caret bits of 64 bytes: bit `i` is set when `block[i]` is `^`. Sixteen bytes at a time
+/// with SSE2, which every x86-64 processor has.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(unsafe_code)]
+fn block_carets(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
-    if !ends || (negative && mantissa == 0) {
-        return None;
+    let mut bits = 0;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is enabled (the `cfg` above), `chunk` is 16 readable bytes, and an
+        // unaligned load (`loadu`) has no alignment requirement.
+        let mask = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'^' as i8)))
+        };
+        // `movemask` sets only the low 16 bits.
+        bits |= u64::from(mask as u16) << (16 * i);
     }
-    Some(Plain {
-        mantissa,
-        scale,
-        negative,
-        len: end,
-    })
+    bits
 }
 
-/// [`plain_number`] out of line (for numbers [`short_number`] does not take).
-#[cold]
+/// The caret bits of 64 bytes (the portable build).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn block_carets(block: &[u8; 64]) -> u64 {
+    block_carets_swar(block)
+}
+
+/// The caret bits of the (up to) 64 bytes of `b` from `at`: bit `i` is set when `b[at + i]`
+/// is `^`; bytes past the end are no carets.
+#[inline]
+fn carets_at(b: &[u8], at: usize) -> u64 {
+    if let Some(block) = b.get(at..at + 64).and_then(|block| block.try_into().ok()) {
+        return block_carets(block);
+    }
+    // The last, short block: the 64 bytes that end the text, shifted down to `at`.
+    match b.len().checked_sub(64) {
+        Some(from) if from <= at => match b.get(from..).and_then(|block| block.try_into().ok()) {
+            Some(block) => {
+                let shift = u32::try_from(at - from).unwrap_or(u32::MAX);
+                block_carets(block).checked_shr(shift).unwrap_or(0)
+            }
+            None => 0,
+        },
+        _ => short_carets(b.get(at..).unwrap_or_default()),
+    }
+}
+
+/// [`carets_at`] for a text shorter than 64 bytes.
 #[inline(never)]
-fn long_number(b: &[u8], fraction: bool) -> Option<Plain> {
-    plain_number(b, fraction)
+fn short_carets(tail: &[u8]) -> u64 {
+    let mut block = [0u8; 64];
+    let n = tail.len().min(64);
+    block[..n].copy_from_slice(&tail[..n]);
+    block_carets(&block)
 }
 
-/// A plain number the fast path may read: mantissa, scale, sign, and the length of its text.
+/// The bytes `b[start..end]` (1 to 8 of them) as a little-endian word, the first byte lowest
+/// and zero bytes above the last.
+#[inline(always)]
+fn field_word(b: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    match end.checked_sub(8).and_then(|from| b.get(from..end)) {
+        // The 8 bytes that end with the field, moved down so that the field comes first.
+        Some(word) => le(word) >> (8 * (8 - len)),
+        None => {
+            let mut word = [0u8; 8];
+            let field = b.get(start..end).unwrap_or_default();
+            word[..field.len()].copy_from_slice(field);
+            u64::from_le_bytes(word)
+        }
+    }
+}
+
+/// A plain number the fast path may read: mantissa, scale and sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Plain {
     mantissa: u64,
     scale: u32,
     negative: bool,
-    len: usize,
 }
 
-/// A canonical plain number at the start of `b` that ends at a `^` or the end of `b`:
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?` (the fraction only with `fraction`), at most 18 digits, not
-/// negative zero. Anything else is `None` (and left to the general parser).
+/// A canonical plain number that is the whole of the 1 to 8 bytes of `word` below the zero
+/// bytes, `len` of them: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` (the fraction only with `fraction`),
+/// not negative zero. Anything else is `None` (and left to the general parser).
 #[inline(always)]
-fn plain_number(b: &[u8], fraction: bool) -> Option<Plain> {
-    let negative = b.first() == Some(&b'-');
+fn short_number(word: u64, len: usize, fraction: bool) -> Option<Plain> {
+    let negative = word & 0xff == u64::from(b'-');
+    let sign = usize::from(negative);
+    // The number without its sign; the zero bytes above the field end its digits.
+    let w = word >> (8 * sign);
+    let n = len - sign;
+    let int_len = digit_run(w);
+    // A leading zero is only canonical as the whole integer part.
+    if int_len == 0 || (int_len > 1 && w & 0xff == u64::from(b'0')) {
+        return None;
+    }
+    // The digits as one word: without the `.`, when there is a fraction.
+    let (digits, count, scale) = if int_len == n {
+        (w, n, 0)
+    } else {
+        // `int_len < n <= 8`: a `.` and at least one digit must follow.
+        if !fraction || int_len + 1 >= n || (w >> (8 * int_len)) & 0xff != u64::from(b'.') {
+            return None;
+        }
+        // `int_len <= 6` here: the shifts stay below 64.
+        let int_bytes = (1u64 << (8 * int_len)) - 1;
+        let joined = (w & int_bytes) | ((w >> 8) & !int_bytes);
+        if digit_run(joined) != n - 1 {
+            return None;
+        }
+        (joined, n - 1, n - int_len - 1)
+    };
+    let mantissa = digits_value(digits, count);
+    if negative && mantissa == 0 {
+        return None;
+    }
+    Some(Plain {
+        mantissa,
+        scale: scale as u32,
+        negative,
+    })
+}
+
+/// The plain number of a field of 1 to 8 bytes, or of a longer one
+/// ([`plain_number`], out of line).
+#[inline(always)]
+fn number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
+    let len = end - start;
+    if len <= 8 {
+        return short_number(field_word(b, start, end), len, fraction);
+    }
+    if len <= 16 {
+        // An integer of 9 to 16 bytes: its last eight digits, and a short number before them
+        // that is not zero (a leading zero).
+        let low = field_word(b, end - 8, end);
+        if digit_run(low) == 8 {
+            if let Some(high) = short_number(field_word(b, start, end - 8), len - 8, false) {
+                if high.mantissa != 0 {
+                    return Some(Plain {
+                        mantissa: high.mantissa * 100_000_000 + digits_value(low, 8),
+                        ..high
+                    });
+                }
+            }
+        }
+    }
+    long_number(b.get(start..end)?, fraction)
+}
+
+/// [`plain_number`] out of line (fields longer than 8 bytes).
+#[inline(never)]
+fn long_number(field: &[u8], fraction: bool) -> Option<Plain> {
+    plain_number(field, fraction)
+}
+
+/// A canonical plain number that is the whole of `field`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` (the
+/// fraction only with `fraction`), at most 18 digits, not negative zero. Anything else is
+/// `None` (and left to the general parser).
+#[inline(always)]
+fn plain_number(field: &[u8], fraction: bool) -> Option<Plain> {
+    let negative = field.first() == Some(&b'-');
     let start = usize::from(negative);
-    let (int, int_len) = digits(b, start)?;
-    if int_len > 1 && b.get(start) == Some(&b'0') {
+    let (int, int_len) = digits(field, start)?;
+    if int_len > 1 && field.get(start) == Some(&b'0') {
         return None; // leading zero: not canonical
     }
     let mut at = start + int_len;
     let (mut mantissa, mut scale) = (int, 0);
-    if fraction && b.get(at) == Some(&b'.') {
-        let (frac, frac_len) = digits(b, at + 1)?;
+    if fraction && field.get(at) == Some(&b'.') {
+        let (frac, frac_len) = digits(field, at + 1)?;
         if int_len + frac_len > 18 {
             return None;
         }
@@ -199,38 +308,21 @@ fn plain_number(b: &[u8], fraction: bool) -> Option<Plain> {
         scale = frac_len as u32;
         at += 1 + frac_len;
     }
-    if !matches!(b.get(at), None | Some(b'^')) || (negative && mantissa == 0) {
+    if at != field.len() || (negative && mantissa == 0) {
         return None;
     }
     Some(Plain {
         mantissa,
         scale,
         negative,
-        len: at,
     })
 }
 
-/// The `^`-separated fields of one record, in order, with the one `(null)` rule applied: the
-/// one field splitter of this crate. Every field of every record the crate decodes comes from
-/// here.
-///
-/// It is a cursor: the generated [`crate::Record::parse`] reads each column in layout order
-/// with [`Fields::val`] (or [`Fields::int`] / [`Fields::decimal`]), so a record is decoded in
-/// one pass over its text with no list of fields in between. As an iterator it yields the
-/// fields' text. Like `str::split('^')`, an empty text has one (empty) field; reads past the
-/// last field are [`Val::Missing`]. Field ends are found eight bytes at a time.
-#[derive(Debug, Clone)]
-pub struct Fields<'a> {
-    /// The text from the next field on; `None` once the last field was read.
-    rest: Option<&'a str>,
-}
-
-/// The three two-digit numbers of `rest`'s first field when it is six ASCII digits followed by
-/// a `^` (a time's shape; the caller checks the ranges).
+/// The three two-digit numbers of a six-digit word (a time's shape; the caller checks the
+/// ranges). `None` unless the word is six ASCII digits.
 #[inline(always)]
-fn six_digits(rest: &str) -> Option<(u32, u32, u32)> {
-    let word = rest.as_bytes().get(..8).map(le)?;
-    if digit_run(word) != 6 || (word >> 48) & 0xff != u64::from(b'^') {
+fn six_digits(word: u64) -> Option<(u32, u32, u32)> {
+    if digit_run(word) != 6 {
         return None;
     }
     let d = word.wrapping_sub(ONES * u64::from(b'0'));
@@ -239,19 +331,88 @@ fn six_digits(rest: &str) -> Option<(u32, u32, u32)> {
     Some((two(0), two(2), two(4)))
 }
 
+/// The `^`-separated fields of one record, in order, with the one `(null)` rule applied: the
+/// one field splitter of this crate. Every field of every record the crate decodes comes from
+/// here.
+///
+/// It is a cursor: the generated [`crate::Record::parse`] reads each column in layout order
+/// with [`Fields::val`] (or [`Fields::int`], [`Fields::decimal`], …), so a record is decoded
+/// in one pass over its text with no list of fields in between. As an iterator it yields the
+/// fields' text. Like `str::split('^')`, an empty text has one (empty) field; reads past the
+/// last field are [`Val::Missing`].
+///
+/// The field ends come from a bit mask of the `^` positions of 64 bytes at a time, built
+/// eight bytes at a time without branches; the next end is the mask's lowest set bit. Finding
+/// a field's end therefore never waits for the previous field's value to be read, and the
+/// typed reads of consecutive fields are independent of each other.
+#[derive(Debug, Clone)]
+pub struct Fields<'a> {
+    /// The record's text.
+    text: &'a str,
+    /// Where the next field starts; past the end of `text` once the last field was read.
+    start: usize,
+    /// The offset of the 64-byte block that `carets` describes.
+    base: usize,
+    /// The `^` bits of that block that lie at or after `start`.
+    carets: u64,
+}
+
 impl<'a> Fields<'a> {
     /// The fields of one record's text (`^`-separated, as received).
     #[inline]
     pub fn new(record: &'a str) -> Self {
-        Fields { rest: Some(record) }
+        Fields {
+            text: record,
+            start: 0,
+            base: 0,
+            carets: carets_at(record.as_bytes(), 0),
+        }
+    }
+
+    /// The byte range of the next field, or `None` past the last one.
+    #[inline(always)]
+    fn bounds(&mut self) -> Option<(usize, usize)> {
+        let (start, len) = (self.start, self.text.len());
+        if start > len {
+            return None;
+        }
+        if self.carets == 0 {
+            self.next_block();
+        }
+        let end = if self.carets == 0 {
+            len
+        } else {
+            let end = self.base + self.carets.trailing_zeros() as usize;
+            self.carets &= self.carets - 1;
+            end
+        };
+        // Past the end (`len + 1`) after the last field.
+        self.start = end + 1;
+        Some((start, end))
+    }
+
+    /// Moves `carets` to the next block that has a `^` (none left: `carets` stays 0).
+    #[inline(never)]
+    fn next_block(&mut self) {
+        let b = self.text.as_bytes();
+        while self.carets == 0 && self.base + 64 < b.len() {
+            self.base += 64;
+            self.carets = carets_at(b, self.base);
+        }
+    }
+
+    /// The text of the field at `start..end` with the `(null)` rule.
+    #[inline(always)]
+    fn text_of(&self, start: usize, end: usize) -> &'a str {
+        null_to_empty(self.text.get(start..end).unwrap_or_default())
     }
 
     /// Reads the next field as a typed value with its type's parser ([`Val::parse`]):
     /// [`Val::Missing`] past the end of the record.
     #[inline]
     pub fn val<T: Wire>(&mut self) -> Val<T> {
-        match self.next() {
-            Some(s) => Val::parse(s),
+        match self.bounds() {
+            Some((start, end)) => Val::parse(self.text_of(start, end)),
             None => Val::Missing,
         }
     }
@@ -260,47 +421,59 @@ impl<'a> Fields<'a> {
     /// from the text when it is a canonical plain integer.
     #[inline]
     pub fn int(&mut self) -> Val<i64> {
-        if let Some(rest) = self.rest {
-            let b = rest.as_bytes();
-            if let Some(p) = short_number(b, false).or_else(|| long_number(b, false)) {
-                self.skip(rest, p.len);
+        let Some((start, end)) = self.bounds() else {
+            return Val::Missing;
+        };
+        if end > start {
+            if let Some(p) = number(self.text.as_bytes(), start, end, false) {
                 // At most 18 digits: fits in `i64`.
                 let v = p.mantissa as i64;
                 return Val::Ok(if p.negative { -v } else { v });
             }
         }
-        self.general()
+        self.general(start, end)
     }
 
     /// Reads the next field as a decimal: the same value as [`Fields::val`], read straight
     /// from the text when it is a canonical plain number.
     #[inline]
     pub fn decimal(&mut self) -> Val<Decimal> {
-        if let Some(rest) = self.rest {
-            let b = rest.as_bytes();
-            if let Some(p) = short_number(b, true).or_else(|| long_number(b, true)) {
-                self.skip(rest, p.len);
+        let Some((start, end)) = self.bounds() else {
+            return Val::Missing;
+        };
+        if end > start {
+            if let Some(p) = number(self.text.as_bytes(), start, end, true) {
                 // At most 18 digits: the mantissa fits in the low 64 of the 96 bits.
                 let (lo, mid) = (p.mantissa as u32, (p.mantissa >> 32) as u32);
                 return Val::Ok(Decimal::from_parts(lo, mid, 0, p.negative, p.scale));
             }
         }
-        self.general()
+        self.general(start, end)
+    }
+
+    /// The six digits of a 6-byte field at `start..end` (a time's shape).
+    #[inline(always)]
+    fn hms(&self, start: usize, end: usize) -> Option<(u32, u32, u32)> {
+        if end - start != 6 {
+            return None;
+        }
+        six_digits(field_word(self.text.as_bytes(), start, end))
     }
 
     /// Reads the next field as a time of day (`HHMMSS`): the same value as [`Fields::val`],
     /// read straight from the text when it is six digits of a valid time.
     #[inline]
     pub fn time(&mut self) -> Val<NaiveTime> {
-        if let Some(rest) = self.rest {
-            if let Some((h, m, s)) = six_digits(rest) {
-                if let Some(t) = NaiveTime::from_hms_opt(h, m, s) {
-                    self.skip(rest, 6);
-                    return Val::Ok(t);
-                }
-            }
+        let Some((start, end)) = self.bounds() else {
+            return Val::Missing;
+        };
+        match self
+            .hms(start, end)
+            .and_then(|(h, m, s)| NaiveTime::from_hms_opt(h, m, s))
+        {
+            Some(t) => Val::Ok(t),
+            None => self.general(start, end),
         }
-        self.general()
     }
 
     /// Reads the next field as a KIS trading-day time (`HHMMSS`, hours up to 47): the same
@@ -308,83 +481,48 @@ impl<'a> Fields<'a> {
     /// [`KisTime`].
     #[inline]
     pub fn kis_time(&mut self) -> Val<KisTime> {
-        if let Some(rest) = self.rest {
-            if let Some((h, m, s)) = six_digits(rest) {
-                if let Some(t) = KisTime::from_hms(h, m, s) {
-                    self.skip(rest, 6);
-                    return Val::Ok(t);
-                }
-            }
+        let Some((start, end)) = self.bounds() else {
+            return Val::Missing;
+        };
+        match self
+            .hms(start, end)
+            .and_then(|(h, m, s)| KisTime::from_hms(h, m, s))
+        {
+            Some(t) => Val::Ok(t),
+            None => self.general(start, end),
         }
-        self.general()
     }
 
     /// Reads the next field as a date (`YYYYMMDD`): the same value as [`Fields::val`], read
     /// straight from the text when it is eight digits of a valid date.
     #[inline]
     pub fn date(&mut self) -> Val<NaiveDate> {
-        if let Some(rest) = self.rest {
-            let b = rest.as_bytes();
-            if let Some(word) = b.get(..8).map(le) {
-                if digit_run(word) == 8 && matches!(b.get(8), None | Some(b'^')) {
-                    let d = word.wrapping_sub(ONES * u64::from(b'0'));
-                    let at = |i: u32| ((d >> (8 * i)) & 0xff) as u32;
-                    let year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
-                    // At most 9999: fits in `i32`.
-                    let date = NaiveDate::from_ymd_opt(
-                        year as i32,
-                        at(4) * 10 + at(5),
-                        at(6) * 10 + at(7),
-                    );
-                    if let Some(date) = date {
-                        self.skip(rest, 8);
-                        return Val::Ok(date);
-                    }
+        let Some((start, end)) = self.bounds() else {
+            return Val::Missing;
+        };
+        if end - start == 8 {
+            let word = field_word(self.text.as_bytes(), start, end);
+            if digit_run(word) == 8 {
+                let d = word.wrapping_sub(ONES * u64::from(b'0'));
+                let at = |i: u32| ((d >> (8 * i)) & 0xff) as u32;
+                let year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
+                // At most 9999: fits in `i32`.
+                let date =
+                    NaiveDate::from_ymd_opt(year as i32, at(4) * 10 + at(5), at(6) * 10 + at(7));
+                if let Some(date) = date {
+                    return Val::Ok(date);
                 }
             }
         }
-        self.general()
+        self.general(start, end)
     }
 
-    /// [`Fields::val`] out of line: the fast reads' way out for text they do not take.
+    /// [`Val::parse`] of the field at `start..end`, out of line: the fast reads' way out for
+    /// text they do not take.
     #[cold]
     #[inline(never)]
-    fn general<T: Wire>(&mut self) -> Val<T> {
-        self.val()
-    }
-
-    /// Moves past a field of `len` bytes at the start of `rest` (followed by `^` or the end).
-    #[inline(always)]
-    fn skip(&mut self, rest: &'a str, len: usize) {
-        self.rest = if len < rest.len() {
-            // `rest[len]` is the ASCII `^`: `len + 1` is a char boundary.
-            Some(rest.get(len + 1..).unwrap_or_default())
-        } else {
-            None
-        };
-    }
-
-    /// Cuts `rest` at its `^` at byte `at`: the field before it; the text after it is next.
-    #[inline(always)]
-    fn cut(&mut self, rest: &'a str, at: usize) -> &'a str {
-        // `^` is ASCII, so both cuts are on char boundaries and never fail.
-        let (field, after) = rest.split_at_checked(at).unwrap_or((rest, ""));
-        self.rest = Some(after.get(1..).unwrap_or_default());
-        null_to_empty(field)
-    }
-
-    /// The field whose end is in the last (short) word of the text: byte by byte.
-    #[cold]
-    #[inline(never)]
-    fn next_in_tail(&mut self, rest: &'a str, from: usize) -> &'a str {
-        let tail = rest.as_bytes().get(from..).unwrap_or_default();
-        match tail.iter().position(|&b| b == b'^') {
-            Some(i) => self.cut(rest, from + i),
-            None => {
-                self.rest = None;
-                null_to_empty(rest)
-            }
-        }
+    fn general<T: Wire>(&self, start: usize, end: usize) -> Val<T> {
+        Val::parse(self.text_of(start, end))
     }
 }
 
@@ -393,17 +531,8 @@ impl<'a> Iterator for Fields<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<&'a str> {
-        let rest = self.rest?;
-        let bytes = rest.as_bytes();
-        let mut at = 0;
-        while let Some(word) = bytes.get(at..at + 8) {
-            let i = first_caret(le(word));
-            if i < 8 {
-                return Some(self.cut(rest, at + i));
-            }
-            at += 8;
-        }
-        Some(self.next_in_tail(rest, at))
+        let (start, end) = self.bounds()?;
+        Some(self.text_of(start, end))
     }
 }
 
@@ -421,9 +550,13 @@ mod tests {
 
     #[test]
     fn word_helpers() {
-        assert_eq!(first_caret(le(b"abc^e^gh")), 3);
-        assert_eq!(first_caret(le(b"abcdefgh")), 8);
-        assert_eq!(first_caret(le(b"^\x00\x01]_~\xff^")), 0);
+        assert_eq!(word_carets(le(b"abc^e^gh")), 0b0010_1000);
+        assert_eq!(word_carets(le(b"abcdefgh")), 0);
+        assert_eq!(word_carets(le(b"^\x00\x01]_~\xff^")), 0b1000_0001);
+        assert_eq!(word_carets(le(b"^^^^^^^^")), 0xff);
+        assert_eq!(field_word(b"12^345", 3, 6), 0x35_34_33);
+        assert_eq!(field_word(b"0123456789^x", 2, 10), le(b"23456789"));
+        assert_eq!(field_word(b"0123456789^x", 8, 10), 0x39_38);
         assert_eq!(digit_run(le(b"0123456x")), 7);
         assert_eq!(digit_run(le(b"98765432")), 8);
         assert_eq!(digit_run(le(b"/:\xfa9^^^^")), 0);
@@ -435,19 +568,15 @@ mod tests {
 
     #[test]
     fn plain_numbers_and_what_they_leave_to_the_general_parser() {
-        let p = |s: &str, f| {
-            plain_number(s.as_bytes(), f).map(|p| (p.mantissa, p.scale, p.negative, p.len))
-        };
-        assert_eq!(p("72023.83^x", true), Some((7_202_383, 2, false, 8)));
-        assert_eq!(p("-0.14", true), Some((14, 2, true, 5)));
-        assert_eq!(
-            p("219853241700^1", false),
-            Some((219_853_241_700, 0, false, 12))
-        );
-        assert_eq!(p("0", false), Some((0, 0, false, 1)));
+        let p =
+            |s: &str, f| plain_number(s.as_bytes(), f).map(|p| (p.mantissa, p.scale, p.negative));
+        assert_eq!(p("72023.83", true), Some((7_202_383, 2, false)));
+        assert_eq!(p("-0.14", true), Some((14, 2, true)));
+        assert_eq!(p("219853241700", false), Some((219_853_241_700, 0, false)));
+        assert_eq!(p("0", false), Some((0, 0, false)));
         assert_eq!(
             p("999999999999999999", false),
-            Some((999_999_999_999_999_999, 0, false, 18))
+            Some((999_999_999_999_999_999, 0, false))
         );
         for s in [
             "",
@@ -467,24 +596,30 @@ mod tests {
             "1234567890123456789",
             "(null)",
             "1x^",
+            "12^",
             "0.1234567890123456789",
         ] {
             assert_eq!(p(s, true), None, "{s:?}");
+            assert_eq!(short(s, true), None, "{s:?}");
         }
         assert_eq!(p("1.5", false), None);
-        let short = |s: &str, f| {
-            short_number(s.as_bytes(), f).map(|p| (p.mantissa, p.scale, p.negative, p.len))
-        };
-        assert_eq!(short("-0.14^123", true), Some((14, 2, true, 5)));
-        assert_eq!(short("72023.83^", true), Some((7_202_383, 2, false, 8)));
-        assert_eq!(short("72023.83", true), Some((7_202_383, 2, false, 8)));
-        assert_eq!(short("-1234567^", false), Some((1_234_567, 0, true, 8)));
-        assert_eq!(short("12345678x", false), None);
-        assert_eq!(
-            short("1^", false),
-            None,
-            "shorter than a word: left to plain_number"
-        );
+        assert_eq!(short("1.5", false), None);
+        let short = |s: &str, f| short(s, f).map(|p| (p.mantissa, p.scale, p.negative));
+        assert_eq!(short("-0.14", true), Some((14, 2, true)));
+        assert_eq!(short("72023.83", true), Some((7_202_383, 2, false)));
+        assert_eq!(short("-1234567", false), Some((1_234_567, 0, true)));
+        assert_eq!(short("1", false), Some((1, 0, false)));
+        assert_eq!(short("1234567x", false), None);
+        assert_eq!(short("123.45x", true), None);
+    }
+
+    /// [`short_number`] of a field of 1 to 8 bytes.
+    fn short(s: &str, fraction: bool) -> Option<Plain> {
+        let len = s.len();
+        if !(1..=8).contains(&len) {
+            return None;
+        }
+        short_number(field_word(s.as_bytes(), 0, len), len, fraction)
     }
 
     #[test]
@@ -532,7 +667,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_splitter_agrees_with_str_split(s in "[0-9a^(nul).\u{c5d0}-]{0,70}") {
+        fn the_splitter_agrees_with_str_split(s in "[0-9a^(nul).\u{c5d0}-]{0,300}") {
             prop_assert_eq!(Fields::new(&s).collect::<Vec<_>>(), reference(&s));
         }
 
@@ -570,9 +705,38 @@ mod tests {
         }
 
         #[test]
-        fn the_short_path_agrees_with_the_general_one(s in "[-0-9.^x]{0,12}", fraction in any::<bool>()) {
-            if let Some(p) = short_number(s.as_bytes(), fraction) {
-                prop_assert_eq!(Some(p), plain_number(s.as_bytes(), fraction), "{:?}", s);
+        fn the_short_path_agrees_with_the_general_one(s in "[-0-9.x]{1,8}", fraction in any::<bool>()) {
+            prop_assert_eq!(short(&s, fraction), plain_number(s.as_bytes(), fraction), "{:?}", s);
+        }
+
+        #[test]
+        fn numbers_of_any_length_agree_with_the_general_path(s in "-?[0-9]{1,20}(\\.[0-9]{0,6})?|[-0-9.x]{1,20}", pad in "[0-9^]{0,9}", fraction in any::<bool>()) {
+            // The field somewhere inside a longer text, as in a record.
+            let text = format!("{pad}^{s}^{pad}");
+            let start = pad.len() + 1;
+            prop_assert_eq!(number(text.as_bytes(), start, start + s.len(), fraction), plain_number(s.as_bytes(), fraction), "{:?}", s);
+        }
+
+        #[test]
+        fn the_sse2_and_portable_caret_tests_agree(s in prop::collection::vec(prop_oneof![Just(b'^'), any::<u8>()], 64)) {
+            let block: &[u8; 64] = s.as_slice().try_into().unwrap();
+            prop_assert_eq!(block_carets(block), block_carets_swar(block));
+        }
+
+        #[test]
+        fn caret_bits_mark_every_caret(s in prop::collection::vec(prop_oneof![Just(b'^'), any::<u8>()], 0..200), at in 0usize..200) {
+            let bits = carets_at(&s, at);
+            for i in 0..64 {
+                let want = s.get(at + i) == Some(&b'^');
+                prop_assert_eq!(bits >> i & 1 == 1, want, "byte {}", at + i);
+            }
+        }
+
+        #[test]
+        fn field_words_hold_the_field(s in "[0-9^x]{0,20}", a in 0usize..20, n in 1usize..=8) {
+            if a + n <= s.len() {
+                let want = s.as_bytes()[a..a + n].iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
+                prop_assert_eq!(field_word(s.as_bytes(), a, a + n), want);
             }
         }
 
