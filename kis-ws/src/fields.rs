@@ -1,16 +1,19 @@
-//! [`Fields`]: the one field splitter of realtime records, and the typed reads the generated
-//! records decode with.
+//! [`Fields`]: the one field splitter of realtime records; [`Columns`]: the cut record and the
+//! typed reads the generated records decode with.
 //!
-//! A record is decoded in one pass over its text. Each generated `parse` reads its columns in
-//! layout order from a [`Fields`] cursor: [`Fields::val`] for any [`Wire`] type (the field is
-//! cut at its `^`, then parsed by the type's own parser), and [`Fields::int`] and
-//! [`Fields::decimal`] for the numbers that make up most of KIS's records. Those two read a
-//! canonical plain number (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`, at most 18 digits, followed by `^`
-//! or the end) straight from the text, eight digits at a time, and find the field's end while
-//! doing so; any other text (a sign, leading zeros, `(null)`, spaces, a long number, garbage)
-//! goes to the general parser of [`Val::parse`] with the field cut as usual. Both give the
-//! same value for every input (a proptest below proves it), so the fast path is invisible:
-//! values keep their wire text, and malformed fields are [`Val::Invalid`] with their raw text.
+//! A record is decoded in two steps. [`Columns::new`] cuts it: [`Fields`] builds a bit mask of
+//! the `^` positions of 64 bytes at a time (SSE2 on x86-64, eight bytes at a time with integer
+//! arithmetic elsewhere; a proptest compares the two) and takes every field's end from the
+//! mask's lowest set bit. Then each generated `parse` reads its columns by index:
+//! [`Columns::val`] for any [`Wire`] type (the type's own parser), and [`Columns::int`],
+//! [`Columns::decimal`], [`Columns::time`], [`Columns::kis_time`] and [`Columns::date`] for
+//! the numbers, times and dates that make up most of KIS's records. Those read a canonical
+//! plain value (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`, at most 18 digits) straight from the text, from
+//! one 8-byte word (two for integers of 9 to 16 digits); any other text (a sign, leading zeros,
+//! `(null)`, spaces, a long number, garbage) goes to the general parser of [`Val::parse`].
+//! Both give the same value for every input (proptests below prove it), so the fast path is
+//! invisible: values keep their wire text, and malformed fields are [`Val::Invalid`] with
+//! their raw text.
 
 use kis_client::value::{Decimal, KisTime, NaiveDate, NaiveTime, Val, Wire};
 
@@ -186,6 +189,18 @@ fn short_carets(tail: &[u8]) -> u64 {
     block_carets(&block)
 }
 
+/// The next 64-byte block after the one at `base` that has a `^`: its offset and caret bits
+/// (bits 0 when no `^` is left).
+#[inline(never)]
+fn next_block(b: &[u8], mut base: usize) -> (usize, u64) {
+    let mut carets = 0;
+    while carets == 0 && base + 64 < b.len() {
+        base += 64;
+        carets = carets_at(b, base);
+    }
+    (base, carets)
+}
+
 /// The bytes `b[start..end]` (1 to 8 of them) as a little-endian word, the first byte lowest
 /// and zero bytes above the last.
 #[inline(always)]
@@ -253,10 +268,23 @@ fn short_number(word: u64, len: usize, fraction: bool) -> Option<Plain> {
     })
 }
 
-/// The plain number of a field of 1 to 8 bytes, or of a longer one
-/// ([`plain_number`], out of line).
+/// The plain number of the field at `start..end` (not empty): in line for the usual field of
+/// at most 8 bytes that does not start the text, out of line for the others.
 #[inline(always)]
 fn number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
+    let len = end - start;
+    if len <= 8 {
+        // The 8 bytes that end with the field, moved down so that the field comes first.
+        if let Some(word) = end.checked_sub(8).and_then(|from| b.get(from..end)) {
+            return short_number(le(word) >> (8 * (8 - len)), len, fraction);
+        }
+    }
+    other_number(b, start, end, fraction)
+}
+
+/// [`number`] for a field within the text's first 8 bytes or longer than 8 bytes.
+#[inline(never)]
+fn other_number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
     let len = end - start;
     if len <= 8 {
         return short_number(field_word(b, start, end), len, fraction);
@@ -276,13 +304,7 @@ fn number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
             }
         }
     }
-    long_number(b.get(start..end)?, fraction)
-}
-
-/// [`plain_number`] out of line (fields longer than 8 bytes).
-#[inline(never)]
-fn long_number(field: &[u8], fraction: bool) -> Option<Plain> {
-    plain_number(field, fraction)
+    plain_number(b.get(start..end)?, fraction)
 }
 
 /// A canonical plain number that is the whole of `field`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` (the
@@ -335,16 +357,12 @@ fn six_digits(word: u64) -> Option<(u32, u32, u32)> {
 /// one field splitter of this crate. Every field of every record the crate decodes comes from
 /// here.
 ///
-/// It is a cursor: the generated [`crate::Record::parse`] reads each column in layout order
-/// with [`Fields::val`] (or [`Fields::int`], [`Fields::decimal`], …), so a record is decoded
-/// in one pass over its text with no list of fields in between. As an iterator it yields the
-/// fields' text. Like `str::split('^')`, an empty text has one (empty) field; reads past the
-/// last field are [`Val::Missing`].
+/// As an iterator it yields the fields' text. Like `str::split('^')`, an empty text has one
+/// (empty) field. [`Fields::cut_into`] gives the fields' places instead ([`Columns::new`]).
 ///
-/// The field ends come from a bit mask of the `^` positions of 64 bytes at a time, built
-/// eight bytes at a time without branches; the next end is the mask's lowest set bit. Finding
-/// a field's end therefore never waits for the previous field's value to be read, and the
-/// typed reads of consecutive fields are independent of each other.
+/// The field ends come from a bit mask of the `^` positions of 64 bytes at a time; the next
+/// end is the mask's lowest set bit. Finding a field's end therefore never waits for the
+/// previous field's value to be read.
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
     /// The record's text.
@@ -377,7 +395,7 @@ impl<'a> Fields<'a> {
             return None;
         }
         if self.carets == 0 {
-            self.next_block();
+            (self.base, self.carets) = next_block(self.text.as_bytes(), self.base);
         }
         let end = if self.carets == 0 {
             len
@@ -391,139 +409,260 @@ impl<'a> Fields<'a> {
         Some((start, end))
     }
 
-    /// Moves `carets` to the next block that has a `^` (none left: `carets` stays 0).
-    #[inline(never)]
-    fn next_block(&mut self) {
-        let b = self.text.as_bytes();
-        while self.carets == 0 && self.base + 64 < b.len() {
-            self.base += 64;
-            self.carets = carets_at(b, self.base);
-        }
-    }
-
     /// The text of the field at `start..end` with the `(null)` rule.
     #[inline(always)]
     fn text_of(&self, start: usize, end: usize) -> &'a str {
         null_to_empty(self.text.get(start..end).unwrap_or_default())
     }
 
-    /// Reads the next field as a typed value with its type's parser ([`Val::parse`]):
-    /// [`Val::Missing`] past the end of the record.
+    /// Cuts the next `cuts.len()` fields: each entry gets its field's place, or
+    /// [`Cut::MISSING`] past the last field. Returns how many fields were found.
+    ///
+    /// One pass over the caret bit masks, with nothing else in the loop: this is where a typed
+    /// record's field ends come from ([`Columns::new`]).
     #[inline]
-    pub fn val<T: Wire>(&mut self) -> Val<T> {
-        match self.bounds() {
-            Some((start, end)) => Val::parse(self.text_of(start, end)),
-            None => Val::Missing,
+    pub fn cut_into(&mut self, cuts: &mut [Cut]) -> usize {
+        let b = self.text.as_bytes();
+        if u32::try_from(b.len()).is_err() || self.start > b.len() {
+            // Past the last field, or a text too long for `Cut` (never a KIS message).
+            cuts.fill(Cut::MISSING);
+            return 0;
         }
-    }
-
-    /// Reads the next field as an integer: the same value as [`Fields::val`], read straight
-    /// from the text when it is a canonical plain integer.
-    #[inline]
-    pub fn int(&mut self) -> Val<i64> {
-        let Some((start, end)) = self.bounds() else {
-            return Val::Missing;
-        };
-        if end > start {
-            if let Some(p) = number(self.text.as_bytes(), start, end, false) {
-                // At most 18 digits: fits in `i64`.
-                let v = p.mantissa as i64;
-                return Val::Ok(if p.negative { -v } else { v });
-            }
-        }
-        self.general(start, end)
-    }
-
-    /// Reads the next field as a decimal: the same value as [`Fields::val`], read straight
-    /// from the text when it is a canonical plain number.
-    #[inline]
-    pub fn decimal(&mut self) -> Val<Decimal> {
-        let Some((start, end)) = self.bounds() else {
-            return Val::Missing;
-        };
-        if end > start {
-            if let Some(p) = number(self.text.as_bytes(), start, end, true) {
-                // At most 18 digits: the mantissa fits in the low 64 of the 96 bits.
-                let (lo, mid) = (p.mantissa as u32, (p.mantissa >> 32) as u32);
-                return Val::Ok(Decimal::from_parts(lo, mid, 0, p.negative, p.scale));
-            }
-        }
-        self.general(start, end)
-    }
-
-    /// The six digits of a 6-byte field at `start..end` (a time's shape).
-    #[inline(always)]
-    fn hms(&self, start: usize, end: usize) -> Option<(u32, u32, u32)> {
-        if end - start != 6 {
-            return None;
-        }
-        six_digits(field_word(self.text.as_bytes(), start, end))
-    }
-
-    /// Reads the next field as a time of day (`HHMMSS`): the same value as [`Fields::val`],
-    /// read straight from the text when it is six digits of a valid time.
-    #[inline]
-    pub fn time(&mut self) -> Val<NaiveTime> {
-        let Some((start, end)) = self.bounds() else {
-            return Val::Missing;
-        };
-        match self
-            .hms(start, end)
-            .and_then(|(h, m, s)| NaiveTime::from_hms_opt(h, m, s))
-        {
-            Some(t) => Val::Ok(t),
-            None => self.general(start, end),
-        }
-    }
-
-    /// Reads the next field as a KIS trading-day time (`HHMMSS`, hours up to 47): the same
-    /// value as [`Fields::val`], read straight from the text when it is six digits of a valid
-    /// [`KisTime`].
-    #[inline]
-    pub fn kis_time(&mut self) -> Val<KisTime> {
-        let Some((start, end)) = self.bounds() else {
-            return Val::Missing;
-        };
-        match self
-            .hms(start, end)
-            .and_then(|(h, m, s)| KisTime::from_hms(h, m, s))
-        {
-            Some(t) => Val::Ok(t),
-            None => self.general(start, end),
-        }
-    }
-
-    /// Reads the next field as a date (`YYYYMMDD`): the same value as [`Fields::val`], read
-    /// straight from the text when it is eight digits of a valid date.
-    #[inline]
-    pub fn date(&mut self) -> Val<NaiveDate> {
-        let Some((start, end)) = self.bounds() else {
-            return Val::Missing;
-        };
-        if end - start == 8 {
-            let word = field_word(self.text.as_bytes(), start, end);
-            if digit_run(word) == 8 {
-                let d = word.wrapping_sub(ONES * u64::from(b'0'));
-                let at = |i: u32| ((d >> (8 * i)) & 0xff) as u32;
-                let year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
-                // At most 9999: fits in `i32`.
-                let date =
-                    NaiveDate::from_ymd_opt(year as i32, at(4) * 10 + at(5), at(6) * 10 + at(7));
-                if let Some(date) = date {
-                    return Val::Ok(date);
+        let (mut start, mut base, mut carets) = (self.start, self.base, self.carets);
+        for (found, cut) in cuts.iter_mut().enumerate() {
+            if carets == 0 {
+                (base, carets) = next_block(b, base);
+                if carets == 0 {
+                    // The last field; the rest are missing.
+                    *cut = Cut {
+                        start: start as u32,
+                        end: b.len() as u32,
+                    };
+                    if let Some(rest) = cuts.get_mut(found + 1..) {
+                        rest.fill(Cut::MISSING);
+                    }
+                    (self.start, self.base, self.carets) = (b.len() + 1, base, 0);
+                    return found + 1;
                 }
             }
+            let end = base + carets.trailing_zeros() as usize;
+            carets &= carets - 1;
+            // Both at most the text's length, which fits in `u32` (checked above).
+            *cut = Cut {
+                start: start as u32,
+                end: end as u32,
+            };
+            start = end + 1;
         }
-        self.general(start, end)
+        (self.start, self.base, self.carets) = (start, base, carets);
+        cuts.len()
+    }
+}
+
+/// Where one field lies in its record's text: bytes `start..end` (a `^` or the end of the
+/// text follows), or [`Cut::MISSING`] for a field beyond the end of the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    start: u32,
+    end: u32,
+}
+
+impl Cut {
+    /// A field beyond the end of the record.
+    pub const MISSING: Cut = Cut {
+        start: u32::MAX,
+        end: 0,
+    };
+
+    /// The byte range, or `None` for [`Cut::MISSING`].
+    #[inline(always)]
+    pub fn range(self) -> Option<std::ops::Range<usize>> {
+        (self.start <= self.end).then_some(self.start as usize..self.end as usize)
+    }
+}
+
+/// The first `N` fields of one record, cut once and then read by column index: what a
+/// generated [`crate::Record::parse`] decodes from.
+///
+/// [`Columns::new`] finds every field's place first, in one pass ([`Fields::cut_into`]);
+/// each typed read then depends only on its own field, so the reads of a record do not wait
+/// for each other. [`Columns::val`] reads any [`Wire`] type with its own parser
+/// ([`Val::parse`]); [`Columns::int`], [`Columns::decimal`], [`Columns::time`],
+/// [`Columns::kis_time`] and [`Columns::date`] read a canonical plain value straight from the
+/// text (one or two 8-byte words, no loop) and leave any other text (a sign, leading zeros,
+/// `(null)`, spaces, a long number, garbage) to the general parser. Both give the same value
+/// for every input (proptests below prove it), so the fast path is invisible: values keep
+/// their wire text, and malformed fields are [`Val::Invalid`] with their raw text. Columns
+/// beyond the end of the record are [`Val::Missing`]; fields beyond `N` are ignored.
+#[derive(Debug, Clone)]
+pub struct Columns<'a, const N: usize> {
+    text: &'a str,
+    cuts: [Cut; N],
+}
+
+impl<'a, const N: usize> Columns<'a, N> {
+    /// Cuts the first `N` fields of one record's text (`^`-separated, as received).
+    #[inline(never)]
+    pub fn new(record: &'a str) -> Self {
+        let mut cuts = [Cut::MISSING; N];
+        Fields::new(record).cut_into(&mut cuts);
+        Columns { text: record, cuts }
     }
 
-    /// [`Val::parse`] of the field at `start..end`, out of line: the fast reads' way out for
-    /// text they do not take.
-    #[cold]
-    #[inline(never)]
-    fn general<T: Wire>(&self, start: usize, end: usize) -> Val<T> {
-        Val::parse(self.text_of(start, end))
+    /// The place of column `i` ([`Cut::MISSING`] past the record's end or past `N`).
+    #[inline(always)]
+    pub fn cut(&self, i: usize) -> Cut {
+        self.cuts.get(i).copied().unwrap_or(Cut::MISSING)
     }
+
+    /// The place of column `i`, by reference (the reads take it from memory, so the cuts
+    /// stay one array).
+    #[inline(always)]
+    fn cut_ref(&self, i: usize) -> &Cut {
+        self.cuts.get(i).unwrap_or(&Cut::MISSING)
+    }
+
+    /// The text of column `i` with the `(null)` rule; `None` past the record's end.
+    #[inline(always)]
+    pub fn text(&self, i: usize) -> Option<&'a str> {
+        field_text(self.text, self.cut(i))
+    }
+
+    /// Column `i` as a typed value, read with its type's parser ([`Val::parse`]).
+    #[inline(always)]
+    pub fn val<T: Wire>(&self, i: usize) -> Val<T> {
+        read_val(self.text, self.cut(i))
+    }
+
+    /// Column `i` as an integer: the same value as [`Columns::val`].
+    #[inline(always)]
+    pub fn int(&self, i: usize) -> Val<i64> {
+        read_int(self.text, self.cut_ref(i))
+    }
+
+    /// Column `i` as a decimal: the same value as [`Columns::val`].
+    #[inline(always)]
+    pub fn decimal(&self, i: usize) -> Val<Decimal> {
+        read_decimal(self.text, self.cut_ref(i))
+    }
+
+    /// Column `i` as a time of day (`HHMMSS`): the same value as [`Columns::val`].
+    #[inline(always)]
+    pub fn time(&self, i: usize) -> Val<NaiveTime> {
+        read_time(self.text, self.cut_ref(i))
+    }
+
+    /// Column `i` as a KIS trading-day time (`HHMMSS`, hours up to 47): the same value as
+    /// [`Columns::val`].
+    #[inline(always)]
+    pub fn kis_time(&self, i: usize) -> Val<KisTime> {
+        read_kis_time(self.text, self.cut_ref(i))
+    }
+
+    /// Column `i` as a date (`YYYYMMDD`): the same value as [`Columns::val`].
+    #[inline(always)]
+    pub fn date(&self, i: usize) -> Val<NaiveDate> {
+        read_date(self.text, self.cut_ref(i))
+    }
+}
+
+/// The text of the field at `cut` with the `(null)` rule; `None` for a missing field.
+#[inline(always)]
+fn field_text(text: &str, cut: Cut) -> Option<&str> {
+    Some(null_to_empty(text.get(cut.range()?).unwrap_or_default()))
+}
+
+/// [`Val::parse`] of the field at `cut`.
+#[inline(never)]
+fn read_val<T: Wire>(text: &str, cut: Cut) -> Val<T> {
+    match field_text(text, cut) {
+        Some(s) => Val::parse(s),
+        None => Val::Missing,
+    }
+}
+
+/// [`read_val`] out of line: the fast reads' way out for text they do not take.
+#[cold]
+#[inline(never)]
+fn general<T: Wire>(text: &str, cut: Cut) -> Val<T> {
+    read_val(text, cut)
+}
+
+/// An integer field: read straight from the text when it is a canonical plain integer.
+#[inline(never)]
+fn read_int(text: &str, cut: &Cut) -> Val<i64> {
+    let (start, end) = (cut.start as usize, cut.end as usize);
+    if start < end {
+        if let Some(p) = number(text.as_bytes(), start, end, false) {
+            // At most 18 digits: fits in `i64`.
+            let v = p.mantissa as i64;
+            return Val::Ok(if p.negative { -v } else { v });
+        }
+    }
+    general(text, *cut)
+}
+
+/// A decimal field: read straight from the text when it is a canonical plain number.
+#[inline(never)]
+fn read_decimal(text: &str, cut: &Cut) -> Val<Decimal> {
+    let (start, end) = (cut.start as usize, cut.end as usize);
+    if start < end {
+        if let Some(p) = number(text.as_bytes(), start, end, true) {
+            // At most 18 digits: the mantissa fits in the low 64 of the 96 bits.
+            let (lo, mid) = (p.mantissa as u32, (p.mantissa >> 32) as u32);
+            return Val::Ok(Decimal::from_parts(lo, mid, 0, p.negative, p.scale));
+        }
+    }
+    general(text, *cut)
+}
+
+/// The six digits of a 6-byte field (a time's shape).
+#[inline(always)]
+fn hms(text: &str, cut: &Cut) -> Option<(u32, u32, u32)> {
+    let (start, end) = (cut.start as usize, cut.end as usize);
+    if end.wrapping_sub(start) != 6 {
+        return None;
+    }
+    six_digits(field_word(text.as_bytes(), start, end))
+}
+
+/// A time field: read straight from the text when it is six digits of a valid time.
+#[inline(never)]
+fn read_time(text: &str, cut: &Cut) -> Val<NaiveTime> {
+    match hms(text, cut).and_then(|(h, m, s)| NaiveTime::from_hms_opt(h, m, s)) {
+        Some(t) => Val::Ok(t),
+        None => general(text, *cut),
+    }
+}
+
+/// A KIS time field: read straight from the text when it is six digits of a valid
+/// [`KisTime`].
+#[inline(never)]
+fn read_kis_time(text: &str, cut: &Cut) -> Val<KisTime> {
+    match hms(text, cut).and_then(|(h, m, s)| KisTime::from_hms(h, m, s)) {
+        Some(t) => Val::Ok(t),
+        None => general(text, *cut),
+    }
+}
+
+/// A date field: read straight from the text when it is eight digits of a valid date.
+#[inline(never)]
+fn read_date(text: &str, cut: &Cut) -> Val<NaiveDate> {
+    let (start, end) = (cut.start as usize, cut.end as usize);
+    if end.wrapping_sub(start) == 8 {
+        let word = field_word(text.as_bytes(), start, end);
+        if digit_run(word) == 8 {
+            let d = word.wrapping_sub(ONES * u64::from(b'0'));
+            let at = |i: u32| ((d >> (8 * i)) & 0xff) as u32;
+            let year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
+            // At most 9999: fits in `i32`.
+            let date = NaiveDate::from_ymd_opt(year as i32, at(4) * 10 + at(5), at(6) * 10 + at(7));
+            if let Some(date) = date {
+                return Val::Ok(date);
+            }
+        }
+    }
+    general(text, *cut)
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -625,27 +764,50 @@ mod tests {
     #[test]
     fn typed_reads_of_a_record() {
         let rec = "005930^093354^71900^5^-100^-0.14^^(null)^ 7^0012^x";
-        let mut f = Fields::new(rec);
-        assert_eq!(f.val::<String>().raw(), "005930");
-        assert_eq!(f.time().get(), NaiveTime::from_hms_opt(9, 33, 54).as_ref());
+        let c = Columns::<13>::new(rec);
+        assert_eq!(c.val::<String>(0).raw(), "005930");
+        assert_eq!(c.time(1).get(), NaiveTime::from_hms_opt(9, 33, 54).as_ref());
+        let one = |s| Columns::<1>::new(s);
         assert_eq!(
-            Fields::new("260130^1").kis_time().get(),
+            one("260130^1").kis_time(0).get(),
             KisTime::from_hms(26, 1, 30).as_ref()
         );
-        assert_eq!(Fields::new("480000^1").kis_time().raw(), "480000");
-        assert!(Fields::new("480000^1").kis_time().is_invalid());
-        assert_eq!(f.int(), Val::Ok(71_900));
-        assert_eq!(f.int(), Val::Ok(5));
-        assert_eq!(f.int(), Val::Ok(-100));
-        assert_eq!(f.decimal(), Val::Ok(Decimal::new(-14, 2)));
-        assert_eq!(f.int(), Val::Empty);
-        assert_eq!(f.decimal(), Val::Empty);
-        assert_eq!(f.int().raw(), " 7");
-        assert_eq!(f.decimal().raw(), "0012");
-        assert!(f.int().is_invalid());
-        assert!(f.int().is_missing());
-        assert!(f.decimal().is_missing());
+        assert_eq!(one("480000^1").kis_time(0).raw(), "480000");
+        assert!(one("480000^1").kis_time(0).is_invalid());
+        assert_eq!(c.int(2), Val::Ok(71_900));
+        assert_eq!(c.int(3), Val::Ok(5));
+        assert_eq!(c.int(4), Val::Ok(-100));
+        assert_eq!(c.decimal(5), Val::Ok(Decimal::new(-14, 2)));
+        assert_eq!(c.int(6), Val::Empty);
+        assert_eq!(c.decimal(7), Val::Empty);
+        assert_eq!(c.text(7), Some(""));
+        assert_eq!(c.int(8).raw(), " 7");
+        assert_eq!(c.decimal(9).raw(), "0012");
+        assert!(c.int(10).is_invalid());
+        assert!(c.int(11).is_missing());
+        assert!(c.decimal(12).is_missing());
+        assert!(c.decimal(13).is_missing(), "beyond N");
+        assert_eq!(c.text(11), None);
+        assert_eq!(c.cut(11), Cut::MISSING);
+        assert_eq!(c.cut(2).range(), Some(14..19));
         assert_eq!(Fields::new("").collect::<Vec<_>>(), [""]);
+        // Extra fields beyond `N` are ignored; the last column ends at its own `^`.
+        assert_eq!(Columns::<2>::new("a^b^c").text(1), Some("b"));
+    }
+
+    #[test]
+    fn cut_into_counts_the_fields_it_found() {
+        let mut cuts = [Cut::MISSING; 4];
+        assert_eq!(Fields::new("a^^c").cut_into(&mut cuts), 3);
+        assert_eq!(cuts[3], Cut::MISSING);
+        assert_eq!(cuts[1].range(), Some(2..2));
+        let mut f = Fields::new("a^b^c^d^e");
+        assert_eq!(f.cut_into(&mut cuts[..2]), 2);
+        assert_eq!(
+            f.collect::<Vec<_>>(),
+            ["c", "d", "e"],
+            "the cursor goes on after the cut"
+        );
     }
 
     /// A field: mostly numbers of every shape (the fast path's domain and its edges), some text.
@@ -677,29 +839,30 @@ mod tests {
         ) {
             let record = fields.join("^");
             let want = reference(&record);
-            let mut f = Fields::new(&record);
+            let c = Columns::<16>::new(&record);
             for (i, how) in reads.iter().enumerate() {
                 let text = want.get(i).copied();
+                prop_assert_eq!(c.text(i), text);
                 fn parse<T: Wire>(s: Option<&str>) -> Val<T> {
                     s.map_or(Val::Missing, Val::parse)
                 }
                 // Values and wire texts (a `Decimal` compares equal across scales).
                 match how {
                     0 => {
-                        let (got, want) = (f.int(), parse(text));
+                        let (got, want) = (c.int(i), parse(text));
                         prop_assert_eq!(got.raw(), want.raw());
                         prop_assert_eq!(got, want, "{:?}", text);
                     }
                     1 => {
-                        let (got, want): (_, Val<Decimal>) = (f.decimal(), parse(text));
+                        let (got, want): (_, Val<Decimal>) = (c.decimal(i), parse(text));
                         prop_assert_eq!(got.raw(), want.raw());
                         prop_assert_eq!(got.get().map(Decimal::scale), want.get().map(Decimal::scale));
                         prop_assert_eq!(got, want, "{:?}", text);
                     }
-                    2 => prop_assert_eq!(f.time(), parse(text), "{:?}", text),
-                    3 => prop_assert_eq!(f.date(), parse(text), "{:?}", text),
-                    4 => prop_assert_eq!(f.kis_time(), parse(text), "{:?}", text),
-                    _ => prop_assert_eq!(f.val::<String>(), parse(text), "{:?}", text),
+                    2 => prop_assert_eq!(c.time(i), parse(text), "{:?}", text),
+                    3 => prop_assert_eq!(c.date(i), parse(text), "{:?}", text),
+                    4 => prop_assert_eq!(c.kis_time(i), parse(text), "{:?}", text),
+                    _ => prop_assert_eq!(c.val::<String>(i), parse(text), "{:?}", text),
                 }
             }
         }
@@ -743,14 +906,13 @@ mod tests {
         #[test]
         fn typed_values_round_trip_to_their_wire_text(field in field()) {
             let want = null_to_empty(&field);
-            let (int, decimal) = (Fields::new(&field).int(), Fields::new(&field).decimal());
+            let c = Columns::<1>::new(&field);
+            let (int, decimal, time) = (c.int(0), c.decimal(0), c.time(0));
+            let (date, kis_time) = (c.date(0), c.kis_time(0));
             prop_assert_eq!(int.raw(), want);
             prop_assert_eq!(decimal.raw(), want);
-            let time = Fields::new(&field).time();
             prop_assert_eq!(time.raw(), want);
-            let date = Fields::new(&field).date();
             prop_assert_eq!(date.raw(), want);
-            let kis_time = Fields::new(&field).kis_time();
             prop_assert_eq!(kis_time.raw(), want);
         }
     }

@@ -1,8 +1,8 @@
 //! Zero-copy parsing of realtime data frames: `E|TR_ID|NNN|payload` and its `^`-separated records.
 
 use crate::error::FrameError;
-pub use crate::fields::Fields;
 use crate::fields::caret_mask;
+pub use crate::fields::{Columns, Cut, Fields};
 /// The text of a websocket message (tungstenite's shared, UTF-8 checked buffer): the raw
 /// records of a plain frame point into it instead of copying the payload.
 pub use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -297,13 +297,15 @@ mod tests {
 
     #[test]
     fn fields_past_the_end_are_missing() {
+        let c = Columns::<3>::new("1^x");
+        assert_eq!(c.val::<i64>(0), Val::Ok(1));
+        assert!(c.val::<i64>(1).is_invalid());
+        assert!(c.val::<i64>(2).is_missing());
         let mut f = Fields::new("1^x");
-        assert_eq!(f.val::<i64>(), Val::Ok(1));
-        assert!(f.val::<i64>().is_invalid());
-        assert!(f.val::<i64>().is_missing());
+        assert_eq!(f.nth(1), Some("x"));
         assert!(f.next().is_none());
         assert_eq!(fields(""), [""]);
-        assert_eq!(Fields::new("").val::<i64>(), Val::Empty);
+        assert_eq!(Columns::<1>::new("").val::<i64>(0), Val::Empty);
     }
 
     #[test]

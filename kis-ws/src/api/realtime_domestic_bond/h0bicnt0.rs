@@ -110,28 +110,28 @@ impl Record for H0bicnt0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<20>::new(record);
         Self {
-            nmix_id: fields.val(),
-            stnd_date1: fields.date(),
-            trnm_hour: fields.kis_time(),
-            totl_ernn_nmix_oprc: fields.decimal(),
-            totl_ernn_nmix_hgpr: fields.decimal(),
-            totl_ernn_nmix_lwpr: fields.decimal(),
-            totl_ernn_nmix: fields.decimal(),
-            prdy_totl_ernn_nmix: fields.decimal(),
-            totl_ernn_nmix_prdy_vrss: fields.decimal(),
-            totl_ernn_nmix_prdy_vrss_sign: fields.val(),
-            totl_ernn_nmix_prdy_ctrt: fields.decimal(),
-            clen_prc_nmix: fields.decimal(),
-            mrkt_prc_nmix: fields.decimal(),
-            bond_call_rnvs_nmix: fields.decimal(),
-            bond_zero_rnvs_nmix: fields.decimal(),
-            bond_futs_thpr: fields.decimal(),
-            bond_avrg_drtn_val: fields.decimal(),
-            bond_avrg_cnvx_val: fields.decimal(),
-            bond_avrg_ytm_val: fields.decimal(),
-            bond_avrg_frdl_ytm_val: fields.decimal(),
+            nmix_id: c.val(0),
+            stnd_date1: c.date(1),
+            trnm_hour: c.kis_time(2),
+            totl_ernn_nmix_oprc: c.decimal(3),
+            totl_ernn_nmix_hgpr: c.decimal(4),
+            totl_ernn_nmix_lwpr: c.decimal(5),
+            totl_ernn_nmix: c.decimal(6),
+            prdy_totl_ernn_nmix: c.decimal(7),
+            totl_ernn_nmix_prdy_vrss: c.decimal(8),
+            totl_ernn_nmix_prdy_vrss_sign: c.val(9),
+            totl_ernn_nmix_prdy_ctrt: c.decimal(10),
+            clen_prc_nmix: c.decimal(11),
+            mrkt_prc_nmix: c.decimal(12),
+            bond_call_rnvs_nmix: c.decimal(13),
+            bond_zero_rnvs_nmix: c.decimal(14),
+            bond_futs_thpr: c.decimal(15),
+            bond_avrg_drtn_val: c.decimal(16),
+            bond_avrg_cnvx_val: c.decimal(17),
+            bond_avrg_ytm_val: c.decimal(18),
+            bond_avrg_frdl_ytm_val: c.decimal(19),
         }
     }
 }

@@ -114,27 +114,27 @@ impl Record for H0bjcnt0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<19>::new(record);
         Self {
-            stnd_iscd: fields.val(),
-            bond_isnm: fields.val(),
-            stck_cntg_hour: fields.kis_time(),
-            prdy_vrss_sign: fields.val(),
-            prdy_vrss: fields.decimal(),
-            prdy_ctrt: fields.decimal(),
-            stck_prpr: fields.decimal(),
-            cntg_vol: fields.decimal(),
-            stck_oprc: fields.decimal(),
-            stck_hgpr: fields.decimal(),
-            stck_lwpr: fields.decimal(),
-            stck_prdy_clpr: fields.decimal(),
-            bond_cntg_ert: fields.decimal(),
-            oprc_ert: fields.decimal(),
-            hgpr_ert: fields.decimal(),
-            lwpr_ert: fields.decimal(),
-            acml_vol: fields.decimal(),
-            prdy_vol: fields.decimal(),
-            cntg_type_cls_code: fields.val(),
+            stnd_iscd: c.val(0),
+            bond_isnm: c.val(1),
+            stck_cntg_hour: c.kis_time(2),
+            prdy_vrss_sign: c.val(3),
+            prdy_vrss: c.decimal(4),
+            prdy_ctrt: c.decimal(5),
+            stck_prpr: c.decimal(6),
+            cntg_vol: c.decimal(7),
+            stck_oprc: c.decimal(8),
+            stck_hgpr: c.decimal(9),
+            stck_lwpr: c.decimal(10),
+            stck_prdy_clpr: c.decimal(11),
+            bond_cntg_ert: c.decimal(12),
+            oprc_ert: c.decimal(13),
+            hgpr_ert: c.decimal(14),
+            lwpr_ert: c.decimal(15),
+            acml_vol: c.decimal(16),
+            prdy_vol: c.decimal(17),
+            cntg_type_cls_code: c.val(18),
         }
     }
 }

@@ -70,16 +70,16 @@ impl Record for H0euanc0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<8>::new(record);
         Self {
-            optn_shrn_iscd: fields.val(),
-            bsop_hour: fields.kis_time(),
-            antc_cnpr: fields.decimal(),
-            antc_cntg_vrss: fields.decimal(),
-            antc_cntg_vrss_sign: fields.val(),
-            antc_cntg_prdy_ctrt: fields.decimal(),
-            antc_mkop_cls_code: fields.val(),
-            antc_cnqn: fields.int(),
+            optn_shrn_iscd: c.val(0),
+            bsop_hour: c.kis_time(1),
+            antc_cnpr: c.decimal(2),
+            antc_cntg_vrss: c.decimal(3),
+            antc_cntg_vrss_sign: c.val(4),
+            antc_cntg_prdy_ctrt: c.decimal(5),
+            antc_mkop_cls_code: c.val(6),
+            antc_cnqn: c.int(7),
         }
     }
 }

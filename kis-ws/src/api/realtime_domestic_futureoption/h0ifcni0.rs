@@ -170,30 +170,30 @@ impl Record for H0ifcni0 {
     const ENCRYPTED: bool = true;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<22>::new(record);
         Self {
-            cust_id: fields.val(),
-            acnt_no: fields.val(),
-            oder_no: fields.val(),
-            ooder_no: fields.val(),
-            seln_byov_cls: fields.val(),
-            rctf_cls: fields.val(),
-            oder_kind2: fields.val(),
-            stck_shrn_iscd: fields.val(),
-            cntg_qty: fields.int(),
-            cntg_unpr: fields.decimal(),
-            stck_cntg_hour: fields.val(),
-            rfus_yn: fields.val(),
-            cntg_yn: fields.val(),
-            acpt_yn: fields.val(),
-            brnc_no: fields.val(),
-            oder_qty: fields.int(),
-            acnt_name: fields.val(),
-            cntg_isnm: fields.val(),
-            oder_cond: fields.val(),
-            ord_grp: fields.val(),
-            ord_grpseq: fields.val(),
-            order_prc: fields.decimal(),
+            cust_id: c.val(0),
+            acnt_no: c.val(1),
+            oder_no: c.val(2),
+            ooder_no: c.val(3),
+            seln_byov_cls: c.val(4),
+            rctf_cls: c.val(5),
+            oder_kind2: c.val(6),
+            stck_shrn_iscd: c.val(7),
+            cntg_qty: c.int(8),
+            cntg_unpr: c.decimal(9),
+            stck_cntg_hour: c.val(10),
+            rfus_yn: c.val(11),
+            cntg_yn: c.val(12),
+            acpt_yn: c.val(13),
+            brnc_no: c.val(14),
+            oder_qty: c.int(15),
+            acnt_name: c.val(16),
+            cntg_isnm: c.val(17),
+            oder_cond: c.val(18),
+            ord_grp: c.val(19),
+            ord_grpseq: c.val(20),
+            order_prc: c.decimal(21),
         }
     }
 }

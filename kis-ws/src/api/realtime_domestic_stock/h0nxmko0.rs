@@ -84,19 +84,19 @@ impl Record for H0nxmko0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<11>::new(record);
         Self {
-            mksc_shrn_iscd: fields.val(),
-            trht_yn: fields.val(),
-            tr_susp_reas_cntt: fields.val(),
-            mkop_cls_code: fields.val(),
-            antc_mkop_cls_code: fields.val(),
-            mrkt_trtm_cls_code: fields.val(),
-            divi_app_cls_code: fields.val(),
-            iscd_stat_cls_code: fields.val(),
-            vi_cls_code: fields.val(),
-            ovtm_vi_cls_code: fields.val(),
-            exch_cls_code: fields.val(),
+            mksc_shrn_iscd: c.val(0),
+            trht_yn: c.val(1),
+            tr_susp_reas_cntt: c.val(2),
+            mkop_cls_code: c.val(3),
+            antc_mkop_cls_code: c.val(4),
+            mrkt_trtm_cls_code: c.val(5),
+            divi_app_cls_code: c.val(6),
+            iscd_stat_cls_code: c.val(7),
+            vi_cls_code: c.val(8),
+            ovtm_vi_cls_code: c.val(9),
+            exch_cls_code: c.val(10),
         }
     }
 }

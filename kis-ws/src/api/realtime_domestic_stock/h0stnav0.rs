@@ -57,16 +57,16 @@ impl Record for H0stnav0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<8>::new(record);
         Self {
-            mksc_shrn_iscd: fields.val(),
-            nav: fields.decimal(),
-            nav_prdy_vrss_sign: fields.val(),
-            nav_prdy_vrss: fields.decimal(),
-            nav_prdy_ctrt: fields.decimal(),
-            oprc_nav: fields.decimal(),
-            hprc_nav: fields.decimal(),
-            lprc_nav: fields.decimal(),
+            mksc_shrn_iscd: c.val(0),
+            nav: c.decimal(1),
+            nav_prdy_vrss_sign: c.val(2),
+            nav_prdy_vrss: c.decimal(3),
+            nav_prdy_ctrt: c.decimal(4),
+            oprc_nav: c.decimal(5),
+            hprc_nav: c.decimal(6),
+            lprc_nav: c.decimal(7),
         }
     }
 }

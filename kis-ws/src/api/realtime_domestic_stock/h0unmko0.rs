@@ -81,18 +81,18 @@ impl Record for H0unmko0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<10>::new(record);
         Self {
-            trht_yn: fields.val(),
-            tr_susp_reas_cntt: fields.val(),
-            mkop_cls_code: fields.val(),
-            antc_mkop_cls_code: fields.val(),
-            mrkt_trtm_cls_code: fields.val(),
-            divi_app_cls_code: fields.val(),
-            iscd_stat_cls_code: fields.val(),
-            vi_cls_code: fields.val(),
-            ovtm_vi_cls_code: fields.val(),
-            exch_cls_code: fields.val(),
+            trht_yn: c.val(0),
+            tr_susp_reas_cntt: c.val(1),
+            mkop_cls_code: c.val(2),
+            antc_mkop_cls_code: c.val(3),
+            mrkt_trtm_cls_code: c.val(4),
+            divi_app_cls_code: c.val(5),
+            iscd_stat_cls_code: c.val(6),
+            vi_cls_code: c.val(7),
+            ovtm_vi_cls_code: c.val(8),
+            exch_cls_code: c.val(9),
         }
     }
 }

@@ -54,19 +54,19 @@ impl Record for H0unpgm0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<11>::new(record);
         Self {
-            mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.kis_time(),
-            seln_cnqn: fields.int(),
-            seln_tr_pbmn: fields.decimal(),
-            shnu_cnqn: fields.int(),
-            shnu_tr_pbmn: fields.decimal(),
-            ntby_cnqn: fields.int(),
-            ntby_tr_pbmn: fields.decimal(),
-            seln_rsqn: fields.int(),
-            shnu_rsqn: fields.int(),
-            whol_ntby_qty: fields.int(),
+            mksc_shrn_iscd: c.val(0),
+            stck_cntg_hour: c.kis_time(1),
+            seln_cnqn: c.int(2),
+            seln_tr_pbmn: c.decimal(3),
+            shnu_cnqn: c.int(4),
+            shnu_tr_pbmn: c.decimal(5),
+            ntby_cnqn: c.int(6),
+            ntby_tr_pbmn: c.decimal(7),
+            seln_rsqn: c.int(8),
+            shnu_rsqn: c.int(9),
+            whol_ntby_qty: c.int(10),
         }
     }
 }

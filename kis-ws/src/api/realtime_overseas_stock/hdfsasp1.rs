@@ -77,25 +77,25 @@ impl Record for Hdfsasp1 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<17>::new(record);
         Self {
-            rsym: fields.val(),
-            symb: fields.val(),
-            zdiv: fields.val(),
-            xymd: fields.date(),
-            xhms: fields.kis_time(),
-            kymd: fields.date(),
-            khms: fields.kis_time(),
-            bvol: fields.decimal(),
-            avol: fields.decimal(),
-            bdvl: fields.decimal(),
-            advl: fields.decimal(),
-            pbid1: fields.decimal(),
-            pask1: fields.decimal(),
-            vbid1: fields.decimal(),
-            vask1: fields.decimal(),
-            dbid1: fields.decimal(),
-            dask1: fields.decimal(),
+            rsym: c.val(0),
+            symb: c.val(1),
+            zdiv: c.val(2),
+            xymd: c.date(3),
+            xhms: c.kis_time(4),
+            kymd: c.date(5),
+            khms: c.kis_time(6),
+            bvol: c.decimal(7),
+            avol: c.decimal(8),
+            bdvl: c.decimal(9),
+            advl: c.decimal(10),
+            pbid1: c.decimal(11),
+            pask1: c.decimal(12),
+            vbid1: c.decimal(13),
+            vask1: c.decimal(14),
+            dbid1: c.decimal(15),
+            dask1: c.decimal(16),
         }
     }
 }

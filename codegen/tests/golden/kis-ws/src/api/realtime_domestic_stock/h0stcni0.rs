@@ -24,10 +24,10 @@ impl Record for H0stcni0 {
     const ENCRYPTED: bool = true;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<2>::new(record);
         Self {
-            cust_id: fields.val(),
-            acnt_no: fields.val(),
+            cust_id: c.val(0),
+            acnt_no: c.val(1),
         }
     }
 }

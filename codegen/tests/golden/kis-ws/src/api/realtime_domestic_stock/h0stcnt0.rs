@@ -47,14 +47,14 @@ impl Record for H0stcnt0 {
     const ENCRYPTED: bool = false;
 
     fn parse(record: &str) -> Self {
-        let mut fields = crate::frame::Fields::new(record);
+        let c = crate::frame::Columns::<6>::new(record);
         Self {
-            mksc_shrn_iscd: fields.val(),
-            stck_cntg_hour: fields.kis_time(),
-            stck_prpr: fields.int(),
-            prdy_vrss_sign: fields.val(),
-            prdy_ctrt: fields.decimal(),
-            type_: fields.val(),
+            mksc_shrn_iscd: c.val(0),
+            stck_cntg_hour: c.kis_time(1),
+            stck_prpr: c.int(2),
+            prdy_vrss_sign: c.val(3),
+            prdy_ctrt: c.decimal(4),
+            type_: c.val(5),
         }
     }
 }
