@@ -469,3 +469,66 @@ async fn an_order_filled_during_a_drop_is_recovered_once() {
     assert!(realtime >= 1);
     session.close().await;
 }
+
+/// A gap in overseas notices (`H0GSCNI9`) is recovered through overseas `inquire-ccnl`: the
+/// session asks kis-mock (which checks the request against the spec) and the answer decodes.
+/// kis-mock has no overseas order book, so its answer is KIS's "nothing to show" (one row with
+/// no order and no fill): nothing is recovered and nothing fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overseas_notice_gap_asks_inquire_ccnl_and_recovers_nothing_unfilled() {
+    let mut mc = MockConfig::paper();
+    mc.data_interval = None;
+    mc.ping_interval = Duration::from_millis(50);
+    let s = setup(mc).await;
+    let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
+    let mut o = fast_options();
+    o.recovery = Some(kis_ws::Recovery(std::sync::Arc::new(
+        kis_ws::RestRecovery::new(s.client.clone()),
+    )));
+    let session = Session::connect(&s.client, o).await.unwrap();
+    let mut events = session.events();
+    session.subscribe("H0GSCNI9", &hts_id).await.unwrap();
+    let requests = |s: &Setup, path: &str| {
+        s.mock
+            .stats()
+            .requests_by_path
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    };
+    let overseas = "/uapi/overseas-stock/v1/trading/inquire-ccnl";
+    let domestic = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
+    assert_eq!(requests(&s, overseas), 0);
+
+    // The mock's next message (its PINGPONG, every 50 ms here) drops the connection.
+    s.mock.faults().drop_ws_after(0);
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    s.mock.faults().drop_ws_after(u64::MAX);
+
+    let Event::NoticeGap(gap) = wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(gap.subscriptions, [("H0GSCNI9".to_owned(), hts_id.clone())]);
+    // Recovery runs in its own task: it asks the overseas inquiry, and only that one.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while requests(&s, overseas) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("inquire-ccnl was asked");
+    let outcome = tokio::time::timeout(Duration::from_millis(500), async {
+        loop {
+            match events.next().await {
+                Some(e @ (Event::Recovered(_) | Event::RecoveryFailed { .. })) => return e,
+                Some(_) => {}
+                None => panic!("stream ended"),
+            }
+        }
+    })
+    .await;
+    assert!(outcome.is_err(), "{outcome:?}");
+    assert_eq!(requests(&s, domestic), 0);
+    session.close().await;
+}
