@@ -226,6 +226,24 @@ struct Plain {
     negative: bool,
 }
 
+impl Plain {
+    /// The number as an integer (its scale is 0).
+    #[inline(always)]
+    fn int(self) -> i64 {
+        // At most 18 digits: fits in `i64`.
+        let v = self.mantissa as i64;
+        if self.negative { -v } else { v }
+    }
+
+    /// The number as a decimal.
+    #[inline(always)]
+    fn decimal(self) -> Decimal {
+        // At most 18 digits: the mantissa fits in the low 64 of the 96 bits.
+        let (lo, mid) = (self.mantissa as u32, (self.mantissa >> 32) as u32);
+        Decimal::from_parts(lo, mid, 0, self.negative, self.scale)
+    }
+}
+
 /// A canonical plain number that is the whole of the 1 to 8 bytes of `word` below the zero
 /// bytes, `len` of them: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` (the fraction only with `fraction`),
 /// not negative zero. Anything else is `None` (and left to the general parser).
@@ -268,21 +286,22 @@ fn short_number(word: u64, len: usize, fraction: bool) -> Option<Plain> {
     })
 }
 
-/// The plain number of the field at `start..end` (not empty): in line for the usual field of
-/// at most 8 bytes that does not start the text, out of line for the others.
+/// The plain number of the usual field: 1 to 8 bytes that do not lie within the text's first
+/// 8 bytes. `None` for any other field (then [`other_number`] decides) and for text that is
+/// not a canonical plain number. No calls: the typed reads' fast path stays a leaf.
 #[inline(always)]
-fn number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
-    let len = end - start;
-    if len <= 8 {
-        // The 8 bytes that end with the field, moved down so that the field comes first.
-        if let Some(word) = end.checked_sub(8).and_then(|from| b.get(from..end)) {
-            return short_number(le(word) >> (8 * (8 - len)), len, fraction);
-        }
+fn word_number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
+    let len = end.wrapping_sub(start);
+    if len.wrapping_sub(1) >= 8 {
+        return None;
     }
-    other_number(b, start, end, fraction)
+    // The 8 bytes that end with the field, moved down so that the field comes first.
+    let word = end.checked_sub(8).and_then(|from| b.get(from..end))?;
+    short_number(le(word) >> (8 * (8 - len)), len, fraction)
 }
 
-/// [`number`] for a field within the text's first 8 bytes or longer than 8 bytes.
+/// The plain number of a field [`word_number`] does not take: one within the text's first 8
+/// bytes, or one longer than 8 bytes.
 #[inline(never)]
 fn other_number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
     let len = end - start;
@@ -591,12 +610,19 @@ fn general<T: Wire>(text: &str, cut: Cut) -> Val<T> {
 /// An integer field: read straight from the text when it is a canonical plain integer.
 #[inline(never)]
 fn read_int(text: &str, cut: &Cut) -> Val<i64> {
+    match word_number(text.as_bytes(), cut.start as usize, cut.end as usize, false) {
+        Some(p) => Val::Ok(p.int()),
+        None => read_int_other(text, cut),
+    }
+}
+
+/// [`read_int`] of a field [`word_number`] does not take.
+#[inline(never)]
+fn read_int_other(text: &str, cut: &Cut) -> Val<i64> {
     let (start, end) = (cut.start as usize, cut.end as usize);
     if start < end {
-        if let Some(p) = number(text.as_bytes(), start, end, false) {
-            // At most 18 digits: fits in `i64`.
-            let v = p.mantissa as i64;
-            return Val::Ok(if p.negative { -v } else { v });
+        if let Some(p) = other_number(text.as_bytes(), start, end, false) {
+            return Val::Ok(p.int());
         }
     }
     general(text, *cut)
@@ -605,12 +631,19 @@ fn read_int(text: &str, cut: &Cut) -> Val<i64> {
 /// A decimal field: read straight from the text when it is a canonical plain number.
 #[inline(never)]
 fn read_decimal(text: &str, cut: &Cut) -> Val<Decimal> {
+    match word_number(text.as_bytes(), cut.start as usize, cut.end as usize, true) {
+        Some(p) => Val::Ok(p.decimal()),
+        None => read_decimal_other(text, cut),
+    }
+}
+
+/// [`read_decimal`] of a field [`word_number`] does not take.
+#[inline(never)]
+fn read_decimal_other(text: &str, cut: &Cut) -> Val<Decimal> {
     let (start, end) = (cut.start as usize, cut.end as usize);
     if start < end {
-        if let Some(p) = number(text.as_bytes(), start, end, true) {
-            // At most 18 digits: the mantissa fits in the low 64 of the 96 bits.
-            let (lo, mid) = (p.mantissa as u32, (p.mantissa >> 32) as u32);
-            return Val::Ok(Decimal::from_parts(lo, mid, 0, p.negative, p.scale));
+        if let Some(p) = other_number(text.as_bytes(), start, end, true) {
+            return Val::Ok(p.decimal());
         }
     }
     general(text, *cut)
@@ -750,6 +783,15 @@ mod tests {
         assert_eq!(short("1", false), Some((1, 0, false)));
         assert_eq!(short("1234567x", false), None);
         assert_eq!(short("123.45x", true), None);
+    }
+
+    /// The number of a field as the typed reads find it: [`word_number`], else
+    /// [`other_number`].
+    fn number(b: &[u8], start: usize, end: usize, fraction: bool) -> Option<Plain> {
+        if start == end {
+            return None;
+        }
+        word_number(b, start, end, fraction).or_else(|| other_number(b, start, end, fraction))
     }
 
     /// [`short_number`] of a field of 1 to 8 bytes.
