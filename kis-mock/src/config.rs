@@ -121,9 +121,10 @@ pub struct MockConfig {
     pub ping_interval: Duration,
     /// A session that has not echoed `PINGPONG` for this long is dropped (KIS: ~100 s).
     pub pong_timeout: Duration,
-    /// Interval between data frames per market subscription; `None` sends none.
+    /// How often each market subscription is sent the tape's new executions (nothing when
+    /// none traded); `None` sends no data frames.
     pub data_interval: Option<Duration>,
-    /// Most records in one data frame (frames carry 1..=this many, mostly 1).
+    /// Most records in one data frame (more executions due at once go in several frames).
     pub max_records_per_frame: u32,
     /// Registrations allowed per websocket session (KIS: 41).
     pub max_subscriptions: usize,

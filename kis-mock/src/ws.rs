@@ -7,10 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chrono::Timelike;
 use futures_util::{SinkExt, StreamExt};
 use kis_spec::{ApiSpec, Field};
-use rand::Rng;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast::error::RecvError;
@@ -24,6 +22,7 @@ use crate::catalog::tr_id_in;
 use crate::crypto;
 use crate::faults::Drip;
 use crate::market::fields::{self, Row};
+use crate::market::tape;
 use crate::server::{Shared, lock};
 use crate::stats::bump;
 
@@ -82,9 +81,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 struct Sub {
-    /// The last record built and the simulated second it shows: within one second the market
-    /// does not change, so frames repeat it instead of recomputing.
-    last: Option<(chrono::NaiveDateTime, String)>,
+    /// The last execution of the tape this subscription was sent (`None` until the first).
+    sent: Option<crate::market::tape::TapePos>,
     tr_id: String,
     tr_key: String,
     encrypted: bool,
@@ -404,7 +402,7 @@ impl Session<'_> {
                 .await;
         }
         self.subs.push(Sub {
-            last: None,
+            sent: None,
             encrypted: spec.realtime.as_ref().is_some_and(|r| r.encrypted),
             columns: columns(spec),
             example: self
@@ -443,48 +441,37 @@ impl Session<'_> {
         self.send(ping).await
     }
 
+    /// Sends each market-data subscription the executions of the tape since its last frame
+    /// (`market::tape`): one record per execution, up to `max_records_per_frame` records a
+    /// frame, nothing when nothing traded. Every record is the market at its execution: price,
+    /// the day's range, its own quantity, the cumulative volume after it, and the book.
     async fn on_data_tick(&mut self) -> Result<(), End> {
         let max = self.sh.config.max_records_per_frame.max(1) as usize;
         let mut frames = Vec::new();
         let market = &self.sh.market;
         let now = market.now();
-        let second = now.with_nanosecond(0).unwrap_or(now);
         for sub in self.subs.iter_mut().filter(|s| !s.encrypted) {
-            let mut rng = rand::rng();
-            let count = if max > 1 && rng.random_ratio(1, 4) {
-                rng.random_range(2..=max)
-            } else {
-                1
+            let product = market.product(&sub.tr_key);
+            let executions = market.executions(&product, sub.sent, now, tape::MAX_PER_CALL);
+            let Some(last) = executions.last() else {
+                continue;
             };
-            let fresh = sub.last.as_ref().is_some_and(|(at, _)| *at == second);
-            if !fresh {
-                // Every record comes from the market at this moment: the tape's newest trade,
-                // the day's range and cumulative volume, and the book.
-                let q = market.quote_at(&market.product(&sub.tr_key), now);
-                let book = market.book(&q);
-                let mut row = Row::quote(&q, Some(&book));
-                if let Some(t) = market.last_trade(&q) {
-                    row.qty = t.qty;
-                }
-                let record = fields::realtime_record(
-                    &sub.columns,
-                    &sub.example,
-                    &sub.tr_key,
-                    self.seq,
-                    &row,
-                );
-                sub.last = Some((second, record));
+            sub.sent = Some(last.at);
+            let records: Vec<String> = executions
+                .iter()
+                .map(|e| {
+                    let book = market.book(&e.quote);
+                    let mut row = Row::quote(&e.quote, Some(&book));
+                    row.qty = e.qty;
+                    row.volume = e.volume;
+                    row.value = e.value;
+                    self.seq += 1;
+                    fields::realtime_record(&sub.columns, &sub.example, &sub.tr_key, self.seq, &row)
+                })
+                .collect();
+            for chunk in records.chunks(max) {
+                frames.push((sub.tr_id.clone(), chunk.len(), chunk.join("^")));
             }
-            let record = sub.last.as_ref().map_or("", |(_, r)| r.as_str());
-            let mut payload = String::with_capacity((record.len() + 1) * count);
-            for i in 0..count {
-                if i > 0 {
-                    payload.push('^');
-                }
-                payload.push_str(record);
-            }
-            self.seq += count;
-            frames.push((sub.tr_id.clone(), count, payload));
         }
         for (tr_id, count, payload) in frames {
             let frame = format!("0|{tr_id}|{count:03}|{payload}");

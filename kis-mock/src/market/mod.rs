@@ -14,6 +14,7 @@ pub mod fields;
 pub mod path;
 pub mod product;
 pub mod rng;
+pub mod tape;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

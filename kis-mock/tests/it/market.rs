@@ -544,12 +544,13 @@ async fn realtime_ticks_move_forward_inside_the_day() {
         .map(|f| f.name.to_ascii_uppercase())
         .collect();
     let col = |name: &str| columns.iter().position(|c| c == name).unwrap();
-    let (hour, prpr, hgpr, lwpr, acml, askp, bidp) = (
+    let (hour, prpr, hgpr, lwpr, acml, cntg, askp, bidp) = (
         col("STCK_CNTG_HOUR"),
         col("STCK_PRPR"),
         col("STCK_HGPR"),
         col("STCK_LWPR"),
         col("ACML_VOL"),
+        col("CNTG_VOL"),
         col("ASKP1"),
         col("BIDP1"),
     );
@@ -589,9 +590,12 @@ async fn realtime_ticks_move_forward_inside_the_day() {
             let (ask, bid): (i64, i64) = (r[askp].parse().unwrap(), r[bidp].parse().unwrap());
             assert!(ask > bid && (ask == p || bid == p), "{r:?}");
             let vol: i64 = r[acml].parse().unwrap();
+            let qty: i64 = r[cntg].parse().unwrap();
+            assert!(qty > 0, "{r:?}");
             if let Some((t0, v0)) = last.get(&code) {
                 assert!(r[hour] >= t0.as_str(), "time never goes back");
-                assert!(vol >= *v0, "cumulative volume never goes back");
+                // Each record is one execution: the day's volume grows by exactly its quantity.
+                assert_eq!(vol, v0 + qty, "{r:?}");
             }
             last.insert(code.clone(), (r[hour].to_owned(), vol));
             prices.entry(code).or_default().insert(p);

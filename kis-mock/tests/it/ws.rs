@@ -137,6 +137,11 @@ async fn data_frames_follow_the_column_layout() {
     let mock = start(MockConfig {
         data_interval: Some(Duration::from_millis(10)),
         max_records_per_frame: 3,
+        // A simulated second per frame: several executions are due at most ticks.
+        clock: kis_mock::MockClock::Simulated {
+            start: None,
+            speed: 100.0,
+        },
         ..config()
     })
     .await;
@@ -145,6 +150,7 @@ async fn data_frames_follow_the_column_layout() {
     let ack = subscribe(&mut ws, &approval, "H0STCNT0", "005930").await;
     assert_eq!(ack["body"]["msg_cd"], "OPSP0000");
     let mut multi = false;
+    let mut last: Option<Vec<String>> = None;
     for _ in 0..60 {
         let frame = next_frame(&mut ws).await;
         let parts: Vec<&str> = frame.splitn(4, '|').collect();
@@ -158,6 +164,10 @@ async fn data_frames_follow_the_column_layout() {
             assert_eq!(record[0], "005930");
             assert_eq!(record[1].len(), 6);
             assert!(record[2].parse::<i64>().is_ok());
+            // Every record is a new execution: never the previous one again.
+            let record: Vec<String> = record.iter().map(|f| f.to_string()).collect();
+            assert_ne!(last.as_ref(), Some(&record), "{frame}");
+            last = Some(record);
         }
         multi |= n > 1;
     }
