@@ -19,7 +19,11 @@ fn main() {
 }
 
 async fn run(args: Args) -> Result<(), BoxError> {
-    let target = Target::new(args, Env::Real).await?;
+    // The simulator's clock starts in the New York session, so overseas trades are flowing.
+    let target = Target::with(args, Env::Real, |mc| {
+        mc.clock = kis_mock::MockClock::new_york_session();
+    })
+    .await?;
     let client = &target.client;
     println!("overseas stock on the {}", target.describe());
 

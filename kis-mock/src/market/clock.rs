@@ -33,6 +33,24 @@ impl Default for MockClock {
     }
 }
 
+impl MockClock {
+    /// A simulated clock at real speed that starts at 11:00 New York time on the latest New
+    /// York trading day (the KST moment of it): overseas stocks trade, KRX is closed.
+    pub fn new_york_session() -> MockClock {
+        let utc_now = real_kst() - Duration::hours(9);
+        let ny_today = (utc_now - Duration::hours(super::new_york_offset(utc_now))).date();
+        let day = Calendar::Nyse.on_or_before(ny_today);
+        let eleven = day.and_time(NaiveTime::from_hms_opt(11, 0, 0).expect("a valid time"));
+        // 11:00 in New York is 15:00 or 16:00 UTC (the offset of that day), +9 h in KST.
+        let utc = eleven + Duration::hours(5);
+        let utc = eleven + Duration::hours(super::new_york_offset(utc));
+        MockClock::Simulated {
+            start: Some(utc + Duration::hours(9)),
+            speed: 1.0,
+        }
+    }
+}
+
 /// The real KST time now.
 pub fn real_kst() -> NaiveDateTime {
     Utc::now().naive_utc() + Duration::hours(9)

@@ -146,6 +146,24 @@ type Extremes = ((i64, NaiveDate), (i64, NaiveDate));
 /// Daily closes of one product, oldest first.
 type Chain = Arc<Vec<(NaiveDate, i64)>>;
 
+/// Hours New York is behind UTC at `utc`: 4 from the second Sunday of March to the first
+/// Sunday of November (at 2:00 local), 5 otherwise.
+pub(crate) fn new_york_offset(utc: NaiveDateTime) -> i64 {
+    let y = utc.year();
+    let sunday = |m: u32, nth: i64| {
+        let first = NaiveDate::from_ymd_opt(y, m, 1).expect("a valid month");
+        let off = (7 - first.weekday().num_days_from_sunday() as i64) % 7;
+        first + Duration::days(off + 7 * (nth - 1))
+    };
+    let dst_start = sunday(3, 2).and_hms_opt(7, 0, 0).expect("a valid time");
+    let dst_end = sunday(11, 1).and_hms_opt(6, 0, 0).expect("a valid time");
+    if utc >= dst_start && utc < dst_end {
+        4
+    } else {
+        5
+    }
+}
+
 /// The market model.
 pub struct Market {
     seed: u64,
@@ -280,22 +298,8 @@ impl Market {
         if !p.venue.is_us() {
             return kst;
         }
-        // New York: UTC-4 from the second Sunday of March to the first Sunday of November.
         let utc = kst - Duration::hours(9);
-        let y = utc.year();
-        let sunday = |m: u32, nth: i64| {
-            let first = NaiveDate::from_ymd_opt(y, m, 1).expect("a valid month");
-            let off = (7 - first.weekday().num_days_from_sunday() as i64) % 7;
-            first + Duration::days(off + 7 * (nth - 1))
-        };
-        let dst_start = sunday(3, 2).and_hms_opt(7, 0, 0).expect("a valid time");
-        let dst_end = sunday(11, 1).and_hms_opt(6, 0, 0).expect("a valid time");
-        let offset = if utc >= dst_start && utc < dst_end {
-            4
-        } else {
-            5
-        };
-        utc - Duration::hours(offset)
+        utc - Duration::hours(new_york_offset(utc))
     }
 
     /// Daily closes of a product from 2015 through at least `until`.

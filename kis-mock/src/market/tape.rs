@@ -207,4 +207,18 @@ mod tests {
         let early = m.now().date().and_hms_opt(8, 0, 0).unwrap();
         assert!(m.executions(&p, None, early, 64).is_empty());
     }
+
+    #[test]
+    fn overseas_stocks_trade_on_the_new_york_session_clock() {
+        let m = Market::new(7, Clock::new(MockClock::new_york_session()));
+        for key in ["DNASTSLA", "DNYSIBM"] {
+            let p = m.product(key);
+            let got = m.executions(&p, None, m.now(), 64);
+            assert_eq!(got.len(), 1, "{key}");
+            assert_eq!(got[0].quote.phase, Phase::Continuous);
+        }
+        // KRX is closed then.
+        let krx = m.product("005930");
+        assert!(m.executions(&krx, None, m.now(), 64).is_empty());
+    }
 }
