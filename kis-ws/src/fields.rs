@@ -523,9 +523,12 @@ impl<'a, const N: usize> Columns<'a, N> {
     /// Cuts the first `N` fields of one record's text (`^`-separated, as received).
     #[inline(never)]
     pub fn new(record: &'a str) -> Self {
-        let mut cuts = [Cut::MISSING; N];
-        Fields::new(record).cut_into(&mut cuts);
-        Columns { text: record, cuts }
+        let mut columns = Columns {
+            text: record,
+            cuts: [Cut::MISSING; N],
+        };
+        Fields::new(record).cut_into(&mut columns.cuts);
+        columns
     }
 
     /// The place of column `i` ([`Cut::MISSING`] past the record's end or past `N`).
