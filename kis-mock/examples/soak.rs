@@ -11,6 +11,10 @@
 //! with `--client`), so the client's peak RSS (`VmHWM`) is its own. Frames carry one record
 //! each (`max_records_per_frame = 1`) so frames sent and records received can be compared
 //! one to one. Exit status 1 when anything the simulator delivered was not received.
+//!
+//! The realtime feed is the simulator's execution tape (1 to 4 executions a simulated second
+//! per symbol), so the frame rate follows the clock: it runs `--speed` (default 25) times real
+//! time from 10:30 KST, which keeps a 10-minute run inside the continuous session.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -32,6 +36,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 struct Settings {
     duration: Duration,
     interval: Duration,
+    speed: f64,
     drop_after: u64,
     rest_rps: u32,
     order_every: u32,
@@ -42,15 +47,16 @@ impl Default for Settings {
         Settings {
             duration: Duration::from_secs(60),
             interval: Duration::from_millis(2),
-            drop_after: 300_000,
+            speed: 25.0,
+            drop_after: 40_000,
             rest_rps: 20,
             order_every: 10,
         }
     }
 }
 
-const USAGE: &str = "usage: soak [--duration SECS] [--interval-ms MS] [--drop-after MESSAGES] \
-                     [--rest-rps N] [--order-every N]";
+const USAGE: &str = "usage: soak [--duration SECS] [--interval-ms MS] [--speed X] \
+                     [--drop-after MESSAGES] [--rest-rps N] [--order-every N]";
 
 fn parse(args: &mut impl Iterator<Item = String>, s: &mut Settings) -> Result<(), String> {
     while let Some(arg) = args.next() {
@@ -62,6 +68,7 @@ fn parse(args: &mut impl Iterator<Item = String>, s: &mut Settings) -> Result<()
         match arg.as_str() {
             "--duration" => s.duration = Duration::from_secs(num("--duration")?),
             "--interval-ms" => s.interval = Duration::from_millis(num("--interval-ms")?.max(1)),
+            "--speed" => s.speed = (num("--speed")? as f64).max(1.0),
             "--drop-after" => s.drop_after = num("--drop-after")?.max(1000),
             "--rest-rps" => s.rest_rps = u32::try_from(num("--rest-rps")?).unwrap_or(20),
             "--order-every" => s.order_every = u32::try_from(num("--order-every")?).unwrap_or(0),
@@ -134,6 +141,10 @@ fn status_kb(field: &str) -> u64 {
 fn mock_config(s: &Settings) -> MockConfig {
     MockConfig {
         data_interval: Some(s.interval),
+        clock: kis_mock::MockClock::Simulated {
+            start: None,
+            speed: s.speed,
+        },
         max_records_per_frame: 1,
         initial_cash: 1_000_000_000_000,
         ..MockConfig::default()
@@ -145,9 +156,10 @@ async fn coordinator(s: Settings) -> Result<bool, BoxError> {
     let mock = MockServer::start(mock_config(&s)).await?;
     mock.faults().drop_ws_after(s.drop_after);
     println!(
-        "soak: {} s, data every {:?} per subscription, websocket dropped after every {} messages, \
-         REST {} req/s (every {}th an order)",
+        "soak: {} s, clock {}x, the tape's executions every {:?} per subscription, websocket \
+         dropped after every {} messages, REST {} req/s (every {}th an order)",
         s.duration.as_secs(),
+        s.speed,
         s.interval,
         s.drop_after,
         s.rest_rps,
