@@ -58,12 +58,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
                 rust_decimal::Decimal::ZERO,
             ))
             .await?;
-        let hashkeys = mock
-            .stats()
-            .requests_by_path
-            .get("/uapi/hashkey")
-            .copied()
-            .unwrap_or(0);
+        let hashkeys = mock.stats().requests_to("/uapi/hashkey");
         println!(
             "order with hashkey header: {} ({hashkeys} hashkey call)",
             order.msg1

@@ -38,6 +38,13 @@ pub struct MockStats {
     pub pings_sent: u64,
 }
 
+impl MockStats {
+    /// Requests to `path` (0 when there were none).
+    pub fn requests_to(&self, path: &str) -> u64 {
+        self.requests_by_path.get(path).copied().unwrap_or(0)
+    }
+}
+
 /// The live counters behind [`MockStats`].
 #[derive(Debug, Default)]
 pub(crate) struct Counters {

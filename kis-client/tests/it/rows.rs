@@ -42,12 +42,7 @@ fn texts<T: std::fmt::Debug>(rows: &[T]) -> Vec<String> {
 }
 
 fn calls(s: &Setup, path: &str) -> u64 {
-    s.mock
-        .stats()
-        .requests_by_path
-        .get(path)
-        .copied()
-        .unwrap_or(0)
+    s.mock.stats().requests_to(path)
 }
 
 /// Runs a whole scan and checks what holds for every scheme: complete, `pages × rows` rows,

@@ -10,12 +10,7 @@ use crate::endpoints::{InquirePrice, ORDER_PATH, OrderCash, PRICE_PATH, RealOnly
 use crate::support::{Setup, unlimited};
 
 fn path_count(s: &Setup, path: &str) -> u64 {
-    s.mock
-        .stats()
-        .requests_by_path
-        .get(path)
-        .copied()
-        .unwrap_or(0)
+    s.mock.stats().requests_to(path)
 }
 
 #[tokio::test]

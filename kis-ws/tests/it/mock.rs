@@ -277,14 +277,7 @@ async fn malformed_frames_from_the_mock_are_error_events_and_the_stream_goes_on(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_approval_key_is_renewed_through_the_client() {
     let s = setup(MockConfig::default()).await;
-    let approvals = |s: &Setup| {
-        s.mock
-            .stats()
-            .requests_by_path
-            .get("/oauth2/Approval")
-            .copied()
-            .unwrap_or(0)
-    };
+    let approvals = |s: &Setup| s.mock.stats().requests_to("/oauth2/Approval");
     let session = Session::connect(&s.client, fast_options()).await.unwrap();
     assert_eq!(approvals(&s), 1);
     s.mock.faults().refuse_approval(true);
@@ -488,14 +481,7 @@ async fn an_overseas_notice_gap_asks_inquire_ccnl_and_recovers_nothing_unfilled(
     let session = Session::connect(&s.client, o).await.unwrap();
     let mut events = session.events();
     session.subscribe("H0GSCNI9", &hts_id).await.unwrap();
-    let requests = |s: &Setup, path: &str| {
-        s.mock
-            .stats()
-            .requests_by_path
-            .get(path)
-            .copied()
-            .unwrap_or(0)
-    };
+    let requests = |s: &Setup, path: &str| s.mock.stats().requests_to(path);
     let overseas = "/uapi/overseas-stock/v1/trading/inquire-ccnl";
     let domestic = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
     assert_eq!(requests(&s, overseas), 0);
