@@ -57,6 +57,8 @@ pub(crate) struct Order {
     pub seen_volume: u64,
     /// Quantity taken away by a later modify or cancel.
     pub withdrawn: u64,
+    /// The trading day the order was placed on (`YYYYMMDD`, KST).
+    pub date: String,
     pub time: String,
 }
 
@@ -291,6 +293,7 @@ impl Account {
             fill_amount: 0,
             withdrawn: 0,
             seen_volume: q.volume,
+            date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         };
         self.orders.push(order.clone());
@@ -372,6 +375,7 @@ impl Account {
             fill_amount: 0,
             withdrawn: 0,
             seen_volume: q.volume,
+            date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         };
         self.orders.push(order.clone());

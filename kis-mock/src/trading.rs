@@ -301,9 +301,13 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
     let code = call.param("PDNO");
     let side = call.param("SLL_BUY_DVSN_CD");
     let ccld = call.param("CCLD_DVSN");
+    // The inquiry's days (`YYYYMMDD`, compared as text); an absent bound does not filter.
+    let (from, to) = (call.param("INQR_STRT_DT"), call.param("INQR_END_DT"));
     let orders: Vec<Order> = account
         .orders
         .iter()
+        .filter(|o| from.is_empty() || o.date.as_str() >= from)
+        .filter(|o| to.is_empty() || o.date.as_str() <= to)
         .filter(|o| code.is_empty() || o.code == code)
         .filter(|o| match side {
             "01" => o.sell,
@@ -323,12 +327,11 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         Err(reply) => return reply,
     };
     let mut body = base(call);
-    let date = call.sh.market.now().format("%Y%m%d").to_string();
     let rows = page
         .iter()
         .map(|o| {
             vec![
-                ("ord_dt", date.clone()),
+                ("ord_dt", o.date.clone()),
                 ("ord_gno_brno", BRANCH.into()),
                 ("odno", o.odno.clone()),
                 ("orgn_odno", o.orgn_odno.clone()),

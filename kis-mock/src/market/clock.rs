@@ -34,6 +34,20 @@ impl Default for MockClock {
 }
 
 impl MockClock {
+    /// A simulated clock at real speed that starts at 10:30 KST on the KRX trading day `days`
+    /// trading days before the latest one (0: the default clock's day). Its date differs from
+    /// this machine's: for tests of what a client does with the server's dates.
+    pub fn krx_session_before(days: u32) -> MockClock {
+        let mut day = Calendar::Krx.on_or_before(real_kst().date());
+        for _ in 0..days {
+            day = Calendar::Krx.previous(day);
+        }
+        MockClock::Simulated {
+            start: Some(day.and_time(NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time"))),
+            speed: 1.0,
+        }
+    }
+
     /// A simulated clock at real speed that starts at 11:00 New York time on the latest New
     /// York trading day (the KST moment of it): overseas stocks trade, KRX is closed.
     pub fn new_york_session() -> MockClock {
