@@ -8,8 +8,12 @@ use crate::error::FrameError;
 /// One parsed JSON control message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
-    /// A `PINGPONG` heartbeat; the exact text must be echoed back.
-    PingPong,
+    /// A `PINGPONG` heartbeat; the exact text must be echoed back. KIS stamps it with its own
+    /// clock (`header.datetime`, KST `YYYYMMDDHHMMSS`): `server_time` when that parses.
+    PingPong {
+        /// The server's KST time, from the heartbeat's `datetime`.
+        server_time: Option<chrono::NaiveDateTime>,
+    },
     /// A reply to a subscribe/unsubscribe request, or a server-side error notice.
     Ack(Ack),
 }
@@ -84,6 +88,8 @@ struct RawHeader {
     tr_key: String,
     #[serde(default)]
     encrypt: String,
+    #[serde(default)]
+    datetime: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -111,7 +117,9 @@ pub fn parse_control(text: &str) -> Result<Control, FrameError> {
     let raw: RawMessage = serde_json::from_str(text)
         .map_err(|e| FrameError::malformed(&format!("control message: {e}"), text))?;
     if raw.header.tr_id == "PINGPONG" {
-        return Ok(Control::PingPong);
+        let server_time =
+            chrono::NaiveDateTime::parse_from_str(&raw.header.datetime, "%Y%m%d%H%M%S").ok();
+        return Ok(Control::PingPong { server_time });
     }
     let Some(body) = raw.body else {
         return Err(FrameError::malformed("control message without body", text));
@@ -278,7 +286,10 @@ mod tests {
         assert_eq!(
             parse_control(r#"{"header":{"tr_id":"PINGPONG","datetime":"20260625093000"}}"#)
                 .unwrap(),
-            Control::PingPong
+            Control::PingPong {
+                server_time: chrono::NaiveDate::from_ymd_opt(2026, 6, 25)
+                    .and_then(|d| d.and_hms_opt(9, 30, 0))
+            }
         );
     }
 

@@ -49,9 +49,27 @@ pub struct NoticeGap {
     pub to: Option<SystemTime>,
     /// The notice subscriptions `(tr_id, tr_key)` that were registered during the gap.
     pub subscriptions: Vec<(String, String)>,
+    /// How far the server's clock was ahead of this machine's (negative: behind), from the
+    /// `datetime` of the last `PINGPONG` before the gap; `None` when no heartbeat had arrived.
+    /// KIS keeps executions by its own (KST) trading day, so a recovery asks for the server's
+    /// days of the gap ([`NoticeGap::server_days`]).
+    pub server_offset: Option<chrono::TimeDelta>,
 }
 
 impl NoticeGap {
+    /// The server's KST days the gap spans (`to`: `now` for an open-ended gap), by the server's
+    /// clock when it is known ([`NoticeGap::server_offset`]), else by this machine's. A minute
+    /// is added on each side for the heartbeat's one-second resolution and clock drift.
+    pub fn server_days(&self, now: SystemTime) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        let offset = self.server_offset.unwrap_or_default();
+        let margin = chrono::TimeDelta::minutes(1);
+        let day = |t: SystemTime, shift: chrono::TimeDelta| {
+            let utc: chrono::DateTime<chrono::Utc> = t.into();
+            (utc.naive_utc() + chrono::TimeDelta::hours(9) + offset + shift).date()
+        };
+        (day(self.from, -margin), day(self.to.unwrap_or(now), margin))
+    }
+
     /// The markets whose notices the gap concerns.
     pub fn markets(&self) -> Vec<Market> {
         let mut m = Vec::new();
@@ -223,13 +241,6 @@ mod rest {
         }
     }
 
-    /// The KST calendar day of `t`.
-    fn kst_day(t: SystemTime) -> chrono::NaiveDate {
-        let utc: chrono::DateTime<chrono::Utc> = t.into();
-        let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("KST offset");
-        utc.with_timezone(&kst).date_naive()
-    }
-
     fn decimal<T: std::fmt::Display>(v: Option<T>) -> Option<Decimal> {
         v.and_then(|x| x.to_string().parse().ok())
     }
@@ -299,8 +310,7 @@ mod rest {
 
     impl NoticeRecovery for RestRecovery {
         fn orders(&self, gap: &NoticeGap) -> BoxFuture<'_, Result<Vec<OrderFills>, Error>> {
-            let from = kst_day(gap.from);
-            let to = kst_day(gap.to.unwrap_or_else(SystemTime::now));
+            let (from, to) = gap.server_days(SystemTime::now());
             let markets = gap.markets();
             Box::pin(async move {
                 let mut out = Vec::new();
@@ -312,19 +322,6 @@ mod rest {
                 }
                 Ok(out)
             })
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn kst_day_crosses_midnight_at_15_utc() {
-            let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(15 * 3600);
-            assert_eq!(kst_day(t).to_string(), "1970-01-02");
-            let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(15 * 3600 - 1);
-            assert_eq!(kst_day(t).to_string(), "1970-01-01");
         }
     }
 }
@@ -391,7 +388,41 @@ mod tests {
                 ("H0STCNI9".into(), "a".into()),
                 ("H0GSCNI0".into(), "a".into()),
             ],
+            server_offset: None,
         };
         assert_eq!(gap.markets(), [Market::Domestic, Market::Overseas]);
+    }
+
+    #[test]
+    fn server_days_follow_the_server_clock() {
+        let at = |secs: u64| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // 12:00 UTC is 21:00 KST on 1970-01-01; KST midnight is 15:00 UTC.
+        let mut gap = NoticeGap {
+            from: at(12 * 3600),
+            to: Some(at(12 * 3600 + 60)),
+            subscriptions: Vec::new(),
+            server_offset: None,
+        };
+        assert_eq!(
+            gap.server_days(at(0)),
+            (day("1970-01-01"), day("1970-01-01"))
+        );
+        // A server a day behind this machine (a simulator on an earlier trading day).
+        gap.server_offset = Some(chrono::TimeDelta::days(-1));
+        assert_eq!(
+            gap.server_days(at(0)),
+            (day("1969-12-31"), day("1969-12-31"))
+        );
+        // A gap that ends a few seconds before KST midnight also asks for the next day.
+        gap.server_offset = None;
+        gap.to = Some(at(15 * 3600 - 5));
+        assert_eq!(
+            gap.server_days(at(0)),
+            (day("1970-01-01"), day("1970-01-02"))
+        );
+        // An open-ended gap runs to `now`.
+        gap.to = None;
+        assert_eq!(gap.server_days(at(2 * 86_400)).1, day("1970-01-03"));
     }
 }

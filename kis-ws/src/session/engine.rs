@@ -78,6 +78,8 @@ pub(super) struct Engine {
     recovered_rx: mpsc::UnboundedReceiver<Recovered>,
     cmds: mpsc::Receiver<Command>,
     fanout: Fanout,
+    /// The server's clock minus this machine's, from the last `PINGPONG` `datetime`.
+    server_offset: Option<chrono::TimeDelta>,
 }
 
 impl Engine {
@@ -102,6 +104,7 @@ impl Engine {
             recovered_rx,
             cmds,
             fanout: Fanout::new(shared),
+            server_offset: None,
         }
     }
 
@@ -268,10 +271,17 @@ impl Engine {
                 self.fanout.emit(Event::Error(e), false);
                 None
             }
-            Ok(Control::PingPong) => match tx.send(Message::Text(text)).await {
-                Ok(()) => None,
-                Err(e) => Some(lost(format!("send failed: {e}"))),
-            },
+            Ok(Control::PingPong { server_time }) => {
+                if let Some(server) = server_time {
+                    // The server's KST clock against this machine's, to the second.
+                    let here = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(9);
+                    self.server_offset = Some(server - here);
+                }
+                match tx.send(Message::Text(text)).await {
+                    Ok(()) => None,
+                    Err(e) => Some(lost(format!("send failed: {e}"))),
+                }
+            }
             Ok(Control::Ack(ack)) => {
                 self.registry.on_ack(ack);
                 None
@@ -332,7 +342,8 @@ impl Engine {
     }
 
     /// Reports a notice gap and, when configured, starts recovering it in a task of its own.
-    fn notice_gap(&mut self, gap: NoticeGap) {
+    fn notice_gap(&mut self, mut gap: NoticeGap) {
+        gap.server_offset = self.server_offset;
         self.fanout.emit(Event::NoticeGap(gap.clone()), false);
         let (Some(recovery), Some(to)) = (self.options.recovery.clone(), gap.to) else {
             return;
@@ -426,6 +437,7 @@ impl Engine {
                 from: SystemTime::now(),
                 to: None,
                 subscriptions: notices,
+                server_offset: None,
             });
         }
         let _ = tx.send(Message::Close(None)).await;

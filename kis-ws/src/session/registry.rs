@@ -359,6 +359,8 @@ impl<W> Registry<W> {
                     from: down.since_wall,
                     to: Some(SystemTime::now()),
                     subscriptions: down.notices,
+                    // The engine knows the server's clock and fills it in.
+                    server_offset: None,
                 }));
             }
         }
@@ -544,6 +546,7 @@ impl<W> Registry<W> {
                     from: down.since_wall,
                     to: None,
                     subscriptions: down.notices,
+                    server_offset: None,
                 }));
             }
         }

@@ -362,7 +362,22 @@ fn notice_fill(e: &Event<AnyRecord>) -> Option<(String, i64)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_filled_during_a_drop_is_recovered_once() {
+    order_filled_during_a_drop_is_recovered_once(MockConfig::paper()).await;
+}
+
+/// The same on a server whose trading day is not this machine's (a simulator a week back):
+/// the recovery asks for the server's days, known from its `PINGPONG` `datetime`. (Before,
+/// it asked for this machine's KST day and recovered nothing: found by the 10-minute soak,
+/// which ran after KST midnight against a simulator on the previous day.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_asks_for_the_server_days_not_this_machines() {
     let mut mc = MockConfig::paper();
+    mc.clock = kis_mock::MockClock::krx_session_before(5);
+    mc.ping_interval = Duration::from_millis(100);
+    order_filled_during_a_drop_is_recovered_once(mc).await;
+}
+
+async fn order_filled_during_a_drop_is_recovered_once(mut mc: MockConfig) {
     mc.data_interval = None;
     mc.fill = kis_mock::Fill::After(Duration::from_millis(300));
     let s = setup(mc).await;
