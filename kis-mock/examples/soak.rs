@@ -146,6 +146,12 @@ fn mock_config(s: &Settings) -> MockConfig {
             speed: s.speed,
         },
         max_records_per_frame: 1,
+        // KIS's page size for the daily fills (the mock's default of 2 tests paging; with
+        // hundreds of orders a recovery would hit the client's 100-page guard).
+        paging: kis_mock::PagingConfig {
+            pages: 1,
+            rows: 100,
+        },
         initial_cash: 1_000_000_000_000,
         ..MockConfig::default()
     }
@@ -473,7 +479,12 @@ impl Counts {
             Event::Recovered(r) => {
                 self.fills_recovered += r.missing.to_string().parse::<u64>().unwrap_or(0);
             }
-            Event::RecoveryFailed { .. } => self.recovery_failed += 1,
+            Event::RecoveryFailed { error, .. } => {
+                if self.recovery_failed == 0 {
+                    eprintln!("soak client: recovery failed: {error}");
+                }
+                self.recovery_failed += 1;
+            }
             _ => {}
         }
     }
