@@ -3,7 +3,8 @@
 //!
 //! KIS does not replay execution notices sent while a session was down. After every such gap
 //! the session emits [`crate::Event::NoticeGap`]; with [`crate::Options::recovery`] set it also
-//! asks a [`NoticeRecovery`] for the orders of the gap's days and emits, per order, the filled
+//! asks a [`NoticeRecovery`] for the orders of the gap's days (the server's days: the session
+//! keeps the server's clock from the `datetime` of its `PINGPONG`s) and emits, per order, the filled
 //! quantity the realtime notices did not report as [`crate::Event::Recovered`] (never counted
 //! twice: the ledger remembers what notices and earlier recoveries reported).
 
@@ -222,7 +223,8 @@ mod rest {
     use super::*;
 
     /// Recovers executions through the REST client: domestic `inquire-daily-ccld` (주식일별주문체결조회)
-    /// and overseas `inquire-ccnl` (해외주식 주문체결내역) for the KST days the gap spans.
+    /// and overseas `inquire-ccnl` (해외주식 주문체결내역) for the server's KST days the gap spans
+    /// ([`NoticeGap::server_days`]: by KIS's clock, from its `PINGPONG`s, where known).
     #[derive(Clone)]
     pub struct RestRecovery {
         client: kis_client::Client,
