@@ -1,9 +1,10 @@
 //! The realtime execution tape: what the websocket feed sends.
 //!
 //! The price path trades once a second (its `Trade`s). The feed splits each second's trade into
-//! 1 to 4 executions (never more than its quantity), spread evenly over the second: execution
-//! `j` of `n` happens `j / n` of a second after the second starts. Each execution carries its
-//! own quantity, and the day's cumulative volume and value after it, so consecutive records of
+//! 1 to 4 executions of seeded, uneven sizes (never more than its quantity), spread evenly over
+//! the second: execution `j` of `n` happens `j / n` of a second after the second starts. Each
+//! execution carries its own quantity, and the day's cumulative volume and value after it, so
+//! consecutive records of
 //! a symbol always satisfy `ACML_VOL = previous ACML_VOL + CNTG_VOL`, and the last execution of
 //! a second ends exactly at the path's cumulative volume for that second. Like everything in the
 //! market, the tape is a pure function of `(seed, product, date, time)`.
@@ -111,11 +112,20 @@ impl Market {
         // approximate inside a bar, so the second's value is rebuilt from its price).
         let price = q.price as f64;
         let value_before = q.value - trade.qty as f64 * price;
-        let (base, extra) = (trade.qty / n, trade.qty % n);
+        // Seeded, uneven parts of at least one share each that add up to the second's trade.
+        let weights: Vec<u64> = (0..n).map(|_| rng.range(1, 100)).collect();
+        let total: u64 = weights.iter().sum();
+        let spare = trade.qty - n;
+        let mut parts: Vec<u64> = weights.iter().map(|w| 1 + spare * w / total).collect();
+        let given: u64 = parts.iter().sum();
+        if let Some(last) = parts.last_mut() {
+            *last += trade.qty - given;
+        }
         let mut volume = before;
-        (0..n)
-            .map(|j| {
-                let qty = base + u64::from(j < extra);
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(j, qty)| {
                 volume += qty;
                 Counted {
                     count: n as u32,
@@ -179,10 +189,22 @@ mod tests {
                 volume = Some(e.volume);
                 last = Some(e.at);
                 seen += 1;
-                // The last execution of a second ends at the path's volume for that second.
+                // The executions of a second end at the path's volume for that second.
                 let q = m.quote_at(&p, e.at.second);
                 let trade = m.last_trade(&q).unwrap();
                 assert!(e.volume <= trade.cum_volume);
+                let last = m
+                    .executions(
+                        &p,
+                        Some(e.at),
+                        e.at.second + Duration::milliseconds(999),
+                        64,
+                    )
+                    .into_iter()
+                    .filter(|x| x.at.second == e.at.second)
+                    .last()
+                    .map_or(e.volume, |x| x.volume);
+                assert_eq!(last, trade.cum_volume, "{e:?}");
             }
         }
         assert!(seen >= 10, "{seen}");
