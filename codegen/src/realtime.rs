@@ -6,7 +6,7 @@ use crate::names::{Case, Scope, sanitize};
 use crate::types::Module;
 use crate::{WS_API_DIR, by_category, fill, lit};
 use askama::Template;
-use kis_spec::{ApiSpec, Field};
+use kis_spec::{ApiSpec, Field, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -210,14 +210,14 @@ fn realtime_type(ty: String) -> String {
     }
 }
 
-/// The `Fields` read of a field of type `ty`.
-fn field_read(ty: &str) -> &'static str {
-    match ty {
-        "v::Val<i64>" => "int",
-        "v::Val<v::Decimal>" => "decimal",
-        "v::Val<v::NaiveTime>" => "time",
-        "v::Val<v::KisTime>" => "kis_time",
-        "v::Val<v::NaiveDate>" => "date",
+/// The `frame::Columns` read of a field: by its kind, the same kind `Module::scalar_type`
+/// typed it by (times are `KisTime`).
+fn field_read(f: &Field) -> &'static str {
+    match f.kind {
+        Kind::Integer => "int",
+        Kind::Decimal => "decimal",
+        Kind::Time => "kis_time",
+        Kind::Date => "date",
         _ => "val",
     }
 }
@@ -247,7 +247,7 @@ fn record_file(s: &ApiSpec, ty: &str) -> String {
                     d
                 }),
                 ident: fs.sanitize(&f.name, Case::Snake, "field"),
-                read: field_read(&ty),
+                read: field_read(f),
                 ty,
                 wire: lit(&f.name),
                 redact: crate::rest::redact(f),

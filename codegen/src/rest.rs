@@ -146,13 +146,7 @@ fn lineage(s: &ApiSpec, var: &kis_spec::TrVariant) -> String {
         let old: Vec<String> = var
             .aliases
             .iter()
-            .map(|a| {
-                let env = match a.env {
-                    kis_spec::TrEnv::Real => "real",
-                    kis_spec::TrEnv::Paper => "paper",
-                };
-                format!("`{}` ({env})", a.tr_id)
-            })
+            .map(|a| format!("`{}` ({})", a.tr_id, a.env.as_str()))
             .collect();
         out.push_str(&format!(
             " Replaces (구) {}: alias (deprecated), accepted when decoding captured traffic; requests send the current ID.",

@@ -7,7 +7,6 @@ use std::sync::{Arc, OnceLock};
 use kis_spec::{ApiKind, ApiSpec};
 
 use crate::bundle::{self, Bundle};
-use crate::config::MockEnv;
 
 /// The spec the mock serves, indexed for lookups.
 #[derive(Debug, Default)]
@@ -101,14 +100,6 @@ impl Catalog {
     /// The parsed response example of a spec, when it has a valid one.
     pub fn example(&self, spec: &ApiSpec) -> Option<&serde_json::Value> {
         self.examples.get(&format!("{}/{}", spec.category, spec.id))
-    }
-}
-
-/// The TR ID of a variant in an environment.
-pub fn tr_id_in(variant: &kis_spec::TrVariant, env: MockEnv) -> Option<&str> {
-    match env {
-        MockEnv::Real => variant.real.as_deref(),
-        MockEnv::Paper => variant.paper.as_deref(),
     }
 }
 

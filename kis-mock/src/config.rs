@@ -17,6 +17,15 @@ pub enum MockEnv {
     Paper,
 }
 
+impl From<MockEnv> for kis_spec::TrEnv {
+    fn from(env: MockEnv) -> Self {
+        match env {
+            MockEnv::Real => kis_spec::TrEnv::Real,
+            MockEnv::Paper => kis_spec::TrEnv::Paper,
+        }
+    }
+}
+
 /// Paging of synthesized answers: how many pages a paging endpoint has and how many rows each
 /// array block carries per page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,7 +20,6 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 use crate::auth::{TokenError, random_text};
-use crate::catalog::tr_id_in;
 use crate::config::MockEnv;
 use crate::faults::Drip;
 use crate::server::{Shared, lock};
@@ -303,14 +302,6 @@ fn rate_limit(sh: &Shared, appkey: &str) -> Result<(), Reply> {
     Ok(())
 }
 
-/// The spec's name of a mock environment.
-fn tr_env(env: MockEnv) -> kis_spec::TrEnv {
-    match env {
-        MockEnv::Real => kis_spec::TrEnv::Real,
-        MockEnv::Paper => kis_spec::TrEnv::Paper,
-    }
-}
-
 /// What a spec endpoint handler gets.
 pub(crate) struct Call<'a> {
     pub sh: &'a Arc<Shared>,
@@ -389,35 +380,32 @@ fn endpoint(
     let found = specs.iter().copied().find_map(|s| {
         s.variants
             .iter()
-            .find(|v| v.answers_to(sent, tr_env(env)))
-            .map(|v| (s, tr_id_in(v, env).unwrap_or(sent)))
+            .find(|v| v.answers_to(sent, env.into()))
+            .map(|v| (s, v.tr_id(env.into()).unwrap_or(sent)))
     });
-    let tr_id = sent;
     let Some((spec, current)) = found else {
         let other = match env {
             MockEnv::Real => MockEnv::Paper,
             MockEnv::Paper => MockEnv::Real,
         };
-        let elsewhere = specs.iter().any(|s| {
-            s.variants
-                .iter()
-                .any(|v| v.answers_to(tr_id, tr_env(other)))
-        });
+        let elsewhere = specs
+            .iter()
+            .any(|s| s.variants.iter().any(|v| v.answers_to(sent, other.into())));
         return Err(match (elsewhere, env) {
             (true, MockEnv::Real) => Reply::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "EGW02004",
-                format!("실전투자 TR 이 아닙니다. ({tr_id})"),
+                format!("실전투자 TR 이 아닙니다. ({sent})"),
             ),
             (true, MockEnv::Paper) => Reply::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "EGW02006",
-                format!("모의투자 TR 이 아닙니다. ({tr_id})"),
+                format!("모의투자 TR 이 아닙니다. ({sent})"),
             ),
             (false, _) => Reply::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "OPSQ0002",
-                format!("없는 서비스 코드 입니다. ({tr_id})"),
+                format!("없는 서비스 코드 입니다. ({sent})"),
             ),
         });
     };
@@ -471,7 +459,7 @@ fn endpoint(
             pages.remove(&key);
         }
     }
-    reply.tr_id = Some(tr_id.to_owned());
+    reply.tr_id = Some(sent.to_owned());
     Ok(reply)
 }
 

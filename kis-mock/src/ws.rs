@@ -18,11 +18,11 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use crate::auth::random_text;
-use crate::catalog::tr_id_in;
 use crate::crypto;
 use crate::faults::Drip;
+use crate::market::Book;
 use crate::market::fields::{self, Row};
-use crate::market::tape;
+use crate::market::tape::{self, TapePos};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
 
@@ -315,7 +315,7 @@ impl Session<'_> {
                 || spec
                     .variants
                     .iter()
-                    .any(|v| tr_id_in(v, self.sh.config.env) == Some(tr_id.as_str()))
+                    .any(|v| v.tr_id(self.sh.config.env.into()) == Some(tr_id.as_str()))
         });
         let Some(spec) = spec else {
             return self
@@ -453,22 +453,33 @@ impl Session<'_> {
         for sub in self.subs.iter_mut().filter(|s| !s.encrypted) {
             let product = market.product(&sub.tr_key);
             let executions = market.executions(&product, sub.sent, now, tape::MAX_PER_CALL);
-            let Some(last) = executions.last() else {
-                continue;
+            // Past what was scanned, even when nothing traded (after the close the next tick
+            // then looks at the new second only).
+            sub.sent = match executions.last() {
+                Some(last) => Some(last.at),
+                None => sub.sent.map(|s| s.max(TapePos::before_second_of(now))),
             };
-            sub.sent = Some(last.at);
-            let records: Vec<String> = executions
-                .iter()
-                .map(|e| {
-                    let book = market.book(&e.quote);
-                    let mut row = Row::quote(&e.quote, Some(&book));
-                    row.qty = e.qty;
-                    row.volume = e.volume;
-                    row.value = e.value;
-                    self.seq += 1;
-                    fields::realtime_record(&sub.columns, &sub.example, &sub.tr_key, self.seq, &row)
-                })
-                .collect();
+            let mut records = Vec::with_capacity(executions.len());
+            // The executions of one second share its quote, and so its book.
+            let mut book: Option<(chrono::NaiveDateTime, Book)> = None;
+            for e in &executions {
+                let book = match book.take() {
+                    Some((second, b)) if second == e.at.second => book.insert((second, b)),
+                    _ => book.insert((e.at.second, market.book(&e.quote))),
+                };
+                let mut row = Row::quote(&e.quote, Some(&book.1));
+                row.qty = e.qty;
+                row.volume = e.volume;
+                row.value = e.value;
+                self.seq += 1;
+                records.push(fields::realtime_record(
+                    &sub.columns,
+                    &sub.example,
+                    &sub.tr_key,
+                    self.seq,
+                    &row,
+                ));
+            }
             for chunk in records.chunks(max) {
                 frames.push((sub.tr_id.clone(), chunk.len(), chunk.join("^")));
             }

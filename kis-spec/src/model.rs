@@ -127,6 +127,16 @@ pub enum TrEnv {
     Paper,
 }
 
+impl TrEnv {
+    /// `real` or `paper`, as the spec files spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrEnv::Real => "real",
+            TrEnv::Paper => "paper",
+        }
+    }
+}
+
 impl TrVariant {
     /// The variant's current TR ID in `env`.
     pub fn tr_id(&self, env: TrEnv) -> Option<&str> {

@@ -37,9 +37,9 @@ fn le(word: &[u8]) -> u64 {
 }
 
 /// The high bit of each byte of `word` that is `^` (exact: no false positives from borrows
-/// between bytes). The one caret test of the splitters here and in [`crate::frame`].
+/// between bytes). The portable caret test behind [`carets_at`].
 #[inline(always)]
-pub(crate) fn caret_mask(word: u64) -> u64 {
+fn caret_mask(word: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = word ^ (ONES * u64::from(b'^'));
     // A byte of `x` is zero exactly where the word holds `^`.
@@ -161,9 +161,10 @@ fn block_carets(block: &[u8; 64]) -> u64 {
 }
 
 /// The caret bits of the (up to) 64 bytes of `b` from `at`: bit `i` is set when `b[at + i]`
-/// is `^`; bytes past the end are no carets.
+/// is `^`; bytes past the end are no carets. The one caret search of the crate: the field
+/// splitter here and the record splitter in [`crate::frame`] both use it.
 #[inline]
-fn carets_at(b: &[u8], at: usize) -> u64 {
+pub(crate) fn carets_at(b: &[u8], at: usize) -> u64 {
     if let Some(block) = b.get(at..at + 64).and_then(|block| block.try_into().ok()) {
         return block_carets(block);
     }

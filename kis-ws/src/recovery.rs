@@ -243,10 +243,6 @@ mod rest {
         }
     }
 
-    fn decimal<T: std::fmt::Display>(v: Option<T>) -> Option<Decimal> {
-        v.and_then(|x| x.to_string().parse().ok())
-    }
-
     fn rest_error(e: kis_client::Error) -> Error {
         Error::Recovery(Box::new(e))
     }
@@ -272,8 +268,8 @@ mod rest {
                         order_no: row.odno.raw().into_owned(),
                         symbol: row.pdno.raw().into_owned(),
                         side: row.sll_buy_dvsn_cd.raw().into_owned(),
-                        filled: decimal(row.tot_ccld_qty.get()).unwrap_or_default(),
-                        avg_price: row.avg_prvs.raw().trim().parse().ok(),
+                        filled: row.tot_ccld_qty.get().map_or(Decimal::ZERO, |&q| q.into()),
+                        avg_price: row.avg_prvs.get().copied(),
                     });
                 }
             }

@@ -301,10 +301,7 @@ fn every_tr_id_in_the_workbook_is_known() {
     for s in &specs {
         for v in &s.variants {
             for a in &v.aliases {
-                let env = match a.env {
-                    kis_spec::TrEnv::Real => "real",
-                    kis_spec::TrEnv::Paper => "paper",
-                };
+                let env = a.env.as_str();
                 assert!(
                     v.tr_id(a.env).is_some(),
                     "{}: alias {} of `{}` has no {env} TR ID replacing it",

@@ -160,8 +160,7 @@ impl Spellings {
     }
 
     fn entry_mut(&mut self, i: usize) -> &mut Spelling {
-        let list = self.0.take().map(Vec::from).unwrap_or_default();
-        let mut list = list;
+        let mut list = self.0.take().map(Vec::from).unwrap_or_default();
         let at = match list.iter().position(|e| e.index == i) {
             Some(at) => at,
             None => {
@@ -213,11 +212,14 @@ impl Spellings {
     }
 
     fn remove_slow(&mut self, i: usize) -> Option<Box<str>> {
-        self.entry(i)?;
-        let e = self.entry_mut(i);
-        e.number = false;
-        let key = e.key.take();
-        self.prune();
+        let mut list = Vec::from(self.0.take()?);
+        let key = match list.iter().position(|e| e.index == i) {
+            Some(at) => list.swap_remove(at).key,
+            None => None,
+        };
+        if !list.is_empty() {
+            self.0 = Some(list.into_boxed_slice());
+        }
         key
     }
 }

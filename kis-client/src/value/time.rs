@@ -98,12 +98,8 @@ impl fmt::Display for KisTime {
 impl Wire for KisTime {
     /// `HHMMSS`, hours `00`–`47`.
     fn parse_wire(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let two = |i: usize| u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0');
-        KisTime::from_hms(two(0), two(2), two(4))
+        let d = super::digits::<6>(s)?;
+        KisTime::from_hms(d[0] * 10 + d[1], d[2] * 10 + d[3], d[4] * 10 + d[5])
     }
     fn is_canonical(&self, _: &str) -> bool {
         true

@@ -38,12 +38,8 @@ impl MockClock {
     /// trading days before the latest one (0: the default clock's day). Its date differs from
     /// this machine's: for tests of what a client does with the server's dates.
     pub fn krx_session_before(days: u32) -> MockClock {
-        let mut day = Calendar::Krx.on_or_before(real_kst().date());
-        for _ in 0..days {
-            day = Calendar::Krx.previous(day);
-        }
         MockClock::Simulated {
-            start: Some(day.and_time(NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time"))),
+            start: Some(krx_session_start(days)),
             speed: 1.0,
         }
     }
@@ -63,6 +59,16 @@ impl MockClock {
             speed: 1.0,
         }
     }
+}
+
+/// 10:30 KST on the KRX trading day `days` trading days before the latest one on or before
+/// today (a regular session in progress).
+fn krx_session_start(days: u32) -> NaiveDateTime {
+    let mut day = Calendar::Krx.on_or_before(real_kst().date());
+    for _ in 0..days {
+        day = Calendar::Krx.previous(day);
+    }
+    day.and_time(NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time"))
 }
 
 /// The real KST time now.
@@ -90,10 +96,7 @@ impl Clock {
                 real: true,
             },
             MockClock::Simulated { start, speed } => {
-                let start = start.unwrap_or_else(|| {
-                    let today = Calendar::Krx.on_or_before(real_kst().date());
-                    today.and_time(NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time"))
-                });
+                let start = start.unwrap_or_else(|| krx_session_start(0));
                 Clock {
                     origin: Instant::now(),
                     start,

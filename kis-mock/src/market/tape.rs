@@ -44,6 +44,18 @@ pub struct TapePos {
     pub index: u32,
 }
 
+impl TapePos {
+    /// Every execution before the second of `now`: where a feed's cursor stands after a scan up
+    /// to `now` that found nothing new, so the next scan does not look at those seconds again.
+    pub fn before_second_of(now: NaiveDateTime) -> TapePos {
+        let second = now.with_nanosecond(0).unwrap_or(now);
+        TapePos {
+            second: second - Duration::seconds(1),
+            index: u32::MAX,
+        }
+    }
+}
+
 /// Most executions one call returns; older ones are skipped (a clock far faster than the feed).
 pub const MAX_PER_CALL: usize = 256;
 
@@ -220,6 +232,22 @@ mod tests {
             got[0].at.index, 0,
             "at the start of a second only its first has happened"
         );
+    }
+
+    #[test]
+    fn a_cursor_before_the_second_misses_none_of_its_executions() {
+        let m = market();
+        let p = m.product("005930");
+        let t = m.now().with_nanosecond(0).unwrap() + Duration::seconds(5);
+        let all = m.executions(
+            &p,
+            Some(TapePos::before_second_of(t)),
+            t + Duration::milliseconds(999),
+            64,
+        );
+        assert!(!all.is_empty());
+        assert!(all.iter().all(|e| e.at.second == t), "{all:?}");
+        assert_eq!(all[0].at.index, 0);
     }
 
     #[test]

@@ -41,13 +41,9 @@ pub fn attach(spec: &mut ApiSpec, tr_id_description: &str, anomalies: &mut Vec<A
             continue;
         }
         let found = spec.variants.iter_mut().find_map(|v| {
-            let env = if v.real.as_deref() == Some(&new) {
-                TrEnv::Real
-            } else if v.paper.as_deref() == Some(&new) {
-                TrEnv::Paper
-            } else {
-                return None;
-            };
+            let env = [TrEnv::Real, TrEnv::Paper]
+                .into_iter()
+                .find(|&e| v.tr_id(e) == Some(new.as_str()))?;
             Some((v, env))
         });
         match found {
@@ -58,7 +54,7 @@ pub fn attach(spec: &mut ApiSpec, tr_id_description: &str, anomalies: &mut Vec<A
                     format!(
                         "`{old}` was replaced by `{new}` (variant `{}`, {}); recorded as its deprecated alias",
                         v.name,
-                        env_name(env)
+                        env.as_str()
                     ),
                     "tr-alias",
                 ));
@@ -74,13 +70,6 @@ pub fn attach(spec: &mut ApiSpec, tr_id_description: &str, anomalies: &mut Vec<A
                 ),
             )),
         }
-    }
-}
-
-fn env_name(env: TrEnv) -> &'static str {
-    match env {
-        TrEnv::Real => "real",
-        TrEnv::Paper => "paper",
     }
 }
 

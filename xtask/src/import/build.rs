@@ -28,6 +28,9 @@ pub struct RawExamples {
 pub struct Built {
     pub spec: ApiSpec,
     pub examples: RawExamples,
+    /// The REST response example as a JSON object (valid, or repaired), parsed once; `None` for
+    /// realtime TRs and missing or invalid examples.
+    pub response_json: Option<serde_json::Map<String, serde_json::Value>>,
     /// The TR-ID-shaped tokens of the sheet's text (see `aliases::check_tokens`).
     pub tr_tokens: Vec<String>,
 }
@@ -583,6 +586,7 @@ pub fn build(
     super::aliases::mark_deprecated(&mut spec, anomalies);
     Ok(Built {
         tr_tokens: sheet.tr_tokens.clone(),
+        response_json: super::response_example_object(&spec.path, sheet.response_example.as_ref()),
         spec,
         examples: RawExamples {
             request: sheet.request_example.clone(),

@@ -8,7 +8,7 @@ const INTEGER_TOKENS: &[&str] = &["qty", "cnt", "vol", "stqt", "rsqn", "nmpr"];
 
 /// Name tokens of fields that are text or identifiers whatever their label says
 /// (`grmn_rate_cls_code` is a code, `item_mgna_rt_name` a name).
-const STRING_TOKENS: &[&str] = &[
+pub(super) const STRING_TOKENS: &[&str] = &[
     "name", "nm", "cd", "code", "dvsn", "cls", "sign", "no", "id", "isnm", "cntt", "text", "tp",
 ];
 

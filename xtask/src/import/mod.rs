@@ -228,13 +228,17 @@ fn assemble(
     Ok(out)
 }
 
-/// The REST response example of `b` as a JSON object: valid as stored, or after an unambiguous
-/// repair. `None` for realtime TRs, missing examples and examples that stay invalid.
-fn response_example_object(b: &Built) -> Option<serde_json::Map<String, serde_json::Value>> {
-    if b.spec.path.starts_with("/tryitout/") {
+/// The REST response example `text` of the endpoint at `path` as a JSON object: valid as
+/// stored, or after an unambiguous repair. `None` for realtime TRs, missing examples and
+/// examples that stay invalid. Parsed once per endpoint, into [`Built::response_json`].
+fn response_example_object(
+    path: &str,
+    text: Option<&String>,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    if path.starts_with("/tryitout/") {
         return None;
     }
-    let text = examples::normalize(b.examples.response.as_ref()?);
+    let text = examples::normalize(text?);
     let value = examples::parse(&text)
         .ok()
         .or_else(|| examples::repair(&text).and_then(|(t, _)| examples::parse(&t).ok()));
@@ -247,7 +251,7 @@ fn response_example_object(b: &Built) -> Option<serde_json::Map<String, serde_js
 /// Where a valid response example shows a block as object vs array, trust the example.
 fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
     for b in built.iter_mut() {
-        let Some(map) = response_example_object(b) else {
+        let Some(map) = &b.response_json else {
             continue;
         };
         let path = b.spec.path.clone();
@@ -295,7 +299,7 @@ fn check_blocks_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomal
                 ));
             }
         }
-        for (k, v) in &map {
+        for (k, v) in map {
             if !is_block_value(v) && !body.iter().any(|f| &f.name == k) {
                 anomalies.push(Anomaly::unhandled(
                     &path,
@@ -706,11 +710,11 @@ fn check_kinds_against_examples(built: &mut [Built], anomalies: &mut Vec<Anomaly
         }
     }
     for b in built.iter_mut() {
-        let Some(map) = response_example_object(b) else {
+        let Some(map) = &b.response_json else {
             continue;
         };
         let path = b.spec.path.clone();
-        walk(&path, &mut b.spec.response.body, &[&map], anomalies);
+        walk(&path, &mut b.spec.response.body, &[map], anomalies);
     }
 }
 

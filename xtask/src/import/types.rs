@@ -43,14 +43,14 @@ impl Seen {
 /// blocks take the example's names. Runs before the block kinds are checked.
 pub fn name_blocks_by_columns(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
     for b in built.iter_mut() {
-        let Some(map) = super::response_example_object(b) else {
+        let Some(map) = &b.response_json else {
             continue;
         };
         let body = &mut b.spec.response.body;
         let blocks: Vec<usize> = (0..body.len()).filter(|&i| body[i].is_block()).collect();
         // Example block name -> the layout block holding (most of) its keys.
         let mut moves: Vec<(usize, String)> = Vec::new();
-        for (name, v) in &map {
+        for (name, v) in map {
             let Some(row) = first_row(v) else {
                 continue;
             };
@@ -132,7 +132,7 @@ pub fn check_example_keys(built: &[Built], anomalies: &mut Vec<Anomaly>) {
 }
 
 fn check_nested_keys(b: &Built, anomalies: &mut Vec<Anomaly>) {
-    let Some(map) = super::response_example_object(b) else {
+    let Some(map) = &b.response_json else {
         return;
     };
     for f in b.spec.response.body.iter().filter(|f| f.is_block()) {
@@ -203,7 +203,7 @@ pub fn apply(built: &mut [Built], anomalies: &mut Vec<Anomaly>) {
 /// Leaf fields of a response body by index path, with their example values.
 fn example_values(b: &Built) -> Vec<(Vec<usize>, Seen)> {
     let mut out = Vec::new();
-    if let Some(map) = super::response_example_object(b) {
+    if let Some(map) = &b.response_json {
         fn walk(
             fields: &[Field],
             rows: &[&serde_json::Map<String, serde_json::Value>],
@@ -241,7 +241,7 @@ fn example_values(b: &Built) -> Vec<(Vec<usize>, Seen)> {
                 path.pop();
             }
         }
-        walk(&b.spec.response.body, &[&map], &mut Vec::new(), &mut out);
+        walk(&b.spec.response.body, &[map], &mut Vec::new(), &mut out);
     } else if b.spec.realtime.is_some() {
         let Some(text) = &b.examples.response else {
             return out;
@@ -279,23 +279,14 @@ fn field_at<'a>(fields: &'a mut [Field], path: &[usize]) -> Option<&'a mut Field
 
 /// `[+-]digits[.digits]` (KIS pads some numbers with spaces: trimmed before this).
 pub fn is_number(v: &str) -> bool {
-    let u = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let (int, frac) = match u.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (u, None),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    match frac {
-        None => digits(int),
-        Some(f) => (int.is_empty() || digits(int)) && (f.is_empty() || digits(f)),
-    }
+    !v.is_empty() && v == v.trim() && super::value_fits(Kind::Decimal, v)
 }
 
 use super::infer::last_token;
 
-/// Name tokens of identifiers, codes, keys and calendar values: text whatever the examples.
+/// Name tokens of identifiers, codes, keys and calendar values: text whatever the examples
+/// (besides the importer's own string tokens, `infer::STRING_TOKENS`).
 const TEXT_TOKENS: &[&str] = &[
-    "name", "nm", "cd", "code", "dvsn", "cls", "sign", "no", "id", "isnm", "cntt", "text", "tp",
     "iscd", "pdno", "cano", "acno", "odno", "orgno", "brno", "tlno", "stfno", "ccno", "sqno",
     "srno", "seq", "key", "fk", "nk", "yymm", "mmdd", "month", "wday", "dtime", "flag", "kind",
     "icod", "ft", "xsgn", "xsng", "daebi", "gb", "gubn", "div", "type", "yn", "symb", "rsym",
@@ -370,7 +361,9 @@ pub fn valid_time(v: &str) -> bool {
 /// Why a field with numeric examples stays text, if it does.
 fn text_reason(f: &Field, values: &[&str]) -> Option<String> {
     let token = last_token(&f.name);
-    if TEXT_TOKENS.contains(&token.as_str()) {
+    if super::infer::STRING_TOKENS.contains(&token.as_str())
+        || TEXT_TOKENS.contains(&token.as_str())
+    {
         return Some(format!(
             "its name ends in `{token}` (an identifier or code)"
         ));
@@ -393,10 +386,6 @@ fn text_reason(f: &Field, values: &[&str]) -> Option<String> {
         return Some("a value is zero-padded like an identifier".into());
     }
     None
-}
-
-fn kind_word(k: Kind) -> &'static str {
-    super::kind_name(k)
 }
 
 /// Per-field rules against the field's own example values.
@@ -473,7 +462,7 @@ fn refine(api: &str, f: &mut Field, seen: &Seen, domestic: bool, anomalies: &mut
             } else {
                 ""
             },
-            kind_word(f.kind)
+            super::kind_name(f.kind)
         ),
         "numeric-from-example",
     ));
@@ -540,7 +529,7 @@ fn correct_codes(
                 f.name,
                 code_list(&f.codes),
                 values[0],
-                kind_word(f.kind)
+                super::kind_name(f.kind)
             ),
             "code-from-example",
         ));
@@ -717,19 +706,14 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
         let field = |o: &Occ| field_at_ref(&built[o.api].spec.response.body, &o.path).cloned();
         let fields: Vec<Field> = occs.iter().filter_map(field).collect();
         let kinds: std::collections::BTreeSet<&'static str> =
-            fields.iter().map(|f| kind_word(f.kind)).collect();
+            fields.iter().map(|f| super::kind_name(f.kind)).collect();
         if kinds.len() < 2 {
             continue;
         }
         // The target: the code list most occurrences use, else the widest typed kind.
-        let mut lists: BTreeMap<Vec<(String, String)>, usize> = BTreeMap::new();
+        let mut lists: BTreeMap<ListKey, usize> = BTreeMap::new();
         for f in fields.iter().filter(|f| f.kind == Kind::Code) {
-            let key = f
-                .codes
-                .iter()
-                .map(|c| (c.code.clone(), c.label.clone()))
-                .collect();
-            *lists.entry(key).or_default() += 1;
+            *lists.entry(list_key(&f.codes)).or_default() += 1;
         }
         let target_codes: Option<Vec<Code>> = lists
             .iter()
@@ -771,11 +755,11 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
             let numeric = matches!(target, Kind::Integer | Kind::Decimal);
             // Integer here, decimal there: KRW quantities are whole, foreign ones are not.
             if numeric && matches!(f.kind, Kind::Integer | Kind::Decimal) {
-                kept.push(format!("{} in `{api}`", kind_word(f.kind)));
+                kept.push(format!("{} in `{api}`", super::kind_name(f.kind)));
                 continue;
             }
             let why = if f.kind != Kind::String {
-                Some(format!("typed {} there", kind_word(f.kind)))
+                Some(format!("typed {} there", super::kind_name(f.kind)))
             } else if super::infer::looks_name(&f.name) {
                 Some("a name field".to_owned())
             } else if numeric {
@@ -811,10 +795,10 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
                     .map(|v| format!("the example sends `{v}`"))
             };
             if let Some(why) = why {
-                kept.push(format!("{} in `{api}` ({why})", kind_word(f.kind)));
+                kept.push(format!("{} in `{api}` ({why})", super::kind_name(f.kind)));
                 continue;
             }
-            let before = kind_word(f.kind);
+            let before = super::kind_name(f.kind);
             f.kind = target;
             if let Some(codes) = &target_codes {
                 f.codes = codes.clone();
@@ -825,8 +809,8 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
                 format!(
                     "`{}` is {before} here but {} elsewhere; typed {}",
                     f.name,
-                    kind_word(target),
-                    kind_word(f.kind)
+                    super::kind_name(target),
+                    super::kind_name(f.kind)
                 ),
                 "same-name-type",
             ));
@@ -837,7 +821,7 @@ fn unify(built: &mut [Built], seen_all: &[Vec<(Vec<usize>, Seen)>], anomalies: &
                 "response-type",
                 format!(
                     "`{name}` is {} in most places; kept as {}",
-                    kind_word(target),
+                    super::kind_name(target),
                     kept.join("; ")
                 ),
                 "same-name-type-kept",
@@ -885,7 +869,7 @@ pub fn render_counts(s: &mut String, specs: &[kis_spec::ApiSpec], anomalies: &[A
             if f.is_block() {
                 count(&f.fields, by);
             } else {
-                *by.entry(kind_word(f.kind)).or_default() += 1;
+                *by.entry(super::kind_name(f.kind)).or_default() += 1;
             }
         }
     }
