@@ -1,0 +1,60 @@
+//! The crate's one error type.
+
+/// What went wrong. Every variant says whether anything may have reached KIS through the
+/// wrapped [`kis_client::Error::may_have_been_sent`]; the variants of this crate are raised
+/// before anything is sent unless they say otherwise.
+///
+/// ```
+/// let e = kis::Error::Invalid { field: "quantity", reason: "must be at least 1".into() };
+/// assert_eq!(e.field(), Some("quantity"));
+/// assert!(!e.may_have_been_sent());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A REST call failed (KIS rejection, network, decode, validation by the generated tables).
+    #[error(transparent)]
+    Client(#[from] kis_client::Error),
+    /// The realtime session failed.
+    #[error(transparent)]
+    Realtime(#[from] kis_ws::Error),
+    /// A value given to this crate is not acceptable; nothing was sent.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The parameter, in this crate's names (`quantity`, `price`, `symbol`, ...).
+        field: &'static str,
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// The configuration has no account (`my_acct_stock` + `my_prod` in `kis_devlp.yaml`, or
+    /// `KIS_ACCOUNT`).
+    #[error("no account is configured")]
+    NoAccount,
+    /// The order journal could not be read or written. A corrupt journal is reported here and
+    /// never replaced silently.
+    #[error("order journal: {0}")]
+    Journal(String),
+    /// New orders are refused until the ledger has reconciled with KIS (fail closed); reads
+    /// keep working.
+    #[error("orders are refused until the ledger reconciles with KIS: {0}")]
+    NotReconciled(String),
+}
+
+impl Error {
+    /// The parameter a validation error names, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Whether KIS may have received the request behind this error (only REST calls can say
+    /// yes): a "maybe sent" order is resolved by asking KIS, never by sending it again.
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Client(e) => e.may_have_been_sent(),
+            _ => false,
+        }
+    }
+}

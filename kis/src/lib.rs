@@ -1,0 +1,37 @@
+//! # kis: the layer to program against for KIS Developers (한국투자증권 Open API)
+//!
+//! `kis-client` speaks every REST endpoint and `kis-ws` every realtime TR, in KIS's own field
+//! names. This crate is what an application uses instead: one [`Kis`] handle, accounts
+//! ([`Account`]), amounts with their currency ([`Money`]) and share counts ([`Quantity`]) in plain
+//! names, and orders that are journaled and reconciled by one ledger ([`ledger`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kis::Error> {
+//! // No credentials: the embedded simulator (kis-mock on loopback). Paper is the default for a
+//! // real configuration too; real trading stays an explicit opt-in of kis-client's config.
+//! let kis = kis::Kis::simulator().await?;
+//! let account = kis.account()?;
+//! println!("{} on {:?}", account, kis.env());
+//! # Ok(()) }
+//! ```
+//!
+//! Layout (one job a file): [`Kis`] (`kis.rs`), [`Account`] (`account.rs`), [`Error`]
+//! (`error.rs`), [`Money`]/[`Quantity`]/[`Currency`] (`money.rs`), the I/O-free order ledger and
+//! its journal ([`ledger`]).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod account;
+mod error;
+mod kis;
+pub mod ledger;
+mod money;
+
+pub use account::Account;
+pub use error::Error;
+pub use kis::Kis;
+pub use kis_client::Env;
+pub use money::{Currency, Money, Quantity};
+
+/// The underlying crates, for what this layer does not cover yet.
+pub use {kis_client, kis_ws};
