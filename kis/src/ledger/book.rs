@@ -657,7 +657,7 @@ impl Ledger {
                 }
                 if kind == LinkKind::Modify {
                     if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
-                        o.price = Some(*p);
+                        m.price = Some(*p);
                     }
                 }
                 o.members.push(m);
@@ -826,7 +826,7 @@ impl Ledger {
                 m.cancel_qty = ours.flatten();
                 if kind == LinkKind::Modify {
                     if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
-                        o.price = Some(*p);
+                        m.price = Some(*p);
                     }
                 }
                 o.members.push(m);
@@ -854,7 +854,7 @@ impl Ledger {
                 }
                 if kind == LinkKind::Modify {
                     if let Some(p) = n.order_price.filter(|p| !p.is_zero()) {
-                        o.price = Some(p);
+                        m.price = Some(p);
                     }
                 }
                 match (n.kind, kind) {
@@ -889,6 +889,11 @@ impl Ledger {
                 if kind == LinkKind::Cancel {
                     m.cancel_qty = Some(r.ord_qty);
                 } else {
+                    if kind == LinkKind::Modify {
+                        if let Some(p) = r.ord_price.filter(|p| !p.is_zero()) {
+                            m.price = Some(p);
+                        }
+                    }
                     let amount = r
                         .tot_ccld_amt
                         .unwrap_or_else(|| r.avg_prvs * Decimal::from(r.tot_ccld_qty));

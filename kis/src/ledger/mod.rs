@@ -28,3 +28,6 @@ pub use types::{
     AccountKey, ChainLink, Fill, FillSource, Intent, LinkKind, OrderId, OrderKind, OrderState,
     OrderView, Side, Venue,
 };
+
+#[cfg(test)]
+mod tests;
