@@ -370,6 +370,14 @@ impl Ledger {
         Ok(out)
     }
 
+    /// Applies an event [`Ledger::validate`] accepted (the journal checks, writes, then
+    /// applies).
+    pub(crate) fn apply_validated(&mut self, event: Event) -> Applied {
+        let mut out = Applied::default();
+        self.commit(event, &mut out);
+        out
+    }
+
     /// What [`Ledger::apply`] would refuse, without changing anything.
     pub fn validate(&self, event: &Event) -> Result<(), LedgerError> {
         let invalid = |field, reason: &str| {

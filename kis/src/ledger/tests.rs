@@ -570,3 +570,22 @@ fn events_round_trip_through_json_and_debug_masks_the_account() {
     let bad = json.replace("1234567801", "12");
     assert!(serde_json::from_str::<Event>(&bad).is_err());
 }
+
+#[test]
+fn a_parked_notice_binds_to_our_order_when_its_reply_is_lost() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    assert!(l.apply(fill("11", 10, "090001")).unwrap().parked);
+    // The reply never comes: the transport gives up, and the notice is ours after all.
+    let a = l
+        .apply(Event::MaybeSent {
+            id,
+            reason: "timeout".into(),
+        })
+        .unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert!(a.adopted.is_empty());
+    let v = view(&l, id);
+    assert_eq!((v.state, v.filled), (OrderState::Filled, 10));
+    assert_eq!(l.parked(&acct()), 0);
+}
