@@ -370,6 +370,14 @@ impl Ledger {
         Ok(out)
     }
 
+    /// Applies an event [`Ledger::validate`] accepted (the journal checks, writes, then
+    /// applies).
+    pub(crate) fn apply_validated(&mut self, event: Event) -> Applied {
+        let mut out = Applied::default();
+        self.commit(event, &mut out);
+        out
+    }
+
     /// What [`Ledger::apply`] would refuse, without changing anything.
     pub fn validate(&self, event: &Event) -> Result<(), LedgerError> {
         let invalid = |field, reason: &str| {
@@ -657,7 +665,7 @@ impl Ledger {
                 }
                 if kind == LinkKind::Modify {
                     if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
-                        o.price = Some(*p);
+                        m.price = Some(*p);
                     }
                 }
                 o.members.push(m);
@@ -826,7 +834,7 @@ impl Ledger {
                 m.cancel_qty = ours.flatten();
                 if kind == LinkKind::Modify {
                     if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
-                        o.price = Some(*p);
+                        m.price = Some(*p);
                     }
                 }
                 o.members.push(m);
@@ -854,7 +862,7 @@ impl Ledger {
                 }
                 if kind == LinkKind::Modify {
                     if let Some(p) = n.order_price.filter(|p| !p.is_zero()) {
-                        o.price = Some(p);
+                        m.price = Some(p);
                     }
                 }
                 match (n.kind, kind) {
@@ -889,6 +897,11 @@ impl Ledger {
                 if kind == LinkKind::Cancel {
                     m.cancel_qty = Some(r.ord_qty);
                 } else {
+                    if kind == LinkKind::Modify {
+                        if let Some(p) = r.ord_price.filter(|p| !p.is_zero()) {
+                            m.price = Some(p);
+                        }
+                    }
                     let amount = r
                         .tot_ccld_amt
                         .unwrap_or_else(|| r.avg_prvs * Decimal::from(r.tot_ccld_qty));

@@ -17,6 +17,7 @@
 mod book;
 mod error;
 mod event;
+mod journal;
 mod order;
 mod table;
 mod types;
@@ -24,7 +25,11 @@ mod types;
 pub use book::{Applied, Ledger, PositionDelta};
 pub use error::{DuplicateError, JournalError, LedgerError};
 pub use event::{EVENT_VERSION, Event, InquiryRow, Notice, NoticeKind, Rctf};
+pub use journal::{Durability, JournaledLedger};
 pub use types::{
     AccountKey, ChainLink, Fill, FillSource, Intent, LinkKind, OrderId, OrderKind, OrderState,
     OrderView, Side, Venue,
 };
+
+#[cfg(test)]
+mod tests;

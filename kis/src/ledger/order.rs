@@ -56,6 +56,8 @@ pub(crate) struct Member {
     pub cancel_qty: Option<u64>,
     /// Quantity KIS rejected (inquiry `rjct_qty`).
     pub rejected_qty: u64,
+    /// The order number's own price (a modify's new price), when known.
+    pub price: Option<Decimal>,
 }
 
 impl Member {
@@ -68,6 +70,7 @@ impl Member {
             floor: Floor::default(),
             cancel_qty: None,
             rejected_qty: 0,
+            price: None,
         }
     }
 
@@ -124,7 +127,6 @@ pub(crate) struct Order {
     pub state: OrderState,
     pub members: Vec<Member>,
     pub pending: Option<Pending>,
-    pub price: Option<Decimal>,
     pub external: bool,
     pub last_error: Option<String>,
 }
@@ -133,7 +135,6 @@ impl Order {
     pub fn new(id: OrderId, intent: Intent, external: bool) -> Order {
         Order {
             id,
-            price: intent.price,
             intent,
             state: if external {
                 OrderState::Accepted
@@ -145,6 +146,20 @@ impl Order {
             external,
             last_error: None,
         }
+    }
+
+    /// The current price: that of the newest modify (KIS order numbers grow), else the
+    /// intent's.
+    pub fn price(&self) -> Option<Decimal> {
+        self.members
+            .iter()
+            .filter(|m| m.link.kind == LinkKind::Modify && m.price.is_some())
+            .max_by(|a, b| {
+                let (a, b) = (odno_key(&a.link.odno), odno_key(&b.link.odno));
+                (a.len(), a).cmp(&(b.len(), b))
+            })
+            .and_then(|m| m.price)
+            .or(self.intent.price)
     }
 
     pub fn member(&self, odno: &str) -> Option<usize> {
@@ -237,7 +252,7 @@ impl Order {
             fills: self.fills(),
             remaining: q.remaining,
             cancelled: q.cancelled,
-            price: self.price,
+            price: self.price(),
             external: self.external,
             last_error: self.last_error.clone(),
         }
