@@ -158,7 +158,10 @@ impl Client {
     /// ```
     pub fn server_now(&self) -> Option<chrono::NaiveDateTime> {
         let offset = self.server_offset()?;
-        Some(crate::server_clock::kst_at(std::time::SystemTime::now(), offset))
+        Some(crate::server_clock::kst_at(
+            std::time::SystemTime::now(),
+            offset,
+        ))
     }
 
     /// KIS's current KST date (its trading day may still be an earlier one on weekends and

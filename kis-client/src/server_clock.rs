@@ -42,7 +42,8 @@ impl ServerClock {
             Err(behind) => -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
         };
         // The header has a one-second resolution: the offset is within a second of the truth.
-        self.offset_ms.store(offset.max(UNKNOWN + 1), Ordering::Relaxed);
+        self.offset_ms
+            .store(offset.max(UNKNOWN + 1), Ordering::Relaxed);
     }
 
     /// Server time minus this machine's time, once an answer has said it.

@@ -26,12 +26,14 @@ mod error;
 mod kis;
 pub mod ledger;
 mod money;
+pub mod orders;
 
 pub use account::Account;
 pub use error::Error;
 pub use kis::Kis;
 pub use kis_client::Env;
 pub use money::{Currency, Money, Quantity};
+pub use orders::{Order, OrderBuilder};
 
 /// The underlying crates, for what this layer does not cover yet.
 pub use {kis_client, kis_ws};
