@@ -893,6 +893,8 @@ impl Ledger {
                 });
             }
             (Obs::Row(r, baseline), Some(i)) => {
+                let whole_reject =
+                    kind == LinkKind::New && r.rjct_qty >= r.ord_qty && r.tot_ccld_qty == 0;
                 let m = &mut o.members[i];
                 if kind == LinkKind::Cancel {
                     m.cancel_qty = Some(r.ord_qty);
@@ -912,15 +914,15 @@ impl Ledger {
                     });
                     if r.rjct_qty > m.rejected_qty {
                         m.rejected_qty = r.rjct_qty;
-                        steps.push(Step::Settle);
+                        if !whole_reject {
+                            steps.push(Step::Settle);
+                        }
                     }
                     if kind == LinkKind::New && o.external {
                         o.intent.qty = r.ord_qty;
                         o.intent.price = r.ord_price.filter(|p| !p.is_zero());
                     }
                 }
-                let whole_reject =
-                    kind == LinkKind::New && r.rjct_qty >= r.ord_qty && r.tot_ccld_qty == 0;
                 steps.push(if whole_reject {
                     Step::Reject
                 } else if kind == LinkKind::Cancel {

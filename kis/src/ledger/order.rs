@@ -241,7 +241,12 @@ impl Order {
     }
 
     pub fn view(&self) -> OrderView {
-        let q = self.qty();
+        let mut q = self.qty();
+        if matches!(self.state, OrderState::Rejected | OrderState::NotSent) {
+            // Nothing is open at KIS, and nothing was cancelled.
+            q.remaining = 0;
+            q.cancelled = 0;
+        }
         OrderView {
             id: self.id,
             intent: self.intent.clone(),
