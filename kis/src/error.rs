@@ -34,10 +34,40 @@ pub enum Error {
     /// never replaced silently.
     #[error("order journal: {0}")]
     Journal(String),
+    /// No instrument matches a code or name; `candidates` are up to ten `MARKET:CODE name`
+    /// entries whose name or code contains the query.
+    #[error("no instrument {what:?}{}", list(candidates, "; did you mean: "))]
+    NotFound {
+        /// The query as given.
+        what: String,
+        /// Near matches, `MARKET:CODE name`.
+        candidates: Vec<String>,
+    },
+    /// A code or name matches several instruments (a name two markets list): qualify it as
+    /// `MARKET:CODE`.
+    #[error("{what:?} is ambiguous{}", list(candidates, ": "))]
+    Ambiguous {
+        /// The query as given.
+        what: String,
+        /// Every match, `MARKET:CODE name`.
+        candidates: Vec<String>,
+    },
+    /// The symbol master could not be downloaded, unpacked, parsed or cached (and no cached
+    /// copy could stand in).
+    #[error("symbol master: {0}")]
+    Master(String),
     /// New orders are refused until the ledger has reconciled with KIS (fail closed); reads
     /// keep working.
     #[error("orders are refused until the ledger reconciles with KIS: {0}")]
     NotReconciled(String),
+}
+
+fn list(items: &[String], lead: &str) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("{lead}{}", items.join(", "))
+    }
 }
 
 impl Error {

@@ -23,15 +23,21 @@
 
 mod account;
 mod error;
+mod instrument;
 mod kis;
 pub mod ledger;
+pub mod master;
 mod money;
+mod tick;
 
 pub use account::Account;
 pub use error::Error;
 pub use kis::Kis;
 pub use kis_client::Env;
+pub use instrument::{Instrument, Market, ProductKind, Warning};
+pub use master::SymbolMaster;
 pub use money::{Currency, Money, Quantity};
+pub use tick::TickRule;
 
 /// The underlying crates, for what this layer does not cover yet.
 pub use {kis_client, kis_ws};
