@@ -30,6 +30,8 @@ struct Inner {
     /// Keeps the embedded simulator running for as long as the handle lives.
     #[cfg(feature = "simulator")]
     simulator: Option<kis_client::mock::Simulator>,
+    /// The read side: clock, symbol master.
+    read: crate::read::ReadState,
 }
 
 impl Kis {
@@ -57,6 +59,7 @@ impl Kis {
                 client,
                 #[cfg(feature = "simulator")]
                 simulator: None,
+                read: Default::default(),
             }),
         }
     }
@@ -86,6 +89,7 @@ impl Kis {
             inner: Arc::new(Inner {
                 client: sim.client().clone(),
                 simulator: Some(sim),
+                read: Default::default(),
             }),
         })
     }
@@ -95,6 +99,10 @@ impl Kis {
     #[cfg(feature = "simulator")]
     pub fn simulator_server(&self) -> Option<&kis_client::mock::kis_mock::MockServer> {
         self.inner.simulator.as_ref().map(|s| s.server())
+    }
+
+    pub(crate) fn read_state(&self) -> &crate::read::ReadState {
+        &self.inner.read
     }
 
     /// The REST client underneath, for endpoints this layer does not wrap.

@@ -22,21 +22,28 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod calendar;
+pub mod clock;
 mod error;
 mod instrument;
 mod kis;
 pub mod ledger;
 pub mod master;
 mod money;
+mod read;
+mod stock;
 mod tick;
 
 pub use account::Account;
+pub use calendar::{COVERED_YEARS, Calendar, Exchange, Holiday, Session, SessionKind};
+pub use clock::{Clock, FixedClock};
 pub use error::Error;
 pub use kis::Kis;
 pub use kis_client::Env;
 pub use instrument::{Instrument, Market, ProductKind, Warning};
 pub use master::SymbolMaster;
 pub use money::{Currency, Money, Quantity};
+pub use stock::Stock;
 pub use tick::TickRule;
 
 /// The underlying crates, for what this layer does not cover yet.
