@@ -112,7 +112,11 @@ fn put(tail: &mut [u8], at: usize, text: &str) {
 /// One KRX stock master line (cp949, `\r\n`-ended).
 fn krx_line(t: &Tail, p: &Product, base: i64) -> Vec<u8> {
     let mut tail = vec![b' '; t.width];
-    put(&mut tail, 0, if p.class == Class::Etf { "EF" } else { "ST" });
+    put(
+        &mut tail,
+        0,
+        if p.class == Class::Etf { "EF" } else { "ST" },
+    );
     if let Some(at) = t.etp {
         put(&mut tail, at, if p.class == Class::Etf { "1" } else { "0" });
     }
@@ -147,10 +151,36 @@ fn overseas_file(sh: &Shared, venue: Venue) -> Vec<u8> {
     let mut out = Vec::new();
     for p in sh.market.products().iter().filter(|p| p.venue == venue) {
         let base = p.fmt_price(sh.market.quote(&p.code).prev_close);
-        let (stype, etp) = if p.class == Class::Etf { ("3", "001") } else { ("2", "") };
+        let (stype, etp) = if p.class == Class::Etf {
+            ("3", "001")
+        } else {
+            ("2", "")
+        };
         let cols = [
-            "US", exid, excd, exnm, &p.code, &format!("D{excd}{}", p.code), "", &p.name, stype,
-            "USD", "2", "1", &base, "1", "1", "0930", "1600", "N", "", "", "0", "1", etp, "",
+            "US",
+            exid,
+            excd,
+            exnm,
+            &p.code,
+            &format!("D{excd}{}", p.code),
+            "",
+            &p.name,
+            stype,
+            "USD",
+            "2",
+            "1",
+            &base,
+            "1",
+            "1",
+            "0930",
+            "1600",
+            "N",
+            "",
+            "",
+            "0",
+            "1",
+            etp,
+            "",
         ];
         out.extend(cp949(&cols.join("\t")));
         out.extend(b"\r\n");
@@ -160,7 +190,12 @@ fn overseas_file(sh: &Shared, venue: Venue) -> Vec<u8> {
 
 fn derivatives_file(sh: &Shared) -> Vec<u8> {
     let mut out = Vec::new();
-    for p in sh.market.products().iter().filter(|p| p.venue.is_derivative()) {
+    for p in sh
+        .market
+        .products()
+        .iter()
+        .filter(|p| p.venue.is_derivative())
+    {
         let (kind, strike) = match (p.class, p.code.as_bytes().first()) {
             (Class::Future, _) => ("1", String::new()),
             (_, Some(b'2')) => ("5", format!("{}.00", &p.code[p.code.len() - 3..])),
@@ -168,7 +203,14 @@ fn derivatives_file(sh: &Shared) -> Vec<u8> {
         };
         let month = "1";
         let cols = [
-            kind, &p.code, &format!("KR4{}", p.code), &p.name, "0", &strike, month, "01",
+            kind,
+            &p.code,
+            &format!("KR4{}", p.code),
+            &p.name,
+            "0",
+            &strike,
+            month,
+            "01",
             "KOSPI200",
         ];
         out.extend(cp949(&cols.join("|")));

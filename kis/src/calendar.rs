@@ -313,12 +313,18 @@ mod tests {
     fn weekends_holidays_and_overrides() {
         let krx = Calendar::krx();
         assert!(!krx.is_trading_day(ymd(2026, 12, 5)), "Saturday");
-        assert!(!krx.is_trading_day(ymd(2026, 12, 31)), "year-end closing day");
+        assert!(
+            !krx.is_trading_day(ymd(2026, 12, 31)),
+            "year-end closing day"
+        );
         assert!(krx.is_trading_day(ymd(2026, 12, 30)));
         assert_eq!(krx.previous_trading_day(ymd(2026, 12, 7)), ymd(2026, 12, 4));
         assert_eq!(krx.next_trading_day(ymd(2026, 12, 30)), ymd(2027, 1, 4));
         assert_eq!(krx.holidays().filter(|h| h.date.year() == 2026).count(), 16);
-        assert!(krx.holidays().all(|h| h.source.ends_with(&h.date.year().to_string())));
+        assert!(
+            krx.holidays()
+                .all(|h| h.source.ends_with(&h.date.year().to_string()))
+        );
         let ny = Calendar::new_york();
         assert!(!ny.is_trading_day(ymd(2026, 11, 26)), "Thanksgiving");
         assert!(ny.is_trading_day(ymd(2026, 12, 31)));
@@ -326,14 +332,21 @@ mod tests {
         assert!(moved.is_trading_day(ymd(2026, 12, 31)));
         assert!(!krx.covers(ymd(2028, 1, 3)));
         let days = krx.trading_days(ymd(2026, 1, 1), ymd(2026, 12, 31));
-        assert_eq!(days.len(), 365 - 104 - 16, "2026: 104 weekend days, 16 weekday holidays");
+        assert_eq!(
+            days.len(),
+            365 - 104 - 16,
+            "2026: 104 weekend days, 16 weekday holidays"
+        );
     }
 
     /// kis-mock keeps its own copy of the lists (it must not depend on this crate): both
     /// copies hold the same dates.
     #[test]
     fn the_tables_agree_with_kis_mock() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../kis-mock/src/market/calendar.rs");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../kis-mock/src/market/calendar.rs"
+        );
         let Ok(text) = std::fs::read_to_string(path) else {
             return; // a packaged crate without the workspace
         };
@@ -367,7 +380,10 @@ mod tests {
         assert_eq!(ny.local_time(at("2026-03-08T07:00:00Z")).time(), t(3, 0));
         assert_eq!(ny.local_time(at("2026-11-01T05:59:00Z")).time(), t(1, 59));
         assert_eq!(ny.local_time(at("2026-11-01T06:00:00Z")).time(), t(1, 0));
-        assert_eq!(Calendar::krx().local_time(at("2026-12-06T15:00:00Z")), ymd(2026, 12, 7).and_time(t(0, 0)));
+        assert_eq!(
+            Calendar::krx().local_time(at("2026-12-06T15:00:00Z")),
+            ymd(2026, 12, 7).and_time(t(0, 0))
+        );
     }
 
     #[test]

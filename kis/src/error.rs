@@ -52,6 +52,15 @@ pub enum Error {
         /// Every match, `MARKET:CODE name`.
         candidates: Vec<String>,
     },
+    /// A KIS answer lacks a field a view needs, or holds a value that does not read as its
+    /// type (the view keeps nothing half-read).
+    #[error("KIS's answer has no usable {field} ({raw:?})")]
+    Response {
+        /// KIS's field name (`stck_prpr`).
+        field: &'static str,
+        /// Its raw text (empty when absent).
+        raw: String,
+    },
     /// The symbol master could not be downloaded, unpacked, parsed or cached (and no cached
     /// copy could stand in).
     #[error("symbol master: {0}")]

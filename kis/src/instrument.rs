@@ -110,7 +110,11 @@ impl Market {
 
     /// The currency prices are quoted in.
     pub fn currency(self) -> Currency {
-        if self.is_us() { Currency::Usd } else { Currency::Krw }
+        if self.is_us() {
+            Currency::Usd
+        } else {
+            Currency::Krw
+        }
     }
 }
 
@@ -322,7 +326,8 @@ impl Instrument {
     /// KOSPI200 futures and options: KRX derivative short codes carry the underlying in
     /// their second and third characters, `01` for KOSPI200 (`101W12`, `201W12...`).
     fn is_kospi200(&self) -> bool {
-        self.market == Market::KrxDerivatives && matches!(self.code.as_bytes().get(1..3), Some(b"01"))
+        self.market == Market::KrxDerivatives
+            && matches!(self.code.as_bytes().get(1..3), Some(b"01"))
     }
 
     /// The tick size at `price`.
@@ -448,11 +453,19 @@ mod tests {
         let e = s.check_price(Money::krw(74_050)).unwrap_err().to_string();
         assert!(e.contains("74000 or 74100"), "{e}");
         s.halted = true;
-        assert!(s.check_order(Some(Money::krw(74_000)), Quantity::new(10)).is_err());
+        assert!(
+            s.check_order(Some(Money::krw(74_000)), Quantity::new(10))
+                .is_err()
+        );
         let aapl = Instrument::new("AAPL", "Apple", Market::Nasdaq, ProductKind::Stock);
         assert!(aapl.check_price(Money::usd(dec!(187.51))).is_ok());
         assert!(aapl.check_price(Money::usd(dec!(187.515))).is_err());
-        let mut fut = Instrument::new("101W12", "F 202612", Market::KrxDerivatives, ProductKind::Future);
+        let mut fut = Instrument::new(
+            "101W12",
+            "F 202612",
+            Market::KrxDerivatives,
+            ProductKind::Future,
+        );
         fut.underlying = Some("01".into());
         assert_eq!(fut.tick_rule(), TickRule::Kospi200Future);
     }

@@ -43,7 +43,10 @@ impl Kis {
     /// # Ok(()) }
     /// ```
     pub fn set_clock(&self, clock: impl Clock) {
-        write(&self.read_state().clock, Some(Arc::new(clock) as Arc<dyn Clock>));
+        write(
+            &self.read_state().clock,
+            Some(Arc::new(clock) as Arc<dyn Clock>),
+        );
     }
 
     /// Records a time the server reported (KIS's HTTP `Date`, a websocket `PINGPONG`): the

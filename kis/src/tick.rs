@@ -155,7 +155,10 @@ mod tests {
             (499_500, 500),
             (500_000, 1_000),
         ] {
-            assert_eq!(TickRule::KrxStock.tick(Decimal::from(price)), Decimal::from(tick));
+            assert_eq!(
+                TickRule::KrxStock.tick(Decimal::from(price)),
+                Decimal::from(tick)
+            );
         }
     }
 

@@ -12,7 +12,9 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 #[tokio::test]
 async fn weekend_holiday_and_kst_midnight() {
     let kis = Kis::simulator().await.unwrap();
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 12, 6, 3, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 6, 3, 0, 0).unwrap(),
+    ));
     kis.set_clock(clock.clone());
 
     // Sunday 2026-12-06 12:00 KST: today is Sunday; the trading day is Friday.

@@ -19,7 +19,10 @@ async fn codes_korean_names_and_exchange_prefixes_resolve() {
         assert_eq!(s.tick_rule(), TickRule::KrxStock);
     }
     let kosdaq = kis.stock("알테오젠").await.unwrap();
-    assert_eq!((kosdaq.code.as_str(), kosdaq.market), ("196170", Market::Kosdaq));
+    assert_eq!(
+        (kosdaq.code.as_str(), kosdaq.market),
+        ("196170", Market::Kosdaq)
+    );
 
     let etf = kis.stock("KODEX 200").await.unwrap();
     assert_eq!(etf.kind, ProductKind::Etf);
@@ -27,7 +30,10 @@ async fn codes_korean_names_and_exchange_prefixes_resolve() {
     assert!(by_code.check_price(Money::krw(74_050)).is_err());
 
     let aapl = kis.stock("NASDAQ:AAPL").await.unwrap();
-    assert_eq!((aapl.market, aapl.kind.clone()), (Market::Nasdaq, ProductKind::Stock));
+    assert_eq!(
+        (aapl.market, aapl.kind.clone()),
+        (Market::Nasdaq, ProductKind::Stock)
+    );
     assert_eq!(aapl.tick_rule(), TickRule::Us);
     assert_eq!(kis.stock("aapl").await.unwrap().code, "AAPL");
     assert_eq!(kis.stock("AMEX:SPY").await.unwrap().kind, ProductKind::Etf);
@@ -41,8 +47,14 @@ async fn codes_korean_names_and_exchange_prefixes_resolve() {
         .find(|i| i.kind == ProductKind::Future)
         .expect("the simulator lists a future")
         .clone();
-    assert_eq!(kis.instrument(&future.code).await.unwrap().tick_rule(), TickRule::Kospi200Future);
-    assert!(matches!(kis.stock(&future.code).await, Err(Error::NotFound { .. })));
+    assert_eq!(
+        kis.instrument(&future.code).await.unwrap().tick_rule(),
+        TickRule::Kospi200Future
+    );
+    assert!(matches!(
+        kis.stock(&future.code).await,
+        Err(Error::NotFound { .. })
+    ));
 
     // Unknown code, near names.
     match kis.stock("999999").await {
@@ -51,7 +63,10 @@ async fn codes_korean_names_and_exchange_prefixes_resolve() {
     }
     match kis.stock("삼성").await {
         Err(Error::NotFound { candidates, .. }) => {
-            assert!(candidates.iter().any(|c| c == "KOSPI:005930 삼성전자"), "{candidates:?}");
+            assert!(
+                candidates.iter().any(|c| c == "KOSPI:005930 삼성전자"),
+                "{candidates:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -81,7 +96,10 @@ async fn the_cache_refreshes_daily_and_stands_in_offline() {
     {
         use std::os::unix::fs::PermissionsExt;
         let f = dir.path().join("master/kospi_code.mst");
-        assert_eq!(std::fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let kospi = "/common/master/kospi_code.mst.zip";
     assert_eq!(server.stats().requests_to(kospi), 1);

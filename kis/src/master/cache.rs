@@ -156,8 +156,11 @@ fn write_cached(dir: &Path, file: MasterFile, today: NaiveDate, bytes: &[u8]) ->
     let fail = |e: std::io::Error| Error::Master(format!("cache {}: {e}", dir.display()));
     create_private_dir(dir).map_err(fail)?;
     write_atomic(&dir.join(file.file_name()), bytes).map_err(fail)?;
-    write_atomic(&stamp_path(dir, file), today.format("%Y-%m-%d").to_string().as_bytes())
-        .map_err(fail)
+    write_atomic(
+        &stamp_path(dir, file),
+        today.format("%Y-%m-%d").to_string().as_bytes(),
+    )
+    .map_err(fail)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -196,11 +199,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
         write_cached(dir.path(), MasterFile::Kospi, d, b"abc").unwrap();
-        assert_eq!(read_cached(dir.path(), MasterFile::Kospi), Some((d, b"abc".to_vec())));
+        assert_eq!(
+            read_cached(dir.path(), MasterFile::Kospi),
+            Some((d, b"abc".to_vec()))
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join("kospi_code.mst")).unwrap().permissions().mode();
+            let mode = fs::metadata(dir.path().join("kospi_code.mst"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert_eq!(read_cached(dir.path(), MasterFile::Kosdaq), None);

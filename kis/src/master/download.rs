@@ -26,7 +26,11 @@ pub(crate) async fn fetch(
 ) -> Result<Vec<u8>, Error> {
     let url = format!("{}/{}", base_url.trim_end_matches('/'), file.zip_name());
     let fail = |why: String| Error::Master(format!("{url}: {why}"));
-    let response = http.get(&url).send().await.map_err(|e| fail(e.to_string()))?;
+    let response = http
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
     let status = response.status();
     if !status.is_success() {
         return Err(fail(format!("HTTP {status}")));

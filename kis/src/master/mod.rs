@@ -161,7 +161,10 @@ impl SymbolMaster {
         let mut m = SymbolMaster::default();
         for i in instruments {
             let at = m.all.len();
-            m.by_code.entry(i.code.to_ascii_uppercase()).or_default().push(at);
+            m.by_code
+                .entry(i.code.to_ascii_uppercase())
+                .or_default()
+                .push(at);
             m.by_name.entry(name_key(&i.name)).or_default().push(at);
             if let Some(en) = &i.english_name {
                 let key = name_key(en);

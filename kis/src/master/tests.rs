@@ -45,12 +45,18 @@ fn unknown_and_ambiguous_queries_list_candidates() {
     }
     match m.find("DUAL") {
         Err(Error::Ambiguous { candidates, .. }) => {
-            assert_eq!(candidates, ["NASDAQ:DUAL Dual Listed", "NYSE:DUAL Dual Listed"]);
+            assert_eq!(
+                candidates,
+                ["NASDAQ:DUAL Dual Listed", "NYSE:DUAL Dual Listed"]
+            );
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(m.find("NYSE:DUAL").unwrap().market, Market::Nyse);
-    assert!(matches!(m.find("NASDAQ:005930"), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        m.find("NASDAQ:005930"),
+        Err(Error::NotFound { .. })
+    ));
     assert_eq!(m.find("XETRA:SAP").unwrap_err().field(), Some("symbol"));
     assert_eq!(m.find("  ").unwrap_err().field(), Some("symbol"));
 }
