@@ -24,9 +24,9 @@ pub enum RawQuote {
     /// 해외주식 현재체결가 (`HHDFS00000300`) and 기간별시세 (`HHDFS76240000`).
     Overseas {
         /// The price answer.
-        price: PriceResponse,
+        price: Box<PriceResponse>,
         /// The daily bars answer (its newest row: the day's open, high and low).
-        daily: DailypriceResponse,
+        daily: Box<DailypriceResponse>,
     },
 }
 
@@ -162,7 +162,10 @@ impl Quote {
             time,
             halted: ordy.trim().is_empty(),
             status: ordy,
-            raw: Arc::new(RawQuote::Overseas { price, daily }),
+            raw: Arc::new(RawQuote::Overseas {
+                price: Box::new(price),
+                daily: Box::new(daily),
+            }),
         })
     }
 }
