@@ -60,3 +60,61 @@ fn unknown_and_ambiguous_queries_list_candidates() {
     assert_eq!(m.find("XETRA:SAP").unwrap_err().field(), Some("symbol"));
     assert_eq!(m.find("  ").unwrap_err().field(), Some("symbol"));
 }
+
+mod parse {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    /// A KOSPI line built from parts: code, name, and the tail with a group code, a base
+    /// price, a lot, a halt flag and a warning code at KOSPI's offsets.
+    fn kospi_line(code: &str, name: &str, group: &str, base: u32, lot: u32, halt: bool, warn: u8) -> Vec<u8> {
+        let mut tail = vec![b' '; 227];
+        tail[0..2].copy_from_slice(group.as_bytes());
+        tail[41..50].copy_from_slice(format!("{base:09}").as_bytes());
+        tail[50..55].copy_from_slice(format!("{lot:05}").as_bytes());
+        tail[60] = if halt { b'Y' } else { b'N' };
+        tail[63..65].copy_from_slice(format!("{warn:02}").as_bytes());
+        let mut line = format!("{code:<9}KR7{code}000").into_bytes();
+        line.extend(encoding_rs::EUC_KR.encode(name).0.iter());
+        line.extend(tail);
+        line
+    }
+
+    proptest! {
+        /// Any bytes: the parsers answer (instruments or skipped lines), never panic.
+        #[test]
+        fn any_bytes_parse_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            for f in MasterFile::ALL {
+                let p = f.parse(&bytes);
+                let lines = bytes.split(|b| *b == b'\n').filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).count();
+                prop_assert_eq!(p.instruments.len() + p.skipped, lines);
+            }
+        }
+
+        /// A line of any Korean/ASCII name and field values reads back what was written.
+        #[test]
+        fn kospi_lines_round_trip(
+            code in "[0-9]{6}",
+            name in "[가-힣A-Za-z0-9]{1,20}( [가-힣A-Za-z0-9]{1,10})?",
+            group in prop::sample::select(vec!["ST", "EF", "EN", "EW", "RT"]),
+            base in 1u32..999_999_999,
+            lot in 1u32..99_999,
+            halt in any::<bool>(),
+            warn in 0u8..4,
+        ) {
+            let line = kospi_line(&code, &name, group, base, lot, halt, warn);
+            let p = MasterFile::Kospi.parse(&line);
+            prop_assert_eq!(p.skipped, 0);
+            let i = &p.instruments[0];
+            prop_assert_eq!(&i.code, &code);
+            prop_assert_eq!(&i.name, &name);
+            prop_assert_eq!(i.kind.clone(), crate::ProductKind::from_krx_group(group));
+            prop_assert_eq!(i.base_price, Some(crate::Money::krw(i64::from(base))));
+            prop_assert_eq!(i.lot, u64::from(lot));
+            prop_assert_eq!(i.halted, halt);
+            prop_assert_eq!(i.warning, crate::Warning::from_code(&format!("{warn:02}")));
+            let encoded = encoding_rs::EUC_KR.encode(&i.raw).0.into_owned();
+            prop_assert_eq!(encoded, line);
+        }
+    }
+}
