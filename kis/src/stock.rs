@@ -46,3 +46,9 @@ impl Deref for Stock {
         &self.instrument
     }
 }
+
+impl std::fmt::Display for Stock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.instrument.fmt(f)
+    }
+}

@@ -67,7 +67,15 @@ mod parse {
 
     /// A KOSPI line built from parts: code, name, and the tail with a group code, a base
     /// price, a lot, a halt flag and a warning code at KOSPI's offsets.
-    fn kospi_line(code: &str, name: &str, group: &str, base: u32, lot: u32, halt: bool, warn: u8) -> Vec<u8> {
+    fn kospi_line(
+        code: &str,
+        name: &str,
+        group: &str,
+        base: u32,
+        lot: u32,
+        halt: bool,
+        warn: u8,
+    ) -> Vec<u8> {
         let mut tail = vec![b' '; 227];
         tail[0..2].copy_from_slice(group.as_bytes());
         tail[41..50].copy_from_slice(format!("{base:09}").as_bytes());
