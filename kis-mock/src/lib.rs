@@ -25,6 +25,7 @@ pub mod crypto;
 mod cursor;
 mod faults;
 mod market;
+mod master;
 mod quotes;
 mod rest;
 mod server;

@@ -99,6 +99,9 @@ async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
 async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
     sh.stats.request(&path);
+    if let Some(file) = crate::master::serve(&sh, &path) {
+        return file;
+    }
     if let Some(delay) = sh.faults.delay_for(&path) {
         tokio::time::sleep(delay).await;
     }

@@ -34,6 +34,7 @@ pub enum Error {
     /// never replaced silently.
     #[error("order journal: {0}")]
     Journal(String),
+<<<<<<< HEAD
     /// An identical order is still unsent, sent or unknown, or the idempotency key belongs to
     /// another order; nothing was sent.
     #[error(transparent)]
@@ -55,10 +56,51 @@ pub enum Error {
         /// Its final state.
         state: crate::ledger::OrderState,
     },
+=======
+    /// No instrument matches a code or name; `candidates` are up to ten `MARKET:CODE name`
+    /// entries whose name or code contains the query.
+    #[error("no instrument {what:?}{}", list(candidates, "; did you mean: "))]
+    NotFound {
+        /// The query as given.
+        what: String,
+        /// Near matches, `MARKET:CODE name`.
+        candidates: Vec<String>,
+    },
+    /// A code or name matches several instruments (a name two markets list): qualify it as
+    /// `MARKET:CODE`.
+    #[error("{what:?} is ambiguous{}", list(candidates, ": "))]
+    Ambiguous {
+        /// The query as given.
+        what: String,
+        /// Every match, `MARKET:CODE name`.
+        candidates: Vec<String>,
+    },
+    /// A KIS answer lacks a field a view needs, or holds a value that does not read as its
+    /// type (the view keeps nothing half-read).
+    #[error("KIS's answer has no usable {field} ({raw:?})")]
+    Response {
+        /// KIS's field name (`stck_prpr`).
+        field: &'static str,
+        /// Its raw text (empty when absent).
+        raw: String,
+    },
+    /// The symbol master could not be downloaded, unpacked, parsed or cached (and no cached
+    /// copy could stand in).
+    #[error("symbol master: {0}")]
+    Master(String),
+>>>>>>> read
     /// New orders are refused until the ledger has reconciled with KIS (fail closed); reads
     /// keep working.
     #[error("orders are refused until the ledger reconciles with KIS: {0}")]
     NotReconciled(String),
+}
+
+fn list(items: &[String], lead: &str) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("{lead}{}", items.join(", "))
+    }
 }
 
 impl Error {

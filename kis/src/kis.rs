@@ -31,12 +31,18 @@ struct Inner {
     client: Client,
     /// Keeps the embedded simulator running for as long as the handle lives.
     #[cfg(feature = "simulator")]
+<<<<<<< HEAD
     simulator: Option<Arc<kis_client::mock::Simulator>>,
     trading: TradingOptions,
     /// The one realtime session of the app key (KIS allows one), started on first use.
     session: tokio::sync::OnceCell<Arc<kis_ws::Session>>,
     /// The order desk, started on the first order or order query.
     desk: tokio::sync::OnceCell<Arc<Desk>>,
+=======
+    simulator: Option<kis_client::mock::Simulator>,
+    /// The read side: clock, symbol master.
+    read: crate::read::ReadState,
+>>>>>>> read
 }
 
 impl Kis {
@@ -72,10 +78,15 @@ impl Kis {
             inner: Arc::new(Inner {
                 client,
                 #[cfg(feature = "simulator")]
+<<<<<<< HEAD
                 simulator,
                 trading,
                 session: tokio::sync::OnceCell::new(),
                 desk: tokio::sync::OnceCell::new(),
+=======
+                simulator: None,
+                read: Default::default(),
+>>>>>>> read
             }),
         }
     }
@@ -127,6 +138,7 @@ impl Kis {
         config: kis_client::mock::kis_mock::MockConfig,
     ) -> Result<Kis, Error> {
         let sim = kis_client::mock::start_with(config).await?;
+<<<<<<< HEAD
         let trading = TradingOptions {
             journal: JournalPlace::Memory,
             poll_interval: std::time::Duration::from_millis(500),
@@ -138,6 +150,15 @@ impl Kis {
             trading,
             Some(Arc::new(sim)),
         ))
+=======
+        Ok(Kis {
+            inner: Arc::new(Inner {
+                client: sim.client().clone(),
+                simulator: Some(sim),
+                read: Default::default(),
+            }),
+        })
+>>>>>>> read
     }
 
     /// The embedded simulator's server (URLs, stats, faults, its own account state), if this
@@ -189,6 +210,10 @@ impl Kis {
             })
             .await
             .cloned()
+    }
+
+    pub(crate) fn read_state(&self) -> &crate::read::ReadState {
+        &self.inner.read
     }
 
     /// The REST client underneath, for endpoints this layer does not wrap.

@@ -22,18 +22,38 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod calendar;
+pub mod clock;
 mod error;
+mod instrument;
 mod kis;
 pub mod ledger;
+pub mod master;
 mod money;
 pub mod orders;
+mod read;
+mod stock;
+mod tick;
+pub mod views;
 
 pub use account::Account;
+pub use calendar::{COVERED_YEARS, Calendar, Exchange, Holiday, Session, SessionKind};
+pub use clock::{Clock, FixedClock};
 pub use error::Error;
+pub use instrument::{Instrument, Market, ProductKind, Warning};
 pub use kis::Kis;
 pub use kis_client::Env;
+pub use master::SymbolMaster;
 pub use money::{Currency, Money, Quantity};
 pub use orders::{Order, OrderBuilder};
+pub use stock::Stock;
+pub use tick::TickRule;
+pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position};
+pub use views::book::{Level, OrderBook};
+pub use views::candle::{Candle, Candles, Period};
+pub use views::executions::{Execution, Executions, Side};
+pub use views::quote::Quote;
+pub use views::trades::Trade;
 
 /// The underlying crates, for what this layer does not cover yet.
 pub use {kis_client, kis_ws};

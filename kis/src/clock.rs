@@ -1,0 +1,86 @@
+//! The time this crate goes by: the server's (KIS's) clock, never this machine's date alone.
+//! [`Kis::now`](crate::Kis::now) and [`Kis::today`](crate::Kis::today) read it; tests
+//! inject a [`Clock`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+
+/// A source of the current instant. The default follows the server; tests and replays inject
+/// their own ([`FixedClock`]).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// let clock = kis::FixedClock::new(Utc.with_ymd_and_hms(2026, 12, 6, 15, 0, 0).unwrap());
+/// // 15:00 UTC is midnight in Seoul: the next day there.
+/// assert_eq!(kis::clock::kst_date(kis::Clock::now_utc(&clock)).to_string(), "2026-12-07");
+/// ```
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+/// The machine's clock corrected by the offset the server's clock was last seen at (zero
+/// until a server time is known).
+#[derive(Debug, Default)]
+pub struct ServerClock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl ServerClock {
+    /// Records a server time (KIS's HTTP `Date`, a websocket `PINGPONG` time) seen now.
+    pub fn observe(&self, server: DateTime<Utc>) {
+        let offset = (server - Utc::now()).num_milliseconds();
+        self.offset_ms
+            .store(offset, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The server's time minus this machine's.
+    pub fn offset(&self) -> Duration {
+        Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Clock for ServerClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset()
+    }
+}
+
+/// A clock that stands still at one instant (settable): for tests.
+#[derive(Debug)]
+pub struct FixedClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    /// A clock at `at`.
+    pub fn new(at: DateTime<Utc>) -> FixedClock {
+        FixedClock(std::sync::Mutex::new(at))
+    }
+
+    /// Moves it to `at`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = at;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl<C: Clock> Clock for Arc<C> {
+    fn now_utc(&self) -> DateTime<Utc> {
+        (**self).now_utc()
+    }
+}
+
+/// Korea Standard Time, UTC+9 (no daylight saving).
+pub fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// The KST calendar date of an instant.
+pub fn kst_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&kst()).date_naive()
+}

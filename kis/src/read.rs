@@ -1,0 +1,172 @@
+//! The read side's state in the [`Kis`] handle (clock, master store, the loaded master) and
+//! the handle's time, calendar and lookup methods.
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use crate::clock::{Clock, ServerClock, kst, kst_date};
+use crate::master::MasterStore;
+use crate::{Calendar, Error, Instrument, Kis, Market, Stock, SymbolMaster};
+
+/// What the read side keeps per handle.
+#[derive(Default)]
+pub(crate) struct ReadState {
+    /// An injected clock; `None`: the simulator's market clock, else the server's.
+    clock: RwLock<Option<Arc<dyn Clock>>>,
+    /// The server's clock (offset from this machine's), fed by what the server reports.
+    server_clock: ServerClock,
+    /// An explicit master store; `None`: KIS's (or the simulator's) with the default cache.
+    store: RwLock<Option<MasterStore>>,
+    /// The master loaded for a server date.
+    master: tokio::sync::Mutex<Option<(NaiveDate, Arc<SymbolMaster>)>>,
+}
+
+fn read<T: Clone>(l: &RwLock<T>) -> T {
+    l.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+fn write<T>(l: &RwLock<T>, value: T) {
+    *l.write().unwrap_or_else(|p| p.into_inner()) = value;
+}
+
+impl Kis {
+    /// Replaces the clock this handle goes by (tests, replays). By default it is the
+    /// server's: the simulator's market clock, or KIS's time as last reported.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), kis::Error> {
+    /// use chrono::{TimeZone, Utc};
+    /// let kis = kis::Kis::simulator().await?;
+    /// kis.set_clock(kis::FixedClock::new(Utc.with_ymd_and_hms(2026, 12, 6, 15, 0, 0).unwrap()));
+    /// assert_eq!(kis.today().to_string(), "2026-12-07"); // midnight in Seoul
+    /// # Ok(()) }
+    /// ```
+    pub fn set_clock(&self, clock: impl Clock) {
+        write(
+            &self.read_state().clock,
+            Some(Arc::new(clock) as Arc<dyn Clock>),
+        );
+    }
+
+    /// Records a time the server reported (KIS's HTTP `Date`, a websocket `PINGPONG`): the
+    /// default clock follows it from then on.
+    pub fn observe_server_time(&self, server: DateTime<Utc>) {
+        self.read_state().server_clock.observe(server);
+    }
+
+    /// The current instant by the server's clock, in KST.
+    ///
+    /// ```no_run
+    /// # async fn demo(kis: kis::Kis) {
+    /// println!("KIS time: {}", kis.now());
+    /// # }
+    /// ```
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.now_utc().with_timezone(&kst())
+    }
+
+    fn now_utc(&self) -> DateTime<Utc> {
+        if let Some(clock) = read(&self.read_state().clock) {
+            return clock.now_utc();
+        }
+        #[cfg(feature = "simulator")]
+        if let Some(sim) = self.simulator_server() {
+            return sim.market_time().and_utc() - chrono::Duration::hours(9);
+        }
+        self.read_state().server_clock.now_utc()
+    }
+
+    /// Today's date in Seoul (KST) by the server's clock: what KIS's date parameters and
+    /// "today's" executions mean. A weekend or holiday is still today; see
+    /// [`Kis::trading_day`] for the session date.
+    pub fn today(&self) -> NaiveDate {
+        kst_date(self.now_utc())
+    }
+
+    /// The KRX trading day of now: today if KRX trades today, else the latest trading day
+    /// before it (the day whose data KIS shows on a weekend or holiday).
+    ///
+    /// ```no_run
+    /// # async fn demo(kis: kis::Kis) {
+    /// let day = kis.trading_day(); // Friday on a Sunday
+    /// # }
+    /// ```
+    pub fn trading_day(&self) -> NaiveDate {
+        Calendar::krx().on_or_before(self.today())
+    }
+
+    /// The calendar of a market (KRX or New York).
+    pub fn calendar(&self, market: Market) -> Calendar {
+        Calendar::of(market)
+    }
+
+    /// Uses `store` for the symbol master (a mirror, a different cache directory, or only
+    /// some files). The next lookup reloads.
+    pub fn set_master_store(&self, store: MasterStore) {
+        write(&self.read_state().store, Some(store));
+        if let Ok(mut m) = self.read_state().master.try_lock() {
+            *m = None;
+        }
+    }
+
+    fn master_store(&self) -> MasterStore {
+        if let Some(s) = read(&self.read_state().store) {
+            return s;
+        }
+        #[cfg(feature = "simulator")]
+        if let Some(sim) = self.simulator_server() {
+            return MasterStore::new(format!("{}/common/master", sim.rest_url()), None);
+        }
+        MasterStore::new(MasterStore::KIS_URL, MasterStore::default_dir())
+    }
+
+    /// The symbol master of today (server date): loaded once a day, from the cache when it
+    /// is today's, else downloaded; an older cache stands in when the download fails.
+    ///
+    /// ```no_run
+    /// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+    /// let master = kis.master().await?;
+    /// println!("{} instruments", master.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn master(&self) -> Result<Arc<SymbolMaster>, Error> {
+        let today = self.today();
+        let mut slot = self.read_state().master.lock().await;
+        if let Some((day, m)) = &*slot
+            && *day == today
+        {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(self.master_store().load(today).await?);
+        *slot = Some((today, m.clone()));
+        Ok(m)
+    }
+
+    /// A stock, ETF, ETN, ELW or overseas symbol by code (`005930`), name (`삼성전자`) or
+    /// `MARKET:CODE` (`NASDAQ:AAPL`), through the symbol master. Unknown or ambiguous
+    /// queries are [`Error::NotFound`] / [`Error::Ambiguous`] with candidates.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kis::Error> {
+    /// let kis = kis::Kis::simulator().await?;
+    /// let samsung = kis.stock("삼성전자").await?;
+    /// assert_eq!(samsung.code, "005930");
+    /// let apple = kis.stock("NASDAQ:AAPL").await?;
+    /// println!("{}", apple.quote().await?.price);
+    /// # Ok(()) }
+    /// ```
+    pub async fn stock(&self, query: &str) -> Result<Stock, Error> {
+        let found = self
+            .master()
+            .await?
+            .find_where(query, |i| i.market != Market::KrxDerivatives)?;
+        Ok(Stock::new(self.clone(), found))
+    }
+
+    /// Any instrument by code, name or `MARKET:CODE`, futures and options included
+    /// (`101W12`, `KRXFO:201W1C350`).
+    pub async fn instrument(&self, query: &str) -> Result<Arc<Instrument>, Error> {
+        self.master().await?.find(query)
+    }
+}

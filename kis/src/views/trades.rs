@@ -1,0 +1,59 @@
+//! [`Trade`]s: the latest executions of a KRX stock (주식현재가 체결, `inquire-ccnl`).
+
+use chrono::NaiveTime;
+use kis_client::api::domestic_stock::inquire_ccnl::{InquireCcnlRequest, Output};
+use kis_client::codes;
+use serde::Serialize;
+
+use super::{money, shares, won};
+use crate::{Currency, Error, Money, Quantity, Stock};
+
+/// One execution on the tape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Trade {
+    /// Time (체결시간: `stck_cntg_hour`), KST.
+    pub time: NaiveTime,
+    /// Price (현재가: `stck_prpr`).
+    pub price: Money,
+    /// Quantity (체결거래량: `cntg_vol`).
+    pub qty: Quantity,
+    /// Change from the previous close (전일대비: `prdy_vrss`).
+    pub change: Money,
+}
+
+impl Trade {
+    /// Reads one row.
+    pub fn from_row(r: &Output) -> Result<Trade, Error> {
+        Ok(Trade {
+            time: super::need(&r.stck_cntg_hour, "stck_cntg_hour")?.time(),
+            price: won(&r.stck_prpr, "stck_prpr")?,
+            qty: shares(&r.cntg_vol, "cntg_vol")?,
+            change: money(&r.prdy_vrss, "prdy_vrss", Currency::Krw)?,
+        })
+    }
+}
+
+impl Stock {
+    /// The latest trades (KIS answers the last 30), newest first as KIS sends them.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kis::Error> {
+    /// let kis = kis::Kis::simulator().await?;
+    /// for t in kis.stock("005930").await?.trades().await? {
+    ///     println!("{} {} x {}", t.time, t.price, t.qty);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn trades(&self) -> Result<Vec<Trade>, Error> {
+        let r = self
+            .kis()
+            .client()
+            .send(InquireCcnlRequest::new(
+                codes::Market::Krx,
+                self.code.as_str(),
+            ))
+            .await?;
+        r.output.rows().iter().map(Trade::from_row).collect()
+    }
+}

@@ -1,0 +1,121 @@
+//! Names resolve through the symbol master the simulator serves (downloaded as zips over
+//! loopback, parsed in KIS's layouts), and the cache keeps it usable offline.
+
+use chrono::NaiveDate;
+use kis::master::{MasterFile, MasterStore};
+use kis::{Error, Kis, Market, Money, ProductKind, TickRule};
+
+#[tokio::test]
+async fn codes_korean_names_and_exchange_prefixes_resolve() {
+    let kis = Kis::simulator().await.unwrap();
+    let by_code = kis.stock("005930").await.unwrap();
+    let by_name = kis.stock("삼성전자").await.unwrap();
+    let prefixed = kis.stock("KOSPI:005930").await.unwrap();
+    for s in [&by_code, &by_name, &prefixed] {
+        assert_eq!((s.code.as_str(), s.name.as_str()), ("005930", "삼성전자"));
+        assert_eq!(s.market, Market::Kospi);
+        assert_eq!(s.kind, ProductKind::Stock);
+        assert_eq!(s.standard_code, "KR7005930003");
+        assert_eq!(s.tick_rule(), TickRule::KrxStock);
+    }
+    let kosdaq = kis.stock("알테오젠").await.unwrap();
+    assert_eq!(
+        (kosdaq.code.as_str(), kosdaq.market),
+        ("196170", Market::Kosdaq)
+    );
+
+    let etf = kis.stock("KODEX 200").await.unwrap();
+    assert_eq!(etf.kind, ProductKind::Etf);
+    assert!(etf.check_price(Money::krw(35_425)).is_ok());
+    assert!(by_code.check_price(Money::krw(74_050)).is_err());
+
+    let aapl = kis.stock("NASDAQ:AAPL").await.unwrap();
+    assert_eq!(
+        (aapl.market, aapl.kind.clone()),
+        (Market::Nasdaq, ProductKind::Stock)
+    );
+    assert_eq!(aapl.tick_rule(), TickRule::Us);
+    assert_eq!(kis.stock("aapl").await.unwrap().code, "AAPL");
+    assert_eq!(kis.stock("AMEX:SPY").await.unwrap().kind, ProductKind::Etf);
+    assert_eq!(kis.stock("NYSE:JPM").await.unwrap().market, Market::Nyse);
+
+    // Derivatives by code through `instrument`, not `stock`.
+    let master = kis.master().await.unwrap();
+    let future = master
+        .instruments()
+        .iter()
+        .find(|i| i.kind == ProductKind::Future)
+        .expect("the simulator lists a future")
+        .clone();
+    assert_eq!(
+        kis.instrument(&future.code).await.unwrap().tick_rule(),
+        TickRule::Kospi200Future
+    );
+    assert!(matches!(
+        kis.stock(&future.code).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    // Unknown code, near names.
+    match kis.stock("999999").await {
+        Err(Error::NotFound { candidates, .. }) => assert!(candidates.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    match kis.stock("삼성").await {
+        Err(Error::NotFound { candidates, .. }) => {
+            assert!(
+                candidates.iter().any(|c| c == "KOSPI:005930 삼성전자"),
+                "{candidates:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // One download per file, then the day's master is reused.
+    let stats = kis.simulator_server().unwrap().stats();
+    kis.stock("000660").await.unwrap();
+    let again = kis.simulator_server().unwrap().stats();
+    for f in MasterFile::ALL {
+        let path = format!("/common/master/{}", f.zip_name());
+        assert_eq!(stats.requests_to(&path), 1, "{path}");
+        assert_eq!(again.requests_to(&path), 1, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_cache_refreshes_daily_and_stands_in_offline() {
+    let kis = Kis::simulator().await.unwrap();
+    let server = kis.simulator_server().unwrap();
+    let url = format!("{}/common/master", server.rest_url());
+    let dir = tempfile::tempdir().unwrap();
+    let store = MasterStore::new(url, Some(dir.path().join("master")))
+        .files(&[MasterFile::Kospi, MasterFile::Nasdaq]);
+    let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let first = store.load(day).await.unwrap();
+    assert!(first.find("삼성전자").is_ok() && first.find("AAPL").is_ok());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let f = dir.path().join("master/kospi_code.mst");
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let kospi = "/common/master/kospi_code.mst.zip";
+    assert_eq!(server.stats().requests_to(kospi), 1);
+    // Same server day: from the cache.
+    store.load(day).await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 1);
+    // Next day: downloaded again.
+    let next = day.succ_opt().unwrap();
+    store.load(next).await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 2);
+
+    // The server goes away: the cached copy stands in; with no cache it is an error.
+    server.shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let offline = store.load(next.succ_opt().unwrap()).await.unwrap();
+    assert_eq!(offline.len(), first.len());
+    let uncached = MasterStore::new(store.base_url(), None).files(&[MasterFile::Kospi]);
+    assert!(matches!(uncached.load(next).await, Err(Error::Master(_))));
+}

@@ -1,0 +1,345 @@
+//! Every view field equals the raw field it reads, over the simulator (domestic and
+//! overseas), and the series page past KIS's 100 rows.
+
+use chrono::Duration;
+use kis::kis_client::api::domestic_stock::order_cash::OrderCashRequest;
+use kis::kis_client::codes::OrderType;
+use kis::kis_client::mock::kis_mock::{Fill, Holding, MockConfig};
+use kis::views::quote::RawQuote;
+use kis::{Currency, Kis, Money, Period, Quantity, Side};
+use rust_decimal::Decimal;
+
+fn krw(v: i64) -> Money {
+    Money::krw(v)
+}
+
+fn krw_dec(v: Decimal) -> Money {
+    Money::new(v, Currency::Krw)
+}
+
+async fn simulator() -> Kis {
+    let mut config = MockConfig::paper();
+    config.fill = Fill::Never;
+    config.initial_holdings = ["005930", "000660", "035720", "069500", "373220"]
+        .iter()
+        .enumerate()
+        .map(|(i, code)| Holding {
+            code: (*code).into(),
+            qty: 10 + i as u64,
+            avg_price: 50_000,
+        })
+        .collect();
+    Kis::simulator_with(config).await.unwrap()
+}
+
+#[tokio::test]
+async fn domestic_quote_book_and_trades_read_their_fields() {
+    let kis = simulator().await;
+    let s = kis.stock("005930").await.unwrap();
+    let q = s.quote().await.unwrap();
+    let RawQuote::Domestic(r) = q.raw() else {
+        panic!()
+    };
+    let o = r.output.get().unwrap();
+    assert_eq!(q.code, "005930");
+    assert_eq!(q.price, krw(*o.stck_prpr.get().unwrap()));
+    assert_eq!(q.change, krw_dec(*o.prdy_vrss.get().unwrap()));
+    assert_eq!(q.change_pct, *o.prdy_ctrt.get().unwrap());
+    assert_eq!(q.prev_close, krw(*o.stck_sdpr.get().unwrap()));
+    assert_eq!(q.open, krw(*o.stck_oprc.get().unwrap()));
+    assert_eq!(q.high, krw(*o.stck_hgpr.get().unwrap()));
+    assert_eq!(q.low, krw(*o.stck_lwpr.get().unwrap()));
+    assert_eq!(q.volume, Quantity::new(*o.acml_vol.get().unwrap() as u64));
+    assert_eq!(q.value, krw_dec(*o.acml_tr_pbmn.get().unwrap()));
+    assert_eq!(q.upper_limit, Some(krw(*o.stck_mxpr.get().unwrap())));
+    assert_eq!(q.lower_limit, Some(krw(*o.stck_llam.get().unwrap())));
+    assert_eq!(q.tick, krw_dec(*o.aspr_unit.get().unwrap()));
+    assert_eq!(
+        q.status,
+        o.iscd_stat_cls_code.get().map(|c| c.label()).unwrap_or("")
+    );
+    // The simulated market is consistent: the price is inside the day's range and limits.
+    assert!(q.low <= q.price && q.price <= q.high);
+    assert!(s.check_price(q.price).is_ok(), "{} on the grid", q.price);
+    let json = serde_json::to_value(&q).unwrap();
+    assert_eq!(
+        json["price"]["amount"],
+        serde_json::json!(q.price.amount().to_string())
+    );
+
+    let book = s.book().await.unwrap();
+    let o = book.raw().output1.get().unwrap();
+    let asks = [&o.askp1, &o.askp2, &o.askp3, &o.askp4, &o.askp5];
+    let ask_qty = [
+        &o.askp_rsqn1,
+        &o.askp_rsqn2,
+        &o.askp_rsqn3,
+        &o.askp_rsqn4,
+        &o.askp_rsqn5,
+    ];
+    let bids = [&o.bidp1, &o.bidp2, &o.bidp3, &o.bidp4, &o.bidp5];
+    let bid_qty = [
+        &o.bidp_rsqn1,
+        &o.bidp_rsqn2,
+        &o.bidp_rsqn3,
+        &o.bidp_rsqn4,
+        &o.bidp_rsqn5,
+    ];
+    assert!(!book.asks.is_empty() && !book.bids.is_empty());
+    for (i, l) in book.asks.iter().take(5).enumerate() {
+        assert_eq!(l.price, krw_dec(*asks[i].get().unwrap()));
+        assert_eq!(l.qty, Quantity::new(*ask_qty[i].get().unwrap() as u64));
+    }
+    for (i, l) in book.bids.iter().take(5).enumerate() {
+        assert_eq!(l.price, krw_dec(*bids[i].get().unwrap()));
+        assert_eq!(l.qty, Quantity::new(*bid_qty[i].get().unwrap() as u64));
+    }
+    assert!(
+        book.asks.windows(2).all(|w| w[0].price < w[1].price),
+        "asks rise"
+    );
+    assert!(
+        book.bids.windows(2).all(|w| w[0].price > w[1].price),
+        "bids fall"
+    );
+    assert!(book.spread().unwrap() > Decimal::ZERO);
+    assert_eq!(
+        book.total_ask_qty,
+        Quantity::new(*o.total_askp_rsqn.get().unwrap() as u64)
+    );
+
+    let trades = s.trades().await.unwrap();
+    assert!(!trades.is_empty());
+    for t in &trades {
+        assert!(s.check_price(t.price).is_ok());
+        assert!(t.qty > Quantity::ZERO);
+    }
+}
+
+#[tokio::test]
+async fn candles_page_past_100_rows_oldest_first() {
+    let kis = simulator().await;
+    let s = kis.stock("005930").await.unwrap();
+    let to = kis.trading_day();
+    let from = to - Duration::days(400);
+    let bars = s.candles(Period::Day, from, to).await.unwrap();
+    let expected = kis
+        .calendar(kis::Market::Kospi)
+        .trading_days(from, to)
+        .len();
+    assert_eq!(bars.len(), expected, "one bar per trading day");
+    assert!(
+        bars.raw().len() >= 3,
+        "{} calls for {} bars",
+        bars.raw().len(),
+        bars.len()
+    );
+    assert!(
+        bars.candles.windows(2).all(|w| w[0].date < w[1].date),
+        "oldest first"
+    );
+    assert_eq!(
+        bars.candles.first().unwrap().date,
+        kis.calendar(kis::Market::Kospi)
+            .next_trading_day(from - Duration::days(1))
+    );
+    // Each bar equals its raw row.
+    let rows: Vec<_> = bars
+        .raw()
+        .iter()
+        .flat_map(|r| r.output2.rows().iter())
+        .collect();
+    for c in &bars {
+        let r = rows
+            .iter()
+            .find(|r| r.stck_bsop_date.get() == Some(&c.date))
+            .unwrap();
+        assert_eq!(c.close, krw(*r.stck_clpr.get().unwrap()));
+        assert_eq!(c.open, krw(*r.stck_oprc.get().unwrap()));
+        assert_eq!(c.high, krw(*r.stck_hgpr.get().unwrap()));
+        assert_eq!(c.low, krw(*r.stck_lwpr.get().unwrap()));
+        assert_eq!(c.volume, Quantity::new(*r.acml_vol.get().unwrap() as u64));
+        assert_eq!(c.value, krw_dec(*r.acml_tr_pbmn.get().unwrap()));
+        assert!(c.low <= c.open && c.open <= c.high && c.low <= c.close && c.close <= c.high);
+    }
+    let mut csv = Vec::new();
+    bars.write_csv(&mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    assert_eq!(text.lines().count(), bars.len() + 1);
+    assert!(text.starts_with("date,open,high,low,close,volume,value\n"));
+    let weekly = s.candles(Period::Week, from, to).await.unwrap();
+    assert!(weekly.len() < bars.len() / 4 && weekly.len() > 50);
+    assert!(s.candles(Period::Day, to, from).await.is_err());
+}
+
+#[tokio::test]
+async fn balance_positions_and_buying_power_read_their_fields() {
+    let kis = simulator().await;
+    let account = kis.account().unwrap();
+    let b = account.balance().await.unwrap();
+    let (rows, summary) = b.raw();
+    assert_eq!(
+        rows.len(),
+        5,
+        "every page (the simulator pages 2 rows a call)"
+    );
+    let s = summary.output2.rows().first().unwrap();
+    assert_eq!(b.cash_d0, krw_dec(*s.dnca_tot_amt.get().unwrap()));
+    assert_eq!(b.cash_d1, krw_dec(*s.nxdy_excc_amt.get().unwrap()));
+    assert_eq!(b.cash_d2, krw_dec(*s.prvs_rcdl_excc_amt.get().unwrap()));
+    assert_eq!(b.total_value, krw_dec(*s.tot_evlu_amt.get().unwrap()));
+    assert_eq!(b.securities_value, krw_dec(*s.scts_evlu_amt.get().unwrap()));
+    assert_eq!(b.total_pnl, krw_dec(*s.evlu_pfls_smtl_amt.get().unwrap()));
+    assert_eq!(b.positions.len(), 5);
+    for (p, r) in b.positions.iter().zip(rows) {
+        assert_eq!(p.code, *r.pdno.get().unwrap());
+        assert_eq!(p.name, *r.prdt_name.get().unwrap());
+        assert_eq!(p.qty, Quantity::new(*r.hldg_qty.get().unwrap() as u64));
+        assert_eq!(
+            p.orderable_qty,
+            Quantity::new(*r.ord_psbl_qty.get().unwrap() as u64)
+        );
+        assert_eq!(p.avg_price, krw_dec(*r.pchs_avg_pric.get().unwrap()));
+        assert_eq!(p.price, krw_dec(*r.prpr.get().unwrap()));
+        assert_eq!(p.value, krw_dec(*r.evlu_amt.get().unwrap()));
+        assert_eq!(p.cost, krw_dec(*r.pchs_amt.get().unwrap()));
+        assert_eq!(p.pnl, krw_dec(*r.evlu_pfls_amt.get().unwrap()));
+        assert_eq!(p.pnl_pct, *r.evlu_pfls_rt.get().unwrap());
+    }
+    let samsung = b.position("005930").unwrap();
+    assert_eq!(samsung.qty, Quantity::new(10));
+    assert_eq!(samsung.avg_price, krw(50_000));
+
+    let s = kis.stock("005930").await.unwrap();
+    let bp = account.buying_power(&s, Some(krw(70_000))).await.unwrap();
+    let o = bp.raw().output.get().unwrap();
+    assert_eq!(bp.orderable_cash, krw_dec(*o.ord_psbl_cash.get().unwrap()));
+    assert_eq!(
+        bp.max_qty_cash,
+        Quantity::new(*o.nrcvb_buy_qty.get().unwrap() as u64)
+    );
+    assert_eq!(
+        bp.max_qty,
+        Quantity::new(*o.max_buy_qty.get().unwrap() as u64)
+    );
+    assert!(bp.orderable_cash > Money::krw(0));
+    // Off the grid: refused before anything is sent.
+    let e = account
+        .buying_power(&s, Some(krw(70_050)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("price"));
+}
+
+#[tokio::test]
+async fn executions_and_open_orders_on_paper() {
+    let kis = simulator().await;
+    let account = kis.account().unwrap();
+    let s = kis.stock("005930").await.unwrap();
+    let low = s.quote().await.unwrap().lower_limit.unwrap();
+    let placed = kis
+        .client()
+        .send(OrderCashRequest::buy(
+            "005930",
+            OrderType::Limit,
+            3,
+            low.amount(),
+        ))
+        .await
+        .unwrap();
+    let odno = placed.output.get().unwrap().odno.raw().into_owned();
+
+    let open = account.open_orders().await.unwrap();
+    let o = open
+        .iter()
+        .find(|o| o.order_no == odno)
+        .expect("the resting order is open");
+    assert_eq!((o.side, o.code.as_str()), (Side::Buy, "005930"));
+    assert_eq!(o.order_qty, Quantity::new(3));
+    assert_eq!(o.remaining_qty, Quantity::new(3));
+    assert_eq!(o.order_price, low);
+    assert_eq!(o.date, kis.today());
+
+    let today = kis.today();
+    let ex = account
+        .executions(today - Duration::days(7), today)
+        .await
+        .unwrap();
+    let (rows, _) = ex.raw().next().unwrap();
+    for (e, r) in ex.rows.iter().zip(rows) {
+        assert_eq!(e.order_no, *r.odno.get().unwrap());
+        assert_eq!(e.date, *r.ord_dt.get().unwrap());
+        assert_eq!(
+            e.filled_qty,
+            Quantity::new(*r.tot_ccld_qty.get().unwrap() as u64)
+        );
+        assert_eq!(
+            e.remaining_qty,
+            Quantity::new(*r.rmn_qty.get().unwrap() as u64)
+        );
+        assert_eq!(e.avg_price, krw_dec(*r.avg_prvs.get().unwrap()));
+        assert_eq!(e.filled_amount, krw_dec(*r.tot_ccld_amt.get().unwrap()));
+    }
+    let mut csv = Vec::new();
+    ex.write_csv(&mut csv).unwrap();
+    assert!(String::from_utf8(csv).unwrap().contains(&odno));
+    // A range older than three months takes the other variant (and answers).
+    let old = today - Duration::days(200);
+    account.executions(old, today).await.unwrap();
+}
+
+#[tokio::test]
+async fn overseas_quote_and_balance_read_their_fields() {
+    let mut config = MockConfig::paper();
+    config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+    let kis = Kis::simulator_with(config).await.unwrap();
+    let s = kis.stock("NASDAQ:AAPL").await.unwrap();
+    let q = s.quote().await.unwrap();
+    let RawQuote::Overseas { price, daily } = q.raw() else {
+        panic!()
+    };
+    let (p, d) = (
+        price.output.get().unwrap(),
+        daily.output2.rows().first().unwrap(),
+    );
+    let usd = |v: &Decimal| Money::usd(*v);
+    assert_eq!(q.price, usd(p.last.get().unwrap()));
+    assert_eq!(q.change.amount().abs(), p.diff.get().unwrap().abs());
+    assert_eq!(q.change.amount().is_sign_negative(), q.price < q.prev_close);
+    assert_eq!(q.change_pct.abs(), p.rate.get().unwrap().abs());
+    assert_eq!(q.prev_close, usd(p.base.get().unwrap()));
+    assert_eq!(q.open, usd(d.open.get().unwrap()));
+    assert_eq!(q.high, usd(d.high.get().unwrap()));
+    assert_eq!(q.low, usd(d.low.get().unwrap()));
+    assert_eq!(q.volume, Quantity::from_decimal(*p.tvol.get().unwrap()));
+    assert_eq!(q.value, usd(p.tamt.get().unwrap()));
+    assert_eq!(q.tick, Money::usd(Decimal::new(1, 2)));
+    assert_eq!((q.upper_limit, q.lower_limit), (None, None));
+    assert_eq!(q.price.currency(), Currency::Usd);
+    assert!(s.check_price(q.price).is_ok(), "{}", q.price);
+
+    let b = kis
+        .account()
+        .unwrap()
+        .overseas_balance(kis::Market::Nasdaq)
+        .await
+        .unwrap();
+    let (rows, summary) = b.raw();
+    let sm = summary.output2.get().unwrap();
+    assert_eq!(b.total_pnl, usd(sm.tot_evlu_pfls_amt.get().unwrap()));
+    assert_eq!(b.realized_pnl, usd(sm.ovrs_rlzt_pfls_amt.get().unwrap()));
+    let held: Vec<_> = rows
+        .iter()
+        .filter(|r| r.ovrs_cblc_qty.get().is_some_and(|q| *q > Decimal::ZERO))
+        .collect();
+    assert_eq!(b.positions.len(), held.len());
+    for (p, r) in b.positions.iter().zip(held) {
+        assert_eq!(p.code, *r.ovrs_pdno.get().unwrap());
+        assert_eq!(
+            p.qty,
+            Quantity::from_decimal(*r.ovrs_cblc_qty.get().unwrap())
+        );
+        assert_eq!(p.price, usd(r.now_pric2.get().unwrap()));
+        assert_eq!(p.pnl, usd(r.frcr_evlu_pfls_amt.get().unwrap()));
+    }
+}
