@@ -34,7 +34,6 @@ pub enum Error {
     /// never replaced silently.
     #[error("order journal: {0}")]
     Journal(String),
-<<<<<<< HEAD
     /// An identical order is still unsent, sent or unknown, or the idempotency key belongs to
     /// another order; nothing was sent.
     #[error(transparent)]
@@ -56,7 +55,6 @@ pub enum Error {
         /// Its final state.
         state: crate::ledger::OrderState,
     },
-=======
     /// No instrument matches a code or name; `candidates` are up to ten `MARKET:CODE name`
     /// entries whose name or code contains the query.
     #[error("no instrument {what:?}{}", list(candidates, "; did you mean: "))]
@@ -88,7 +86,6 @@ pub enum Error {
     /// copy could stand in).
     #[error("symbol master: {0}")]
     Master(String),
->>>>>>> read
     /// New orders are refused until the ledger has reconciled with KIS (fail closed); reads
     /// keep working.
     #[error("orders are refused until the ledger reconciles with KIS: {0}")]

@@ -31,18 +31,14 @@ struct Inner {
     client: Client,
     /// Keeps the embedded simulator running for as long as the handle lives.
     #[cfg(feature = "simulator")]
-<<<<<<< HEAD
     simulator: Option<Arc<kis_client::mock::Simulator>>,
     trading: TradingOptions,
     /// The one realtime session of the app key (KIS allows one), started on first use.
     session: tokio::sync::OnceCell<Arc<kis_ws::Session>>,
     /// The order desk, started on the first order or order query.
     desk: tokio::sync::OnceCell<Arc<Desk>>,
-=======
-    simulator: Option<kis_client::mock::Simulator>,
     /// The read side: clock, symbol master.
     read: crate::read::ReadState,
->>>>>>> read
 }
 
 impl Kis {
@@ -78,15 +74,11 @@ impl Kis {
             inner: Arc::new(Inner {
                 client,
                 #[cfg(feature = "simulator")]
-<<<<<<< HEAD
                 simulator,
                 trading,
                 session: tokio::sync::OnceCell::new(),
                 desk: tokio::sync::OnceCell::new(),
-=======
-                simulator: None,
                 read: Default::default(),
->>>>>>> read
             }),
         }
     }
@@ -138,7 +130,6 @@ impl Kis {
         config: kis_client::mock::kis_mock::MockConfig,
     ) -> Result<Kis, Error> {
         let sim = kis_client::mock::start_with(config).await?;
-<<<<<<< HEAD
         let trading = TradingOptions {
             journal: JournalPlace::Memory,
             poll_interval: std::time::Duration::from_millis(500),
@@ -150,15 +141,6 @@ impl Kis {
             trading,
             Some(Arc::new(sim)),
         ))
-=======
-        Ok(Kis {
-            inner: Arc::new(Inner {
-                client: sim.client().clone(),
-                simulator: Some(sim),
-                read: Default::default(),
-            }),
-        })
->>>>>>> read
     }
 
     /// The embedded simulator's server (URLs, stats, faults, its own account state), if this
