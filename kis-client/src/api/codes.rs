@@ -749,7 +749,7 @@ crate::__private::code_list_impls!(ExchangeId);
 
 /// Overseas exchange code of quote endpoints (거래소코드; NAS/NYS/AMS...). Orders use \`OrderExchange\`.
 ///
-/// Used by: `EXCD`.
+/// Used by: `EXCD`, `EXCD_01`, `EXCD_02`, `EXCD_03`, `EXCD_04`, `EXCD_05`, `EXCD_06`, `EXCD_07`, `EXCD_08`, `EXCD_09`, `EXCD_10`.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum QuoteExchange {
@@ -8419,108 +8419,6 @@ impl CodeList for Pinc {
 }
 
 crate::__private::code_list_impls!(Pinc);
-
-/// 거래소코드 (\`EXCD\_01 ~ 10\`).
-///
-/// Used by: `EXCD_01 ~ 10`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Excd0110 {
-    /// `HKS`: 홍콩
-    HongKong,
-    /// `NYS`: 뉴욕
-    NewYork,
-    /// `NAS`: 나스닥
-    Nasdaq,
-    /// `AMS`: 아멕스
-    Amex,
-    /// `TSE`: 도쿄
-    Tokyo,
-    /// `SHS`: 상해
-    Shanghai,
-    /// `SZS`: 심천
-    Shenzhen,
-    /// `SHI`: 상해지수
-    ShanghaiIndex,
-    /// `SZI`: 심천지수
-    ShenzhenIndex,
-    /// `HSX`: 호치민
-    HoChiMinh,
-    /// `HNX`: 하노이
-    Hanoi,
-    /// `BAY`: 뉴욕(주간)
-    NewYorkWeekGan,
-    /// `BAQ`: 나스닥(주간)
-    NasdaqWeekGan,
-    /// `BAA`: 아멕스(주간)
-    AmexWeekGan,
-    /// A code this release does not know, sent and kept verbatim.
-    Other(Box<str>),
-}
-
-impl CodeList for Excd0110 {
-    const NAME: &'static str = "Excd0110";
-    const CODES: &'static [(&'static str, &'static str, &'static str, bool)] = &[
-        ("HKS", "HongKong", "홍콩", false),
-        ("NYS", "NewYork", "뉴욕", false),
-        ("NAS", "Nasdaq", "나스닥", false),
-        ("AMS", "Amex", "아멕스", false),
-        ("TSE", "Tokyo", "도쿄", false),
-        ("SHS", "Shanghai", "상해", false),
-        ("SZS", "Shenzhen", "심천", false),
-        ("SHI", "ShanghaiIndex", "상해지수", false),
-        ("SZI", "ShenzhenIndex", "심천지수", false),
-        ("HSX", "HoChiMinh", "호치민", false),
-        ("HNX", "Hanoi", "하노이", false),
-        ("BAY", "NewYorkWeekGan", "뉴욕(주간)", false),
-        ("BAQ", "NasdaqWeekGan", "나스닥(주간)", false),
-        ("BAA", "AmexWeekGan", "아멕스(주간)", false),
-    ];
-    const ALL: &'static [Self] = &[
-        Self::HongKong,
-        Self::NewYork,
-        Self::Nasdaq,
-        Self::Amex,
-        Self::Tokyo,
-        Self::Shanghai,
-        Self::Shenzhen,
-        Self::ShanghaiIndex,
-        Self::ShenzhenIndex,
-        Self::HoChiMinh,
-        Self::Hanoi,
-        Self::NewYorkWeekGan,
-        Self::NasdaqWeekGan,
-        Self::AmexWeekGan,
-    ];
-
-    #[inline]
-    fn index(&self) -> Result<usize, &str> {
-        match self {
-            Self::HongKong => Ok(0),
-            Self::NewYork => Ok(1),
-            Self::Nasdaq => Ok(2),
-            Self::Amex => Ok(3),
-            Self::Tokyo => Ok(4),
-            Self::Shanghai => Ok(5),
-            Self::Shenzhen => Ok(6),
-            Self::ShanghaiIndex => Ok(7),
-            Self::ShenzhenIndex => Ok(8),
-            Self::HoChiMinh => Ok(9),
-            Self::Hanoi => Ok(10),
-            Self::NewYorkWeekGan => Ok(11),
-            Self::NasdaqWeekGan => Ok(12),
-            Self::AmexWeekGan => Ok(13),
-            Self::Other(s) => Err(s),
-        }
-    }
-
-    #[inline]
-    fn other(code: &str) -> Self {
-        Self::Other(code.into())
-    }
-}
-
-crate::__private::code_list_impls!(Excd0110);
 
 /// 권리유형코드 (\`RGHT\_TYPE\_CD\`).
 ///
