@@ -351,7 +351,7 @@ impl serde::Serialize for H0ifcni0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelnByovCls {
     /// `01`: 매도, 02매수
-    Sell02Buy,
+    Sell,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -359,7 +359,7 @@ pub enum SelnByovCls {
 impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::Sell02Buy,
+            "01" => Self::Sell,
             _ => Self::Other(s.into()),
         })
     }
@@ -370,7 +370,7 @@ impl v::Wire for SelnByovCls {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sell02Buy => "01",
+            Self::Sell => "01",
             Self::Other(s) => s,
         })
     }
@@ -417,9 +417,9 @@ impl v::Wire for RctfCls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderKind2 {
     /// `L`: 주문접수통보
-    OrderJeopsutongbo,
+    OrderNotice,
     /// `0`: 체결통보
-    FilledTongbo,
+    FillNotice,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -427,8 +427,8 @@ pub enum OderKind2 {
 impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "L" => Self::OrderJeopsutongbo,
-            "0" => Self::FilledTongbo,
+            "L" => Self::OrderNotice,
+            "0" => Self::FillNotice,
             _ => Self::Other(s.into()),
         })
     }
@@ -439,8 +439,8 @@ impl v::Wire for OderKind2 {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderJeopsutongbo => "L",
-            Self::FilledTongbo => "0",
+            Self::OrderNotice => "L",
+            Self::FillNotice => "0",
             Self::Other(s) => s,
         })
     }
@@ -450,9 +450,9 @@ impl v::Wire for OderKind2 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RfusYn {
     /// `0`: 승인
-    Seungin,
+    Approved,
     /// `1`: 거부
-    Geobu,
+    Rejected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -460,8 +460,8 @@ pub enum RfusYn {
 impl v::Wire for RfusYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Seungin,
-            "1" => Self::Geobu,
+            "0" => Self::Approved,
+            "1" => Self::Rejected,
             _ => Self::Other(s.into()),
         })
     }
@@ -472,8 +472,8 @@ impl v::Wire for RfusYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Seungin => "0",
-            Self::Geobu => "1",
+            Self::Approved => "0",
+            Self::Rejected => "1",
             Self::Other(s) => s,
         })
     }
@@ -483,7 +483,7 @@ impl v::Wire for RfusYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
     /// `1`: 주문,정정,취소,거부 통보, 2 체결
-    OrderModifyCancelGeobuTongbo2Filled,
+    OrderModifyCancelReject,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -491,7 +491,7 @@ pub enum CntgYn {
 impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderModifyCancelGeobuTongbo2Filled,
+            "1" => Self::OrderModifyCancelReject,
             _ => Self::Other(s.into()),
         })
     }
@@ -502,7 +502,7 @@ impl v::Wire for CntgYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderModifyCancelGeobuTongbo2Filled => "1",
+            Self::OrderModifyCancelReject => "1",
             Self::Other(s) => s,
         })
     }
@@ -512,9 +512,9 @@ impl v::Wire for CntgYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    OrderJeopsu,
+    OrderAccepted,
     /// `2`: 확인, 3, 취소
-    Hwakin3Cancel,
+    Confirmed,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -522,8 +522,8 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderJeopsu,
-            "2" => Self::Hwakin3Cancel,
+            "1" => Self::OrderAccepted,
+            "2" => Self::Confirmed,
             _ => Self::Other(s.into()),
         })
     }
@@ -534,8 +534,8 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderJeopsu => "1",
-            Self::Hwakin3Cancel => "2",
+            Self::OrderAccepted => "1",
+            Self::Confirmed => "2",
             Self::Other(s) => s,
         })
     }
