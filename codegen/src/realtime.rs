@@ -231,6 +231,7 @@ fn record_file(s: &ApiSpec, ty: &str, tr: &crate::words::Translator<'_>) -> Stri
     let encrypted = s.realtime.as_ref().is_some_and(|r| r.encrypted);
 
     let mut module = Module::new(tr);
+    module.origin = format!("{}/{}", s.category, s.id);
     module.types.reserve(ty);
     let cols = {
         let mut seen = BTreeSet::new();

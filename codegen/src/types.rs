@@ -59,6 +59,8 @@ pub struct Module<'b> {
     book: Option<&'b crate::codes::CodeBook>,
     /// English names of the code labels (local enums of realtime records).
     tr: &'b crate::words::Translator<'b>,
+    /// Where the module's spec is (`category/id`), for untranslated labels.
+    pub origin: String,
     /// Type names in use.
     pub types: Scope,
     enums: BTreeMap<(String, Vec<(String, String)>), String>,
@@ -73,6 +75,7 @@ impl<'b> Module<'b> {
         Module {
             book: None,
             tr,
+            origin: String::new(),
             types: Scope::with(RESERVED_TYPES),
             enums: BTreeMap::new(),
             top_blocks: Vec::new(),
@@ -133,7 +136,7 @@ impl<'b> Module<'b> {
             if c.code.is_empty() || !seen.insert(c.code.clone()) {
                 continue;
             }
-            let context = format!("`{}` code `{}` of a realtime record", f.name, c.code);
+            let context = format!("`{}` code `{}` of {}", f.name, c.code, self.origin);
             let named = self.tr.name(&c.label, &context);
             let ident = crate::codes::variant_ident(&mut variants, &named, &c.code);
             list.push((ident, c));

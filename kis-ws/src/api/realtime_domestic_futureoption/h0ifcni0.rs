@@ -39,7 +39,8 @@ pub struct H0ifcni0 {
     /// > 01:매도, 02매수
     ///
     /// Codes:
-    /// - `01`: 매도, 02매수
+    /// - `01`: 매도
+    /// - `02`: 매수
     pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 8).
     ///
@@ -75,7 +76,8 @@ pub struct H0ifcni0 {
     /// > 1: 주문,정정,취소,거부 통보, 2 체결
     ///
     /// Codes:
-    /// - `1`: 주문,정정,취소,거부 통보, 2 체결
+    /// - `1`: 주문,정정,취소,거부 통보
+    /// - `2`: 체결
     pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 8).
     ///
@@ -83,7 +85,8 @@ pub struct H0ifcni0 {
     ///
     /// Codes:
     /// - `1`: 주문접수
-    /// - `2`: 확인, 3, 취소
+    /// - `2`: 확인
+    /// - `3`: 취소
     pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 8).
     pub brnc_no: v::Val<crate::Text>,
@@ -350,8 +353,10 @@ impl serde::Serialize for H0ifcni0 {
 /// Codes of 매도매수구분 (`SELN_BYOV_CLS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelnByovCls {
-    /// `01`: 매도, 02매수
+    /// `01`: 매도
     Sell,
+    /// `02`: 매수
+    Buy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -360,6 +365,7 @@ impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "01" => Self::Sell,
+            "02" => Self::Buy,
             _ => Self::Other(s.into()),
         })
     }
@@ -371,6 +377,7 @@ impl v::Wire for SelnByovCls {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::Sell => "01",
+            Self::Buy => "02",
             Self::Other(s) => s,
         })
     }
@@ -482,8 +489,10 @@ impl v::Wire for RfusYn {
 /// Codes of 체결여부 (`CNTG_YN`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
-    /// `1`: 주문,정정,취소,거부 통보, 2 체결
+    /// `1`: 주문,정정,취소,거부 통보
     OrderModifyCancelReject,
+    /// `2`: 체결
+    Filled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -492,6 +501,7 @@ impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "1" => Self::OrderModifyCancelReject,
+            "2" => Self::Filled,
             _ => Self::Other(s.into()),
         })
     }
@@ -503,6 +513,7 @@ impl v::Wire for CntgYn {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::OrderModifyCancelReject => "1",
+            Self::Filled => "2",
             Self::Other(s) => s,
         })
     }
@@ -513,8 +524,10 @@ impl v::Wire for CntgYn {
 pub enum AcptYn {
     /// `1`: 주문접수
     OrderAccepted,
-    /// `2`: 확인, 3, 취소
+    /// `2`: 확인
     Confirmed,
+    /// `3`: 취소
+    Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -524,6 +537,7 @@ impl v::Wire for AcptYn {
         Some(match s {
             "1" => Self::OrderAccepted,
             "2" => Self::Confirmed,
+            "3" => Self::Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -536,6 +550,7 @@ impl v::Wire for AcptYn {
         std::borrow::Cow::Borrowed(match self {
             Self::OrderAccepted => "1",
             Self::Confirmed => "2",
+            Self::Cancel => "3",
             Self::Other(s) => s,
         })
     }
