@@ -140,7 +140,7 @@ impl Quote {
         let c = Currency::Usd;
         let falling = matches!(
             p.sign.get(),
-            Some(codes::PrdyVrssSign::Fall | codes::PrdyVrssSign::Hahan)
+            Some(codes::PrdyVrssSign::Fall | codes::PrdyVrssSign::LowerLimit)
         );
         let signed = |x: Decimal| if falling { -x.abs() } else { x };
         let ordy = p.ordy.get().cloned().unwrap_or_default();
