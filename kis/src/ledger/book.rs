@@ -107,7 +107,9 @@ impl Obs {
                 Rctf::Modify => LinkKind::Modify,
                 Rctf::Cancel => LinkKind::Cancel,
             },
-            Obs::Row(r, _) if r.cncl_yn => LinkKind::Cancel,
+            // A cancel always names the number it cancels; a row marked cancelled without
+            // one is an original whose rest was cancelled.
+            Obs::Row(r, _) if r.cncl_yn && self.orig().is_some() => LinkKind::Cancel,
             Obs::Row(..) if self.orig().is_some() => LinkKind::Modify,
             Obs::Row(..) => LinkKind::New,
         }
