@@ -499,6 +499,7 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
     let mut recorded = 0usize;
     let mut reported: HashMap<OrderId, u64> = HashMap::new();
     let mut last: HashMap<OrderId, u64> = HashMap::new();
+    let mut log: Vec<Event> = Vec::new();
     loop {
         // Release KIS items whose caller event has happened.
         let mut i = 0;
@@ -535,6 +536,7 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
             }
             e
         };
+        log.push(event.clone());
         let applied = ledger
             .apply(event.clone())
             .unwrap_or_else(|e| panic!("{event:?}: {e}"));
@@ -552,6 +554,13 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
         }
     }
     assert_eq!(ledger.orders(&acct()).len(), worlds.len());
+    // Replay (what the journal does on open) rebuilds exactly the same ledger, through JSON.
+    let mut replayed = Ledger::new();
+    for e in &log {
+        let json = serde_json::to_string(e).unwrap();
+        replayed.apply(serde_json::from_str(&json).unwrap()).unwrap();
+    }
+    assert_eq!(replayed.orders(&acct()), ledger.orders(&acct()));
     assert_eq!(ledger.parked(&acct()), 0);
     worlds
         .into_iter()
