@@ -558,7 +558,9 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
     let mut replayed = Ledger::new();
     for e in &log {
         let json = serde_json::to_string(e).unwrap();
-        replayed.apply(serde_json::from_str(&json).unwrap()).unwrap();
+        replayed
+            .apply(serde_json::from_str(&json).unwrap())
+            .unwrap();
     }
     assert_eq!(replayed.orders(&acct()), ledger.orders(&acct()));
     assert_eq!(ledger.parked(&acct()), 0);

@@ -22,6 +22,13 @@ use super::types::{
 };
 
 /// What one event changed: for update streams.
+///
+/// ```
+/// use kis::ledger::*;
+/// let mut l = Ledger::new();
+/// let a = l.apply(Event::Gap { account: AccountKey::parse("1234567801").unwrap(), from: None, to: None }).unwrap();
+/// assert!(a.changed.is_empty() && a.fills.is_empty());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Applied {
@@ -49,6 +56,13 @@ impl Applied {
 /// Today's fills of one symbol in an account, from every order the ledger knows (its own and
 /// external ones): compare with the balance's today's bought/sold (`thdt_buyqty`,
 /// `thdt_sll_qty`, `thdt_buy_amt`, `thdt_sll_amt`).
+///
+/// ```
+/// use kis::ledger::PositionDelta;
+/// use rust_decimal_macros::dec;
+/// let d = PositionDelta { bought: 10, sold: 4, bought_amount: dec!(700000), sold_amount: dec!(284000) };
+/// assert_eq!((d.net_qty(), d.net_cash()), (6, dec!(-416000)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PositionDelta {
     /// Shares bought.

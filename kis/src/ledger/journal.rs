@@ -21,6 +21,14 @@ use super::event::{EVENT_VERSION, Event};
 use super::types::AccountKey;
 
 /// How hard each journal write waits for the disk.
+///
+/// ```
+/// use kis::ledger::{AccountKey, Durability, JournaledLedger};
+/// let dir = tempfile::tempdir().unwrap();
+/// let acct = AccountKey::parse("1234567801").unwrap();
+/// let j = JournaledLedger::open_with(dir.path(), &acct, Durability::Full).unwrap();
+/// assert!(j.is_empty());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
     /// WAL with `synchronous=NORMAL`: a write survives the process crashing at any point; a
