@@ -128,5 +128,27 @@ fn journaled(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, in_memory, journaled);
+/// Opening a journal of a busy day: integrity check, checksums, decode and replay.
+fn replay(c: &mut Criterion) {
+    let events = day(2_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let mut j = JournaledLedger::open(dir.path(), &acct()).expect("journal");
+        for e in events.iter().cloned() {
+            j.apply(e).expect("applies");
+        }
+    }
+    let mut g = c.benchmark_group("ledger");
+    g.throughput(Throughput::Elements(events.len() as u64));
+    g.sample_size(10);
+    g.bench_function("open and replay a journal (18,000 events)", |b| {
+        b.iter(|| {
+            // Each open journals one `Restarted`; a few hundred extra rows do not matter.
+            black_box(JournaledLedger::open(dir.path(), &acct()).expect("opens"))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, in_memory, journaled, replay);
 criterion_main!(benches);

@@ -511,7 +511,12 @@ impl Ledger {
     }
 
     fn commit(&mut self, event: Event, out: &mut Applied) {
-        let account = self.account_of(&event);
+        // Parked notices may find their order after this event (only looked at when some wait).
+        let retry = event
+            .account()
+            .or_else(|| Some(&self.orders.get(&event.order_id()?)?.intent.account))
+            .filter(|a| self.books.get(*a).is_some_and(|b| !b.parked.is_empty()))
+            .cloned();
         match event {
             Event::IntentRecorded { id, intent } => {
                 let book = self.book(&intent.account);
@@ -528,14 +533,17 @@ impl Ledger {
             Event::ReplyAccepted {
                 id, odno, orgno, ..
             } => {
-                let acct = account.clone().expect("validated order");
+                let bound = self
+                    .orders
+                    .get(&id)
+                    .and_then(|o| self.by_odno(&o.intent.account, &odno));
                 let root = self.orders.get(&id).and_then(|o| {
                     o.members
                         .iter()
                         .find(|m| m.link.kind == LinkKind::New)
                         .map(|m| m.link.odno.clone())
                 });
-                match (self.by_odno(&acct, &odno), root) {
+                match (bound, root) {
                     (Some(other), _) if other != id => {
                         let why = format!("KIS order number {odno} already belongs to {other}");
                         self.anomaly(id, why, out);
@@ -635,7 +643,7 @@ impl Ledger {
                 }
             }
         }
-        if let Some(acct) = account {
+        if let Some(acct) = retry {
             self.retry_parked(&acct, out);
         }
     }
@@ -826,7 +834,7 @@ impl Ledger {
             return;
         };
         let (old_filled, old_amount) = (o.filled(), o.amount());
-        let mut steps: Vec<Step> = Vec::with_capacity(2);
+        let mut steps = Steps::default();
         let existing = o.member(obs.odno());
         // A refused modify or cancel never becomes a live link.
         let idx = match existing {
@@ -963,14 +971,45 @@ impl Ledger {
             ));
             steps.push(Step::Fill);
         }
-        let odno = obs.odno().trim().to_owned();
-        let acct = o.intent.account.clone();
-        if idx.is_some() {
-            self.book(&acct)
-                .odnos
-                .insert(odno_key(&odno).to_owned(), id);
+        if let Some(i) = idx {
+            let key = odno_key(&o.members[i].link.odno);
+            // Every order's account has a book (made with the order).
+            if let Some(book) = self.books.get_mut(&o.intent.account) {
+                if !book.odnos.contains_key(key) {
+                    book.odnos.insert(key.to_owned(), id);
+                }
+            }
         }
-        self.step(id, &steps, out);
+        self.step(id, steps.as_slice(), out);
+    }
+}
+
+/// The few steps one observation makes (a link learned, what it says, a fill), without a heap
+/// allocation per event.
+struct Steps {
+    buf: [Step; 4],
+    len: usize,
+}
+
+impl Default for Steps {
+    fn default() -> Steps {
+        Steps {
+            buf: [Step::Accept; 4],
+            len: 0,
+        }
+    }
+}
+
+impl Steps {
+    fn push(&mut self, s: Step) {
+        debug_assert!(self.len < self.buf.len(), "fold makes at most 4 steps");
+        if self.len < self.buf.len() {
+            self.buf[self.len] = s;
+            self.len += 1;
+        }
+    }
+    fn as_slice(&self) -> &[Step] {
+        &self.buf[..self.len]
     }
 }
 
