@@ -790,6 +790,10 @@ impl Ledger {
                 self.book(&obs.account().clone()).parked.push(obs);
                 out.parked = true;
             }
+            // A refused modify or cancel of an order nobody knows says nothing about positions.
+            Route::Adopt
+                if matches!(&obs, Obs::Notice(n)
+                    if n.kind == NoticeKind::Refused && n.rctf != Rctf::New) => {}
             Route::Adopt => {
                 let id = OrderId(self.next.max(1));
                 self.next = id.0 + 1;
