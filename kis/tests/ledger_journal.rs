@@ -302,3 +302,14 @@ fn a_newer_event_version_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn the_ledger_can_move_between_tasks() {
+    fn send<T: Send + 'static>() {}
+    send::<Ledger>();
+    send::<JournaledLedger>();
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    error::<LedgerError>();
+    error::<JournalError>();
+    send::<Event>();
+}
