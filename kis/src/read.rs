@@ -20,6 +20,8 @@ pub(crate) struct ReadState {
     store: RwLock<Option<MasterStore>>,
     /// The master loaded for a server date.
     master: tokio::sync::Mutex<Option<(NaiveDate, Arc<SymbolMaster>)>>,
+    /// The realtime session, opened on first use.
+    pub(crate) session: tokio::sync::OnceCell<kis_ws::Session>,
 }
 
 fn read<T: Clone>(l: &RwLock<T>) -> T {

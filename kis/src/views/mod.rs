@@ -8,6 +8,7 @@ pub mod book;
 pub mod candle;
 pub mod executions;
 pub mod quote;
+pub mod stream;
 pub mod trades;
 
 use kis_client::value::Val;

@@ -3,6 +3,7 @@
 use chrono::NaiveTime;
 use kis_client::api::domestic_stock::inquire_ccnl::{InquireCcnlRequest, Output};
 use kis_client::codes;
+use kis_ws::api::realtime_domestic_stock::h0stcnt0::H0stcnt0;
 use serde::Serialize;
 
 use super::{money, shares, won};
@@ -25,6 +26,18 @@ pub struct Trade {
 impl Trade {
     /// Reads one row.
     pub fn from_row(r: &Output) -> Result<Trade, Error> {
+        Ok(Trade {
+            time: super::need(&r.stck_cntg_hour, "stck_cntg_hour")?.time(),
+            price: won(&r.stck_prpr, "stck_prpr")?,
+            qty: shares(&r.cntg_vol, "cntg_vol")?,
+            change: money(&r.prdy_vrss, "prdy_vrss", Currency::Krw)?,
+        })
+    }
+}
+
+impl Trade {
+    /// Reads a realtime execution record (주식체결가 `H0STCNT0`).
+    pub fn from_realtime(r: &H0stcnt0) -> Result<Trade, Error> {
         Ok(Trade {
             time: super::need(&r.stck_cntg_hour, "stck_cntg_hour")?.time(),
             price: won(&r.stck_prpr, "stck_prpr")?,
