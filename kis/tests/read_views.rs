@@ -8,6 +8,7 @@ use kis::kis_client::codes::OrderType;
 use kis::kis_client::mock::kis_mock::{Fill, Holding, MockConfig};
 use kis::views::book::RawBook;
 use kis::views::quote::RawQuote;
+use kis::views::trades::RawTrade;
 use kis::{Currency, Kis, Money, Period, Quantity, Side};
 use rust_decimal::Decimal;
 
@@ -118,6 +119,11 @@ async fn domestic_quote_book_and_trades_read_their_fields() {
     for t in &trades {
         assert!(s.check_price(t.price).is_ok());
         assert!(t.qty > Quantity::ZERO);
+        let RawTrade::Rest(r) = t.raw() else { panic!() };
+        assert_eq!(t.price, krw(*r.stck_prpr.get().unwrap()));
+        assert_eq!(t.qty, Quantity::new(*r.cntg_vol.get().unwrap() as u64));
+        assert_eq!(t.time, r.stck_cntg_hour.get().unwrap().time());
+        assert_eq!(t.change, krw_dec(*r.prdy_vrss.get().unwrap()));
     }
 }
 

@@ -67,7 +67,7 @@ impl Stock {
                 let mine = r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code);
                 futures::future::ready(mine)
             })
-            .map(|r| Trade::from_realtime(&r)))
+            .map(Trade::from_realtime))
     }
 
     /// The order book of this stock each time it changes.
