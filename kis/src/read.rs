@@ -18,8 +18,10 @@ pub(crate) struct ReadState {
     server_clock: ServerClock,
     /// An explicit master store; `None`: KIS's (or the simulator's) with the default cache.
     store: RwLock<Option<MasterStore>>,
-    /// The master loaded for a server date.
-    master: tokio::sync::Mutex<Option<(NaiveDate, Arc<SymbolMaster>)>>,
+    /// The master loaded for a server date and a store generation.
+    master: tokio::sync::Mutex<Option<(NaiveDate, u64, Arc<SymbolMaster>)>>,
+    /// Bumped by each `set_master_store`: a loaded master of an older store is reloaded.
+    store_generation: std::sync::atomic::AtomicU64,
     /// The realtime session, opened on first use.
     pub(crate) session: tokio::sync::OnceCell<kis_ws::Session>,
 }
@@ -107,9 +109,9 @@ impl Kis {
     /// some files). The next lookup reloads.
     pub fn set_master_store(&self, store: MasterStore) {
         write(&self.read_state().store, Some(store));
-        if let Ok(mut m) = self.read_state().master.try_lock() {
-            *m = None;
-        }
+        self.read_state()
+            .store_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn master_store(&self) -> MasterStore {
@@ -134,14 +136,18 @@ impl Kis {
     /// ```
     pub async fn master(&self) -> Result<Arc<SymbolMaster>, Error> {
         let today = self.today();
-        let mut slot = self.read_state().master.lock().await;
-        if let Some((day, m)) = &*slot
-            && *day == today
+        let state = self.read_state();
+        let mut slot = state.master.lock().await;
+        let generation = state
+            .store_generation
+            .load(std::sync::atomic::Ordering::SeqCst);
+        if let Some((day, g, m)) = &*slot
+            && (*day, *g) == (today, generation)
         {
             return Ok(m.clone());
         }
         let m = Arc::new(self.master_store().load(today).await?);
-        *slot = Some((today, m.clone()));
+        *slot = Some((today, generation, m.clone()));
         Ok(m)
     }
 

@@ -119,3 +119,42 @@ async fn the_cache_refreshes_daily_and_stands_in_offline() {
     let uncached = MasterStore::new(store.base_url(), None).files(&[MasterFile::Kospi]);
     assert!(matches!(uncached.load(next).await, Err(Error::Master(_))));
 }
+
+#[tokio::test]
+async fn the_handle_reloads_the_master_on_the_next_server_day_and_on_a_new_store() {
+    use chrono::{TimeZone, Utc};
+    use std::sync::Arc;
+    let kis = Kis::simulator().await.unwrap();
+    let clock = Arc::new(kis::FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 4, 1, 0, 0).unwrap(),
+    ));
+    kis.set_clock(clock.clone());
+    let server = kis.simulator_server().unwrap();
+    let kospi = "/common/master/kospi_code.mst.zip";
+    let all = kis.master().await.unwrap().len();
+    kis.master().await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 1);
+    // 23:59 KST the same day: the same master.
+    clock.set(Utc.with_ymd_and_hms(2026, 12, 4, 14, 59, 0).unwrap());
+    kis.master().await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 1);
+    // KST midnight: a new server day, a new master.
+    clock.set(Utc.with_ymd_and_hms(2026, 12, 4, 15, 0, 0).unwrap());
+    kis.master().await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 2);
+    // A store with only the KOSPI file: reloaded at once.
+    let url = format!("{}/common/master", server.rest_url());
+    kis.set_master_store(MasterStore::new(url, None).files(&[MasterFile::Kospi]));
+    let kospi_only = kis.master().await.unwrap();
+    assert!(kospi_only.len() < all);
+    assert!(
+        kospi_only
+            .instruments()
+            .iter()
+            .all(|i| i.market == Market::Kospi)
+    );
+    assert!(matches!(
+        kis.stock("NASDAQ:AAPL").await,
+        Err(Error::NotFound { .. })
+    ));
+}

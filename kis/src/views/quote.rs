@@ -74,7 +74,7 @@ pub struct Quote {
     /// `inquire-price` carries no time of its own.
     pub time: DateTime<FixedOffset>,
     /// Trading halted (거래정지: status code `58` or 임시정지 `temp_stop_yn`; overseas
-    /// 매수가능여부 `ordy` empty).
+    /// 매수가능여부 `ordy` saying `N` or 불가).
     pub halted: bool,
     /// The status label (종목상태구분: `iscd_stat_cls_code`'s label; overseas `ordy`).
     pub status: String,
@@ -160,7 +160,7 @@ impl Quote {
             lower_limit: None,
             tick: Money::new(crate::TickRule::Us.tick(last.amount()), c),
             time,
-            halted: ordy.trim().is_empty(),
+            halted: ordy.trim() == "N" || ordy.contains("불가"),
             status: ordy,
             raw: Arc::new(RawQuote::Overseas {
                 price: Box::new(price),
