@@ -7,6 +7,7 @@ use kis::kis_client::api::domestic_stock::order_cash::OrderCashRequest;
 use kis::kis_client::codes::OrderType;
 use kis::kis_client::mock::kis_mock::{Fill, Holding, MockConfig};
 use kis::views::book::RawBook;
+use kis::views::candle::RawCandles;
 use kis::views::quote::RawQuote;
 use kis::views::trades::RawTrade;
 use kis::{Currency, Kis, Money, Period, Quantity, Side};
@@ -155,8 +156,10 @@ async fn candles_page_past_100_rows_oldest_first() {
             .next_trading_day(from - Duration::days(1))
     );
     // Each bar equals its raw row.
-    let rows: Vec<_> = bars
-        .raw()
+    let RawCandles::Domestic(answers) = bars.raw() else {
+        panic!()
+    };
+    let rows: Vec<_> = answers
         .iter()
         .flat_map(|r| r.output2.rows().iter())
         .collect();
