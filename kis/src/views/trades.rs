@@ -18,7 +18,7 @@ pub enum RawTrade {
     /// A row of 주식현재가 체결 (`FHKST01010300`).
     Rest(Output),
     /// A realtime record (주식체결가 `H0STCNT0`).
-    Realtime(H0stcnt0),
+    Realtime(Box<H0stcnt0>),
 }
 
 /// One execution on the tape.
@@ -61,7 +61,7 @@ impl Trade {
             price: won(&r.stck_prpr, "stck_prpr")?,
             qty: shares(&r.cntg_vol, "cntg_vol")?,
             change: money(&r.prdy_vrss, "prdy_vrss", Currency::Krw)?,
-            raw: Arc::new(RawTrade::Realtime(r)),
+            raw: Arc::new(RawTrade::Realtime(Box::new(r))),
         })
     }
 }
