@@ -16,7 +16,7 @@ use crate::{Currency, Error, Money, Quantity, Stock};
 #[non_exhaustive]
 pub enum RawTrade {
     /// A row of 주식현재가 체결 (`FHKST01010300`).
-    Rest(Output),
+    Rest(Box<Output>),
     /// A realtime record (주식체결가 `H0STCNT0`).
     Realtime(Box<H0stcnt0>),
 }
@@ -50,7 +50,7 @@ impl Trade {
             price: won(&r.stck_prpr, "stck_prpr")?,
             qty: shares(&r.cntg_vol, "cntg_vol")?,
             change: money(&r.prdy_vrss, "prdy_vrss", Currency::Krw)?,
-            raw: Arc::new(RawTrade::Rest(r)),
+            raw: Arc::new(RawTrade::Rest(Box::new(r))),
         })
     }
 
