@@ -22,6 +22,13 @@ pub trait Clock: Send + Sync + 'static {
 
 /// The machine's clock corrected by the offset the server's clock was last seen at (zero
 /// until a server time is known).
+///
+/// ```
+/// use kis::Clock;
+/// let clock = kis::clock::ServerClock::default();
+/// clock.observe(chrono::Utc::now() + chrono::Duration::seconds(30));
+/// assert!((clock.offset().num_seconds() - 30).abs() <= 1);
+/// ```
 #[derive(Debug, Default)]
 pub struct ServerClock {
     offset_ms: std::sync::atomic::AtomicI64,

@@ -15,7 +15,12 @@ use serde::Serialize;
 use super::{money, shares};
 use crate::{Currency, Error, Money, Quantity, Stock};
 
-/// One price level.
+/// One price level of an [`OrderBook`].
+///
+/// ```
+/// let l = kis::Level { price: kis::Money::krw(74_000), qty: kis::Quantity::new(120) };
+/// assert_eq!(l.qty.whole(), Some(120));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Level {
     /// The price (호가: `askpN`/`bidpN`).

@@ -46,7 +46,13 @@ impl Period {
     }
 }
 
-/// One bar.
+/// One bar of [`Candles`].
+///
+/// ```no_run
+/// # async fn demo(bars: kis::Candles) {
+/// let up_days = bars.iter().filter(|c| c.close > c.open).count();
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Candle {

@@ -21,7 +21,14 @@ pub enum RawTrade {
     Realtime(Box<H0stcnt0>),
 }
 
-/// One execution on the tape.
+/// One execution on the tape, from [`Stock::trades`] or [`Stock::ticks`].
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), kis::Error> {
+/// let kis = kis::Kis::simulator().await?;
+/// let last: Option<kis::Trade> = kis.stock("005930").await?.trades().await?.into_iter().next();
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Trade {
