@@ -121,6 +121,7 @@ impl Client {
                     limiter,
                     rest_url: config.rest_url.clone(),
                     base_headers,
+                    server_clock: Default::default(),
                 },
                 config,
             }),
@@ -130,6 +131,50 @@ impl Client {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// How far KIS's clock is ahead of this machine's (negative: behind), from the HTTP `Date`
+    /// header of its latest answer; `None` before the first answer (tokens and approval keys
+    /// count). KIS keeps orders and executions by its own KST day: ask it, not this machine.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_client::Error> {
+    /// client.ensure_token().await?; // any exchange with KIS tells its clock
+    /// assert!(client.server_offset().is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn server_offset(&self) -> Option<chrono::TimeDelta> {
+        self.inner.wire.server_clock.offset()
+    }
+
+    /// KIS's current KST wall time, by its clock ([`Client::server_offset`]); `None` before
+    /// the first answer.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_client::Error> {
+    /// client.ensure_token().await?;
+    /// println!("KIS says it is {:?}", client.server_now());
+    /// # Ok(()) }
+    /// ```
+    pub fn server_now(&self) -> Option<chrono::NaiveDateTime> {
+        let offset = self.server_offset()?;
+        Some(crate::server_clock::kst_at(
+            std::time::SystemTime::now(),
+            offset,
+        ))
+    }
+
+    /// KIS's current KST date (its trading day may still be an earlier one on weekends and
+    /// holidays); `None` before the first answer.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_client::Error> {
+    /// client.ensure_token().await?;
+    /// let today = client.server_today().expect("KIS answered");
+    /// # Ok(()) }
+    /// ```
+    pub fn server_today(&self) -> Option<chrono::NaiveDate> {
+        self.server_now().map(|t| t.date())
     }
 
     /// The websocket approval key (`/oauth2/Approval`), issued on first use and then reused.

@@ -54,6 +54,7 @@ pub mod mock;
 mod paging;
 mod rate_limit;
 mod secret;
+pub mod server_clock;
 mod token_cache;
 mod transport;
 mod wire;

@@ -3,13 +3,14 @@
 //! sets the common headers, sends, reads the answer and traces it.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use reqwest::header::HeaderMap;
 
 use crate::endpoint::HttpMethod;
 use crate::error::Error;
 use crate::rate_limit::RateLimiter;
+use crate::server_clock::ServerClock;
 
 /// The HTTP side of a client: connection pool, limiter, base URL and the headers every call
 /// carries (content-type, appkey, appsecret, custtype, user-agent).
@@ -19,6 +20,8 @@ pub(crate) struct Wire {
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) rest_url: String,
     pub(crate) base_headers: HeaderMap,
+    /// The server's clock, from the `Date` header of every answer.
+    pub(crate) server_clock: ServerClock,
 }
 
 /// One exchange to make.
@@ -64,6 +67,12 @@ impl Wire {
                 .send()
                 .await
                 .map_err(|e| Error::transport(call.label, !e.is_connect(), e))?;
+            self.server_clock.observe(
+                resp.headers()
+                    .get(reqwest::header::DATE)
+                    .map(|v| v.as_bytes()),
+                SystemTime::now(),
+            );
             let status = resp.status().as_u16();
             if resp.status().is_redirection() {
                 // The client never follows redirects (an order must not be re-sent, and the

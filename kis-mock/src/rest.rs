@@ -120,10 +120,10 @@ async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>
     } else {
         route(&sh, &parts, &path, &body)
     };
-    render(reply, &parts.headers)
+    render(reply, &parts.headers, &sh.market.http_date())
 }
 
-fn render(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
+fn render(reply: Reply, request_headers: &HeaderMap, date: &str) -> Response<Full<Bytes>> {
     let body = serde_json::to_vec(&reply.body).unwrap_or_default();
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = reply.status;
@@ -132,6 +132,10 @@ fn render(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
         CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
+    // The simulated clock's time, as KIS's gateway sends its own.
+    if let Ok(value) = HeaderValue::from_str(date) {
+        headers.insert(hyper::header::DATE, value);
+    }
     let tr_id = reply
         .tr_id
         .or_else(|| header(request_headers, "tr_id").map(str::to_owned));

@@ -118,9 +118,13 @@ struct Session<'a> {
 async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
     // The signature is tungstenite's handshake `Callback`; its error type is not ours to shrink.
     #[allow(clippy::result_large_err)]
-    let check_path = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+    let check_path = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
         let path = req.uri().path();
         if path == "/tryitout" || path.starts_with("/tryitout/") {
+            // The simulated clock's time: a client knows the server's day from the handshake.
+            if let Ok(date) = sh.market.http_date().parse() {
+                resp.headers_mut().insert("date", date);
+            }
             Ok(resp)
         } else {
             let mut err = ErrorResponse::new(Some(format!("no websocket at {path}")));

@@ -50,25 +50,43 @@ pub struct NoticeGap {
     pub to: Option<SystemTime>,
     /// The notice subscriptions `(tr_id, tr_key)` that were registered during the gap.
     pub subscriptions: Vec<(String, String)>,
-    /// How far the server's clock was ahead of this machine's (negative: behind), from the
-    /// `datetime` of the last `PINGPONG` before the gap; `None` when no heartbeat had arrived.
-    /// KIS keeps executions by its own (KST) trading day, so a recovery asks for the server's
-    /// days of the gap ([`NoticeGap::server_days`]).
+    /// How far the server's clock was ahead of this machine's (negative: behind): from the
+    /// `datetime` of the last `PINGPONG` before the gap, else the websocket handshake's HTTP
+    /// `Date` header, else the `Date` of the REST client's latest answer (the approval key's
+    /// at the latest); `None` only when no source told it. KIS keeps executions by its own
+    /// (KST) trading day, so a recovery asks for the server's days of the gap
+    /// ([`NoticeGap::server_days`]).
     pub server_offset: Option<chrono::TimeDelta>,
 }
 
 impl NoticeGap {
     /// The server's KST days the gap spans (`to`: `now` for an open-ended gap), by the server's
-    /// clock when it is known ([`NoticeGap::server_offset`]), else by this machine's. A minute
-    /// is added on each side for the heartbeat's one-second resolution and clock drift.
-    pub fn server_days(&self, now: SystemTime) -> (chrono::NaiveDate, chrono::NaiveDate) {
-        let offset = self.server_offset.unwrap_or_default();
+    /// clock ([`NoticeGap::server_offset`]); `None` when the server's clock is unknown (this
+    /// machine's day is never taken in its place). A minute is added on each side for the
+    /// clock's one-second resolution and drift.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let noon_utc = SystemTime::UNIX_EPOCH + Duration::from_secs(12 * 3600);
+    /// let mut gap = kis_ws::NoticeGap {
+    ///     from: noon_utc,
+    ///     to: Some(noon_utc),
+    ///     subscriptions: Vec::new(),
+    ///     server_offset: None,
+    /// };
+    /// assert_eq!(gap.server_days(noon_utc), None);
+    /// gap.server_offset = Some(chrono::TimeDelta::zero());
+    /// let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(); // 21:00 KST
+    /// assert_eq!(gap.server_days(noon_utc), Some((day, day)));
+    /// ```
+    pub fn server_days(&self, now: SystemTime) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let offset = self.server_offset?;
         let margin = chrono::TimeDelta::minutes(1);
         let day = |t: SystemTime, shift: chrono::TimeDelta| {
             let utc: chrono::DateTime<chrono::Utc> = t.into();
             (utc.naive_utc() + chrono::TimeDelta::hours(9) + offset + shift).date()
         };
-        (day(self.from, -margin), day(self.to.unwrap_or(now), margin))
+        Some((day(self.from, -margin), day(self.to.unwrap_or(now), margin)))
     }
 
     /// The markets whose notices the gap concerns.
@@ -308,9 +326,18 @@ mod rest {
 
     impl NoticeRecovery for RestRecovery {
         fn orders(&self, gap: &NoticeGap) -> BoxFuture<'_, Result<Vec<OrderFills>, Error>> {
-            let (from, to) = gap.server_days(SystemTime::now());
+            let mut gap = gap.clone();
+            gap.server_offset = gap.server_offset.or_else(|| self.client.server_offset());
+            let days = gap.server_days(SystemTime::now());
             let markets = gap.markets();
             Box::pin(async move {
+                // KIS keeps executions by its own day: never guess it from this machine's.
+                let (from, to) = days.ok_or_else(|| {
+                    Error::Recovery(
+                        "the server's clock is unknown: no answer from KIS has told its date yet"
+                            .into(),
+                    )
+                })?;
                 let mut out = Vec::new();
                 for m in markets {
                     out.extend(match m {
@@ -402,25 +429,30 @@ mod tests {
             subscriptions: Vec::new(),
             server_offset: None,
         };
+        assert_eq!(gap.server_days(at(0)), None, "unknown clock, no guess");
+        gap.server_offset = Some(chrono::TimeDelta::zero());
         assert_eq!(
             gap.server_days(at(0)),
-            (day("1970-01-01"), day("1970-01-01"))
+            Some((day("1970-01-01"), day("1970-01-01")))
         );
         // A server a day behind this machine (a simulator on an earlier trading day).
         gap.server_offset = Some(chrono::TimeDelta::days(-1));
         assert_eq!(
             gap.server_days(at(0)),
-            (day("1969-12-31"), day("1969-12-31"))
+            Some((day("1969-12-31"), day("1969-12-31")))
         );
         // A gap that ends a few seconds before KST midnight also asks for the next day.
-        gap.server_offset = None;
+        gap.server_offset = Some(chrono::TimeDelta::zero());
         gap.to = Some(at(15 * 3600 - 5));
         assert_eq!(
             gap.server_days(at(0)),
-            (day("1970-01-01"), day("1970-01-02"))
+            Some((day("1970-01-01"), day("1970-01-02")))
         );
         // An open-ended gap runs to `now`.
         gap.to = None;
-        assert_eq!(gap.server_days(at(2 * 86_400)).1, day("1970-01-03"));
+        assert_eq!(
+            gap.server_days(at(2 * 86_400)).map(|d| d.1),
+            Some(day("1970-01-03"))
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::Kis;
+use crate::ledger::{AccountKey, OrderId, OrderView, Side};
+use crate::orders::{Order, OrderBuilder};
+use crate::{Error, Kis};
 
 /// One account (계좌): the 8-digit number and the 2-digit product code. `Debug` and `Display`
 /// show it masked (`1234****-01`); the full number never appears in logs.
@@ -18,11 +20,76 @@ use crate::Kis;
 pub struct Account {
     kis: Kis,
     id: kis_client::Account,
+    key: AccountKey,
 }
 
 impl Account {
     pub(crate) fn new(kis: Kis, id: kis_client::Account) -> Account {
-        Account { kis, id }
+        let key = AccountKey::parse(&format!("{}{}", id.cano(), id.product_code()))
+            .expect("kis-client accounts are 8+2 digits");
+        Account { kis, id, key }
+    }
+
+    /// The ledger's key of this account.
+    pub fn key(&self) -> &AccountKey {
+        &self.key
+    }
+
+    /// A buy order to build: `.limit(price)` or `.market()`, then `.submit()`.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// let order = account.buy("005930", 10).market().submit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn buy(&self, symbol: &str, qty: u64) -> OrderBuilder {
+        OrderBuilder::new(self.clone(), symbol, Side::Buy, qty)
+    }
+
+    /// A sell order to build (see [`Account::buy`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// use rust_decimal_macros::dec;
+    /// let order = account.sell("005930", 3).limit(dec!(71000)).submit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sell(&self, symbol: &str, qty: u64) -> OrderBuilder {
+        OrderBuilder::new(self.clone(), symbol, Side::Sell, qty)
+    }
+
+    /// Every order of the account the ledger knows: this process's, earlier processes' (from
+    /// the journal) and orders placed elsewhere (HTS, another program), adopted from notices
+    /// and inquiries. Reconciles the account first if this handle has not yet.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// for o in account.orders().await? {
+    ///     println!("{} {:?} {} filled", o.id, o.state, o.filled);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn orders(&self) -> Result<Vec<OrderView>, Error> {
+        let desk = self.kis.desk().await?;
+        desk.ready(&self.key).await?;
+        Ok(desk.orders(&self.key))
+    }
+
+    /// The handle of an order of this account by its local id.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// if let Some(order) = account.order(kis::ledger::OrderId(1)).await? {
+    ///     println!("{:?}", order.state());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn order(&self, id: OrderId) -> Result<Option<Order>, Error> {
+        let desk = self.kis.desk().await?;
+        desk.ready(&self.key).await?;
+        Ok(desk
+            .view(&self.key, id)
+            .map(|_| Order::new(desk.clone(), self.key.clone(), id)))
     }
 
     /// The account number as kis-client takes it (masked in `Debug`).

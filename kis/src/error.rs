@@ -34,6 +34,27 @@ pub enum Error {
     /// never replaced silently.
     #[error("order journal: {0}")]
     Journal(String),
+    /// An identical order is still unsent, sent or unknown, or the idempotency key belongs to
+    /// another order; nothing was sent.
+    #[error(transparent)]
+    Duplicate(#[from] crate::ledger::DuplicateError),
+    /// A wait ran out; the order goes on.
+    #[error("order {id} is still {state:?} after the wait")]
+    Timeout {
+        /// The order.
+        id: crate::ledger::OrderId,
+        /// Its state when the wait ended.
+        state: crate::ledger::OrderState,
+    },
+    /// The order ended otherwise than the wait expected (e.g. cancelled or rejected while
+    /// waiting for its fill).
+    #[error("order {id} ended {state:?}")]
+    OrderEnded {
+        /// The order.
+        id: crate::ledger::OrderId,
+        /// Its final state.
+        state: crate::ledger::OrderState,
+    },
     /// No instrument matches a code or name; `candidates` are up to ten `MARKET:CODE name`
     /// entries whose name or code contains the query.
     #[error("no instrument {what:?}{}", list(candidates, "; did you mean: "))]

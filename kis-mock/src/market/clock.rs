@@ -76,6 +76,14 @@ pub fn real_kst() -> NaiveDateTime {
     Utc::now().naive_utc() + Duration::hours(9)
 }
 
+/// An HTTP `Date` header value (RFC 9110 IMF-fixdate, GMT) for a KST time: what the mock
+/// sends on every REST answer and websocket handshake, so a client learns the simulated
+/// server's clock (and day) as it would learn KIS's.
+pub fn http_date(kst: NaiveDateTime) -> String {
+    let utc = (kst - Duration::hours(9)).and_utc();
+    httpdate::fmt_http_date(utc.into())
+}
+
 /// A running clock.
 #[derive(Debug, Clone)]
 pub struct Clock {

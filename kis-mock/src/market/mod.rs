@@ -242,6 +242,11 @@ impl Market {
         self.clock.now()
     }
 
+    /// The current time as an HTTP `Date` header value.
+    pub fn http_date(&self) -> String {
+        clock::http_date(self.clock.now())
+    }
+
     /// The products of the universe, KRX first.
     pub fn products(&self) -> &[Arc<Product>] {
         &self.order

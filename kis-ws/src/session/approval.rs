@@ -9,6 +9,13 @@ pub trait ApprovalKeySource: Send + Sync + 'static {
     /// Returns an approval key; `fresh` asks for a newly issued one because KIS refused the
     /// previous key.
     fn approval_key(&self, fresh: bool) -> BoxFuture<'_, Result<String, Error>>;
+
+    /// How far the server's clock is ahead of this machine's, if the source has heard from
+    /// it (the REST client learns it from every answer's `Date` header). The session uses it
+    /// until the websocket tells its own.
+    fn server_offset(&self) -> Option<chrono::TimeDelta> {
+        None
+    }
 }
 
 /// A fixed approval key (for tests and tools that obtained one elsewhere). `Debug` hides it.
@@ -40,6 +47,10 @@ impl ApprovalKeySource for kis_client::Client {
             key.map(|k| k.expose().to_owned())
                 .map_err(|e| Error::ApprovalKey(Box::new(e)))
         })
+    }
+
+    fn server_offset(&self) -> Option<chrono::TimeDelta> {
+        kis_client::Client::server_offset(self)
     }
 }
 

@@ -27,8 +27,14 @@ type WsRx = futures::stream::SplitStream<Ws>;
 type Waiter = oneshot::Sender<Result<(), Error>>;
 
 /// Opens the websocket; messages (and frames) larger than `max_message` bytes end the
-/// connection with a capacity error.
-pub(super) async fn open(url: &str, timeout: Duration, max_message: usize) -> Result<Ws, Error> {
+/// connection with a capacity error. Also returns the server's clock offset from the
+/// handshake's HTTP `Date` header, when it sent one: the server's day is known before its
+/// first `PINGPONG`.
+pub(super) async fn open(
+    url: &str,
+    timeout: Duration,
+    max_message: usize,
+) -> Result<(Ws, Option<chrono::TimeDelta>), Error> {
     match tokio::time::timeout(
         timeout,
         // No Nagle: market data and acks must not wait for delayed ACKs.
@@ -44,10 +50,25 @@ pub(super) async fn open(url: &str, timeout: Duration, max_message: usize) -> Re
     )
     .await
     {
-        Ok(Ok((ws, _response))) => Ok(ws),
+        Ok(Ok((ws, response))) => {
+            let offset = response
+                .headers()
+                .get("date")
+                .and_then(|d| d.to_str().ok())
+                .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
+                .map(|server| offset_from(server, SystemTime::now()));
+            Ok((ws, offset))
+        }
         Ok(Err(e)) => Err(Error::WebSocket(Box::new(e))),
         Err(_) => Err(Error::Timeout),
     }
+}
+
+/// `server` minus `here`, to the millisecond.
+fn offset_from(server: SystemTime, here: SystemTime) -> chrono::TimeDelta {
+    let server: chrono::DateTime<chrono::Utc> = server.into();
+    let here: chrono::DateTime<chrono::Utc> = here.into();
+    server - here
 }
 
 enum Outcome {
@@ -78,7 +99,8 @@ pub(super) struct Engine {
     recovered_rx: mpsc::UnboundedReceiver<Recovered>,
     cmds: mpsc::Receiver<Command>,
     fanout: Fanout,
-    /// The server's clock minus this machine's, from the last `PINGPONG` `datetime`.
+    /// The server's clock minus this machine's: from the handshake's `Date` header, then
+    /// from each `PINGPONG`'s `datetime`.
     server_offset: Option<chrono::TimeDelta>,
 }
 
@@ -88,6 +110,7 @@ impl Engine {
         options: Options,
         source: Arc<dyn ApprovalKeySource>,
         approval_key: String,
+        server_offset: Option<chrono::TimeDelta>,
         cmds: mpsc::Receiver<Command>,
         shared: Arc<Shared>,
     ) -> Self {
@@ -104,7 +127,7 @@ impl Engine {
             recovered_rx,
             cmds,
             fanout: Fanout::new(shared),
-            server_offset: None,
+            server_offset,
         }
     }
 
@@ -343,7 +366,10 @@ impl Engine {
 
     /// Reports a notice gap and, when configured, starts recovering it in a task of its own.
     fn notice_gap(&mut self, mut gap: NoticeGap) {
-        gap.server_offset = self.server_offset;
+        // The server's clock: its heartbeat or handshake, else what the approval-key source
+        // (the REST client) learned from KIS's answers. Unknown stays unknown: a recovery
+        // then refuses to guess the day from this machine's clock.
+        gap.server_offset = self.server_offset.or_else(|| self.source.server_offset());
         self.fanout.emit(Event::NoticeGap(gap.clone()), false);
         let (Some(recovery), Some(to)) = (self.options.recovery.clone(), gap.to) else {
             return;
@@ -488,7 +514,12 @@ impl Engine {
             )
             .await
             {
-                Ok(ws) => return Some(ws),
+                Ok((ws, offset)) => {
+                    if offset.is_some() {
+                        self.server_offset = offset;
+                    }
+                    return Some(ws);
+                }
                 Err(e) => tracing::debug!(error = %e, "reconnect attempt failed"),
             }
         }

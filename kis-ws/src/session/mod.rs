@@ -101,7 +101,9 @@ impl Session {
         let source: Arc<dyn ApprovalKeySource> = Arc::new(source);
         let approval_key = source.approval_key(false).await?;
         let url = options.endpoint();
-        let ws = open(&url, options.connect_timeout, options.max_message_size).await?;
+        let (ws, server_offset) =
+            open(&url, options.connect_timeout, options.max_message_size).await?;
+        let server_offset = server_offset.or_else(|| source.server_offset());
         let shared = Arc::new(Shared {
             closed: AtomicBool::new(false),
             sinks: Mutex::new(Vec::new()),
@@ -124,7 +126,15 @@ impl Session {
         let (tx, rx) = mpsc::channel(64);
         let ack_timeout = options.ack_timeout;
         let close_timeout = options.close_timeout;
-        let engine = Engine::new(url, options, source, approval_key, rx, shared.clone());
+        let engine = Engine::new(
+            url,
+            options,
+            source,
+            approval_key,
+            server_offset,
+            rx,
+            shared.clone(),
+        );
         let task = tokio::spawn(engine.run(ws));
         Ok(Session {
             cmds: tx,

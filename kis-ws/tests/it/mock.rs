@@ -360,9 +360,92 @@ fn notice_fill(e: &Event<AnyRecord>) -> Option<(String, i64)> {
     }
 }
 
+/// A simulated server clock that starts at a fixed KST instant: tests never depend on the
+/// machine's date (CI runs on weekends and holidays).
+fn server_at(y: i32, m: u32, d: u32, h: u32, min: u32, sec: u32) -> kis_mock::MockClock {
+    let at = chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|day| day.and_hms_opt(h, min, sec))
+        .expect("a valid instant");
+    kis_mock::MockClock::Simulated {
+        start: Some(at),
+        speed: 1.0,
+    }
+}
+
+/// The drop comes before the mock's first `PINGPONG` (10 s), on a server whose day is a fixed
+/// Wednesday, whatever this machine's date: the session knows the server's day from the
+/// approval key's and the handshake's `Date` headers. (Before, it asked for this machine's
+/// date until the first heartbeat: on Sunday 2026-12-06 it recovered nothing from a
+/// simulator on Friday and this test failed.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_filled_during_a_drop_is_recovered_once() {
-    order_filled_during_a_drop_is_recovered_once(MockConfig::paper()).await;
+    let mut mc = MockConfig::paper();
+    mc.clock = server_at(2026, 12, 2, 10, 30, 0);
+    order_filled_during_a_drop_is_recovered_once(mc).await;
+}
+
+/// The server's clock is known before any heartbeat and follows the server, not this machine:
+/// on a Saturday, a Sunday, a KRX holiday, either side of KST midnight and at the 15:30 close.
+/// The REST client learns it from the first answer's `Date` header; a session that gets its
+/// approval key elsewhere learns it from the websocket handshake; a notice gap carries it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_day_is_known_before_any_heartbeat_on_any_day() {
+    let instants = [
+        ("Saturday", server_at(2026, 12, 5, 10, 30, 0)),
+        ("Sunday", server_at(2026, 12, 6, 10, 30, 0)),
+        (
+            "Christmas (KRX holiday)",
+            server_at(2026, 12, 25, 10, 30, 0),
+        ),
+        ("before KST midnight", server_at(2026, 12, 3, 23, 59, 59)),
+        ("after KST midnight", server_at(2026, 12, 4, 0, 0, 1)),
+        ("the 15:30 close", server_at(2026, 12, 4, 15, 30, 0)),
+        ("New Year's Eve close", server_at(2026, 12, 31, 15, 30, 0)),
+    ];
+    for (label, clock) in instants {
+        let mut mc = MockConfig::paper();
+        mc.clock = clock;
+        mc.data_interval = None;
+        let s = setup(mc).await;
+        let start = s.mock.market_time();
+        assert_eq!(s.client.server_today(), None, "{label}: nothing heard yet");
+        s.client.ensure_token().await.expect("token");
+        let today = s.client.server_today().expect("the token answer's Date");
+        let end = s.mock.market_time();
+        assert!(
+            (start.date()..=end.date()).contains(&today),
+            "{label}: client says {today}, server {start}..{end}"
+        );
+
+        // A session with a key from elsewhere has only the handshake to go by.
+        let key = s.client.approval_key().await.expect("approval key");
+        let mut o = fast_options();
+        o.env = kis_client::Env::Paper;
+        o.url = Some(s.mock.ws_url());
+        let session = Session::connect_with(kis_ws::StaticApprovalKey(key.expose().to_owned()), o)
+            .await
+            .expect("connect");
+        let mut events = session.events();
+        let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
+        session
+            .subscribe("H0STCNI9", &hts_id)
+            .await
+            .expect("notices");
+        session.close().await;
+        let Event::NoticeGap(gap) =
+            wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+        else {
+            unreachable!()
+        };
+        let (from, to) = gap
+            .server_days(std::time::SystemTime::now())
+            .unwrap_or_else(|| panic!("{label}: the gap has no server clock"));
+        let end = s.mock.market_time();
+        assert!(
+            from <= start.date() && to >= end.date() && (to - from).num_days() <= 1,
+            "{label}: gap days {from}..={to}, server {start}..{end}"
+        );
+    }
 }
 
 /// The same on a server whose trading day is not this machine's (a simulator a week back):

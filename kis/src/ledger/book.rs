@@ -1,0 +1,975 @@
+//! [`Ledger`]: every order of every account, driven by [`Event`]s. No I/O.
+//!
+//! An event is first checked ([`Ledger::validate`]: unknown orders, requests the transition
+//! table refuses, the duplicate guard, malformed fields), then its facts are folded into the
+//! order it belongs to (monotonic: fills are added once, inquiry floors only rise), and the
+//! order's state moves by the one table in `table.rs`. Notices and inquiry rows find their
+//! order by KIS order number; a new order number is matched to an order of ours still waiting
+//! for its reply (parked until the reply comes) or whose outcome is unknown (bound), and
+//! otherwise adopted as an external order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+
+use super::error::{DuplicateError, LedgerError};
+use super::event::{Event, InquiryRow, Notice, NoticeKind, Rctf};
+use super::order::{Floor, Member, Order, Pending, odno_key};
+use super::table::{self, Next, Step};
+use super::types::{
+    AccountKey, ChainLink, Fill, FillSource, Intent, LinkKind, OrderId, OrderKind, OrderState,
+    OrderView, Side, Venue,
+};
+
+/// What one event changed: for update streams.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Applied {
+    /// Orders whose view changed (state, quantities, chain), each once.
+    pub changed: Vec<OrderId>,
+    /// Filled quantity that is new to the ledger, per order, in the order learned. A notice
+    /// already covered by an inquiry's floor adds nothing here.
+    pub fills: Vec<(OrderId, Fill)>,
+    /// Orders placed elsewhere, adopted by this event.
+    pub adopted: Vec<OrderId>,
+    /// The notice or row waits for the reply of an order of ours (it is applied then).
+    pub parked: bool,
+    /// KIS's sources contradicted each other; the order and the reason.
+    pub anomalies: Vec<(OrderId, String)>,
+}
+
+impl Applied {
+    fn touch(&mut self, id: OrderId) {
+        if !self.changed.contains(&id) {
+            self.changed.push(id);
+        }
+    }
+}
+
+/// Today's fills of one symbol in an account, from every order the ledger knows (its own and
+/// external ones): compare with the balance's today's bought/sold (`thdt_buyqty`,
+/// `thdt_sll_qty`, `thdt_buy_amt`, `thdt_sll_amt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PositionDelta {
+    /// Shares bought.
+    pub bought: u64,
+    /// Shares sold.
+    pub sold: u64,
+    /// Amount paid for them (before fees).
+    pub bought_amount: Decimal,
+    /// Amount received (before fees and taxes).
+    pub sold_amount: Decimal,
+}
+
+impl PositionDelta {
+    /// Bought minus sold.
+    pub fn net_qty(&self) -> i128 {
+        i128::from(self.bought) - i128::from(self.sold)
+    }
+
+    /// Cash: received minus paid.
+    pub fn net_cash(&self) -> Decimal {
+        self.sold_amount - self.bought_amount
+    }
+}
+
+/// A notice or an inquiry row (`baseline`: taken at subscription).
+#[derive(Debug, Clone)]
+enum Obs {
+    Notice(Notice),
+    Row(InquiryRow, bool),
+}
+
+impl Obs {
+    fn account(&self) -> &AccountKey {
+        match self {
+            Obs::Notice(n) => &n.account,
+            Obs::Row(r, _) => &r.account,
+        }
+    }
+    fn odno(&self) -> &str {
+        match self {
+            Obs::Notice(n) => &n.odno,
+            Obs::Row(r, _) => &r.odno,
+        }
+    }
+    fn orig(&self) -> Option<&str> {
+        let (o, odno) = match self {
+            Obs::Notice(n) => (n.orig_odno.as_deref(), &n.odno),
+            Obs::Row(r, _) => (r.orig_odno.as_deref(), &r.odno),
+        };
+        o.filter(|o| !o.trim().is_empty() && odno_key(o) != odno_key(odno))
+    }
+    fn link_kind(&self) -> LinkKind {
+        match self {
+            Obs::Notice(n) => match n.rctf {
+                Rctf::New => LinkKind::New,
+                Rctf::Modify => LinkKind::Modify,
+                Rctf::Cancel => LinkKind::Cancel,
+            },
+            Obs::Row(r, _) if r.cncl_yn => LinkKind::Cancel,
+            Obs::Row(..) if self.orig().is_some() => LinkKind::Modify,
+            Obs::Row(..) => LinkKind::New,
+        }
+    }
+    /// Symbol, side, order quantity, order price (zero = none).
+    fn content(&self) -> (&str, Side, Option<u64>, Option<Decimal>) {
+        let nz = |p: Option<Decimal>| p.filter(|p| !p.is_zero());
+        match self {
+            Obs::Notice(n) => (&n.symbol, n.side, n.order_qty, nz(n.order_price)),
+            Obs::Row(r, _) => (&r.symbol, r.side, Some(r.ord_qty), nz(r.ord_price)),
+        }
+    }
+    fn venue(&self) -> Option<Venue> {
+        match self {
+            Obs::Notice(n) => n.venue,
+            Obs::Row(r, _) => r.venue,
+        }
+    }
+    /// The order placed elsewhere that this shows.
+    fn external_intent(&self) -> Intent {
+        let (symbol, side, qty, price) = self.content();
+        let mut i = Intent::new(
+            self.account().clone(),
+            symbol.trim(),
+            side,
+            qty.unwrap_or(0),
+        );
+        if let Some(v) = self.venue() {
+            i.venue = v;
+        }
+        if let Some(p) = price {
+            i.kind = OrderKind::Limit;
+            i.price = Some(p);
+        }
+        i
+    }
+}
+
+/// Where an observation goes.
+enum Route {
+    Order(OrderId),
+    Park,
+    Adopt,
+}
+
+/// Per account: order numbers, idempotency keys, orders in flight, parked observations.
+#[derive(Debug, Default)]
+struct Book {
+    ids: Vec<OrderId>,
+    odnos: HashMap<String, OrderId>,
+    keys: HashMap<String, OrderId>,
+    in_flight: Vec<OrderId>,
+    parked: Vec<Obs>,
+    reconciled: bool,
+    gaps: u64,
+    baseline: bool,
+}
+
+/// The order ledger: every order of every account, I/O-free. Wrap it in
+/// [`super::JournaledLedger`] to persist every event before it is applied.
+///
+/// ```
+/// use kis::ledger::*;
+/// use rust_decimal_macros::dec;
+/// let acct = AccountKey::parse("1234567801").unwrap();
+/// let mut ledger = Ledger::new();
+/// let id = ledger.next_id();
+/// ledger.apply(Event::IntentRecorded { id, intent: Intent::new(acct.clone(), "005930", Side::Buy, 10).limit(dec!(70000)) }).unwrap();
+/// ledger.apply(Event::Sent { id }).unwrap();
+/// ledger.apply(Event::ReplyAccepted { id, odno: "0000000011".into(), orgno: None, time: None }).unwrap();
+/// let fill = Notice {
+///     account: acct.clone(), odno: "11".into(), orig_odno: None, kind: NoticeKind::Fill,
+///     rctf: Rctf::New, symbol: "005930".into(), side: Side::Buy, order_qty: Some(10),
+///     order_price: Some(dec!(70000)), fill_qty: 4, fill_price: Some(dec!(70000)),
+///     time: Some("091500".into()), venue: None,
+/// };
+/// let applied = ledger.apply(Event::Notice(fill.clone())).unwrap();
+/// assert_eq!(applied.fills.len(), 1);
+/// // The same notice again changes nothing.
+/// assert!(ledger.apply(Event::Notice(fill)).unwrap().fills.is_empty());
+/// let o = ledger.order(id).unwrap();
+/// assert_eq!((o.state, o.filled, o.remaining), (OrderState::PartiallyFilled, 4, 6));
+/// assert_eq!(ledger.by_odno(&acct, "0011"), Some(id));
+/// ```
+#[derive(Debug, Default)]
+pub struct Ledger {
+    orders: BTreeMap<OrderId, Order>,
+    books: HashMap<AccountKey, Book>,
+    next: u64,
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new() -> Ledger {
+        Ledger {
+            next: 1,
+            ..Ledger::default()
+        }
+    }
+
+    /// The id the next intent should take.
+    pub fn next_id(&self) -> OrderId {
+        OrderId(self.next.max(1))
+    }
+
+    /// The duplicate guard: `Ok(Some(id))` when the intent's idempotency key belongs to order
+    /// `id` (return that order instead of sending); an error when an identical intent
+    /// (account, symbol, side, quantity, price) is unsent, sent or unknown and duplicates are
+    /// not allowed.
+    ///
+    /// ```
+    /// use kis::ledger::*;
+    /// let acct = AccountKey::parse("1234567801").unwrap();
+    /// let mut ledger = Ledger::new();
+    /// let intent = Intent::new(acct, "005930", Side::Buy, 1).key("k1");
+    /// let id = ledger.next_id();
+    /// ledger.apply(Event::IntentRecorded { id, intent: intent.clone() }).unwrap();
+    /// assert_eq!(ledger.check_intent(&intent), Ok(Some(id)));
+    /// let mut other = intent.clone();
+    /// other.idempotency_key = None;
+    /// assert!(matches!(ledger.check_intent(&other), Err(DuplicateError::Pending { .. })));
+    /// other.allow_duplicate = true;
+    /// assert_eq!(ledger.check_intent(&other), Ok(None));
+    /// ```
+    pub fn check_intent(&self, intent: &Intent) -> Result<Option<OrderId>, DuplicateError> {
+        let Some(book) = self.books.get(&intent.account) else {
+            return Ok(None);
+        };
+        if let Some(key) = &intent.idempotency_key {
+            if let Some(id) = book.keys.get(key) {
+                return Ok(Some(*id));
+            }
+        }
+        if !intent.allow_duplicate {
+            for id in &book.in_flight {
+                let o = &self.orders[id];
+                let i = &o.intent;
+                if i.symbol == intent.symbol
+                    && i.side == intent.side
+                    && i.qty == intent.qty
+                    && i.price == intent.price
+                {
+                    return Err(DuplicateError::Pending {
+                        existing: *id,
+                        state: o.state,
+                    });
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// One order's view.
+    pub fn order(&self, id: OrderId) -> Option<OrderView> {
+        self.orders.get(&id).map(Order::view)
+    }
+
+    /// One order's state (cheaper than [`Ledger::order`]).
+    pub fn state(&self, id: OrderId) -> Option<OrderState> {
+        self.orders.get(&id).map(|o| o.state)
+    }
+
+    /// The order a KIS order number (any of its chain; zero padding ignored) belongs to.
+    pub fn by_odno(&self, account: &AccountKey, odno: &str) -> Option<OrderId> {
+        self.books.get(account)?.odnos.get(odno_key(odno)).copied()
+    }
+
+    /// Every order of the account, by id.
+    pub fn orders(&self, account: &AccountKey) -> Vec<OrderView> {
+        self.books
+            .get(account)
+            .map(|b| b.ids.iter().map(|id| self.orders[id].view()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The account's orders that are not done (in flight or resting at KIS).
+    pub fn open_orders(&self, account: &AccountKey) -> Vec<OrderView> {
+        self.books
+            .get(account)
+            .map(|b| {
+                b.ids
+                    .iter()
+                    .map(|id| &self.orders[id])
+                    .filter(|o| !o.state.is_done())
+                    .map(Order::view)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The accounts the ledger has seen.
+    pub fn accounts(&self) -> Vec<AccountKey> {
+        let mut v: Vec<AccountKey> = self.books.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// Fills per symbol implied by every order of the account (its own and external).
+    pub fn position_deltas(&self, account: &AccountKey) -> BTreeMap<String, PositionDelta> {
+        let mut out: BTreeMap<String, PositionDelta> = BTreeMap::new();
+        let Some(book) = self.books.get(account) else {
+            return out;
+        };
+        for id in &book.ids {
+            let o = &self.orders[id];
+            let filled = o.filled();
+            if filled == 0 {
+                continue;
+            }
+            let d = out.entry(o.intent.symbol.clone()).or_default();
+            match o.intent.side {
+                Side::Buy => {
+                    d.bought += filled;
+                    d.bought_amount += o.amount();
+                }
+                Side::Sell => {
+                    d.sold += filled;
+                    d.sold_amount += o.amount();
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the account has been reconciled since the last restart or gap ([`Event::Reconciled`]).
+    pub fn is_reconciled(&self, account: &AccountKey) -> bool {
+        self.books.get(account).is_some_and(|b| b.reconciled)
+    }
+
+    /// Whether a baseline was taken for the account ([`Event::Baseline`]).
+    pub fn has_baseline(&self, account: &AccountKey) -> bool {
+        self.books.get(account).is_some_and(|b| b.baseline)
+    }
+
+    /// Notice gaps seen for the account.
+    pub fn gaps(&self, account: &AccountKey) -> u64 {
+        self.books.get(account).map_or(0, |b| b.gaps)
+    }
+
+    /// Notices and rows waiting for the reply of an order of ours.
+    pub fn parked(&self, account: &AccountKey) -> usize {
+        self.books.get(account).map_or(0, |b| b.parked.len())
+    }
+
+    /// The account an event belongs to (an event naming an order takes the order's).
+    pub fn account_of(&self, event: &Event) -> Option<AccountKey> {
+        if let Some(a) = event.account() {
+            return Some(a.clone());
+        }
+        let id = event.order_id()?;
+        self.orders.get(&id).map(|o| o.intent.account.clone())
+    }
+
+    /// Applies one event: checks it ([`Ledger::validate`]), then folds it in. A refused event
+    /// changes nothing.
+    pub fn apply(&mut self, event: Event) -> Result<Applied, LedgerError> {
+        self.validate(&event)?;
+        let mut out = Applied::default();
+        self.commit(event, &mut out);
+        Ok(out)
+    }
+
+    /// Applies an event [`Ledger::validate`] accepted (the journal checks, writes, then
+    /// applies).
+    pub(crate) fn apply_validated(&mut self, event: Event) -> Applied {
+        let mut out = Applied::default();
+        self.commit(event, &mut out);
+        out
+    }
+
+    /// What [`Ledger::apply`] would refuse, without changing anything.
+    pub fn validate(&self, event: &Event) -> Result<(), LedgerError> {
+        let invalid = |field, reason: &str| {
+            Err(LedgerError::Invalid {
+                field,
+                reason: reason.into(),
+            })
+        };
+        match event {
+            Event::IntentRecorded { id, intent } => {
+                intent.validate()?;
+                if self.orders.contains_key(id) || id.0 == 0 {
+                    return Err(LedgerError::IdTaken(*id));
+                }
+                if let Some(existing) = self.check_intent(intent)? {
+                    return Err(DuplicateError::KeyUsed { existing }.into());
+                }
+                return Ok(());
+            }
+            Event::Notice(n) => {
+                if n.kind == NoticeKind::Fill && (n.fill_qty == 0 || n.fill_price.is_none()) {
+                    return invalid("fill_qty", "a fill notice needs a quantity and a price");
+                }
+                if n.odno.trim().is_empty() {
+                    return invalid("odno", "empty order number");
+                }
+                return Ok(());
+            }
+            Event::Inquiry(r) => return check_row(r),
+            Event::Baseline { account, rows } => {
+                for r in rows {
+                    check_row(r)?;
+                    if &r.account != account {
+                        return invalid("account", "a baseline row of another account");
+                    }
+                }
+                return Ok(());
+            }
+            Event::Gap { .. } | Event::Reconciled { .. } | Event::Restarted { .. } => return Ok(()),
+            _ => {}
+        }
+        let Some(id) = event.order_id() else {
+            return Ok(());
+        };
+        let order = self.orders.get(&id).ok_or(LedgerError::UnknownOrder(id))?;
+        let step = match event {
+            Event::Sent { .. } => Step::Send,
+            Event::ModifyRequested {
+                orig_odno,
+                price,
+                qty,
+                ..
+            } => {
+                self.check_link(order, orig_odno)?;
+                if price.is_some_and(|p| p <= Decimal::ZERO) {
+                    return invalid("price", "must be positive");
+                }
+                self.check_qty(order, *qty)?;
+                Step::ModifyRequest
+            }
+            Event::CancelRequested { orig_odno, qty, .. } => {
+                self.check_link(order, orig_odno)?;
+                self.check_qty(order, *qty)?;
+                Step::CancelRequest
+            }
+            Event::ReplyAccepted { odno, .. }
+            | Event::ModifyAccepted { odno, .. }
+            | Event::CancelAccepted { odno, .. } => {
+                if odno.trim().is_empty() {
+                    return invalid("odno", "empty order number");
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        match table::next(order.state, step, order.qty()) {
+            Next::Refused => Err(LedgerError::NotAllowed {
+                id,
+                state: order.state,
+                event: event.name(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_link(&self, order: &Order, odno: &str) -> Result<(), LedgerError> {
+        match order.member(odno) {
+            Some(i) if order.members[i].link.kind != LinkKind::Cancel => Ok(()),
+            _ => Err(LedgerError::Invalid {
+                field: "orig_odno",
+                reason: "not a live KIS order number of this order".into(),
+            }),
+        }
+    }
+
+    fn check_qty(&self, order: &Order, qty: Option<u64>) -> Result<(), LedgerError> {
+        match qty {
+            Some(0) => Err(LedgerError::Invalid {
+                field: "qty",
+                reason: "must be at least 1".into(),
+            }),
+            Some(q) if q > order.qty().remaining => Err(LedgerError::Invalid {
+                field: "qty",
+                reason: "more than the order has open".into(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn book(&mut self, account: &AccountKey) -> &mut Book {
+        if !self.books.contains_key(account) {
+            self.books.insert(account.clone(), Book::default());
+        }
+        self.books.get_mut(account).expect("inserted above")
+    }
+
+    fn commit(&mut self, event: Event, out: &mut Applied) {
+        let account = self.account_of(&event);
+        match event {
+            Event::IntentRecorded { id, intent } => {
+                let book = self.book(&intent.account);
+                book.ids.push(id);
+                book.in_flight.push(id);
+                if let Some(k) = &intent.idempotency_key {
+                    book.keys.insert(k.clone(), id);
+                }
+                self.next = self.next.max(id.0 + 1);
+                self.orders.insert(id, Order::new(id, intent, false));
+                out.touch(id);
+            }
+            Event::Sent { id } => self.step(id, &[Step::Send], out),
+            Event::ReplyAccepted {
+                id, odno, orgno, ..
+            } => {
+                let acct = account.clone().expect("validated order");
+                let root = self.orders.get(&id).and_then(|o| {
+                    o.members
+                        .iter()
+                        .find(|m| m.link.kind == LinkKind::New)
+                        .map(|m| m.link.odno.clone())
+                });
+                match (self.by_odno(&acct, &odno), root) {
+                    (Some(other), _) if other != id => {
+                        let why = format!("KIS order number {odno} already belongs to {other}");
+                        self.anomaly(id, why, out);
+                    }
+                    (_, Some(root)) if odno_key(&root) != odno_key(&odno) => {
+                        let why = format!(
+                            "the reply's order number {odno} is not {root}, matched by content"
+                        );
+                        self.anomaly(id, why, out);
+                    }
+                    _ => self.add_link(id, &odno, orgno, LinkKind::New, None),
+                }
+                self.step(id, &[Step::Accept], out);
+            }
+            Event::ReplyRejected { id, msg_cd, msg } => {
+                self.set_error(id, format!("{msg_cd} {msg}"));
+                self.step(id, &[Step::Reject], out);
+            }
+            Event::MaybeSent { id, reason } => {
+                self.set_error(id, reason);
+                self.step(id, &[Step::MaybeSent], out);
+            }
+            Event::ResolvedNotSent { id } => self.step(id, &[Step::Absent], out),
+            Event::ModifyRequested {
+                id,
+                orig_odno,
+                price,
+                qty,
+                ..
+            } => {
+                if let Some(o) = self.orders.get_mut(&id) {
+                    o.pending = Some(Pending::Modify {
+                        orig: orig_odno,
+                        price,
+                        qty,
+                    });
+                }
+                self.step(id, &[Step::ModifyRequest], out);
+            }
+            Event::ModifyAccepted {
+                id,
+                odno,
+                orgno,
+                orig_odno,
+                ..
+            } => {
+                self.add_link(id, &odno, orgno, LinkKind::Modify, Some(orig_odno));
+                self.step(id, &[Step::ModifyAccepted], out);
+            }
+            Event::ModifyRejected { id, msg_cd, msg } => {
+                self.set_error(id, format!("modify: {msg_cd} {msg}"));
+                self.step(id, &[Step::ModifyRejected], out);
+            }
+            Event::CancelRequested { id, orig_odno, qty } => {
+                if let Some(o) = self.orders.get_mut(&id) {
+                    o.pending = Some(Pending::Cancel {
+                        orig: orig_odno,
+                        qty,
+                    });
+                }
+                self.step(id, &[Step::CancelRequest], out);
+            }
+            Event::CancelAccepted {
+                id,
+                odno,
+                orgno,
+                orig_odno,
+                ..
+            } => {
+                self.add_link(id, &odno, orgno, LinkKind::Cancel, Some(orig_odno));
+                self.step(id, &[Step::CancelAccepted], out);
+            }
+            Event::CancelRejected { id, msg_cd, msg } => {
+                self.set_error(id, format!("cancel: {msg_cd} {msg}"));
+                self.step(id, &[Step::CancelRejected], out);
+            }
+            Event::Notice(n) => self.observe(Obs::Notice(n), out),
+            Event::Inquiry(r) => self.observe(Obs::Row(r, false), out),
+            Event::Baseline { account, rows } => {
+                self.book(&account).baseline = true;
+                for r in rows {
+                    self.observe(Obs::Row(r, true), out);
+                }
+            }
+            Event::Gap { account, .. } => {
+                let b = self.book(&account);
+                b.gaps += 1;
+                b.reconciled = false;
+            }
+            Event::Reconciled { account } => self.book(&account).reconciled = true,
+            Event::Restarted { account } => {
+                let b = self.book(&account);
+                b.reconciled = false;
+                let ids = b.in_flight.clone();
+                for id in ids {
+                    self.step(id, &[Step::Restart], out);
+                }
+            }
+        }
+        if let Some(acct) = account {
+            self.retry_parked(&acct, out);
+        }
+    }
+
+    fn set_error(&mut self, id: OrderId, why: String) {
+        if let Some(o) = self.orders.get_mut(&id) {
+            o.last_error = Some(why);
+        }
+    }
+
+    fn anomaly(&mut self, id: OrderId, why: String, out: &mut Applied) {
+        self.set_error(id, why.clone());
+        out.anomalies.push((id, why));
+        out.touch(id);
+    }
+
+    /// Adds a chain link learned from our own request's reply (the request's quantity
+    /// semantics apply) and indexes its order number.
+    fn add_link(
+        &mut self,
+        id: OrderId,
+        odno: &str,
+        orgno: Option<String>,
+        kind: LinkKind,
+        orig: Option<String>,
+    ) {
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
+        let idx = match o.member(odno) {
+            Some(i) => i,
+            None => {
+                let mut m = Member::new(ChainLink {
+                    odno: odno.trim().to_owned(),
+                    orgno: None,
+                    kind,
+                    orig_odno: orig,
+                });
+                if kind == LinkKind::Cancel {
+                    if let Some(Pending::Cancel { qty, .. }) = &o.pending {
+                        m.cancel_qty = *qty;
+                    }
+                }
+                if kind == LinkKind::Modify {
+                    if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
+                        m.price = Some(*p);
+                    }
+                }
+                o.members.push(m);
+                o.members.len() - 1
+            }
+        };
+        if orgno.is_some() {
+            o.members[idx].link.orgno = orgno;
+        }
+        let acct = o.intent.account.clone();
+        self.book(&acct).odnos.insert(odno_key(odno).to_owned(), id);
+    }
+
+    /// Runs the table for each step in turn.
+    fn step(&mut self, id: OrderId, steps: &[Step], out: &mut Applied) {
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
+        let before = o.state;
+        for &s in steps {
+            match table::next(o.state, s, o.qty()) {
+                Next::To(state) => o.state = state,
+                Next::Refused => {}
+                Next::Anomaly(state, why) => {
+                    o.state = state;
+                    o.last_error = Some(why.to_owned());
+                    out.anomalies.push((id, why.to_owned()));
+                }
+            }
+        }
+        if !matches!(
+            o.state,
+            OrderState::PendingModify | OrderState::PendingCancel
+        ) {
+            o.pending = None;
+        }
+        let now = o.state;
+        out.touch(id);
+        if before.is_in_flight() != now.is_in_flight() {
+            let acct = o.intent.account.clone();
+            let b = self.book(&acct);
+            if now.is_in_flight() {
+                b.in_flight.push(id);
+            } else {
+                b.in_flight.retain(|x| *x != id);
+            }
+        }
+    }
+
+    fn route(&self, obs: &Obs) -> Route {
+        let Some(book) = self.books.get(obs.account()) else {
+            return Route::Adopt;
+        };
+        if let Some(id) = book.odnos.get(odno_key(obs.odno())) {
+            return Route::Order(*id);
+        }
+        if let Some(orig) = obs.orig() {
+            if let Some(id) = book.odnos.get(odno_key(orig)) {
+                return Route::Order(*id);
+            }
+            let k = odno_key(orig);
+            return if book.parked.iter().any(|p| odno_key(p.odno()) == k) {
+                Route::Park
+            } else {
+                Route::Adopt
+            };
+        }
+        // A new order number: an order of ours waiting for its reply or unknown?
+        let (symbol, side, qty, price) = obs.content();
+        let mut waiting = false;
+        for id in &book.in_flight {
+            let o = &self.orders[id];
+            let i = &o.intent;
+            let fits = !o.has_root()
+                && i.symbol.trim() == symbol.trim()
+                && i.side == side
+                && qty.is_none_or(|q| q == i.qty)
+                && match (i.price, price) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                };
+            if !fits {
+                continue;
+            }
+            match o.state {
+                OrderState::Unknown => return Route::Order(*id),
+                OrderState::Sent => waiting = true,
+                _ => {}
+            }
+        }
+        if waiting { Route::Park } else { Route::Adopt }
+    }
+
+    fn observe(&mut self, obs: Obs, out: &mut Applied) {
+        match self.route(&obs) {
+            Route::Order(id) => self.fold(id, obs, out),
+            Route::Park => {
+                self.book(&obs.account().clone()).parked.push(obs);
+                out.parked = true;
+            }
+            Route::Adopt => {
+                let id = OrderId(self.next.max(1));
+                self.next = id.0 + 1;
+                let intent = obs.external_intent();
+                let acct = intent.account.clone();
+                self.orders.insert(id, Order::new(id, intent, true));
+                self.book(&acct).ids.push(id);
+                out.adopted.push(id);
+                if let Some(orig) = obs.orig() {
+                    // The chain's earlier numbers find this order when they show up.
+                    self.book(&acct).odnos.insert(odno_key(orig).to_owned(), id);
+                }
+                self.fold(id, obs, out);
+            }
+        }
+    }
+
+    fn retry_parked(&mut self, account: &AccountKey, out: &mut Applied) {
+        let mut i = 0;
+        loop {
+            let Some(book) = self.books.get(account) else {
+                return;
+            };
+            if i >= book.parked.len() {
+                return;
+            }
+            if matches!(self.route(&book.parked[i]), Route::Park) {
+                i += 1;
+                continue;
+            }
+            let obs = self.book(account).parked.remove(i);
+            self.observe(obs, out);
+            i = 0;
+        }
+    }
+
+    /// Folds a notice or row into order `id`, then runs the table.
+    fn fold(&mut self, id: OrderId, obs: Obs, out: &mut Applied) {
+        let kind = obs.link_kind();
+        let refused = matches!(&obs, Obs::Notice(n) if n.kind == NoticeKind::Refused);
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
+        let (old_filled, old_amount) = (o.filled(), o.amount());
+        let mut steps: Vec<Step> = Vec::with_capacity(2);
+        let existing = o.member(obs.odno());
+        // A refused modify or cancel never becomes a live link.
+        let idx = match existing {
+            Some(i) => Some(i),
+            None if refused && kind != LinkKind::New => None,
+            None => {
+                let mut m = Member::new(ChainLink {
+                    odno: obs.odno().trim().to_owned(),
+                    orgno: None,
+                    kind,
+                    orig_odno: obs.orig().map(str::to_owned),
+                });
+                let ours = match (&o.pending, obs.orig()) {
+                    (Some(Pending::Cancel { orig, qty }), Some(x))
+                        if kind == LinkKind::Cancel && odno_key(orig) == odno_key(x) =>
+                    {
+                        Some(*qty)
+                    }
+                    _ => None,
+                };
+                m.cancel_qty = ours.flatten();
+                if kind == LinkKind::Modify {
+                    if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
+                        m.price = Some(*p);
+                    }
+                }
+                o.members.push(m);
+                match kind {
+                    LinkKind::Modify => steps.push(Step::ModifyAccepted),
+                    LinkKind::Cancel => steps.push(Step::CancelAccepted),
+                    LinkKind::New => {}
+                }
+                Some(o.members.len() - 1)
+            }
+        };
+        let (source, at) = match &obs {
+            Obs::Notice(n) => (FillSource::Notice, n.time.clone()),
+            Obs::Row(_, true) => (FillSource::Baseline, None),
+            Obs::Row(_, false) => (FillSource::Inquiry, None),
+        };
+        match (&obs, idx) {
+            (Obs::Notice(n), Some(i)) => {
+                let m = &mut o.members[i];
+                if kind == LinkKind::Cancel && n.order_qty.is_some() && n.kind == NoticeKind::Ack {
+                    m.cancel_qty = n.order_qty;
+                }
+                if kind == LinkKind::New && o.external && n.order_qty.is_some() {
+                    o.intent.qty = o.intent.qty.max(n.order_qty.unwrap_or(0));
+                }
+                if kind == LinkKind::Modify {
+                    if let Some(p) = n.order_price.filter(|p| !p.is_zero()) {
+                        m.price = Some(p);
+                    }
+                }
+                match (n.kind, kind) {
+                    (NoticeKind::Ack, LinkKind::New) => steps.push(Step::Accept),
+                    (NoticeKind::Ack, LinkKind::Modify) => steps.push(Step::ModifyAccepted),
+                    (NoticeKind::Ack, LinkKind::Cancel) => steps.push(Step::CancelAccepted),
+                    (NoticeKind::Fill, _) => {
+                        // A duplicate adds nothing; a new fill adds a Fill step below.
+                        o.members[i].add_streamed(Fill {
+                            qty: n.fill_qty,
+                            price: n.fill_price.unwrap_or_default(),
+                            at: n.time.clone(),
+                            source: FillSource::Notice,
+                        });
+                        steps.push(Step::Accept);
+                    }
+                    (NoticeKind::Refused, _) => {
+                        o.last_error = Some("refused by KIS (RFUS_YN)".into());
+                        steps.push(Step::Reject);
+                    }
+                }
+            }
+            (Obs::Notice(n), None) => {
+                o.last_error = Some("modify/cancel refused by KIS (RFUS_YN)".into());
+                steps.push(match n.rctf {
+                    Rctf::Cancel => Step::CancelRejected,
+                    _ => Step::ModifyRejected,
+                });
+            }
+            (Obs::Row(r, baseline), Some(i)) => {
+                let whole_reject =
+                    kind == LinkKind::New && r.rjct_qty >= r.ord_qty && r.tot_ccld_qty == 0;
+                let m = &mut o.members[i];
+                if kind == LinkKind::Cancel {
+                    m.cancel_qty = Some(r.ord_qty);
+                } else {
+                    if kind == LinkKind::Modify {
+                        if let Some(p) = r.ord_price.filter(|p| !p.is_zero()) {
+                            m.price = Some(p);
+                        }
+                    }
+                    let amount = r
+                        .tot_ccld_amt
+                        .unwrap_or_else(|| r.avg_prvs * Decimal::from(r.tot_ccld_qty));
+                    m.raise_floor(Floor {
+                        qty: r.tot_ccld_qty,
+                        amount,
+                        baseline: *baseline,
+                    });
+                    if r.rjct_qty > m.rejected_qty {
+                        m.rejected_qty = r.rjct_qty;
+                        if !whole_reject {
+                            steps.push(Step::Settle);
+                        }
+                    }
+                    if kind == LinkKind::New && o.external {
+                        o.intent.qty = r.ord_qty;
+                        o.intent.price = r.ord_price.filter(|p| !p.is_zero());
+                    }
+                }
+                steps.push(if whole_reject {
+                    Step::Reject
+                } else if kind == LinkKind::Cancel {
+                    Step::CancelAccepted
+                } else {
+                    Step::Accept
+                });
+            }
+            (Obs::Row(..), None) => {}
+        }
+        let (new_filled, new_amount) = (o.filled(), o.amount());
+        if new_filled > old_filled {
+            let qty = new_filled - old_filled;
+            out.fills.push((
+                id,
+                Fill {
+                    qty,
+                    price: (new_amount - old_amount) / Decimal::from(qty),
+                    at,
+                    source,
+                },
+            ));
+            steps.push(Step::Fill);
+        }
+        let odno = obs.odno().trim().to_owned();
+        let acct = o.intent.account.clone();
+        if idx.is_some() {
+            self.book(&acct)
+                .odnos
+                .insert(odno_key(&odno).to_owned(), id);
+        }
+        self.step(id, &steps, out);
+    }
+}
+
+fn check_row(r: &InquiryRow) -> Result<(), LedgerError> {
+    if r.odno.trim().is_empty() {
+        return Err(LedgerError::Invalid {
+            field: "odno",
+            reason: "empty order number".into(),
+        });
+    }
+    if r.tot_ccld_qty > 0 && r.avg_prvs <= Decimal::ZERO && r.tot_ccld_amt.is_none() {
+        return Err(LedgerError::Invalid {
+            field: "avg_prvs",
+            reason: "a filled row needs its average price or total amount".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,591 @@
+//! Scenario tests of the ledger: one per transition kind and per invariant.
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+
+fn acct() -> AccountKey {
+    AccountKey::parse("1234567801").unwrap()
+}
+
+fn notice(odno: &str, kind: NoticeKind, fill: u64, price: Decimal, time: &str) -> Notice {
+    Notice {
+        account: acct(),
+        odno: odno.into(),
+        orig_odno: None,
+        kind,
+        rctf: Rctf::New,
+        symbol: "005930".into(),
+        side: Side::Buy,
+        order_qty: Some(10),
+        order_price: Some(dec!(70000)),
+        fill_qty: fill,
+        fill_price: (fill > 0).then_some(price),
+        time: Some(time.into()),
+        venue: None,
+    }
+}
+
+fn fill(odno: &str, qty: u64, time: &str) -> Event {
+    Event::Notice(notice(odno, NoticeKind::Fill, qty, dec!(70000), time))
+}
+
+fn row(odno: &str, filled: u64, avg: Decimal) -> InquiryRow {
+    InquiryRow {
+        account: acct(),
+        day: "20261204".into(),
+        odno: odno.into(),
+        orig_odno: None,
+        symbol: "005930".into(),
+        side: Side::Buy,
+        ord_qty: 10,
+        ord_price: Some(dec!(70000)),
+        tot_ccld_qty: filled,
+        avg_prvs: avg,
+        tot_ccld_amt: None,
+        rmn_qty: 10 - filled,
+        cncl_yn: false,
+        rjct_qty: 0,
+        venue: None,
+    }
+}
+
+fn intent() -> Intent {
+    Intent::new(acct(), "005930", Side::Buy, 10).limit(dec!(70000))
+}
+
+/// An order of ours, sent and accepted as `odno`.
+fn accepted(l: &mut Ledger, odno: &str) -> OrderId {
+    let id = sent(l);
+    l.apply(Event::ReplyAccepted {
+        id,
+        odno: odno.into(),
+        orgno: Some("06010".into()),
+        time: Some("090000".into()),
+    })
+    .unwrap();
+    id
+}
+
+fn sent(l: &mut Ledger) -> OrderId {
+    let id = l.next_id();
+    let mut i = intent();
+    i.allow_duplicate = true;
+    l.apply(Event::IntentRecorded { id, intent: i }).unwrap();
+    l.apply(Event::Sent { id }).unwrap();
+    id
+}
+
+fn view(l: &Ledger, id: OrderId) -> OrderView {
+    l.order(id).unwrap()
+}
+
+#[test]
+fn an_order_goes_journaled_sent_accepted_partially_filled_filled() {
+    let mut l = Ledger::new();
+    let id = l.next_id();
+    l.apply(Event::IntentRecorded {
+        id,
+        intent: intent(),
+    })
+    .unwrap();
+    assert_eq!(view(&l, id).state, OrderState::Journaled);
+    l.apply(Event::Sent { id }).unwrap();
+    assert_eq!(view(&l, id).state, OrderState::Sent);
+    l.apply(Event::ReplyAccepted {
+        id,
+        odno: "0000000011".into(),
+        orgno: None,
+        time: None,
+    })
+    .unwrap();
+    assert_eq!(view(&l, id).state, OrderState::Accepted);
+    let a = l.apply(fill("11", 4, "090001")).unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert_eq!(a.fills[0].1.qty, 4);
+    assert_eq!(view(&l, id).state, OrderState::PartiallyFilled);
+    l.apply(fill("11", 6, "090002")).unwrap();
+    let v = view(&l, id);
+    assert_eq!(
+        (v.state, v.filled, v.remaining),
+        (OrderState::Filled, 10, 0)
+    );
+    assert_eq!(v.avg_price, Some(dec!(70000)));
+}
+
+#[test]
+fn a_duplicated_notice_is_counted_once() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "11");
+    l.apply(fill("11", 3, "090001")).unwrap();
+    let again = l.apply(fill("11", 3, "090001")).unwrap();
+    assert!(again.fills.is_empty());
+    assert_eq!(view(&l, id).filled, 3);
+}
+
+#[test]
+fn a_notice_before_the_reply_is_parked_then_applied() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    let a = l.apply(fill("11", 3, "090001")).unwrap();
+    assert!(a.parked && a.adopted.is_empty());
+    assert_eq!(l.parked(&acct()), 1);
+    assert_eq!(view(&l, id).filled, 0);
+    let a = l
+        .apply(Event::ReplyAccepted {
+            id,
+            odno: "11".into(),
+            orgno: None,
+            time: None,
+        })
+        .unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert_eq!(l.parked(&acct()), 0);
+    let v = view(&l, id);
+    assert_eq!((v.state, v.filled), (OrderState::PartiallyFilled, 3));
+}
+
+#[test]
+fn a_parked_notice_of_another_order_is_adopted_when_ours_is_answered() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    l.apply(fill("99", 2, "090001")).unwrap();
+    let a = l
+        .apply(Event::ReplyAccepted {
+            id,
+            odno: "11".into(),
+            orgno: None,
+            time: None,
+        })
+        .unwrap();
+    assert_eq!(a.adopted.len(), 1);
+    let ext = view(&l, a.adopted[0]);
+    assert!(ext.external);
+    assert_eq!(ext.filled, 2);
+    assert_eq!(view(&l, id).filled, 0);
+}
+
+#[test]
+fn an_inquiry_floor_recovers_a_missed_fill_once() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "11");
+    l.apply(fill("11", 2, "090001")).unwrap();
+    // The inquiry says 5 at an average of 70,060: 3 were missed, at (350,300 - 140,000) / 3.
+    let a = l.apply(Event::Inquiry(row("11", 5, dec!(70060)))).unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert_eq!(a.fills[0].1.qty, 3);
+    assert_eq!(a.fills[0].1.source, FillSource::Inquiry);
+    assert_eq!(a.fills[0].1.price, dec!(70100));
+    // The missed notice arrives late: counted already.
+    let late = l
+        .apply(Event::Notice(notice(
+            "11",
+            NoticeKind::Fill,
+            3,
+            dec!(70100),
+            "090002",
+        )))
+        .unwrap();
+    assert!(late.fills.is_empty());
+    let v = view(&l, id);
+    assert_eq!(v.filled, 5);
+    assert_eq!(v.avg_price, Some(dec!(70060)));
+    assert_eq!(v.fills.iter().map(|f| f.qty).sum::<u64>(), 5);
+}
+
+#[test]
+fn an_older_inquiry_never_lowers_a_streamed_fill() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "11");
+    l.apply(fill("11", 4, "090001")).unwrap();
+    let a = l.apply(Event::Inquiry(row("11", 1, dec!(70000)))).unwrap();
+    assert!(a.fills.is_empty());
+    let v = view(&l, id);
+    assert_eq!((v.filled, v.state), (4, OrderState::PartiallyFilled));
+}
+
+#[test]
+fn a_modify_follows_the_chain() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "11");
+    l.apply(fill("11", 2, "090001")).unwrap();
+    l.apply(Event::ModifyRequested {
+        id,
+        orig_odno: "11".into(),
+        price: Some(dec!(69000)),
+        kind: None,
+        qty: None,
+    })
+    .unwrap();
+    assert_eq!(view(&l, id).state, OrderState::PendingModify);
+    // A second request while one is out is refused before anything is sent.
+    assert!(matches!(
+        l.apply(Event::CancelRequested {
+            id,
+            orig_odno: "11".into(),
+            qty: None
+        }),
+        Err(LedgerError::NotAllowed { .. })
+    ));
+    l.apply(Event::ModifyAccepted {
+        id,
+        odno: "12".into(),
+        orgno: None,
+        orig_odno: "11".into(),
+        time: None,
+    })
+    .unwrap();
+    let mut n = notice("12", NoticeKind::Fill, 8, dec!(69000), "090500");
+    n.orig_odno = Some("11".into());
+    n.rctf = Rctf::Modify;
+    n.order_qty = Some(8);
+    n.order_price = Some(dec!(69000));
+    l.apply(Event::Notice(n)).unwrap();
+    let v = view(&l, id);
+    assert_eq!(
+        (v.state, v.filled, v.remaining),
+        (OrderState::Filled, 10, 0)
+    );
+    assert_eq!(v.price, Some(dec!(69000)));
+    assert_eq!(v.chain.len(), 2);
+    assert_eq!(l.by_odno(&acct(), "0000000012"), Some(id));
+    assert_eq!(v.live_odno().unwrap().odno, "12");
+}
+
+#[test]
+fn partial_fills_then_cancel_end_cancelled() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "11");
+    l.apply(fill("11", 3, "090001")).unwrap();
+    l.apply(Event::CancelRequested {
+        id,
+        orig_odno: "11".into(),
+        qty: None,
+    })
+    .unwrap();
+    // A fill while the cancel is out keeps it pending.
+    l.apply(fill("11", 2, "090002")).unwrap();
+    assert_eq!(view(&l, id).state, OrderState::PendingCancel);
+    l.apply(Event::CancelAccepted {
+        id,
+        odno: "13".into(),
+        orgno: None,
+        orig_odno: "11".into(),
+        time: None,
+    })
+    .unwrap();
+    let v = view(&l, id);
+    assert_eq!(
+        (v.state, v.filled, v.cancelled, v.remaining),
+        (OrderState::Cancelled, 5, 5, 0)
+    );
+    // Modify or cancel of a done order is refused.
+    assert!(
+        l.apply(Event::CancelRequested {
+            id,
+            orig_odno: "11".into(),
+            qty: None
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn a_partial_cancel_leaves_the_rest_open() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "11");
+    l.apply(Event::CancelRequested {
+        id,
+        orig_odno: "11".into(),
+        qty: Some(4),
+    })
+    .unwrap();
+    l.apply(Event::CancelAccepted {
+        id,
+        odno: "13".into(),
+        orgno: None,
+        orig_odno: "11".into(),
+        time: None,
+    })
+    .unwrap();
+    let v = view(&l, id);
+    assert_eq!(
+        (v.state, v.remaining, v.cancelled),
+        (OrderState::Accepted, 6, 4)
+    );
+}
+
+#[test]
+fn a_rejection_is_final_whatever_comes_after() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    l.apply(Event::ReplyRejected {
+        id,
+        msg_cd: "APBK0952".into(),
+        msg: "주문가능금액을 초과 했습니다".into(),
+    })
+    .unwrap();
+    let v = view(&l, id);
+    assert_eq!(v.state, OrderState::Rejected);
+    assert!(v.last_error.unwrap().contains("APBK0952"));
+
+    // A refused notice before the reply: the late reply does not revive it.
+    let id = sent(&mut l);
+    l.apply(Event::ReplyAccepted {
+        id,
+        odno: "21".into(),
+        orgno: None,
+        time: None,
+    })
+    .unwrap();
+    l.apply(Event::Notice(notice(
+        "21",
+        NoticeKind::Refused,
+        0,
+        dec!(0),
+        "090001",
+    )))
+    .unwrap();
+    assert_eq!(view(&l, id).state, OrderState::Rejected);
+    l.apply(Event::ReplyAccepted {
+        id,
+        odno: "21".into(),
+        orgno: None,
+        time: None,
+    })
+    .unwrap();
+    assert_eq!(view(&l, id).state, OrderState::Rejected);
+}
+
+#[test]
+fn unknown_is_resolved_by_an_inquiry_row_or_as_not_sent() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    l.apply(Event::MaybeSent {
+        id,
+        reason: "timeout".into(),
+    })
+    .unwrap();
+    assert_eq!(view(&l, id).state, OrderState::Unknown);
+    // Never re-sent.
+    assert!(l.apply(Event::Sent { id }).is_err());
+    let a = l.apply(Event::Inquiry(row("31", 10, dec!(70000)))).unwrap();
+    assert!(a.adopted.is_empty());
+    let v = view(&l, id);
+    assert_eq!((v.state, v.filled), (OrderState::Filled, 10));
+    assert_eq!(l.by_odno(&acct(), "31"), Some(id));
+
+    let id = sent(&mut l);
+    l.apply(Event::MaybeSent {
+        id,
+        reason: "HTTP 500".into(),
+    })
+    .unwrap();
+    l.apply(Event::ResolvedNotSent { id }).unwrap();
+    assert_eq!(view(&l, id).state, OrderState::NotSent);
+}
+
+#[test]
+fn a_restart_makes_in_flight_orders_unknown_and_the_account_unreconciled() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    let done = accepted(&mut l, "11");
+    l.apply(Event::Reconciled { account: acct() }).unwrap();
+    assert!(l.is_reconciled(&acct()));
+    l.apply(Event::Restarted { account: acct() }).unwrap();
+    assert!(!l.is_reconciled(&acct()));
+    assert_eq!(view(&l, id).state, OrderState::Unknown);
+    assert_eq!(view(&l, done).state, OrderState::Accepted);
+    l.apply(Event::Reconciled { account: acct() }).unwrap();
+    l.apply(Event::Gap {
+        account: acct(),
+        from: None,
+        to: None,
+    })
+    .unwrap();
+    assert!(!l.is_reconciled(&acct()));
+    assert_eq!(l.gaps(&acct()), 1);
+}
+
+#[test]
+fn external_orders_are_adopted_and_their_chain_stays_one_order() {
+    let mut l = Ledger::new();
+    // The modify row comes before its original (inquiry pages in any order).
+    let mut m = row("42", 2, dec!(69000));
+    m.orig_odno = Some("41".into());
+    m.ord_qty = 6;
+    let a = l.apply(Event::Inquiry(m)).unwrap();
+    assert_eq!(a.adopted.len(), 1);
+    let ext = a.adopted[0];
+    let mut orig = row("41", 4, dec!(70000));
+    orig.rmn_qty = 0;
+    let a = l.apply(Event::Inquiry(orig)).unwrap();
+    assert!(a.adopted.is_empty());
+    let v = view(&l, ext);
+    assert!(v.external);
+    assert_eq!((v.filled, v.intent.qty, v.chain.len()), (6, 10, 2));
+    assert_eq!(l.orders(&acct()).len(), 1);
+}
+
+#[test]
+fn baseline_fills_are_not_recovered_again_after_a_gap() {
+    let mut l = Ledger::new();
+    let a = l
+        .apply(Event::Baseline {
+            account: acct(),
+            rows: vec![row("51", 7, dec!(70000))],
+        })
+        .unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert_eq!(a.fills[0].1.source, FillSource::Baseline);
+    l.apply(Event::Gap {
+        account: acct(),
+        from: None,
+        to: None,
+    })
+    .unwrap();
+    // The reconcile after the gap sees the same 7 (and 2 more, which are recovered).
+    let a = l.apply(Event::Inquiry(row("51", 7, dec!(70000)))).unwrap();
+    assert!(a.fills.is_empty(), "{a:?}");
+    let a = l.apply(Event::Inquiry(row("51", 9, dec!(70000)))).unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert_eq!(
+        (a.fills[0].1.qty, a.fills[0].1.source),
+        (2, FillSource::Inquiry)
+    );
+    let d = l.position_deltas(&acct());
+    assert_eq!(d["005930"].bought, 9);
+    assert_eq!(d["005930"].net_cash(), dec!(-630000));
+}
+
+#[test]
+fn the_duplicate_guard() {
+    let mut l = Ledger::new();
+    let keyed = intent().key("k1");
+    let id = l.next_id();
+    l.apply(Event::IntentRecorded {
+        id,
+        intent: keyed.clone(),
+    })
+    .unwrap();
+    assert_eq!(l.check_intent(&keyed), Ok(Some(id)));
+    assert!(matches!(
+        l.apply(Event::IntentRecorded {
+            id: l.next_id(),
+            intent: keyed
+        }),
+        Err(LedgerError::Duplicate(DuplicateError::KeyUsed { .. }))
+    ));
+    // Identical without a key: refused while the first is in flight.
+    assert_eq!(
+        l.check_intent(&intent()),
+        Err(DuplicateError::Pending {
+            existing: id,
+            state: OrderState::Journaled
+        })
+    );
+    l.apply(Event::Sent { id }).unwrap();
+    l.apply(Event::MaybeSent {
+        id,
+        reason: "timeout".into(),
+    })
+    .unwrap();
+    assert!(l.check_intent(&intent()).is_err(), "unknown still guards");
+    l.apply(Event::ReplyAccepted {
+        id,
+        odno: "11".into(),
+        orgno: None,
+        time: None,
+    })
+    .unwrap();
+    assert_eq!(l.check_intent(&intent()), Ok(None));
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_changes() {
+    let mut l = Ledger::new();
+    let mut i = intent();
+    i.qty = 0;
+    let e = l
+        .apply(Event::IntentRecorded {
+            id: l.next_id(),
+            intent: i,
+        })
+        .unwrap_err();
+    assert!(matches!(e, LedgerError::Invalid { field: "qty", .. }));
+    let id = accepted(&mut l, "11");
+    let e = l
+        .apply(Event::CancelRequested {
+            id,
+            orig_odno: "11".into(),
+            qty: Some(11),
+        })
+        .unwrap_err();
+    assert!(matches!(e, LedgerError::Invalid { field: "qty", .. }));
+    let e = l
+        .apply(Event::ModifyRequested {
+            id,
+            orig_odno: "77".into(),
+            price: None,
+            kind: None,
+            qty: None,
+        })
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        LedgerError::Invalid {
+            field: "orig_odno",
+            ..
+        }
+    ));
+    let e = l
+        .apply(Event::Notice(notice(
+            "11",
+            NoticeKind::Fill,
+            0,
+            dec!(1),
+            "0",
+        )))
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        LedgerError::Invalid {
+            field: "fill_qty",
+            ..
+        }
+    ));
+    assert_eq!(view(&l, id).state, OrderState::Accepted);
+}
+
+#[test]
+fn events_round_trip_through_json_and_debug_masks_the_account() {
+    let e = Event::IntentRecorded {
+        id: OrderId(3),
+        intent: intent(),
+    };
+    let json = serde_json::to_string(&e).unwrap();
+    assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    assert!(!format!("{e:?}").contains("12345678"));
+    let bad = json.replace("1234567801", "12");
+    assert!(serde_json::from_str::<Event>(&bad).is_err());
+}
+
+#[test]
+fn a_parked_notice_binds_to_our_order_when_its_reply_is_lost() {
+    let mut l = Ledger::new();
+    let id = sent(&mut l);
+    assert!(l.apply(fill("11", 10, "090001")).unwrap().parked);
+    // The reply never comes: the transport gives up, and the notice is ours after all.
+    let a = l
+        .apply(Event::MaybeSent {
+            id,
+            reason: "timeout".into(),
+        })
+        .unwrap();
+    assert_eq!(a.fills.len(), 1);
+    assert!(a.adopted.is_empty());
+    let v = view(&l, id);
+    assert_eq!((v.state, v.filled), (OrderState::Filled, 10));
+    assert_eq!(l.parked(&acct()), 0);
+}

@@ -1,0 +1,385 @@
+//! KIS's requests and answers for orders and inquiries, turned into ledger events. The only
+//! file of the order layer that knows KIS's field names.
+
+use chrono::NaiveDate;
+use kis_client::Client;
+use kis_client::api::domestic_stock::inquire_daily_ccld::InquireDailyCcldRequest;
+use kis_client::api::domestic_stock::order_cash::OrderCashRequest;
+use kis_client::api::domestic_stock::order_rvsecncl::OrderRvsecnclRequest;
+use kis_client::api::overseas_stock::inquire_ccnl::InquireCcnlRequest;
+use kis_client::api::overseas_stock::order::OrderRequest;
+use kis_client::api::overseas_stock::order_rvsecncl::OrderRvsecnclRequest as OverseasRvsecncl;
+use kis_client::codes::{
+    ExchangeId, FillFilter, InqrDvsn3, ModifyCancel, OrderExchange, OrderType, OverseasOrderType,
+    SideFilter, SortOrder,
+};
+use rust_decimal::Decimal;
+
+use crate::ledger::{AccountKey, InquiryRow, Intent, Notice, NoticeKind, Rctf, Side, Venue};
+
+/// What became of a request that changes an order.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// KIS took it: its order number, branch and time.
+    Accepted {
+        odno: String,
+        orgno: Option<String>,
+        time: Option<String>,
+    },
+    /// KIS refused it (`rt_cd` not 0): final.
+    Rejected {
+        msg_cd: String,
+        msg: String,
+        error: kis_client::Error,
+    },
+    /// It may have reached KIS: resolved by an inquiry, never by sending again.
+    MaybeSent { reason: String },
+    /// It never left (refused locally, or the token call before it failed).
+    NotSent { error: kis_client::Error },
+}
+
+fn outcome<O>(
+    result: Result<O, kis_client::Error>,
+    reply: impl FnOnce(&O) -> Option<(String, String, String)>,
+) -> Outcome {
+    match result {
+        Ok(answer) => match reply(&answer) {
+            Some((odno, orgno, time)) if !odno.trim().is_empty() => Outcome::Accepted {
+                odno,
+                orgno: Some(orgno).filter(|o| !o.trim().is_empty()),
+                time: Some(time).filter(|t| !t.trim().is_empty()),
+            },
+            // Accepted, but the answer has no order number: the order may exist.
+            _ => Outcome::MaybeSent {
+                reason: "KIS answered without an order number".into(),
+            },
+        },
+        Err(e) if e.may_have_been_sent() => Outcome::MaybeSent {
+            reason: e.to_string(),
+        },
+        Err(e) => match &e {
+            kis_client::Error::Api { msg_cd, msg1, .. } => Outcome::Rejected {
+                msg_cd: msg_cd.clone(),
+                msg: msg1.clone(),
+                error: e,
+            },
+            _ => Outcome::NotSent { error: e },
+        },
+    }
+}
+
+fn price_of(intent: &Intent) -> Decimal {
+    intent.price.unwrap_or(Decimal::ZERO)
+}
+
+/// Sends a new order once.
+pub(crate) async fn place(client: &Client, intent: &Intent) -> Outcome {
+    let acct = &intent.account;
+    if intent.venue.is_overseas() {
+        let exchange = OrderExchange::from_code(intent.venue.code());
+        let kind = OverseasOrderType::from_code(intent.kind.code());
+        let qty = Decimal::from(intent.qty);
+        let req = match intent.side {
+            Side::Buy => {
+                OrderRequest::us_buy(exchange, &intent.symbol, qty, price_of(intent), "0", kind)
+            }
+            Side::Sell => {
+                OrderRequest::us_sell(exchange, &intent.symbol, qty, price_of(intent), "0", kind)
+            }
+        }
+        .cano(acct.cano())
+        .acnt_prdt_cd(acct.product());
+        return outcome(client.send(req).await, |r| {
+            r.output.get().map(|o| {
+                (
+                    o.odno.raw().into_owned(),
+                    o.krx_fwdg_ord_orgno.raw().into_owned(),
+                    o.ord_tmd.raw().into_owned(),
+                )
+            })
+        });
+    }
+    let kind = OrderType::from_code(intent.kind.code());
+    let req = match intent.side {
+        Side::Buy => OrderCashRequest::buy(&intent.symbol, kind, intent.qty, price_of(intent)),
+        Side::Sell => OrderCashRequest::sell(&intent.symbol, kind, intent.qty, price_of(intent)),
+    }
+    .cano(acct.cano())
+    .acnt_prdt_cd(acct.product())
+    .excg_id_dvsn_cd(ExchangeId::from_code(intent.venue.code()));
+    outcome(client.send(req).await, |r| {
+        r.output.get().map(|o| {
+            (
+                o.odno.raw().into_owned(),
+                o.krx_fwdg_ord_orgno.raw().into_owned(),
+                o.ord_tmd.raw().into_owned(),
+            )
+        })
+    })
+}
+
+/// What a modify or cancel changes.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    /// The live KIS order number and its branch.
+    pub odno: String,
+    pub orgno: Option<String>,
+    /// Cancel (else modify).
+    pub cancel: bool,
+    /// Shares concerned (`None`: all that is open).
+    pub qty: Option<u64>,
+    /// The new price of a modify.
+    pub price: Option<Decimal>,
+}
+
+/// Sends a modify or cancel once.
+pub(crate) async fn change(client: &Client, intent: &Intent, c: &Change) -> Outcome {
+    let acct = &intent.account;
+    let code = if c.cancel {
+        ModifyCancel::Cancel
+    } else {
+        ModifyCancel::Modify
+    };
+    let qty = c.qty.unwrap_or(0);
+    let price = if c.cancel {
+        Decimal::ZERO
+    } else {
+        c.price.or(intent.price).unwrap_or(Decimal::ZERO)
+    };
+    if intent.venue.is_overseas() {
+        let req = OverseasRvsecncl::us(
+            OrderExchange::from_code(intent.venue.code()),
+            &intent.symbol,
+            &c.odno,
+            code,
+            Decimal::from(qty.max(if c.qty.is_none() { 0 } else { 1 })),
+            price,
+        )
+        .cano(acct.cano())
+        .acnt_prdt_cd(acct.product());
+        return outcome(client.send(req).await, |r| {
+            r.output.get().map(|o| {
+                (
+                    o.odno.raw().into_owned(),
+                    o.krx_fwdg_ord_orgno.raw().into_owned(),
+                    o.ord_tmd.raw().into_owned(),
+                )
+            })
+        });
+    }
+    let mut req = OrderRvsecnclRequest::new(
+        &c.odno,
+        OrderType::from_code(intent.kind.code()),
+        code,
+        qty,
+        price,
+        c.qty.is_none(),
+    )
+    .cano(acct.cano())
+    .acnt_prdt_cd(acct.product())
+    .excg_id_dvsn_cd(ExchangeId::from_code(intent.venue.code()));
+    if let Some(orgno) = &c.orgno {
+        req = req.krx_fwdg_ord_orgno(orgno);
+    }
+    outcome(client.send(req).await, |r| {
+        r.output.get().map(|o| {
+            (
+                o.odno.raw().into_owned(),
+                o.krx_fwdg_ord_orgno.raw().into_owned(),
+                o.ord_tmd.raw().into_owned(),
+            )
+        })
+    })
+}
+
+/// Every order of the account on the server's days `from..=to`, one cumulative row each:
+/// domestic `inquire-daily-ccld` (주식일별주문체결조회) or overseas `inquire-ccnl`, all pages.
+/// An incomplete scan is an error (a reconciliation must not act on part of the truth).
+pub(crate) async fn inquire(
+    client: &Client,
+    account: &AccountKey,
+    overseas: bool,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<InquiryRow>, kis_client::Error> {
+    let day = |d: Option<&NaiveDate>| {
+        d.map(|d| d.format("%Y%m%d").to_string())
+            .unwrap_or_default()
+    };
+    if overseas {
+        let req = InquireCcnlRequest::new(
+            from,
+            to,
+            SideFilter::All,
+            FillFilter::All,
+            kis_client::codes::SortSqnInquireCcnl::Ascending,
+        )
+        .pdno("%")
+        .cano(account.cano())
+        .acnt_prdt_cd(account.product());
+        let rows = client.rows(req).await?.complete()?;
+        return Ok(rows
+            .rows
+            .iter()
+            .filter(|r| !r.odno.raw().trim().is_empty())
+            .filter_map(|r| {
+                let whole = |d: Option<&Decimal>| {
+                    d.and_then(|d| u64::try_from(d.trunc()).ok()).unwrap_or(0)
+                };
+                Some(InquiryRow {
+                    account: account.clone(),
+                    day: day(r.ord_dt.get()),
+                    odno: r.odno.raw().into_owned(),
+                    orig_odno: non_blank(&r.orgn_odno.raw()),
+                    symbol: r.pdno.raw().trim().to_owned(),
+                    side: Side::from_kis(&r.sll_buy_dvsn_cd.raw())?,
+                    ord_qty: whole(r.ft_ord_qty.get()),
+                    ord_price: r.ft_ord_unpr3.get().copied(),
+                    tot_ccld_qty: whole(r.ft_ccld_qty.get()),
+                    avg_prvs: r.ft_ccld_unpr3.get().copied().unwrap_or_default(),
+                    tot_ccld_amt: r.ft_ccld_amt3.get().copied(),
+                    rmn_qty: whole(r.nccs_qty.get()),
+                    cncl_yn: r.rvse_cncl_dvsn.raw().trim() == "02",
+                    rjct_qty: 0,
+                    venue: None,
+                })
+            })
+            .collect());
+    }
+    let req = InquireDailyCcldRequest::within_3m(
+        from,
+        to,
+        SideFilter::All,
+        FillFilter::All,
+        SortOrder::Ascending,
+        InqrDvsn3::All,
+    )
+    .cano(account.cano())
+    .acnt_prdt_cd(account.product())
+    .excg_id_dvsn_cd("ALL");
+    let rows = client.rows(req).await?.complete()?;
+    Ok(rows
+        .rows
+        .iter()
+        .filter(|r| !r.odno.raw().trim().is_empty())
+        .filter_map(|r| {
+            let n = |v: Option<&i64>| v.map_or(0, |q| u64::try_from(*q).unwrap_or(0));
+            Some(InquiryRow {
+                account: account.clone(),
+                day: day(r.ord_dt.get()),
+                odno: r.odno.raw().into_owned(),
+                orig_odno: non_blank(&r.orgn_odno.raw()),
+                symbol: r.pdno.raw().trim().to_owned(),
+                side: Side::from_kis(&r.sll_buy_dvsn_cd.raw())?,
+                ord_qty: n(r.ord_qty.get()),
+                ord_price: r.ord_unpr.get().copied(),
+                tot_ccld_qty: n(r.tot_ccld_qty.get()),
+                avg_prvs: r.avg_prvs.get().copied().unwrap_or_default(),
+                tot_ccld_amt: r.tot_ccld_amt.get().copied(),
+                rmn_qty: n(r.rmn_qty.get()),
+                cncl_yn: r.cncl_yn.get().copied().unwrap_or(false),
+                rjct_qty: n(r.rjct_qty.get()),
+                venue: match r.excg_id_dvsn_cd.raw().trim() {
+                    "NXT" => Some(Venue::Nxt),
+                    "SOR" => Some(Venue::Sor),
+                    "KRX" => Some(Venue::Krx),
+                    _ => None,
+                },
+            })
+        })
+        .collect())
+}
+
+fn non_blank(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty() && !t.trim_start_matches('0').is_empty()).then(|| t.to_owned())
+}
+
+/// The account of a notice's `ACNT_NO`: 10 digits, or the 8-digit number of one of `known`.
+pub(crate) fn notice_account(acnt_no: &str, known: &[AccountKey]) -> Option<AccountKey> {
+    let t = acnt_no.trim();
+    if let Ok(a) = AccountKey::parse(t) {
+        return Some(a);
+    }
+    known.iter().find(|a| a.cano() == t).cloned()
+}
+
+/// A domestic execution notice (`H0STCNI0`/`H0STCNI9`), normalized; `None` when it is not an
+/// order of an account (malformed fields are skipped, never guessed).
+pub(crate) fn domestic_notice(
+    n: &kis_ws::api::realtime_domestic_stock::h0stcni0::H0stcni0,
+    known: &[AccountKey],
+) -> Option<Notice> {
+    let account = notice_account(&n.acnt_no.raw(), known)?;
+    let int = |s: &str| s.trim().parse::<u64>().ok();
+    let dec = |s: &str| s.trim().parse::<Decimal>().ok();
+    let fill = n.cntg_yn.raw().trim() == "2";
+    let refused = matches!(n.rfus_yn.raw().trim(), "1" | "Y");
+    Some(Notice {
+        account,
+        odno: n.oder_no.raw().trim().to_owned(),
+        orig_odno: non_blank(&n.ooder_no.raw()),
+        kind: if refused {
+            NoticeKind::Refused
+        } else if fill {
+            NoticeKind::Fill
+        } else {
+            NoticeKind::Ack
+        },
+        rctf: match n.rctf_cls.raw().trim() {
+            "1" => Rctf::Modify,
+            "2" => Rctf::Cancel,
+            _ => Rctf::New,
+        },
+        symbol: n.stck_shrn_iscd.raw().trim().to_owned(),
+        side: Side::from_kis(&n.seln_byov_cls.raw())?,
+        order_qty: int(&n.oder_qty.raw()),
+        order_price: dec(&n.oder_prc.raw()),
+        fill_qty: if fill { int(&n.cntg_qty.raw())? } else { 0 },
+        fill_price: if fill { dec(&n.cntg_unpr.raw()) } else { None },
+        time: Some(n.stck_cntg_hour.raw().trim().to_owned()).filter(|t| !t.is_empty()),
+        venue: None,
+    })
+}
+
+/// An overseas execution notice (`H0GSCNI0`/`H0GSCNI9`), normalized.
+pub(crate) fn overseas_notice(
+    n: &kis_ws::api::realtime_overseas_stock::h0gscni0::H0gscni0,
+    known: &[AccountKey],
+) -> Option<Notice> {
+    let account = notice_account(&n.acnt_no.raw(), known)?;
+    let whole = |s: &str| {
+        s.trim()
+            .parse::<Decimal>()
+            .ok()
+            .and_then(|d| u64::try_from(d.trunc()).ok())
+    };
+    let dec = |s: &str| s.trim().parse::<Decimal>().ok();
+    let fill = n.cntg_yn.raw().trim() == "2";
+    let refused = matches!(n.rfus_yn.raw().trim(), "1" | "Y");
+    Some(Notice {
+        account,
+        odno: n.oder_no.raw().trim().to_owned(),
+        orig_odno: non_blank(&n.ooder_no.raw()),
+        kind: if refused {
+            NoticeKind::Refused
+        } else if fill {
+            NoticeKind::Fill
+        } else {
+            NoticeKind::Ack
+        },
+        rctf: match n.rctf_cls.raw().trim() {
+            "1" => Rctf::Modify,
+            "2" => Rctf::Cancel,
+            _ => Rctf::New,
+        },
+        symbol: n.stck_shrn_iscd.raw().trim().to_owned(),
+        side: Side::from_kis(&n.seln_byov_cls.raw())?,
+        order_qty: whole(&n.oder_qty.raw()),
+        order_price: None,
+        fill_qty: if fill { whole(&n.cntg_qty.raw())? } else { 0 },
+        fill_price: if fill { dec(&n.cntg_unpr.raw()) } else { None },
+        time: Some(n.stck_cntg_hour.raw().trim().to_owned()).filter(|t| !t.is_empty()),
+        venue: None,
+    })
+}
