@@ -22,8 +22,6 @@ pub(crate) struct ReadState {
     master: tokio::sync::Mutex<Option<(NaiveDate, u64, Arc<SymbolMaster>)>>,
     /// Bumped by each `set_master_store`: a loaded master of an older store is reloaded.
     store_generation: std::sync::atomic::AtomicU64,
-    /// The realtime session, opened on first use.
-    pub(crate) session: tokio::sync::OnceCell<kis_ws::Session>,
 }
 
 fn read<T: Clone>(l: &RwLock<T>) -> T {

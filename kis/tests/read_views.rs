@@ -398,7 +398,7 @@ async fn realtime_ticks_and_books_are_the_same_views() {
     );
     assert!(b.asks.windows(2).all(|w| w[0].price < w[1].price));
     // One session for both streams.
-    let subs = kis.realtime().await.unwrap().subscriptions().await.unwrap();
+    let subs = kis.session().await.unwrap().subscriptions().await.unwrap();
     assert_eq!(subs.len(), 2, "{subs:?}");
     let apple = kis.stock("NASDAQ:AAPL").await.unwrap();
     assert!(apple.ticks().await.is_err());

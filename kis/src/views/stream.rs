@@ -1,33 +1,12 @@
 //! Realtime views: [`Stock::ticks`] (주식체결가 `H0STCNT0`) as [`Trade`]s and
 //! [`Stock::book_stream`] (주식호가 `H0STASP0`) as [`OrderBook`]s, over the handle's one
-//! realtime session.
+//! realtime session ([`Kis::session`](crate::Kis::session)).
 
 use futures::{Stream, StreamExt};
 use kis_ws::api::realtime_domestic_stock::h0stasp0::H0stasp0;
 use kis_ws::api::realtime_domestic_stock::h0stcnt0::H0stcnt0;
 
-use crate::{Error, Kis, OrderBook, Stock, Trade};
-
-impl Kis {
-    /// The handle's realtime session (one websocket for every stream of this handle, as KIS
-    /// allows one per app key), opened on first use.
-    ///
-    /// ```no_run
-    /// # async fn demo() -> Result<(), kis::Error> {
-    /// let kis = kis::Kis::simulator().await?;
-    /// let session = kis.realtime().await?;
-    /// println!("{:?}", session.subscriptions().await?);
-    /// # Ok(()) }
-    /// ```
-    pub async fn realtime(&self) -> Result<&kis_ws::Session, Error> {
-        let client = self.client();
-        Ok(self
-            .read_state()
-            .session
-            .get_or_try_init(|| kis_ws::Session::connect(client, kis_ws::Options::default()))
-            .await?)
-    }
-}
+use crate::{Error, OrderBook, Stock, Trade};
 
 impl Stock {
     fn require_krx(&self, what: &str) -> Result<(), Error> {
@@ -58,7 +37,7 @@ impl Stock {
         &self,
     ) -> Result<impl Stream<Item = Result<Trade, Error>> + Send + 'static, Error> {
         self.require_krx("ticks")?;
-        let session = self.kis().realtime().await?;
+        let session = self.kis().session().await?;
         let records = session.records::<H0stcnt0>();
         session.subscribe("H0STCNT0", &self.code).await?;
         let code = self.code.clone();
@@ -75,7 +54,7 @@ impl Stock {
         &self,
     ) -> Result<impl Stream<Item = Result<OrderBook, Error>> + Send + 'static, Error> {
         self.require_krx("the book stream")?;
-        let session = self.kis().realtime().await?;
+        let session = self.kis().session().await?;
         let records = session.records::<H0stasp0>();
         session.subscribe("H0STASP0", &self.code).await?;
         let code = self.code.clone();
