@@ -192,4 +192,30 @@ impl Kis {
     pub async fn instrument(&self, query: &str) -> Result<Arc<Instrument>, Error> {
         self.master().await?.find(query)
     }
+
+    /// The checks an order needs from the symbol master, before anything is journaled or
+    /// sent: the symbol is listed (else [`Error::NotFound`] / [`Error::Ambiguous`]), not
+    /// halted, the quantity a multiple of its lot, and the price (in its currency; `None` for
+    /// a market order) on the tick grid of its product type (an ETF's 5 KRW grid is not a
+    /// stock's). Returns the instrument.
+    ///
+    /// ```no_run
+    /// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+    /// use rust_decimal_macros::dec;
+    /// let etf = kis.check_order("069500", Some(dec!(35425)), 10).await?; // KODEX 200: 5 KRW grid
+    /// assert!(kis.check_order("005930", Some(dec!(35425)), 10).await.is_err()); // a stock: 50 KRW
+    /// assert!(kis.check_order("A999999", None, 1).await.is_err()); // not listed
+    /// # Ok(()) }
+    /// ```
+    pub async fn check_order(
+        &self,
+        symbol: &str,
+        price: Option<rust_decimal::Decimal>,
+        qty: u64,
+    ) -> Result<Arc<Instrument>, Error> {
+        let instrument = self.instrument(symbol).await?;
+        let price = price.map(|p| crate::Money::new(p, instrument.currency()));
+        instrument.check_order(price, crate::Quantity::new(qty))?;
+        Ok(instrument)
+    }
 }

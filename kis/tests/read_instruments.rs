@@ -158,3 +158,54 @@ async fn the_handle_reloads_the_master_on_the_next_server_day_and_on_a_new_store
         Err(Error::NotFound { .. })
     ));
 }
+
+/// The master decides the grid and the lot: an ETF price a stock may not have, an unknown
+/// code, a halted one; before this, a code alone let any multiple of 5 KRW through.
+#[tokio::test]
+async fn orders_are_checked_against_the_master() {
+    use rust_decimal_macros::dec;
+    let kis = Kis::simulator().await.unwrap();
+    assert_eq!(
+        kis.check_order("069500", Some(dec!(35425)), 10)
+            .await
+            .unwrap()
+            .kind,
+        ProductKind::Etf
+    );
+    let e = kis
+        .check_order("005930", Some(dec!(35425)), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("price"));
+    assert!(matches!(
+        kis.check_order("123456", Some(dec!(1000)), 1).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        kis.check_order("A005930", Some(dec!(74000)), 0)
+            .await
+            .unwrap_err()
+            .field(),
+        Some("quantity")
+    );
+    assert!(
+        kis.check_order("NASDAQ:AAPL", Some(dec!(187.515)), 1)
+            .await
+            .is_err()
+    );
+    assert!(
+        kis.check_order("NASDAQ:AAPL", Some(dec!(187.51)), 1)
+            .await
+            .is_ok()
+    );
+    // A halted listing (from a master that says so) is refused whatever the price.
+    let mut halted = kis::Instrument::new("005930", "삼성전자", Market::Kospi, ProductKind::Stock);
+    halted.halted = true;
+    assert_eq!(
+        halted
+            .check_order(Some(Money::krw(74_000)), kis::Quantity::new(1))
+            .unwrap_err()
+            .field(),
+        Some("symbol")
+    );
+}
