@@ -27,7 +27,7 @@
 //! let q = samsung.quote().await?;
 //! println!("{} {} ({:+}%)", samsung.name, q.price, q.change_pct);
 //! let balance = kis.account()?.balance().await?;
-//! println!("orderable D+2 cash {}", balance.cash_d2);
+//! println!("cash after settlement (D+2) {}", balance.cash_d2);
 //! # Ok(()) }
 //! ```
 //!
