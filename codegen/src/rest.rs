@@ -60,6 +60,7 @@ struct EndpointName {
 pub fn render_tree(
     specs: &[&ApiSpec],
     book: &crate::codes::CodeBook,
+    tr: &crate::words::Translator<'_>,
     out: &mut BTreeMap<PathBuf, String>,
 ) {
     let root = PathBuf::from(CLIENT_API_DIR);
@@ -93,7 +94,7 @@ pub fn render_tree(
             }
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
-                endpoint_file(s, &ty, book),
+                endpoint_file(s, &ty, book, tr),
             );
             endpoints.push(EndpointName {
                 module,
@@ -473,14 +474,19 @@ struct AccountFill {
     source: &'static str,
 }
 
-fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String {
+fn endpoint_file(
+    s: &ApiSpec,
+    ty: &str,
+    book: &crate::codes::CodeBook,
+    tr: &crate::words::Translator<'_>,
+) -> String {
     let method = match s.method {
         Method::Get => "GET",
         Method::Post => "POST",
     };
     let paper = s.variants.iter().any(|v| v.paper.is_some());
 
-    let mut module = Module::with_book(book);
+    let mut module = Module::with_book(book, tr);
     let req = format!("{ty}Request");
     let resp = format!("{ty}Response");
     let var_ty = format!("{ty}Variant");

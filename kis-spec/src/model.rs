@@ -501,3 +501,10 @@ pub struct CodeListName {
     /// when its label of that code contains the keyword (so `0: 전체, 1: 보통주` is not `CallPut`).
     pub codes: Vec<Vec<String>>,
 }
+
+/// English names of code-list variants (`spec/patches/names/code_variants.yaml`): the code's
+/// Korean label, exactly as the spec gives it (trimmed), to a PascalCase Rust variant name
+/// (`유상감자대금입금` → `PaidCapitalReductionDeposit`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VariantNames(pub std::collections::BTreeMap<String, String>);

@@ -138,10 +138,8 @@ impl Quote {
         let p = price.output.get().ok_or(missing("output"))?;
         let d = daily.output2.rows().first().ok_or(missing("output2"))?;
         let c = Currency::Usd;
-        let falling = matches!(
-            p.sign.get(),
-            Some(codes::PrdyVrssSign::Fall | codes::PrdyVrssSign::Hahan)
-        );
+        // 대비부호: 4 하한 (lower limit), 5 하락 (fall).
+        let falling = matches!(p.sign.get().map(|s| s.as_code()), Some("4" | "5"));
         let signed = |x: Decimal| if falling { -x.abs() } else { x };
         let ordy = p.ordy.get().cloned().unwrap_or_default();
         let last = money(&p.last, "last", c)?;

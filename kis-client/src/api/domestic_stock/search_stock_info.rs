@@ -934,17 +934,11 @@ pub struct Output {
     /// NXT 거래종목여부 (`cptt_trad_tr_psbl_yn`, required, length 1).
     ///
     /// > NXT 거래가능한 종목은 Y, 그 외 종목은 N
-    ///
-    /// Codes:
-    /// - `NXT`: 거래가능한 종목은 Y, 그 외 종목은 N
-    pub cptt_trad_tr_psbl_yn: v::Val<crate::api::codes::CpttTradTrPsblYn>,
+    pub cptt_trad_tr_psbl_yn: v::Val<bool>,
     /// NXT 거래정지여부 (`nxt_tr_stop_yn`, required, length 1).
     ///
     /// > NXT 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
-    ///
-    /// Codes:
-    /// - `NXT`: 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
-    pub nxt_tr_stop_yn: v::Val<crate::api::codes::NxtTrStopYn>,
+    pub nxt_tr_stop_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,

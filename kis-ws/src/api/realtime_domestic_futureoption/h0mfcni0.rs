@@ -375,11 +375,11 @@ pub enum OderKind2 {
     /// `1`: 시장가
     Market,
     /// `2`: 지정자
-    Jijeongja,
+    Limit,
     /// `6`: 단주시장가
-    DanWeekMarket,
+    OddLotMarket,
     /// `7`: 단주지정가
-    DanWeekLimit,
+    OddLotLimit,
     /// `A`: MOO
     Moo,
     /// `B`: LOO
@@ -396,9 +396,9 @@ impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "1" => Self::Market,
-            "2" => Self::Jijeongja,
-            "6" => Self::DanWeekMarket,
-            "7" => Self::DanWeekLimit,
+            "2" => Self::Limit,
+            "6" => Self::OddLotMarket,
+            "7" => Self::OddLotLimit,
             "A" => Self::Moo,
             "B" => Self::Loo,
             "C" => Self::Moc,
@@ -414,9 +414,9 @@ impl v::Wire for OderKind2 {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::Market => "1",
-            Self::Jijeongja => "2",
-            Self::DanWeekMarket => "6",
-            Self::DanWeekLimit => "7",
+            Self::Limit => "2",
+            Self::OddLotMarket => "6",
+            Self::OddLotLimit => "7",
             Self::Moo => "A",
             Self::Loo => "B",
             Self::Moc => "C",

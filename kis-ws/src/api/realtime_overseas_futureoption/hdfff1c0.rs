@@ -493,7 +493,7 @@ impl v::Wire for SllBuyDvsnCd {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CplxOrdDvsnCd {
     /// `0`: hedge청산만 이용
-    HedgeCheongsanmanIyong,
+    HedgeLiquidationOnly,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -501,7 +501,7 @@ pub enum CplxOrdDvsnCd {
 impl v::Wire for CplxOrdDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::HedgeCheongsanmanIyong,
+            "0" => Self::HedgeLiquidationOnly,
             _ => Self::Other(s.into()),
         })
     }
@@ -512,7 +512,7 @@ impl v::Wire for CplxOrdDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::HedgeCheongsanmanIyong => "0",
+            Self::HedgeLiquidationOnly => "0",
             Self::Other(s) => s,
         })
     }
@@ -559,11 +559,11 @@ impl v::Wire for PrceTp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FmExcgRcitDvsnCd {
     /// `01`: 접수전
-    Jeopsujeon,
+    BeforeReceipt,
     /// `02`: 응답
-    Eungdap,
+    Responded,
     /// `03`: 거부
-    Geobu,
+    Rejected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -571,9 +571,9 @@ pub enum FmExcgRcitDvsnCd {
 impl v::Wire for FmExcgRcitDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::Jeopsujeon,
-            "02" => Self::Eungdap,
-            "03" => Self::Geobu,
+            "01" => Self::BeforeReceipt,
+            "02" => Self::Responded,
+            "03" => Self::Rejected,
             _ => Self::Other(s.into()),
         })
     }
@@ -584,9 +584,9 @@ impl v::Wire for FmExcgRcitDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jeopsujeon => "01",
-            Self::Eungdap => "02",
-            Self::Geobu => "03",
+            Self::BeforeReceipt => "01",
+            Self::Responded => "02",
+            Self::Rejected => "03",
             Self::Other(s) => s,
         })
     }
