@@ -127,6 +127,40 @@ pub enum Error {
         /// KIS's message.
         msg1: String,
     },
+    /// KIS does not know the HTS ID sent as the notice subscription's `tr_key` (`OPSP0017`,
+    /// `ERROR : htsid가잘못되었습니다`): check the configured HTS ID (`Config::hts_id`,
+    /// `my_htsid` in `kis_devlp.yaml`, `KIS_HTS_ID`). The ID itself is not repeated here.
+    #[error(
+        "KIS refused the {tr_id} subscription: the HTS ID given as tr_key (the configured HTS ID) is wrong ({msg_cd} {msg1})"
+    )]
+    InvalidHtsId {
+        /// The notice TR subscribed.
+        tr_id: String,
+        /// KIS's code (`OPSP0017`).
+        msg_cd: String,
+        /// KIS's message.
+        msg1: String,
+    },
+    /// KIS could not read the subscription's `tr_key` (`OPSP8993`).
+    #[error("KIS refused the {tr_id} subscription: its tr_key is invalid ({msg_cd} {msg1})")]
+    TrKeyRefused {
+        /// The TR subscribed.
+        tr_id: String,
+        /// KIS's code.
+        msg_cd: String,
+        /// KIS's message.
+        msg1: String,
+    },
+    /// KIS could not read the subscription request (`OPSP9999`).
+    #[error("KIS could not read the {tr_id} subscription request ({msg_cd} {msg1})")]
+    MalformedRequest {
+        /// The TR subscribed.
+        tr_id: String,
+        /// KIS's code.
+        msg_cd: String,
+        /// KIS's message.
+        msg1: String,
+    },
     /// Any other refusal (`OPSP0007`, `OPSP0009`, `OPSP899x`, `UNSUBSCRIBE ERROR`, ...).
     #[error("KIS refused: {msg_cd} {msg1}")]
     Refused {

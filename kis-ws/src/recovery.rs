@@ -333,7 +333,10 @@ mod rest {
             Box::pin(async move {
                 // KIS keeps executions by its own day: never guess it from this machine's.
                 let (from, to) = days.ok_or_else(|| {
-                    Error::Recovery("the server's clock is unknown: no answer from KIS has told its date yet".into())
+                    Error::Recovery(
+                        "the server's clock is unknown: no answer from KIS has told its date yet"
+                            .into(),
+                    )
                 })?;
                 let mut out = Vec::new();
                 for m in markets {

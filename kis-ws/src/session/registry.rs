@@ -58,6 +58,9 @@ struct Sub<W> {
     /// Whether this is a restore after a reconnect (reported in `Reconnected`, not as
     /// `Subscribed`).
     restoring: bool,
+    /// When its subscribe was last sent (the registry's send counter): an error that names
+    /// no request answers the oldest one still waiting.
+    sent: u64,
     waiters: Vec<W>,
 }
 
@@ -84,6 +87,8 @@ pub(super) struct Registry<W> {
     refusals: u32,
     /// Consecutive `OPSP8996 ALREADY IN USE` answers.
     in_use_refusals: u32,
+    /// Subscribes sent so far (orders the waiting ones).
+    sends: u64,
     fx: Vec<Effect<W>>,
 }
 
@@ -91,6 +96,30 @@ fn refused(msg1: &str) -> Error {
     Error::Refused {
         msg_cd: String::new(),
         msg1: msg1.to_owned(),
+    }
+}
+
+/// The typed error of a refused subscribe of `tr_id`.
+fn refusal(tr_id: &str, ack: &Ack) -> Error {
+    let (tr_id, msg_cd, msg1) = (tr_id.to_owned(), ack.msg_cd.clone(), ack.msg1.clone());
+    match ack.kind {
+        AckKind::MaxSubscribeOver => Error::MaxSubscribeOver { msg1 },
+        AckKind::InvalidHtsId => Error::InvalidHtsId {
+            tr_id,
+            msg_cd,
+            msg1,
+        },
+        AckKind::InvalidTrKey => Error::TrKeyRefused {
+            tr_id,
+            msg_cd,
+            msg1,
+        },
+        AckKind::MalformedRequest => Error::MalformedRequest {
+            tr_id,
+            msg_cd,
+            msg1,
+        },
+        _ => Error::Refused { msg_cd, msg1 },
     }
 }
 
@@ -104,6 +133,7 @@ impl<W> Registry<W> {
             down: None,
             refusals: 0,
             in_use_refusals: 0,
+            sends: 0,
             fx: Vec::new(),
         }
     }
@@ -217,11 +247,13 @@ impl<W> Registry<W> {
         } else {
             State::Pending
         };
+        self.sends += 1;
         self.subs.insert(
             key,
             Sub {
                 state,
                 restoring: false,
+                sent: self.sends,
                 waiters: vec![waiter],
             },
         );
@@ -266,6 +298,8 @@ impl<W> Registry<W> {
         for (key, sub) in self.subs.iter_mut() {
             if sub.state == State::Pending {
                 sub.state = State::Subscribing;
+                self.sends += 1;
+                sub.sent = self.sends;
                 self.fx.push(Effect::Send {
                     subscribe: true,
                     key: key.clone(),
@@ -369,6 +403,19 @@ impl<W> Registry<W> {
     /// Finds the registration an ack answers: the exact pair, else the oldest in-flight one
     /// of the same TR.
     fn match_ack(&self, ack: &Ack) -> Option<Key> {
+        if ack.is_unaddressed() {
+            // KIS names no request (`tr_id` `(null)` or empty: a wrong HTS ID, a bad tr_key,
+            // a malformed request): it answers the oldest subscribe still waiting.
+            if !ack.is_failure() {
+                return None;
+            }
+            return self
+                .subs
+                .iter()
+                .filter(|(_, s)| s.state == State::Subscribing)
+                .min_by_key(|(_, s)| s.sent)
+                .map(|(k, _)| k.clone());
+        }
         let in_flight = |s: &Sub<W>| matches!(s.state, State::Subscribing | State::Unsubscribing);
         let exact = (ack.tr_id.clone(), ack.tr_key.clone());
         if self.subs.get(&exact).is_some_and(in_flight) {
@@ -436,19 +483,8 @@ impl<W> Registry<W> {
                 }
                 self.add_key(&key);
             }
-            (State::Subscribing, kind) => {
-                let (msg_cd, msg1) = (ack.msg_cd.clone(), ack.msg1.clone());
-                let max = matches!(kind, AckKind::MaxSubscribeOver);
-                self.reply_all(&key, || {
-                    Err(if max {
-                        Error::MaxSubscribeOver { msg1: msg1.clone() }
-                    } else {
-                        Error::Refused {
-                            msg_cd: msg_cd.clone(),
-                            msg1: msg1.clone(),
-                        }
-                    })
-                });
+            (State::Subscribing, _) => {
+                self.reply_all(&key, || Err(refusal(&key.0, &ack)));
                 if self.subs.remove(&key).is_some_and(|s| s.restoring) {
                     self.emit(Event::SubscriptionLost {
                         tr_id: key.0.clone(),
@@ -781,6 +817,41 @@ mod tests {
         ));
         assert_eq!(fx(&mut r), ["emit:SubscriptionLost", "emit:Reconnected"]);
         assert!(r.list().is_empty());
+    }
+
+    #[test]
+    fn an_error_naming_no_request_fails_the_oldest_waiting_subscribe() {
+        let mut r = registry(41);
+        r.subscribe(key("H0STCNT0", "005930"), 1, true);
+        r.on_ack(ok("H0STCNT0", "005930"));
+        // Sent in this order; the map's order (by key) is the reverse.
+        r.subscribe(key("H0STCNT0", "000660"), 2, true);
+        r.subscribe(key("H0STCNI0", "wrong"), 3, true);
+        fx(&mut r);
+        let mut wrong = ack("(null)", "", AckKind::InvalidHtsId, "OPSP0017");
+        wrong.rt_cd = "9".into();
+        r.on_ack(wrong);
+        let out = fx(&mut r);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].starts_with("reply2:KIS refused the H0STCNT0"),
+            "{out:?}"
+        );
+        assert!(out[0].contains("HTS ID"), "{out:?}");
+        let mut bad = ack("", "", AckKind::MalformedRequest, "OPSP9999");
+        bad.rt_cd = "9".into();
+        r.on_ack(bad);
+        let out = fx(&mut r);
+        assert!(
+            out[0].starts_with("reply3:KIS could not read the H0STCNI0"),
+            "{out:?}"
+        );
+        assert_eq!(r.list(), [key("H0STCNT0", "005930")]);
+        // With nothing waiting it is a notice.
+        let mut late = ack("(null)", "", AckKind::InvalidTrKey, "OPSP8993");
+        late.rt_cd = "9".into();
+        r.on_ack(late);
+        assert_eq!(fx(&mut r), ["emit:Notice"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A minimal KIS-like websocket server on loopback for session tests: acks, cap, PINGPONG,
 //! data frames, forced drops, approval refusals and `ALREADY IN USE`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -69,6 +69,9 @@ pub struct Fake {
     pub in_use: Arc<AtomicUsize>,
     /// While set, subscribe/unsubscribe requests get no answer at all.
     pub mute: Arc<AtomicBool>,
+    /// Raw texts answering the next subscribe requests (one each), sent verbatim instead of
+    /// the usual ack.
+    pub answers: Arc<Mutex<VecDeque<String>>>,
 }
 
 impl Fake {
@@ -80,7 +83,9 @@ impl Fake {
         let refused_keys = Arc::new(Mutex::new(Vec::new()));
         let in_use = Arc::new(AtomicUsize::new(0));
         let mute = Arc::new(AtomicBool::new(false));
+        let answers = Arc::new(Mutex::new(VecDeque::new()));
         let fake = Fake {
+            answers: answers.clone(),
             url,
             stats: stats.clone(),
             tx: tx.clone(),
@@ -104,6 +109,7 @@ impl Fake {
                         .is_ok(),
                     cap,
                     mute: mute.clone(),
+                    answers: answers.clone(),
                 };
                 tokio::spawn(conn.run(ws, tx.subscribe()));
             }
@@ -126,6 +132,7 @@ struct Conn {
     in_use: bool,
     cap: usize,
     mute: Arc<AtomicBool>,
+    answers: Arc<Mutex<VecDeque<String>>>,
 }
 
 fn ack(tr_id: &str, tr_key: &str, rt: &str, cd: &str, msg: &str, output: bool) -> String {
@@ -183,7 +190,14 @@ impl Conn {
                     let tr_id = v["body"]["input"]["tr_id"].as_str().unwrap_or_default().to_owned();
                     let tr_key = v["body"]["input"]["tr_key"].as_str().unwrap_or_default().to_owned();
                     let mut out = Vec::new();
-                    if self.in_use && first {
+                    let scripted = if v["header"]["tr_type"] == "1" {
+                        self.answers.lock().unwrap().pop_front()
+                    } else {
+                        None
+                    };
+                    if let Some(text) = scripted {
+                        out.push(text);
+                    } else if self.in_use && first {
                         first = false;
                         out.push(ack(&tr_id, &tr_key, "1", "OPSP8996", "ALREADY IN USE appkey", false));
                     } else if self.refused_keys.lock().unwrap().contains(&key) {

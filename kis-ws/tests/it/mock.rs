@@ -393,7 +393,10 @@ async fn the_server_day_is_known_before_any_heartbeat_on_any_day() {
     let instants = [
         ("Saturday", server_at(2026, 12, 5, 10, 30, 0)),
         ("Sunday", server_at(2026, 12, 6, 10, 30, 0)),
-        ("Christmas (KRX holiday)", server_at(2026, 12, 25, 10, 30, 0)),
+        (
+            "Christmas (KRX holiday)",
+            server_at(2026, 12, 25, 10, 30, 0),
+        ),
         ("before KST midnight", server_at(2026, 12, 3, 23, 59, 59)),
         ("after KST midnight", server_at(2026, 12, 4, 0, 0, 1)),
         ("the 15:30 close", server_at(2026, 12, 4, 15, 30, 0)),
@@ -420,11 +423,14 @@ async fn the_server_day_is_known_before_any_heartbeat_on_any_day() {
         o.env = kis_client::Env::Paper;
         o.url = Some(s.mock.ws_url());
         let session = Session::connect_with(kis_ws::StaticApprovalKey(key.expose().to_owned()), o)
-        .await
-        .expect("connect");
+            .await
+            .expect("connect");
         let mut events = session.events();
         let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
-        session.subscribe("H0STCNI9", &hts_id).await.expect("notices");
+        session
+            .subscribe("H0STCNI9", &hts_id)
+            .await
+            .expect("notices");
         session.close().await;
         let Event::NoticeGap(gap) =
             wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await

@@ -621,3 +621,61 @@ async fn a_lost_restore_ack_does_not_hide_later_disconnects() {
     wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     session.close().await;
 }
+
+/// KIS answers a wrong HTS ID on a notice subscription with an error that names no request
+/// (`tr_id` the literal `(null)`, no `tr_key`), and a malformed request or a bad `tr_key`
+/// the same way; failure `rt_cd`s are `1`, `2`, `7` and `9`. Each fails the subscribe that
+/// waits, with a typed error naming the cause. (Before, these were `Event::Notice`s matched
+/// to no subscription: the caller timed out and the registration stayed.)
+#[tokio::test]
+async fn kis_errors_that_name_no_request_fail_the_waiting_subscribe() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.ack_timeout = Duration::from_secs(2);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    let answer = |text: &str| fake.answers.lock().unwrap().push_back(text.to_owned());
+
+    answer(
+        r#"{"header":{"tr_id":"(null)"},"body":{"rt_cd":"9","msg_cd":"OPSP0017","msg1":"ERROR : htsid가잘못되었습니다"}}"#,
+    );
+    let err = session
+        .subscribe("H0STCNI0", "not-my-id")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidHtsId { tr_id, msg_cd, .. } if tr_id == "H0STCNI0" && msg_cd == "OPSP0017"),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("configured HTS ID"), "{text}");
+    assert!(
+        !text.contains("not-my-id"),
+        "the HTS ID is not repeated: {text}"
+    );
+
+    answer(
+        r#"{"header":{"tr_id":""},"body":{"rt_cd":"9","msg_cd":"OPSP9999","msg1":"JSON PARSING ERROR"}}"#,
+    );
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::MalformedRequest { .. }), "{err:?}");
+
+    answer(
+        r#"{"header":{"tr_id":"(null)","tr_key":""},"body":{"rt_cd":"1","msg_cd":"OPSP8993","msg1":"JSON PARSING ERROR : invalid tr_key"}}"#,
+    );
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::TrKeyRefused { .. }), "{err:?}");
+
+    for rt in ["2", "7"] {
+        answer(&format!(
+            r#"{{"header":{{"tr_id":"H0STCNT0","tr_key":"005930","encrypt":"N"}},"body":{{"rt_cd":"{rt}","msg_cd":"OPSP0007","msg1":"SYSTEM ERROR"}}}}"#
+        ));
+        let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+        assert!(matches!(err, Error::Refused { .. }), "rt_cd {rt}: {err:?}");
+    }
+    assert!(session.subscriptions().await.unwrap().is_empty());
+    // The session goes on: the next subscribe is answered normally.
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    wait_for(&mut events, |e| matches!(e, Event::Subscribed { .. })).await;
+    session.close().await;
+}
