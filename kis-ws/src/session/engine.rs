@@ -102,6 +102,9 @@ pub(super) struct Engine {
     /// The server's clock minus this machine's: from the handshake's `Date` header, then
     /// from each `PINGPONG`'s `datetime`.
     server_offset: Option<chrono::TimeDelta>,
+    /// A close heard while disconnected, answered once the session has ended (after its
+    /// closing notice gap).
+    close_reply: Option<oneshot::Sender<()>>,
 }
 
 impl Engine {
@@ -128,6 +131,7 @@ impl Engine {
             cmds,
             fanout: Fanout::new(shared),
             server_offset,
+            close_reply: None,
         }
     }
 
@@ -149,6 +153,9 @@ impl Engine {
         self.registry.finished();
         self.apply_offline();
         self.fanout.shared().close_all();
+        if let Some(reply) = self.close_reply.take() {
+            let _ = reply.send(());
+        }
         self.cmds.close();
         while let Ok(cmd) = self.cmds.try_recv() {
             reject(cmd);
@@ -471,56 +478,70 @@ impl Engine {
     }
 
     /// Waits and reconnects until it succeeds; `None` when the session was closed meanwhile.
+    /// A close is heard at any point: while waiting, fetching a key or in a handshake that
+    /// stalls (the closing notice gap must not wait for `connect_timeout`).
     async fn reconnect(&mut self, min_delay: Duration) -> Option<Ws> {
         let mut min_delay = min_delay;
         loop {
             let attempt = self.registry.attempt();
             let delay = self.options.backoff.delay(attempt).max(min_delay);
             min_delay = Duration::ZERO;
-            let sleep = tokio::time::sleep(delay);
-            tokio::pin!(sleep);
-            loop {
-                tokio::select! {
-                    _ = &mut sleep => break,
-                    cmd = self.cmds.recv() => match cmd {
-                        None => return None,
-                        Some(Command::Close { reply }) => {
-                            let _ = reply.send(());
-                            return None;
-                        }
-                        Some(cmd) => {
-                            self.command(cmd, false);
-                            self.apply_offline();
-                        }
-                    },
-                }
-            }
-            if self.refresh_key {
-                match self.source.approval_key(true).await {
-                    Ok(key) => {
+            self.until_closed(tokio::time::sleep(delay)).await?;
+            let source = self.source.clone();
+            let fresh_key = self.refresh_key;
+            let url = self.url.clone();
+            let (connect_timeout, max_message) =
+                (self.options.connect_timeout, self.options.max_message_size);
+            let connecting = async move {
+                let key = if fresh_key {
+                    match source.approval_key(true).await {
+                        Ok(key) => Some(key),
+                        Err(e) => return Err(e),
+                    }
+                } else {
+                    None
+                };
+                Ok((key, open(&url, connect_timeout, max_message).await))
+            };
+            match self.until_closed(connecting).await? {
+                Err(e) => tracing::warn!(error = %e, "could not get a fresh approval key"),
+                Ok((key, opened)) => {
+                    if let Some(key) = key {
                         self.approval_key = key;
                         self.refresh_key = false;
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not get a fresh approval key");
-                        continue;
+                    match opened {
+                        Ok((ws, offset)) => {
+                            if offset.is_some() {
+                                self.server_offset = offset;
+                            }
+                            return Some(ws);
+                        }
+                        Err(e) => tracing::debug!(error = %e, "reconnect attempt failed"),
                     }
                 }
             }
-            match open(
-                &self.url,
-                self.options.connect_timeout,
-                self.options.max_message_size,
-            )
-            .await
-            {
-                Ok((ws, offset)) => {
-                    if offset.is_some() {
-                        self.server_offset = offset;
+        }
+    }
+
+    /// Runs `fut` (which must not need the engine) while serving commands offline; `None`
+    /// when the session was closed meanwhile (the close is answered when the task ends).
+    async fn until_closed<F: std::future::Future>(&mut self, fut: F) -> Option<F::Output> {
+        tokio::pin!(fut);
+        loop {
+            tokio::select! {
+                out = &mut fut => return Some(out),
+                cmd = self.cmds.recv() => match cmd {
+                    None => return None,
+                    Some(Command::Close { reply }) => {
+                        self.close_reply = Some(reply);
+                        return None;
                     }
-                    return Some(ws);
-                }
-                Err(e) => tracing::debug!(error = %e, "reconnect attempt failed"),
+                    Some(cmd) => {
+                        self.command(cmd, false);
+                        self.apply_offline();
+                    }
+                },
             }
         }
     }

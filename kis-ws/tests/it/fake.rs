@@ -72,6 +72,8 @@ pub struct Fake {
     /// Raw texts answering the next subscribe requests (one each), sent verbatim instead of
     /// the usual ack.
     pub answers: Arc<Mutex<VecDeque<String>>>,
+    /// While set, new connections are accepted but their websocket handshake never answered.
+    pub stall_handshakes: Arc<AtomicBool>,
 }
 
 impl Fake {
@@ -84,7 +86,9 @@ impl Fake {
         let in_use = Arc::new(AtomicUsize::new(0));
         let mute = Arc::new(AtomicBool::new(false));
         let answers = Arc::new(Mutex::new(VecDeque::new()));
+        let stall = Arc::new(AtomicBool::new(false));
         let fake = Fake {
+            stall_handshakes: stall.clone(),
             answers: answers.clone(),
             url,
             stats: stats.clone(),
@@ -96,6 +100,14 @@ impl Fake {
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
                 let _ = tcp.set_nodelay(true);
+                if stall.load(Ordering::SeqCst) {
+                    // Hold the socket open and never answer the handshake.
+                    tokio::spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        drop(tcp);
+                    });
+                    continue;
+                }
                 let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
                     continue;
                 };

@@ -679,3 +679,42 @@ async fn kis_errors_that_name_no_request_fail_the_waiting_subscribe() {
     wait_for(&mut events, |e| matches!(e, Event::Subscribed { .. })).await;
     session.close().await;
 }
+
+/// The connection drops and the reconnect's handshake stalls (the server accepts the TCP
+/// connection and never answers). Closing then still reports the open-ended notice gap, and
+/// promptly. (Before, the engine sat in the handshake for `connect_timeout`; `close` gave up
+/// after its own timeout and aborted the task: no gap was reported.)
+#[tokio::test]
+async fn closing_during_a_stalled_handshake_reports_the_notice_gap() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.connect_timeout = Duration::from_secs(30);
+    o.close_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    fake.stall_handshakes.store(true, Ordering::SeqCst);
+    fake.drop_all();
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    // The reconnect (1-5 ms backoff) is now in its handshake.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    session.close().await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(500), "close took {took:?}");
+    let mut gap = None;
+    while let Some(e) = tokio::time::timeout(Duration::from_secs(1), events.next())
+        .await
+        .expect("the stream ends")
+    {
+        if let Event::NoticeGap(g) = e {
+            gap = Some(g);
+        }
+    }
+    let gap = gap.expect("a closing notice gap");
+    assert_eq!(gap.to, None);
+    assert_eq!(
+        gap.subscriptions,
+        [("H0STCNI0".to_owned(), "hts1".to_owned())]
+    );
+}
