@@ -43,7 +43,9 @@ impl Market {
 /// A window in which own-execution notices may have been missed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeGap {
-    /// When the session stopped receiving notices (the connection was lost, or close began).
+    /// When the session last received anything before it stopped receiving notices: the
+    /// last message of the connection that was lost (not when the loss was noticed, which
+    /// can be a silence timeout later), or when close began.
     pub from: SystemTime,
     /// When notices flowed again (the subscriptions were restored); `None` when the session
     /// ended (nothing after `from` is received by it).

@@ -105,6 +105,9 @@ pub(super) struct Engine {
     /// A close heard while disconnected, answered once the session has ended (after its
     /// closing notice gap).
     close_reply: Option<oneshot::Sender<()>>,
+    /// When the current connection was opened or last received a message: a notice gap
+    /// starts here.
+    last_received: SystemTime,
 }
 
 impl Engine {
@@ -132,6 +135,7 @@ impl Engine {
             fanout: Fanout::new(shared),
             server_offset,
             close_reply: None,
+            last_received: SystemTime::now(),
         }
     }
 
@@ -141,7 +145,7 @@ impl Engine {
                 Outcome::Shutdown => break,
                 Outcome::Lost { reason, min_delay } => {
                     tracing::debug!(%reason, "realtime connection lost");
-                    self.registry.lost(reason);
+                    self.registry.lost(reason, self.last_received);
                     self.apply_offline();
                     match self.reconnect(min_delay).await {
                         Some(next) => ws = next,
@@ -223,6 +227,7 @@ impl Engine {
     /// Runs one connection until it is lost or the session ends.
     async fn serve(&mut self, ws: Ws) -> Outcome {
         let (mut tx, mut rx) = ws.split();
+        self.last_received = SystemTime::now();
         // (Re)send every registration not confirmed on this connection.
         self.registry.connected();
         if let Some(outcome) = self.apply(&mut tx).await {
@@ -253,6 +258,7 @@ impl Engine {
                 },
                 msg = rx.next() => {
                     deadline = Instant::now() + silence;
+                    self.last_received = SystemTime::now();
                     match msg {
                         None => return lost("connection closed".to_owned()),
                         Some(Err(e)) => return lost(format!("websocket error: {e}")),

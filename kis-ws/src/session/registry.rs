@@ -68,6 +68,7 @@ struct Sub<W> {
 #[derive(Debug)]
 struct Down {
     since: Instant,
+    /// When the last message before the loss arrived: where the notice gap starts.
     since_wall: SystemTime,
     attempts: u32,
     restored: usize,
@@ -310,7 +311,10 @@ impl<W> Registry<W> {
     }
 
     /// The connection was lost: everything registered is sent again on the next one.
-    pub fn lost(&mut self, reason: String) {
+    /// `last_received` is when its last message arrived: nothing after it is known to have
+    /// been received, so a notice gap starts there (not when the loss was noticed, up to a
+    /// silence timeout later).
+    pub fn lost(&mut self, reason: String, last_received: SystemTime) {
         let mut gone = Vec::new();
         for (key, sub) in self.subs.iter_mut() {
             match sub.state {
@@ -338,7 +342,7 @@ impl<W> Registry<W> {
                 let notices = self.notice_subscriptions();
                 self.down = Some(Down {
                     since: Instant::now(),
-                    since_wall: SystemTime::now(),
+                    since_wall: last_received,
                     attempts: 0,
                     restored: 0,
                     notices,
@@ -740,7 +744,7 @@ mod tests {
         r.on_ack(ok("H0STCNT0", "005930"));
         r.on_ack(ok("H0STCNI0", "hts"));
         fx(&mut r);
-        r.lost("drop".into());
+        r.lost("drop".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
         assert!(r.in_gap());
         r.connected();
@@ -759,18 +763,34 @@ mod tests {
         r.subscribe(key("H0STCNT0", "005930"), 1, true);
         r.on_ack(ok("H0STCNT0", "005930"));
         fx(&mut r);
-        r.lost("one".into());
+        r.lost("one".into(), SystemTime::now());
         r.connected();
         fx(&mut r);
         // Lost again before the restore ack: reported again.
-        r.lost("two".into());
+        r.lost("two".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
         r.connected();
         fx(&mut r);
         r.restore_timed_out();
         assert_eq!(fx(&mut r), ["emit:Reconnected"]);
-        r.lost("three".into());
+        r.lost("three".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
+    }
+
+    #[test]
+    fn a_notice_gap_starts_at_the_last_message_received() {
+        let mut r = registry(41);
+        r.subscribe(key("H0STCNI0", "hts"), 1, true);
+        r.on_ack(ok("H0STCNI0", "hts"));
+        let last = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        r.lost("no message for 35s".into(), last);
+        r.connected();
+        r.on_ack(ok("H0STCNI0", "hts"));
+        let gap = r.take_effects().into_iter().find_map(|e| match e {
+            Effect::NoticeGap(g) => Some(g),
+            _ => None,
+        });
+        assert_eq!(gap.map(|g| g.from), Some(last));
     }
 
     #[test]
@@ -786,7 +806,7 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(out[1..], ["emit:AlreadyInUse", "reconnect:5s"]);
-        r.lost("in use".into());
+        r.lost("in use".into(), SystemTime::now());
         r.connected();
         fx(&mut r);
         r.on_ack(in_use());
@@ -806,7 +826,7 @@ mod tests {
         let mut r = registry(41);
         r.subscribe(key("H0STCNT0", "005930"), 1, true);
         r.on_ack(ok("H0STCNT0", "005930"));
-        r.lost("drop".into());
+        r.lost("drop".into(), SystemTime::now());
         r.connected();
         fx(&mut r);
         r.on_ack(ack(

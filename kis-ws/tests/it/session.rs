@@ -718,3 +718,32 @@ async fn closing_during_a_stalled_handshake_reports_the_notice_gap() {
         [("H0STCNI0".to_owned(), "hts1".to_owned())]
     );
 }
+
+/// A connection that falls silent is dropped after `silence_timeout`; the notice gap starts
+/// at the last message received, not when the silence was noticed. (Before, `gap.from` was
+/// the moment of the timeout: fills in the silent stretch, up to 35 s by default, fell
+/// outside the window.)
+#[tokio::test]
+async fn a_notice_gap_starts_at_the_last_message_received() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.silence_timeout = Duration::from_millis(1000);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    // The fake's notice after the ack is its last message.
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    let last = std::time::SystemTime::now();
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    let Event::NoticeGap(gap) = wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+    else {
+        unreachable!()
+    };
+    let late = gap.from.duration_since(last).unwrap_or_default();
+    assert!(
+        late < Duration::from_millis(300),
+        "gap starts {late:?} after the last message"
+    );
+    assert!(gap.to.expect("restored") >= last + Duration::from_millis(900));
+    session.close().await;
+}
