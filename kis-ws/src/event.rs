@@ -92,7 +92,8 @@ pub enum Event<R> {
         error: String,
     },
     /// This consumer fell behind and `dropped` market-data records were discarded (oldest
-    /// first). Execution notices and state events are never discarded.
+    /// first). Execution notices are never discarded; state events only from the session's
+    /// initial buffer while no stream has claimed it (see [`crate::Session::raw_events`]).
     Lagged {
         /// Records discarded since the previous `Lagged`.
         dropped: u64,

@@ -16,6 +16,18 @@ pub(crate) struct Item {
     pub droppable: bool,
 }
 
+impl Item {
+    /// Whether the item is an execution notice or tells of missing ones (a notice record, a
+    /// notice gap, a recovery): never evicted, not even from the unclaimed initial buffer.
+    fn is_notice(&self) -> bool {
+        match &self.event {
+            Event::Data { .. } => !self.droppable,
+            Event::NoticeGap(_) | Event::Recovered(_) | Event::RecoveryFailed { .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// Which items a consumer wants.
 #[derive(Clone, Copy)]
 pub(crate) enum Filter {
@@ -110,7 +122,9 @@ impl Queue {
     /// [`Event::Lagged`]). Notices and state events are never dropped silently: they are held
     /// up to the notice capacity; when that is full the queue is ended for this consumer,
     /// which sees what it holds and then [`Event::Overflowed`]. A queue nobody has claimed yet
-    /// evicts its oldest items instead (counted as `Lagged`).
+    /// evicts its oldest market data and state events instead (counted as `Lagged`), never a
+    /// notice: full of notices, it ends like a claimed one (its first reader gets what it
+    /// holds, then `Overflowed`).
     pub fn push(&self, item: Item) {
         if self.is_orphaned() {
             return;
@@ -136,9 +150,14 @@ impl Queue {
             } else if s.kept < self.notice_capacity {
                 s.kept += 1;
                 s.items.push_back(item);
-            } else if !self.claimed.load(Ordering::Acquire) {
-                // Nobody reads this buffer yet: keep the newest, never stall the session.
-                if let Some(old) = s.items.pop_front() {
+            } else if let Some(i) = (!self.claimed.load(Ordering::Acquire))
+                .then(|| s.items.iter().position(|it| !it.is_notice()))
+                .flatten()
+            {
+                // Nobody reads this buffer yet: never stall the session, keep the newest; but
+                // only market data and state events are evicted (counted as `Lagged`), never
+                // a notice: a buffer full of notices ends like a claimed one.
+                if let Some(old) = s.items.remove(i) {
                     if old.droppable {
                         s.droppable -= 1;
                     } else {
@@ -281,6 +300,27 @@ mod tests {
         }
         q.close();
         assert_eq!(drain(&q), ["lag3", "n3", "n4"]);
+    }
+
+    fn notice_data(n: u8) -> Item {
+        let mut item = data(n);
+        item.droppable = false;
+        item
+    }
+
+    /// The docs promise notices are never dropped: the unclaimed initial buffer evicts state
+    /// events and market data, not notices. (Before, it evicted the oldest notices as `Lagged`.)
+    #[test]
+    fn unclaimed_queue_never_evicts_a_notice() {
+        let q = Queue::unclaimed(Filter::All, 2, 2);
+        q.push(notice(0));
+        q.push(notice_data(1));
+        // The state event makes room; then the buffer is all notices and ends.
+        q.push(notice_data(2));
+        q.push(notice_data(3));
+        q.claim();
+        q.close();
+        assert_eq!(drain(&q), ["lag1", "d1", "d2", "over2/1"]);
     }
 
     #[test]

@@ -299,6 +299,10 @@ impl Engine {
         if frame::is_data_frame(&text) {
             if let Err(e) = self.on_data(&text) {
                 self.fanout.emit(Event::Error(e), false);
+                // A notice that cannot be read is a notice missed: report (and recover) it.
+                if let Some(tr_id) = self.notice_tr_of(&text) {
+                    self.unreadable_notice(&tr_id);
+                }
             }
             return None;
         }
@@ -375,6 +379,35 @@ impl Engine {
             };
             fanout.emit(event, !notice);
         })
+    }
+
+    /// The TR ID of a data frame that carries execution notices (encrypted, or a TR the
+    /// catalog marks encrypted), read from its header alone.
+    fn notice_tr_of(&self, text: &str) -> Option<String> {
+        let mut parts = text.splitn(3, '|');
+        let encrypted = parts.next()? == "1";
+        let tr_id = parts.next().unwrap_or_default().trim();
+        let notice = encrypted || (self.options.catalog.is_encrypted)(tr_id).unwrap_or(false);
+        notice.then(|| tr_id.to_owned())
+    }
+
+    /// A notice frame of `tr_id` could not be decrypted or split: its fills are missing.
+    /// Reported as a notice gap of that instant (the frame's own TR's subscriptions, else
+    /// every notice subscription), recovered like any other gap.
+    fn unreadable_notice(&mut self, tr_id: &str) {
+        let all = self.registry.notice_subscriptions();
+        let own: Vec<_> = all.iter().filter(|(t, _)| t == tr_id).cloned().collect();
+        let subscriptions = if own.is_empty() { all } else { own };
+        if subscriptions.is_empty() {
+            return;
+        }
+        let now = SystemTime::now();
+        self.notice_gap(NoticeGap {
+            from: self.last_received.min(now),
+            to: Some(now),
+            subscriptions,
+            server_offset: None,
+        });
     }
 
     /// Reports a notice gap and, when configured, starts recovering it in a task of its own.

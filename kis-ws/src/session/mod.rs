@@ -222,9 +222,11 @@ impl Session {
 
     /// All events with records as [`RawRecord`] (not decoded). The first call (of this or
     /// [`Session::events`]) sees everything since connect (until then the session buffers up to
-    /// the queue sizes, evicting the oldest and reporting them as [`crate::Event::Lagged`], so an
-    /// unread buffer never stalls the session); later calls start from now. Each stream has its
-    /// own bounded queue.
+    /// the queue sizes, evicting the oldest market data and state events and reporting them as
+    /// [`crate::Event::Lagged`], so an unread buffer never stalls the session; notices are
+    /// never evicted: a buffer full of them ends that first stream with
+    /// [`crate::Event::Overflowed`]); later calls start from now. Each stream has its own
+    /// bounded queue.
     pub fn raw_events(&self) -> EventStream<RawRecord> {
         EventStream {
             queue: self.queue(Filter::All),

@@ -74,6 +74,9 @@ struct Down {
     restored: usize,
     /// Notice subscriptions registered when the connection was lost.
     notices: Vec<Key>,
+    /// Subscriptions that could not be restored (refused, or no answer in `ack_timeout`):
+    /// their notices do not flow again.
+    lost: Vec<Key>,
 }
 
 /// The registry and the session state that follows from acks.
@@ -346,6 +349,7 @@ impl<W> Registry<W> {
                     attempts: 0,
                     restored: 0,
                     notices,
+                    lost: Vec::new(),
                 });
             }
             // Lost again while restoring: restores confirmed so far will be redone; the gap
@@ -368,9 +372,38 @@ impl<W> Registry<W> {
     }
 
     /// Restores still unanswered `ack_timeout` after connecting: close the gap anyway, so a
-    /// lost ack never hides later disconnects.
+    /// lost ack never hides later disconnects. Each unanswered restore is removed and reported
+    /// as [`Event::SubscriptionLost`] (a notice subscription's gap then stays open): nothing is
+    /// left waiting for an ack that does not come.
     pub fn restore_timed_out(&mut self) {
+        let unanswered: Vec<Key> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.restoring && matches!(s.state, State::Pending | State::Subscribing))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in unanswered {
+            self.reply_all(&key, || Err(Error::Timeout));
+            self.subs.remove(&key);
+            self.remove_key(&key);
+            self.restore_lost(&key);
+            self.emit(Event::SubscriptionLost {
+                tr_id: key.0,
+                tr_key: key.1,
+                reason: format!(
+                    "KIS did not answer its restore within {:?}",
+                    self.options.ack_timeout
+                ),
+            });
+        }
         self.close_gap();
+    }
+
+    /// A restore of the current gap failed for good.
+    fn restore_lost(&mut self, key: &Key) {
+        if let Some(down) = &mut self.down {
+            down.lost.push(key.clone());
+        }
     }
 
     /// Emits `Reconnected` once every restore of the current gap has been answered.
@@ -392,14 +425,21 @@ impl<W> Registry<W> {
                 downtime: down.since.elapsed(),
                 resubscribed: down.restored,
             });
-            if !down.notices.is_empty() {
-                self.fx.push(Effect::NoticeGap(NoticeGap {
-                    from: down.since_wall,
-                    to: Some(SystemTime::now()),
-                    subscriptions: down.notices,
-                    // The engine knows the server's clock and fills it in.
-                    server_offset: None,
-                }));
+            // Restored notices flow again; lost ones never do (an open-ended gap).
+            let (lost, restored): (Vec<Key>, Vec<Key>) = down
+                .notices
+                .into_iter()
+                .partition(|k| down.lost.contains(k));
+            for (subscriptions, to) in [(restored, Some(SystemTime::now())), (lost, None)] {
+                if !subscriptions.is_empty() {
+                    self.fx.push(Effect::NoticeGap(NoticeGap {
+                        from: down.since_wall,
+                        to,
+                        subscriptions,
+                        // The engine knows the server's clock and fills it in.
+                        server_offset: None,
+                    }));
+                }
             }
         }
     }
@@ -490,6 +530,7 @@ impl<W> Registry<W> {
             (State::Subscribing, _) => {
                 self.reply_all(&key, || Err(refusal(&key.0, &ack)));
                 if self.subs.remove(&key).is_some_and(|s| s.restoring) {
+                    self.restore_lost(&key);
                     self.emit(Event::SubscriptionLost {
                         tr_id: key.0.clone(),
                         tr_key: key.1.clone(),
@@ -772,7 +813,7 @@ mod tests {
         r.connected();
         fx(&mut r);
         r.restore_timed_out();
-        assert_eq!(fx(&mut r), ["emit:Reconnected"]);
+        assert_eq!(fx(&mut r), ["emit:SubscriptionLost", "emit:Reconnected"]);
         r.lost("three".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
     }
@@ -791,6 +832,39 @@ mod tests {
             _ => None,
         });
         assert_eq!(gap.map(|g| g.from), Some(last));
+    }
+
+    /// A restore whose ack never comes is not left `Subscribing` forever: it is removed and
+    /// reported, and its notices' gap stays open. (Before, it stayed registered and waiting,
+    /// with no event, and the gap said the notices flowed again.)
+    #[test]
+    fn a_restore_never_answered_is_lost_with_an_event() {
+        let mut r = registry(41);
+        r.subscribe(key("H0STCNT0", "005930"), 1, true);
+        r.subscribe(key("H0STCNI0", "hts"), 2, true);
+        r.on_ack(ok("H0STCNT0", "005930"));
+        r.on_ack(ok("H0STCNI0", "hts"));
+        fx(&mut r);
+        r.lost("drop".into(), SystemTime::now());
+        r.connected();
+        r.on_ack(ok("H0STCNT0", "005930"));
+        fx(&mut r);
+        r.restore_timed_out();
+        let effects = r.take_effects();
+        let gaps: Vec<_> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::NoticeGap(g) => Some((g.subscriptions.clone(), g.to.is_some())),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            effects.iter().any(|e| matches!(e, Effect::Emit(Event::SubscriptionLost { tr_id, .. }) if tr_id == "H0STCNI0")),
+            "{effects:?}"
+        );
+        assert_eq!(gaps, [(vec![key("H0STCNI0", "hts")], false)]);
+        assert_eq!(r.list(), [key("H0STCNT0", "005930")]);
+        assert!(!r.in_gap());
     }
 
     #[test]

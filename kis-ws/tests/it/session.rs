@@ -747,3 +747,52 @@ async fn a_notice_gap_starts_at_the_last_message_received() {
     assert!(gap.to.expect("restored") >= last + Duration::from_millis(900));
     session.close().await;
 }
+
+/// A notice frame that cannot be decrypted, or whose fields do not split into records, is a
+/// notice missed: besides the `Error` event it reports a notice gap of that instant (and
+/// recovers it when configured). (Before, only the `Error` event: the fill was lost.)
+#[tokio::test]
+async fn an_unreadable_notice_starts_a_notice_gap() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    let cipher = kis_ws::crypto::Cipher::new(fake::KEY, fake::IV).unwrap();
+    let unreadable = [
+        "1|H0STCNI0|001|not base64 at all!".to_owned(),
+        // Five fields do not split into two records of a three-column layout.
+        format!(
+            "1|H0STCNI0|002|{}",
+            cipher.encrypt("hts1^0000012345^10^hts1^0000012346")
+        ),
+    ];
+    for frame in unreadable {
+        fake.send(frame);
+        let e = wait_for(&mut events, |e| {
+            matches!(e, Event::Error(_) | Event::NoticeGap(_))
+        })
+        .await;
+        assert!(matches!(e, Event::Error(_)), "{e:?}");
+        let Event::NoticeGap(gap) =
+            wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            gap.subscriptions,
+            [("H0STCNI0".to_owned(), "hts1".to_owned())]
+        );
+        assert!(gap.to.is_some_and(|to| to >= gap.from));
+    }
+    // A bad market-data frame is an error, not a notice gap.
+    fake.send("0|H0STCNT0|002|005930^1^2");
+    wait_for(&mut events, |e| matches!(e, Event::Error(_))).await;
+    fake.send("0|H0STCNT0|001|005930^1^2^3");
+    let next = wait_for(&mut events, |e| {
+        matches!(e, Event::Data { .. } | Event::NoticeGap(_))
+    })
+    .await;
+    assert!(matches!(next, Event::Data { .. }), "{next:?}");
+    session.close().await;
+}
