@@ -83,8 +83,22 @@ fn lost(reason: String) -> Outcome {
     }
 }
 
-/// A finished recovery: the gap and the orders REST reported for it.
-type Recovered = (NoticeGap, Result<Vec<OrderFills>, Error>);
+/// A finished inquiry of the [`crate::NoticeRecovery`] source.
+enum Answer {
+    /// The recovery of a gap: the gap and the orders REST reported for it.
+    Gap(NoticeGap, Result<Vec<OrderFills>, Error>),
+    /// The baseline of a market, asked when its notices were first subscribed: the fills
+    /// that already existed then (the "gap" is that instant).
+    Baseline(Market, NoticeGap, Result<Vec<OrderFills>, Error>),
+}
+
+/// Where a market's baseline (its fills from before the session) stands.
+#[derive(Debug, Clone)]
+enum Baseline {
+    Asked,
+    Known,
+    Failed(String),
+}
 
 pub(super) struct Engine {
     url: String,
@@ -95,8 +109,13 @@ pub(super) struct Engine {
     registry: Registry<Waiter>,
     /// Fills reported by notices and recoveries.
     ledger: Ledger,
-    recovered_tx: mpsc::UnboundedSender<Recovered>,
-    recovered_rx: mpsc::UnboundedReceiver<Recovered>,
+    recovered_tx: mpsc::UnboundedSender<Answer>,
+    recovered_rx: mpsc::UnboundedReceiver<Answer>,
+    /// Per market, the fills that existed when its notices were first subscribed: a
+    /// recovery reports only growth beyond them.
+    baselines: std::collections::HashMap<Market, Baseline>,
+    /// Gap recoveries that arrived before their markets' baselines.
+    deferred: Vec<(NoticeGap, Result<Vec<OrderFills>, Error>)>,
     cmds: mpsc::Receiver<Command>,
     fanout: Fanout,
     /// The server's clock minus this machine's: from the handshake's `Date` header, then
@@ -131,6 +150,8 @@ impl Engine {
             ledger: Ledger::default(),
             recovered_tx,
             recovered_rx,
+            baselines: std::collections::HashMap::new(),
+            deferred: Vec::new(),
             cmds,
             fanout: Fanout::new(shared),
             server_offset,
@@ -215,7 +236,12 @@ impl Engine {
 
     fn apply_local(&mut self, fx: Effect<Waiter>) {
         match fx {
-            Effect::Emit(event) => self.fanout.emit(event, false),
+            Effect::Emit(event) => {
+                if let Event::Subscribed { tr_id, tr_key } = &event {
+                    self.ask_baseline(tr_id, tr_key);
+                }
+                self.fanout.emit(event, false);
+            }
             Effect::Reply(w, result) => {
                 let _ = w.send(result);
             }
@@ -240,7 +266,7 @@ impl Engine {
         let restore_deadline = Instant::now() + self.options.ack_timeout;
         loop {
             tokio::select! {
-                Some((gap, result)) = self.recovered_rx.recv() => self.on_recovered(gap, result),
+                Some(answer) = self.recovered_rx.recv() => self.on_answer(answer),
                 _ = tokio::time::sleep_until(restore_deadline), if self.registry.in_gap() => {
                     self.registry.restore_timed_out();
                 }
@@ -432,14 +458,104 @@ impl Engine {
             if result.is_ok() {
                 tokio::time::sleep(settle).await;
             }
-            let _ = tx.send((gap, result));
+            let _ = tx.send(Answer::Gap(gap, result));
         });
     }
 
-    /// Emits the fills of a recovery that no notice (or earlier recovery) reported.
+    /// Notices of `tr_id` were just subscribed (not restored): with recovery configured, asks
+    /// the recovery source once per market for the server's day as it is now. Fills that
+    /// existed before the session are then never reported as missed.
+    fn ask_baseline(&mut self, tr_id: &str, tr_key: &str) {
+        let Some(recovery) = self.options.recovery.clone() else {
+            return;
+        };
+        let notice = (self.options.catalog.is_encrypted)(tr_id).unwrap_or(false);
+        let Some(market) = Market::of_notice_tr(tr_id).filter(|_| notice) else {
+            return;
+        };
+        if matches!(
+            self.baselines.get(&market),
+            Some(Baseline::Asked | Baseline::Known)
+        ) {
+            return;
+        }
+        self.baselines.insert(market, Baseline::Asked);
+        let now = SystemTime::now();
+        let instant = NoticeGap {
+            from: now,
+            to: Some(now),
+            subscriptions: vec![(tr_id.to_owned(), tr_key.to_owned())],
+            server_offset: self.server_offset.or_else(|| self.source.server_offset()),
+        };
+        let tx = self.recovered_tx.clone();
+        tokio::spawn(async move {
+            // No settle: a notice received before the answer is kept by the ledger as the
+            // larger of the two, never added to it.
+            let result = recovery.0.orders(&instant).await;
+            let _ = tx.send(Answer::Baseline(market, instant, result));
+        });
+    }
+
+    fn on_answer(&mut self, answer: Answer) {
+        match answer {
+            Answer::Gap(gap, result) => {
+                let waiting = gap
+                    .markets()
+                    .iter()
+                    .any(|m| matches!(self.baselines.get(m), Some(Baseline::Asked)));
+                if waiting {
+                    self.deferred.push((gap, result));
+                } else {
+                    self.on_recovered(gap, result);
+                }
+            }
+            Answer::Baseline(market, instant, result) => {
+                match result {
+                    Ok(orders) => {
+                        self.ledger
+                            .baseline(orders.into_iter().filter(|o| o.market == market).collect());
+                        self.baselines.insert(market, Baseline::Known);
+                    }
+                    Err(e) => {
+                        let error = format!("the fills from before the session: {e}");
+                        self.baselines
+                            .insert(market, Baseline::Failed(error.clone()));
+                        self.fanout.emit(
+                            Event::RecoveryFailed {
+                                gap: instant,
+                                error,
+                            },
+                            false,
+                        );
+                    }
+                }
+                let ready: Vec<_> = std::mem::take(&mut self.deferred);
+                for (gap, result) in ready {
+                    self.on_answer(Answer::Gap(gap, result));
+                }
+            }
+        }
+    }
+
+    /// Emits the fills of a recovery that no notice (or earlier recovery) reported. A market
+    /// whose baseline could not be taken is not reconciled: its fills from before the
+    /// session would be reported as missed.
     fn on_recovered(&mut self, gap: NoticeGap, result: Result<Vec<OrderFills>, Error>) {
         match result {
-            Ok(orders) => {
+            Ok(mut orders) => {
+                for market in gap.markets() {
+                    if let Some(Baseline::Failed(why)) = self.baselines.get(&market) {
+                        let error = format!("no baseline of {market:?} fills ({why})");
+                        orders.retain(|o| o.market != market);
+                        self.fanout.emit(
+                            Event::RecoveryFailed {
+                                gap: gap.clone(),
+                                error,
+                            },
+                            false,
+                        );
+                    }
+                }
                 for fill in self.ledger.reconcile(orders) {
                     self.fanout.emit(Event::Recovered(fill), false);
                 }
