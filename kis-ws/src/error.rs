@@ -181,6 +181,24 @@ pub enum Error {
     /// Recovering a notice gap's executions through REST failed.
     #[error("notice recovery: {0}")]
     Recovery(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A typed record stream ended because its consumer stopped reading and its queue of
+    /// notices ([`crate::Options::notice_buffer`]) filled up: `not_delivered` records arrived
+    /// after that. Nothing more comes on it; open a new stream (and reconcile through REST).
+    #[error(
+        "stream ended: its queue of {capacity} notices filled up; {not_delivered} more were not delivered"
+    )]
+    Overflowed {
+        /// The queue's notice capacity.
+        capacity: usize,
+        /// Items that arrived after the overflow.
+        not_delivered: u64,
+    },
+    /// Execution notices of a typed record stream may be missing (the connection was down,
+    /// the session closed, or a notice could not be read); KIS does not replay them. The
+    /// stream ends here: [`crate::Session::notices`] yields the gap and its recovered fills
+    /// in order instead.
+    #[error("execution notices may be missing from {:?} to {:?}", .0.from, .0.to)]
+    NoticeGap(Box<crate::recovery::NoticeGap>),
     /// No reply from KIS in time.
     #[error("timed out waiting for KIS")]
     Timeout,

@@ -35,14 +35,40 @@ pub(crate) enum Filter {
     All,
     /// Only data records of these TR IDs.
     Data(&'static [&'static str]),
+    /// Data records of these (notice) TR IDs and their notice gaps.
+    NoticeData(&'static [&'static str]),
+    /// Data records of these (notice) TR IDs and everything that tells of missing notices:
+    /// their gaps and recoveries, and the connection's losses and restores.
+    Notices(&'static [&'static str]),
 }
 
 impl Filter {
     pub fn wants(&self, event: &Event<RawRecord>) -> bool {
         match (self, event) {
             (Filter::All, _) => true,
-            (Filter::Data(ids), Event::Data { tr_id, .. }) => ids.contains(&&**tr_id),
-            (Filter::Data(_), _) => false,
+            (
+                Filter::Data(ids) | Filter::Notices(ids) | Filter::NoticeData(ids),
+                Event::Data { tr_id, .. },
+            ) => ids.contains(&&**tr_id),
+            (Filter::Notices(ids) | Filter::NoticeData(ids), Event::NoticeGap(gap)) => gap
+                .subscriptions
+                .iter()
+                .any(|(t, _)| ids.contains(&t.as_str())),
+            (Filter::Notices(ids), Event::RecoveryFailed { gap, .. }) => gap
+                .subscriptions
+                .iter()
+                .any(|(t, _)| ids.contains(&t.as_str())),
+            (Filter::Notices(ids), Event::Recovered(fill)) => ids
+                .iter()
+                .any(|t| crate::recovery::Market::of_notice_tr(t) == Some(fill.order.market)),
+            (
+                Filter::Notices(ids),
+                Event::Subscribed { tr_id, .. }
+                | Event::Unsubscribed { tr_id, .. }
+                | Event::SubscriptionLost { tr_id, .. },
+            ) => ids.contains(&tr_id.as_str()),
+            (Filter::Notices(_), Event::Disconnected { .. } | Event::Reconnected { .. }) => true,
+            (Filter::Data(_) | Filter::Notices(_) | Filter::NoticeData(_), _) => false,
         }
     }
 }

@@ -244,12 +244,52 @@ impl Session {
 
     /// Only the records of TR type `T` (all of `T::TR_IDS`), typed. Market data dropped for a
     /// slow consumer is counted in [`RecordStream::dropped`]; state events are not included
-    /// (use [`Session::events`] for those).
+    /// (use [`Session::events`] for those). The stream never ends silently while the session
+    /// lives: it ends with [`Error::Overflowed`] when its consumer falls behind on notices,
+    /// and a stream of execution notices (`T::ENCRYPTED`) ends with [`Error::NoticeGap`]
+    /// when notices may be missing ([`Session::notices`] reads through gaps).
     pub fn records<T: Record>(&self) -> RecordStream<T> {
+        let filter = if T::ENCRYPTED {
+            Filter::NoticeData(T::TR_IDS)
+        } else {
+            Filter::Data(T::TR_IDS)
+        };
         RecordStream {
-            queue: self.shared.add(Filter::Data(T::TR_IDS)),
+            queue: self.shared.add(filter),
             dropped: 0,
+            ended: false,
             _t: PhantomData,
+        }
+    }
+
+    /// The execution notices of TR type `T` (e.g. `H0stcni0` for `H0STCNI0`/`H0STCNI9`),
+    /// typed, with everything that tells of missing ones, in order: [`crate::Event::Disconnected`],
+    /// [`crate::Event::Reconnected`], [`crate::Event::NoticeGap`] and the gap's
+    /// [`crate::Event::Recovered`] fills (or [`crate::Event::RecoveryFailed`]), and the
+    /// subscription events of `T`'s TRs. Like every stream it ends with
+    /// [`crate::Event::Overflowed`] if its consumer stops reading, never silently.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: kis_ws::Session) -> Result<(), kis_ws::Error> {
+    /// use futures::StreamExt as _;
+    /// use kis_ws::api::realtime_domestic_stock::h0stcni0::H0stcni0;
+    /// let mut fills = session.notices::<H0stcni0>();
+    /// session.subscribe("H0STCNI0", "my-hts-id").await?;
+    /// while let Some(event) = fills.next().await {
+    ///     match event {
+    ///         kis_ws::Event::Data { record, .. } => println!("{:?}", record.oder_no),
+    ///         kis_ws::Event::Recovered(fill) => println!("missed: {:?}", fill.missing),
+    ///         kis_ws::Event::NoticeGap(gap) => println!("may be missing from {:?}", gap.from),
+    ///         kis_ws::Event::Overflowed { .. } => break,
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn notices<T: Record>(&self) -> EventStream<T> {
+        EventStream {
+            queue: self.shared.add(Filter::Notices(T::TR_IDS)),
+            map: stream::decode_as::<T>,
         }
     }
 

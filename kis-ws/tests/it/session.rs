@@ -432,6 +432,7 @@ async fn typed_record_stream_filters_one_tr() {
     let rec = tokio::time::timeout(Duration::from_secs(5), cnt.next())
         .await
         .unwrap()
+        .unwrap()
         .unwrap();
     assert_eq!(rec.0, ["005930", "093000", "71000", "5"]);
     session.close().await;
@@ -794,5 +795,109 @@ async fn an_unreadable_notice_starts_a_notice_gap() {
     })
     .await;
     assert!(matches!(next, Event::Data { .. }), "{next:?}");
+    session.close().await;
+}
+
+/// A test layout of the fake's notice TR.
+#[derive(Debug)]
+struct Cni(Vec<String>);
+impl kis_ws::Record for Cni {
+    const TR_IDS: &'static [&'static str] = &["H0STCNI0"];
+    const COLUMNS: &'static [&'static str] = &fake::CNI_COLUMNS;
+    const ENCRYPTED: bool = true;
+    fn parse(record: &str) -> Self {
+        Cni(kis_ws::frame::Fields::new(record)
+            .map(str::to_owned)
+            .collect())
+    }
+}
+
+/// A typed notice stream whose consumer stops reading ends with an error, never a silent
+/// `None` while the session lives. (Before, it swallowed `Overflowed` and just ended.)
+#[tokio::test]
+async fn a_typed_notice_stream_under_overflow_ends_with_an_error() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.notice_buffer = 4;
+    let session = connect(&fake, o).await;
+    let mut notices = session.records::<Cni>();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    for _ in 0..20 {
+        fake.send(fake::data_frame("H0STCNI0", "hts1"));
+    }
+    // A PINGPONG after them: once it is echoed, the session has queued all 21 notices.
+    let pongs = fake.stats.pongs.load(Ordering::SeqCst);
+    fake.send(PING);
+    while fake.stats.pongs.load(Ordering::SeqCst) == pongs {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut records = 0;
+    let end = loop {
+        match tokio::time::timeout(Duration::from_secs(5), notices.next())
+            .await
+            .expect("the stream answers")
+        {
+            Some(Ok(_)) => records += 1,
+            Some(Err(e)) => break e,
+            None => panic!("ended silently after {records} records"),
+        }
+    };
+    assert_eq!(records, 4);
+    assert!(
+        matches!(end, Error::Overflowed { capacity: 4, not_delivered } if not_delivered == 17),
+        "{end:?}"
+    );
+    assert!(notices.next().await.is_none());
+    session.close().await;
+}
+
+async fn next(s: &mut kis_ws::EventStream<Cni>) -> Event<Cni> {
+    tokio::time::timeout(Duration::from_secs(5), s.next())
+        .await
+        .expect("an event")
+        .expect("not the end")
+}
+
+/// A typed notice stream sees the gaps: `records` ends with `Error::NoticeGap`, `notices`
+/// yields the disconnect, the reconnect and the gap in order and goes on.
+#[tokio::test]
+async fn typed_notice_streams_see_the_gap() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut records = session.records::<Cni>();
+    let mut notices = session.notices::<Cni>();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    assert!(matches!(next(&mut notices).await, Event::Subscribed { .. }));
+    let Event::Data { record, .. } = next(&mut notices).await else {
+        panic!("not a notice")
+    };
+    assert_eq!(record.0, ["hts1", "0000012345", "10"]);
+    fake.drop_all();
+    let mut kinds = Vec::new();
+    while !kinds.contains(&"gap") {
+        kinds.push(match next(&mut notices).await {
+            Event::Disconnected { .. } => "disconnected",
+            Event::Reconnected { .. } => "reconnected",
+            Event::NoticeGap(_) => "gap",
+            Event::Data { .. } => "notice",
+            other => panic!("{other:?}"),
+        });
+    }
+    // The restored subscription's first notice may come before the gap closes; market data
+    // is never on it.
+    kinds.retain(|k| *k != "notice");
+    assert_eq!(kinds[..], ["disconnected", "reconnected", "gap"]);
+
+    assert!(matches!(records.next().await, Some(Ok(_))));
+    let end = loop {
+        match records.next().await {
+            // The restored subscription's first notice may come before the gap.
+            Some(Ok(_)) => {}
+            end => break end,
+        }
+    };
+    assert!(matches!(end, Some(Err(Error::NoticeGap(_)))), "{end:?}");
+    assert!(records.next().await.is_none());
     session.close().await;
 }
