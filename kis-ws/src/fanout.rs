@@ -14,11 +14,15 @@ pub(crate) struct Shared {
     pub primary: Mutex<Option<Arc<Queue>>>,
     pub data_buffer: usize,
     pub notice_buffer: usize,
+    pub buffer_bytes: usize,
 }
 
 impl Shared {
     pub fn add(&self, filter: Filter) -> Arc<Queue> {
-        let q = Arc::new(Queue::new(filter, self.data_buffer, self.notice_buffer));
+        let q = Arc::new(
+            Queue::new(filter, self.data_buffer, self.notice_buffer)
+                .with_byte_capacity(self.buffer_bytes),
+        );
         let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
         if self.closed.load(Ordering::Acquire) {
             q.close();

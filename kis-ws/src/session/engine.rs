@@ -71,6 +71,19 @@ fn offset_from(server: SystemTime, here: SystemTime) -> chrono::TimeDelta {
     server - here
 }
 
+/// Runs one socket write, bounded by `limit`: a peer that stops reading (full TCP buffers)
+/// must not hold the connection task (PINGPONG echoes, commands, close) forever.
+async fn within(
+    limit: Duration,
+    write: impl std::future::Future<Output = Result<(), tokio_tungstenite::tungstenite::Error>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(limit, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!("send failed: {e}")),
+        Err(_) => Err(format!("send timed out after {limit:?}")),
+    }
+}
+
 enum Outcome {
     Shutdown,
     Lost { reason: String, min_delay: Duration },
@@ -204,8 +217,9 @@ impl Engine {
                         &key.0,
                         &key.1,
                     );
-                    if let Err(e) = tx.send(Message::text(msg)).await {
-                        outcome = Some(lost(format!("send failed: {e}")));
+                    let limit = self.options.write_timeout;
+                    if let Err(reason) = within(limit, tx.send(Message::text(msg))).await {
+                        outcome = Some(lost(reason));
                     }
                 }
                 Effect::Reconnect {
@@ -304,8 +318,8 @@ impl Engine {
                         }
                         Some(Ok(Message::Ping(_))) => {
                             // tungstenite queued the pong; make sure it goes out now.
-                            if let Err(e) = tx.flush().await {
-                                return lost(format!("send failed: {e}"));
+                            if let Err(reason) = within(self.options.write_timeout, tx.flush()).await {
+                                return lost(reason);
                             }
                         }
                         Some(Ok(_)) => {}
@@ -343,10 +357,10 @@ impl Engine {
                     let here = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(9);
                     self.server_offset = Some(server - here);
                 }
-                match tx.send(Message::Text(text)).await {
-                    Ok(()) => None,
-                    Err(e) => Some(lost(format!("send failed: {e}"))),
-                }
+                within(self.options.write_timeout, tx.send(Message::Text(text)))
+                    .await
+                    .err()
+                    .map(lost)
             }
             Ok(Control::Ack(ack)) => {
                 self.registry.on_ack(ack);
@@ -628,8 +642,9 @@ impl Engine {
                 server_offset: None,
             });
         }
-        let _ = tx.send(Message::Close(None)).await;
-        let _ = tx.close().await;
+        let limit = self.options.write_timeout;
+        let _ = within(limit, tx.send(Message::Close(None))).await;
+        let _ = within(limit, tx.close()).await;
     }
 
     /// Waits and reconnects until it succeeds; `None` when the session was closed meanwhile.

@@ -111,12 +111,12 @@ impl Session {
             primary: Mutex::new(None),
             data_buffer: options.data_buffer,
             notice_buffer: options.notice_buffer,
+            buffer_bytes: options.buffer_bytes,
         });
-        let primary = Arc::new(Queue::unclaimed(
-            Filter::All,
-            options.data_buffer,
-            options.notice_buffer,
-        ));
+        let primary = Arc::new(
+            Queue::unclaimed(Filter::All, options.data_buffer, options.notice_buffer)
+                .with_byte_capacity(options.buffer_bytes),
+        );
         shared
             .sinks
             .lock()

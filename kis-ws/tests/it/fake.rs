@@ -74,6 +74,8 @@ pub struct Fake {
     pub answers: Arc<Mutex<VecDeque<String>>>,
     /// While set, new connections are accepted but their websocket handshake never answered.
     pub stall_handshakes: Arc<AtomicBool>,
+    /// While set, connections stop reading what the session sends (its TCP buffers fill).
+    pub stall_reads: Arc<AtomicBool>,
 }
 
 impl Fake {
@@ -87,7 +89,9 @@ impl Fake {
         let mute = Arc::new(AtomicBool::new(false));
         let answers = Arc::new(Mutex::new(VecDeque::new()));
         let stall = Arc::new(AtomicBool::new(false));
+        let stall_reads = Arc::new(AtomicBool::new(false));
         let fake = Fake {
+            stall_reads: stall_reads.clone(),
             stall_handshakes: stall.clone(),
             answers: answers.clone(),
             url,
@@ -122,6 +126,7 @@ impl Fake {
                     cap,
                     mute: mute.clone(),
                     answers: answers.clone(),
+                    stall_reads: stall_reads.clone(),
                 };
                 tokio::spawn(conn.run(ws, tx.subscribe()));
             }
@@ -145,6 +150,7 @@ struct Conn {
     cap: usize,
     mute: Arc<AtomicBool>,
     answers: Arc<Mutex<VecDeque<String>>>,
+    stall_reads: Arc<AtomicBool>,
 }
 
 fn ack(tr_id: &str, tr_key: &str, rt: &str, cd: &str, msg: &str, output: bool) -> String {
@@ -186,7 +192,7 @@ impl Conn {
                     Ok(Cmd::Drop) | Err(_) => return,
                     Ok(Cmd::Send(t)) => { if tx.send(Message::text(t)).await.is_err() { return; } }
                 },
-                msg = rx.next() => {
+                msg = rx.next(), if !self.stall_reads.load(Ordering::SeqCst) => {
                     let Some(Ok(msg)) = msg else { return };
                     let Message::Text(text) = msg else { continue };
                     let v: serde_json::Value = match serde_json::from_str(&text) { Ok(v) => v, Err(_) => continue };

@@ -901,3 +901,34 @@ async fn typed_notice_streams_see_the_gap() {
     assert!(records.next().await.is_none());
     session.close().await;
 }
+
+/// The server stops reading (its TCP buffers fill) while it keeps sending large `PINGPONG`s
+/// the session must echo: the echo's write times out and costs the connection, not the
+/// session. (Before, socket writes had no timeout: the connection task waited in the echo
+/// forever, deaf to the silence timeout, commands and close.)
+#[tokio::test]
+async fn a_server_that_stops_reading_costs_the_connection_not_the_session() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.write_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    fake.stall_reads.store(true, Ordering::SeqCst);
+    let pad = "x".repeat(512 << 10);
+    let big_ping =
+        format!(r#"{{"header":{{"tr_id":"PINGPONG","datetime":"20261202103000","pad":"{pad}"}}}}"#);
+    // 32 MiB of echoes: far beyond what loopback buffers hold.
+    for _ in 0..64 {
+        fake.send(big_ping.clone());
+    }
+    let Event::Disconnected { reason } =
+        wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert!(reason.contains("timed out"), "{reason}");
+    fake.stall_reads.store(false, Ordering::SeqCst);
+    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    session.close().await;
+}
