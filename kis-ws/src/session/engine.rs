@@ -267,7 +267,7 @@ impl Engine {
     /// Runs one connection until it is lost or the session ends.
     async fn serve(&mut self, ws: Ws) -> Outcome {
         let (mut tx, mut rx) = ws.split();
-        self.last_received = SystemTime::now();
+        self.received();
         // (Re)send every registration not confirmed on this connection.
         self.registry.connected();
         if let Some(outcome) = self.apply(&mut tx).await {
@@ -283,6 +283,7 @@ impl Engine {
                 Some(answer) = self.recovered_rx.recv() => self.on_answer(answer),
                 _ = tokio::time::sleep_until(restore_deadline), if self.registry.in_gap() => {
                     self.registry.restore_timed_out();
+                    self.publish_notices();
                 }
                 cmd = self.cmds.recv() => match cmd {
                     None => {
@@ -298,7 +299,7 @@ impl Engine {
                 },
                 msg = rx.next() => {
                     deadline = Instant::now() + silence;
-                    self.last_received = SystemTime::now();
+                    self.received();
                     match msg {
                         None => return lost("connection closed".to_owned()),
                         Some(Err(e)) => return lost(format!("websocket error: {e}")),
@@ -364,6 +365,7 @@ impl Engine {
             }
             Ok(Control::Ack(ack)) => {
                 self.registry.on_ack(ack);
+                self.publish_notices();
                 None
             }
         }
@@ -456,6 +458,10 @@ impl Engine {
         // (the REST client) learned from KIS's answers. Unknown stays unknown: a recovery
         // then refuses to guess the day from this machine's clock.
         gap.server_offset = self.server_offset.or_else(|| self.source.server_offset());
+        if gap.to.is_none() {
+            // The closing gap: the session handle must not report another.
+            self.fanout.shared().closing_gap_reported();
+        }
         self.fanout.emit(Event::NoticeGap(gap.clone()), false);
         let (Some(recovery), Some(to)) = (self.options.recovery.clone(), gap.to) else {
             return;
@@ -586,6 +592,11 @@ impl Engine {
 
     /// Handles a user command; `connected` tells whether requests can go out now.
     fn command(&mut self, cmd: Command, connected: bool) {
+        self.command_inner(cmd, connected);
+        self.publish_notices();
+    }
+
+    fn command_inner(&mut self, cmd: Command, connected: bool) {
         match cmd {
             Command::Subscribe {
                 tr_id,
@@ -610,14 +621,18 @@ impl Engine {
     async fn graceful_close(&mut self, mut tx: WsTx, mut rx: WsRx) {
         let notices = self.registry.notice_subscriptions();
         self.registry.closing();
-        let _ = self.apply(&mut tx).await;
         let deadline = Instant::now() + self.options.close_timeout;
-        while self.registry.unsubscribing() {
-            tokio::select! {
-                msg = rx.next() => match msg {
+        // The whole exchange, sends included, within the close timeout.
+        let _ = tokio::time::timeout_at(deadline, async {
+            if self.apply(&mut tx).await.is_some() {
+                return;
+            }
+            while self.registry.unsubscribing() {
+                match rx.next().await {
                     // Data (notices above all) keeps being delivered until KIS confirms the
                     // unsubscribes; PINGPONG keeps being echoed.
                     Some(Ok(Message::Text(text))) => {
+                        self.received();
                         if self.on_text(text, &mut tx).await.is_some() {
                             break;
                         }
@@ -625,26 +640,40 @@ impl Engine {
                             break;
                         }
                     }
-                    Some(Ok(_)) => {}
+                    Some(Ok(_)) => self.received(),
                     _ => break,
-                },
-                _ = tokio::time::sleep_until(deadline) => break,
+                }
             }
-        }
+        })
+        .await;
         self.apply_offline();
         if !notices.is_empty() {
             // Notices were delivered until KIS confirmed the unsubscribes (or the close
-            // timeout); nothing after this point reaches this session.
+            // timeout); nothing after the last message received reaches this session.
             self.notice_gap(NoticeGap {
-                from: SystemTime::now(),
+                from: self.last_received,
                 to: None,
                 subscriptions: notices,
                 server_offset: None,
             });
         }
-        let limit = self.options.write_timeout;
+        let limit = self.options.write_timeout.min(Duration::from_millis(500));
         let _ = within(limit, tx.send(Message::Close(None))).await;
         let _ = within(limit, tx.close()).await;
+    }
+
+    /// A message arrived: the notice gap of a loss would start here.
+    fn received(&mut self) {
+        self.last_received = SystemTime::now();
+        self.fanout.shared().received(self.last_received);
+    }
+
+    /// Tells the session handle which notice subscriptions are registered (for the closing
+    /// gap it reports itself if this task has to be aborted).
+    fn publish_notices(&self) {
+        self.fanout
+            .shared()
+            .set_notices(self.registry.notice_subscriptions());
     }
 
     /// Waits and reconnects until it succeeds; `None` when the session was closed meanwhile.

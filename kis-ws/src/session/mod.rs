@@ -112,6 +112,7 @@ impl Session {
             data_buffer: options.data_buffer,
             notice_buffer: options.notice_buffer,
             buffer_bytes: options.buffer_bytes,
+            notices: Default::default(),
         });
         let primary = Arc::new(
             Queue::unclaimed(Filter::All, options.data_buffer, options.notice_buffer)
@@ -320,6 +321,8 @@ impl Session {
                 abort.abort();
             }
         }
+        // A task that had to be aborted may not have reported the closing notice gap.
+        self.shared.report_closing_gap();
         // Streams end even when the task had to be aborted.
         self.shared.close_all();
     }

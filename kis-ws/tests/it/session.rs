@@ -932,3 +932,56 @@ async fn a_server_that_stops_reading_costs_the_connection_not_the_session() {
     wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     session.close().await;
 }
+
+/// The connection task is stuck in a socket write (the server stopped reading) when the
+/// session is closed: `close` gives up on it after its timeout, and the closing notice gap is
+/// still reported, by the handle. (Before, an aborted task reported no gap.)
+#[tokio::test]
+async fn closing_while_the_task_is_stuck_still_reports_the_notice_gap() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.write_timeout = Duration::from_secs(30);
+    o.close_timeout = Duration::from_millis(200);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    let before = std::time::SystemTime::now();
+    fake.stall_reads.store(true, Ordering::SeqCst);
+    let pad = "x".repeat(512 << 10);
+    let big_ping =
+        format!(r#"{{"header":{{"tr_id":"PINGPONG","datetime":"20261202103000","pad":"{pad}"}}}}"#);
+    for _ in 0..64 {
+        fake.send(big_ping.clone());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    session.close().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut gaps = Vec::new();
+    while let Some(e) = tokio::time::timeout(Duration::from_secs(1), events.next())
+        .await
+        .expect("the stream ends")
+    {
+        if let Event::NoticeGap(g) = e {
+            gaps.push(g);
+        }
+    }
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].to, None);
+    assert_eq!(
+        gaps[0].subscriptions,
+        [("H0STCNI0".to_owned(), "hts1".to_owned())]
+    );
+    assert!(gaps[0].from <= std::time::SystemTime::now());
+    assert!(
+        gaps[0].from + Duration::from_secs(2) >= before,
+        "{:?}",
+        gaps[0].from
+    );
+    fake.stall_reads.store(false, Ordering::SeqCst);
+}
