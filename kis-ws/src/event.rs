@@ -84,7 +84,9 @@ pub enum Event<R> {
     /// notice reported. Not a realtime record; never a repeat of a notice this session
     /// delivered or of an earlier recovery.
     Recovered(RecoveredFill),
-    /// Recovering a gap's executions failed; reconcile through REST yourself.
+    /// Recovering a gap's executions failed (or the baseline of fills from before the
+    /// session, asked when notices were first subscribed, could not be taken: then that
+    /// market's gaps are not recovered); reconcile through REST yourself.
     RecoveryFailed {
         /// The gap.
         gap: NoticeGap,
