@@ -702,7 +702,7 @@ async fn closing_during_a_stalled_handshake_reports_the_notice_gap() {
     let started = std::time::Instant::now();
     session.close().await;
     let took = started.elapsed();
-    assert!(took < Duration::from_millis(500), "close took {took:?}");
+    assert!(took < Duration::from_millis(1000), "close took {took:?}");
     let mut gap = None;
     while let Some(e) = tokio::time::timeout(Duration::from_secs(1), events.next())
         .await
