@@ -75,6 +75,7 @@ async fn run(live: bool, code: &str, window: Duration) -> Result<usize, BoxError
     let mut n = 0;
     let deadline = tokio::time::Instant::now() + window;
     while let Ok(Some(t)) = tokio::time::timeout_at(deadline, ticks.next()).await {
+        let t = t?;
         n += 1;
         println!(
             "{} {:>8} KRW {:>8} shares  bid {} / ask {}",

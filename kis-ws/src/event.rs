@@ -84,7 +84,9 @@ pub enum Event<R> {
     /// notice reported. Not a realtime record; never a repeat of a notice this session
     /// delivered or of an earlier recovery.
     Recovered(RecoveredFill),
-    /// Recovering a gap's executions failed; reconcile through REST yourself.
+    /// Recovering a gap's executions failed (or the baseline of fills from before the
+    /// session, asked when notices were first subscribed, could not be taken: then that
+    /// market's gaps are not recovered); reconcile through REST yourself.
     RecoveryFailed {
         /// The gap.
         gap: NoticeGap,
@@ -92,7 +94,8 @@ pub enum Event<R> {
         error: String,
     },
     /// This consumer fell behind and `dropped` market-data records were discarded (oldest
-    /// first). Execution notices and state events are never discarded.
+    /// first). Execution notices are never discarded; state events only from the session's
+    /// initial buffer while no stream has claimed it (see [`crate::Session::raw_events`]).
     Lagged {
         /// Records discarded since the previous `Lagged`.
         dropped: u64,
@@ -209,6 +212,11 @@ impl RawRecord {
         RawRecord { text, range }
     }
 
+    /// The bytes this record keeps alive: the text it shares (its message, or its own copy).
+    pub(crate) fn pinned_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The record's fields joined by `^`, as received.
     pub fn as_str(&self) -> &str {
         self.text.get(self.range.clone()).unwrap_or_default()
@@ -250,15 +258,26 @@ impl RawRecord {
                 (&copy, 0)
             }
         };
+        // A record queued for a slow consumer keeps what it shares alive: records of a large
+        // message get a copy of their own text instead of pinning all of it.
+        let share = text.len() <= SHARE_UP_TO || records.len() == 1;
         for range in records.ranges() {
-            f(RawRecord::new(
-                text.clone(),
-                range.start + offset..range.end + offset,
-            ));
+            let range = range.start + offset..range.end + offset;
+            if share {
+                f(RawRecord::new(text.clone(), range));
+            } else {
+                let own = Utf8Bytes::from(text.get(range).unwrap_or_default());
+                let len = own.len();
+                f(RawRecord::new(own, 0..len));
+            }
         }
         Ok(())
     }
 }
+
+/// Largest message whose records share it; records of a larger one are copied out (the
+/// frames KIS sends in the thousands are far smaller).
+const SHARE_UP_TO: usize = 16 << 10;
 
 /// The byte offset of `inner` in `outer` when `inner` is a slice of `outer`'s text.
 fn offset_in(outer: &str, inner: &str) -> Option<usize> {
@@ -299,6 +318,29 @@ mod tests {
         assert_eq!(got[0].as_str(), "x^y");
         assert_eq!(offset_in("abc", &other), None);
         assert_eq!(offset_in(&message, &message[3..5]), Some(3));
+    }
+
+    /// A record queued for a slow consumer never keeps a large message alive: records of a
+    /// message over 16 KiB are copied out (a single record keeps sharing its own message).
+    #[test]
+    fn records_of_a_large_message_do_not_pin_it() {
+        let record = "a".repeat(100);
+        let payload = vec![record.as_str(); 400].join("^");
+        let message = Utf8Bytes::from(format!("0|H0STCNT0|400|{payload}"));
+        let f = crate::frame::parse_data_frame(&message).unwrap();
+        let mut got = Vec::new();
+        RawRecord::split_payload(f.tr_id, &message, f.payload, f.count, 1, |r| got.push(r))
+            .unwrap();
+        assert_eq!(got.len(), 400);
+        assert!(
+            got.iter()
+                .all(|r| r.as_str() == record && r.pinned_len() == 100)
+        );
+        let small = Utf8Bytes::from("0|H0STCNT0|002|a^b");
+        let f = crate::frame::parse_data_frame(&small).unwrap();
+        let mut got = Vec::new();
+        RawRecord::split_payload(f.tr_id, &small, f.payload, f.count, 1, |r| got.push(r)).unwrap();
+        assert!(got.iter().all(|r| r.pinned_len() == small.len()));
     }
 
     #[test]
