@@ -43,10 +43,13 @@ impl Stock {
         let code = self.code.clone();
         Ok(records
             .filter(move |r| {
-                let mine = r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code);
+                // Errors (an overflow, the session's end) always reach the reader.
+                let mine = r
+                    .as_ref()
+                    .map_or(true, |r| r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code));
                 futures::future::ready(mine)
             })
-            .map(Trade::from_realtime))
+            .map(|r| r.map_err(Error::from).and_then(Trade::from_realtime)))
     }
 
     /// The order book of this stock each time it changes.
@@ -60,9 +63,12 @@ impl Stock {
         let code = self.code.clone();
         Ok(records
             .filter(move |r| {
-                let mine = r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code);
+                // Errors (an overflow, the session's end) always reach the reader.
+                let mine = r
+                    .as_ref()
+                    .map_or(true, |r| r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code));
                 futures::future::ready(mine)
             })
-            .map(OrderBook::from_realtime))
+            .map(|r| r.map_err(Error::from).and_then(OrderBook::from_realtime)))
     }
 }
