@@ -848,8 +848,6 @@ struct ObjectStruct<'a> {
     names: String,
     /// `("lower-cased name", index)` pairs sorted by name, comma-separated.
     lower: String,
-    /// Whether some field is masked (then `Debug` is written out, not derived).
-    masked: bool,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -871,6 +869,8 @@ pub(crate) fn redact(f: &Field) -> &'static str {
     match f.sensitive {
         Some(Sensitive::Secret) => "Secret",
         Some(Sensitive::Account) => "Account",
+        Some(Sensitive::Id) => "Id",
+        Some(Sensitive::Name) => "Name",
         None => "",
     }
 }
@@ -945,7 +945,6 @@ fn object_struct(
     fill(&ObjectStruct {
         doc: doc::block("", d),
         name,
-        masked: list.iter().any(|f| !f.redact.is_empty()),
         fields: list,
         top,
         names: wire.iter().map(|n| lit(n)).collect::<Vec<_>>().join(", "),

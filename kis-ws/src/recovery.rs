@@ -41,7 +41,9 @@ impl Market {
 }
 
 /// A window in which own-execution notices may have been missed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` masks the notice subscriptions' keys (HTS IDs); it is written in `event.rs`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NoticeGap {
     /// When the session stopped receiving notices (the connection was lost, or close began).
     pub from: SystemTime,

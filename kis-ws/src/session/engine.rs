@@ -29,6 +29,7 @@ type Waiter = oneshot::Sender<Result<(), Error>>;
 /// Opens the websocket; messages (and frames) larger than `max_message` bytes end the
 /// connection with a capacity error.
 pub(super) async fn open(url: &str, timeout: Duration, max_message: usize) -> Result<Ws, Error> {
+    crate::logging::warn_if_frames_traced();
     match tokio::time::timeout(
         timeout,
         // No Nagle: market data and acks must not wait for delayed ACKs.
