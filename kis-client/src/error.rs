@@ -57,6 +57,17 @@ pub enum Error {
         /// How long the client waited before its single retry.
         waited: Duration,
     },
+    /// A state-changing call (an order) found no access token ready and would have had to
+    /// wait for one: another task or process is issuing it, or KIS allows one issuance a
+    /// minute (`EGW00133`). Orders never wait (a read would); nothing was sent. Call
+    /// [`crate::Client::ensure_token`] before trading, or retry once the token is issued.
+    #[error(
+        "no access token ready ({cause:?}); the order was not sent (orders never wait for a token: call Client::ensure_token before trading)"
+    )]
+    TokenNotReady {
+        /// What the order would have waited for.
+        cause: crate::config::TokenWait,
+    },
     /// The endpoint (or this variant of it) does not exist on the paper service. Nothing was sent.
     #[error("{endpoint} is not available on the paper service")]
     UnsupportedInPaper {
@@ -121,7 +132,7 @@ pub enum Error {
         tr_id: String,
         /// Whether the request changes state (an order): never retryable then.
         state_changing: bool,
-        /// The body (truncated to 2 KiB).
+        /// The body: its first 2 KiB, with secrets, account numbers, IDs and names masked.
         body: String,
     },
     /// The server answered with a redirect (3xx). Redirects are never followed: nothing was
@@ -150,7 +161,8 @@ pub enum Error {
         path: String,
         /// What was wrong.
         message: String,
-        /// The raw response body.
+        /// The response body: its first 2 KiB, with secrets, account numbers, IDs and names
+        /// masked (by key).
         body: String,
     },
     /// Paging went past the configured maximum number of pages.
@@ -180,6 +192,8 @@ pub enum ErrorKind {
     Throttled,
     /// Token issuance refused: at most one per minute (`EGW00133`).
     TokenThrottled,
+    /// An order found no token ready and does not wait for one ([`Error::TokenNotReady`]).
+    TokenNotReady,
     /// The access token is expired or invalid (`EGW00121`, `EGW00123`): issue a new one.
     TokenRefresh,
     /// The app key or secret is wrong (`EGW00103`, `EGW00105`), or an auth call failed.
@@ -225,10 +239,11 @@ impl ErrorKind {
             .map(|(_, k)| *k)
     }
 
-    /// The class of a KIS answer with `msg_cd` and HTTP status: the table, else a gateway code
-    /// with 5xx is transient, else an unclassified rejection.
+    /// The class of a KIS answer with `msg_cd` and HTTP status: the table, else any unknown
+    /// code with 5xx is transient (a server failure whose effect is unknown: an order may
+    /// have been acted on), else an unclassified rejection.
     pub(crate) fn of_answer(msg_cd: &str, http_status: u16) -> ErrorKind {
-        ErrorKind::of_msg_cd(msg_cd).unwrap_or(if http_status >= 500 && msg_cd.starts_with("EGW") {
+        ErrorKind::of_msg_cd(msg_cd).unwrap_or(if http_status >= 500 {
             ErrorKind::Transient
         } else {
             ErrorKind::Rejected
@@ -247,6 +262,7 @@ impl Error {
             } => ErrorKind::of_answer(msg_cd, *http_status),
             Error::RateLimited { .. } => ErrorKind::Throttled,
             Error::TokenIssuanceThrottled { .. } => ErrorKind::TokenThrottled,
+            Error::TokenNotReady { .. } => ErrorKind::TokenNotReady,
             Error::Auth { code, status, .. } => {
                 // No code and no answer (status 0) or a bare 5xx: the auth call itself failed.
                 let no_answer = *status == 0 || *status >= 500;
@@ -292,7 +308,9 @@ impl Error {
     /// fills instead.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. } | Error::TokenIssuanceThrottled { .. } => true,
+            Error::RateLimited { .. }
+            | Error::TokenIssuanceThrottled { .. }
+            | Error::TokenNotReady { .. } => true,
             Error::Transport {
                 may_have_been_sent,
                 state_changing,
@@ -344,7 +362,7 @@ impl Error {
     pub fn is_auth(&self) -> bool {
         matches!(
             self,
-            Error::Auth { .. } | Error::TokenIssuanceThrottled { .. }
+            Error::Auth { .. } | Error::TokenIssuanceThrottled { .. } | Error::TokenNotReady { .. }
         ) || matches!(
             self.kind(),
             ErrorKind::TokenRefresh | ErrorKind::TokenThrottled | ErrorKind::Credentials
@@ -456,6 +474,24 @@ mod tests {
         assert_eq!(ErrorKind::of_msg_cd("ZZZZ0000"), None);
         assert_eq!(ErrorKind::of_answer("EGW09999", 500), ErrorKind::Transient);
         assert_eq!(ErrorKind::of_answer("EGW09999", 200), ErrorKind::Rejected);
+    }
+
+    /// An unknown, non-gateway code with a 5xx on an order: the server failed somewhere and
+    /// the order may have been acted on; it is not a clean rejection.
+    #[test]
+    fn an_unknown_code_with_a_5xx_on_an_order_may_have_been_sent() {
+        for code in ["ZZZZ0001", "OPSQ9999", ""] {
+            let e = api(code, 500);
+            assert!(e.may_have_been_sent(), "{code}");
+            assert!(!e.is_retryable(), "{code}");
+            assert!(api(code, 503).for_state_changing(false).is_retryable());
+            // The same code with HTTP 200 is KIS refusing: a rejection.
+            assert!(!api(code, 200).may_have_been_sent());
+        }
+        let e = Error::TokenNotReady {
+            cause: crate::config::TokenWait::OtherProcess,
+        };
+        assert!(!e.may_have_been_sent() && e.is_retryable() && e.is_auth());
     }
 
     #[test]

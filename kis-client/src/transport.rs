@@ -216,7 +216,13 @@ pub(crate) async fn execute(
     loop {
         attempt += 1;
         span.record("attempt", attempt);
-        let token = auth.token(wire, c).await.map_err(Error::before_send)?;
+        // An order never waits behind a token issuance (up to minutes): it fails fast.
+        let token = if state_changing {
+            auth.token_now(wire, c).await
+        } else {
+            auth.token(wire, c).await
+        }
+        .map_err(Error::before_send)?;
         let started = Instant::now();
         let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, token.header.clone());
