@@ -126,7 +126,7 @@ pub struct Decoded {
 }
 
 /// The URL path of `p`: query and fragment dropped, scheme and host of a full URL removed.
-fn url_path(p: &str) -> &str {
+pub(crate) fn url_path(p: &str) -> &str {
     let p = p.split(['?', '#']).next().unwrap_or(p);
     match p.find("://") {
         Some(i) => p[i + 3..].find('/').map_or("/", |j| &p[i + 3 + j..]),

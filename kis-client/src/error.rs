@@ -11,13 +11,17 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum Error {
     /// KIS answered with `rt_cd != "0"` (business error, HTTP 200) or a gateway error body.
-    #[error("KIS error {msg_cd} on {tr_id} (rt_cd {rt_cd}, HTTP {http_status}): {msg1}")]
+    #[error(
+        "KIS error {msg_cd} on {tr_id} (rt_cd {rt_cd}, HTTP {http_status}): {msg1}{}",
+        ErrorKind::english_of(msg_cd).map_or(String::new(), |en| format!(" [{en}]"))
+    )]
     Api {
         /// Result code (`"1"`, `"2"`, `"7"`, `"9"` seen).
         rt_cd: String,
         /// Message code (e.g. `APBK0013`, `EGW00201`).
         msg_cd: String,
-        /// Message text (Korean).
+        /// Message text (Korean), as KIS sent it; [`Error::msg_en`] has an English text for
+        /// the codes the table knows.
         msg1: String,
         /// TR ID of the request.
         tr_id: String,
@@ -230,13 +234,24 @@ impl ErrorKind {
     /// The class of a KIS message code, from the generated table; `None` for unknown codes.
     pub fn of_msg_cd(code: &str) -> Option<ErrorKind> {
         use crate::api::msg_codes::{CODES, PREFIXES};
-        if let Ok(i) = CODES.binary_search_by(|(c, _)| (*c).cmp(code)) {
+        if let Ok(i) = CODES.binary_search_by(|(c, ..)| (*c).cmp(code)) {
             return Some(CODES[i].1);
         }
         PREFIXES
             .iter()
-            .find(|(p, _)| code.starts_with(p))
-            .map(|(_, k)| *k)
+            .find(|(p, ..)| code.starts_with(p))
+            .map(|(_, k, _)| *k)
+    }
+
+    /// The English text of a KIS message code (exact codes first, then code families), from
+    /// the curated `spec/msg_codes.yaml`; `None` for codes it does not know.
+    pub fn english_of(code: &str) -> Option<&'static str> {
+        use crate::api::msg_codes::{CODES, PREFIXES};
+        let text = match CODES.binary_search_by(|(c, ..)| (*c).cmp(code)) {
+            Ok(i) => CODES[i].2,
+            Err(_) => PREFIXES.iter().find(|(p, ..)| code.starts_with(p))?.2,
+        };
+        (!text.is_empty()).then_some(text)
     }
 
     /// The class of a KIS answer with `msg_cd` and HTTP status: the table, else any unknown
@@ -286,6 +301,39 @@ impl Error {
             | Error::InvalidConfig(_)
             | Error::NoAccount { .. } => ErrorKind::Local,
         }
+    }
+
+    /// The wire name of the request field at fault, when the request was refused for one
+    /// field before sending ([`Error::Invalid`], [`Error::Named`]).
+    ///
+    /// ```
+    /// use kis_client::Error;
+    /// use kis_client::validate::Invalid;
+    /// let e = Error::Invalid(Invalid {
+    ///     endpoint: "domestic_stock/order_cash".into(),
+    ///     field: Some("ORD_QTY".into()),
+    ///     reason: "must be at least 1 share".into(),
+    /// });
+    /// assert_eq!(e.field(), Some("ORD_QTY"));
+    /// ```
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid(e) => e.field.as_deref(),
+            Error::Named(e) => e.field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// What KIS's message code means, in English, for the codes `spec/msg_codes.yaml` knows
+    /// (KIS's own `msg1` is Korean); also shown in `Display`.
+    ///
+    /// ```
+    /// use kis_client::Error;
+    /// let e = Error::RateLimited { msg_cd: "EGW00201".into(), tr_id: "FHKST01010100".into(), attempts: 3 };
+    /// assert_eq!(e.msg_en(), Some("too many requests per second for this app key"));
+    /// ```
+    pub fn msg_en(&self) -> Option<&'static str> {
+        self.msg_cd().and_then(ErrorKind::english_of)
     }
 
     /// The KIS message code, when KIS sent one.
@@ -453,6 +501,20 @@ mod tests {
     fn the_generated_table_is_sorted_and_classifies() {
         use crate::api::msg_codes::CODES;
         assert!(CODES.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
+        assert!(
+            CODES.iter().all(|c| !c.2.is_empty()),
+            "every code has its English text"
+        );
+        assert_eq!(
+            ErrorKind::english_of("APBK0952"),
+            Some("the order server refused the order (cash, quantity, price or original order)")
+        );
+        assert_eq!(ErrorKind::english_of("ZZZZ0000"), None);
+        let shown = api("EGW00201", 500).to_string();
+        assert!(
+            shown.contains("[too many requests per second for this app key]"),
+            "{shown}"
+        );
         assert_eq!(ErrorKind::of_msg_cd("EGW00201"), Some(ErrorKind::Throttled));
         assert_eq!(ErrorKind::of_msg_cd("EGW00215"), Some(ErrorKind::Throttled));
         assert_eq!(
