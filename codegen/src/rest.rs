@@ -854,8 +854,6 @@ struct ObjectStruct<'a> {
     names: String,
     /// `("lower-cased name", index)` pairs sorted by name, comma-separated.
     lower: String,
-    /// Whether some field is masked (then `Debug` is written out, not derived).
-    masked: bool,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -877,6 +875,8 @@ pub(crate) fn redact(f: &Field) -> &'static str {
     match f.sensitive {
         Some(Sensitive::Secret) => "Secret",
         Some(Sensitive::Account) => "Account",
+        Some(Sensitive::Id) => "Id",
+        Some(Sensitive::Name) => "Name",
         None => "",
     }
 }
@@ -951,7 +951,6 @@ fn object_struct(
     fill(&ObjectStruct {
         doc: doc::block("", d),
         name,
-        masked: list.iter().any(|f| !f.redact.is_empty()),
         fields: list,
         top,
         names: wire.iter().map(|n| lit(n)).collect::<Vec<_>>().join(", "),

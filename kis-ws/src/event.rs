@@ -13,7 +13,9 @@ use crate::recovery::{NoticeGap, RecoveredFill};
 ///
 /// `R` is the record type of [`Event::Data`]: the generated [`crate::api::AnyRecord`] for
 /// [`crate::Session::events`], or [`RawRecord`] for [`crate::Session::raw_events`].
-#[derive(Debug, Clone)]
+///
+/// `Debug` masks the subscription key of an execution-notice TR (it is the HTS ID).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Event<R> {
     /// One record of a data frame (a frame with `NNN` records yields `NNN` events, in order).
@@ -201,9 +203,133 @@ pub struct RawRecord {
     range: Range<usize>,
 }
 
+/// Shows the record's size only: a decrypted execution notice holds the account number, the
+/// HTS ID and the holder's name, and a raw record does not know its TR's columns to mask them.
+/// Decode it (the generated records mask by column) or read [`RawRecord::as_str`] to see it.
 impl std::fmt::Debug for RawRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("RawRecord").field(&self.as_str()).finish()
+        f.debug_struct("RawRecord")
+            .field("fields", &self.fields().count())
+            .field("bytes", &self.as_str().len())
+            .finish()
+    }
+}
+
+/// A subscription key as `Debug` shows it: masked for an execution-notice TR, whose key is the
+/// HTS ID ([`kis_client::__private::Masked::Id`]).
+pub(crate) struct ShownKey<'a>(pub(crate) &'a str, pub(crate) &'a str);
+
+impl std::fmt::Debug for ShownKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ShownKey(tr_id, tr_key) = *self;
+        if crate::api::is_encrypted(tr_id) == Some(true) {
+            std::fmt::Debug::fmt(&kis_client::__private::Masked::Id(tr_key), f)
+        } else {
+            std::fmt::Debug::fmt(tr_key, f)
+        }
+    }
+}
+
+/// The gap's notice subscriptions are keyed by HTS ID: masked.
+impl std::fmt::Debug for NoticeGap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let subs: Vec<_> = self
+            .subscriptions
+            .iter()
+            .map(|(tr_id, tr_key)| (tr_id, ShownKey(tr_id, tr_key)))
+            .collect();
+        f.debug_struct("NoticeGap")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("subscriptions", &subs)
+            .field("server_offset", &self.server_offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: std::fmt::Debug> std::fmt::Debug for Event<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keyed = |f: &mut std::fmt::Formatter<'_>, name: &str, tr_id: &str, tr_key: &str| {
+            f.debug_struct(name)
+                .field("tr_id", &tr_id)
+                .field("tr_key", &ShownKey(tr_id, tr_key))
+                .finish()
+        };
+        match self {
+            Event::Data {
+                tr_id,
+                tr_key,
+                record,
+            } => f
+                .debug_struct("Data")
+                .field("tr_id", tr_id)
+                .field("tr_key", &tr_key.as_deref().map(|k| ShownKey(tr_id, k)))
+                .field("record", record)
+                .finish(),
+            Event::Subscribed { tr_id, tr_key } => keyed(f, "Subscribed", tr_id, tr_key),
+            Event::Unsubscribed { tr_id, tr_key } => keyed(f, "Unsubscribed", tr_id, tr_key),
+            Event::SubscriptionLost {
+                tr_id,
+                tr_key,
+                reason,
+            } => f
+                .debug_struct("SubscriptionLost")
+                .field("tr_id", tr_id)
+                .field("tr_key", &ShownKey(tr_id, tr_key))
+                .field("reason", reason)
+                .finish(),
+            Event::Disconnected { reason } => f
+                .debug_struct("Disconnected")
+                .field("reason", reason)
+                .finish(),
+            Event::Reconnected {
+                attempts,
+                downtime,
+                resubscribed,
+            } => f
+                .debug_struct("Reconnected")
+                .field("attempts", attempts)
+                .field("downtime", downtime)
+                .field("resubscribed", resubscribed)
+                .finish(),
+            Event::AlreadyInUse { refusals, retry_in } => f
+                .debug_struct("AlreadyInUse")
+                .field("refusals", refusals)
+                .field("retry_in", retry_in)
+                .finish(),
+            Event::NoticeGap(g) => f.debug_tuple("NoticeGap").field(g).finish(),
+            Event::Recovered(r) => f.debug_tuple("Recovered").field(r).finish(),
+            Event::RecoveryFailed { gap, error } => f
+                .debug_struct("RecoveryFailed")
+                .field("gap", gap)
+                .field("error", error)
+                .finish(),
+            Event::Lagged { dropped } => {
+                f.debug_struct("Lagged").field("dropped", dropped).finish()
+            }
+            Event::Overflowed {
+                capacity,
+                not_delivered,
+            } => f
+                .debug_struct("Overflowed")
+                .field("capacity", capacity)
+                .field("not_delivered", not_delivered)
+                .finish(),
+            Event::Notice {
+                tr_id,
+                msg_cd,
+                msg1,
+            } => f
+                .debug_struct("Notice")
+                .field("tr_id", tr_id)
+                .field("msg_cd", msg_cd)
+                .field("msg1", msg1)
+                .finish(),
+            Event::Error(e) => f.debug_tuple("Error").field(e).finish(),
+            // A variant added later shows its name only until it gets an arm here.
+            #[allow(unreachable_patterns)]
+            _ => f.write_str("Event(..)"),
+        }
     }
 }
 

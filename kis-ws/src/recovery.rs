@@ -47,7 +47,9 @@ impl Market {
 }
 
 /// A window in which own-execution notices may have been missed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` masks the notice subscriptions' keys (HTS IDs); it is written in `event.rs`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NoticeGap {
     /// When the session last received anything before it stopped receiving notices: the
     /// last message of the connection that was lost (not when the loss was noticed, which

@@ -35,6 +35,7 @@ pub(super) async fn open(
     timeout: Duration,
     max_message: usize,
 ) -> Result<(Ws, Option<chrono::TimeDelta>), Error> {
+    crate::logging::warn_if_frames_traced();
     match tokio::time::timeout(
         timeout,
         // No Nagle: market data and acks must not wait for delayed ACKs.

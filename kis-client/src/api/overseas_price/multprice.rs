@@ -1097,7 +1097,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -1168,7 +1168,6 @@ impl Endpoint for MultpriceRequest {
 /// Response of 해외주식 복수종목 시세조회 (`해외주식 복수종목 시세조회`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1201,6 +1200,20 @@ impl Default for MultpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MultpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1273,7 +1286,6 @@ impl serde::Serialize for MultpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// Output 개수 (`nrec`, required, length 4).
@@ -1292,6 +1304,16 @@ impl Default for Output {
             nrec: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("nrec", &self.nrec)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1336,7 +1358,6 @@ impl crate::__private::Record for Output {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -1503,6 +1524,63 @@ impl Default for Output2 {
             t_xprc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("rsym", &self.rsym)
+            .field("excd", &self.excd)
+            .field("symb", &self.symb)
+            .field("knam", &self.knam)
+            .field("exnm", &self.exnm)
+            .field("nnam", &self.nnam)
+            .field("stat1", &self.stat1)
+            .field("stat2", &self.stat2)
+            .field("zdiv", &self.zdiv)
+            .field("last", &self.last)
+            .field("sign", &self.sign)
+            .field("diff", &self.diff)
+            .field("rate", &self.rate)
+            .field("open", &self.open)
+            .field("high", &self.high)
+            .field("low", &self.low)
+            .field("pbid", &self.pbid)
+            .field("pask", &self.pask)
+            .field("vbid", &self.vbid)
+            .field("vask", &self.vask)
+            .field("bvol", &self.bvol)
+            .field("avol", &self.avol)
+            .field("evol", &self.evol)
+            .field("tvol", &self.tvol)
+            .field("tamt", &self.tamt)
+            .field("powx", &self.powx)
+            .field("xhms", &self.xhms)
+            .field("khms", &self.khms)
+            .field("curr", &self.curr)
+            .field("base", &self.base)
+            .field("pvol", &self.pvol)
+            .field("pamt", &self.pamt)
+            .field("popen", &self.popen)
+            .field("phigh", &self.phigh)
+            .field("plow", &self.plow)
+            .field("shar", &self.shar)
+            .field("mcap", &self.mcap)
+            .field("tomv", &self.tomv)
+            .field("h52p", &self.h52p)
+            .field("l52p", &self.l52p)
+            .field("h52d", &self.h52d)
+            .field("l52d", &self.l52d)
+            .field("hanp", &self.hanp)
+            .field("lanp", &self.lanp)
+            .field("hand", &self.hand)
+            .field("land", &self.land)
+            .field("bnit", &self.bnit)
+            .field("t_xprc", &self.t_xprc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

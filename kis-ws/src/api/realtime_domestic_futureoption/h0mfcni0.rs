@@ -91,7 +91,10 @@ pub struct H0mfcni0 {
 impl std::fmt::Debug for H0mfcni0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("H0mfcni0")
-            .field("cust_id", &self.cust_id)
+            .field(
+                "cust_id",
+                &kis_client::__private::Masked::Id(&self.cust_id.raw()),
+            )
             .field(
                 "acnt_no",
                 &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
@@ -110,7 +113,10 @@ impl std::fmt::Debug for H0mfcni0 {
             .field("acpt_yn", &self.acpt_yn)
             .field("brnc_no", &self.brnc_no)
             .field("oder_qty", &self.oder_qty)
-            .field("acnt_name", &self.acnt_name)
+            .field(
+                "acnt_name",
+                &kis_client::__private::Masked::Name(&self.acnt_name.raw()),
+            )
             .field("cntg_isnm", &self.cntg_isnm)
             .field("oder_cond", &self.oder_cond)
             .finish()

@@ -227,7 +227,10 @@ pub struct H0stcni0 {
 impl std::fmt::Debug for H0stcni0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("H0stcni0")
-            .field("cust_id", &self.cust_id)
+            .field(
+                "cust_id",
+                &kis_client::__private::Masked::Id(&self.cust_id.raw()),
+            )
             .field(
                 "acnt_no",
                 &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
@@ -247,7 +250,10 @@ impl std::fmt::Debug for H0stcni0 {
             .field("acpt_yn", &self.acpt_yn)
             .field("brnc_no", &self.brnc_no)
             .field("oder_qty", &self.oder_qty)
-            .field("acnt_name", &self.acnt_name)
+            .field(
+                "acnt_name",
+                &kis_client::__private::Masked::Name(&self.acnt_name.raw()),
+            )
             .field("ord_cond_prc", &self.ord_cond_prc)
             .field("ord_exg_gb", &self.ord_exg_gb)
             .field("popup_yn", &self.popup_yn)

@@ -22,7 +22,6 @@ use kis_client::value as v;
 /// >
 /// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
 /// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfff1c0 {
     /// 유저ID (`USER_ID`, required, length 8).
@@ -127,6 +126,50 @@ pub struct Hdfff1c0 {
     pub fuop_item_dvsn_cd: v::Val<crate::Text>,
     /// 자동주문 전략구분 (`AUTO_ORD_DVSN_CD`, required, length 2).
     pub auto_ord_dvsn_cd: v::Val<crate::Text>,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for Hdfff1c0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hdfff1c0")
+            .field(
+                "user_id",
+                &kis_client::__private::Masked::Id(&self.user_id.raw()),
+            )
+            .field("acct_no", &self.acct_no)
+            .field("ord_dt", &self.ord_dt)
+            .field("odno", &self.odno)
+            .field("orgn_ord_dt", &self.orgn_ord_dt)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("series", &self.series)
+            .field("rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("cplx_ord_dvsn_cd", &self.cplx_ord_dvsn_cd)
+            .field("prce_tp", &self.prce_tp)
+            .field("fm_excg_rcit_dvsn_cd", &self.fm_excg_rcit_dvsn_cd)
+            .field("ord_qty", &self.ord_qty)
+            .field("fm_lmt_pric", &self.fm_lmt_pric)
+            .field("fm_stop_ord_pric", &self.fm_stop_ord_pric)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_uv", &self.tot_ccld_uv)
+            .field("ord_remq", &self.ord_remq)
+            .field("fm_ord_grp_dt", &self.fm_ord_grp_dt)
+            .field("ord_grp_stno", &self.ord_grp_stno)
+            .field("ord_dtl_dtime", &self.ord_dtl_dtime)
+            .field("oprt_dtl_dtime", &self.oprt_dtl_dtime)
+            .field("work_empl", &self.work_empl)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("lqd_yn", &self.lqd_yn)
+            .field("lqd_lmt_pric", &self.lqd_lmt_pric)
+            .field("lqd_stop_pric", &self.lqd_stop_pric)
+            .field("trd_cond", &self.trd_cond)
+            .field("term_ord_vald_dtime", &self.term_ord_vald_dtime)
+            .field("spec_tp", &self.spec_tp)
+            .field("ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn)
+            .field("fuop_item_dvsn_cd", &self.fuop_item_dvsn_cd)
+            .field("auto_ord_dvsn_cd", &self.auto_ord_dvsn_cd)
+            .finish()
+    }
 }
 
 impl Record for Hdfff1c0 {

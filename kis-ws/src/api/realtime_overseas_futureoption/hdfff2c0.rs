@@ -9,7 +9,6 @@ use kis_client::value as v;
 /// - TR ID: real `HDFFF2C0`, paper not available.
 /// - Subscription key: HTSID.
 /// - Encrypted: yes (AES-256-CBC).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfff2c0 {
     /// 유저ID (`USER_ID`, required, length 8).
@@ -112,6 +111,50 @@ pub struct Hdfff2c0 {
     pub fm_ccld_amt: v::Val<v::Decimal>,
     /// 선물옵션종목구분코드 (`FUOP_ITEM_DVSN_CD`, required, length 2).
     pub fuop_item_dvsn_cd: v::Val<crate::Text>,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for Hdfff2c0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hdfff2c0")
+            .field(
+                "user_id",
+                &kis_client::__private::Masked::Id(&self.user_id.raw()),
+            )
+            .field("acct_no", &self.acct_no)
+            .field("ord_dt", &self.ord_dt)
+            .field("odno", &self.odno)
+            .field("orgn_ord_dt", &self.orgn_ord_dt)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("series", &self.series)
+            .field("rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("cplx_ord_dvsn_cd", &self.cplx_ord_dvsn_cd)
+            .field("prce_tp", &self.prce_tp)
+            .field("fm_excg_rcit_dvsn_cd", &self.fm_excg_rcit_dvsn_cd)
+            .field("ord_qty", &self.ord_qty)
+            .field("fm_lmt_pric", &self.fm_lmt_pric)
+            .field("fm_stop_ord_pric", &self.fm_stop_ord_pric)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_uv", &self.tot_ccld_uv)
+            .field("ord_remq", &self.ord_remq)
+            .field("fm_ord_grp_dt", &self.fm_ord_grp_dt)
+            .field("ord_grp_stno", &self.ord_grp_stno)
+            .field("ord_dtl_dtime", &self.ord_dtl_dtime)
+            .field("oprt_dtl_dtime", &self.oprt_dtl_dtime)
+            .field("work_empl", &self.work_empl)
+            .field("ccld_dt", &self.ccld_dt)
+            .field("ccno", &self.ccno)
+            .field("api_ccno", &self.api_ccno)
+            .field("ccld_qty", &self.ccld_qty)
+            .field("fm_ccld_pric", &self.fm_ccld_pric)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("trst_fee", &self.trst_fee)
+            .field("ord_mdia_online_yn", &self.ord_mdia_online_yn)
+            .field("fm_ccld_amt", &self.fm_ccld_amt)
+            .field("fuop_item_dvsn_cd", &self.fuop_item_dvsn_cd)
+            .finish()
+    }
 }
 
 impl Record for Hdfff2c0 {
