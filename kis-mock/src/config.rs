@@ -147,6 +147,12 @@ pub struct MockConfig {
     pub clock: MockClock,
     /// Fees and taxes of fills.
     pub fees: Fees,
+    /// Serve the control API under `/__mock/` (faults and the account's truth, loopback
+    /// peers only; see the README). Default off; the binary's `--control`.
+    pub control: bool,
+    /// US dollars the account starts with for overseas orders, in cents (default USD
+    /// 100,000.00).
+    pub initial_usd_cents: u64,
 }
 
 impl Default for MockConfig {
@@ -177,6 +183,8 @@ impl Default for MockConfig {
             seed: 1,
             clock: MockClock::default(),
             fees: Fees::default(),
+            control: false,
+            initial_usd_cents: 10_000_000,
         }
     }
 }
@@ -223,6 +231,7 @@ impl fmt::Debug for MockConfig {
             .field("session_hold", &self.session_hold)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("control", &self.control)
             .finish_non_exhaustive()
     }
 }

@@ -21,6 +21,7 @@ mod auth;
 mod bundle;
 mod catalog;
 mod config;
+mod control;
 pub mod crypto;
 mod cursor;
 mod faults;
@@ -35,6 +36,7 @@ mod ws;
 
 pub use catalog::Catalog;
 pub use config::{Fees, Fill, Holding, MockConfig, MockEnv, PagingConfig};
+pub use control::OrderReplyFault;
 pub use faults::Faults;
 pub use market::clock::MockClock;
 pub use server::MockServer;

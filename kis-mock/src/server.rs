@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub shutdown: watch::Receiver<bool>,
     /// `tr_cont`-only paging: the next page of each request (by path and parameters).
     pub tr_cont_pages: Mutex<HashMap<String, u32>>,
+    /// Every notice generated, for the control API's truth.
+    pub notice_log: crate::control::NoticeLog,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked (it holds plain data only).
@@ -88,6 +90,7 @@ impl MockServer {
             crate::market::Market::new(config.seed, crate::market::clock::Clock::new(config.clock));
         let shared = Arc::new(Shared {
             tr_cont_pages: Mutex::new(HashMap::new()),
+            notice_log: Default::default(),
             account: Mutex::new(Account::new(&config)),
             market,
             config,
@@ -145,6 +148,12 @@ impl MockServer {
     /// The fault-injection handle.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
+    }
+
+    /// The account's truth, as `GET /__mock/truth` answers it (see the README): orders,
+    /// fills, positions, cash and the notices generated.
+    pub fn truth(&self) -> serde_json::Value {
+        crate::control::truth(&self.shared)
     }
 
     /// Expires every issued access token now: the next calls get `EGW00123`.

@@ -104,11 +104,11 @@ fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
     synth::set(body, "msg1", msg1);
 }
 
-fn publish(sh: &Shared, notices: Vec<Notice>) {
+pub(crate) fn publish(sh: &Shared, notices: Vec<Notice>) {
     for notice in notices {
         bump(&sh.stats.notices_generated);
         // No subscriber is not an error: notices are only for open websocket sessions.
-        let _ = sh.notices.send(notice);
+        crate::control::publish(sh, notice);
     }
 }
 
