@@ -153,6 +153,9 @@ pub struct MockConfig {
     /// US dollars the account starts with for overseas orders, in cents (default USD
     /// 100,000.00).
     pub initial_usd_cents: u64,
+    /// Commission on US-stock fills in basis points (default 25 bp, 0.25 %, KIS's standard
+    /// online rate for US stocks; the account's contract may differ).
+    pub us_commission_bp: f64,
 }
 
 impl Default for MockConfig {
@@ -185,6 +188,7 @@ impl Default for MockConfig {
             fees: Fees::default(),
             control: false,
             initial_usd_cents: 10_000_000,
+            us_commission_bp: 25.0,
         }
     }
 }

@@ -177,7 +177,7 @@ pub(crate) struct FillRecord {
 }
 
 impl FillRecord {
-    fn json(&self, market: &str) -> Value {
+    pub(crate) fn json(&self, market: &str) -> Value {
         json!({
             "market": market,
             "odno": self.odno,
@@ -230,8 +230,8 @@ impl NoticeLog {
             "symbol": notice.get("STCK_SHRN_ISCD"),
             "kind": if fill { "fill" } else { "accept" },
             "rctf_cls": notice.get("RCTF_CLS"),
-            "qty": notice.get(if fill { "CNTG_QTY" } else { "ODER_QTY" }),
-            "price": notice.get(if fill { "CNTG_UNPR" } else { "ODER_PRC" }),
+            "qty": notice_qty(notice, fill),
+            "price": notice_price(notice, fill),
             "time": notice.get("STCK_CNTG_HOUR"),
             "delivered": delivered,
             "copies": copies,
@@ -246,6 +246,27 @@ impl NoticeLog {
         let kept = log.0.len() as u64;
         (log.0.iter().cloned().collect(), log.1 - kept)
     }
+}
+
+/// A notice's quantity: the fill's, or the order's (`ODER_QTY`; the overseas acceptance carries
+/// it in `CNTG_QTY`).
+fn notice_qty(notice: &Notice, fill: bool) -> u64 {
+    let text = match (fill, notice.get("ODER_QTY").trim()) {
+        (false, q) if !q.is_empty() => q,
+        _ => notice.get("CNTG_QTY"),
+    };
+    text.trim().parse().unwrap_or(0)
+}
+
+/// A notice's price as text: the overseas TR carries 4 implied decimals (`001952500` is
+/// 195.25); the domestic one whole won (`ODER_PRC` on acceptance).
+fn notice_price(notice: &Notice, fill: bool) -> String {
+    if notice.tr == "H0GSCNI" {
+        let e4: i64 = notice.get("CNTG_UNPR").trim().parse().unwrap_or(0);
+        return crate::market::product::fmt_units(e4 / 100, 2);
+    }
+    let text = notice.get(if fill { "CNTG_UNPR" } else { "ODER_PRC" });
+    text.trim().to_owned()
 }
 
 /// Hands a notice to the websocket sessions, applying the gap and duplicate faults and
@@ -488,8 +509,8 @@ pub(crate) fn truth(sh: &Shared) -> Value {
             "time": o.time,
         }));
     }
-    let fills: Vec<Value> = account.fills.iter().map(|f| f.json("domestic")).collect();
-    let positions: Vec<Value> = account
+    let mut fills: Vec<Value> = account.fills.iter().map(|f| f.json("domestic")).collect();
+    let mut positions: Vec<Value> = account
         .holdings
         .iter()
         .map(|(code, p)| {
@@ -510,6 +531,7 @@ pub(crate) fn truth(sh: &Shared) -> Value {
         }),
     );
     drop(account);
+    crate::overseas::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
     let (notices, forgotten) = sh.notice_log.json();
     json!({
         "time": sh.market.now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),

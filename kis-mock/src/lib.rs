@@ -26,6 +26,7 @@ pub mod crypto;
 mod cursor;
 mod faults;
 mod market;
+mod overseas;
 mod quotes;
 mod rest;
 mod server;

@@ -465,7 +465,7 @@ fn endpoint(
         params,
         page,
     };
-    let mut reply = match trading::handle(&call) {
+    let mut reply = match crate::overseas::handle(&call).or_else(|| trading::handle(&call)) {
         Some(reply) => reply,
         None => generic(&call),
     };

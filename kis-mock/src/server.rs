@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub auth: Mutex<AuthState>,
     pub limiter: Mutex<HashMap<String, (tokio::time::Instant, u32)>>,
     pub account: Mutex<Account>,
+    /// The account's US-stock side.
+    pub overseas: Mutex<crate::overseas::UsAccount>,
     pub market: crate::market::Market,
     pub notices: broadcast::Sender<Notice>,
     pub slots: Mutex<Slots>,
@@ -51,7 +53,10 @@ async fn matcher(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
     loop {
         tokio::select! {
-            _ = tick.tick() => crate::trading::sweep(&shared),
+            _ = tick.tick() => {
+                crate::trading::sweep(&shared);
+                crate::overseas::sweep(&shared);
+            }
             _ = stopped(&mut shutdown) => break,
         }
     }
@@ -92,6 +97,7 @@ impl MockServer {
             tr_cont_pages: Mutex::new(HashMap::new()),
             notice_log: Default::default(),
             account: Mutex::new(Account::new(&config)),
+            overseas: Mutex::new(crate::overseas::UsAccount::new(&config)),
             market,
             config,
             catalog,

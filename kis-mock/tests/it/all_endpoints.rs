@@ -156,6 +156,14 @@ async fn every_rest_endpoint_answers_a_well_formed_request() {
             if spec.path.starts_with("/oauth2/") || spec.path == "/uapi/hashkey" {
                 continue;
             }
+            // Overseas orders trade a US symbol in the New York session (overseas.rs), and
+            // the market-specific refusals there are right answers to this domestic request.
+            if matches!(
+                spec.path.strip_prefix("/uapi/overseas-stock/v1/trading/"),
+                Some("order" | "order-rvsecncl")
+            ) {
+                continue;
+            }
             for variant in &spec.variants {
                 let tr = match env {
                     MockEnv::Real => variant.real.as_deref(),

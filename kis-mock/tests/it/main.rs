@@ -10,6 +10,7 @@ mod common;
 mod control;
 mod faults;
 mod market;
+mod overseas;
 mod paging;
 mod rest;
 mod ws;
