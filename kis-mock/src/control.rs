@@ -261,6 +261,14 @@ fn notice_qty(notice: &Notice, fill: bool) -> u64 {
 /// A notice's price as text: the overseas TR carries 4 implied decimals (`001952500` is
 /// 195.25); the domestic one whole won (`ODER_PRC` on acceptance).
 fn notice_price(notice: &Notice, fill: bool) -> String {
+    if notice.tr == "H0IFCNI" {
+        let units: i64 = notice
+            .get(if fill { "CNTG_UNPR" } else { "ORDER_PRC" })
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        return crate::market::product::fmt_units(units, 2);
+    }
     if notice.tr == "H0GSCNI" {
         let e4: i64 = notice.get("CNTG_UNPR").trim().parse().unwrap_or(0);
         return crate::market::product::fmt_units(e4 / 100, 2);
@@ -532,6 +540,7 @@ pub(crate) fn truth(sh: &Shared) -> Value {
     );
     drop(account);
     crate::overseas::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
+    crate::derivatives::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
     let (notices, forgotten) = sh.notice_log.json();
     json!({
         "time": sh.market.now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),

@@ -24,6 +24,7 @@ mod config;
 mod control;
 pub mod crypto;
 mod cursor;
+mod derivatives;
 mod faults;
 mod market;
 mod overseas;

@@ -465,7 +465,10 @@ fn endpoint(
         params,
         page,
     };
-    let mut reply = match crate::overseas::handle(&call).or_else(|| trading::handle(&call)) {
+    let mut reply = match crate::overseas::handle(&call)
+        .or_else(|| crate::derivatives::handle(&call))
+        .or_else(|| trading::handle(&call))
+    {
         Some(reply) => reply,
         None => generic(&call),
     };

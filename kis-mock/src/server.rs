@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub account: Mutex<Account>,
     /// The account's US-stock side.
     pub overseas: Mutex<crate::overseas::UsAccount>,
+    /// The account's KOSPI200 futures/options side.
+    pub derivatives: Mutex<crate::derivatives::FoAccount>,
     pub market: crate::market::Market,
     pub notices: broadcast::Sender<Notice>,
     pub slots: Mutex<Slots>,
@@ -56,6 +58,7 @@ async fn matcher(shared: Arc<Shared>) {
             _ = tick.tick() => {
                 crate::trading::sweep(&shared);
                 crate::overseas::sweep(&shared);
+                crate::derivatives::sweep(&shared);
             }
             _ = stopped(&mut shutdown) => break,
         }
@@ -98,6 +101,7 @@ impl MockServer {
             notice_log: Default::default(),
             account: Mutex::new(Account::new(&config)),
             overseas: Mutex::new(crate::overseas::UsAccount::new(&config)),
+            derivatives: Mutex::new(crate::derivatives::FoAccount::new(&config)),
             market,
             config,
             catalog,

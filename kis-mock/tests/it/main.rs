@@ -8,6 +8,7 @@ mod binary;
 mod client;
 mod common;
 mod control;
+mod derivatives;
 mod faults;
 mod market;
 mod overseas;
