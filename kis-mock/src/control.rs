@@ -337,7 +337,7 @@ pub(crate) async fn order_reply(
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
             // The frame is in the socket: give the client a moment to read it.
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
             reply
         }
     }

@@ -104,7 +104,11 @@ async fn handle(
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
     sh.stats.request(&path);
-    if let Some(delay) = sh.faults.delay_for(&path) {
+    // The control API is never delayed: a harness must be able to switch a delay off.
+    let delay = (!path.starts_with(crate::control::PREFIX))
+        .then(|| sh.faults.delay_for(&path))
+        .flatten();
+    if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     let (parts, body) = req.into_parts();

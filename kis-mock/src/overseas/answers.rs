@@ -595,3 +595,45 @@ pub(super) fn present_balance(call: &Call<'_>) -> Reply {
         ..Reply::ok(Value::Object(body))
     }
 }
+
+/// 해외주식 매수가능금액조회: dollars available and whole shares they buy at the price asked
+/// (or the ask now), commission included.
+pub(super) fn buying_power(call: &Call<'_>) -> Reply {
+    let account = lock(&call.sh.overseas);
+    let available = account.available().max(0);
+    let price = match super::book::parse_price(call.param("OVRS_ORD_UNPR")) {
+        Ok(p) => p,
+        Err(_) => UsAccount::product(&call.sh.market, call.param("ITEM_CD"))
+            .map(|p| {
+                let q = call.sh.market.quote_at(&p, call.sh.market.now());
+                if q.ask > 0 { q.ask } else { q.price }
+            })
+            .unwrap_or(0),
+    };
+    let mut qty = available.checked_div(price).unwrap_or(0);
+    while qty > 0 && qty * price + account.commission(qty * price) > available {
+        qty -= 1;
+    }
+    drop(account);
+    let mut body = base(call);
+    fill_block(
+        call,
+        &mut body,
+        "output",
+        vec![vec![
+            ("tr_crcy_cd", "USD".into()),
+            ("ord_psbl_frcr_amt", usd(available, 2)),
+            ("sll_ruse_psbl_amt", "0.00".into()),
+            ("ovrs_ord_psbl_amt", usd(available, 2)),
+            ("max_ord_psbl_qty", qty.to_string()),
+            ("echm_af_ord_psbl_amt", "0.00".into()),
+            ("echm_af_ord_psbl_qty", "0".into()),
+            ("ord_psbl_qty", qty.to_string()),
+            ("exrt", format!("{USD_KRW:.10}")),
+            ("frcr_ord_psbl_amt1", usd(available, 2)),
+            ("ovrs_max_ord_psbl_qty", qty.to_string()),
+        ]],
+    );
+    success(&mut body, "KIOK0510", "조회가 완료되었습니다");
+    Reply::ok(Value::Object(body))
+}

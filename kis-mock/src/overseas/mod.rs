@@ -38,6 +38,7 @@ pub(crate) fn handle(call: &Call<'_>) -> Option<Reply> {
         "inquire-nccs" => answers::open_orders,
         "inquire-balance" => answers::balance,
         "inquire-present-balance" => answers::present_balance,
+        "inquire-psamount" => answers::buying_power,
         _ => return None,
     };
     {

@@ -14,7 +14,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use kis_client::api::overseas_stock::{
     inquire_balance::InquireBalanceRequest, inquire_ccnl::InquireCcnlRequest,
     inquire_nccs::InquireNccsRequest, inquire_present_balance::InquirePresentBalanceRequest,
-    order::OrderRequest, order_rvsecncl::OrderRvsecnclRequest,
+    inquire_psamount::InquirePsamountRequest, order::OrderRequest,
+    order_rvsecncl::OrderRvsecnclRequest,
 };
 use kis_client::codes::{
     Country, FillFilter, InqrDvsnCdInquirePresentBalance, ModifyCancel, OrderExchange,
@@ -257,6 +258,22 @@ async fn order_partial_fill_modify_cancel_and_inquiries_agree_with_truth() {
         usd.frcr_dncl_amt_2.get().copied(),
         Some(dec(t["cash"]["USD"]["after_settlement"].as_str().unwrap()))
     );
+    // Buying power is the available dollars.
+    let power = client
+        .send(InquirePsamountRequest::new(
+            OrderExchange::Nasdaq,
+            dec("100.00"),
+            "AAPL",
+        ))
+        .await
+        .unwrap();
+    let power = power.output.get().unwrap();
+    let available = dec(t["cash"]["USD"]["available"].as_str().unwrap());
+    assert_eq!(dec(&power.ord_psbl_frcr_amt.raw()), available);
+    let qty = dec(&power.max_ord_psbl_qty.raw());
+    let commission = dec("1.0025");
+    assert!(qty * dec("100") * commission <= available);
+    assert!((qty + Decimal::ONE) * dec("100") * commission > available - dec("0.02"));
     // Cash moved by the fills and their commission, nothing else.
     let amount: f64 = overseas(&t, "fills")
         .iter()
