@@ -52,6 +52,8 @@ pub(crate) struct FoOrder {
     /// Sum of quantity × price of the fills, in 1/100 points.
     pub fill_amount: i64,
     pub withdrawn: u64,
+    /// The session ended with the order open: the rest was withdrawn (a day order).
+    pub expired: bool,
     pub seen_volume: u64,
     pub date: String,
     pub time: String,
@@ -258,6 +260,7 @@ impl FoAccount {
             filled: 0,
             fill_amount: 0,
             withdrawn: 0,
+            expired: false,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
@@ -446,13 +449,20 @@ impl FoAccount {
             if o.open() == 0 {
                 continue;
             }
+            let product = market.product(&o.code);
+            let q = market.quote_at(&product, now);
+            if q.phase == Phase::Closed || o.date < q.date.format("%Y%m%d").to_string() {
+                // A day order: what the session left open is withdrawn at its end.
+                let open = o.open();
+                self.orders[idx].withdrawn += open;
+                self.orders[idx].expired = true;
+                continue;
+            }
             if o.price == 0 {
                 let odno = o.odno.clone();
                 notices.extend(self.match_now(market, &odno, false));
                 continue;
             }
-            let product = market.product(&o.code);
-            let q = market.quote_at(&product, now);
             if q.phase != Phase::Continuous {
                 continue;
             }
@@ -627,6 +637,32 @@ mod tests {
         let exit_two = a.orders[1].fill_amount * 2 / 3;
         assert!((a.futures_realized - (exit_two - entry) * KRW_PER_UNIT).abs() <= KRW_PER_UNIT * 2);
         assert_eq!(a.cash, a.deposit + a.futures_realized);
+    }
+
+    #[test]
+    fn day_orders_expire_at_the_close() {
+        let m = market();
+        let mut a = account();
+        let f = future(&m);
+        let q = m.quote_at(&f, m.now());
+        let low = fmt_units(f.venue.ceil(q.lower), 2);
+        let (order, _) = a.place(&m, &f.code, false, "01", "2", &low).unwrap();
+        assert!(a.sweep(&m).is_empty());
+        assert_eq!(a.orders[0].open(), 2);
+        // 16:00 the same day: closed.
+        let evening = Market::new(
+            3,
+            Clock::new(MockClock::Simulated {
+                start: chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+                    .and_then(|d| d.and_hms_opt(16, 0, 0)),
+                speed: 1.0,
+            }),
+        );
+        assert!(a.sweep(&evening).is_empty());
+        assert!(a.orders[0].expired);
+        assert_eq!(a.orders[0].open(), 0);
+        assert_eq!(a.available(), a.cash, "nothing reserved any more");
+        assert!(a.revise(&m, &order.odno, true, "01", "", "", true).is_err());
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub(crate) fn truth(
         };
         let state = if o.kind == OrderKind::Cancel {
             "done"
+        } else if o.expired {
+            "expired"
         } else if o.open() > 0 {
             if o.filled > 0 { "partial" } else { "open" }
         } else if o.filled == o.qty {

@@ -62,6 +62,8 @@ pub(crate) struct UsOrder {
     /// Sum of quantity × price of the fills, in cents.
     pub fill_amount: i64,
     pub withdrawn: u64,
+    /// The session ended with the order open: the rest was withdrawn (a day order).
+    pub expired: bool,
     /// The day's cumulative volume when the order was last matched.
     pub seen_volume: u64,
     /// New York trading day and time of the order (`YYYYMMDD`, `HHMMSS`).
@@ -273,6 +275,7 @@ impl UsAccount {
             filled: 0,
             fill_amount: 0,
             withdrawn: 0,
+            expired: false,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
@@ -442,6 +445,13 @@ impl UsAccount {
             }
             let product = market.product(&o.code);
             let q = market.quote_at(&product, now);
+            if q.phase == Phase::Closed || o.date < q.date.format("%Y%m%d").to_string() {
+                // A day order: what the session left open is withdrawn at its end.
+                let open = o.open();
+                self.orders[idx].withdrawn += open;
+                self.orders[idx].expired = true;
+                continue;
+            }
             if q.phase != Phase::Continuous {
                 continue;
             }
@@ -705,6 +715,31 @@ mod tests {
             .place(&m, "AAPL", true, "00", &(qty + 1).to_string(), "1.00")
             .unwrap_err();
         assert_eq!(e.msg_cd, "APBK0400");
+    }
+
+    #[test]
+    fn day_orders_expire_after_the_close() {
+        let m = ny_market();
+        let mut a = account();
+        let (order, _) = a.place(&m, "KO", false, "00", "5", "1.00").unwrap();
+        assert!(a.sweep(&m).is_empty());
+        assert_eq!(a.orders[0].open(), 5);
+        // 16:30 in New York (06:30 KST the next day): closed.
+        let after = Market::new(
+            3,
+            Clock::new(MockClock::Simulated {
+                start: chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+                    .and_then(|d| d.and_hms_opt(6, 30, 0)),
+                speed: 1.0,
+            }),
+        );
+        assert!(a.sweep(&after).is_empty());
+        assert!(a.orders[0].expired);
+        assert_eq!(a.available(), a.cash);
+        assert_eq!(
+            a.revise(&m, &order.odno, true, "", "").unwrap_err().msg_cd,
+            "APBK0919"
+        );
     }
 
     proptest! {
