@@ -256,6 +256,9 @@ async fn notice_before_the_reply() {
     let odno = next_notice(&mut ws, &key, &iv, Duration::from_secs(2))
         .await
         .expect("the notice");
+    // Without the fault the reply is out as soon as the order is booked (before or just after
+    // the notice); with it, the reply is still held a while after the notice arrived.
+    tokio::time::sleep(Duration::from_millis(30)).await;
     assert!(!reply.is_finished(), "the notice came before the reply");
     let body: Value = reply.await.unwrap().unwrap().json().await.unwrap();
     assert_eq!(body["output"]["ODNO"], odno.as_str());
