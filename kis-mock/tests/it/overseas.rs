@@ -307,9 +307,15 @@ async fn order_partial_fill_modify_cancel_and_inquiries_agree_with_truth() {
 
 #[tokio::test]
 async fn each_order_gets_its_own_number_and_time_and_a_paper_notice() {
-    let sim = kis_client::mock::start_with(config(MockEnv::Paper, ny_open(), Fill::Immediate))
-        .await
-        .unwrap();
+    // A clock 20 times as fast: 100 ms apart is two simulated seconds.
+    let fast = MockConfig {
+        clock: MockClock::Simulated {
+            start: Some(ny_open()),
+            speed: 20.0,
+        },
+        ..config(MockEnv::Paper, ny_open(), Fill::Immediate)
+    };
+    let sim = kis_client::mock::start_with(fast).await.unwrap();
     let (client, mock) = (sim.client(), sim.server());
     let mut ws = connect(mock).await;
     let ack = subscribe(&mut ws, &mock.approval_key(), "H0GSCNI9", "mockuser").await;
@@ -333,7 +339,7 @@ async fn each_order_gets_its_own_number_and_time_and_a_paper_notice() {
             .unwrap();
         let out = placed.output.get().unwrap();
         seen.push((out.odno.raw().into_owned(), out.ord_tmd.raw().into_owned()));
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_ne!(seen[0].0, seen[1].0);
     assert_ne!(seen[0].1, seen[1].1, "the current time, not a canned one");
