@@ -80,6 +80,8 @@ impl Order {
 /// An execution notice (`H0STCNI0`/`H0STCNI9`): values by column name, for one HTS ID.
 #[derive(Debug, Clone)]
 pub(crate) struct Notice {
+    /// The notice TR's prefix (`H0STCNI`, `H0GSCNI`, `H0IFCNI`): which subscriptions get it.
+    pub tr: &'static str,
     pub hts_id: String,
     pub values: Vec<(&'static str, String)>,
 }
@@ -113,6 +115,8 @@ pub(crate) struct Account {
     pub charges: u64,
     pub holdings: BTreeMap<String, Position>,
     pub orders: Vec<Order>,
+    /// Every execution of the day, oldest first (the control API's truth).
+    pub fills: Vec<crate::control::FillRecord>,
     fees: Fees,
     next_odno: u64,
 }
@@ -146,6 +150,7 @@ impl Account {
                 })
                 .collect(),
             orders: Vec::new(),
+            fills: Vec::new(),
             fees: config.fees,
             next_odno: 1,
         }
@@ -391,6 +396,16 @@ impl Account {
         order.filled += qty;
         order.fill_amount = order.fill_amount.saturating_add(amount);
         let order = order.clone();
+        let q = market.quote(&order.code);
+        self.fills.push(crate::control::FillRecord {
+            odno: order.odno.clone(),
+            symbol: order.code.clone(),
+            sell: order.sell,
+            qty,
+            price: price.to_string(),
+            day: q.date.format("%Y%m%d").to_string(),
+            time: q.time.format("%H%M%S").to_string(),
+        });
         if order.sell {
             let tax = self.sell_tax(market, &order.code, amount);
             let charges = commission.saturating_add(tax);
@@ -520,6 +535,7 @@ impl Account {
         };
         let q = market.quote(&order.code);
         Notice {
+            tr: "H0STCNI",
             hts_id: self.hts_id.clone(),
             values: vec![
                 ("CUST_ID", self.hts_id.clone()),

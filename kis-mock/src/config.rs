@@ -147,6 +147,15 @@ pub struct MockConfig {
     pub clock: MockClock,
     /// Fees and taxes of fills.
     pub fees: Fees,
+    /// Serve the control API under `/__mock/` (faults and the account's truth, loopback
+    /// peers only; see the README). Default off; the binary's `--control`.
+    pub control: bool,
+    /// US dollars the account starts with for overseas orders, in cents (default USD
+    /// 100,000.00).
+    pub initial_usd_cents: u64,
+    /// Commission on US-stock fills in basis points (default 25 bp, 0.25 %, KIS's standard
+    /// online rate for US stocks; the account's contract may differ).
+    pub us_commission_bp: f64,
 }
 
 impl Default for MockConfig {
@@ -177,6 +186,9 @@ impl Default for MockConfig {
             seed: 1,
             clock: MockClock::default(),
             fees: Fees::default(),
+            control: false,
+            initial_usd_cents: 10_000_000,
+            us_commission_bp: 25.0,
         }
     }
 }
@@ -223,6 +235,7 @@ impl fmt::Debug for MockConfig {
             .field("session_hold", &self.session_hold)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("control", &self.control)
             .finish_non_exhaustive()
     }
 }

@@ -9,6 +9,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! With [`MockConfig::control`] (the binary's `--control`) the REST port also serves a control
+//! API under `/__mock/` to loopback peers: the [`Faults`] over plain HTTP and
+//! `GET /__mock/truth`, the account as JSON (see the README).
+//!
 //! Error codes follow KIS where KIS documents them (`EGW00121`, `EGW00123`, `EGW00133`,
 //! `EGW00201`, `OPSP0000`–`OPSP0011`, `OPSP8996`, ...). Where KIS's exact code for a situation is
 //! unknown the mock uses a code of the same family (`OPSQ2001` missing parameter, `EGW00130` bad
@@ -21,11 +25,14 @@ mod auth;
 mod bundle;
 mod catalog;
 mod config;
+mod control;
 pub mod crypto;
 mod cursor;
+mod derivatives;
 mod faults;
 mod market;
 mod master;
+mod overseas;
 mod quotes;
 mod rest;
 mod server;
@@ -36,6 +43,7 @@ mod ws;
 
 pub use catalog::Catalog;
 pub use config::{Fees, Fill, Holding, MockConfig, MockEnv, PagingConfig};
+pub use control::OrderReplyFault;
 pub use faults::Faults;
 pub use market::clock::MockClock;
 pub use server::MockServer;

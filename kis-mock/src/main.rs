@@ -10,12 +10,14 @@ const USAGE: &str = "\
 usage: kis-mock [--rest-port P] [--ws-port Q] [--paper] [--seed N]
                 [--app-key K --app-secret S --account 12345678-01 --hts-id ID]
                 [--real-time | --start 'YYYY-MM-DD HH:MM:SS'] [--speed X] [--no-rate-limit]
+                [--control]
 
   --paper         imitate the paper (vps) service: paper TR IDs, 2 requests/s
   --seed N        market seed: the same seed gives the same prices, volumes and book (default 1)
   --real-time     run the market on the real KST clock (closed outside KRX hours)
   --start T       start the simulated clock at T, KST (default: 10:30 of the latest KRX trading day)
   --speed X       simulated seconds per real second (default 1; 60 runs a trading day in 6.5 min)
+  --control       serve the control API under /__mock/ (faults, truth; loopback only)
   --app-key/--app-secret/--account/--hts-id   the only credentials the mock accepts";
 
 fn parse() -> Result<MockConfig, String> {
@@ -23,6 +25,7 @@ fn parse() -> Result<MockConfig, String> {
     let mut config = MockConfig::default();
     let mut paper = false;
     let mut no_limit = false;
+    let mut control = false;
     let (mut rest_port, mut ws_port, mut seed) = (0u16, 0u16, 1u64);
     let (mut app_key, mut app_secret, mut account, mut hts_id) = (None, None, None, None);
     let (mut real_time, mut start, mut speed) = (false, None, 1.0f64);
@@ -41,6 +44,7 @@ fn parse() -> Result<MockConfig, String> {
             "--seed" => seed = number(&arg, value(&arg)?)?,
             "--paper" => paper = true,
             "--no-rate-limit" => no_limit = true,
+            "--control" => control = true,
             "--app-key" => app_key = Some(value(&arg)?),
             "--app-secret" => app_secret = Some(value(&arg)?),
             "--account" => account = Some(value(&arg)?),
@@ -88,6 +92,7 @@ fn parse() -> Result<MockConfig, String> {
     if no_limit {
         config.rate_limit_per_sec = None;
     }
+    config.control = control;
     Ok(config)
 }
 

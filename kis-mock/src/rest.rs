@@ -83,11 +83,12 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
+    let peer = tcp.peer_addr().ok();
     let io = TokioIo::new(Drip::new(tcp, shared.faults.clone()));
     let mut shutdown = shared.shutdown.clone();
     let service = service_fn(move |req| {
         let shared = shared.clone();
-        async move { Ok::<_, Infallible>(handle(shared, req).await) }
+        async move { Ok::<_, Infallible>(handle(shared, req, peer).await) }
     });
     let conn = http1::Builder::new().serve_connection(io, service);
     tokio::select! {
@@ -96,13 +97,21 @@ async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
     }
 }
 
-async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    sh: Arc<Shared>,
+    req: Request<Incoming>,
+    peer: Option<std::net::SocketAddr>,
+) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
     sh.stats.request(&path);
     if let Some(file) = crate::master::serve(&sh, &path) {
         return file;
     }
-    if let Some(delay) = sh.faults.delay_for(&path) {
+    // The control API is never delayed: a harness must be able to switch a delay off.
+    let delay = (!path.starts_with(crate::control::PREFIX))
+        .then(|| sh.faults.delay_for(&path))
+        .flatten();
+    if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     let (parts, body) = req.into_parts();
@@ -111,15 +120,26 @@ async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
+    if let Some(reply) = crate::control::route(&sh, peer, &parts.method, &path, &body) {
+        return render(reply, &parts.headers, &sh.market.http_date());
+    }
+    let notices_before = sh.notice_log.written();
     let reply = if sh.faults.take_http500(&path) {
         Reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "EGW00001",
             "일시적인 오류가 발생했습니다.",
         )
+    } else if crate::control::rate_limited(&sh, &path) {
+        Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "EGW00201",
+            "초당 거래건수를 초과하였습니다.",
+        )
     } else {
         route(&sh, &parts, &path, &body)
     };
+    let reply = crate::control::order_reply(&sh, &parts.method, &path, reply, notices_before).await;
     render(reply, &parts.headers, &sh.market.http_date())
 }
 
@@ -452,7 +472,10 @@ fn endpoint(
         params,
         page,
     };
-    let mut reply = match trading::handle(&call) {
+    let mut reply = match crate::overseas::handle(&call)
+        .or_else(|| crate::derivatives::handle(&call))
+        .or_else(|| trading::handle(&call))
+    {
         Some(reply) => reply,
         None => generic(&call),
     };

@@ -56,13 +56,13 @@ fn price_of(call: &Call<'_>, code: &str) -> u64 {
     call.sh.market.quote(code).price.max(0) as u64
 }
 
-fn base(call: &Call<'_>) -> Map<String, Value> {
+pub(crate) fn base(call: &Call<'_>) -> Map<String, Value> {
     synth::body(call.spec, call.sh.catalog.example(call.spec), 1, 0)
 }
 
 /// Replaces a block's records with `rows`, each a spec-shaped record with the given values set.
 /// Object blocks take the first row.
-fn fill_block(
+pub(crate) fn fill_block(
     call: &Call<'_>,
     body: &mut Map<String, Value>,
     block: &str,
@@ -98,17 +98,17 @@ fn fill_block(
     body.insert(field.name.clone(), value);
 }
 
-fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
+pub(crate) fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
     synth::set(body, "rt_cd", "0");
     synth::set(body, "msg_cd", msg_cd);
     synth::set(body, "msg1", msg1);
 }
 
-fn publish(sh: &Shared, notices: Vec<Notice>) {
+pub(crate) fn publish(sh: &Shared, notices: Vec<Notice>) {
     for notice in notices {
         bump(&sh.stats.notices_generated);
         // No subscriber is not an error: notices are only for open websocket sessions.
-        let _ = sh.notices.send(notice);
+        crate::control::publish(sh, notice);
     }
 }
 

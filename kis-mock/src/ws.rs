@@ -161,6 +161,7 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
     let mut data = interval_at(Instant::now() + data_every, data_every);
     let mut notices = sh.notices.subscribe();
     let mut shutdown = sh.shutdown.clone();
+    let mut drop_now = sh.faults.drop_receiver();
     let end = loop {
         let step = tokio::select! {
             msg = stream.next() => match msg {
@@ -176,6 +177,7 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
                 Err(RecvError::Closed) => Err(End::Close),
             },
             _ = crate::server::stopped(&mut shutdown) => Err(End::Close),
+            _ = crate::control::dropped(&mut drop_now) => Err(End::Drop),
         };
         if let Err(end) = step {
             break end;
@@ -526,7 +528,7 @@ impl Session<'_> {
             .subs
             .iter()
             // Only the domestic-stock notice TRs carry the stateful account's executions.
-            .filter(|s| s.encrypted && s.tr_id.starts_with("H0STCNI") && s.tr_key == notice.hts_id)
+            .filter(|s| s.encrypted && s.tr_id.starts_with(notice.tr) && s.tr_key == notice.hts_id)
         {
             let Some((key, iv)) = self.keys.get(&sub.tr_id) else {
                 continue;
@@ -555,6 +557,7 @@ impl Session<'_> {
             // before this task resumes after it.
             bump(&self.sh.stats.notices_sent);
             self.send_frame(&tr_id, frame, &b64).await?;
+            self.sh.notice_log.mark_written();
         }
         Ok(())
     }

@@ -81,15 +81,15 @@ where
 #[tokio::test]
 async fn ctx_area_keys_are_echoed_until_tr_cont_says_last() {
     let s = Setup::start(paged(3, 2)).await;
-    let req = domestic_futureoption::InquireCcnlRequest::new(
+    // The night-session fills: synthesized pages (the day-session `inquire-ccnl` lists the
+    // mock account's real orders since kis-mock trades futures).
+    let req = domestic_futureoption::InquireNgtCcnlRequest::new(
         date("20240101"),
         date("20240131"),
-        codes::SideFilter::All,
         codes::FillFilter::All,
-        codes::SortSqn::Ascending,
     );
     assert_eq!(
-        domestic_futureoption::InquireCcnlRequest::INFO
+        domestic_futureoption::InquireNgtCcnlRequest::INFO
             .paging
             .map(|p| p.scheme),
         Some(PagingScheme::CtxArea)

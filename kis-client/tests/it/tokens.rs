@@ -353,8 +353,16 @@ async fn an_order_waits_only_briefly_for_another_process_issuing() {
         .await
         .expect_err("another process is issuing");
     // A few seconds for an issuance in flight (one exchange), never the minutes of a read.
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
-    assert!(started.elapsed() >= Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         matches!(
             e,
