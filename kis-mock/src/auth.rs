@@ -49,6 +49,16 @@ pub(crate) fn random_text(len: usize) -> String {
         .collect()
 }
 
+/// Whether a token looks like one KIS issues: a JWT (`eyJ…`), 16 to 4096 characters of the
+/// base64url alphabet, dots and padding.
+pub(crate) fn well_formed(token: &str) -> bool {
+    (16..=4096).contains(&token.len())
+        && token.starts_with("eyJ")
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.=+/".contains(&b))
+}
+
 /// KST (`YYYY-MM-DD HH:MM:SS`) rendering of a UTC instant.
 pub(crate) fn kst(at: chrono::DateTime<chrono::Utc>) -> String {
     let offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
@@ -99,9 +109,11 @@ impl AuthState {
         })
     }
 
-    /// Checks a bearer token.
-    pub fn check(&self, token: &str) -> Result<(), TokenError> {
+    /// Checks a bearer token; with `accept_any`, a well-formed token this mock never issued
+    /// passes too (see [`well_formed`]).
+    pub fn check(&self, token: &str, accept_any: bool) -> Result<(), TokenError> {
         match self.tokens.get(token) {
+            None if accept_any && well_formed(token) => Ok(()),
             None => Err(TokenError::Invalid),
             Some(t) if t.revoked => Err(TokenError::Invalid),
             Some(t) if Instant::now() >= t.expires => Err(TokenError::Expired),
@@ -178,10 +190,10 @@ mod tests {
         tokio::time::advance(SIX_H).await;
         let third = auth.issue(MIN, DAY, SIX_H).unwrap();
         assert_ne!(first.token, third.token);
-        assert_eq!(auth.check(&first.token), Ok(()));
+        assert_eq!(auth.check(&first.token, false), Ok(()));
         tokio::time::advance(DAY).await;
-        assert_eq!(auth.check(&first.token), Err(TokenError::Expired));
-        assert_eq!(auth.check("nope"), Err(TokenError::Invalid));
+        assert_eq!(auth.check(&first.token, false), Err(TokenError::Expired));
+        assert_eq!(auth.check("nope", false), Err(TokenError::Invalid));
     }
 
     #[tokio::test(start_paused = true)]
@@ -189,11 +201,32 @@ mod tests {
         let mut auth = AuthState::default();
         let t = auth.issue(Duration::ZERO, DAY, SIX_H).unwrap().token;
         assert!(auth.revoke(&t));
-        assert_eq!(auth.check(&t), Err(TokenError::Invalid));
+        assert_eq!(auth.check(&t, false), Err(TokenError::Invalid));
         let u = auth.issue(Duration::ZERO, DAY, SIX_H).unwrap().token;
         assert_ne!(t, u);
         auth.expire_all();
-        assert_eq!(auth.check(&u), Err(TokenError::Expired));
+        assert_eq!(auth.check(&u, false), Err(TokenError::Expired));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn accept_any_takes_well_formed_strangers_only() {
+        let mut auth = AuthState::default();
+        let stranger = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzUxMiJ9.{}", "a".repeat(40));
+        assert_eq!(auth.check(&stranger, false), Err(TokenError::Invalid));
+        assert_eq!(auth.check(&stranger, true), Ok(()));
+        for bad in [
+            "",
+            "nope",
+            "eyJ",
+            "eyJ has spaces in it ok",
+            &"eyJ".repeat(2000),
+        ] {
+            assert_eq!(auth.check(bad, true), Err(TokenError::Invalid), "{bad:.20}");
+        }
+        // A token the mock issued keeps its rules.
+        let t = auth.issue(Duration::ZERO, DAY, SIX_H).unwrap().token;
+        auth.revoke(&t);
+        assert_eq!(auth.check(&t, true), Err(TokenError::Invalid));
     }
 
     #[test]

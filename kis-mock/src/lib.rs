@@ -24,6 +24,7 @@ mod config;
 pub mod crypto;
 mod cursor;
 mod faults;
+mod header_case;
 mod market;
 mod quotes;
 mod rest;
@@ -34,7 +35,7 @@ mod trading;
 mod ws;
 
 pub use catalog::Catalog;
-pub use config::{Fees, Fill, Holding, MockConfig, MockEnv, PagingConfig};
+pub use config::{AccountList, Fees, Fill, Holding, MockConfig, MockEnv, PagingConfig};
 pub use faults::Faults;
 pub use market::clock::MockClock;
 pub use server::MockServer;

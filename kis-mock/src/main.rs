@@ -10,12 +10,17 @@ const USAGE: &str = "\
 usage: kis-mock [--rest-port P] [--ws-port Q] [--paper] [--seed N]
                 [--app-key K --app-secret S --account 12345678-01 --hts-id ID]
                 [--real-time | --start 'YYYY-MM-DD HH:MM:SS'] [--speed X] [--no-rate-limit]
+                [--page-size N] [--accept-any-token]
 
   --paper         imitate the paper (vps) service: paper TR IDs, 2 requests/s
   --seed N        market seed: the same seed gives the same prices, volumes and book (default 1)
   --real-time     run the market on the real KST clock (closed outside KRX hours)
   --start T       start the simulated clock at T, KST (default: 10:30 of the latest KRX trading day)
   --speed X       simulated seconds per real second (default 1; 60 runs a trading day in 6.5 min)
+  --page-size N   rows per page of daily executions and the balance (default: KIS's,
+                  100/50 real, 15/20 paper)
+  --accept-any-token  accept a well-formed token this mock did not issue (a client's cached
+                  token after a restart)
   --app-key/--app-secret/--account/--hts-id   the only credentials the mock accepts";
 
 fn parse() -> Result<MockConfig, String> {
@@ -23,6 +28,8 @@ fn parse() -> Result<MockConfig, String> {
     let mut config = MockConfig::default();
     let mut paper = false;
     let mut no_limit = false;
+    let mut accept_any_token = false;
+    let mut page_size = None;
     let (mut rest_port, mut ws_port, mut seed) = (0u16, 0u16, 1u64);
     let (mut app_key, mut app_secret, mut account, mut hts_id) = (None, None, None, None);
     let (mut real_time, mut start, mut speed) = (false, None, 1.0f64);
@@ -41,6 +48,8 @@ fn parse() -> Result<MockConfig, String> {
             "--seed" => seed = number(&arg, value(&arg)?)?,
             "--paper" => paper = true,
             "--no-rate-limit" => no_limit = true,
+            "--accept-any-token" => accept_any_token = true,
+            "--page-size" => page_size = Some(number(&arg, value(&arg)?)?.clamp(1, 10_000) as u32),
             "--app-key" => app_key = Some(value(&arg)?),
             "--app-secret" => app_secret = Some(value(&arg)?),
             "--account" => account = Some(value(&arg)?),
@@ -88,6 +97,8 @@ fn parse() -> Result<MockConfig, String> {
     if no_limit {
         config.rate_limit_per_sec = None;
     }
+    config.accept_any_token = accept_any_token;
+    config.paging.account_rows = page_size;
     Ok(config)
 }
 

@@ -89,7 +89,10 @@ async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
         let shared = shared.clone();
         async move { Ok::<_, Infallible>(handle(shared, req).await) }
     });
-    let conn = http1::Builder::new().serve_connection(io, service);
+    // Standard headers title-cased (`Content-Type`), KIS's own as `header_case` lists them.
+    let conn = http1::Builder::new()
+        .title_case_headers(true)
+        .serve_connection(io, service);
     tokio::select! {
         _ = conn => {}
         _ = crate::server::stopped(&mut shutdown) => {}
@@ -117,7 +120,9 @@ async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>
     } else {
         route(&sh, &parts, &path, &body)
     };
-    render(reply, &parts.headers)
+    let mut response = render(reply, &parts.headers);
+    crate::header_case::apply(&mut response);
+    response
 }
 
 fn render(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
@@ -357,7 +362,7 @@ fn endpoint(
                 .or_else(|| a.strip_prefix("bearer "))
         })
         .unwrap_or("");
-    match lock(&sh.auth).check(bearer.trim()) {
+    match lock(&sh.auth).check(bearer.trim(), sh.config.accept_any_token) {
         Ok(()) => {}
         Err(TokenError::Invalid) => {
             return Err(Reply::error(
@@ -420,9 +425,11 @@ fn endpoint(
             format!("{path} 는 {expected} 로 호출해야 합니다."),
         ));
     }
+    // KIS takes a request without `custtype` as an individual's (`P`); a value other than P or
+    // B is refused.
     match header(headers, "custtype") {
-        Some("P") | Some("B") => {}
-        _ => {
+        None | Some("P") | Some("B") => {}
+        Some(_) => {
             return Err(Reply::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "EGW00130",
@@ -514,7 +521,10 @@ fn params(
             &spec.request.body
         }
     };
-    for field in fields.iter().filter(|f| f.required) {
+    // Absent is refused only where KIS refuses it: a required field KIS does not also accept
+    // blank. Blank-by-design fields (continuation keys, `AUTH`, `EXCG_ID_DVSN_CD`, added with
+    // NXT in 2025 and unknown to older clients) may be left out, as KIS allows.
+    for field in fields.iter().filter(|f| f.required && !f.blank) {
         let present = out.contains_key(&field.name)
             || out.keys().any(|k| k.eq_ignore_ascii_case(&field.name));
         if !present {

@@ -80,6 +80,7 @@ impl MockServer {
         if let Some(error) = catalog.error() {
             tracing::warn!("kis-mock serves no spec: {error}");
         }
+        crate::header_case::prepare().await;
         let rest = TcpListener::bind(("127.0.0.1", config.rest_port)).await?;
         let ws = TcpListener::bind(("127.0.0.1", config.ws_port)).await?;
         let (stop, shutdown) = watch::channel(false);

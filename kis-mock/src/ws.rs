@@ -160,9 +160,16 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
     let end = loop {
         let step = tokio::select! {
             msg = stream.next() => match msg {
-                Some(Ok(Message::Text(text))) => s.on_text(text.as_str()).await,
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(End::Drop),
-                Some(Ok(_)) => Ok(()),
+                Some(Ok(msg)) => {
+                    // Any frame from the client shows it is alive: the PINGPONG echo, a
+                    // websocket Pong (KIS's Python samples answer that way), a request.
+                    s.last_alive = Instant::now();
+                    match msg {
+                        Message::Text(text) => s.on_text(text.as_str()).await,
+                        _ => Ok(()),
+                    }
+                }
             },
             _ = pings.tick() => s.on_ping_tick().await,
             _ = data.tick(), if config.data_interval.is_some() => s.on_data_tick().await,
@@ -258,7 +265,7 @@ impl Session<'_> {
         let header = &msg["header"];
         let field = |v: &Value| v.as_str().unwrap_or("").to_owned();
         if header["tr_id"].as_str() == Some("PINGPONG") {
-            self.last_alive = Instant::now();
+            // The echo of our PINGPONG (the frame already counted as a sign of life).
             return Ok(());
         }
         let input = &msg["body"]["input"];

@@ -11,4 +11,5 @@ mod faults;
 mod market;
 mod paging;
 mod rest;
+mod wire;
 mod ws;
