@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::catalog::Catalog;
+use crate::market::calendar::MockCalendar;
 use crate::market::clock::MockClock;
 
 /// Which KIS service the mock imitates.
@@ -199,6 +200,9 @@ pub struct MockConfig {
     pub seed: u64,
     /// The market clock (default: simulated, a regular session in progress).
     pub clock: MockClock,
+    /// Which days trade (default: the sandbox, every day from the clock's start on, so the
+    /// default clock runs a session on today's KST date whatever the weekday).
+    pub calendar: MockCalendar,
     /// Fees and taxes of fills.
     pub fees: Fees,
 }
@@ -231,6 +235,7 @@ impl Default for MockConfig {
             catalog: None,
             seed: 1,
             clock: MockClock::default(),
+            calendar: MockCalendar::default(),
             fees: Fees::default(),
         }
     }
@@ -279,6 +284,7 @@ impl fmt::Debug for MockConfig {
             .field("session_hold", &self.session_hold)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("calendar", &self.calendar)
             .finish_non_exhaustive()
     }
 }

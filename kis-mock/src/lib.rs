@@ -37,6 +37,7 @@ mod ws;
 pub use catalog::Catalog;
 pub use config::{AccountList, Fees, Fill, Holding, MockConfig, MockEnv, PagingConfig};
 pub use faults::Faults;
+pub use market::calendar::MockCalendar;
 pub use market::clock::MockClock;
 pub use server::MockServer;
 pub use stats::MockStats;

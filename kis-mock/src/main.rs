@@ -10,12 +10,15 @@ const USAGE: &str = "\
 usage: kis-mock [--rest-port P] [--ws-port Q] [--paper] [--seed N]
                 [--app-key K --app-secret S --account 12345678-01 --hts-id ID]
                 [--real-time | --start 'YYYY-MM-DD HH:MM:SS'] [--speed X] [--no-rate-limit]
-                [--page-size N] [--accept-any-token]
+                [--calendar sandbox|krx] [--page-size N] [--accept-any-token]
 
   --paper         imitate the paper (vps) service: paper TR IDs, 2 requests/s
   --seed N        market seed: the same seed gives the same prices, volumes and book (default 1)
   --real-time     run the market on the real KST clock (closed outside KRX hours)
-  --start T       start the simulated clock at T, KST (default: 10:30 of the latest KRX trading day)
+  --start T       start the simulated clock at T, KST (default: 10:30 today, KST)
+  --calendar C    sandbox (default): every day from the start on trades, weekends and
+                  holidays included; krx: KRX's (and NYSE's) calendar, the default start
+                  then 10:30 of the latest KRX trading day
   --speed X       simulated seconds per real second (default 1; 60 runs a trading day in 6.5 min)
   --page-size N   rows per page of daily executions and the balance (default: KIS's,
                   100/50 real, 15/20 paper)
@@ -30,6 +33,7 @@ fn parse() -> Result<MockConfig, String> {
     let mut no_limit = false;
     let mut accept_any_token = false;
     let mut page_size = None;
+    let mut calendar = kis_mock::MockCalendar::Sandbox;
     let (mut rest_port, mut ws_port, mut seed) = (0u16, 0u16, 1u64);
     let (mut app_key, mut app_secret, mut account, mut hts_id) = (None, None, None, None);
     let (mut real_time, mut start, mut speed) = (false, None, 1.0f64);
@@ -49,6 +53,13 @@ fn parse() -> Result<MockConfig, String> {
             "--paper" => paper = true,
             "--no-rate-limit" => no_limit = true,
             "--accept-any-token" => accept_any_token = true,
+            "--calendar" => {
+                calendar = match value(&arg)?.as_str() {
+                    "sandbox" => kis_mock::MockCalendar::Sandbox,
+                    "krx" => kis_mock::MockCalendar::Krx,
+                    other => return Err(format!("--calendar {other:?}: want sandbox or krx")),
+                }
+            }
             "--page-size" => page_size = Some(number(&arg, value(&arg)?)?.clamp(1, 10_000) as u32),
             "--app-key" => app_key = Some(value(&arg)?),
             "--app-secret" => app_secret = Some(value(&arg)?),
@@ -98,6 +109,7 @@ fn parse() -> Result<MockConfig, String> {
         config.rate_limit_per_sec = None;
     }
     config.accept_any_token = accept_any_token;
+    config.calendar = calendar;
     config.paging.account_rows = page_size;
     Ok(config)
 }
@@ -131,10 +143,11 @@ async fn main() -> ExitCode {
     println!("kis-mock ({env}) REST {}", mock.rest_url());
     println!("kis-mock ({env}) websocket {}", mock.ws_url());
     println!(
-        "seed {}, market clock {} KST ({:?}), {} endpoints; Ctrl-C stops",
+        "seed {}, market clock {} KST ({:?}, {:?} calendar), {} endpoints; Ctrl-C stops",
         c.seed,
         mock.market_time().format("%Y-%m-%d %H:%M:%S"),
         c.clock,
+        c.calendar,
         mock.catalog().specs().len()
     );
     // The mock's own throwaway credentials: printing them is the point.

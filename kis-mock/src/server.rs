@@ -85,8 +85,8 @@ impl MockServer {
         let ws = TcpListener::bind(("127.0.0.1", config.ws_port)).await?;
         let (stop, shutdown) = watch::channel(false);
         let (notices, _) = broadcast::channel(256);
-        let market =
-            crate::market::Market::new(config.seed, crate::market::clock::Clock::new(config.clock));
+        let clock = crate::market::clock::Clock::with_calendar(config.clock, config.calendar);
+        let market = crate::market::Market::with_calendar(config.seed, clock, config.calendar);
         let shared = Arc::new(Shared {
             tr_cont_pages: Mutex::new(HashMap::new()),
             account: Mutex::new(Account::new(&config)),

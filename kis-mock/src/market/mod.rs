@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
-use self::calendar::Calendar;
+use self::calendar::{Calendar, MockCalendar, TradingDays};
 use self::clock::Clock;
 use self::path::{DayPath, Hours, Summary, date_key, secs};
 use self::product::{Class, Product, Venue};
@@ -168,6 +168,8 @@ pub(crate) fn new_york_offset(utc: NaiveDateTime) -> i64 {
 pub struct Market {
     seed: u64,
     clock: Clock,
+    /// Every day on or after this one trades (the sandbox); `None` follows the exchanges.
+    every_day_from: Option<NaiveDate>,
     products: HashMap<String, Arc<Product>>,
     order: Vec<Arc<Product>>,
     extra: Mutex<HashMap<String, Arc<Product>>>,
@@ -219,14 +221,26 @@ fn near_month(today: NaiveDate, quarterly: bool) -> (i32, u32) {
 }
 
 impl Market {
-    /// A market with `seed` on `clock`.
+    /// A market with `seed` on `clock`, in the sandbox calendar ([`MockCalendar::Sandbox`]).
+    #[cfg(test)]
     pub fn new(seed: u64, clock: Clock) -> Market {
+        Market::with_calendar(seed, clock, MockCalendar::Sandbox)
+    }
+
+    /// A market with `seed` on `clock` whose days trade as `calendar` says: the sandbox
+    /// trades every day from the clock's start day on.
+    pub fn with_calendar(seed: u64, clock: Clock, calendar: MockCalendar) -> Market {
         let mut order: Vec<Arc<Product>> = product::universe().into_iter().map(Arc::new).collect();
         order.extend(derivatives(clock.today()).into_iter().map(Arc::new));
         let products = order.iter().map(|p| (p.code.clone(), p.clone())).collect();
+        let every_day_from = match calendar {
+            MockCalendar::Sandbox => Some(clock.start().date()),
+            MockCalendar::Krx => None,
+        };
         Market {
             seed,
             clock,
+            every_day_from,
             products,
             order,
             extra: Mutex::default(),
@@ -285,11 +299,17 @@ impl Market {
             .clone()
     }
 
-    fn calendar(p: &Product) -> Calendar {
-        if p.venue.is_us() {
+    /// The days a product trades: its exchange's calendar, in the sandbox every day from the
+    /// start on.
+    fn calendar(&self, p: &Product) -> TradingDays {
+        let exchange = if p.venue.is_us() {
             Calendar::Nyse
         } else {
             Calendar::Krx
+        };
+        TradingDays {
+            exchange,
+            every_day_from: self.every_day_from,
         }
     }
 
@@ -309,7 +329,7 @@ impl Market {
                 return c.clone();
             }
         }
-        let cal = Self::calendar(p);
+        let cal = self.calendar(p);
         let epoch = NaiveDate::from_ymd_opt(EPOCH.0, EPOCH.1, EPOCH.2).expect("a valid date");
         let end = until.max(self.clock.today()) + Duration::days(40);
         let v = p.venue;
@@ -385,7 +405,7 @@ impl Market {
     /// The quote of a product at a KST time.
     pub fn quote_at(&self, p: &Arc<Product>, kst: NaiveDateTime) -> Quote {
         let local = Self::local(p, kst);
-        let cal = Self::calendar(p);
+        let cal = self.calendar(p);
         let hours = Hours::of(p.venue);
         let trading = cal.is_trading_day(local.date());
         let date = cal.on_or_before(local.date());
@@ -615,7 +635,7 @@ impl Market {
         count: usize,
     ) -> Vec<Candle> {
         let p = &q.product;
-        let cal = Self::calendar(p);
+        let cal = self.calendar(p);
         let to = to.min(q.date);
         let epoch = NaiveDate::from_ymd_opt(EPOCH.0 + 1, 1, 2).expect("a valid date");
         let from = from.max(epoch);
@@ -680,7 +700,7 @@ impl Market {
             .and_then(|m| m.get(&q.date))
             .copied();
         let past = cached.unwrap_or_else(|| {
-            let cal = Self::calendar(p);
+            let cal = self.calendar(p);
             let prev = cal.previous(q.date);
             let from = q.date - Duration::days(365);
             let mut hi = (i64::MIN, prev);

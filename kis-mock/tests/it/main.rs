@@ -7,6 +7,7 @@ mod auth;
 mod binary;
 mod client;
 mod common;
+mod day;
 mod faults;
 mod market;
 mod paging;
