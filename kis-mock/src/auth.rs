@@ -8,6 +8,9 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use tokio::time::Instant;
 
+/// Most websocket approval keys kept valid at once.
+const MAX_APPROVAL_KEYS: usize = 1024;
+
 /// Token and approval-key state of one mock.
 #[derive(Debug, Default)]
 pub(crate) struct AuthState {
@@ -160,6 +163,12 @@ impl AuthState {
             &raw[16..20],
             &raw[20..32]
         );
+        // Bounded: a client asking for keys in a loop pushes out an older one.
+        if self.approval_keys.len() >= MAX_APPROVAL_KEYS {
+            if let Some(old) = self.approval_keys.keys().next().cloned() {
+                self.approval_keys.remove(&old);
+            }
+        }
         self.approval_keys.insert(key.clone(), app_key.to_owned());
         key
     }

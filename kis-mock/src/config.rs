@@ -194,6 +194,9 @@ pub struct MockConfig {
     pub max_subscriptions: usize,
     /// How long a session's app-key slot stays taken after it disconnects.
     pub session_hold: Duration,
+    /// A websocket connection that has not completed its handshake within this time is
+    /// closed (default 10 s).
+    pub handshake_timeout: Duration,
     /// The spec the mock serves; `None` uses the workspace `spec/` embedded at build time.
     pub catalog: Option<Arc<Catalog>>,
     /// Seed of the simulated market: the same seed gives the same prices, volumes and book.
@@ -232,6 +235,7 @@ impl Default for MockConfig {
             max_records_per_frame: 3,
             max_subscriptions: 41,
             session_hold: Duration::ZERO,
+            handshake_timeout: Duration::from_secs(10),
             catalog: None,
             seed: 1,
             clock: MockClock::default(),
@@ -282,6 +286,7 @@ impl fmt::Debug for MockConfig {
             .field("data_interval", &self.data_interval)
             .field("max_subscriptions", &self.max_subscriptions)
             .field("session_hold", &self.session_hold)
+            .field("handshake_timeout", &self.handshake_timeout)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
             .field("calendar", &self.calendar)

@@ -40,4 +40,4 @@ pub use faults::Faults;
 pub use market::calendar::MockCalendar;
 pub use market::clock::MockClock;
 pub use server::MockServer;
-pub use stats::MockStats;
+pub use stats::{MAX_PATHS, MockStats, OTHER_PATHS};

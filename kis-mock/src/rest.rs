@@ -99,18 +99,46 @@ async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
     }
 }
 
+/// The largest request body the mock reads (KIS's requests are a few hundred bytes): larger
+/// ones are refused with 413 before they are buffered, whoever sends them.
+pub(crate) const MAX_BODY: usize = 1 << 20;
+
+/// 413 for a body over [`MAX_BODY`]; the connection closes after it (the rest is not read).
+fn too_large() -> Response<Full<Bytes>> {
+    let reply = Reply::error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "EGW00002",
+        format!("요청 본문이 너무 큽니다 (최대 {MAX_BODY} 바이트)."),
+    );
+    let mut response = render(reply, &HeaderMap::new());
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    crate::header_case::apply(&mut response);
+    response
+}
+
 async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
     sh.stats.request(&path);
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
     if let Some(delay) = sh.faults.delay_for(&path) {
         tokio::time::sleep(delay).await;
     }
     let (parts, body) = req.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    // A chunked body is counted as it arrives: reading stops at the limit.
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => return too_large(),
+        Err(_) => Bytes::new(),
+    };
     let reply = if sh.faults.take_http500(&path) {
         Reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -461,6 +489,12 @@ fn endpoint(
         let key = tr_cont_key(spec, &call.params);
         let mut pages = lock(&sh.tr_cont_pages);
         if matches!(reply.tr_cont, Some("F" | "M")) {
+            // Bounded: scans nobody finishes are forgotten past MAX_OPEN_SCANS.
+            if pages.len() >= MAX_OPEN_SCANS && !pages.contains_key(&key) {
+                if let Some(old) = pages.keys().next().cloned() {
+                    pages.remove(&old);
+                }
+            }
             pages.insert(key, page + 1);
         } else {
             pages.remove(&key);
@@ -469,6 +503,9 @@ fn endpoint(
     reply.tr_id = Some(sent.to_owned());
     Ok(reply)
 }
+
+/// Most `tr_cont`-only scans whose place the mock keeps at once.
+const MAX_OPEN_SCANS: usize = 1024;
 
 /// What identifies a `tr_cont`-only scan: the path and the parameters.
 fn tr_cont_key(spec: &ApiSpec, params: &HashMap<String, String>) -> String {

@@ -146,6 +146,19 @@ type Extremes = ((i64, NaiveDate), (i64, NaiveDate));
 /// Daily closes of one product, oldest first.
 type Chain = Arc<Vec<(NaiveDate, i64)>>;
 
+/// Most products whose synthesized data (product, closes, days, extremes) the market caches;
+/// the universe is about 50, so this bounds only codes made up by clients. The caches hold pure
+/// functions of `(seed, product, day)`: dropping them changes no answer.
+const MAX_CACHED: usize = 256;
+
+/// Inserts into a per-product cache, emptying it first when it is full.
+fn bounded_insert<V>(map: &mut HashMap<String, V>, key: String, value: V) {
+    if map.len() >= MAX_CACHED && !map.contains_key(&key) {
+        map.clear();
+    }
+    map.insert(key, value);
+}
+
 /// Hours New York is behind UTC at `utc`: 4 from the second Sunday of March to the first
 /// Sunday of November (at 2:00 local), 5 otherwise.
 pub(crate) fn new_york_offset(utc: NaiveDateTime) -> i64 {
@@ -293,10 +306,17 @@ impl Market {
         {
             return p.clone();
         }
-        lock(&self.extra)
-            .entry(code.to_owned())
-            .or_insert_with(|| Arc::new(product::synthetic(code)))
-            .clone()
+        let mut extra = lock(&self.extra);
+        if let Some(p) = extra.get(code) {
+            return p.clone();
+        }
+        let p = Arc::new(product::synthetic(code));
+        // Bounded: past MAX_CACHED codes a synthesized product is made afresh each time
+        // (it is a pure function of its code).
+        if extra.len() < MAX_CACHED {
+            extra.insert(code.to_owned(), p.clone());
+        }
+        p
     }
 
     /// The days a product trades: its exchange's calendar, in the sandbox every day from the
@@ -347,7 +367,7 @@ impl Market {
             prev = close;
         }
         let chain = Arc::new(out);
-        lock(&self.chains).insert(p.code.clone(), chain.clone());
+        bounded_insert(&mut lock(&self.chains), p.code.clone(), chain.clone());
         chain
     }
 
@@ -372,6 +392,9 @@ impl Market {
         let (prev, close) = self.closes(p, date);
         let day = Arc::new(DayPath::new(self.seed, p, date, prev, close));
         let mut days = lock(&self.days);
+        if days.len() >= MAX_CACHED && !days.contains_key(p.code.as_str()) {
+            days.clear();
+        }
         let per = days.entry(p.code.clone()).or_default();
         if per.len() > 8 {
             per.clear();
@@ -390,10 +413,11 @@ impl Market {
         }
         let (prev, close) = self.closes(p, date);
         let s = DayPath::new(self.seed, p, date, prev, close).summary();
-        lock(&self.summaries)
-            .entry(p.code.clone())
-            .or_default()
-            .insert(date, s);
+        let mut summaries = lock(&self.summaries);
+        if summaries.len() >= MAX_CACHED && !summaries.contains_key(p.code.as_str()) {
+            summaries.clear();
+        }
+        summaries.entry(p.code.clone()).or_default().insert(date, s);
         s
     }
 
@@ -714,7 +738,11 @@ impl Market {
                     lo = (s.low, d);
                 }
             }
-            lock(&self.extremes)
+            let mut extremes = lock(&self.extremes);
+            if extremes.len() >= MAX_CACHED && !extremes.contains_key(p.code.as_str()) {
+                extremes.clear();
+            }
+            extremes
                 .entry(p.code.clone())
                 .or_default()
                 .insert(q.date, (hi, lo));
