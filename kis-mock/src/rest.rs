@@ -699,6 +699,9 @@ fn generic(call: &Call<'_>) -> Reply {
             "연속조회키가 올바르지 않습니다 (마지막 페이지 이후).",
         );
     }
+    if let Some(reply) = crate::quotes::unknown_product(call) {
+        return reply;
+    }
     let example = call.sh.catalog.example(call.spec);
     let mut body = synth::body(call.spec, example, rows, call.page as usize * rows);
     crate::quotes::fill(call, &mut body);

@@ -86,7 +86,9 @@ impl MockServer {
         let (stop, shutdown) = watch::channel(false);
         let (notices, _) = broadcast::channel(256);
         let clock = crate::market::clock::Clock::with_calendar(config.clock, config.calendar);
-        let market = crate::market::Market::with_calendar(config.seed, clock, config.calendar);
+        // The universe: the fixed products and derivatives, and the starting positions' codes.
+        let market = crate::market::Market::with_calendar(config.seed, clock, config.calendar)
+            .listing(config.initial_holdings.iter().map(|h| h.code.as_str()));
         let shared = Arc::new(Shared {
             tr_cont_pages: Mutex::new(HashMap::new()),
             account: Mutex::new(Account::new(&config)),

@@ -398,6 +398,11 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .iter()
         .map(|o| o.fill_amount)
         .fold(0u64, u64::saturating_add);
+    // The same fees and taxes the balance charged (`thdt_tlex_amt`) for these orders.
+    let fees = orders
+        .iter()
+        .map(|o| o.fees)
+        .fold(0u64, u64::saturating_add);
     fill_block(
         call,
         &mut body,
@@ -406,7 +411,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
             ("tot_ord_qty", ord_qty.to_string()),
             ("tot_ccld_qty", ccld_qty.to_string()),
             ("tot_ccld_amt", ccld_amt.to_string()),
-            ("prsm_tlex_smtl", "0".into()),
+            ("prsm_tlex_smtl", fees.to_string()),
             (
                 "pchs_avg_pric",
                 (ccld_amt.checked_div(ccld_qty).unwrap_or(0)).to_string(),

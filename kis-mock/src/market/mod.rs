@@ -278,19 +278,40 @@ impl Market {
     /// Codes are matched ignoring a leading `A` (KRX standard short code) and case.
     pub fn product(&self, code: &str) -> Arc<Product> {
         let code = code.trim();
-        if let Some(p) = self.products.get(code) {
+        if let Some(p) = self.listed(code) {
+            return p;
+        }
+        let mut extra = lock(&self.extra);
+        if let Some(p) = extra.get(code) {
             return p.clone();
+        }
+        let p = Arc::new(product::synthetic(code));
+        // Bounded: past MAX_CACHED codes a synthesized product is made afresh each time
+        // (it is a pure function of its code).
+        if extra.len() < MAX_CACHED {
+            extra.insert(code.to_owned(), p.clone());
+        }
+        p
+    }
+
+    /// The product of a code when it is in the universe (the fixed products, the near-month
+    /// derivatives and the codes added with [`Market::listing`]); `None` for any other code,
+    /// which KIS would not know either. Codes are matched as [`Market::product`] matches them.
+    pub fn listed(&self, code: &str) -> Option<Arc<Product>> {
+        let code = code.trim();
+        if let Some(p) = self.products.get(code) {
+            return Some(p.clone());
         }
         let upper = code.to_ascii_uppercase();
         if let Some(p) = self.products.get(&upper) {
-            return p.clone();
+            return Some(p.clone());
         }
         if let Some(p) = code
             .strip_prefix('A')
             .filter(|c| c.len() == 6)
             .and_then(|c| self.products.get(c))
         {
-            return p.clone();
+            return Some(p.clone());
         }
         // Overseas realtime keys: `D` (delayed) or `R` (real) + exchange + symbol, `DNASAAPL`.
         if let Some(p) = upper
@@ -304,19 +325,24 @@ impl Market {
             })
             .and_then(|c| self.products.get(c))
         {
-            return p.clone();
+            return Some(p.clone());
         }
-        let mut extra = lock(&self.extra);
-        if let Some(p) = extra.get(code) {
-            return p.clone();
+        None
+    }
+
+    /// Adds codes to the universe (synthesized products: a KOSPI stock for six digits), e.g.
+    /// the codes of the account's starting positions, so they are known like the fixed ones.
+    pub fn listing<'a>(mut self, codes: impl IntoIterator<Item = &'a str>) -> Market {
+        for code in codes {
+            let code = code.trim();
+            if code.is_empty() || self.listed(code).is_some() {
+                continue;
+            }
+            let p = Arc::new(product::synthetic(code));
+            self.order.push(p.clone());
+            self.products.insert(code.to_owned(), p);
         }
-        let p = Arc::new(product::synthetic(code));
-        // Bounded: past MAX_CACHED codes a synthesized product is made afresh each time
-        // (it is a pure function of its code).
-        if extra.len() < MAX_CACHED {
-            extra.insert(code.to_owned(), p.clone());
-        }
-        p
+        self
     }
 
     /// The days a product trades: its exchange's calendar, in the sandbox every day from the
@@ -768,6 +794,8 @@ fn derivatives(today: NaiveDate) -> Vec<Product> {
     let future = Product {
         code: format!("101{}{:02}", year_code(fy), fm),
         name: format!("KOSPI200 F {fy}{fm:02}"),
+        kor_name: format!("코스피200 F {fy}{fm:02}"),
+        eng_name: format!("KOSPI200 F {fy}{fm:02}"),
         venue: Venue::KrxFutures,
         class: Class::Future,
         base: 35_000,
@@ -784,6 +812,8 @@ fn derivatives(today: NaiveDate) -> Vec<Product> {
             out.push(Product {
                 code: format!("{prefix}{}{month}{strike}", year_code(oy)),
                 name: format!("KOSPI200 {kind} {oy}{om:02} {strike}.0"),
+                kor_name: format!("코스피200 {kind} {oy}{om:02} {strike}.0"),
+                eng_name: format!("KOSPI200 {kind} {oy}{om:02} {strike}.0"),
                 venue: Venue::KrxOptions,
                 class: Class::Option,
                 base,

@@ -9,6 +9,7 @@ mod client;
 mod common;
 mod day;
 mod faults;
+mod identity;
 mod market;
 mod paging;
 mod rest;
