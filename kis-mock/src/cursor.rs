@@ -10,7 +10,7 @@
 use kis_spec::{ApiSpec, Field, Kind};
 use serde_json::{Map, Value};
 
-use crate::rest::{Call, Reply, paginate};
+use crate::call::{Call, Reply, paginate};
 use crate::synth;
 
 /// The date of history row `g`.

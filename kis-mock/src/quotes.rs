@@ -6,9 +6,9 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use kis_spec::{Field, Kind};
 use serde_json::{Map, Value};
 
+use crate::call::{Call, Reply};
 use crate::market::fields::{Row, apply};
 use crate::market::{Market, Period, Quote};
-use crate::rest::{Call, Reply};
 
 /// Request parameters that name the product, in order of preference.
 const SYMBOL_PARAMS: &[&str] = &[

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
@@ -32,10 +32,7 @@ pub(crate) struct Shared {
     pub tr_cont_pages: Mutex<HashMap<String, u32>>,
 }
 
-/// Locks a mutex, recovering the data if a holder panicked (it holds plain data only).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+pub(crate) use crate::sync::lock;
 
 /// Resolves once shutdown was requested (holding no lock guard across awaits).
 pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {

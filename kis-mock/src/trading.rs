@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::account::{Account, BRANCH, Notice, Order, OrderKind};
+use crate::call::{Call, Reply, paginate};
 use crate::config::{AccountList, Fill};
-use crate::rest::{Call, Reply, paginate};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
 use crate::synth;

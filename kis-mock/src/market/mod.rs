@@ -26,7 +26,7 @@ use self::clock::Clock;
 use self::path::{DayPath, Hours, Summary, date_key, secs};
 use self::product::{Class, Product, Venue};
 use self::rng::{Rng, hash_str};
-use crate::server::lock;
+use crate::sync::lock;
 
 /// Where the session of a product stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
