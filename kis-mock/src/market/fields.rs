@@ -280,7 +280,8 @@ pub fn text(field: &Field, row: &Row<'_>) -> Option<String> {
     let n = lower(&field.name);
     let p = &row.quote.product;
     let krx_stock = !p.venue.is_us() && !p.venue.is_derivative();
-    let listed = p.listed_on().format("%Y%m%d").to_string();
+    // Called for every column of every realtime record: nothing is computed unless named.
+    let listed = || p.listed_on().format("%Y%m%d").to_string();
     let v = match n.as_ref() {
         "stck_shrn_iscd" | "mksc_shrn_iscd" | "pdno" | "symb" | "futs_shrn_iscd"
         | "optn_shrn_iscd" | "shtn_pdno" | "ovrs_pdno" => p.code.clone(),
@@ -295,8 +296,8 @@ pub fn text(field: &Field, row: &Row<'_>) -> Option<String> {
         "scty_grp_id_cd" => p.security_group().into(),
         "excd" if p.venue.is_us() => p.venue.excd().into(),
         "lstg_stqt" | "lstn_stcn" => p.listed_shares().to_string(),
-        "scts_mket_lstg_dt" if krx_stock && p.venue != super::product::Venue::Kosdaq => listed,
-        "kosdaq_mket_lstg_dt" if p.venue == super::product::Venue::Kosdaq => listed,
+        "scts_mket_lstg_dt" if krx_stock && p.venue != super::product::Venue::Kosdaq => listed(),
+        "kosdaq_mket_lstg_dt" if p.venue == super::product::Venue::Kosdaq => listed(),
         "scts_mket_lstg_dt" | "kosdaq_mket_lstg_dt" if krx_stock => String::new(),
         _ => return None,
     };

@@ -181,12 +181,14 @@ async fn a_gigabyte_body_and_a_10_mib_frame_are_refused_without_memory_growth() 
          content-length: {GIB}\r\n\r\n"
     );
     let (sent, status) = stream_body(&addr, &head, GIB, false).await;
+    eprintln!("declared 1 GiB: {status} after {sent} bytes written");
     assert!(status.starts_with("HTTP/1.1 413"), "{status}");
     assert!(sent < GIB / 4, "the mock kept reading: {sent} bytes");
 
     // Streamed without a length: counted as it arrives, refused past 1 MiB.
     let head = "POST /uapi/hashkey HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n\r\n";
     let (sent, status) = stream_body(&addr, head, GIB, true).await;
+    eprintln!("streamed chunked: {status} after {sent} bytes written");
     assert!(status.starts_with("HTTP/1.1 413"), "{status}");
     assert!(sent < GIB / 4, "the mock kept reading: {sent} bytes");
 
@@ -211,6 +213,7 @@ async fn a_gigabyte_body_and_a_10_mib_frame_are_refused_without_memory_growth() 
     assert!(end.is_ok(), "the session survived a 10 MiB frame");
 
     let after = rss_kib(pid);
+    eprintln!("resident memory {before} KiB before, {after} KiB after");
     let _ = Command::new("kill")
         .args(["-INT", &pid.to_string()])
         .status();

@@ -184,3 +184,26 @@ async fn websocket_paths() {
     let bad = tokio_tungstenite::connect_async(format!("{}/elsewhere", mock.ws_url())).await;
     assert!(bad.is_err());
 }
+
+#[tokio::test]
+async fn a_handshake_never_completed_is_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mock = start(MockConfig {
+        handshake_timeout: Duration::from_millis(200),
+        ..ws_config()
+    })
+    .await;
+    let addr = mock.ws_url().trim_start_matches("ws://").to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Half a request line, then silence.
+    tcp.write_all(b"GET /tryitout HTTP/1.1\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf)).await;
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "still open after {:?}: {read:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
