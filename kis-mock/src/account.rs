@@ -53,6 +53,9 @@ pub(crate) struct Order {
     pub filled: u64,
     /// Sum of quantity × price of the fills.
     pub fill_amount: u64,
+    /// Fees and taxes charged for the fills (commission, and the sell tax): what the balance
+    /// counts in `thdt_tlex_amt` and daily executions in `prsm_tlex_smtl`.
+    pub fees: u64,
     /// The day's cumulative volume when the order was last matched.
     pub seen_volume: u64,
     /// Quantity taken away by a later modify or cancel.
@@ -254,7 +257,9 @@ impl Account {
         qty: &str,
         price: &str,
     ) -> Result<(Order, Notice), Reject> {
-        if code.len() < 6 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // Only products of the universe trade (KIS knows no other code).
+        let listed = market.listed(code).filter(|p| !p.venue.is_us());
+        if code.len() < 6 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) || listed.is_none() {
             return Err(reject(
                 "APBK0656",
                 format!("해당종목정보가 없습니다.({code})"),
@@ -296,6 +301,7 @@ impl Account {
             reserve,
             filled: 0,
             fill_amount: 0,
+            fees: 0,
             withdrawn: 0,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
@@ -378,6 +384,7 @@ impl Account {
             reserve,
             filled: 0,
             fill_amount: 0,
+            fees: 0,
             withdrawn: 0,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
@@ -406,8 +413,15 @@ impl Account {
             day: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         });
+        let tax = if order.sell {
+            self.sell_tax(market, &order.code, amount)
+        } else {
+            0
+        };
+        self.orders[idx].fees = self.orders[idx]
+            .fees
+            .saturating_add(commission.saturating_add(tax));
         if order.sell {
-            let tax = self.sell_tax(market, &order.code, amount);
             let charges = commission.saturating_add(tax);
             self.cash = self.cash.saturating_add(amount).saturating_sub(charges);
             self.sold = self.sold.saturating_add(amount);
@@ -753,6 +767,8 @@ mod proptests {
                     prop_assert!(o.filled + o.withdrawn <= o.qty || o.kind == OrderKind::Cancel);
                 }
                 prop_assert!(a.available_cash() <= a.cash);
+                let fees: u64 = a.orders.iter().map(|o| o.fees).sum();
+                prop_assert_eq!(fees, a.charges, "fees per order add up to the day's charges");
                 let held = a.holdings.get("005930").map_or(0, |p| p.qty);
                 prop_assert!(a.sellable("005930") <= held);
             }

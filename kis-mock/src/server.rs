@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
@@ -38,10 +38,7 @@ pub(crate) struct Shared {
     pub notice_log: crate::control::NoticeLog,
 }
 
-/// Locks a mutex, recovering the data if a holder panicked (it holds plain data only).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+pub(crate) use crate::sync::lock;
 
 /// Resolves once shutdown was requested (holding no lock guard across awaits).
 pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {
@@ -90,12 +87,15 @@ impl MockServer {
         if let Some(error) = catalog.error() {
             tracing::warn!("kis-mock serves no spec: {error}");
         }
+        crate::header_case::prepare().await;
         let rest = TcpListener::bind(("127.0.0.1", config.rest_port)).await?;
         let ws = TcpListener::bind(("127.0.0.1", config.ws_port)).await?;
         let (stop, shutdown) = watch::channel(false);
         let (notices, _) = broadcast::channel(256);
-        let market =
-            crate::market::Market::new(config.seed, crate::market::clock::Clock::new(config.clock));
+        let clock = crate::market::clock::Clock::with_calendar(config.clock, config.calendar);
+        // The universe: the fixed products and derivatives, and the starting positions' codes.
+        let market = crate::market::Market::with_calendar(config.seed, clock, config.calendar)
+            .listing(config.initial_holdings.iter().map(|h| h.code.as_str()));
         let shared = Arc::new(Shared {
             tr_cont_pages: Mutex::new(HashMap::new()),
             notice_log: Default::default(),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::account::{Account, BRANCH, Notice, Order, OrderKind};
-use crate::config::Fill;
-use crate::rest::{Call, Reply, paginate};
+use crate::call::{Call, Reply, paginate};
+use crate::config::{AccountList, Fill};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
 use crate::synth;
@@ -197,8 +197,13 @@ fn revise(call: &Call<'_>) -> Reply {
 }
 
 /// The rows of page `page` and the number of pages (at least 1).
-fn page_of<T: Clone>(call: &Call<'_>, all: &[T]) -> Result<(Vec<T>, u32), Reply> {
-    let rows = call.sh.config.paging.rows.max(1) as usize;
+fn page_of<T: Clone>(
+    call: &Call<'_>,
+    list: AccountList,
+    all: &[T],
+) -> Result<(Vec<T>, u32), Reply> {
+    let config = &call.sh.config;
+    let rows = config.paging.account_page(list, config.env) as usize;
     let pages = all.len().div_ceil(rows).max(1) as u32;
     if call.page >= pages {
         return Err(Reply::business(
@@ -217,7 +222,7 @@ fn balance(call: &Call<'_>) -> Reply {
         .iter()
         .map(|(code, p)| (code.clone(), p.qty, p.avg_price))
         .collect();
-    let (page, pages) = match page_of(call, &holdings) {
+    let (page, pages) = match page_of(call, AccountList::Balance, &holdings) {
         Ok(x) => x,
         Err(reply) => return reply,
     };
@@ -322,7 +327,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .cloned()
         .collect();
     drop(account);
-    let (page, pages) = match page_of(call, &orders) {
+    let (page, pages) = match page_of(call, AccountList::DailyExecutions, &orders) {
         Ok(x) => x,
         Err(reply) => return reply,
     };
@@ -393,6 +398,11 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .iter()
         .map(|o| o.fill_amount)
         .fold(0u64, u64::saturating_add);
+    // The same fees and taxes the balance charged (`thdt_tlex_amt`) for these orders.
+    let fees = orders
+        .iter()
+        .map(|o| o.fees)
+        .fold(0u64, u64::saturating_add);
     fill_block(
         call,
         &mut body,
@@ -401,7 +411,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
             ("tot_ord_qty", ord_qty.to_string()),
             ("tot_ccld_qty", ccld_qty.to_string()),
             ("tot_ccld_amt", ccld_amt.to_string()),
-            ("prsm_tlex_smtl", "0".into()),
+            ("prsm_tlex_smtl", fees.to_string()),
             (
                 "pchs_avg_pric",
                 (ccld_amt.checked_div(ccld_qty).unwrap_or(0)).to_string(),

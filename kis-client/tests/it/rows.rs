@@ -16,7 +16,11 @@ use crate::support::{Setup, unlimited};
 
 fn paged(pages: u32, rows: u32) -> MockConfig {
     MockConfig {
-        paging: PagingConfig { pages, rows },
+        paging: PagingConfig {
+            pages,
+            rows,
+            account_rows: Some(rows),
+        },
         ..unlimited()
     }
 }

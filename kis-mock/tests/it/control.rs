@@ -29,7 +29,11 @@ fn control(fill: Fill) -> MockConfig {
             speed: 1.0,
         },
         data_interval: None,
-        paging: PagingConfig { pages: 1, rows: 20 },
+        paging: PagingConfig {
+            pages: 1,
+            rows: 20,
+            account_rows: Some(20),
+        },
         control: true,
         ..MockConfig::default()
     }
@@ -267,7 +271,11 @@ async fn notice_before_the_reply() {
 #[tokio::test]
 async fn sydb0050_mid_scan() {
     let mock = start(MockConfig {
-        paging: PagingConfig { pages: 1, rows: 1 },
+        paging: PagingConfig {
+            pages: 1,
+            rows: 1,
+            account_rows: Some(1),
+        },
         ..control(Fill::Never)
     })
     .await;

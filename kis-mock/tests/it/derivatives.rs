@@ -35,7 +35,11 @@ fn config() -> MockConfig {
         fill: Fill::Market,
         data_interval: None,
         control: true,
-        paging: PagingConfig { pages: 1, rows: 20 },
+        paging: PagingConfig {
+            pages: 1,
+            rows: 20,
+            account_rows: Some(20),
+        },
         initial_cash: 100_000_000_000,
         ..MockConfig::default()
     }

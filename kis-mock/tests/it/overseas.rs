@@ -51,7 +51,11 @@ fn config(env: MockEnv, at: NaiveDateTime, fill: Fill) -> MockConfig {
         fill,
         data_interval: None,
         control: true,
-        paging: kis_mock::PagingConfig { pages: 1, rows: 20 },
+        paging: kis_mock::PagingConfig {
+            pages: 1,
+            rows: 20,
+            account_rows: Some(20),
+        },
         // Enough dollars to out-size the book.
         initial_usd_cents: 10_000_000_000_000,
         ..base
