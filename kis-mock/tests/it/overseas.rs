@@ -159,6 +159,8 @@ async fn order_partial_fill_modify_cancel_and_inquiries_agree_with_truth() {
     let rows = open.output.rows();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].odno.raw(), odno);
+    // KIS's modify and cancel name the quantity (the open remainder here).
+    let open_qty = rows[0].nccs_qty.get().copied().expect("open quantity");
 
     // Modify the remainder to a price far below the market, then cancel it.
     let modified = client
@@ -167,7 +169,7 @@ async fn order_partial_fill_modify_cancel_and_inquiries_agree_with_truth() {
             "AAPL",
             &odno,
             ModifyCancel::Modify,
-            Decimal::ZERO,
+            open_qty,
             dec("1.00"),
         ))
         .await
@@ -180,7 +182,7 @@ async fn order_partial_fill_modify_cancel_and_inquiries_agree_with_truth() {
             "AAPL",
             &modify_odno,
             ModifyCancel::Cancel,
-            Decimal::ZERO,
+            open_qty,
             Decimal::ZERO,
         ))
         .await

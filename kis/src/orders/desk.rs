@@ -360,6 +360,7 @@ impl Desk {
             orgno: link.orgno.clone(),
             cancel,
             qty,
+            open: view.remaining,
             price,
         };
         let outcome = kis_io::change(&self.client, &view.intent, &c).await;

@@ -128,6 +128,8 @@ pub(crate) struct Change {
     pub cancel: bool,
     /// Shares concerned (`None`: all that is open).
     pub qty: Option<u64>,
+    /// Shares open now.
+    pub open: u64,
     /// The new price of a modify.
     pub price: Option<Decimal>,
 }
@@ -152,7 +154,8 @@ pub(crate) async fn change(client: &Client, intent: &Intent, c: &Change) -> Outc
             &intent.symbol,
             &c.odno,
             code,
-            Decimal::from(qty.max(if c.qty.is_none() { 0 } else { 1 })),
+            // KIS's overseas modify/cancel names the quantity: all that is open by default.
+            Decimal::from(c.qty.unwrap_or(c.open)),
             price,
         )
         .cano(acct.cano())
