@@ -105,6 +105,8 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid { field, .. } => Some(field),
+            Error::NotFound { .. } | Error::Ambiguous { .. } => Some("symbol"),
+            Error::Client(e) => e.field(),
             _ => None,
         }
     }

@@ -241,6 +241,11 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         (account.buy("AAPL", 1).market(), "symbol"),
         (account.buy("005930 ", 1).market(), "symbol"),
         (account.buy("005930", 1).limit(dec!(72993)), "price"),
+        // Multiples of 5 (an ETF's grid) but off this stock's: the symbol master knows.
+        (account.buy("005930", 1).limit(dec!(73050)), "price"),
+        (account.buy("005930", 1).limit(dec!(72995)), "price"),
+        // Well-formed but not a listed product.
+        (account.buy("999999", 1).market(), "symbol"),
         (account.buy("NASDAQ:AAPL", 1).limit(dec!(187.255)), "price"),
         (account.buy("NASDAQ:AAPL", 1).market(), "kind"),
         (account.buy("005930", 1), "kind"),
@@ -411,4 +416,98 @@ async fn a_corrupt_journal_refuses_orders_but_reads_work() {
         )
         .await
         .expect("a quote still works");
+}
+
+/// The simulator's own account (`MockServer::truth`): every domestic order's filled quantity
+/// equals the ledger's for the same KIS order number, and the ledger has every one.
+fn assert_ledger_matches_truth(kis: &Kis, views: &[OrderView]) {
+    let truth = kis.simulator_server().expect("simulator").truth();
+    let mut server: BTreeMap<String, u64> = BTreeMap::new();
+    for o in truth["orders"].as_array().expect("orders") {
+        if o["market"] == "domestic" {
+            let odno = o["odno"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches('0')
+                .to_owned();
+            server.insert(odno, o["filled_qty"].as_u64().unwrap());
+        }
+    }
+    let mut seen = 0;
+    for v in views {
+        let mut filled = 0;
+        for link in &v.chain {
+            let key = link.odno.trim_start_matches('0');
+            filled += server
+                .get(key)
+                .unwrap_or_else(|| panic!("{key} of {} is not in the truth {server:?}", v.id));
+            seen += 1;
+        }
+        assert_eq!(
+            v.filled, filled,
+            "{}: ledger {} truth {filled}",
+            v.id, v.filled
+        );
+    }
+    assert_eq!(
+        seen,
+        server.len(),
+        "the ledger has every order of the truth"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_executed_behind_a_500_is_unknown_then_accepted_by_inquiry_sent_once() {
+    let kis = Kis::simulator_with(mock(Fill::Market))
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Memory, false));
+    let account = kis.account().unwrap();
+    let sim = kis.simulator_server().unwrap();
+    account.orders().await.unwrap();
+    // KIS executes the order but the answer is a 500: the client cannot know.
+    sim.faults()
+        .order_reply(kis_mock::OrderReplyFault::Http500, 1);
+    let order = account.buy("005930", 4).market().submit().await.unwrap();
+    // Unknown, unless the inquiry the desk starts at once has already found it.
+    assert!(
+        matches!(order.state(), OrderState::Unknown | OrderState::Filled),
+        "{:?}",
+        order.state()
+    );
+    let v = order.wait_filled(Duration::from_secs(10)).await.unwrap();
+    assert_eq!((v.filled, v.chain.len()), (4, 1), "{v:?}");
+    assert_eq!(
+        sim.stats()
+            .requests_to("/uapi/domestic-stock/v1/trading/order-cash"),
+        1,
+        "resolved by asking, never by sending again"
+    );
+    assert_ledger_matches_truth(&kis, &account.orders().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_before_the_reply_and_duplicated_notices_count_once() {
+    let kis = Kis::simulator_with(mock(Fill::Market))
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Memory, true));
+    let account = kis.account().unwrap();
+    let sim = kis.simulator_server().unwrap();
+    account.orders().await.unwrap();
+    sim.faults()
+        .order_reply(kis_mock::OrderReplyFault::NoticeFirst, 2);
+    sim.faults().duplicate_notices(10);
+    let a = account.buy("005930", 5).market().submit().await.unwrap();
+    let b = account.buy("000660", 2).market().submit().await.unwrap();
+    for o in [&a, &b] {
+        let v = o.wait_filled(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(v.filled, v.intent.qty, "{v:?}");
+        assert!(!v.external, "the early notice joined our order: {v:?}");
+    }
+    // Late duplicates and polls change nothing.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let views = account.orders().await.unwrap();
+    assert_eq!(views.len(), 2, "no order adopted twice: {views:?}");
+    assert_ledger_matches_truth(&kis, &views);
 }

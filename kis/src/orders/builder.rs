@@ -153,10 +153,26 @@ impl OrderBuilder {
     ///   `Unknown`; the desk resolves it by asking KIS (an inquiry), never by sending again.
     ///   [`Order::wait_done`] waits for that.
     ///
+    /// Before anything is journaled the order is checked against the symbol master
+    /// ([`crate::Kis::check_order`]): an unknown or halted symbol, a price off the product's
+    /// own tick grid (stock, ETF/ETN, ELW, US) or a quantity off its lot is refused.
+    ///
     /// New orders are refused ([`Error::NotReconciled`]) until the account's journal has
     /// been reconciled with KIS, which the first order of a handle starts.
     pub async fn submit(self) -> Result<Order, Error> {
         let intent = self.intent()?;
+        // The symbol master: the product's own tick grid and lot, halts and unknown codes,
+        // refused before anything is journaled.
+        let query = match intent.venue {
+            Venue::Nasdaq => format!("NASDAQ:{}", intent.symbol),
+            Venue::Nyse => format!("NYSE:{}", intent.symbol),
+            Venue::Amex => format!("AMEX:{}", intent.symbol),
+            _ => intent.symbol.clone(),
+        };
+        self.account
+            .kis()
+            .check_order(&query, intent.price, intent.qty)
+            .await?;
         let desk = self.account.kis().desk().await?;
         desk.submit(intent).await
     }
