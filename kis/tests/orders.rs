@@ -511,3 +511,58 @@ async fn a_notice_before_the_reply_and_duplicated_notices_count_once() {
     assert_eq!(views.len(), 2, "no order adopted twice: {views:?}");
     assert_ledger_matches_truth(&kis, &views);
 }
+
+/// A US limit order goes through the same API: placed on NASDAQ inside the New York session
+/// (a fixed instant), moved, cancelled; the ledger agrees with the simulator's truth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_us_order_is_placed_modified_and_cancelled_through_the_same_handle() {
+    let mut mc = mock(Fill::Market);
+    // Wednesday 2026-11-25, 11:00 in New York = 01:00 KST the next day.
+    mc.clock = MockClock::Simulated {
+        start: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).and_then(|d| d.and_hms_opt(1, 0, 0)),
+        speed: 1.0,
+    };
+    let kis = Kis::simulator_with(mc)
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Memory, true));
+    let account = kis.account().unwrap();
+    let q = kis
+        .stock("NASDAQ:AAPL")
+        .await
+        .unwrap()
+        .quote()
+        .await
+        .unwrap();
+    let low = (q.price.amount() * dec!(0.8)).round_dp(2);
+    let order = account
+        .buy("NASDAQ:AAPL", 2)
+        .limit(low)
+        .submit()
+        .await
+        .unwrap();
+    assert_eq!(order.state(), OrderState::Accepted);
+    let v = order.modify_price(low + dec!(0.01)).await.unwrap();
+    assert_eq!(v.chain.len(), 2, "{v:?}");
+    order.cancel().await.unwrap();
+    let done = order.wait_done(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(done.state, OrderState::Cancelled, "{done:?}");
+    let truth = kis.simulator_server().unwrap().truth();
+    let us: Vec<_> = truth["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["market"] != "domestic")
+        .collect();
+    assert_eq!(us.len(), 3, "new, modify and cancel: {us:?}");
+    let chain: Vec<_> = done
+        .chain
+        .iter()
+        .map(|l| l.odno.trim_start_matches('0').to_owned())
+        .collect();
+    for o in us {
+        let odno = o["odno"].as_str().unwrap().trim_start_matches('0');
+        assert!(chain.iter().any(|c| c == odno), "{odno} not in {chain:?}");
+        assert_eq!(o["filled_qty"].as_u64(), Some(0));
+    }
+}
