@@ -307,50 +307,28 @@ pub(crate) fn notice_account(acnt_no: &str, known: &[AccountKey]) -> Option<Acco
     known.iter().find(|a| a.cano() == t).cloned()
 }
 
-/// A domestic execution notice (`H0STCNI0`/`H0STCNI9`), normalized; `None` when it is not an
-/// order of an account (malformed fields are skipped, never guessed).
-pub(crate) fn domestic_notice(
-    n: &kis_ws::api::realtime_domestic_stock::h0stcni0::H0stcni0,
-    known: &[AccountKey],
-) -> Option<Notice> {
-    let account = notice_account(&n.acnt_no.raw(), known)?;
-    let int = |s: &str| s.trim().parse::<u64>().ok();
-    let dec = |s: &str| s.trim().parse::<Decimal>().ok();
-    let fill = n.cntg_yn.raw().trim() == "2";
-    let refused = matches!(n.rfus_yn.raw().trim(), "1" | "Y");
-    Some(Notice {
-        account,
-        odno: n.oder_no.raw().trim().to_owned(),
-        orig_odno: non_blank(&n.ooder_no.raw()),
-        kind: if refused {
-            NoticeKind::Refused
-        } else if fill {
-            NoticeKind::Fill
-        } else {
-            NoticeKind::Ack
-        },
-        rctf: match n.rctf_cls.raw().trim() {
-            "1" => Rctf::Modify,
-            "2" => Rctf::Cancel,
-            _ => Rctf::New,
-        },
-        symbol: n.stck_shrn_iscd.raw().trim().to_owned(),
-        side: Side::from_kis(&n.seln_byov_cls.raw())?,
-        order_qty: int(&n.oder_qty.raw()),
-        order_price: dec(&n.oder_prc.raw()),
-        fill_qty: if fill { int(&n.cntg_qty.raw())? } else { 0 },
-        fill_price: if fill { dec(&n.cntg_unpr.raw()) } else { None },
-        time: Some(n.stck_cntg_hour.raw().trim().to_owned()).filter(|t| !t.is_empty()),
-        venue: None,
-    })
+/// The text of an execution notice's fields, domestic or overseas (the same names in both
+/// layouts), before they are read.
+struct NoticeText<'a> {
+    acnt_no: std::borrow::Cow<'a, str>,
+    oder_no: std::borrow::Cow<'a, str>,
+    ooder_no: std::borrow::Cow<'a, str>,
+    cntg_yn: std::borrow::Cow<'a, str>,
+    rfus_yn: std::borrow::Cow<'a, str>,
+    rctf_cls: std::borrow::Cow<'a, str>,
+    symbol: std::borrow::Cow<'a, str>,
+    side: std::borrow::Cow<'a, str>,
+    oder_qty: std::borrow::Cow<'a, str>,
+    oder_prc: Option<std::borrow::Cow<'a, str>>,
+    cntg_qty: std::borrow::Cow<'a, str>,
+    cntg_unpr: std::borrow::Cow<'a, str>,
+    time: std::borrow::Cow<'a, str>,
 }
 
-/// An overseas execution notice (`H0GSCNI0`/`H0GSCNI9`), normalized.
-pub(crate) fn overseas_notice(
-    n: &kis_ws::api::realtime_overseas_stock::h0gscni0::H0gscni0,
-    known: &[AccountKey],
-) -> Option<Notice> {
-    let account = notice_account(&n.acnt_no.raw(), known)?;
+/// Reads a notice's text; `None` when it is not an order of an account (malformed fields are
+/// skipped, never guessed). Quantities may be written as decimals (overseas): whole shares.
+fn read_notice(n: NoticeText<'_>, known: &[AccountKey]) -> Option<Notice> {
+    let account = notice_account(&n.acnt_no, known)?;
     let whole = |s: &str| {
         s.trim()
             .parse::<Decimal>()
@@ -358,12 +336,12 @@ pub(crate) fn overseas_notice(
             .and_then(|d| u64::try_from(d.trunc()).ok())
     };
     let dec = |s: &str| s.trim().parse::<Decimal>().ok();
-    let fill = n.cntg_yn.raw().trim() == "2";
-    let refused = matches!(n.rfus_yn.raw().trim(), "1" | "Y");
+    let fill = n.cntg_yn.trim() == "2";
+    let refused = matches!(n.rfus_yn.trim(), "1" | "Y");
     Some(Notice {
         account,
-        odno: n.oder_no.raw().trim().to_owned(),
-        orig_odno: non_blank(&n.ooder_no.raw()),
+        odno: n.oder_no.trim().to_owned(),
+        orig_odno: non_blank(&n.ooder_no),
         kind: if refused {
             NoticeKind::Refused
         } else if fill {
@@ -371,18 +349,195 @@ pub(crate) fn overseas_notice(
         } else {
             NoticeKind::Ack
         },
-        rctf: match n.rctf_cls.raw().trim() {
+        rctf: match n.rctf_cls.trim() {
             "1" => Rctf::Modify,
             "2" => Rctf::Cancel,
             _ => Rctf::New,
         },
-        symbol: n.stck_shrn_iscd.raw().trim().to_owned(),
-        side: Side::from_kis(&n.seln_byov_cls.raw())?,
-        order_qty: whole(&n.oder_qty.raw()),
-        order_price: None,
-        fill_qty: if fill { whole(&n.cntg_qty.raw())? } else { 0 },
-        fill_price: if fill { dec(&n.cntg_unpr.raw()) } else { None },
-        time: Some(n.stck_cntg_hour.raw().trim().to_owned()).filter(|t| !t.is_empty()),
+        symbol: n.symbol.trim().to_owned(),
+        side: Side::from_kis(&n.side)?,
+        order_qty: whole(&n.oder_qty),
+        order_price: n.oder_prc.as_deref().and_then(dec),
+        fill_qty: if fill { whole(&n.cntg_qty)? } else { 0 },
+        fill_price: if fill { dec(&n.cntg_unpr) } else { None },
+        time: Some(n.time.trim().to_owned()).filter(|t| !t.is_empty()),
         venue: None,
     })
+}
+
+/// A domestic execution notice (`H0STCNI0`/`H0STCNI9`), normalized.
+pub(crate) fn domestic_notice(
+    n: &kis_ws::api::realtime_domestic_stock::h0stcni0::H0stcni0,
+    known: &[AccountKey],
+) -> Option<Notice> {
+    let text = NoticeText {
+        acnt_no: n.acnt_no.raw(),
+        oder_no: n.oder_no.raw(),
+        ooder_no: n.ooder_no.raw(),
+        cntg_yn: n.cntg_yn.raw(),
+        rfus_yn: n.rfus_yn.raw(),
+        rctf_cls: n.rctf_cls.raw(),
+        symbol: n.stck_shrn_iscd.raw(),
+        side: n.seln_byov_cls.raw(),
+        oder_qty: n.oder_qty.raw(),
+        oder_prc: Some(n.oder_prc.raw()),
+        cntg_qty: n.cntg_qty.raw(),
+        cntg_unpr: n.cntg_unpr.raw(),
+        time: n.stck_cntg_hour.raw(),
+    };
+    read_notice(text, known)
+}
+
+/// An overseas execution notice (`H0GSCNI0`/`H0GSCNI9`), normalized (its layout has no order
+/// price).
+pub(crate) fn overseas_notice(
+    n: &kis_ws::api::realtime_overseas_stock::h0gscni0::H0gscni0,
+    known: &[AccountKey],
+) -> Option<Notice> {
+    let text = NoticeText {
+        acnt_no: n.acnt_no.raw(),
+        oder_no: n.oder_no.raw(),
+        ooder_no: n.ooder_no.raw(),
+        cntg_yn: n.cntg_yn.raw(),
+        rfus_yn: n.rfus_yn.raw(),
+        rctf_cls: n.rctf_cls.raw(),
+        symbol: n.stck_shrn_iscd.raw(),
+        side: n.seln_byov_cls.raw(),
+        oder_qty: n.oder_qty.raw(),
+        oder_prc: None,
+        cntg_qty: n.cntg_qty.raw(),
+        cntg_unpr: n.cntg_unpr.raw(),
+        time: n.stck_cntg_hour.raw(),
+    };
+    read_notice(text, known)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text<'a>(fields: [&'a str; 12]) -> NoticeText<'a> {
+        let c = |i: usize| Cow::Borrowed(fields[i]);
+        NoticeText {
+            acnt_no: c(0),
+            oder_no: c(1),
+            ooder_no: c(2),
+            cntg_yn: c(3),
+            rfus_yn: c(4),
+            rctf_cls: c(5),
+            symbol: c(6),
+            side: c(7),
+            oder_qty: c(8),
+            oder_prc: Some(c(9)),
+            cntg_qty: c(10),
+            cntg_unpr: c(11),
+            time: Cow::Borrowed("091500"),
+        }
+    }
+
+    #[test]
+    fn a_fill_an_ack_and_a_refusal_read_as_such() {
+        let fill = read_notice(
+            text([
+                "1234567801",
+                "0000011",
+                "",
+                "2",
+                "0",
+                "0",
+                "005930",
+                "02",
+                "10",
+                "70000",
+                "4",
+                "70000",
+            ]),
+            &[],
+        )
+        .expect("a fill");
+        assert_eq!(
+            (fill.kind, fill.fill_qty, fill.side),
+            (NoticeKind::Fill, 4, Side::Buy)
+        );
+        assert_eq!(
+            fill.orig_odno, None,
+            "a blank original order number is none"
+        );
+        let ack = read_notice(
+            text([
+                "12345678", "12", "11", "1", "0", "1", "005930", "01", "10", "0", "", "",
+            ]),
+            &[AccountKey::parse("1234567801").unwrap()],
+        )
+        .expect("an 8-digit account of a known one");
+        assert_eq!(
+            (ack.kind, ack.rctf, ack.fill_qty),
+            (NoticeKind::Ack, Rctf::Modify, 0)
+        );
+        let refused = read_notice(
+            text([
+                "1234567801",
+                "13",
+                "",
+                "1",
+                "1",
+                "0",
+                "005930",
+                "02",
+                "1",
+                "0",
+                "",
+                "",
+            ]),
+            &[],
+        )
+        .expect("a refusal");
+        assert_eq!(refused.kind, NoticeKind::Refused);
+        // An account that is not ours, or a fill without a quantity, is no notice.
+        assert!(
+            read_notice(
+                text(["99", "1", "", "2", "0", "0", "X", "02", "1", "1", "1", "1"]),
+                &[]
+            )
+            .is_none()
+        );
+        assert!(
+            read_notice(
+                text([
+                    "1234567801",
+                    "1",
+                    "",
+                    "2",
+                    "0",
+                    "0",
+                    "X",
+                    "02",
+                    "1",
+                    "1",
+                    "",
+                    "1"
+                ]),
+                &[]
+            )
+            .is_none()
+        );
+    }
+
+    proptest! {
+        /// Any text: a notice or none, never a panic; a fill's quantity is what it says.
+        #[test]
+        fn any_text_reads_without_panicking(fields in proptest::array::uniform12(".{0,12}")) {
+            let f: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let arr: [&str; 12] = f.try_into().unwrap();
+            if let Some(n) = read_notice(text(arr), &[]) {
+                if n.kind == NoticeKind::Fill {
+                    prop_assert!(arr[10].trim().parse::<Decimal>().is_ok());
+                }
+            }
+        }
+    }
 }
