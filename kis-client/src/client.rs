@@ -147,6 +147,30 @@ impl Client {
         self.inner.wire.server_clock.offset()
     }
 
+    /// Makes sure KIS's clock is known ([`Client::server_offset`]): when no answer has told it
+    /// yet (a fresh client whose token came from the disk cache), one `POST /uapi/hashkey` of an
+    /// empty body asks (no token, no side effect; it counts against the limiter).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_client::Error> {
+    /// client.sync_server_clock().await?;
+    /// let kis_today = client.server_today().expect("known now");
+    /// # Ok(()) }
+    /// ```
+    pub async fn sync_server_clock(&self) -> Result<(), Error> {
+        if self.server_offset().is_some() {
+            return Ok(());
+        }
+        // The answer's `Date` is what counts, whatever the hash.
+        let _ = crate::auth::hashkey(&self.inner.wire, b"{}").await;
+        if self.server_offset().is_some() {
+            return Ok(());
+        }
+        Err(Error::InvalidConfig(
+            "KIS's answers carry no Date header: its clock (and so its day) is unknown".into(),
+        ))
+    }
+
     /// KIS's current KST wall time, by its clock ([`Client::server_offset`]); `None` before
     /// the first answer.
     ///

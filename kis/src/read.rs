@@ -63,8 +63,8 @@ impl Kis {
     /// # Ok(()) }
     /// ```
     pub async fn sync_clock(&self) -> Result<(), Error> {
-        if read(&self.read_state().clock).is_none() && self.client().server_offset().is_none() {
-            self.client().ensure_token().await?;
+        if read(&self.read_state().clock).is_none() {
+            self.client().sync_server_clock().await?;
         }
         Ok(())
     }
@@ -135,6 +135,20 @@ impl Kis {
         #[cfg(feature = "simulator")]
         if let Some(sim) = self.simulator_server() {
             return MasterStore::new(format!("{}/common/master", sim.rest_url()), None);
+        }
+        // A simulator on this machine (`kis mock`, kis-mock's binary) serves its own master
+        // files: a loopback REST URL is never KIS.
+        let rest = self.client().config().rest_url().trim_end_matches('/');
+        let host = rest
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("");
+        let loopback = host == "localhost" || host.starts_with("127.") || rest.contains("://[::1]");
+        if loopback {
+            return MasterStore::new(format!("{rest}/common/master"), None);
         }
         MasterStore::new(MasterStore::KIS_URL, MasterStore::default_dir())
     }

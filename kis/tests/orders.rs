@@ -566,3 +566,48 @@ async fn a_us_order_is_placed_modified_and_cancelled_through_the_same_handle() {
         assert_eq!(o["filled_qty"].as_u64(), Some(0));
     }
 }
+
+/// A fresh process whose token comes from the disk cache has heard nothing from KIS: the desk
+/// asks KIS's clock (one hashkey exchange) instead of failing or taking this machine's day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_with_a_cached_token_learns_the_servers_day_before_reconciling() {
+    let server = kis_mock::MockServer::start(mock(Fill::Market))
+        .await
+        .unwrap();
+    let c = server.config();
+    let cache = tempfile::tempdir().unwrap();
+    let config = kis_client::Config::builder()
+        .env(kis_client::Env::Paper)
+        .app_key(c.app_key.clone())
+        .app_secret(c.app_secret.clone())
+        .account(c.account.clone())
+        .hts_id(c.hts_id.clone())
+        .rest_url(server.rest_url())
+        .ws_url(server.ws_url())
+        .rate_limit_per_sec(1000)
+        .token_cache_dir(cache.path())
+        .build()
+        .unwrap();
+    kis_client::Client::new(config.clone())
+        .unwrap()
+        .ensure_token()
+        .await
+        .unwrap();
+    let fresh = kis_client::Client::new(config).unwrap();
+    fresh.ensure_token().await.unwrap();
+    assert_eq!(fresh.server_offset(), None, "the token came from the cache");
+    let kis = Kis::with_client(fresh).with_trading(fast(JournalPlace::Memory, false));
+    let order = kis
+        .account()
+        .unwrap()
+        .buy("005930", 1)
+        .market()
+        .submit()
+        .await
+        .unwrap();
+    order.wait_filled(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        kis.client().server_today(),
+        Some(server.market_time().date())
+    );
+}

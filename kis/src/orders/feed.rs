@@ -24,9 +24,7 @@ pub(super) async fn reconcile(
     first: bool,
 ) -> Result<(), Error> {
     // KIS keeps orders by its own (KST) day: ask its clock, never this machine's.
-    if desk.client.server_now().is_none() {
-        desk.client.ensure_token().await?;
-    }
+    desk.client.sync_server_clock().await?;
     let now = desk
         .client
         .server_now()
