@@ -77,7 +77,8 @@ fn master_store(rest: &str) -> Option<MasterStore> {
     Some(MasterStore::new(base, dir))
 }
 
-fn cache_base() -> Option<PathBuf> {
+/// The cache directory of kis-rs (`KIS_TOKEN_CACHE_DIR`, else XDG, else ~/.cache/kis-rs).
+pub fn cache_base() -> Option<PathBuf> {
     let var = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
