@@ -188,13 +188,11 @@ fn real_orders_need_the_opt_in_and_the_confirmation() {
 
 fn sim_account(sim: &Sim) -> String {
     let yaml = std::fs::read_to_string(&sim.config).unwrap();
-    let cano = yaml
-        .lines()
+    yaml.lines()
         .find_map(|l| l.strip_prefix("my_acct_stock: \""))
         .unwrap()
         .trim_end_matches('"')
-        .to_owned();
-    cano
+        .to_owned()
 }
 
 #[test]
@@ -217,13 +215,33 @@ fn orders_through_the_ledger_buy_list_modify_cancel() {
         .filter(|o| o["symbol"] == "005930" && o["remaining"].as_u64() == Some(1))
         .collect();
     assert!(!open.is_empty(), "{out}");
-    let id = open[0]["id"].as_str().unwrap().to_owned();
-    let (code, out, err) = sim.run(&["modify", &id, "--price", "60100", "--json"], &[], "");
-    assert_eq!(code, 0, "{err}");
-    assert!(serde_json::from_str::<Value>(&out).is_ok());
-    let (code, out, err) = sim.run(&["cancel", &id], &[], "");
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&id), "{out}");
+    assert_eq!(open.len(), 3, "{out}");
+    for (i, format) in ["", "--json", "--csv"].into_iter().enumerate() {
+        let id = open[i]["id"].as_str().unwrap().to_owned();
+        let price = format!("{}", 60100 + 100 * i);
+        let mut modify = vec!["modify", id.as_str(), "--price", price.as_str()];
+        let mut cancel = vec!["cancel", id.as_str()];
+        if !format.is_empty() {
+            modify.push(format);
+            cancel.push(format);
+        }
+        let (code, out, err) = sim.run(&modify, &[], "");
+        assert_eq!(code, 0, "{modify:?}: {err}");
+        assert!(out.contains(&id), "{out}");
+        let (code, out, err) = sim.run(&cancel, &[], "");
+        assert_eq!(code, 0, "{cancel:?}: {err}");
+        assert!(out.contains(&id), "{out}");
+    }
+    let (code, out, _) = sim.run(&["orders", "--json"], &[], "");
+    assert_eq!(code, 0);
+    let after: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(
+        after
+            .iter()
+            .filter(|o| o["symbol"] == "005930")
+            .all(|o| o["remaining"] == 0),
+        "all cancelled: {out}"
+    );
     let (code, _, err) = sim.run(&["cancel", "L999"], &[], "");
     assert_eq!(code, 3, "{err}");
     let (code, _, err) = sim.run(
@@ -293,7 +311,7 @@ fn trade_jsonl_session() {
     };
     assert_eq!(reply(1)["ok"], true, "{out}");
     assert_eq!(reply(1)["result"]["id"], "L1");
-    assert!(reply(2)["result"].as_array().unwrap().len() >= 1);
+    assert!(!reply(2)["result"].as_array().unwrap().is_empty());
     assert_eq!(reply(3)["ok"], true);
     assert_eq!(reply(4)["ok"], true, "{out}");
     assert_eq!(reply(5)["error"]["field"], "op");
@@ -335,6 +353,15 @@ fn simulator_flag_completions_and_help() {
         "6  network",
     ] {
         assert!(out.contains(c), "{c}: {out}");
+    }
+    for format in ["", "--json", "--csv"] {
+        let args: Vec<&str> = ["token", "revoke", format]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let (code, out, err) = sim.run(&args, &[], "");
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("revoked") || out.contains("true"), "{out}");
     }
     let (code, out, _) = sim.run(&["token", "status", "--check", "--json"], &[], "");
     assert_eq!(code, 0);
