@@ -97,6 +97,17 @@ pub fn build(
     variant: &str,
     params: &Map<String, Value>,
 ) -> Outcome<RawRequest> {
+    if variant.is_empty() && info.variants.len() > 1 {
+        let names: Vec<&str> = info.variants.iter().map(|v| v.0).collect();
+        return Err(Failure::invalid(
+            Some("variant"),
+            format!(
+                "{} has several variants: choose one with --variant ({})",
+                catalog::full_id(info),
+                names.join(", ")
+            ),
+        ));
+    }
     let c = client.config();
     kis_client::request::build(
         &catalog::full_id(info),
