@@ -220,3 +220,30 @@ pub fn print_body(out: &Out, info: &EndpointInfo, body: &Value) -> std::io::Resu
     }
     out.print_sections(&sections, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(id: &str) -> &'static EndpointInfo {
+        kis_client::request::find(id).unwrap()
+    }
+
+    #[test]
+    fn keys_by_wire_or_setter_name_and_json_numbers() {
+        let i = info("domestic_stock/order_cash");
+        assert_eq!(wire_name(i, "ord_qty"), "ORD_QTY");
+        assert_eq!(wire_name(i, "ord-unpr"), "ORD_UNPR");
+        assert_eq!(wire_name(i, "NOPE"), "NOPE");
+        let m = parse_pairs(i, &["pdno=005930".into(), "ORD_QTY=3".into()]).unwrap();
+        assert_eq!(m["PDNO"], "005930");
+        assert_eq!(parse_pairs(i, &["PDNO".into()]).unwrap_err().code, 3);
+        let input = serde_json::json!({"ord_qty": 3, "ORD_UNPR": 70000.5, "PDNO": "005930"});
+        let n = normalize(i, input.as_object().unwrap()).unwrap();
+        assert_eq!(n["ORD_QTY"], "3");
+        assert_eq!(n["ORD_UNPR"], "70000.5");
+        let bad = serde_json::json!({"PDNO": ["005930"]});
+        let e = normalize(i, bad.as_object().unwrap()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("PDNO"));
+    }
+}
