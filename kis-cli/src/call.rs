@@ -183,6 +183,8 @@ pub async fn run(client: &Client, args: &CallArgs, out: &Out) -> Outcome<()> {
         .map_err(|e| Failure::from_client(&e, trade))?;
     let body: Value = serde_json::from_slice(&resp.body)
         .map_err(|e| Failure::other(format!("the answer is not JSON: {e}")))?;
+    // Account numbers and the configuration's secrets never reach the terminal.
+    let body = crate::mcp::Scrubber::new(client.config()).value(&body);
     if resp.has_more() {
         eprintln!(
             "note: KIS has more pages (tr_cont {}); this is the first. The typed commands page automatically.",

@@ -27,6 +27,8 @@ pub async fn run(
             .await
             .map_err(|e| Failure::from_kis(&kis::Error::from(e), false))?;
     }
+    // The account number and HTS ID (in execution notices) are masked like everywhere else.
+    let scrub = crate::mcp::Scrubber::new(kis.client().config());
     let mut seen = 0u64;
     let mut header: Option<Vec<String>> = None;
     let mut csv = csv::Writer::from_writer(std::io::stdout());
@@ -42,8 +44,9 @@ pub async fn run(
                 tr_key,
                 record,
             } => {
-                let rec = serde_json::to_value(&record).unwrap_or(Value::Null);
-                let line = json!({"tr_id": &*tr_id, "tr_key": tr_key.as_deref(), "record": rec});
+                let rec = scrub.value(&serde_json::to_value(&record).unwrap_or(Value::Null));
+                let key = tr_key.as_deref().map(|k| scrub.text(k));
+                let line = json!({"tr_id": &*tr_id, "tr_key": key, "record": rec});
                 match out.format {
                     Format::Json => out.line(&line)?,
                     Format::Csv => {
@@ -81,7 +84,7 @@ pub async fn run(
                         writeln!(
                             o,
                             "{tr_id} {} {}",
-                            tr_key.as_deref().unwrap_or(""),
+                            key.as_deref().unwrap_or(""),
                             fields.join(" ")
                         )?;
                     }
