@@ -1,10 +1,12 @@
 //! The shared code-list enums of kis-client (`kis_client::codes`): one enum per distinct code
-//! list, named from `spec/patches/names/codes.yaml` where curated and derived from the labels
-//! elsewhere. Request and response fields of every REST endpoint use them.
+//! list, named from `spec/patches/names/codes.yaml` where curated and after the first field using
+//! it elsewhere, with variants named in English from the labels
+//! (`spec/patches/names/code_variants.yaml`, see `crate::words`). Request and response fields of
+//! every REST endpoint use them.
 
 use crate::doc::{self, esc};
 use crate::names::{Case, Scope, sanitize};
-use crate::words::label_name;
+use crate::words::Translator;
 use crate::{fill, lit};
 use askama::Template;
 use kis_spec::{ApiSpec, CodeNames, Field, Kind};
@@ -79,7 +81,7 @@ fn response_code_fields(s: &ApiSpec) -> Vec<&Field> {
 
 impl CodeBook {
     /// Builds the book over `specs` (REST only), curated names first.
-    pub fn build(specs: &[&ApiSpec], names: &CodeNames) -> CodeBook {
+    pub fn build(specs: &[&ApiSpec], names: &CodeNames, tr: &Translator) -> CodeBook {
         let mut types =
             Scope::with(&["Other", "CodeList", "Default", "Option", "Result", "String"]);
         let mut enums: Vec<EnumDef> = names
@@ -132,7 +134,7 @@ impl CodeBook {
                         let i = match curated {
                             Some(i) => i,
                             None => *derived.entry(l.clone()).or_insert_with(|| {
-                                enums.push(derived_enum(&mut types, s, f, &l));
+                                enums.push(derived_enum(&mut types, s, f, &l, tr));
                                 enums.len() - 1
                             }),
                         };
@@ -241,7 +243,7 @@ fn retired_note(r: &kis_spec::Retired) -> String {
     format!("since {}{refusal}; source: {}.", r.since, r.source)
 }
 
-fn derived_enum(types: &mut Scope, s: &ApiSpec, f: &Field, l: &List) -> EnumDef {
+fn derived_enum(types: &mut Scope, s: &ApiSpec, f: &Field, l: &List, tr: &Translator) -> EnumDef {
     // The field's name; when another list took it, the field's name qualified by the first
     // endpoint using this list (`FidRankSortClsCodeVolumeRank`), never a bare number.
     let plain = sanitize(&f.name, Case::Pascal, "Code");
@@ -258,36 +260,8 @@ fn derived_enum(types: &mut Scope, s: &ApiSpec, f: &Field, l: &List) -> EnumDef 
     let variants = l
         .iter()
         .map(|(code, label)| {
-            let mut base = label_name(label);
-            if base.is_empty() {
-                base = sanitize(code, Case::Pascal, "Code");
-                if base.starts_with('V') && code.starts_with(|c: char| c.is_ascii_digit()) {
-                    base = format!("Code{code}");
-                }
-            }
-            let base = sanitize(&base, Case::Pascal, "Code");
-            let ident = if vs_contains(&vs, &base) {
-                // Taken: the label with its bracketed remark (`지정가(IOC)` → `LimitIoc`), else
-                // the code appended (`LimitCode10`).
-                let full = sanitize(
-                    &label_name(&label.replace(['(', ')', '[', ']'], " ")),
-                    Case::Pascal,
-                    "Code",
-                );
-                let with_code = if code.starts_with(|c: char| c.is_ascii_digit()) {
-                    format!("{base}Code{code}")
-                } else {
-                    format!("{base}{}", sanitize(code, Case::Pascal, ""))
-                };
-                let pick = if vs_contains(&vs, &full) {
-                    with_code
-                } else {
-                    full
-                };
-                vs.sanitize(&pick, Case::Pascal, "Code")
-            } else {
-                vs.sanitize(&base, Case::Pascal, "Code")
-            };
+            let context = format!("`{}` code `{code}` of {}/{}", f.name, s.category, s.id);
+            let ident = variant_ident(&mut vs, &tr.name(label, &context), code);
             (ident, code.clone(), label.clone(), None)
         })
         .collect();
@@ -301,6 +275,35 @@ fn derived_enum(types: &mut Scope, s: &ApiSpec, f: &Field, l: &List) -> EnumDef 
         curated: false,
         variants,
         fields: BTreeSet::new(),
+    }
+}
+
+/// The variant identifier of a code named `base` (English, from its label; empty when the label
+/// has none): `base`, else the code (`Code00`, `Y`); when another code of the list took it, the
+/// code appended (`NewestCode02`, `NasdaqNas`).
+pub fn variant_ident(vs: &mut Scope, base: &str, code: &str) -> String {
+    let code_name = || {
+        let c = sanitize(code, Case::Pascal, "Code");
+        if c.starts_with('V') && code.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("Code{code}")
+        } else {
+            c
+        }
+    };
+    let base = if base.is_empty() {
+        code_name()
+    } else {
+        sanitize(base, Case::Pascal, "Code")
+    };
+    if vs_contains(vs, &base) {
+        let with_code = if code.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("{base}Code{code}")
+        } else {
+            format!("{base}{}", sanitize(code, Case::Pascal, ""))
+        };
+        vs.sanitize(&with_code, Case::Pascal, "Code")
+    } else {
+        vs.sanitize(&base, Case::Pascal, "Code")
     }
 }
 

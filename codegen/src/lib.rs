@@ -17,9 +17,10 @@ pub mod names;
 mod realtime;
 mod rest;
 mod types;
-mod words;
+pub mod words;
 
 pub use msg_codes::render_msg_codes;
+pub use words::NamingError;
 
 use kis_spec::{ApiKind, ApiSpec};
 use std::collections::BTreeMap;
@@ -40,25 +41,44 @@ pub fn is_realtime(spec: &ApiSpec) -> bool {
     spec.kind == ApiKind::Realtime
 }
 
-/// Renders every generated file, keyed by its path relative to the workspace root, without
-/// curated code-list names.
-pub fn render(specs: &[ApiSpec]) -> BTreeMap<PathBuf, String> {
-    render_with(specs, &kis_spec::CodeNames::default())
+/// The curated names codegen reads from a spec folder's `patches/names/`.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// Shared enums of the lists users touch most (`codes.yaml`).
+    pub codes: kis_spec::CodeNames,
+    /// English variant names of code labels (`code_variants.yaml`).
+    pub variants: kis_spec::VariantNames,
 }
 
-/// Renders every generated file with the curated code-list names `names`
-/// (`spec/patches/names/codes.yaml`).
-pub fn render_with(specs: &[ApiSpec], names: &kis_spec::CodeNames) -> BTreeMap<PathBuf, String> {
+impl Names {
+    /// Loads both files of a spec folder (each empty when absent).
+    pub fn load(spec_dir: &std::path::Path) -> Result<Names, kis_spec::SpecError> {
+        Ok(Names {
+            codes: kis_spec::load_code_names(spec_dir)?,
+            variants: kis_spec::load_variant_names(spec_dir)?,
+        })
+    }
+}
+
+/// Renders every generated file, keyed by its path relative to the workspace root, with the
+/// curated names `names`. Fails, listing them, when a code label in Korean has no English name
+/// in `names.variants` (nothing is romanized) or when an entry there is stale or malformed.
+pub fn render_with(
+    specs: &[ApiSpec],
+    names: &Names,
+) -> Result<BTreeMap<PathBuf, String>, NamingError> {
     let mut sorted: Vec<&ApiSpec> = specs.iter().collect();
     sorted.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
     let (ws, rest): (Vec<&ApiSpec>, Vec<&ApiSpec>) =
         sorted.into_iter().partition(|s| is_realtime(s));
     let mut out = BTreeMap::new();
-    let book = codes::CodeBook::build(&rest, names);
+    let tr = words::Translator::new(&names.variants);
+    let book = codes::CodeBook::build(&rest, &names.codes, &tr);
     out.insert(PathBuf::from(codes::CODES_FILE), book.render());
-    rest::render_tree(&rest, &book, &mut out);
-    realtime::render_tree(&ws, &mut out);
-    out
+    rest::render_tree(&rest, &book, &tr, &mut out);
+    realtime::render_tree(&ws, &tr, &mut out);
+    tr.finish()?;
+    Ok(out)
 }
 
 /// Groups specs by category, keeping order.

@@ -12,6 +12,8 @@ struct Row {
     code: String,
     kind: String,
     label: String,
+    /// The English text, a Rust literal.
+    en: String,
 }
 
 #[derive(Template)]
@@ -21,11 +23,12 @@ struct Table {
     prefixes: Vec<Row>,
 }
 
-fn row(code: &str, kind: &str, label: &str) -> Row {
+fn row(code: &str, kind: &str, label: &str, en: &str) -> Row {
     Row {
         code: lit(code),
         kind: kind.to_upper_camel_case(),
         label: label.replace(['\n', '\r'], " "),
+        en: lit(en),
     }
 }
 
@@ -36,12 +39,12 @@ pub fn render_msg_codes(m: &MsgCodes) -> (PathBuf, String) {
     let t = Table {
         codes: codes
             .into_iter()
-            .map(|c| row(&c.code, &c.kind, &c.label))
+            .map(|c| row(&c.code, &c.kind, &c.label, &c.en))
             .collect(),
         prefixes: m
             .prefixes
             .iter()
-            .map(|p| row(&p.prefix, &p.kind, &p.label))
+            .map(|p| row(&p.prefix, &p.kind, &p.label, &p.en))
             .collect(),
     };
     (Path::new(CLIENT_API_DIR).join("msg_codes/mod.rs"), fill(&t))

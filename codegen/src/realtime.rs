@@ -127,7 +127,11 @@ struct RecordField {
     redact: &'static str,
 }
 
-pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
+pub fn render_tree(
+    specs: &[&ApiSpec],
+    tr: &crate::words::Translator<'_>,
+    out: &mut BTreeMap<PathBuf, String>,
+) {
     let root = PathBuf::from(WS_API_DIR);
     let cats = by_category(specs);
     // Registry: first spec claiming a TR ID wins (deterministic: specs are sorted).
@@ -188,7 +192,7 @@ pub fn render_tree(specs: &[&ApiSpec], out: &mut BTreeMap<PathBuf, String>) {
             let ty = sanitize(&s.id, Case::Pascal, "Record");
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
-                record_file(s, &ty),
+                record_file(s, &ty, tr),
             );
             records.push(RecordName { module, ty });
         }
@@ -222,11 +226,12 @@ fn field_read(f: &Field) -> &'static str {
     }
 }
 
-fn record_file(s: &ApiSpec, ty: &str) -> String {
+fn record_file(s: &ApiSpec, ty: &str, tr: &crate::words::Translator<'_>) -> String {
     let trs = tr_ids(s);
     let encrypted = s.realtime.as_ref().is_some_and(|r| r.encrypted);
 
-    let mut module = Module::new();
+    let mut module = Module::new(tr);
+    module.origin = format!("{}/{}", s.category, s.id);
     module.types.reserve(ty);
     let cols = {
         let mut seen = BTreeSet::new();

@@ -60,6 +60,7 @@ struct EndpointName {
 pub fn render_tree(
     specs: &[&ApiSpec],
     book: &crate::codes::CodeBook,
+    tr: &crate::words::Translator<'_>,
     out: &mut BTreeMap<PathBuf, String>,
 ) {
     let root = PathBuf::from(CLIENT_API_DIR);
@@ -93,7 +94,7 @@ pub fn render_tree(
             }
             out.insert(
                 root.join(cat).join(format!("{module}.rs")),
-                endpoint_file(s, &ty, book),
+                endpoint_file(s, &ty, book, tr),
             );
             endpoints.push(EndpointName {
                 module,
@@ -473,14 +474,19 @@ struct AccountFill {
     source: &'static str,
 }
 
-fn endpoint_file(s: &ApiSpec, ty: &str, book: &crate::codes::CodeBook) -> String {
+fn endpoint_file(
+    s: &ApiSpec,
+    ty: &str,
+    book: &crate::codes::CodeBook,
+    tr: &crate::words::Translator<'_>,
+) -> String {
     let method = match s.method {
         Method::Get => "GET",
         Method::Post => "POST",
     };
     let paper = s.variants.iter().any(|v| v.paper.is_some());
 
-    let mut module = Module::with_book(book);
+    let mut module = Module::with_book(book, tr);
     let req = format!("{ty}Request");
     let resp = format!("{ty}Response");
     let var_ty = format!("{ty}Variant");
@@ -848,8 +854,6 @@ struct ObjectStruct<'a> {
     names: String,
     /// `("lower-cased name", index)` pairs sorted by name, comma-separated.
     lower: String,
-    /// Whether some field is masked (then `Debug` is written out, not derived).
-    masked: bool,
     /// The structs of nested blocks, rendered.
     nested: String,
 }
@@ -871,6 +875,8 @@ pub(crate) fn redact(f: &Field) -> &'static str {
     match f.sensitive {
         Some(Sensitive::Secret) => "Secret",
         Some(Sensitive::Account) => "Account",
+        Some(Sensitive::Id) => "Id",
+        Some(Sensitive::Name) => "Name",
         None => "",
     }
 }
@@ -945,7 +951,6 @@ fn object_struct(
     fill(&ObjectStruct {
         doc: doc::block("", d),
         name,
-        masked: list.iter().any(|f| !f.redact.is_empty()),
         fields: list,
         top,
         names: wire.iter().map(|n| lit(n)).collect::<Vec<_>>().join(", "),

@@ -57,6 +57,10 @@ struct CodeVariant {
 pub struct Module<'b> {
     /// The shared code book (REST files): code fields use its enums instead of local ones.
     book: Option<&'b crate::codes::CodeBook>,
+    /// English names of the code labels (local enums of realtime records).
+    tr: &'b crate::words::Translator<'b>,
+    /// Where the module's spec is (`category/id`), for untranslated labels.
+    pub origin: String,
     /// Type names in use.
     pub types: Scope,
     enums: BTreeMap<(String, Vec<(String, String)>), String>,
@@ -67,9 +71,11 @@ pub struct Module<'b> {
 }
 
 impl<'b> Module<'b> {
-    pub fn new() -> Self {
+    pub fn new(tr: &'b crate::words::Translator<'b>) -> Self {
         Module {
             book: None,
+            tr,
+            origin: String::new(),
             types: Scope::with(RESERVED_TYPES),
             enums: BTreeMap::new(),
             top_blocks: Vec::new(),
@@ -78,10 +84,13 @@ impl<'b> Module<'b> {
     }
 
     /// A module whose code fields use the shared enums of `book` (`crate::api::codes`).
-    pub fn with_book(book: &'b crate::codes::CodeBook) -> Self {
+    pub fn with_book(
+        book: &'b crate::codes::CodeBook,
+        tr: &'b crate::words::Translator<'b>,
+    ) -> Self {
         Module {
             book: Some(book),
-            ..Module::new()
+            ..Module::new(tr)
         }
     }
 
@@ -123,18 +132,13 @@ impl<'b> Module<'b> {
         let mut variants = Scope::with(&["Other"]);
         let mut seen = BTreeSet::new();
         let mut list = Vec::new();
-        for (i, c) in f.codes.iter().enumerate() {
+        for c in &f.codes {
             if c.code.is_empty() || !seen.insert(c.code.clone()) {
                 continue;
             }
-            let named = crate::words::label_name(&c.label);
-            let raw = if named.is_empty() {
-                c.code.clone()
-            } else {
-                named
-            };
-            let _ = i;
-            let ident = variants.sanitize(&raw, Case::Pascal, "Code");
+            let context = format!("`{}` code `{}` of {}", f.name, c.code, self.origin);
+            let named = self.tr.name(&c.label, &context);
+            let ident = crate::codes::variant_ident(&mut variants, &named, &c.code);
             list.push((ident, c));
         }
 

@@ -1,177 +1,140 @@
-//! Readable English variant names for code labels the curated file does not name: a small
-//! glossary of the words KIS labels use, then Revised Romanization of the remaining Hangul
-//! (`지정가` → `Limit`, `대출일별` → `ByLoanDate`, `프리보드` → `Peuribodeu`), never `V01`.
+//! English variant names for code labels: the curated table
+//! `spec/patches/names/code_variants.yaml` (Korean label → English name), or the label's own
+//! words when it is written in ASCII (`KRX` → `Krx`, `Unique key` → `UniqueKey`). A label in
+//! Korean the table lacks gets no name: the render fails listing it (nothing is romanized).
 
 use heck::ToPascalCase;
+use kis_spec::VariantNames;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fmt;
 
-/// Korean label words and their English names, longest first where one contains another.
-const GLOSSARY: &[(&str, &str)] = &[
-    ("조건부지정가", "ConditionalLimit"),
-    ("최유리지정가", "BestLimit"),
-    ("최우선지정가", "TopPriorityLimit"),
-    ("시간외단일가", "AfterHoursSinglePrice"),
-    ("시간외 단일가", "AfterHoursSinglePrice"),
-    ("장전 시간외", "PreMarketAfterHours"),
-    ("장후 시간외", "PostMarketAfterHours"),
-    ("지정가", "Limit"),
-    ("시장가", "Market"),
-    ("단일가", "SinglePrice"),
-    ("시간외", "AfterHours"),
-    ("정규장", "Regular"),
-    ("미체결", "Unfilled"),
-    ("체결", "Filled"),
-    ("전체", "All"),
-    ("매도", "Sell"),
-    ("매수", "Buy"),
-    ("정정", "Modify"),
-    ("취소", "Cancel"),
-    ("일봉", "Daily"),
-    ("주봉", "Weekly"),
-    ("월봉", "Monthly"),
-    ("년봉", "Yearly"),
-    ("분봉", "Minute"),
-    ("일별", "Daily"),
-    ("주별", "Weekly"),
-    ("월별", "Monthly"),
-    ("년별", "Yearly"),
-    ("분기", "Quarter"),
-    ("수정주가", "Adjusted"),
-    ("원주가", "Raw"),
-    ("정순", "Ascending"),
-    ("역순", "Descending"),
-    ("오름차순", "Ascending"),
-    ("내림차순", "Descending"),
-    ("현금", "Cash"),
-    ("신용", "Credit"),
-    ("담보", "Collateral"),
-    ("대주", "StockLoan"),
-    ("대여", "Lending"),
-    ("융자", "Loan"),
-    ("콜", "Call"),
-    ("풋", "Put"),
-    ("일반", "Normal"),
-    ("조기종료", "EarlyTermination"),
-    ("코스피", "Kospi"),
-    ("코스닥", "Kosdaq"),
-    ("거래소", "Exchange"),
-    ("나스닥", "Nasdaq"),
-    ("뉴욕", "NewYork"),
-    ("아멕스", "Amex"),
-    ("홍콩", "HongKong"),
-    ("도쿄", "Tokyo"),
-    ("일본", "Japan"),
-    ("중국", "China"),
-    ("미국", "Us"),
-    ("상해", "Shanghai"),
-    ("심천", "Shenzhen"),
-    ("베트남", "Vietnam"),
-    ("하노이", "Hanoi"),
-    ("호치민", "HoChiMinh"),
-    ("통합", "Unified"),
-    ("기본값", "Default"),
-    ("없음", "None"),
-    ("있음", "Present"),
-    ("미포함", "Excluded"),
-    ("포함", "Included"),
-    ("미반영", "NotApplied"),
-    ("반영", "Applied"),
-    ("상승률", "RiseRate"),
-    ("상승율", "RiseRate"),
-    ("하락률", "FallRate"),
-    ("하락율", "FallRate"),
-    ("상한가", "UpperLimit"),
-    ("하한가", "LowerLimit"),
-    ("상승", "Rise"),
-    ("하락", "Fall"),
-    ("보합", "Unchanged"),
-    ("급등", "Surge"),
-    ("급락", "Plunge"),
-    ("개인", "Individual"),
-    ("법인", "Corporate"),
-    ("외국인", "Foreigner"),
-    ("기관", "Institution"),
-    ("종목별", "ByStock"),
-    ("일자별", "ByDate"),
-    ("대출일별", "ByLoanDate"),
-    ("체결가별", "ByPrice"),
-    ("주문", "Order"),
-    ("종목", "Stock"),
-    ("주식", "Stock"),
-    ("채권", "Bond"),
-    ("선물", "Futures"),
-    ("옵션", "Options"),
-    ("지수", "Index"),
-    ("업종", "Sector"),
-    ("가격", "Price"),
-    ("거래량", "Volume"),
-    ("거래대금", "TradeValue"),
-    ("금액", "Amount"),
-    ("수량", "Quantity"),
-    ("당일", "Today"),
-    ("전일", "PreviousDay"),
-    ("금일", "Today"),
-    ("외화", "ForeignCurrency"),
-    ("원화", "Krw"),
-    ("기준", "Basis"),
-    ("보통주", "Common"),
-    ("우선주", "Preferred"),
-    ("관리종목", "Administrative"),
-    ("투자주의", "InvestmentCaution"),
-    ("투자경고", "InvestmentWarning"),
-    ("투자위험", "InvestmentRisk"),
-    ("예약", "Reserved"),
-    ("입력", "Input"),
-    ("미입력", "NotInput"),
-    ("해당", "Applicable"),
-    ("미해당", "NotApplicable"),
-    ("정상", "Normal"),
-    ("거래정지", "Halted"),
-    ("순매수", "NetBuy"),
-    ("순매도", "NetSell"),
-    ("시가", "Open"),
-    ("고가", "High"),
-    ("저가", "Low"),
-    ("종가", "Close"),
-    ("현재가", "Current"),
-    ("일", "Day"),
-    ("주", "Week"),
-    ("월", "Month"),
-    ("년", "Year"),
-    ("분", "Minute"),
-    ("초", "Second"),
-    ("틱", "Tick"),
-];
-
-const INITIALS: [&str; 19] = [
-    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
-    "h",
-];
-const MEDIALS: [&str; 21] = [
-    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
-    "wi", "yu", "eu", "ui", "i",
-];
-const FINALS: [&str; 28] = [
-    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
-    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
-];
-
-/// Revised Romanization of one Hangul syllable (`None` for anything else).
-fn romanize(c: char) -> Option<String> {
-    let n = u32::from(c).checked_sub(0xAC00)?;
-    if n >= 11172 {
-        return None;
-    }
-    let (i, m, f) = (n / 588, (n % 588) / 28, n % 28);
-    Some(format!(
-        "{}{}{}",
-        INITIALS[i as usize], MEDIALS[m as usize], FINALS[f as usize]
-    ))
+/// Why the code labels of a spec cannot all be named.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NamingError {
+    /// Labels in Korean (or another non-ASCII script) without an entry, with where they occur.
+    pub untranslated: Vec<String>,
+    /// Table entries no label of the spec uses.
+    pub stale: Vec<String>,
+    /// Table entries whose name is not a PascalCase identifier.
+    pub invalid: Vec<String>,
 }
 
-/// A PascalCase name for a code label: glossary words, ASCII words as written, Hangul
-/// romanized. Empty when the label has nothing usable.
-pub fn label_name(label: &str) -> String {
-    // Drop bracketed remarks (`IOC지정가 (즉시체결,잔량취소)` → `IOC지정가`).
+impl fmt::Display for NamingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = kis_spec::VARIANT_NAMES_FILE;
+        if !self.untranslated.is_empty() {
+            writeln!(
+                f,
+                "{} code label(s) have no English name; add them to spec/{file}:",
+                self.untranslated.len()
+            )?;
+            for l in &self.untranslated {
+                writeln!(f, "  {l}")?;
+            }
+        }
+        if !self.stale.is_empty() {
+            writeln!(
+                f,
+                "{} entr(y/ies) of spec/{file} name no label of the spec (stale; remove them):",
+                self.stale.len()
+            )?;
+            for l in &self.stale {
+                writeln!(f, "  {l}")?;
+            }
+        }
+        if !self.invalid.is_empty() {
+            writeln!(
+                f,
+                "{} entr(y/ies) of spec/{file} are not PascalCase ASCII identifiers:",
+                self.invalid.len()
+            )?;
+            for l in &self.invalid {
+                writeln!(f, "  {l}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NamingError {}
+
+/// Names code labels from the table, remembering what it could not name and what it used.
+pub struct Translator<'a> {
+    table: &'a VariantNames,
+    untranslated: RefCell<BTreeSet<String>>,
+    used: RefCell<BTreeSet<String>>,
+}
+
+/// Whether a label needs the table: it holds letters outside ASCII (Hangul, Hanja, ...).
+pub fn needs_translation(label: &str) -> bool {
+    label.chars().any(|c| !c.is_ascii() && c.is_alphabetic())
+}
+
+/// Whether `name` is a PascalCase ASCII identifier (`PaidCapitalReductionDeposit`, `At0930`).
+pub fn is_pascal_ident(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+impl<'a> Translator<'a> {
+    /// A translator over `table`.
+    pub fn new(table: &'a VariantNames) -> Self {
+        Translator {
+            table,
+            untranslated: RefCell::new(BTreeSet::new()),
+            used: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// The English PascalCase name of a code label, or `""` when it has none (an empty label;
+    /// a Korean label the table lacks, which is remembered as untranslated with `context`).
+    pub fn name(&self, label: &str, context: &str) -> String {
+        let key = label.trim();
+        if let Some(name) = self.table.0.get(key) {
+            self.used.borrow_mut().insert(key.to_owned());
+            return name.clone();
+        }
+        if needs_translation(key) {
+            self.untranslated
+                .borrow_mut()
+                .insert(format!("{key:?} ({context})"));
+            return String::new();
+        }
+        ascii_name(key)
+    }
+
+    /// Ends the render: an error listing untranslated labels, stale entries and invalid names.
+    pub fn finish(self) -> Result<(), NamingError> {
+        let used = self.used.into_inner();
+        let err = NamingError {
+            untranslated: self.untranslated.into_inner().into_iter().collect(),
+            stale: self
+                .table
+                .0
+                .keys()
+                .filter(|k| !used.contains(k.as_str()))
+                .map(|k| format!("{k:?}"))
+                .collect(),
+            invalid: self
+                .table
+                .0
+                .iter()
+                .filter(|(_, v)| !is_pascal_ident(v))
+                .map(|(k, v)| format!("{k:?}: {v:?}"))
+                .collect(),
+        };
+        if err == NamingError::default() {
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+}
+
+/// A PascalCase name from an ASCII label's words, bracketed remarks dropped
+/// (`Stop(Stop가격시 시장가)` never gets here; `SOR-KRX` → `SorKrx`, `DR FEE` → `DrFee`).
+fn ascii_name(label: &str) -> String {
     let mut text = String::new();
     let mut depth = 0u32;
     for c in label.chars() {
@@ -185,74 +148,81 @@ pub fn label_name(label: &str) -> String {
     if text.trim().is_empty() {
         text = label.to_owned();
     }
-    if let Some((_, en)) = GLOSSARY.iter().find(|(ko, _)| *ko == text.trim()) {
-        return (*en).to_owned();
-    }
-    let mut words: Vec<String> = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_ascii_alphanumeric() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            let w: String = chars[start..i].iter().collect();
-            words.push(w.to_ascii_lowercase().to_pascal_case());
-            continue;
-        }
-        if romanize(c).is_some() {
-            // Longest glossary word starting here, else one romanized syllable.
-            let rest: String = chars[i..].iter().collect();
-            if let Some((ko, en)) = GLOSSARY
-                .iter()
-                .filter(|(ko, _)| !ko.contains(' ') && rest.starts_with(ko))
-                .max_by_key(|(ko, _)| ko.chars().count())
-            {
-                words.push((*en).to_owned());
-                i += ko.chars().count();
-                continue;
-            }
-            let mut syl = String::new();
-            while i < chars.len() && romanize(chars[i]).is_some() {
-                let r: String = chars[i..].iter().collect();
-                if !syl.is_empty()
-                    && GLOSSARY
-                        .iter()
-                        .any(|(ko, _)| !ko.contains(' ') && r.starts_with(ko))
-                {
-                    break;
-                }
-                syl.push_str(&romanize(chars[i]).unwrap_or_default());
-                i += 1;
-            }
-            words.push(syl.to_pascal_case());
-            continue;
-        }
-        i += 1;
-    }
-    let mut name: String = words.concat();
-    if name.len() > 40 {
-        name.truncate(40);
-    }
-    name
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase().to_pascal_case())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn table() -> VariantNames {
+        VariantNames(
+            [
+                ("지정가", "Limit"),
+                ("유상감자대금입금", "PaidCapitalReductionDeposit"),
+                ("뉴욕(주간)", "NewYorkDay"),
+                ("안씀", "Unused"),
+                ("틀림", "not_pascal"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        )
+    }
+
     #[test]
-    fn names() {
-        assert_eq!(label_name("지정가"), "Limit");
-        assert_eq!(label_name("IOC지정가 (즉시체결,잔량취소)"), "IocLimit");
-        assert_eq!(label_name("대출일별"), "ByLoanDate");
-        assert_eq!(label_name("KRX"), "Krx");
-        assert_eq!(label_name("프리보드"), "Peuribodeu");
-        assert_eq!(label_name("뉴욕(주간)"), "NewYork");
-        assert_eq!(label_name("전일매매포함"), "PreviousDayMaemaeIncluded");
-        assert_eq!(label_name("(일)최근 30거래일"), "Choegeun30GeoraeDay");
-        assert_eq!(label_name("지정가 IOC "), "LimitIoc");
+    fn labels_are_named_from_the_table_or_their_ascii_words() {
+        let t = table();
+        let tr = Translator::new(&t);
+        assert_eq!(tr.name("지정가", "x"), "Limit");
+        assert_eq!(tr.name(" 지정가 ", "x"), "Limit");
+        assert_eq!(
+            tr.name("유상감자대금입금", "x"),
+            "PaidCapitalReductionDeposit"
+        );
+        assert_eq!(tr.name("뉴욕(주간)", "x"), "NewYorkDay");
+        assert_eq!(tr.name("KRX", "x"), "Krx");
+        assert_eq!(tr.name("SOR-KRX", "x"), "SorKrx");
+        assert_eq!(tr.name("Unique key", "x"), "UniqueKey");
+        assert_eq!(tr.name("DR FEE", "x"), "DrFee");
+        assert_eq!(tr.name("", "x"), "");
+    }
+
+    #[test]
+    fn a_korean_label_without_an_entry_is_refused_never_romanized() {
+        let t = table();
+        let tr = Translator::new(&t);
+        assert_eq!(tr.name("프리보드", "FOO `1`"), "");
+        let _ = tr.name("지정가", "x");
+        let _ = tr.name("유상감자대금입금", "x");
+        let _ = tr.name("뉴욕(주간)", "x");
+        let err = tr.finish().expect_err("refused");
+        assert_eq!(err.untranslated, vec!["\"프리보드\" (FOO `1`)".to_owned()]);
+        assert_eq!(
+            err.stale,
+            vec!["\"안씀\"".to_owned(), "\"틀림\"".to_owned()]
+        );
+        assert_eq!(err.invalid, vec!["\"틀림\": \"not_pascal\"".to_owned()]);
+        let text = err.to_string();
+        assert!(
+            text.contains("프리보드") && text.contains("code_variants.yaml"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_complete_table_passes() {
+        let t = VariantNames(
+            [("매도".to_owned(), "Sell".to_owned())]
+                .into_iter()
+                .collect(),
+        );
+        let tr = Translator::new(&t);
+        assert_eq!(tr.name("매도", "x"), "Sell");
+        assert_eq!(tr.name("ETF", "x"), "Etf");
+        assert!(tr.finish().is_ok());
     }
 }

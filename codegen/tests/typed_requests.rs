@@ -8,8 +8,8 @@ use kis_spec::{ApiKind, Kind};
 fn every_non_text_request_parameter_has_a_rust_type() {
     let dir = kis_spec::workspace_spec_dir();
     let specs = kis_spec::load_dir(&dir).expect("spec loads");
-    let names = kis_spec::load_code_names(&dir).expect("code names load");
-    let files = codegen::render_with(&specs, &names);
+    let names = codegen::Names::load(&dir).expect("names load");
+    let files = codegen::render_with(&specs, &names).expect("every label named");
     let mut typed = 0;
     let mut untyped = Vec::new();
     for s in specs.iter().filter(|s| s.kind == ApiKind::Rest) {

@@ -11,8 +11,11 @@
 //!
 //! A refusal: `{"ok": false, "error": {"kind": "invalid_request" | "not_on_paper" | "not_on_real"
 //! | "unknown_endpoint" | "unknown_variant", "field": "<WIRE_NAME or null>", "message": "..."}}`.
-//! `env` is `real` or `paper` (default `real`); `variant` may be omitted for single-variant
-//! endpoints; account fields come from `account` when `params` omit them.
+//! `env` is `real` or `paper` (default `real`); `endpoint` is `category/id`, the URL path
+//! (`/uapi/domestic-stock/v1/trading/order-cash`) or a TR ID (`TTTC0012U`, which also picks
+//! the variant); `variant` may be omitted for single-variant endpoints and TR IDs; numeric
+//! parameters may be JSON numbers (`"ORD_QTY": 10`); account fields come from `account` when
+//! `params` omit them.
 
 use std::io::{BufRead, Write};
 

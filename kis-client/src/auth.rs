@@ -67,6 +67,30 @@ pub(crate) struct Auth {
     approval: tokio::sync::Mutex<Option<(ApprovalKey, std::time::Instant)>>,
 }
 
+/// The cross-process lock, waiting for it up to [`LOCK_WAIT_MAX`]; `None` when it could not
+/// be had (still held, or the lock file cannot be opened).
+async fn lock_waiting(cache: &TokenCache) -> Option<std::fs::File> {
+    let started = std::time::Instant::now();
+    loop {
+        match cache.try_lock() {
+            Ok(Some(f)) => return Some(f),
+            Ok(None) if started.elapsed() < LOCK_WAIT_MAX => tokio::time::sleep(LOCK_POLL).await,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(path = %cache.path().display(), error = %e, "cannot take the token lock");
+                return None;
+            }
+        }
+    }
+}
+
+/// Whether a caller may wait for a token (reads) or must fail fast (orders).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Patience {
+    Wait,
+    FailFast,
+}
+
 /// A failed issuance attempt and its number.
 #[derive(Debug)]
 struct Failure {
@@ -263,12 +287,42 @@ impl Auth {
     /// A fresh token: memory, then disk, then one issuance (single-flight across tasks and
     /// clients; across processes through the lock file beside the cache).
     pub(crate) async fn token(&self, wire: &Wire, config: &Config) -> Result<Arc<Token>, Error> {
+        self.token_with(wire, config, Patience::Wait).await
+    }
+
+    /// A fresh token for a state-changing call (an order): like [`Auth::token`], but never
+    /// waits behind another issuance (another task's or process's, or KIS's one-a-minute
+    /// throttle): [`Error::TokenNotReady`] instead, and the order is not sent.
+    pub(crate) async fn token_now(
+        &self,
+        wire: &Wire,
+        config: &Config,
+    ) -> Result<Arc<Token>, Error> {
+        self.token_with(wire, config, Patience::FailFast).await
+    }
+
+    async fn token_with(
+        &self,
+        wire: &Wire,
+        config: &Config,
+        patience: Patience,
+    ) -> Result<Arc<Token>, Error> {
         let skew = config.token_expiry_skew;
         if let Some(t) = self.cached(skew) {
             return Ok(t);
         }
         let seen = self.attempts.load(Ordering::SeqCst);
-        let mut last = self.issuing.lock().await;
+        let mut last = match patience {
+            Patience::Wait => self.issuing.lock().await,
+            Patience::FailFast => match self.issuing.try_lock() {
+                Ok(guard) => guard,
+                Err(_) => {
+                    return Err(Error::TokenNotReady {
+                        cause: TokenWait::OtherTask,
+                    });
+                }
+            },
+        };
         if let Some(t) = self.cached(skew) {
             return Ok(t);
         }
@@ -279,7 +333,7 @@ impl Auth {
         if let Some(t) = self.load_disk(skew)? {
             return Ok(self.install(t));
         }
-        let result = self.issue_locked(wire, config, skew).await;
+        let result = self.issue_locked(wire, config, skew, patience).await;
         let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
         match result {
             Ok(t) => {
@@ -303,6 +357,7 @@ impl Auth {
         wire: &Wire,
         config: &Config,
         skew: Duration,
+        patience: Patience,
     ) -> Result<Arc<Token>, Error> {
         let mut _lock = None;
         if let Some(cache) = &self.cache {
@@ -313,6 +368,15 @@ impl Auth {
                     Ok(Some(f)) => {
                         _lock = Some(f);
                         break;
+                    }
+                    Ok(None) if patience == Patience::FailFast => {
+                        // Whoever holds it may have cached a token already.
+                        if let Some(t) = self.load_disk(skew)? {
+                            return Ok(self.install(t));
+                        }
+                        return Err(Error::TokenNotReady {
+                            cause: TokenWait::OtherProcess,
+                        });
                     }
                     Ok(None) if started.elapsed() < LOCK_WAIT_MAX => {
                         if !reported {
@@ -337,6 +401,13 @@ impl Auth {
             }
         }
         let issued = match self.issue(wire, config).await {
+            Err(e) if e.kind() == ErrorKind::TokenThrottled && patience == Patience::FailFast => {
+                return Err(Error::TokenNotReady {
+                    cause: TokenWait::Throttled {
+                        wait: config.token_throttle_wait,
+                    },
+                });
+            }
             Err(e) if e.kind() == ErrorKind::TokenThrottled => {
                 let waited = config.token_throttle_wait;
                 config
@@ -416,6 +487,12 @@ impl Auth {
     /// Revokes the current token (`/oauth2/revokeP`) and forgets it in memory and on disk.
     pub(crate) async fn revoke(&self, wire: &Wire, c: &Config) -> Result<(), Error> {
         let _guard = self.issuing.lock().await;
+        // Under the cross-process lock, as issuance: no other process writes a new token while
+        // this one is revoked and its file removed.
+        let _lock = match &self.cache {
+            Some(cache) => lock_waiting(cache).await,
+            None => None,
+        };
         let token = {
             let cur = self.current.read().unwrap_or_else(|p| p.into_inner());
             cur.as_ref().map(|t| t.token.clone())
@@ -436,7 +513,11 @@ impl Auth {
         }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
         if let Some(cache) = &self.cache {
-            cache.remove();
+            // Only the revoked token's file: a newer one (another process) stays.
+            match &_lock {
+                Some(_) => cache.evict_held(&token),
+                None => cache.evict(&token),
+            }
         }
         Ok(())
     }

@@ -270,7 +270,7 @@ impl Client {
             });
         }
         if let serde_json::Value::Object(params) = &v {
-            crate::validate::validate(E::INFO, params, false).map_err(Error::Invalid)?;
+            crate::validate::validate_for(E::INFO, tr_id, params, false).map_err(Error::Invalid)?;
         }
         set(&mut v, true);
         let (query, body) = match E::INFO.method {

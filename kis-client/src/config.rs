@@ -34,6 +34,9 @@ pub enum TokenWait {
     /// Another process is issuing a token for the same app key (it holds the lock file beside
     /// the token cache): the client waits for its result instead of asking KIS again.
     OtherProcess,
+    /// Another task of this process is issuing the token (only reported in
+    /// [`crate::Error::TokenNotReady`]: a read simply queues behind it).
+    OtherTask,
 }
 
 /// The `on_token_wait` callback.
@@ -51,6 +54,7 @@ impl TokenWaitHook {
             TokenWait::OtherProcess => tracing::warn!(
                 "another process is issuing a KIS token for this app key: waiting for it"
             ),
+            TokenWait::OtherTask => {}
         }
         if let Some(f) = &self.0 {
             f(w);
@@ -272,7 +276,9 @@ impl ConfigBuilder {
     setter!(/// Per-request timeout (default 30 s).
         timeout: Duration => |v| v);
 
-    /// Token cache directory (default `$KIS_TOKEN_CACHE_DIR`, else `~/.cache/kis-rs`).
+    /// Token cache directory (default `$KIS_TOKEN_CACHE_DIR`, else `~/.cache/kis-rs`). It is
+    /// kis-client's own: created with mode 0700, and an existing one others can access is made
+    /// 0700 (a shared, sticky directory such as `/tmp` is refused and the token not cached).
     pub fn token_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.token_cache_dir = Some(Some(dir.into()));
         self
@@ -433,6 +439,13 @@ impl ConfigBuilder {
                 "REST URL must start with http:// or https://: {rest_url}"
             )));
         }
+        if rest_url.starts_with("http://") && !is_loopback_url(&rest_url) {
+            return Err(Error::InvalidConfig(format!(
+                "REST URL {rest_url} is plain http:// to a host that is not this machine: the app \
+                 key, secret and token would travel unencrypted; use https:// (http:// is \
+                 allowed only for a local simulator on localhost/127.0.0.1/[::1])"
+            )));
+        }
         let custtype = self.custtype.unwrap_or_else(|| "P".to_owned());
         if !matches!(custtype.as_str(), "P" | "B") {
             return Err(Error::InvalidConfig(format!(
@@ -474,6 +487,22 @@ impl ConfigBuilder {
 }
 
 /// `$KIS_TOKEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kis-rs`, else `~/.cache/kis-rs`.
+/// Whether an `http://` URL points at this machine (`localhost`, `127.0.0.0/8`, `[::1]`).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn default_cache_dir() -> Option<PathBuf> {
     let get = |k: &str| {
         std::env::var_os(k)
@@ -565,6 +594,39 @@ vops: "ws://ops.koreainvestment.com:31000"
         assert_eq!(paper.ws_url(), PAPER_WS_URL);
         assert_eq!(paper.rate_limit_per_sec(), 2);
         assert_eq!(paper.hts_id(), Some("hts1"));
+    }
+
+    /// Plain http:// carries the app secret and the token in the clear: only to this machine.
+    #[test]
+    fn plain_http_is_refused_but_for_a_local_simulator() {
+        let build = |env: Env, url: &str| {
+            Config::builder()
+                .env(env)
+                .app_key("K")
+                .app_secret("S")
+                .rest_url(url)
+                .build()
+        };
+        for url in [
+            "http://openapi.koreainvestment.com:9443",
+            "http://openapivts.koreainvestment.com:29443",
+            "http://10.0.0.5:8080",
+            "http://localhost.evil.example",
+            "http://127.0.0.1@evil.example",
+        ] {
+            for env in [Env::Real, Env::Paper] {
+                let e = build(env, url).expect_err(url);
+                assert!(e.to_string().contains("https://"), "{url}: {e}");
+            }
+        }
+        for url in [
+            "http://127.0.0.1:9",
+            "http://localhost:8080/",
+            "http://[::1]:80",
+            "https://openapi.koreainvestment.com:9443",
+        ] {
+            build(Env::Real, url).expect(url);
+        }
     }
 
     #[test]

@@ -11,13 +11,17 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum Error {
     /// KIS answered with `rt_cd != "0"` (business error, HTTP 200) or a gateway error body.
-    #[error("KIS error {msg_cd} on {tr_id} (rt_cd {rt_cd}, HTTP {http_status}): {msg1}")]
+    #[error(
+        "KIS error {msg_cd} on {tr_id} (rt_cd {rt_cd}, HTTP {http_status}): {msg1}{}",
+        ErrorKind::english_of(msg_cd).map_or(String::new(), |en| format!(" [{en}]"))
+    )]
     Api {
         /// Result code (`"1"`, `"2"`, `"7"`, `"9"` seen).
         rt_cd: String,
         /// Message code (e.g. `APBK0013`, `EGW00201`).
         msg_cd: String,
-        /// Message text (Korean).
+        /// Message text (Korean), as KIS sent it; [`Error::msg_en`] has an English text for
+        /// the codes the table knows.
         msg1: String,
         /// TR ID of the request.
         tr_id: String,
@@ -56,6 +60,17 @@ pub enum Error {
     TokenIssuanceThrottled {
         /// How long the client waited before its single retry.
         waited: Duration,
+    },
+    /// A state-changing call (an order) found no access token ready and would have had to
+    /// wait for one: another task or process is issuing it, or KIS allows one issuance a
+    /// minute (`EGW00133`). Orders never wait (a read would); nothing was sent. Call
+    /// [`crate::Client::ensure_token`] before trading, or retry once the token is issued.
+    #[error(
+        "no access token ready ({cause:?}); the order was not sent (orders never wait for a token: call Client::ensure_token before trading)"
+    )]
+    TokenNotReady {
+        /// What the order would have waited for.
+        cause: crate::config::TokenWait,
     },
     /// The endpoint (or this variant of it) does not exist on the paper service. Nothing was sent.
     #[error("{endpoint} is not available on the paper service")]
@@ -121,7 +136,7 @@ pub enum Error {
         tr_id: String,
         /// Whether the request changes state (an order): never retryable then.
         state_changing: bool,
-        /// The body (truncated to 2 KiB).
+        /// The body: its first 2 KiB, with secrets, account numbers, IDs and names masked.
         body: String,
     },
     /// The server answered with a redirect (3xx). Redirects are never followed: nothing was
@@ -150,7 +165,8 @@ pub enum Error {
         path: String,
         /// What was wrong.
         message: String,
-        /// The raw response body.
+        /// The response body: its first 2 KiB, with secrets, account numbers, IDs and names
+        /// masked (by key).
         body: String,
     },
     /// Paging went past the configured maximum number of pages.
@@ -180,6 +196,8 @@ pub enum ErrorKind {
     Throttled,
     /// Token issuance refused: at most one per minute (`EGW00133`).
     TokenThrottled,
+    /// An order found no token ready and does not wait for one ([`Error::TokenNotReady`]).
+    TokenNotReady,
     /// The access token is expired or invalid (`EGW00121`, `EGW00123`): issue a new one.
     TokenRefresh,
     /// The app key or secret is wrong (`EGW00103`, `EGW00105`), or an auth call failed.
@@ -216,19 +234,31 @@ impl ErrorKind {
     /// The class of a KIS message code, from the generated table; `None` for unknown codes.
     pub fn of_msg_cd(code: &str) -> Option<ErrorKind> {
         use crate::api::msg_codes::{CODES, PREFIXES};
-        if let Ok(i) = CODES.binary_search_by(|(c, _)| (*c).cmp(code)) {
+        if let Ok(i) = CODES.binary_search_by(|(c, ..)| (*c).cmp(code)) {
             return Some(CODES[i].1);
         }
         PREFIXES
             .iter()
-            .find(|(p, _)| code.starts_with(p))
-            .map(|(_, k)| *k)
+            .find(|(p, ..)| code.starts_with(p))
+            .map(|(_, k, _)| *k)
     }
 
-    /// The class of a KIS answer with `msg_cd` and HTTP status: the table, else a gateway code
-    /// with 5xx is transient, else an unclassified rejection.
+    /// The English text of a KIS message code (exact codes first, then code families), from
+    /// the curated `spec/msg_codes.yaml`; `None` for codes it does not know.
+    pub fn english_of(code: &str) -> Option<&'static str> {
+        use crate::api::msg_codes::{CODES, PREFIXES};
+        let text = match CODES.binary_search_by(|(c, ..)| (*c).cmp(code)) {
+            Ok(i) => CODES[i].2,
+            Err(_) => PREFIXES.iter().find(|(p, ..)| code.starts_with(p))?.2,
+        };
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// The class of a KIS answer with `msg_cd` and HTTP status: the table, else any unknown
+    /// code with 5xx is transient (a server failure whose effect is unknown: an order may
+    /// have been acted on), else an unclassified rejection.
     pub(crate) fn of_answer(msg_cd: &str, http_status: u16) -> ErrorKind {
-        ErrorKind::of_msg_cd(msg_cd).unwrap_or(if http_status >= 500 && msg_cd.starts_with("EGW") {
+        ErrorKind::of_msg_cd(msg_cd).unwrap_or(if http_status >= 500 {
             ErrorKind::Transient
         } else {
             ErrorKind::Rejected
@@ -247,6 +277,7 @@ impl Error {
             } => ErrorKind::of_answer(msg_cd, *http_status),
             Error::RateLimited { .. } => ErrorKind::Throttled,
             Error::TokenIssuanceThrottled { .. } => ErrorKind::TokenThrottled,
+            Error::TokenNotReady { .. } => ErrorKind::TokenNotReady,
             Error::Auth { code, status, .. } => {
                 // No code and no answer (status 0) or a bare 5xx: the auth call itself failed.
                 let no_answer = *status == 0 || *status >= 500;
@@ -272,6 +303,39 @@ impl Error {
         }
     }
 
+    /// The wire name of the request field at fault, when the request was refused for one
+    /// field before sending ([`Error::Invalid`], [`Error::Named`]).
+    ///
+    /// ```
+    /// use kis_client::Error;
+    /// use kis_client::validate::Invalid;
+    /// let e = Error::Invalid(Invalid {
+    ///     endpoint: "domestic_stock/order_cash".into(),
+    ///     field: Some("ORD_QTY".into()),
+    ///     reason: "must be at least 1 share".into(),
+    /// });
+    /// assert_eq!(e.field(), Some("ORD_QTY"));
+    /// ```
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid(e) => e.field.as_deref(),
+            Error::Named(e) => e.field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// What KIS's message code means, in English, for the codes `spec/msg_codes.yaml` knows
+    /// (KIS's own `msg1` is Korean); also shown in `Display`.
+    ///
+    /// ```
+    /// use kis_client::Error;
+    /// let e = Error::RateLimited { msg_cd: "EGW00201".into(), tr_id: "FHKST01010100".into(), attempts: 3 };
+    /// assert_eq!(e.msg_en(), Some("too many requests per second for this app key"));
+    /// ```
+    pub fn msg_en(&self) -> Option<&'static str> {
+        self.msg_cd().and_then(ErrorKind::english_of)
+    }
+
     /// The KIS message code, when KIS sent one.
     pub fn msg_cd(&self) -> Option<&str> {
         match self {
@@ -292,7 +356,9 @@ impl Error {
     /// fills instead.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. } | Error::TokenIssuanceThrottled { .. } => true,
+            Error::RateLimited { .. }
+            | Error::TokenIssuanceThrottled { .. }
+            | Error::TokenNotReady { .. } => true,
             Error::Transport {
                 may_have_been_sent,
                 state_changing,
@@ -344,7 +410,7 @@ impl Error {
     pub fn is_auth(&self) -> bool {
         matches!(
             self,
-            Error::Auth { .. } | Error::TokenIssuanceThrottled { .. }
+            Error::Auth { .. } | Error::TokenIssuanceThrottled { .. } | Error::TokenNotReady { .. }
         ) || matches!(
             self.kind(),
             ErrorKind::TokenRefresh | ErrorKind::TokenThrottled | ErrorKind::Credentials
@@ -435,6 +501,20 @@ mod tests {
     fn the_generated_table_is_sorted_and_classifies() {
         use crate::api::msg_codes::CODES;
         assert!(CODES.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
+        assert!(
+            CODES.iter().all(|c| !c.2.is_empty()),
+            "every code has its English text"
+        );
+        assert_eq!(
+            ErrorKind::english_of("APBK0952"),
+            Some("the order server refused the order (cash, quantity, price or original order)")
+        );
+        assert_eq!(ErrorKind::english_of("ZZZZ0000"), None);
+        let shown = api("EGW00201", 500).to_string();
+        assert!(
+            shown.contains("[too many requests per second for this app key]"),
+            "{shown}"
+        );
         assert_eq!(ErrorKind::of_msg_cd("EGW00201"), Some(ErrorKind::Throttled));
         assert_eq!(ErrorKind::of_msg_cd("EGW00215"), Some(ErrorKind::Throttled));
         assert_eq!(
@@ -456,6 +536,24 @@ mod tests {
         assert_eq!(ErrorKind::of_msg_cd("ZZZZ0000"), None);
         assert_eq!(ErrorKind::of_answer("EGW09999", 500), ErrorKind::Transient);
         assert_eq!(ErrorKind::of_answer("EGW09999", 200), ErrorKind::Rejected);
+    }
+
+    /// An unknown, non-gateway code with a 5xx on an order: the server failed somewhere and
+    /// the order may have been acted on; it is not a clean rejection.
+    #[test]
+    fn an_unknown_code_with_a_5xx_on_an_order_may_have_been_sent() {
+        for code in ["ZZZZ0001", "OPSQ9999", ""] {
+            let e = api(code, 500);
+            assert!(e.may_have_been_sent(), "{code}");
+            assert!(!e.is_retryable(), "{code}");
+            assert!(api(code, 503).for_state_changing(false).is_retryable());
+            // The same code with HTTP 200 is KIS refusing: a rejection.
+            assert!(!api(code, 200).may_have_been_sent());
+        }
+        let e = Error::TokenNotReady {
+            cause: crate::config::TokenWait::OtherProcess,
+        };
+        assert!(!e.may_have_been_sent() && e.is_retryable() && e.is_auth());
     }
 
     #[test]

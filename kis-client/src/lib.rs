@@ -51,6 +51,7 @@ mod config;
 mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod order_rules;
 mod paging;
 mod rate_limit;
 mod secret;

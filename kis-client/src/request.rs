@@ -103,6 +103,77 @@ pub fn find(endpoint: &str) -> Option<&'static EndpointInfo> {
     endpoints().find(|i| i.category == cat && i.id == id)
 }
 
+/// The endpoint a by-name request names, and the variant the name implies: `category/id`
+/// (`domestic_stock/order_cash`), the URL path (`/uapi/domestic-stock/v1/trading/order-cash`,
+/// a full URL too), or a TR ID (`TTTC0012U`, which also picks the variant; on the other
+/// service's TR ID, `NotOnPaper`/`NotOnReal` say which to use).
+///
+/// ```
+/// # #[cfg(feature = "domestic-stock")] {
+/// use kis_client::{Env, request};
+/// let (info, variant) = request::resolve("TTTC0012U", Env::Real).unwrap();
+/// assert_eq!((info.id, variant), ("order_cash", Some("buy")));
+/// let (by_path, _) = request::resolve("/uapi/domestic-stock/v1/trading/order-cash", Env::Real).unwrap();
+/// assert_eq!(by_path.id, "order_cash");
+/// # }
+/// ```
+pub fn resolve(
+    endpoint: &str,
+    env: Env,
+) -> Result<(&'static EndpointInfo, Option<&'static str>), NamedError> {
+    let name = endpoint.trim();
+    let unknown = |why: String| err(ErrorKind::UnknownEndpoint, None, why);
+    let how = "write it as category/id (domestic_stock/order_cash), a URL path \
+               (/uapi/domestic-stock/v1/trading/order-cash) or a TR ID (TTTC0012U)";
+    if name.contains("/uapi/") || name.starts_with('/') {
+        let path = crate::decode::url_path(name);
+        let found: Vec<_> = endpoints().filter(|i| i.path == path).collect();
+        return match found.as_slice() {
+            [one] => Ok((one, None)),
+            [] => Err(unknown(format!(
+                "no endpoint has the path `{path}` ({how})"
+            ))),
+            many => Err(unknown(format!(
+                "the path `{path}` is shared by {}: name one as category/id",
+                many.iter()
+                    .map(|i| validate::endpoint_name(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        };
+    }
+    if let Some(info) = find(name) {
+        return Ok((info, None));
+    }
+    if !name.contains('/') && !name.is_empty() {
+        for info in endpoints() {
+            for (variant, t) in info.variants {
+                let (ours, other, kind) = match env {
+                    Env::Real => (t.real, t.paper, ErrorKind::NotOnReal),
+                    Env::Paper => (t.paper, t.real, ErrorKind::NotOnPaper),
+                };
+                if ours == Some(name) {
+                    return Ok((info, Some(variant)));
+                }
+                if other == Some(name) {
+                    let service = if env == Env::Real { "paper" } else { "real" };
+                    return Err(err(
+                        kind,
+                        None,
+                        format!(
+                            "{name} is the {service} service's TR of {} ({variant}); this client \
+                             is not on that service{}",
+                            validate::endpoint_name(info),
+                            ours.map_or(String::new(), |o| format!(" (its TR here is {o})"))
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Err(unknown(format!("no endpoint `{name}` ({how})")))
+}
+
 fn err(kind: ErrorKind, field: Option<&str>, message: String) -> NamedError {
     NamedError {
         kind,
@@ -120,15 +191,21 @@ pub fn build(
     account: Option<&Account>,
     params: &Map<String, Value>,
 ) -> Result<RawRequest, NamedError> {
-    let info = find(endpoint).ok_or_else(|| {
-        err(
-            ErrorKind::UnknownEndpoint,
-            None,
-            format!(
-                "no endpoint `{endpoint}` (write it as category/id, e.g. domestic_stock/order_cash)"
-            ),
-        )
-    })?;
+    let (info, named_variant) = resolve(endpoint, env)?;
+    let variant = match (variant, named_variant) {
+        ("", Some(v)) => v,
+        (v, Some(named)) if v != named => {
+            return Err(err(
+                ErrorKind::UnknownVariant,
+                None,
+                format!(
+                    "{endpoint} is variant `{named}` of {}, not `{v}`",
+                    validate::endpoint_name(info)
+                ),
+            ));
+        }
+        (v, _) => v,
+    };
     let names = || {
         info.variants
             .iter()
@@ -183,15 +260,19 @@ pub fn build(
         }
         (None, Env::Real) => "",
     };
-    // Parameter names as the spec spells them (KIS reads them without regard to case).
+    // Parameter names as the spec spells them (KIS reads them without regard to case); a
+    // JSON number for a numeric field is taken as its text (KIS sends every value as text).
     let mut full = Map::new();
     for (k, v) in params {
-        let name = info
-            .fields
-            .iter()
-            .find(|m| m.wire.eq_ignore_ascii_case(k))
-            .map_or(k.as_str(), |m| m.wire);
-        full.insert(name.to_owned(), v.clone());
+        let meta = info.fields.iter().find(|m| m.wire.eq_ignore_ascii_case(k));
+        let name = meta.map_or(k.as_str(), |m| m.wire);
+        let v = match (meta.map(|m| m.kind), v) {
+            (Some(kind @ (FieldKind::Integer | FieldKind::Decimal)), Value::Number(n)) => {
+                Value::String(number_text(name, kind, n)?)
+            }
+            _ => v.clone(),
+        };
+        full.insert(name.to_owned(), v);
     }
     for m in info.fields {
         if !full.contains_key(m.wire) {
@@ -205,7 +286,7 @@ pub fn build(
             }
         }
     }
-    validate::validate(info, &full, true)?;
+    validate::validate_for(info, tr_id, &full, true)?;
     let mut query = Vec::new();
     let mut body = None;
     match info.method {
@@ -237,6 +318,31 @@ pub fn build(
         body,
         endpoint: info.id.to_owned(),
     })
+}
+
+/// The wire text of a JSON number given for a numeric field: a whole number for an integer
+/// field, the number's shortest decimal text for a decimal one (checked as text afterwards).
+fn number_text(field: &str, kind: FieldKind, n: &serde_json::Number) -> Result<String, NamedError> {
+    let whole = n
+        .as_u64()
+        .map(|u| u.to_string())
+        .or_else(|| n.as_i64().map(|i| i.to_string()));
+    match (kind, whole) {
+        (_, Some(text)) => Ok(text),
+        (FieldKind::Integer, None) => Err(err(
+            ErrorKind::InvalidRequest,
+            Some(field),
+            format!("{field}: `{n}` is not a whole number"),
+        )),
+        (_, None) => {
+            // A float: its text as serde_json writes it, without an exponent where possible.
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            let text = rust_decimal::Decimal::from_f64_retain(f)
+                .map(|d| d.normalize().to_string())
+                .unwrap_or_else(|| n.to_string());
+            Ok(text)
+        }
+    }
 }
 
 fn variant_or_default(v: &str) -> &str {

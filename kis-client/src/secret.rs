@@ -144,6 +144,10 @@ pub enum Masked<'a> {
     Secret(&'a str),
     /// An account number: printed masked.
     Account(&'a str),
+    /// An HTS ID, customer or user ID: printed masked (`ab****`).
+    Id(&'a str),
+    /// A person's name: printed masked (`김**`).
+    Name(&'a str),
     /// Not sensitive: printed as is.
     Shown(&'a str),
 }
@@ -154,9 +158,190 @@ impl fmt::Debug for Masked<'_> {
             Masked::Secret("") => f.write_str("\"\""),
             Masked::Secret(_) => f.write_str("\"***\""),
             Masked::Account(s) => write!(f, "{:?}", mask_account(s)),
+            Masked::Id(s) => write!(f, "{:?}", mask_id(s)),
+            Masked::Name(s) => write!(f, "{:?}", mask_name(s)),
             Masked::Shown(s) => write!(f, "{s:?}"),
         }
     }
+}
+
+impl<'a> Masked<'a> {
+    /// How a value under the wire name `key` is shown: the same rule the spec importer applies
+    /// (`kis_spec::Sensitive::of`; a test keeps the two in step), for keys the spec does not
+    /// list (a response's `extra`, a kept error body).
+    pub fn by_key(key: &str, value: &'a str) -> Masked<'a> {
+        match Sensitivity::of_key(key) {
+            Some(Sensitivity::Secret) => Masked::Secret(value),
+            Some(Sensitivity::Account) => Masked::Account(value),
+            Some(Sensitivity::Id) => Masked::Id(value),
+            Some(Sensitivity::Name) => Masked::Name(value),
+            None => Masked::Shown(value),
+        }
+    }
+
+    /// The masked text (without Debug quotes).
+    pub fn text(&self) -> String {
+        match self {
+            Masked::Secret("") => String::new(),
+            Masked::Secret(_) => "***".to_owned(),
+            Masked::Account(s) => mask_account(s),
+            Masked::Id(s) => mask_id(s),
+            Masked::Name(s) => mask_name(s),
+            Masked::Shown(s) => (*s).to_owned(),
+        }
+    }
+}
+
+/// The kind of a sensitive wire field, by its name (case-insensitive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sensitivity {
+    Secret,
+    Account,
+    Id,
+    Name,
+}
+
+impl Sensitivity {
+    /// The rule by wire name; `kis_spec::Sensitive::of` is the importer's copy (kept equal by
+    /// `tests/secrets.rs`).
+    pub(crate) fn of_key(key: &str) -> Option<Sensitivity> {
+        const SECRET: &[&str] = &[
+            "appkey",
+            "appsecret",
+            "secretkey",
+            "access_token",
+            "approval_key",
+            "authorization",
+            "personalseckey",
+            "token",
+            "acnt_pwd",
+            "cust_rncno25",
+        ];
+        const ACCOUNT: &[&str] = &["cano", "acnt_no"];
+        const ID: &[&str] = &["cust_id", "user_id", "hts_id", "htsid"];
+        const NAME: &[&str] = &["acnt_name", "csac_name", "cust_name"];
+        let n = key.trim().to_ascii_lowercase();
+        let n = n.as_str();
+        if SECRET.contains(&n) {
+            Some(Sensitivity::Secret)
+        } else if ACCOUNT.contains(&n) {
+            Some(Sensitivity::Account)
+        } else if ID.contains(&n) {
+            Some(Sensitivity::Id)
+        } else if NAME.contains(&n) {
+            Some(Sensitivity::Name)
+        } else {
+            None
+        }
+    }
+}
+
+/// Masks an identifier: the first 2 characters of one of 6 or more stay, the rest become `*`;
+/// shorter ones are masked entirely.
+pub(crate) fn mask_id(s: &str) -> String {
+    let n = s.chars().count();
+    let keep = if n >= 6 { 2 } else { 0 };
+    s.chars()
+        .take(keep)
+        .chain(std::iter::repeat_n('*', n - keep))
+        .collect()
+}
+
+/// Masks a name: the first character stays, the rest become `*` (`김**`); a one-character
+/// name is masked entirely.
+pub(crate) fn mask_name(s: &str) -> String {
+    let s = s.trim();
+    let n = s.chars().count();
+    let keep = usize::from(n >= 2);
+    s.chars()
+        .take(keep)
+        .chain(std::iter::repeat_n('*', n - keep))
+        .collect()
+}
+
+/// A JSON value with every sensitive key's value masked (by [`Sensitivity::of_key`]), at any
+/// depth. Non-string values under a sensitive key are masked as their text.
+pub(crate) fn mask_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(mask_map(m)),
+        Value::Array(a) => Value::Array(a.iter().map(mask_json).collect()),
+        other => other.clone(),
+    }
+}
+
+/// [`mask_json`] of an object.
+pub(crate) fn mask_map(
+    m: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    m.iter()
+        .map(|(k, v)| {
+            let v = match (Sensitivity::of_key(k), v) {
+                (None, v) => mask_json(v),
+                (Some(_), Value::String(s)) => Value::String(Masked::by_key(k, s).text()),
+                (Some(_), Value::Null) => Value::Null,
+                (Some(_), v @ (Value::Object(_) | Value::Array(_))) => mask_json(v),
+                (Some(_), v) => Value::String(Masked::by_key(k, &v.to_string()).text()),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+/// Shows a map (a response's `extra`) in `Debug` with sensitive keys masked.
+#[doc(hidden)]
+pub struct MaskedMap<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+
+impl fmt::Debug for MaskedMap<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&mask_map(self.0), f)
+    }
+}
+
+/// At most this many bytes of a response body are kept in an error.
+pub(crate) const KEPT_BODY: usize = 2048;
+
+/// A response body as an error keeps it: sensitive JSON values masked (a body that is not JSON
+/// is kept only when it holds no `"key": "value"`-like text of a sensitive key), cut to
+/// [`KEPT_BODY`] bytes at a character boundary.
+pub(crate) fn kept_body(body: &str) -> String {
+    let shown = match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v) => mask_json(&v).to_string(),
+        Err(_) => mask_loose(body),
+    };
+    cut(&shown, KEPT_BODY)
+}
+
+/// A text that is not valid JSON (cut short, malformed): each `"key"` of a sensitive name
+/// hides the rest of the text.
+fn mask_loose(body: &str) -> String {
+    let mut end = body.len();
+    for (i, _) in body.match_indices('"') {
+        let rest = &body[i + 1..];
+        if let Some(close) = rest.find('"') {
+            if Sensitivity::of_key(&rest[..close]).is_some() {
+                end = end.min(i + 1 + close + 1);
+            }
+        }
+    }
+    if end < body.len() {
+        format!("{}: [masked]", &body[..end])
+    } else {
+        body.to_owned()
+    }
+}
+
+/// `s` cut to at most `max` bytes at a character boundary, with `…` when cut.
+pub(crate) fn cut(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 /// Masks an account number: the first 4 characters of an 8-character (or longer) number stay,
@@ -222,6 +407,69 @@ mod tests {
         ] {
             assert!(Account::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    /// The runtime rule (for keys the spec does not list) is the importer's rule.
+    #[test]
+    fn the_key_rule_is_the_importers() {
+        let specs = kis_spec::load_dir(&kis_spec::workspace_spec_dir()).expect("specs");
+        fn walk(
+            fields: &[kis_spec::Field],
+            names: &mut Vec<(String, Option<kis_spec::Sensitive>)>,
+        ) {
+            for f in fields {
+                names.push((f.name.clone(), f.sensitive));
+                walk(&f.fields, names);
+            }
+        }
+        let mut names = Vec::new();
+        for s in &specs {
+            for fields in [&s.request.header, &s.request.query, &s.request.body] {
+                walk(fields, &mut names);
+            }
+            walk(&s.response.header, &mut names);
+            walk(&s.response.body, &mut names);
+        }
+        assert!(names.len() > 10_000);
+        for (name, marked) in names {
+            let ours = Sensitivity::of_key(&name).map(|k| format!("{k:?}"));
+            let importer = kis_spec::Sensitive::of(&name).map(|k| format!("{k:?}"));
+            assert_eq!(ours, importer, "{name}");
+            // The spec's marks are the importer's rule (none added or lost by hand).
+            if name != "tr_key" {
+                assert_eq!(marked.map(|k| format!("{k:?}")), importer, "{name} marked");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_names_and_maps_are_masked() {
+        assert_eq!(format!("{:?}", Masked::Id("hts1")), "\"****\"");
+        assert_eq!(format!("{:?}", Masked::Id("myhtsid01")), "\"my*******\"");
+        assert_eq!(format!("{:?}", Masked::Name("홍길동")), "\"홍**\"");
+        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"CUST_ID":"myhtsid01","x":{"acnt_name":"홍길동","CANO":12345678},"appkey":"PSKEY"}"#,
+        )
+        .expect("json");
+        let d = format!("{:?}", MaskedMap(&m));
+        for leak in ["myhtsid01", "홍길동", "12345678", "PSKEY"] {
+            assert!(!d.contains(leak), "{d}");
+        }
+        assert!(d.contains("1234****"), "{d}");
+        let body = r#"{"rt_cd":"0","output":{"CANO":"12345678","ACNT_NAME":"홍길동"}}"#;
+        let kept = kept_body(body);
+        assert!(
+            !kept.contains("12345678") && !kept.contains("홍길동"),
+            "{kept}"
+        );
+        let broken = r#"{"rt_cd":"0","access_token":"eyJ0eXAi-SECRET"#;
+        assert!(
+            !kept_body(broken).contains("SECRET"),
+            "{}",
+            kept_body(broken)
+        );
+        let long = "가".repeat(2000);
+        assert!(kept_body(&long).len() <= KEPT_BODY + 3);
     }
 
     #[test]

@@ -61,8 +61,14 @@ impl TokenCache {
         &self.path
     }
 
-    /// The cached token, or `None` when missing, unreadable, corrupted or for another key/env.
+    /// The cached token, or `None` when missing, unreadable, corrupted, for another key/env,
+    /// or in a directory others can access.
     pub(crate) fn load(&self) -> Option<CachedToken> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        if let Err(e) = check_private_dir(dir) {
+            tracing::warn!(error = %e, "token cache not used");
+            return None;
+        }
         let bytes = std::fs::read(&self.path).ok()?;
         let f: File = match serde_json::from_slice(&bytes) {
             Ok(f) => f,
@@ -129,14 +135,29 @@ impl TokenCache {
         result
     }
 
-    /// Deletes the cache file (after a revoke).
-    pub(crate) fn remove(&self) {
+    /// Deletes the cache file.
+    fn remove(&self) {
         let _ = std::fs::remove_file(&self.path);
     }
 
     /// Deletes the cache file if it still holds `token` (after KIS rejected that token), so no
-    /// process picks it up again. A newer token written by another process is kept.
+    /// process picks it up again. A newer token written by another process is kept: the check
+    /// and the removal happen under the issuance lock, which every writer holds. When another
+    /// process holds the lock it is issuing, and its new token replaces the file: nothing to do.
     pub(crate) fn evict(&self, token: &Secret) {
+        match self.try_lock() {
+            Ok(Some(_lock)) => self.evict_held(token),
+            Ok(None) => {
+                tracing::debug!(path = %self.path.display(), "another process is issuing; leaving the token cache to it");
+            }
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot take the token lock; the rejected token stays cached");
+            }
+        }
+    }
+
+    /// [`TokenCache::evict`] for a caller that holds the lock ([`TokenCache::try_lock`]).
+    pub(crate) fn evict_held(&self, token: &Secret) {
         if self.load().is_some_and(|c| &c.token == token) {
             self.remove();
         }
@@ -197,11 +218,21 @@ fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
         .open(path)
 }
 
+/// Creates the cache directory (mode 0700), or makes an existing one private: the
+/// directory is kis-client's own (see `ConfigBuilder::token_cache_dir`), so group and world
+/// bits are removed. A shared directory (sticky bit, like `/tmp`) or one whose mode cannot be
+/// changed (another user's) is refused.
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if dir.is_dir() {
-        return Ok(());
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 && mode & 0o1000 == 0 {
+            tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "token cache directory was accessible to others; made it 0700");
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| open_dir_error(dir, mode, &e.to_string()))?;
+        }
+        return check_private_dir(dir);
     }
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -209,9 +240,40 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)
 }
 
+/// An existing directory others can access is an error; a missing one is fine.
+#[cfg(unix)]
+fn check_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if dir.is_dir() {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(open_dir_error(dir, mode, "it is shared"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn open_dir_error(dir: &Path, mode: u32, why: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!(
+            "token cache directory {} has mode {:o} and cannot be made private ({why}): other \
+             users could read or replace the access token; use a directory of your own",
+            dir.display(),
+            mode & 0o7777
+        ),
+    )
+}
+
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
+}
+
+#[cfg(not(unix))]
+fn check_private_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]
@@ -220,11 +282,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn token() -> CachedToken {
+        // A day from the first call, to the second (the file keeps whole seconds); the same
+        // value on every call, so comparisons do not straddle a second.
+        static AT: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+        let at = *AT.get_or_init(|| Utc::now().timestamp() + 86_400);
         CachedToken {
             token: Secret::new("tok-abc"),
-            // A day from now, to the second (the file keeps whole seconds).
-            expires_at: DateTime::<Utc>::from_timestamp(Utc::now().timestamp() + 86_400, 0)
-                .expect("valid date"),
+            expires_at: DateTime::<Utc>::from_timestamp(at, 0).expect("valid date"),
         }
     }
 
@@ -266,6 +330,59 @@ mod tests {
         assert_eq!(n, 1);
         c.remove();
         assert_eq!(c.load(), None);
+    }
+
+    /// Check-then-act under the lock: while another process holds it (it is issuing, and
+    /// writes the file), an eviction leaves the file to it.
+    #[test]
+    fn evict_acts_only_under_the_lock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+        c.store(&token()).expect("store");
+        let other = c.try_lock().expect("lock file").expect("free");
+        // flock locks belong to the open file: a second open in this process is refused, as
+        // another process would be.
+        assert!(c.try_lock().expect("lock file").is_none());
+        c.evict(&token().token);
+        assert_eq!(c.load(), Some(token()), "the lock holder owns the file");
+        drop(other);
+        c.evict(&Secret::new("another token"));
+        assert_eq!(c.load(), Some(token()), "a newer token stays");
+        c.evict(&token().token);
+        assert_eq!(c.load(), None);
+    }
+
+    /// A cache directory others can read or write is made private before a token is
+    /// written or read from it; a shared (sticky) one is refused and left alone.
+    #[cfg(unix)]
+    #[test]
+    fn an_open_cache_directory_is_made_private_or_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode_of = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = TokenCache::new(dir.path(), Env::Real, "https://x", &Secret::new("A"));
+        for mode in [0o755, 0o770, 0o701] {
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode))
+                .expect("chmod");
+            c.store(&token()).expect("store");
+            assert_eq!(mode_of(dir.path()), 0o700, "from {mode:o}");
+        }
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        assert_eq!(
+            c.load(),
+            None,
+            "a token in an open directory is not trusted"
+        );
+        c.try_lock().expect("made private").expect("free");
+        assert_eq!(c.load(), Some(token()));
+        let shared = tempfile::tempdir().expect("tempdir");
+        std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o1777))
+            .expect("chmod");
+        let s = TokenCache::new(shared.path(), Env::Real, "https://x", &Secret::new("A"));
+        let e = s.store(&token()).expect_err("shared");
+        assert!(e.to_string().contains("cannot be made private"), "{e}");
+        assert_eq!(mode_of(shared.path()), 0o1777, "left alone");
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn is_state_changing(method: HttpMethod, tr_id: &str) -> bool {
 }
 
 /// What the response means for the retry loop.
-enum Outcome {
+pub(crate) enum Outcome {
     Done(RawResponse),
     Fail(Error),
     /// Retry after backoff (read-only calls only).
@@ -125,7 +125,13 @@ enum Outcome {
     Reauth(Error),
 }
 
-fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: bool) -> Outcome {
+pub(crate) fn classify(
+    status: u16,
+    tr_cont: String,
+    body: Vec<u8>,
+    tr_id: &str,
+    retry_ok: bool,
+) -> Outcome {
     let env: Option<Envelope> = serde_json::from_slice(&body).ok();
     match env {
         Some(Envelope {
@@ -156,14 +162,7 @@ fn classify(status: u16, tr_cont: String, body: Vec<u8>, tr_id: &str, retry_ok: 
             body,
         }),
         _ => {
-            let mut text = String::from_utf8_lossy(&body).into_owned();
-            if text.len() > 2048 {
-                let mut cut = 2048;
-                while !text.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                text.truncate(cut);
-            }
+            let text = crate::secret::kept_body(&String::from_utf8_lossy(&body));
             let err = Error::Http {
                 status,
                 tr_id: tr_id.to_owned(),
@@ -217,7 +216,13 @@ pub(crate) async fn execute(
     loop {
         attempt += 1;
         span.record("attempt", attempt);
-        let token = auth.token(wire, c).await.map_err(Error::before_send)?;
+        // An order never waits behind a token issuance (up to minutes): it fails fast.
+        let token = if state_changing {
+            auth.token_now(wire, c).await
+        } else {
+            auth.token(wire, c).await
+        }
+        .map_err(Error::before_send)?;
         let started = Instant::now();
         let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, token.header.clone());

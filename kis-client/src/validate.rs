@@ -9,12 +9,15 @@
 //! flags; codes from the field's list and not retired by KIS; account number (8 digits) and
 //! product code (2 digits). Then endpoint rules where the semantics are clear: domestic stock
 //! orders (`order_cash`, `order_credit`, `order_rvsecncl`, `order_resv`) need a positive price
-//! on the KRX tick grid for limit orders and no price for market-type orders.
+//! on the KRX tick grid for limit orders and no price for market-type orders; a KRX short code
+//! and a quantity of at least 1; overseas orders a whole quantity of at least 1, a US price on
+//! the cent grid, an exchange the order's TR trades on and the order-server code `0`.
 
 use std::fmt;
 
 use crate::__private::{FieldKind, FieldMeta};
 use crate::endpoint::EndpointInfo;
+pub use crate::order_rules::{is_krx_symbol, on_us_price_grid};
 
 /// Why a request was refused before sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +72,12 @@ fn is_decimal(s: &str) -> bool {
 /// Checks one value against its field. `Err` is the reason.
 pub fn check_field(m: &FieldMeta, value: &str) -> Result<(), String> {
     if value.is_empty() {
-        return if m.required && !m.blank && m.kind != FieldKind::Block {
+        return if m.required && !m.blank && m.kind == FieldKind::Code {
+            Err(format!(
+                "is required and may not be blank: one of the codes {}",
+                m.codes.join(", ")
+            ))
+        } else if m.required && !m.blank && m.kind != FieldKind::Block {
             Err("is required and may not be blank".to_owned())
         } else {
             Ok(())
@@ -77,6 +85,16 @@ pub fn check_field(m: &FieldMeta, value: &str) -> Result<(), String> {
     }
     if value.chars().any(char::is_control) {
         return Err("contains control characters".to_owned());
+    }
+    if m.kind == FieldKind::Code && !m.codes.contains(&value) {
+        // The list says more than the length would.
+        if let Some((_, why)) = m.retired.iter().find(|(c, _)| *c == value) {
+            return Err(format!("code `{value}` is {why}"));
+        }
+        return Err(format!(
+            "`{value}` is not one of the codes {}",
+            m.codes.join(", ")
+        ));
     }
     if m.max_len > 0 && kis_len(value) > m.max_len {
         return Err(format!(
@@ -162,8 +180,36 @@ pub fn endpoint_name(info: &EndpointInfo) -> String {
 
 /// Validates the wire parameters of a request (a JSON object of strings, as the request
 /// serializes). `strict` refuses parameter names the endpoint does not have (by-name requests).
+/// The rules that depend on the TR ID (an overseas order's exchange) are skipped: see
+/// [`validate_for`].
 pub fn validate(
     info: &EndpointInfo,
+    params: &serde_json::Map<String, serde_json::Value>,
+    strict: bool,
+) -> Result<(), Invalid> {
+    validate_for(info, "", params, strict)
+}
+
+/// [`validate`] for a request sent with `tr_id` (empty when not known): also checks that an
+/// overseas order's exchange is one the TR trades on.
+///
+/// ```
+/// # #[cfg(feature = "overseas-stock")] {
+/// use kis_client::request;
+/// use kis_client::validate::validate_for;
+///
+/// let info = request::find("overseas_stock/order").unwrap();
+/// let p = serde_json::json!({"OVRS_EXCG_CD": "TKSE", "PDNO": "AAPL", "ORD_QTY": "1",
+///     "OVRS_ORD_UNPR": "150.00", "ORD_SVR_DVSN_CD": "0", "ORD_DVSN": "00",
+///     "CANO": "12345678", "ACNT_PRDT_CD": "01"});
+/// // TTTT1002U buys in the US: a Tokyo exchange code is refused.
+/// let e = validate_for(info, "TTTT1002U", p.as_object().unwrap(), false).unwrap_err();
+/// assert_eq!(e.field.as_deref(), Some("OVRS_EXCG_CD"));
+/// # }
+/// ```
+pub fn validate_for(
+    info: &EndpointInfo,
+    tr_id: &str,
     params: &serde_json::Map<String, serde_json::Value>,
     strict: bool,
 ) -> Result<(), Invalid> {
@@ -206,7 +252,9 @@ pub fn validate(
         };
         check_field(m, value).map_err(|r| fail(m.wire, r))?;
     }
-    order_rules(info, params).map_err(|(field, r)| fail(field, r))
+    order_rules(info, params)
+        .and_then(|()| crate::order_rules::check(info, tr_id, params))
+        .map_err(|(field, r)| fail(field, r))
 }
 
 fn get<'a>(params: &'a serde_json::Map<String, serde_json::Value>, k: &str) -> &'a str {

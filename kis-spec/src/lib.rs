@@ -116,6 +116,20 @@ pub fn load_code_names(root: &Path) -> Result<CodeNames, SpecError> {
     yaml::from_str(&text).map_err(|source| SpecError::Yaml { path, source })
 }
 
+/// Where the English names of code-list variants live under a spec folder.
+pub const VARIANT_NAMES_FILE: &str = "patches/names/code_variants.yaml";
+
+/// Loads the English variant names of a spec folder (empty when the file is absent).
+pub fn load_variant_names(root: &Path) -> Result<VariantNames, SpecError> {
+    let path = root.join(VARIANT_NAMES_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(VariantNames::default()),
+        Err(source) => return Err(SpecError::Io { path, source }),
+    };
+    yaml::from_str(&text).map_err(|source| SpecError::Yaml { path, source })
+}
+
 /// The workspace's `spec/` folder (for tools and tests inside this repository).
 pub fn workspace_spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")

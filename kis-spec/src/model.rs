@@ -257,6 +257,10 @@ pub enum Sensitive {
     Secret,
     /// An account number: shown masked (`1234****`, `1234****-01`).
     Account,
+    /// A login or customer identifier (HTS ID, customer ID, user ID): shown masked (`ab****`).
+    Id,
+    /// A person's name (account holder, 계좌명): shown masked (`김**`).
+    Name,
 }
 
 impl Sensitive {
@@ -272,13 +276,24 @@ impl Sensitive {
             "personalseckey",
             "token",
             "acnt_pwd",
+            // 고객실명확인번호: the customer's real-name verification number.
+            "cust_rncno25",
         ];
         const ACCOUNT: &[&str] = &["cano", "acnt_no"];
+        // HTS ID (고객 ID, 사용자 ID, 유저ID).
+        const ID: &[&str] = &["cust_id", "user_id", "hts_id", "htsid"];
+        // The account holder's name (계좌명, 종합계좌명).
+        const NAME: &[&str] = &["acnt_name", "csac_name", "cust_name"];
         let n = name.to_ascii_lowercase();
-        if SECRET.contains(&n.as_str()) {
+        let n = n.as_str();
+        if SECRET.contains(&n) {
             Some(Sensitive::Secret)
-        } else if ACCOUNT.contains(&n.as_str()) {
+        } else if ACCOUNT.contains(&n) {
             Some(Sensitive::Account)
+        } else if ID.contains(&n) {
+            Some(Sensitive::Id)
+        } else if NAME.contains(&n) {
+            Some(Sensitive::Name)
         } else {
             None
         }
@@ -501,3 +516,10 @@ pub struct CodeListName {
     /// when its label of that code contains the keyword (so `0: 전체, 1: 보통주` is not `CallPut`).
     pub codes: Vec<Vec<String>>,
 }
+
+/// English names of code-list variants (`spec/patches/names/code_variants.yaml`): the code's
+/// Korean label, exactly as the spec gives it (trimmed), to a PascalCase Rust variant name
+/// (`유상감자대금입금` → `PaidCapitalReductionDeposit`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VariantNames(pub std::collections::BTreeMap<String, String>);

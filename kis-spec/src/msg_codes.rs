@@ -45,6 +45,9 @@ pub struct MsgCode {
     pub kind: String,
     /// What KIS says with it (Korean, as sent), or what it means.
     pub label: String,
+    /// What it means, in English (curated; shown beside KIS's Korean `msg1`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub en: String,
 }
 
 /// A family of codes sharing a prefix.
@@ -57,6 +60,9 @@ pub struct MsgPrefix {
     pub kind: String,
     /// What the family is.
     pub label: String,
+    /// What it means, in English (curated).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub en: String,
 }
 
 /// Parses and checks the taxonomy: known kinds, no duplicate codes or prefixes, ASCII codes.

@@ -1,7 +1,8 @@
 //! Realtime ticks of one stock as a typed stream (`Session::records`), on the embedded kis-mock
 //! unless `--live` is given (then `kis_devlp.yaml` / `KIS_*`, `KIS_ENV` for real or paper).
 //!
-//! `cargo run -p kis-ws --example ticks [-- --live] [CODE]`
+//! `cargo run -p kis-ws --example ticks [-- --live] [CODE]` (`RUST_LOG=trace` is safe: the
+//! filter keeps the approval key out, see `kis_ws::logging`)
 
 use std::time::Duration;
 
@@ -15,6 +16,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() {
+    // RUST_LOG as given, but never the websocket library's frame traces: they hold the
+    // approval key (kis_ws::logging).
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_owned());
+    tracing_subscriber::fmt()
+        .with_env_filter(kis_ws::logging::with_quiet_wire(&filter))
+        .with_writer(std::io::stderr)
+        .init();
     let mut live = std::env::var("KIS_LIVE").as_deref() == Ok("1");
     let mut code = "005930".to_owned();
     for a in std::env::args().skip(1) {
@@ -75,6 +83,7 @@ async fn run(live: bool, code: &str, window: Duration) -> Result<usize, BoxError
     let mut n = 0;
     let deadline = tokio::time::Instant::now() + window;
     while let Ok(Some(t)) = tokio::time::timeout_at(deadline, ticks.next()).await {
+        let t = t?;
         n += 1;
         println!(
             "{} {:>8} KRW {:>8} shares  bid {} / ask {}",

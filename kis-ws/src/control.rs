@@ -29,7 +29,7 @@ pub struct Ack {
     pub encrypted: bool,
     /// What the reply means.
     pub kind: AckKind,
-    /// `body.rt_cd`.
+    /// `body.rt_cd`: `0` success; KIS's failures carry `1`, `2`, `7` or `9`.
     pub rt_cd: String,
     /// `body.msg_cd` (e.g. `OPSP0000`).
     pub msg_cd: String,
@@ -58,8 +58,46 @@ pub enum AckKind {
     InvalidApproval,
     /// `OPSP8996 ALREADY IN USE appkey`: KIS still holds another session for this app key.
     AlreadyInUse,
+    /// `OPSP0017`: KIS does not know the HTS ID given as the notice subscription's `tr_key`
+    /// (`ERROR : htsid가잘못되었습니다`; KIS sends it with `tr_id` `(null)`).
+    InvalidHtsId,
+    /// `OPSP8993`: KIS could not read the request's `tr_key` (`JSON PARSING ERROR : invalid
+    /// tr_key`).
+    InvalidTrKey,
+    /// `OPSP9999`: KIS could not read the request at all.
+    MalformedRequest,
     /// Any other code (`OPSP0007`, `OPSP0009`, `OPSP8991`..`OPSP8999`, ...).
     Other,
+}
+
+impl Ack {
+    /// Whether the reply names no request: KIS answers some errors (`OPSP0017` wrong HTS ID,
+    /// `OPSP8993` bad `tr_key`, `OPSP9999` malformed request) with `tr_id` the literal `(null)`
+    /// or empty and no `tr_key`. Such a reply answers the oldest request still waiting.
+    ///
+    /// ```
+    /// use kis_ws::control::{Control, parse_control};
+    /// let text = r#"{"header":{"tr_id":"(null)"},"body":{"rt_cd":"9","msg_cd":"OPSP0017","msg1":"ERROR : htsid가잘못되었습니다"}}"#;
+    /// let Ok(Control::Ack(ack)) = parse_control(text) else { panic!() };
+    /// assert!(ack.is_unaddressed());
+    /// assert_eq!(ack.kind, kis_ws::control::AckKind::InvalidHtsId);
+    /// ```
+    pub fn is_unaddressed(&self) -> bool {
+        let tr = self.tr_id.trim();
+        tr.is_empty() || tr.eq_ignore_ascii_case("(null)")
+    }
+
+    /// Whether KIS reported a failure: any `rt_cd` but `0` (`1`, `2`, `7` and `9` are seen),
+    /// or a refusal code whatever the `rt_cd`.
+    pub fn is_failure(&self) -> bool {
+        self.rt_cd.trim() != "0"
+            || !matches!(
+                self.kind,
+                AckKind::SubscribeSuccess { .. }
+                    | AckKind::AlreadySubscribed
+                    | AckKind::UnsubscribeSuccess
+            )
+    }
 }
 
 impl AckKind {
@@ -142,14 +180,20 @@ fn classify(body: &RawBody) -> AckKind {
         let out = body.output.as_ref()?;
         Cipher::new(out.key.as_deref()?, out.iv.as_deref()?).ok()
     };
+    let ok = body.rt_cd.trim() == "0";
     match body.msg_cd.as_str() {
-        "OPSP0000" => AckKind::SubscribeSuccess { cipher: cipher() },
+        // A success code under a failure `rt_cd` is not trusted as a success.
+        "OPSP0000" if ok => AckKind::SubscribeSuccess { cipher: cipher() },
+        "OPSP0000" => AckKind::Other,
         "OPSP0001" => AckKind::UnsubscribeSuccess,
         "OPSP0002" => AckKind::AlreadySubscribed,
         "OPSP0003" => AckKind::UnsubscribeError,
         "OPSP0008" => AckKind::MaxSubscribeOver,
         "OPSP0011" => AckKind::InvalidApproval,
         "OPSP8996" => AckKind::AlreadyInUse,
+        "OPSP0017" => AckKind::InvalidHtsId,
+        "OPSP8993" => AckKind::InvalidTrKey,
+        "OPSP9999" => AckKind::MalformedRequest,
         // Unknown or missing code: fall back on the message text KIS uses.
         _ if msg.contains("UNSUBSCRIBE SUCCESS") => AckKind::UnsubscribeSuccess,
         _ if msg.contains("UNSUBSCRIBE ERROR") => AckKind::UnsubscribeError,
@@ -157,7 +201,9 @@ fn classify(body: &RawBody) -> AckKind {
         _ if msg.contains("MAX SUBSCRIBE OVER") => AckKind::MaxSubscribeOver,
         _ if msg.contains("ALREADY IN USE") => AckKind::AlreadyInUse,
         _ if msg.contains("APPROVAL") && msg.contains("INVALID") => AckKind::InvalidApproval,
-        _ if body.rt_cd == "0" && msg.contains("SUBSCRIBE SUCCESS") => {
+        _ if msg.contains("HTSID") => AckKind::InvalidHtsId,
+        _ if msg.contains("INVALID TR_KEY") => AckKind::InvalidTrKey,
+        _ if ok && msg.contains("SUBSCRIBE SUCCESS") => {
             AckKind::SubscribeSuccess { cipher: cipher() }
         }
         _ => AckKind::Other,
@@ -263,8 +309,24 @@ mod tests {
                 "1",
                 "OPSP8993",
                 "JSON PARSING ERROR : invalid tr_key",
-                AckKind::Other,
+                AckKind::InvalidTrKey,
             ),
+            (
+                "9",
+                "OPSP0017",
+                "ERROR : htsid가잘못되었습니다",
+                AckKind::InvalidHtsId,
+            ),
+            (
+                "9",
+                "OPSP9999",
+                "JSON PARSING ERROR",
+                AckKind::MalformedRequest,
+            ),
+            ("7", "OPSP0007", "SYSTEM ERROR", AckKind::Other),
+            // A success text under a failure `rt_cd` and no code is no success.
+            ("2", "", "SUBSCRIBE SUCCESS", AckKind::Other),
+            ("9", "", "SUBSCRIBE SUCCESS", AckKind::Other),
             ("1", "", "ALREADY IN USE appkey", AckKind::AlreadyInUse),
             (
                 "0",
@@ -278,6 +340,30 @@ mod tests {
                 r#"{{"header":{{"tr_id":"H0STCNT0","tr_key":"005930"}},"body":{{"rt_cd":"{rt}","msg_cd":"{cd}","msg1":"{m}"}}}}"#
             ));
             assert_eq!(a.kind, want, "{cd} {m}");
+        }
+    }
+
+    #[test]
+    fn unaddressed_errors_and_failure_codes() {
+        // Verbatim from KIS: a wrong HTS ID on a notice subscription.
+        let a = ack(
+            r#"{"header":{"tr_id":"(null)"},"body":{"rt_cd":"9","msg_cd":"OPSP0017","msg1":"ERROR : htsid가잘못되었습니다"}}"#,
+        );
+        assert!(a.is_unaddressed() && a.is_failure());
+        assert_eq!((a.tr_key.as_str(), a.kind), ("", AckKind::InvalidHtsId));
+        let a = ack(
+            r#"{"header":{"tr_id":""},"body":{"rt_cd":"9","msg_cd":"OPSP9999","msg1":"JSON PARSING ERROR"}}"#,
+        );
+        assert!(a.is_unaddressed() && a.is_failure());
+        let a = ack(
+            r#"{"header":{"tr_id":"H0STCNT0","tr_key":"005930"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS"}}"#,
+        );
+        assert!(!a.is_unaddressed() && !a.is_failure());
+        for rt in ["1", "2", "7", "9"] {
+            let a = ack(&format!(
+                r#"{{"header":{{"tr_id":"H0STCNT0","tr_key":"005930"}},"body":{{"rt_cd":"{rt}","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS"}}}}"#
+            ));
+            assert!(a.is_failure(), "rt_cd {rt}");
         }
     }
 

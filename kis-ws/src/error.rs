@@ -127,6 +127,40 @@ pub enum Error {
         /// KIS's message.
         msg1: String,
     },
+    /// KIS does not know the HTS ID sent as the notice subscription's `tr_key` (`OPSP0017`,
+    /// `ERROR : htsid가잘못되었습니다`): check the configured HTS ID (`Config::hts_id`,
+    /// `my_htsid` in `kis_devlp.yaml`, `KIS_HTS_ID`). The ID itself is not repeated here.
+    #[error(
+        "KIS refused the {tr_id} subscription: the HTS ID given as tr_key (the configured HTS ID) is wrong ({msg_cd} {msg1})"
+    )]
+    InvalidHtsId {
+        /// The notice TR subscribed.
+        tr_id: String,
+        /// KIS's code (`OPSP0017`).
+        msg_cd: String,
+        /// KIS's message.
+        msg1: String,
+    },
+    /// KIS could not read the subscription's `tr_key` (`OPSP8993`).
+    #[error("KIS refused the {tr_id} subscription: its tr_key is invalid ({msg_cd} {msg1})")]
+    TrKeyRefused {
+        /// The TR subscribed.
+        tr_id: String,
+        /// KIS's code.
+        msg_cd: String,
+        /// KIS's message.
+        msg1: String,
+    },
+    /// KIS could not read the subscription request (`OPSP9999`).
+    #[error("KIS could not read the {tr_id} subscription request ({msg_cd} {msg1})")]
+    MalformedRequest {
+        /// The TR subscribed.
+        tr_id: String,
+        /// KIS's code.
+        msg_cd: String,
+        /// KIS's message.
+        msg1: String,
+    },
     /// Any other refusal (`OPSP0007`, `OPSP0009`, `OPSP899x`, `UNSUBSCRIBE ERROR`, ...).
     #[error("KIS refused: {msg_cd} {msg1}")]
     Refused {
@@ -147,6 +181,24 @@ pub enum Error {
     /// Recovering a notice gap's executions through REST failed.
     #[error("notice recovery: {0}")]
     Recovery(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A typed record stream ended because its consumer stopped reading and its queue of
+    /// notices ([`crate::Options::notice_buffer`]) filled up: `not_delivered` records arrived
+    /// after that. Nothing more comes on it; open a new stream (and reconcile through REST).
+    #[error(
+        "stream ended: its queue of {capacity} notices filled up; {not_delivered} more were not delivered"
+    )]
+    Overflowed {
+        /// The queue's notice capacity.
+        capacity: usize,
+        /// Items that arrived after the overflow.
+        not_delivered: u64,
+    },
+    /// Execution notices of a typed record stream may be missing (the connection was down,
+    /// the session closed, or a notice could not be read); KIS does not replay them. The
+    /// stream ends here: [`crate::Session::notices`] yields the gap and its recovered fills
+    /// in order instead.
+    #[error("execution notices may be missing from {:?} to {:?}", .0.from, .0.to)]
+    NoticeGap(Box<crate::recovery::NoticeGap>),
     /// No reply from KIS in time.
     #[error("timed out waiting for KIS")]
     Timeout,

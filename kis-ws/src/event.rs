@@ -13,7 +13,9 @@ use crate::recovery::{NoticeGap, RecoveredFill};
 ///
 /// `R` is the record type of [`Event::Data`]: the generated [`crate::api::AnyRecord`] for
 /// [`crate::Session::events`], or [`RawRecord`] for [`crate::Session::raw_events`].
-#[derive(Debug, Clone)]
+///
+/// `Debug` masks the subscription key of an execution-notice TR (it is the HTS ID).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Event<R> {
     /// One record of a data frame (a frame with `NNN` records yields `NNN` events, in order).
@@ -84,7 +86,9 @@ pub enum Event<R> {
     /// notice reported. Not a realtime record; never a repeat of a notice this session
     /// delivered or of an earlier recovery.
     Recovered(RecoveredFill),
-    /// Recovering a gap's executions failed; reconcile through REST yourself.
+    /// Recovering a gap's executions failed (or the baseline of fills from before the
+    /// session, asked when notices were first subscribed, could not be taken: then that
+    /// market's gaps are not recovered); reconcile through REST yourself.
     RecoveryFailed {
         /// The gap.
         gap: NoticeGap,
@@ -92,7 +96,8 @@ pub enum Event<R> {
         error: String,
     },
     /// This consumer fell behind and `dropped` market-data records were discarded (oldest
-    /// first). Execution notices and state events are never discarded.
+    /// first). Execution notices are never discarded; state events only from the session's
+    /// initial buffer while no stream has claimed it (see [`crate::Session::raw_events`]).
     Lagged {
         /// Records discarded since the previous `Lagged`.
         dropped: u64,
@@ -198,15 +203,144 @@ pub struct RawRecord {
     range: Range<usize>,
 }
 
+/// Shows the record's size only: a decrypted execution notice holds the account number, the
+/// HTS ID and the holder's name, and a raw record does not know its TR's columns to mask them.
+/// Decode it (the generated records mask by column) or read [`RawRecord::as_str`] to see it.
 impl std::fmt::Debug for RawRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("RawRecord").field(&self.as_str()).finish()
+        f.debug_struct("RawRecord")
+            .field("fields", &self.fields().count())
+            .field("bytes", &self.as_str().len())
+            .finish()
+    }
+}
+
+/// A subscription key as `Debug` shows it: masked for an execution-notice TR, whose key is the
+/// HTS ID ([`kis_client::__private::Masked::Id`]).
+pub(crate) struct ShownKey<'a>(pub(crate) &'a str, pub(crate) &'a str);
+
+impl std::fmt::Debug for ShownKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ShownKey(tr_id, tr_key) = *self;
+        if crate::api::is_encrypted(tr_id) == Some(true) {
+            std::fmt::Debug::fmt(&kis_client::__private::Masked::Id(tr_key), f)
+        } else {
+            std::fmt::Debug::fmt(tr_key, f)
+        }
+    }
+}
+
+/// The gap's notice subscriptions are keyed by HTS ID: masked.
+impl std::fmt::Debug for NoticeGap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let subs: Vec<_> = self
+            .subscriptions
+            .iter()
+            .map(|(tr_id, tr_key)| (tr_id, ShownKey(tr_id, tr_key)))
+            .collect();
+        f.debug_struct("NoticeGap")
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("subscriptions", &subs)
+            .field("server_offset", &self.server_offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: std::fmt::Debug> std::fmt::Debug for Event<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keyed = |f: &mut std::fmt::Formatter<'_>, name: &str, tr_id: &str, tr_key: &str| {
+            f.debug_struct(name)
+                .field("tr_id", &tr_id)
+                .field("tr_key", &ShownKey(tr_id, tr_key))
+                .finish()
+        };
+        match self {
+            Event::Data {
+                tr_id,
+                tr_key,
+                record,
+            } => f
+                .debug_struct("Data")
+                .field("tr_id", tr_id)
+                .field("tr_key", &tr_key.as_deref().map(|k| ShownKey(tr_id, k)))
+                .field("record", record)
+                .finish(),
+            Event::Subscribed { tr_id, tr_key } => keyed(f, "Subscribed", tr_id, tr_key),
+            Event::Unsubscribed { tr_id, tr_key } => keyed(f, "Unsubscribed", tr_id, tr_key),
+            Event::SubscriptionLost {
+                tr_id,
+                tr_key,
+                reason,
+            } => f
+                .debug_struct("SubscriptionLost")
+                .field("tr_id", tr_id)
+                .field("tr_key", &ShownKey(tr_id, tr_key))
+                .field("reason", reason)
+                .finish(),
+            Event::Disconnected { reason } => f
+                .debug_struct("Disconnected")
+                .field("reason", reason)
+                .finish(),
+            Event::Reconnected {
+                attempts,
+                downtime,
+                resubscribed,
+            } => f
+                .debug_struct("Reconnected")
+                .field("attempts", attempts)
+                .field("downtime", downtime)
+                .field("resubscribed", resubscribed)
+                .finish(),
+            Event::AlreadyInUse { refusals, retry_in } => f
+                .debug_struct("AlreadyInUse")
+                .field("refusals", refusals)
+                .field("retry_in", retry_in)
+                .finish(),
+            Event::NoticeGap(g) => f.debug_tuple("NoticeGap").field(g).finish(),
+            Event::Recovered(r) => f.debug_tuple("Recovered").field(r).finish(),
+            Event::RecoveryFailed { gap, error } => f
+                .debug_struct("RecoveryFailed")
+                .field("gap", gap)
+                .field("error", error)
+                .finish(),
+            Event::Lagged { dropped } => {
+                f.debug_struct("Lagged").field("dropped", dropped).finish()
+            }
+            Event::Overflowed {
+                capacity,
+                not_delivered,
+            } => f
+                .debug_struct("Overflowed")
+                .field("capacity", capacity)
+                .field("not_delivered", not_delivered)
+                .finish(),
+            Event::Notice {
+                tr_id,
+                msg_cd,
+                msg1,
+            } => f
+                .debug_struct("Notice")
+                .field("tr_id", tr_id)
+                .field("msg_cd", msg_cd)
+                .field("msg1", msg1)
+                .finish(),
+            Event::Error(e) => f.debug_tuple("Error").field(e).finish(),
+            // A variant added later shows its name only until it gets an arm here.
+            #[allow(unreachable_patterns)]
+            _ => f.write_str("Event(..)"),
+        }
     }
 }
 
 impl RawRecord {
     pub(crate) fn new(text: Utf8Bytes, range: Range<usize>) -> Self {
         RawRecord { text, range }
+    }
+
+    /// The bytes this record keeps alive: the text it shares (its message, or its own copy).
+    pub(crate) fn pinned_len(&self) -> usize {
+        self.text.len()
     }
 
     /// The record's fields joined by `^`, as received.
@@ -250,15 +384,26 @@ impl RawRecord {
                 (&copy, 0)
             }
         };
+        // A record queued for a slow consumer keeps what it shares alive: records of a large
+        // message get a copy of their own text instead of pinning all of it.
+        let share = text.len() <= SHARE_UP_TO || records.len() == 1;
         for range in records.ranges() {
-            f(RawRecord::new(
-                text.clone(),
-                range.start + offset..range.end + offset,
-            ));
+            let range = range.start + offset..range.end + offset;
+            if share {
+                f(RawRecord::new(text.clone(), range));
+            } else {
+                let own = Utf8Bytes::from(text.get(range).unwrap_or_default());
+                let len = own.len();
+                f(RawRecord::new(own, 0..len));
+            }
         }
         Ok(())
     }
 }
+
+/// Largest message whose records share it; records of a larger one are copied out (the
+/// frames KIS sends in the thousands are far smaller).
+const SHARE_UP_TO: usize = 16 << 10;
 
 /// The byte offset of `inner` in `outer` when `inner` is a slice of `outer`'s text.
 fn offset_in(outer: &str, inner: &str) -> Option<usize> {
@@ -299,6 +444,29 @@ mod tests {
         assert_eq!(got[0].as_str(), "x^y");
         assert_eq!(offset_in("abc", &other), None);
         assert_eq!(offset_in(&message, &message[3..5]), Some(3));
+    }
+
+    /// A record queued for a slow consumer never keeps a large message alive: records of a
+    /// message over 16 KiB are copied out (a single record keeps sharing its own message).
+    #[test]
+    fn records_of_a_large_message_do_not_pin_it() {
+        let record = "a".repeat(100);
+        let payload = vec![record.as_str(); 400].join("^");
+        let message = Utf8Bytes::from(format!("0|H0STCNT0|400|{payload}"));
+        let f = crate::frame::parse_data_frame(&message).unwrap();
+        let mut got = Vec::new();
+        RawRecord::split_payload(f.tr_id, &message, f.payload, f.count, 1, |r| got.push(r))
+            .unwrap();
+        assert_eq!(got.len(), 400);
+        assert!(
+            got.iter()
+                .all(|r| r.as_str() == record && r.pinned_len() == 100)
+        );
+        let small = Utf8Bytes::from("0|H0STCNT0|002|a^b");
+        let f = crate::frame::parse_data_frame(&small).unwrap();
+        let mut got = Vec::new();
+        RawRecord::split_payload(f.tr_id, &small, f.payload, f.count, 1, |r| got.push(r)).unwrap();
+        assert!(got.iter().all(|r| r.pinned_len() == small.len()));
     }
 
     #[test]

@@ -2,9 +2,23 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use crate::event::{Event, RawRecord};
 use crate::queue::{Filter, Item, Queue};
+use crate::recovery::NoticeGap;
+
+/// What the session handle knows of the connection task's notices, to report the closing
+/// notice gap itself when the task had to be aborted.
+#[derive(Default)]
+pub(crate) struct NoticeWatch {
+    /// The registered notice subscriptions.
+    pub subscriptions: Mutex<Vec<(String, String)>>,
+    /// When the connection last received a message, in milliseconds since the Unix epoch.
+    pub last_received_ms: AtomicU64,
+    /// Whether the task reported the closing gap itself.
+    pub closing_reported: AtomicBool,
+}
 
 pub(crate) struct Shared {
     /// Set when the session ended; streams created afterwards end at once.
@@ -14,11 +28,16 @@ pub(crate) struct Shared {
     pub primary: Mutex<Option<Arc<Queue>>>,
     pub data_buffer: usize,
     pub notice_buffer: usize,
+    pub buffer_bytes: usize,
+    pub notices: NoticeWatch,
 }
 
 impl Shared {
     pub fn add(&self, filter: Filter) -> Arc<Queue> {
-        let q = Arc::new(Queue::new(filter, self.data_buffer, self.notice_buffer));
+        let q = Arc::new(
+            Queue::new(filter, self.data_buffer, self.notice_buffer)
+                .with_byte_capacity(self.buffer_bytes),
+        );
         let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
         if self.closed.load(Ordering::Acquire) {
             q.close();
@@ -27,6 +46,63 @@ impl Shared {
             self.version.fetch_add(1, Ordering::Release);
         }
         q
+    }
+
+    /// A message arrived at `at`.
+    pub fn received(&self, at: SystemTime) {
+        let ms = at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.notices.last_received_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The registered notice subscriptions are now `subscriptions`.
+    pub fn set_notices(&self, subscriptions: Vec<(String, String)>) {
+        *self
+            .notices
+            .subscriptions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = subscriptions;
+    }
+
+    /// The connection task reported the closing notice gap.
+    pub fn closing_gap_reported(&self) {
+        self.notices.closing_reported.store(true, Ordering::Release);
+    }
+
+    /// Reports the closing notice gap to every stream unless the task did: called by the
+    /// session handle when the task had to be aborted.
+    pub fn report_closing_gap(&self) {
+        if self.notices.closing_reported.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let subscriptions = std::mem::take(
+            &mut *self
+                .notices
+                .subscriptions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        if subscriptions.is_empty() {
+            return;
+        }
+        let ms = self.notices.last_received_ms.load(Ordering::Relaxed);
+        let event = Event::NoticeGap(NoticeGap {
+            from: SystemTime::UNIX_EPOCH + Duration::from_millis(ms),
+            to: None,
+            subscriptions,
+            server_offset: None,
+        });
+        // The sinks include the unclaimed initial buffer.
+        let sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for q in &sinks {
+            if q.filter.wants(&event) {
+                q.push(Item {
+                    event: event.clone(),
+                    droppable: false,
+                });
+            }
+        }
     }
 
     /// Ends every stream, including ones created from now on.

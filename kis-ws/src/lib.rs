@@ -23,6 +23,7 @@ pub mod event;
 mod fanout;
 mod fields;
 pub mod frame;
+pub mod logging;
 mod queue;
 pub mod record;
 pub mod recovery;

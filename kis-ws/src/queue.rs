@@ -16,6 +16,26 @@ pub(crate) struct Item {
     pub droppable: bool,
 }
 
+impl Item {
+    /// The bytes its record holds (the text it shares; nothing for other events).
+    fn bytes(&self) -> usize {
+        match &self.event {
+            Event::Data { record, .. } => record.pinned_len(),
+            _ => 0,
+        }
+    }
+
+    /// Whether the item is an execution notice or tells of missing ones (a notice record, a
+    /// notice gap, a recovery): never evicted, not even from the unclaimed initial buffer.
+    fn is_notice(&self) -> bool {
+        match &self.event {
+            Event::Data { .. } => !self.droppable,
+            Event::NoticeGap(_) | Event::Recovered(_) | Event::RecoveryFailed { .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// Which items a consumer wants.
 #[derive(Clone, Copy)]
 pub(crate) enum Filter {
@@ -23,20 +43,48 @@ pub(crate) enum Filter {
     All,
     /// Only data records of these TR IDs.
     Data(&'static [&'static str]),
+    /// Data records of these (notice) TR IDs and their notice gaps.
+    NoticeData(&'static [&'static str]),
+    /// Data records of these (notice) TR IDs and everything that tells of missing notices:
+    /// their gaps and recoveries, and the connection's losses and restores.
+    Notices(&'static [&'static str]),
 }
 
 impl Filter {
     pub fn wants(&self, event: &Event<RawRecord>) -> bool {
         match (self, event) {
             (Filter::All, _) => true,
-            (Filter::Data(ids), Event::Data { tr_id, .. }) => ids.contains(&&**tr_id),
-            (Filter::Data(_), _) => false,
+            (
+                Filter::Data(ids) | Filter::Notices(ids) | Filter::NoticeData(ids),
+                Event::Data { tr_id, .. },
+            ) => ids.contains(&&**tr_id),
+            (Filter::Notices(ids) | Filter::NoticeData(ids), Event::NoticeGap(gap)) => gap
+                .subscriptions
+                .iter()
+                .any(|(t, _)| ids.contains(&t.as_str())),
+            (Filter::Notices(ids), Event::RecoveryFailed { gap, .. }) => gap
+                .subscriptions
+                .iter()
+                .any(|(t, _)| ids.contains(&t.as_str())),
+            (Filter::Notices(ids), Event::Recovered(fill)) => ids
+                .iter()
+                .any(|t| crate::recovery::Market::of_notice_tr(t) == Some(fill.order.market)),
+            (
+                Filter::Notices(ids),
+                Event::Subscribed { tr_id, .. }
+                | Event::Unsubscribed { tr_id, .. }
+                | Event::SubscriptionLost { tr_id, .. },
+            ) => ids.contains(&tr_id.as_str()),
+            (Filter::Notices(_), Event::Disconnected { .. } | Event::Reconnected { .. }) => true,
+            (Filter::Data(_) | Filter::Notices(_) | Filter::NoticeData(_), _) => false,
         }
     }
 }
 
 struct State {
     items: VecDeque<Item>,
+    /// Bytes the queued records hold.
+    bytes: usize,
     droppable: usize,
     kept: usize,
     dropped: u64,
@@ -47,12 +95,47 @@ struct State {
     not_delivered: u64,
 }
 
+impl State {
+    fn add(&mut self, item: Item, size: usize) {
+        if item.droppable {
+            self.droppable += 1;
+        } else {
+            self.kept += 1;
+        }
+        self.bytes += size;
+        self.items.push_back(item);
+    }
+
+    fn take(&mut self, i: usize) -> Option<Item> {
+        let item = self.items.remove(i)?;
+        if item.droppable {
+            self.droppable -= 1;
+        } else {
+            self.kept -= 1;
+        }
+        self.bytes -= item.bytes();
+        Some(item)
+    }
+
+    /// Evicts the oldest item that `pred` accepts (counted as dropped); `false` when none.
+    fn evict(&mut self, pred: impl Fn(&Item) -> bool) -> bool {
+        let Some(i) = self.items.iter().position(pred) else {
+            return false;
+        };
+        self.take(i);
+        self.dropped += 1;
+        true
+    }
+}
+
 /// One consumer's queue.
 pub(crate) struct Queue {
     state: Mutex<State>,
     pub filter: Filter,
     data_capacity: usize,
     notice_capacity: usize,
+    /// Bound on the bytes the queued records hold.
+    byte_capacity: usize,
     waker: AtomicWaker,
     receiver_gone: AtomicBool,
     /// `false` while nobody has taken the queue yet (the session's initial buffer): then it
@@ -65,6 +148,7 @@ impl Queue {
         Queue {
             state: Mutex::new(State {
                 items: VecDeque::new(),
+                bytes: 0,
                 droppable: 0,
                 kept: 0,
                 dropped: 0,
@@ -75,10 +159,17 @@ impl Queue {
             filter,
             data_capacity: data_capacity.max(1),
             notice_capacity: notice_capacity.max(1),
+            byte_capacity: usize::MAX,
             waker: AtomicWaker::new(),
             receiver_gone: AtomicBool::new(false),
             claimed: AtomicBool::new(true),
         }
+    }
+
+    /// Bounds the bytes the queued records hold (see [`Queue::push`]).
+    pub fn with_byte_capacity(mut self, bytes: usize) -> Self {
+        self.byte_capacity = bytes.max(1);
+        self
     }
 
     /// A queue that buffers until a consumer claims it, without ever blocking the producer.
@@ -106,11 +197,14 @@ impl Queue {
 
     /// Adds an item; never waits (the connection task must never wait for a consumer).
     ///
-    /// Market data beyond capacity evicts the oldest market data (counted, reported as
+    /// Market data beyond capacity (by count or by the bytes the queued records hold)
+    /// evicts the oldest market data (counted, reported as
     /// [`Event::Lagged`]). Notices and state events are never dropped silently: they are held
     /// up to the notice capacity; when that is full the queue is ended for this consumer,
     /// which sees what it holds and then [`Event::Overflowed`]. A queue nobody has claimed yet
-    /// evicts its oldest items instead (counted as `Lagged`).
+    /// evicts its oldest market data and state events instead (counted as `Lagged`), never a
+    /// notice: full of notices, it ends like a claimed one (its first reader gets what it
+    /// holds, then `Overflowed`).
     pub fn push(&self, item: Item) {
         if self.is_orphaned() {
             return;
@@ -123,36 +217,36 @@ impl Queue {
                 }
                 return;
             }
+            let size = item.bytes();
+            // Market data makes room first: by bytes for anything, by count for market data.
+            while (s.bytes + size > self.byte_capacity
+                || (item.droppable && s.droppable >= self.data_capacity))
+                && s.evict(|it| it.droppable)
+            {}
             if item.droppable {
-                if s.droppable >= self.data_capacity {
-                    if let Some(i) = s.items.iter().position(|it| it.droppable) {
-                        s.items.remove(i);
-                        s.droppable -= 1;
-                        s.dropped += 1;
-                    }
-                }
-                s.droppable += 1;
-                s.items.push_back(item);
-            } else if s.kept < self.notice_capacity {
-                s.kept += 1;
-                s.items.push_back(item);
-            } else if !self.claimed.load(Ordering::Acquire) {
-                // Nobody reads this buffer yet: keep the newest, never stall the session.
-                if let Some(old) = s.items.pop_front() {
-                    if old.droppable {
-                        s.droppable -= 1;
-                    } else {
-                        s.kept -= 1;
-                    }
+                if s.bytes + size > self.byte_capacity {
+                    // Notices hold the whole byte budget: this record is the one dropped.
                     s.dropped += 1;
+                } else {
+                    s.add(item, size);
                 }
-                s.kept += 1;
-                s.items.push_back(item);
             } else {
-                // The consumer stopped reading: end its stream, loudly.
-                s.overflowed = true;
-                s.closed = true;
-                s.not_delivered += 1;
+                // Nobody reads this buffer yet: never stall the session, keep the newest;
+                // state events are evicted (counted as `Lagged`), never a notice: a buffer
+                // full of notices ends like a claimed one.
+                if !self.claimed.load(Ordering::Acquire) {
+                    while s.kept >= self.notice_capacity
+                        && s.evict(|it| !it.droppable && !it.is_notice())
+                    {}
+                }
+                if s.kept < self.notice_capacity && s.bytes + size <= self.byte_capacity {
+                    s.add(item, size);
+                } else {
+                    // The consumer stopped reading: end its stream, loudly.
+                    s.overflowed = true;
+                    s.closed = true;
+                    s.not_delivered += 1;
+                }
             }
         }
         self.waker.wake();
@@ -178,15 +272,8 @@ impl Queue {
             let dropped = std::mem::take(&mut s.dropped);
             return Poll::Ready(Some(Event::Lagged { dropped }));
         }
-        match s.items.pop_front() {
-            Some(item) => {
-                if item.droppable {
-                    s.droppable -= 1;
-                } else {
-                    s.kept -= 1;
-                }
-                Poll::Ready(Some(item.event))
-            }
+        match s.take(0) {
+            Some(item) => Poll::Ready(Some(item.event)),
             None if s.overflowed => {
                 s.overflowed = false;
                 Poll::Ready(Some(Event::Overflowed {
@@ -281,6 +368,65 @@ mod tests {
         }
         q.close();
         assert_eq!(drain(&q), ["lag3", "n3", "n4"]);
+    }
+
+    fn notice_data(n: u8) -> Item {
+        let mut item = data(n);
+        item.droppable = false;
+        item
+    }
+
+    /// The docs promise notices are never dropped: the unclaimed initial buffer evicts state
+    /// events and market data, not notices. (Before, it evicted the oldest notices as `Lagged`.)
+    #[test]
+    fn unclaimed_queue_never_evicts_a_notice() {
+        let q = Queue::unclaimed(Filter::All, 2, 2);
+        q.push(notice(0));
+        q.push(notice_data(1));
+        // The state event makes room; then the buffer is all notices and ends.
+        q.push(notice_data(2));
+        q.push(notice_data(3));
+        q.claim();
+        q.close();
+        assert_eq!(drain(&q), ["lag1", "d1", "d2", "over2/1"]);
+    }
+
+    fn sized(droppable: bool, len: usize) -> Item {
+        let text = crate::frame::Utf8Bytes::from("x".repeat(len));
+        Item {
+            event: Event::Data {
+                tr_id: Arc::from("H0STCNT0"),
+                tr_key: None,
+                record: RawRecord::new(text, 0..len),
+            },
+            droppable,
+        }
+    }
+
+    /// The queue is bounded by the bytes its records hold, not only by their count: market
+    /// data goes first, then a notice that does not fit ends the stream.
+    #[test]
+    fn bytes_are_bounded_too() {
+        let q = Queue::new(Filter::All, 1000, 1000).with_byte_capacity(100);
+        for _ in 0..5 {
+            q.push(sized(true, 40));
+        }
+        assert_eq!(q.lock().bytes, 80);
+        // A 70-byte notice evicts both 40-byte records; then a 50-byte record is dropped
+        // itself (notices hold the budget) and a 60-byte notice does not fit.
+        q.push(sized(false, 70));
+        let (bytes, droppable) = {
+            let s = q.lock();
+            (s.bytes, s.droppable)
+        };
+        assert_eq!((bytes, droppable), (70, 0));
+        q.push(sized(true, 50));
+        q.push(sized(false, 60));
+        assert_eq!(
+            drain(&q),
+            ["lag6", &format!("d{}", "x".repeat(70)), "over1000/1"]
+        );
+        assert_eq!(q.lock().bytes, 0);
     }
 
     #[test]

@@ -7,6 +7,12 @@
 //! keeps the server's clock from the `datetime` of its `PINGPONG`s) and emits, per order, the filled
 //! quantity the realtime notices did not report as [`crate::Event::Recovered`] (never counted
 //! twice: the ledger remembers what notices and earlier recoveries reported).
+//!
+//! Fills from before the session are not missed fills: when a market's notices are first
+//! subscribed, the session asks the same source for the server's day as it is then (the
+//! baseline) and later reports only growth beyond it. A gap recovery that answers before
+//! the baseline waits for it; if the baseline fails, that market's recoveries are reported
+//! as [`crate::Event::RecoveryFailed`] instead of guessing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,9 +47,13 @@ impl Market {
 }
 
 /// A window in which own-execution notices may have been missed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` masks the notice subscriptions' keys (HTS IDs); it is written in `event.rs`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NoticeGap {
-    /// When the session stopped receiving notices (the connection was lost, or close began).
+    /// When the session last received anything before it stopped receiving notices: the
+    /// last message of the connection that was lost (not when the loss was noticed, which
+    /// can be a silence timeout later), or when close began.
     pub from: SystemTime,
     /// When notices flowed again (the subscriptions were restored); `None` when the session
     /// ended (nothing after `from` is received by it).
@@ -198,6 +208,14 @@ impl Ledger {
             .filled
             .entry(order_key(market, get(cols.order_no)))
             .or_default() += qty;
+    }
+
+    /// Takes `orders` (an inquiry made when notices were first subscribed) as already
+    /// reported: fills from before the session are not "missed" by it. A notice received
+    /// before the answer whose fill the answer includes is not counted twice (the ledger
+    /// keeps the larger of the two).
+    pub fn baseline(&mut self, orders: Vec<OrderFills>) {
+        let _ = self.reconcile(orders);
     }
 
     /// The fills of `orders` not reported yet; they count as reported from now on.
@@ -396,6 +414,23 @@ mod tests {
         let mut o = fills("1", 1);
         o.market = Market::Overseas;
         assert_eq!(l.reconcile(vec![o]).len(), 1);
+    }
+
+    #[test]
+    fn fills_before_the_baseline_are_never_recovered() {
+        let cols = NoticeColumns::find(&COLS).unwrap();
+        let mut l = Ledger::default();
+        // 7 filled before the session; 2 more in realtime while the baseline was asked
+        // (the answer already counts them: 9).
+        l.notice(Market::Domestic, cols, &["h", "1", "2", "2"]);
+        l.baseline(vec![fills("1", 9), fills("2", 0)]);
+        // After a gap: order 1 at 12 (3 missed), order 2 at 4 (all missed).
+        let got = l.reconcile(vec![fills("1", 12), fills("2", 4)]);
+        let missing: Vec<Decimal> = got.iter().map(|r| r.missing).collect();
+        assert_eq!(missing, [Decimal::from(3), Decimal::from(4)]);
+        let mut fresh = Ledger::default();
+        fresh.baseline(vec![fills("1", 7)]);
+        assert!(fresh.reconcile(vec![fills("1", 7)]).is_empty());
     }
 
     #[test]

@@ -34,7 +34,8 @@ fn main() {
     rt.block_on(async move {
         let mut mc = MockConfig::paper();
         mc.clock = MockClock::Simulated {
-            start: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).and_then(|d| d.and_hms_opt(10, 0, 0)),
+            start: chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+                .and_then(|d| d.and_hms_opt(10, 0, 0)),
             speed: 1.0,
         };
         mc.fill = Fill::Never;
@@ -56,7 +57,13 @@ fn main() {
         // Warm up both paths (token, connections, the desk's reconciliation, SQLite pages).
         for _ in 0..20 {
             client.send(raw(dec!(60000))).await.expect("raw order");
-            account.buy("005930", 1).limit(dec!(60000)).allow_duplicate().submit().await.expect("submit");
+            account
+                .buy("005930", 1)
+                .limit(dec!(60000))
+                .allow_duplicate()
+                .submit()
+                .await
+                .expect("submit");
         }
         let (mut raw_t, mut submit_t) = (Vec::new(), Vec::new());
         for _ in 0..orders {
@@ -64,15 +71,29 @@ fn main() {
             client.send(raw(dec!(60000))).await.expect("raw order");
             raw_t.push(t.elapsed());
             let t = Instant::now();
-            account.buy("005930", 1).limit(dec!(60000)).allow_duplicate().submit().await.expect("submit");
+            account
+                .buy("005930", 1)
+                .limit(dec!(60000))
+                .allow_duplicate()
+                .submit()
+                .await
+                .expect("submit");
             submit_t.push(t.elapsed());
         }
         raw_t.sort();
         submit_t.sort();
         let us = |d: Duration| d.as_secs_f64() * 1e6;
-        println!("{orders} orders each, loopback kis-mock, journal on disk (WAL, synchronous=NORMAL)");
-        println!("{:<22} {:>10} {:>10} {:>10}", "path", "p50 µs", "p99 µs", "max µs");
-        for (name, t) in [("client.send (raw)", &raw_t), ("account...submit()", &submit_t)] {
+        println!(
+            "{orders} orders each, loopback kis-mock, journal on disk (WAL, synchronous=NORMAL)"
+        );
+        println!(
+            "{:<22} {:>10} {:>10} {:>10}",
+            "path", "p50 µs", "p99 µs", "max µs"
+        );
+        for (name, t) in [
+            ("client.send (raw)", &raw_t),
+            ("account...submit()", &submit_t),
+        ] {
             println!(
                 "{:<22} {:>10.0} {:>10.0} {:>10.0}",
                 name,

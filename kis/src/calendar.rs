@@ -45,6 +45,10 @@ const NYSE: &[(i32, u32, u32)] = &[
 pub const COVERED_YEARS: std::ops::RangeInclusive<i32> = 2024..=2027;
 
 /// Whose calendar.
+///
+/// ```
+/// assert_eq!(kis::Calendar::of(kis::Market::Nyse).exchange(), kis::Exchange::NewYork);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum Exchange {
@@ -55,6 +59,13 @@ pub enum Exchange {
 }
 
 /// A kind of trading session.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+/// let kinds: Vec<_> = kis::Calendar::new_york().sessions(day).iter().map(|s| s.kind).collect();
+/// assert_eq!(kinds, [kis::SessionKind::PreMarket, kis::SessionKind::Regular, kis::SessionKind::AfterHours]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum SessionKind {
@@ -75,6 +86,13 @@ pub enum SessionKind {
 }
 
 /// One session of a day, in the exchange's local time.
+///
+/// ```
+/// use chrono::{NaiveDate, NaiveTime};
+/// let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+/// let regular = kis::Calendar::krx().sessions(day)[2];
+/// assert_eq!((regular.start, regular.end), (NaiveTime::from_hms_opt(9, 0, 0).unwrap(), NaiveTime::from_hms_opt(15, 20, 0).unwrap()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Session {
     /// Which session.
@@ -86,6 +104,11 @@ pub struct Session {
 }
 
 /// A closing day and where it comes from.
+///
+/// ```
+/// let h = kis::Calendar::krx().holidays().find(|h| h.date.to_string() == "2026-12-31").copied();
+/// assert_eq!(h.map(|h| h.source), Some("KRX closing days 2026"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Holiday {
     /// The date (exchange-local).

@@ -1,13 +1,13 @@
-//! The time this crate goes by: the server's (KIS's) clock, never this machine's date alone.
-//! [`Kis::now`](crate::Kis::now) and [`Kis::today`](crate::Kis::today) read it; tests
-//! inject a [`Clock`].
+//! The time this crate goes by: KIS's clock (kis-client learns its offset from the HTTP
+//! `Date` of every answer), never this machine's date alone. [`Kis::now`](crate::Kis::now)
+//! and [`Kis::today`](crate::Kis::today) read it; tests inject a [`Clock`].
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-/// A source of the current instant. The default follows the server; tests and replays inject
-/// their own ([`FixedClock`]).
+/// A source of the current instant, to replace KIS's clock in tests and replays
+/// ([`FixedClock`], or your own).
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -18,33 +18,6 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 pub trait Clock: Send + Sync + 'static {
     /// The current instant.
     fn now_utc(&self) -> DateTime<Utc>;
-}
-
-/// The machine's clock corrected by the offset the server's clock was last seen at (zero
-/// until a server time is known).
-#[derive(Debug, Default)]
-pub struct ServerClock {
-    offset_ms: std::sync::atomic::AtomicI64,
-}
-
-impl ServerClock {
-    /// Records a server time (KIS's HTTP `Date`, a websocket `PINGPONG` time) seen now.
-    pub fn observe(&self, server: DateTime<Utc>) {
-        let offset = (server - Utc::now()).num_milliseconds();
-        self.offset_ms
-            .store(offset, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// The server's time minus this machine's.
-    pub fn offset(&self) -> Duration {
-        Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
-    }
-}
-
-impl Clock for ServerClock {
-    fn now_utc(&self) -> DateTime<Utc> {
-        Utc::now() + self.offset()
-    }
 }
 
 /// A clock that stands still at one instant (settable): for tests.

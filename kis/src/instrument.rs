@@ -126,6 +126,12 @@ impl fmt::Display for Market {
 
 /// What an instrument is (KIS's securities group code `SCRT_GRP_CLS_CODE`, the ETP code, the
 /// overseas security type, or the derivatives product type).
+///
+/// ```
+/// use kis::ProductKind;
+/// assert_eq!(ProductKind::from_krx_group("EF"), ProductKind::Etf);
+/// assert_eq!(ProductKind::from_krx_group("XX"), ProductKind::Other("XX".into()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum ProductKind {
@@ -181,6 +187,11 @@ impl ProductKind {
 }
 
 /// KRX's market warning (시장경고구분: 투자주의/투자경고/투자위험).
+///
+/// ```
+/// assert_eq!(kis::Warning::from_code("02"), kis::Warning::Warning);
+/// assert_eq!(kis::Warning::from_code("  "), kis::Warning::None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[non_exhaustive]
 pub enum Warning {

@@ -15,9 +15,26 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The read side: stocks by code, name or `MARKET:CODE` through KIS's symbol master
+//! ([`Kis::stock`], [`master`]), with their tick grid and lot ([`Instrument`], [`TickRule`]);
+//! quotes, books, candles, trades, balances and executions in plain names ([`views`]); the
+//! trading calendars ([`Calendar`]) and KIS's clock ([`Kis::today`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kis::Error> {
+//! let kis = kis::Kis::simulator().await?;
+//! let samsung = kis.stock("삼성전자").await?;
+//! let q = samsung.quote().await?;
+//! println!("{} {} ({:+}%)", samsung.name, q.price, q.change_pct);
+//! let balance = kis.account()?.balance().await?;
+//! println!("cash after settlement (D+2) {}", balance.cash_d2);
+//! # Ok(()) }
+//! ```
+//!
 //! Layout (one job a file): [`Kis`] (`kis.rs`), [`Account`] (`account.rs`), [`Error`]
 //! (`error.rs`), [`Money`]/[`Quantity`]/[`Currency`] (`money.rs`), the I/O-free order ledger and
-//! its journal ([`ledger`]).
+//! its journal ([`ledger`]); the read side: `instrument.rs`, `tick.rs`, [`master`],
+//! `calendar.rs`, [`clock`], `read.rs` (the handle's lookups and clock), `stock.rs`, [`views`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -5,21 +5,22 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use crate::clock::{Clock, ServerClock, kst, kst_date};
+use crate::clock::{Clock, kst, kst_date};
 use crate::master::MasterStore;
 use crate::{Calendar, Error, Instrument, Kis, Market, Stock, SymbolMaster};
 
 /// What the read side keeps per handle.
 #[derive(Default)]
 pub(crate) struct ReadState {
-    /// An injected clock; `None`: the simulator's market clock, else the server's.
+    /// An injected clock; `None`: KIS's clock (kis-client's offset from the HTTP `Date` of
+    /// its answers).
     clock: RwLock<Option<Arc<dyn Clock>>>,
-    /// The server's clock (offset from this machine's), fed by what the server reports.
-    server_clock: ServerClock,
     /// An explicit master store; `None`: KIS's (or the simulator's) with the default cache.
     store: RwLock<Option<MasterStore>>,
-    /// The master loaded for a server date.
-    master: tokio::sync::Mutex<Option<(NaiveDate, Arc<SymbolMaster>)>>,
+    /// The master loaded for a server date and a store generation.
+    master: tokio::sync::Mutex<Option<(NaiveDate, u64, Arc<SymbolMaster>)>>,
+    /// Bumped by each `set_master_store`: a loaded master of an older store is reloaded.
+    store_generation: std::sync::atomic::AtomicU64,
 }
 
 fn read<T: Clone>(l: &RwLock<T>) -> T {
@@ -31,8 +32,9 @@ fn write<T>(l: &RwLock<T>, value: T) {
 }
 
 impl Kis {
-    /// Replaces the clock this handle goes by (tests, replays). By default it is the
-    /// server's: the simulator's market clock, or KIS's time as last reported.
+    /// Replaces the clock this handle goes by (tests, replays). By default it is KIS's: the
+    /// offset kis-client learned from the HTTP `Date` of KIS's latest answer (the
+    /// simulator's answers carry its market clock).
     ///
     /// ```
     /// # async fn demo() -> Result<(), kis::Error> {
@@ -49,13 +51,26 @@ impl Kis {
         );
     }
 
-    /// Records a time the server reported (KIS's HTTP `Date`, a websocket `PINGPONG`): the
-    /// default clock follows it from then on.
-    pub fn observe_server_time(&self, server: DateTime<Utc>) {
-        self.read_state().server_clock.observe(server);
+    /// Makes sure KIS's clock is known: when no answer has told it yet, asks for the access
+    /// token (cached, so usually no request) to read the `Date` of KIS's answer. Lookups
+    /// ([`Kis::master`], [`Kis::stock`]) call it; call it before [`Kis::today`] in a
+    /// program that has not talked to KIS yet.
+    ///
+    /// ```no_run
+    /// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+    /// kis.sync_clock().await?;
+    /// println!("KIS's date: {}", kis.today());
+    /// # Ok(()) }
+    /// ```
+    pub async fn sync_clock(&self) -> Result<(), Error> {
+        if read(&self.read_state().clock).is_none() && self.client().server_offset().is_none() {
+            self.client().ensure_token().await?;
+        }
+        Ok(())
     }
 
-    /// The current instant by the server's clock, in KST.
+    /// The current instant by KIS's clock, in KST. Before KIS has answered anything (see
+    /// [`Kis::sync_clock`]) it is the simulator's market clock, or this machine's.
     ///
     /// ```no_run
     /// # async fn demo(kis: kis::Kis) {
@@ -70,11 +85,14 @@ impl Kis {
         if let Some(clock) = read(&self.read_state().clock) {
             return clock.now_utc();
         }
+        if let Some(offset) = self.client().server_offset() {
+            return Utc::now() + offset;
+        }
         #[cfg(feature = "simulator")]
         if let Some(sim) = self.simulator_server() {
             return sim.market_time().and_utc() - chrono::Duration::hours(9);
         }
-        self.read_state().server_clock.now_utc()
+        Utc::now()
     }
 
     /// Today's date in Seoul (KST) by the server's clock: what KIS's date parameters and
@@ -105,9 +123,9 @@ impl Kis {
     /// some files). The next lookup reloads.
     pub fn set_master_store(&self, store: MasterStore) {
         write(&self.read_state().store, Some(store));
-        if let Ok(mut m) = self.read_state().master.try_lock() {
-            *m = None;
-        }
+        self.read_state()
+            .store_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn master_store(&self) -> MasterStore {
@@ -131,15 +149,20 @@ impl Kis {
     /// # Ok(()) }
     /// ```
     pub async fn master(&self) -> Result<Arc<SymbolMaster>, Error> {
+        self.sync_clock().await?;
         let today = self.today();
-        let mut slot = self.read_state().master.lock().await;
-        if let Some((day, m)) = &*slot
-            && *day == today
+        let state = self.read_state();
+        let mut slot = state.master.lock().await;
+        let generation = state
+            .store_generation
+            .load(std::sync::atomic::Ordering::SeqCst);
+        if let Some((day, g, m)) = &*slot
+            && (*day, *g) == (today, generation)
         {
             return Ok(m.clone());
         }
         let m = Arc::new(self.master_store().load(today).await?);
-        *slot = Some((today, m.clone()));
+        *slot = Some((today, generation, m.clone()));
         Ok(m)
     }
 
@@ -168,5 +191,31 @@ impl Kis {
     /// (`101W12`, `KRXFO:201W1C350`).
     pub async fn instrument(&self, query: &str) -> Result<Arc<Instrument>, Error> {
         self.master().await?.find(query)
+    }
+
+    /// The checks an order needs from the symbol master, before anything is journaled or
+    /// sent: the symbol is listed (else [`Error::NotFound`] / [`Error::Ambiguous`]), not
+    /// halted, the quantity a multiple of its lot, and the price (in its currency; `None` for
+    /// a market order) on the tick grid of its product type (an ETF's 5 KRW grid is not a
+    /// stock's). Returns the instrument.
+    ///
+    /// ```no_run
+    /// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+    /// use rust_decimal_macros::dec;
+    /// let etf = kis.check_order("069500", Some(dec!(35425)), 10).await?; // KODEX 200: 5 KRW grid
+    /// assert!(kis.check_order("005930", Some(dec!(35425)), 10).await.is_err()); // a stock: 50 KRW
+    /// assert!(kis.check_order("A999999", None, 1).await.is_err()); // not listed
+    /// # Ok(()) }
+    /// ```
+    pub async fn check_order(
+        &self,
+        symbol: &str,
+        price: Option<rust_decimal::Decimal>,
+        qty: u64,
+    ) -> Result<Arc<Instrument>, Error> {
+        let instrument = self.instrument(symbol).await?;
+        let price = price.map(|p| crate::Money::new(p, instrument.currency()));
+        instrument.check_order(price, crate::Quantity::new(qty))?;
+        Ok(instrument)
     }
 }

@@ -302,3 +302,37 @@ fn a_newer_event_version_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn the_ledger_can_move_between_tasks() {
+    fn send<T: Send + 'static>() {}
+    send::<Ledger>();
+    send::<JournaledLedger>();
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    error::<LedgerError>();
+    error::<JournalError>();
+    send::<Event>();
+}
+
+#[test]
+fn a_journal_without_its_account_or_with_another_accounts_events_is_reported() {
+    let (_d, e) = damaged(|c| {
+        c.execute("DELETE FROM meta", []).unwrap();
+    });
+    assert!(
+        matches!(e, JournalError::Corrupt { ref reason, .. } if reason.contains("no account")),
+        "{e}"
+    );
+    let (_d, e) = damaged(|c| {
+        let body = "{\"type\":\"gap\",\"account\":\"9999999901\",\"from\":null,\"to\":null}";
+        c.execute(
+            "UPDATE events SET body = ?1, sum = ?2 WHERE seq = 9",
+            rusqlite::params![body, sum(9, 1, body)],
+        )
+        .unwrap();
+    });
+    assert!(
+        matches!(e, JournalError::Corrupt { row: Some(9), ref reason, .. } if reason.contains("another account")),
+        "{e}"
+    );
+}

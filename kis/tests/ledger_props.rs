@@ -2,7 +2,9 @@
 //! outcomes resolved by inquiry), any interleaving of the three sources (the caller's requests
 //! with their replies, execution notices, inquiry snapshots), with duplicates, ends in the
 //! state KIS has (filled quantity, average price, state, remaining), every filled share is
-//! reported once in `Applied::fills`, and filled quantity never goes down on the way.
+//! reported once in `Applied::fills`, and filled quantity never goes down on the way. Now and
+//! then the process "restarts": the events so far are replayed through JSON into a new ledger
+//! (which must equal the old one) and `Restarted` is applied.
 
 use std::collections::HashMap;
 
@@ -477,6 +479,9 @@ fn world(n: usize, spec: &Spec, id: OrderId, rng: &mut Rng) -> World {
     }
 }
 
+/// Restarts made by [`play`] (so a test can check they happen).
+static RESTARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Plays the worlds in one random interleaving with duplicates; returns the final views and
 /// checks the invariants on the way.
 fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)> {
@@ -499,6 +504,7 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
     let mut recorded = 0usize;
     let mut reported: HashMap<OrderId, u64> = HashMap::new();
     let mut last: HashMap<OrderId, u64> = HashMap::new();
+    let mut log: Vec<Event> = Vec::new();
     loop {
         // Release KIS items whose caller event has happened.
         let mut i = 0;
@@ -516,6 +522,27 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
             .collect();
         if callers.is_empty() && pool.is_empty() {
             break;
+        }
+        // Now and then the process restarts on its journal: a replay of everything so far,
+        // then `Restarted` (not while an intent is recorded but not yet sent: a process that
+        // crashed there never sends it, which these scripts do not model).
+        if rng.below(25) == 0 && pos.iter().all(|p| *p != 1) {
+            let mut replayed = Ledger::new();
+            for e in &log {
+                let json = serde_json::to_string(e).unwrap();
+                replayed
+                    .apply(serde_json::from_str(&json).unwrap())
+                    .unwrap();
+            }
+            assert_eq!(replayed.orders(&acct()), ledger.orders(&acct()));
+            ledger = replayed;
+            let restart = Event::Restarted { account: acct() };
+            log.push(restart.clone());
+            // A parked notice may bind to an order the restart made unknown.
+            for (id, f) in ledger.apply(restart).unwrap().fills {
+                *reported.entry(id).or_default() += f.qty;
+            }
+            RESTARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         let take_caller = !callers.is_empty() && (pool.is_empty() || rng.below(2) == 0);
         let event = if take_caller {
@@ -535,6 +562,7 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
             }
             e
         };
+        log.push(event.clone());
         let applied = ledger
             .apply(event.clone())
             .unwrap_or_else(|e| panic!("{event:?}: {e}"));
@@ -552,6 +580,15 @@ fn play(specs: &[Spec], seed: u64, dup_one_in: usize) -> Vec<(Truth, OrderView)>
         }
     }
     assert_eq!(ledger.orders(&acct()).len(), worlds.len());
+    // Replay (what the journal does on open) rebuilds exactly the same ledger, through JSON.
+    let mut replayed = Ledger::new();
+    for e in &log {
+        let json = serde_json::to_string(e).unwrap();
+        replayed
+            .apply(serde_json::from_str(&json).unwrap())
+            .unwrap();
+    }
+    assert_eq!(replayed.orders(&acct()), ledger.orders(&acct()));
     assert_eq!(ledger.parked(&acct()), 0);
     worlds
         .into_iter()
@@ -597,4 +634,27 @@ proptest! {
             prop_assert_eq!((a.state, a.filled, a.avg_price, a.remaining), (b.state, b.filled, b.avg_price, b.remaining));
         }
     }
+}
+
+#[test]
+fn restarts_on_the_journal_happen_and_change_nothing() {
+    let specs = vec![
+        Spec::Normal {
+            fills1: vec![2, 1],
+            modify: Some(vec![1, 3]),
+            end: End::Cancel,
+            extra: 2,
+        },
+        Spec::Unknown {
+            executed: true,
+            fills: vec![1, 1, 2],
+            extra: 1,
+        },
+        Spec::Reject { via_notice: true },
+    ];
+    let before = RESTARTS.load(std::sync::atomic::Ordering::Relaxed);
+    for seed in 1..60u64 {
+        check(&specs, seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    }
+    assert!(RESTARTS.load(std::sync::atomic::Ordering::Relaxed) > before);
 }

@@ -40,12 +40,20 @@ async fn weekend_holiday_and_kst_midnight() {
 }
 
 #[tokio::test]
-async fn the_simulator_handle_goes_by_the_simulated_market_clock() {
-    let config = kis::kis_client::mock::kis_mock::MockConfig::paper();
+async fn the_handle_goes_by_kis_clock_not_this_machines() {
+    use kis::kis_client::mock::kis_mock::{MockClock, MockConfig};
+    // A simulator three KRX trading days back: its answers' `Date` says so.
+    let mut config = MockConfig::paper();
+    config.clock = MockClock::krx_session_before(3);
     let kis = Kis::simulator_with(config).await.unwrap();
+    kis.sync_clock().await.unwrap();
+    assert!(
+        kis.client().server_offset().is_some(),
+        "KIS's Date was read"
+    );
     let market = kis.simulator_server().unwrap().market_time();
     let now = kis.now().naive_local();
     assert!((now - market).num_seconds().abs() <= 2, "{now} vs {market}");
-    // The default simulated clock sits in a KRX session: today is a trading day.
-    assert_eq!(kis.trading_day(), kis.today());
+    // Today is the simulated market's date, whatever this machine's.
+    assert_eq!(kis.today(), market.date());
 }

@@ -119,3 +119,93 @@ async fn the_cache_refreshes_daily_and_stands_in_offline() {
     let uncached = MasterStore::new(store.base_url(), None).files(&[MasterFile::Kospi]);
     assert!(matches!(uncached.load(next).await, Err(Error::Master(_))));
 }
+
+#[tokio::test]
+async fn the_handle_reloads_the_master_on_the_next_server_day_and_on_a_new_store() {
+    use chrono::{TimeZone, Utc};
+    use std::sync::Arc;
+    let kis = Kis::simulator().await.unwrap();
+    let clock = Arc::new(kis::FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 4, 1, 0, 0).unwrap(),
+    ));
+    kis.set_clock(clock.clone());
+    let server = kis.simulator_server().unwrap();
+    let kospi = "/common/master/kospi_code.mst.zip";
+    let all = kis.master().await.unwrap().len();
+    kis.master().await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 1);
+    // 23:59 KST the same day: the same master.
+    clock.set(Utc.with_ymd_and_hms(2026, 12, 4, 14, 59, 0).unwrap());
+    kis.master().await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 1);
+    // KST midnight: a new server day, a new master.
+    clock.set(Utc.with_ymd_and_hms(2026, 12, 4, 15, 0, 0).unwrap());
+    kis.master().await.unwrap();
+    assert_eq!(server.stats().requests_to(kospi), 2);
+    // A store with only the KOSPI file: reloaded at once.
+    let url = format!("{}/common/master", server.rest_url());
+    kis.set_master_store(MasterStore::new(url, None).files(&[MasterFile::Kospi]));
+    let kospi_only = kis.master().await.unwrap();
+    assert!(kospi_only.len() < all);
+    assert!(
+        kospi_only
+            .instruments()
+            .iter()
+            .all(|i| i.market == Market::Kospi)
+    );
+    assert!(matches!(
+        kis.stock("NASDAQ:AAPL").await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+/// The master decides the grid and the lot: an ETF price a stock may not have, an unknown
+/// code, a halted one; before this, a code alone let any multiple of 5 KRW through.
+#[tokio::test]
+async fn orders_are_checked_against_the_master() {
+    use rust_decimal_macros::dec;
+    let kis = Kis::simulator().await.unwrap();
+    assert_eq!(
+        kis.check_order("069500", Some(dec!(35425)), 10)
+            .await
+            .unwrap()
+            .kind,
+        ProductKind::Etf
+    );
+    let e = kis
+        .check_order("005930", Some(dec!(35425)), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("price"));
+    assert!(matches!(
+        kis.check_order("123456", Some(dec!(1000)), 1).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        kis.check_order("A005930", Some(dec!(74000)), 0)
+            .await
+            .unwrap_err()
+            .field(),
+        Some("quantity")
+    );
+    assert!(
+        kis.check_order("NASDAQ:AAPL", Some(dec!(187.515)), 1)
+            .await
+            .is_err()
+    );
+    assert!(
+        kis.check_order("NASDAQ:AAPL", Some(dec!(187.51)), 1)
+            .await
+            .is_ok()
+    );
+    // A halted listing (from a master that says so) is refused whatever the price.
+    let mut halted = kis::Instrument::new("005930", "삼성전자", Market::Kospi, ProductKind::Stock);
+    halted.halted = true;
+    assert_eq!(
+        halted
+            .check_order(Some(Money::krw(74_000)), kis::Quantity::new(1))
+            .unwrap_err()
+            .field(),
+        Some("symbol")
+    );
+}

@@ -2,10 +2,14 @@
 //! overseas), and the series page past KIS's 100 rows.
 
 use chrono::Duration;
+use futures::StreamExt;
 use kis::kis_client::api::domestic_stock::order_cash::OrderCashRequest;
 use kis::kis_client::codes::OrderType;
 use kis::kis_client::mock::kis_mock::{Fill, Holding, MockConfig};
+use kis::views::book::RawBook;
+use kis::views::candle::RawCandles;
 use kis::views::quote::RawQuote;
+use kis::views::trades::RawTrade;
 use kis::{Currency, Kis, Money, Period, Quantity, Side};
 use rust_decimal::Decimal;
 
@@ -68,7 +72,10 @@ async fn domestic_quote_book_and_trades_read_their_fields() {
     );
 
     let book = s.book().await.unwrap();
-    let o = book.raw().output1.get().unwrap();
+    let RawBook::Rest(r) = book.raw() else {
+        panic!()
+    };
+    let o = r.output1.get().unwrap();
     let asks = [&o.askp1, &o.askp2, &o.askp3, &o.askp4, &o.askp5];
     let ask_qty = [
         &o.askp_rsqn1,
@@ -113,6 +120,11 @@ async fn domestic_quote_book_and_trades_read_their_fields() {
     for t in &trades {
         assert!(s.check_price(t.price).is_ok());
         assert!(t.qty > Quantity::ZERO);
+        let RawTrade::Rest(r) = t.raw() else { panic!() };
+        assert_eq!(t.price, krw(*r.stck_prpr.get().unwrap()));
+        assert_eq!(t.qty, Quantity::new(*r.cntg_vol.get().unwrap() as u64));
+        assert_eq!(t.time, r.stck_cntg_hour.get().unwrap().time());
+        assert_eq!(t.change, krw_dec(*r.prdy_vrss.get().unwrap()));
     }
 }
 
@@ -144,8 +156,10 @@ async fn candles_page_past_100_rows_oldest_first() {
             .next_trading_day(from - Duration::days(1))
     );
     // Each bar equals its raw row.
-    let rows: Vec<_> = bars
-        .raw()
+    let RawCandles::Domestic(answers) = bars.raw() else {
+        panic!()
+    };
+    let rows: Vec<_> = answers
         .iter()
         .flat_map(|r| r.output2.rows().iter())
         .collect();
@@ -342,4 +356,50 @@ async fn overseas_quote_and_balance_read_their_fields() {
         assert_eq!(p.price, usd(r.now_pric2.get().unwrap()));
         assert_eq!(p.pnl, usd(r.frcr_evlu_pfls_amt.get().unwrap()));
     }
+}
+
+#[tokio::test]
+async fn realtime_ticks_and_books_are_the_same_views() {
+    let kis = simulator().await;
+    let s = kis.stock("005930").await.unwrap();
+    let wait = std::time::Duration::from_secs(10);
+    let mut ticks = Box::pin(s.ticks().await.unwrap());
+    let mut last = None;
+    for _ in 0..3 {
+        let t = tokio::time::timeout(wait, ticks.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(s.check_price(t.price).is_ok(), "{}", t.price);
+        assert!(t.qty > Quantity::ZERO);
+        assert!(last.is_none_or(|l| l <= t.time), "ticks move forward");
+        last = Some(t.time);
+    }
+    let mut books = Box::pin(s.book_stream().await.unwrap());
+    let b = tokio::time::timeout(wait, books.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let RawBook::Realtime(r) = b.raw() else {
+        panic!()
+    };
+    assert_eq!(b.code, "005930");
+    assert_eq!(b.asks[0].price, krw_dec(*r.askp1.get().unwrap()));
+    assert_eq!(
+        b.asks[0].qty,
+        Quantity::new(*r.askp_rsqn1.get().unwrap() as u64)
+    );
+    assert_eq!(b.bids[0].price, krw_dec(*r.bidp1.get().unwrap()));
+    assert_eq!(
+        b.total_bid_qty,
+        Quantity::new(*r.total_bidp_rsqn.get().unwrap() as u64)
+    );
+    assert!(b.asks.windows(2).all(|w| w[0].price < w[1].price));
+    // One session for both streams.
+    let subs = kis.session().await.unwrap().subscriptions().await.unwrap();
+    assert_eq!(subs.len(), 2, "{subs:?}");
+    let apple = kis.stock("NASDAQ:AAPL").await.unwrap();
+    assert!(apple.ticks().await.is_err());
 }

@@ -82,12 +82,12 @@ fn generate(root: &Path, spec_dir: &Path) -> Result<BTreeMap<PathBuf, String>, S
         Vec::new()
     };
     let names = if spec_dir.exists() {
-        kis_spec::load_code_names(spec_dir).map_err(|e| e.to_string())?
+        codegen::Names::load(spec_dir).map_err(|e| e.to_string())?
     } else {
-        kis_spec::CodeNames::default()
+        codegen::Names::default()
     };
     let loaded = t.elapsed();
-    let mut files = codegen::render_with(&specs, &names);
+    let mut files = codegen::render_with(&specs, &names).map_err(|e| e.to_string())?;
     if let Some(codes) = kis_spec::msg_codes::load(spec_dir).map_err(|e| e.to_string())? {
         files.extend([codegen::render_msg_codes(&codes)]);
     }

@@ -424,3 +424,57 @@ fn overviews_and_descriptions_are_kept() {
     assert!(tr_id.description.contains("(구)TTTC0801U → (신)TTTC0011U"));
     assert!(!tr_id.description.contains('\r'));
 }
+
+/// Every wire name KIS reads or sends (request and response, headers, nested block fields,
+/// realtime columns) is one token: no space, no `~` (a workbook row like `EXCD_01 ~ 10` is ten
+/// fields, rule `field-range`).
+#[test]
+fn no_wire_name_has_a_space_or_tilde() {
+    fn walk<'a>(fields: &'a [kis_spec::Field], out: &mut Vec<&'a str>) {
+        for f in fields {
+            out.push(&f.name);
+            walk(&f.fields, out);
+        }
+    }
+    let specs = specs();
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for s in &specs {
+        let mut names = Vec::new();
+        for list in [
+            &s.request.header,
+            &s.request.query,
+            &s.request.body,
+            &s.response.header,
+            &s.response.body,
+        ] {
+            walk(list, &mut names);
+        }
+        seen += names.len();
+        bad.extend(
+            names
+                .into_iter()
+                .filter(|n| n.is_empty() || n.contains(|c: char| c.is_whitespace() || c == '~'))
+                .map(|n| format!("{}: `{n}`", s.path)),
+        );
+    }
+    assert!(seen > 16_000, "{seen} wire names");
+    assert!(bad.is_empty(), "wire names that KIS cannot read: {bad:?}");
+    let multprice = find(&specs, "/uapi/overseas-price/v1/quotations/multprice");
+    let query: Vec<&str> = multprice
+        .request
+        .query
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    for n in 1..=10 {
+        assert!(
+            query.contains(&format!("EXCD_{n:02}").as_str()),
+            "{query:?}"
+        );
+        assert!(
+            query.contains(&format!("SYMB_{n:02}").as_str()),
+            "{query:?}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ pub use request::{FieldKind, FieldMeta, code, date, decimal, flag, int, time};
 
 pub use crate::code_list_impls;
 
-pub use crate::secret::Masked;
+pub use crate::secret::{Masked, MaskedMap};
 pub use wire::{WireField, serialize_fields};
 
 pub use crate::value::decode::{

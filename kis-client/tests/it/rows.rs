@@ -27,7 +27,7 @@ fn tick_ccnl() -> overseas_futureoption::TickCcnlRequest {
         "6AM24",
         "CME",
         "20240601",
-        codes::QryTp::ChoeSecondJohoesi,
+        codes::QryTp::First,
         "40".parse().expect("decimal"),
     )
 }
@@ -162,7 +162,7 @@ async fn a_cursor_continues_from_the_last_row_without_repeating_it() {
     let minutes = domestic_futureoption::InquireTimeFuopchartpriceRequest::new(
         codes::FuturesMarket::IndexFutures,
         "101W09",
-        codes::FidHourClsCode::V1minute,
+        codes::FidHourClsCode::Minutes1,
         "N",
         "N",
     )
@@ -180,7 +180,7 @@ async fn a_cursor_continues_from_the_last_row_without_repeating_it() {
         codes::QuoteExchange::Nasdaq,
         "TSLA",
         "1",
-        codes::Pinc::PreviousDayIncluded,
+        codes::Pinc::IncludePreviousDay,
         "120",
     );
     let got = c.rows(chart).await.expect("scan");

@@ -288,3 +288,125 @@ async fn token_and_approval_key_calls_count_against_the_limiter() {
         started.elapsed()
     );
 }
+
+/// An order never waits behind a token issuance (KIS's one-a-minute rule could hold it for
+/// a minute, another process's lock for minutes): it fails fast, typed, and is not sent.
+#[tokio::test]
+async fn an_order_does_not_wait_for_a_throttled_token_issuance() {
+    use crate::endpoints::{ORDER_PATH, OrderCash};
+    let s = Setup::start(unlimited()).await;
+    s.client().ensure_token().await.expect("first token");
+    // Another cache (another machine): its first call needs a token within the minute.
+    let other = tempfile::tempdir().expect("tempdir");
+    let c = s.client_with(|b| {
+        b.token_cache_dir(other.path())
+            .allow_real_trading(true)
+            .token_throttle_wait(Duration::from_secs(30))
+    });
+    let started = std::time::Instant::now();
+    let e = c
+        .send(OrderCash::buy("005930", 1, 70_000))
+        .await
+        .expect_err("no token yet");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(
+            e,
+            kis_client::Error::TokenNotReady {
+                cause: TokenWait::Throttled { .. }
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(!e.may_have_been_sent() && e.is_retryable());
+    assert_eq!(s.mock.stats().requests_to(ORDER_PATH), 0);
+}
+
+#[tokio::test]
+async fn an_order_does_not_wait_for_another_process_issuing() {
+    use crate::endpoints::{ORDER_PATH, OrderCash};
+    let s = Setup::start(unlimited()).await;
+    let c = s.client_with(|b| b.allow_real_trading(true));
+    c.ensure_token().await.expect("token");
+    let lock_path = std::fs::read_dir(s.cache.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "lock"))
+        .expect("lock file");
+    drop(c);
+    for f in crate::support::cache_files(s.cache.path()) {
+        std::fs::remove_file(f).expect("remove cache");
+    }
+    let holder = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock_path)
+        .expect("open lock");
+    fs4::fs_std::FileExt::lock_exclusive(&holder).expect("lock");
+    let c = s.client_with(|b| b.allow_real_trading(true));
+    let started = std::time::Instant::now();
+    let e = c
+        .send(OrderCash::buy("005930", 1, 70_000))
+        .await
+        .expect_err("another process is issuing");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(
+            e,
+            kis_client::Error::TokenNotReady {
+                cause: TokenWait::OtherProcess
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(s.mock.stats().requests_to(ORDER_PATH), 0);
+    drop(holder);
+    s.mock.reset_token_window();
+    // Reads still wait for the issuance (and the order goes once a token is there).
+    c.send(InquirePrice::new("005930")).await.expect("read");
+    c.send(OrderCash::buy("005930", 1, 70_000))
+        .await
+        .expect("order");
+    assert_eq!(s.mock.stats().requests_to(ORDER_PATH), 1);
+}
+
+/// Revoking removes only the revoked token's file, under the cross-process lock: a newer
+/// token another process wrote stays, and a revoke waits while another process issues.
+#[tokio::test]
+async fn revoke_keeps_another_processs_newer_token_and_waits_for_its_lock() {
+    let s = Setup::start(unlimited()).await;
+    let c = s.client();
+    c.ensure_token().await.expect("token");
+    let file = crate::support::cache_files(s.cache.path())
+        .pop()
+        .expect("cache file");
+    let mut cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("json");
+    cached["access_token"] = "a-newer-token-of-another-process".into();
+    std::fs::write(&file, serde_json::to_vec(&cached).expect("json")).expect("write");
+    c.revoke_token().await.expect("revoke");
+    assert!(file.exists(), "another process's token was deleted");
+
+    // While the lock is held, the revoke waits.
+    std::fs::remove_file(&file).expect("remove");
+    s.mock.reset_token_window();
+    let c = s.client();
+    c.ensure_token().await.expect("token");
+    let lock_path = file.with_extension("lock");
+    let holder = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock_path)
+        .expect("open lock");
+    fs4::fs_std::FileExt::lock_exclusive(&holder).expect("lock");
+    let task = tokio::spawn(async move { c.revoke_token().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !task.is_finished(),
+        "revoked while another process held the lock"
+    );
+    drop(holder);
+    task.await.expect("task").expect("revoke");
+}

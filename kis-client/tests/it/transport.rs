@@ -161,8 +161,9 @@ async fn paper_unsupported_endpoint_is_rejected_without_a_network_call() {
 async fn business_errors_carry_the_envelope() {
     let s = Setup::start(unlimited()).await;
     let c = s.client_with(|b| b.allow_real_trading(true));
+    // More than the account's cash (a quantity of 0 is refused before sending).
     let err = c
-        .send(OrderCash::buy("005930", 0, 70_000))
+        .send(OrderCash::buy("005930", 1_000_000_000, 70_000))
         .await
         .expect_err("rejected order");
     match &err {
@@ -237,7 +238,9 @@ async fn decode_errors_name_the_path_and_keep_the_body() {
         } => {
             assert_eq!(endpoint, "mistyped_price");
             assert_eq!(path, "output.stck_prpr");
-            assert!(body.contains("stck_prpr"));
+            // The body's first 2 KiB (masked) is kept.
+            assert!(body.contains("\"output\""), "{body}");
+            assert!(body.len() <= 2048 + 3, "bounded: {}", body.len());
         }
         other => panic!("expected Decode, got {other:?}"),
     }

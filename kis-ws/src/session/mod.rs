@@ -111,12 +111,13 @@ impl Session {
             primary: Mutex::new(None),
             data_buffer: options.data_buffer,
             notice_buffer: options.notice_buffer,
+            buffer_bytes: options.buffer_bytes,
+            notices: Default::default(),
         });
-        let primary = Arc::new(Queue::unclaimed(
-            Filter::All,
-            options.data_buffer,
-            options.notice_buffer,
-        ));
+        let primary = Arc::new(
+            Queue::unclaimed(Filter::All, options.data_buffer, options.notice_buffer)
+                .with_byte_capacity(options.buffer_bytes),
+        );
         shared
             .sinks
             .lock()
@@ -222,9 +223,11 @@ impl Session {
 
     /// All events with records as [`RawRecord`] (not decoded). The first call (of this or
     /// [`Session::events`]) sees everything since connect (until then the session buffers up to
-    /// the queue sizes, evicting the oldest and reporting them as [`crate::Event::Lagged`], so an
-    /// unread buffer never stalls the session); later calls start from now. Each stream has its
-    /// own bounded queue.
+    /// the queue sizes, evicting the oldest market data and state events and reporting them as
+    /// [`crate::Event::Lagged`], so an unread buffer never stalls the session; notices are
+    /// never evicted: a buffer full of them ends that first stream with
+    /// [`crate::Event::Overflowed`]); later calls start from now. Each stream has its own
+    /// bounded queue.
     pub fn raw_events(&self) -> EventStream<RawRecord> {
         EventStream {
             queue: self.queue(Filter::All),
@@ -242,12 +245,52 @@ impl Session {
 
     /// Only the records of TR type `T` (all of `T::TR_IDS`), typed. Market data dropped for a
     /// slow consumer is counted in [`RecordStream::dropped`]; state events are not included
-    /// (use [`Session::events`] for those).
+    /// (use [`Session::events`] for those). The stream never ends silently while the session
+    /// lives: it ends with [`Error::Overflowed`] when its consumer falls behind on notices,
+    /// and a stream of execution notices (`T::ENCRYPTED`) ends with [`Error::NoticeGap`]
+    /// when notices may be missing ([`Session::notices`] reads through gaps).
     pub fn records<T: Record>(&self) -> RecordStream<T> {
+        let filter = if T::ENCRYPTED {
+            Filter::NoticeData(T::TR_IDS)
+        } else {
+            Filter::Data(T::TR_IDS)
+        };
         RecordStream {
-            queue: self.shared.add(Filter::Data(T::TR_IDS)),
+            queue: self.shared.add(filter),
             dropped: 0,
+            ended: false,
             _t: PhantomData,
+        }
+    }
+
+    /// The execution notices of TR type `T` (e.g. `H0stcni0` for `H0STCNI0`/`H0STCNI9`),
+    /// typed, with everything that tells of missing ones, in order: [`crate::Event::Disconnected`],
+    /// [`crate::Event::Reconnected`], [`crate::Event::NoticeGap`] and the gap's
+    /// [`crate::Event::Recovered`] fills (or [`crate::Event::RecoveryFailed`]), and the
+    /// subscription events of `T`'s TRs. Like every stream it ends with
+    /// [`crate::Event::Overflowed`] if its consumer stops reading, never silently.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: kis_ws::Session) -> Result<(), kis_ws::Error> {
+    /// use futures::StreamExt as _;
+    /// use kis_ws::api::realtime_domestic_stock::h0stcni0::H0stcni0;
+    /// let mut fills = session.notices::<H0stcni0>();
+    /// session.subscribe("H0STCNI0", "my-hts-id").await?;
+    /// while let Some(event) = fills.next().await {
+    ///     match event {
+    ///         kis_ws::Event::Data { record, .. } => println!("{:?}", record.oder_no),
+    ///         kis_ws::Event::Recovered(fill) => println!("missed: {:?}", fill.missing),
+    ///         kis_ws::Event::NoticeGap(gap) => println!("may be missing from {:?}", gap.from),
+    ///         kis_ws::Event::Overflowed { .. } => break,
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn notices<T: Record>(&self) -> EventStream<T> {
+        EventStream {
+            queue: self.shared.add(Filter::Notices(T::TR_IDS)),
+            map: stream::decode_as::<T>,
         }
     }
 
@@ -278,6 +321,8 @@ impl Session {
                 abort.abort();
             }
         }
+        // A task that had to be aborted may not have reported the closing notice gap.
+        self.shared.report_closing_gap();
         // Streams end even when the task had to be aborted.
         self.shared.close_all();
     }

@@ -36,6 +36,11 @@ pub struct Options {
     /// Per-consumer queue of market-data records; beyond it the oldest are dropped and the
     /// consumer sees [`crate::Event::Lagged`].
     pub data_buffer: usize,
+    /// Per-consumer bound on the bytes its queued records hold (records of messages larger
+    /// than 16 KiB are copied out, so a queued record never pins a large message): beyond
+    /// it the oldest market data is dropped ([`crate::Event::Lagged`]); notices that would
+    /// exceed it end the stream like [`Options::notice_buffer`].
+    pub buffer_bytes: usize,
     /// Per-consumer queue of execution notices and state events. These are never dropped
     /// silently and the connection task never waits for a consumer: a stream that lets this
     /// many pile up is ended with [`crate::Event::Overflowed`] (the session and the other
@@ -45,6 +50,10 @@ pub struct Options {
     pub ack_timeout: Duration,
     /// Timeout of one websocket connection attempt.
     pub connect_timeout: Duration,
+    /// Longest one socket write (a subscribe request, a `PINGPONG` echo, a close) may take; a
+    /// server that stops reading then costs the connection (reported as
+    /// [`crate::Event::Disconnected`], then reconnect), never the session.
+    pub write_timeout: Duration,
     /// Reconnect when nothing (not even `PINGPONG`, sent every ~10 s) arrives for this long.
     pub silence_timeout: Duration,
     /// Reconnect delays.
@@ -95,8 +104,10 @@ impl Options {
             max_subscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
             data_buffer: 4096,
             notice_buffer: 1024,
+            buffer_bytes: 64 << 20,
             ack_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             silence_timeout: Duration::from_secs(35),
             backoff: Backoff::default(),
             in_use_delay: Duration::from_secs(5),

@@ -58,6 +58,9 @@ struct Sub<W> {
     /// Whether this is a restore after a reconnect (reported in `Reconnected`, not as
     /// `Subscribed`).
     restoring: bool,
+    /// When its subscribe was last sent (the registry's send counter): an error that names
+    /// no request answers the oldest one still waiting.
+    sent: u64,
     waiters: Vec<W>,
 }
 
@@ -65,11 +68,15 @@ struct Sub<W> {
 #[derive(Debug)]
 struct Down {
     since: Instant,
+    /// When the last message before the loss arrived: where the notice gap starts.
     since_wall: SystemTime,
     attempts: u32,
     restored: usize,
     /// Notice subscriptions registered when the connection was lost.
     notices: Vec<Key>,
+    /// Subscriptions that could not be restored (refused, or no answer in `ack_timeout`):
+    /// their notices do not flow again.
+    lost: Vec<Key>,
 }
 
 /// The registry and the session state that follows from acks.
@@ -84,6 +91,8 @@ pub(super) struct Registry<W> {
     refusals: u32,
     /// Consecutive `OPSP8996 ALREADY IN USE` answers.
     in_use_refusals: u32,
+    /// Subscribes sent so far (orders the waiting ones).
+    sends: u64,
     fx: Vec<Effect<W>>,
 }
 
@@ -91,6 +100,30 @@ fn refused(msg1: &str) -> Error {
     Error::Refused {
         msg_cd: String::new(),
         msg1: msg1.to_owned(),
+    }
+}
+
+/// The typed error of a refused subscribe of `tr_id`.
+fn refusal(tr_id: &str, ack: &Ack) -> Error {
+    let (tr_id, msg_cd, msg1) = (tr_id.to_owned(), ack.msg_cd.clone(), ack.msg1.clone());
+    match ack.kind {
+        AckKind::MaxSubscribeOver => Error::MaxSubscribeOver { msg1 },
+        AckKind::InvalidHtsId => Error::InvalidHtsId {
+            tr_id,
+            msg_cd,
+            msg1,
+        },
+        AckKind::InvalidTrKey => Error::TrKeyRefused {
+            tr_id,
+            msg_cd,
+            msg1,
+        },
+        AckKind::MalformedRequest => Error::MalformedRequest {
+            tr_id,
+            msg_cd,
+            msg1,
+        },
+        _ => Error::Refused { msg_cd, msg1 },
     }
 }
 
@@ -104,6 +137,7 @@ impl<W> Registry<W> {
             down: None,
             refusals: 0,
             in_use_refusals: 0,
+            sends: 0,
             fx: Vec::new(),
         }
     }
@@ -217,11 +251,13 @@ impl<W> Registry<W> {
         } else {
             State::Pending
         };
+        self.sends += 1;
         self.subs.insert(
             key,
             Sub {
                 state,
                 restoring: false,
+                sent: self.sends,
                 waiters: vec![waiter],
             },
         );
@@ -266,6 +302,8 @@ impl<W> Registry<W> {
         for (key, sub) in self.subs.iter_mut() {
             if sub.state == State::Pending {
                 sub.state = State::Subscribing;
+                self.sends += 1;
+                sub.sent = self.sends;
                 self.fx.push(Effect::Send {
                     subscribe: true,
                     key: key.clone(),
@@ -276,7 +314,10 @@ impl<W> Registry<W> {
     }
 
     /// The connection was lost: everything registered is sent again on the next one.
-    pub fn lost(&mut self, reason: String) {
+    /// `last_received` is when its last message arrived: nothing after it is known to have
+    /// been received, so a notice gap starts there (not when the loss was noticed, up to a
+    /// silence timeout later).
+    pub fn lost(&mut self, reason: String, last_received: SystemTime) {
         let mut gone = Vec::new();
         for (key, sub) in self.subs.iter_mut() {
             match sub.state {
@@ -304,10 +345,11 @@ impl<W> Registry<W> {
                 let notices = self.notice_subscriptions();
                 self.down = Some(Down {
                     since: Instant::now(),
-                    since_wall: SystemTime::now(),
+                    since_wall: last_received,
                     attempts: 0,
                     restored: 0,
                     notices,
+                    lost: Vec::new(),
                 });
             }
             // Lost again while restoring: restores confirmed so far will be redone; the gap
@@ -330,9 +372,38 @@ impl<W> Registry<W> {
     }
 
     /// Restores still unanswered `ack_timeout` after connecting: close the gap anyway, so a
-    /// lost ack never hides later disconnects.
+    /// lost ack never hides later disconnects. Each unanswered restore is removed and reported
+    /// as [`Event::SubscriptionLost`] (a notice subscription's gap then stays open): nothing is
+    /// left waiting for an ack that does not come.
     pub fn restore_timed_out(&mut self) {
+        let unanswered: Vec<Key> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.restoring && matches!(s.state, State::Pending | State::Subscribing))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in unanswered {
+            self.reply_all(&key, || Err(Error::Timeout));
+            self.subs.remove(&key);
+            self.remove_key(&key);
+            self.restore_lost(&key);
+            self.emit(Event::SubscriptionLost {
+                tr_id: key.0,
+                tr_key: key.1,
+                reason: format!(
+                    "KIS did not answer its restore within {:?}",
+                    self.options.ack_timeout
+                ),
+            });
+        }
         self.close_gap();
+    }
+
+    /// A restore of the current gap failed for good.
+    fn restore_lost(&mut self, key: &Key) {
+        if let Some(down) = &mut self.down {
+            down.lost.push(key.clone());
+        }
     }
 
     /// Emits `Reconnected` once every restore of the current gap has been answered.
@@ -354,14 +425,21 @@ impl<W> Registry<W> {
                 downtime: down.since.elapsed(),
                 resubscribed: down.restored,
             });
-            if !down.notices.is_empty() {
-                self.fx.push(Effect::NoticeGap(NoticeGap {
-                    from: down.since_wall,
-                    to: Some(SystemTime::now()),
-                    subscriptions: down.notices,
-                    // The engine knows the server's clock and fills it in.
-                    server_offset: None,
-                }));
+            // Restored notices flow again; lost ones never do (an open-ended gap).
+            let (lost, restored): (Vec<Key>, Vec<Key>) = down
+                .notices
+                .into_iter()
+                .partition(|k| down.lost.contains(k));
+            for (subscriptions, to) in [(restored, Some(SystemTime::now())), (lost, None)] {
+                if !subscriptions.is_empty() {
+                    self.fx.push(Effect::NoticeGap(NoticeGap {
+                        from: down.since_wall,
+                        to,
+                        subscriptions,
+                        // The engine knows the server's clock and fills it in.
+                        server_offset: None,
+                    }));
+                }
             }
         }
     }
@@ -369,6 +447,19 @@ impl<W> Registry<W> {
     /// Finds the registration an ack answers: the exact pair, else the oldest in-flight one
     /// of the same TR.
     fn match_ack(&self, ack: &Ack) -> Option<Key> {
+        if ack.is_unaddressed() {
+            // KIS names no request (`tr_id` `(null)` or empty: a wrong HTS ID, a bad tr_key,
+            // a malformed request): it answers the oldest subscribe still waiting.
+            if !ack.is_failure() {
+                return None;
+            }
+            return self
+                .subs
+                .iter()
+                .filter(|(_, s)| s.state == State::Subscribing)
+                .min_by_key(|(_, s)| s.sent)
+                .map(|(k, _)| k.clone());
+        }
         let in_flight = |s: &Sub<W>| matches!(s.state, State::Subscribing | State::Unsubscribing);
         let exact = (ack.tr_id.clone(), ack.tr_key.clone());
         if self.subs.get(&exact).is_some_and(in_flight) {
@@ -436,20 +527,10 @@ impl<W> Registry<W> {
                 }
                 self.add_key(&key);
             }
-            (State::Subscribing, kind) => {
-                let (msg_cd, msg1) = (ack.msg_cd.clone(), ack.msg1.clone());
-                let max = matches!(kind, AckKind::MaxSubscribeOver);
-                self.reply_all(&key, || {
-                    Err(if max {
-                        Error::MaxSubscribeOver { msg1: msg1.clone() }
-                    } else {
-                        Error::Refused {
-                            msg_cd: msg_cd.clone(),
-                            msg1: msg1.clone(),
-                        }
-                    })
-                });
+            (State::Subscribing, _) => {
+                self.reply_all(&key, || Err(refusal(&key.0, &ack)));
                 if self.subs.remove(&key).is_some_and(|s| s.restoring) {
+                    self.restore_lost(&key);
                     self.emit(Event::SubscriptionLost {
                         tr_id: key.0.clone(),
                         tr_key: key.1.clone(),
@@ -704,7 +785,7 @@ mod tests {
         r.on_ack(ok("H0STCNT0", "005930"));
         r.on_ack(ok("H0STCNI0", "hts"));
         fx(&mut r);
-        r.lost("drop".into());
+        r.lost("drop".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
         assert!(r.in_gap());
         r.connected();
@@ -723,18 +804,67 @@ mod tests {
         r.subscribe(key("H0STCNT0", "005930"), 1, true);
         r.on_ack(ok("H0STCNT0", "005930"));
         fx(&mut r);
-        r.lost("one".into());
+        r.lost("one".into(), SystemTime::now());
         r.connected();
         fx(&mut r);
         // Lost again before the restore ack: reported again.
-        r.lost("two".into());
+        r.lost("two".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
         r.connected();
         fx(&mut r);
         r.restore_timed_out();
-        assert_eq!(fx(&mut r), ["emit:Reconnected"]);
-        r.lost("three".into());
+        assert_eq!(fx(&mut r), ["emit:SubscriptionLost", "emit:Reconnected"]);
+        r.lost("three".into(), SystemTime::now());
         assert_eq!(fx(&mut r), ["emit:Disconnected"]);
+    }
+
+    #[test]
+    fn a_notice_gap_starts_at_the_last_message_received() {
+        let mut r = registry(41);
+        r.subscribe(key("H0STCNI0", "hts"), 1, true);
+        r.on_ack(ok("H0STCNI0", "hts"));
+        let last = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        r.lost("no message for 35s".into(), last);
+        r.connected();
+        r.on_ack(ok("H0STCNI0", "hts"));
+        let gap = r.take_effects().into_iter().find_map(|e| match e {
+            Effect::NoticeGap(g) => Some(g),
+            _ => None,
+        });
+        assert_eq!(gap.map(|g| g.from), Some(last));
+    }
+
+    /// A restore whose ack never comes is not left `Subscribing` forever: it is removed and
+    /// reported, and its notices' gap stays open. (Before, it stayed registered and waiting,
+    /// with no event, and the gap said the notices flowed again.)
+    #[test]
+    fn a_restore_never_answered_is_lost_with_an_event() {
+        let mut r = registry(41);
+        r.subscribe(key("H0STCNT0", "005930"), 1, true);
+        r.subscribe(key("H0STCNI0", "hts"), 2, true);
+        r.on_ack(ok("H0STCNT0", "005930"));
+        r.on_ack(ok("H0STCNI0", "hts"));
+        fx(&mut r);
+        r.lost("drop".into(), SystemTime::now());
+        r.connected();
+        r.on_ack(ok("H0STCNT0", "005930"));
+        fx(&mut r);
+        r.restore_timed_out();
+        let effects = r.take_effects();
+        let gaps: Vec<_> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::NoticeGap(g) => Some((g.subscriptions.clone(), g.to.is_some())),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            effects.iter().any(|e| matches!(e, Effect::Emit(Event::SubscriptionLost { tr_id, .. }) if tr_id == "H0STCNI0")),
+            "{effects:?}"
+        );
+        assert_eq!(gaps, [(vec![key("H0STCNI0", "hts")], false)]);
+        assert_eq!(r.list(), [key("H0STCNT0", "005930")]);
+        assert!(!r.in_gap());
     }
 
     #[test]
@@ -750,7 +880,7 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(out[1..], ["emit:AlreadyInUse", "reconnect:5s"]);
-        r.lost("in use".into());
+        r.lost("in use".into(), SystemTime::now());
         r.connected();
         fx(&mut r);
         r.on_ack(in_use());
@@ -770,7 +900,7 @@ mod tests {
         let mut r = registry(41);
         r.subscribe(key("H0STCNT0", "005930"), 1, true);
         r.on_ack(ok("H0STCNT0", "005930"));
-        r.lost("drop".into());
+        r.lost("drop".into(), SystemTime::now());
         r.connected();
         fx(&mut r);
         r.on_ack(ack(
@@ -781,6 +911,41 @@ mod tests {
         ));
         assert_eq!(fx(&mut r), ["emit:SubscriptionLost", "emit:Reconnected"]);
         assert!(r.list().is_empty());
+    }
+
+    #[test]
+    fn an_error_naming_no_request_fails_the_oldest_waiting_subscribe() {
+        let mut r = registry(41);
+        r.subscribe(key("H0STCNT0", "005930"), 1, true);
+        r.on_ack(ok("H0STCNT0", "005930"));
+        // Sent in this order; the map's order (by key) is the reverse.
+        r.subscribe(key("H0STCNT0", "000660"), 2, true);
+        r.subscribe(key("H0STCNI0", "wrong"), 3, true);
+        fx(&mut r);
+        let mut wrong = ack("(null)", "", AckKind::InvalidHtsId, "OPSP0017");
+        wrong.rt_cd = "9".into();
+        r.on_ack(wrong);
+        let out = fx(&mut r);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].starts_with("reply2:KIS refused the H0STCNT0"),
+            "{out:?}"
+        );
+        assert!(out[0].contains("HTS ID"), "{out:?}");
+        let mut bad = ack("", "", AckKind::MalformedRequest, "OPSP9999");
+        bad.rt_cd = "9".into();
+        r.on_ack(bad);
+        let out = fx(&mut r);
+        assert!(
+            out[0].starts_with("reply3:KIS could not read the H0STCNI0"),
+            "{out:?}"
+        );
+        assert_eq!(r.list(), [key("H0STCNT0", "005930")]);
+        // With nothing waiting it is a notice.
+        let mut late = ack("(null)", "", AckKind::InvalidTrKey, "OPSP8993");
+        late.rt_cd = "9".into();
+        r.on_ack(late);
+        assert_eq!(fx(&mut r), ["emit:Notice"]);
     }
 
     #[test]

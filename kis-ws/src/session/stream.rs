@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use futures::Stream;
 
-use crate::error::FrameError;
+use crate::error::{Error, FrameError};
 use crate::event::{Event, RawRecord};
 use crate::queue::Queue;
 use crate::record::Record;
@@ -40,9 +40,17 @@ impl<R> Drop for EventStream<R> {
 }
 
 /// A stream of one TR type's typed records. Dropping it releases its queue.
+///
+/// It never ends silently while the session lives: a consumer that lets
+/// [`crate::Options::notice_buffer`] notices pile up gets [`Error::Overflowed`] and then the
+/// end; a stream of an execution-notice TR gets [`Error::NoticeGap`] and then the end when
+/// notices may be missing (use [`crate::Session::notices`] to read through gaps and their
+/// recovered fills). `None` comes only when the session has ended.
 pub struct RecordStream<T> {
     pub(super) queue: Arc<Queue>,
     pub(super) dropped: u64,
+    /// Set once the stream has yielded its final error.
+    pub(super) ended: bool,
     pub(super) _t: PhantomData<fn() -> T>,
 }
 
@@ -59,18 +67,39 @@ impl<T> RecordStream<T> {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+
+    fn end(&mut self, error: Error) -> Poll<Option<Result<T, Error>>> {
+        self.ended = true;
+        self.queue.orphan();
+        Poll::Ready(Some(Err(error)))
+    }
 }
 
 impl<T: Record> Stream for RecordStream<T> {
-    type Item = T;
+    type Item = Result<T, Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
         loop {
             match self.queue.poll_next(cx) {
                 Poll::Ready(Some(Event::Data { record, .. })) => {
-                    return Poll::Ready(Some(record.decode::<T>()));
+                    return Poll::Ready(Some(Ok(record.decode::<T>())));
                 }
                 Poll::Ready(Some(Event::Lagged { dropped })) => self.dropped += dropped,
+                Poll::Ready(Some(Event::Overflowed {
+                    capacity,
+                    not_delivered,
+                })) => {
+                    return self.end(Error::Overflowed {
+                        capacity,
+                        not_delivered,
+                    });
+                }
+                Poll::Ready(Some(Event::NoticeGap(gap))) => {
+                    return self.end(Error::NoticeGap(Box::new(gap)));
+                }
                 Poll::Ready(Some(_)) => {}
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => return Poll::Pending,
@@ -83,4 +112,9 @@ impl<T> Drop for RecordStream<T> {
     fn drop(&mut self) {
         self.queue.orphan();
     }
+}
+
+/// Decodes a raw record as `T` (the map of [`crate::Session::notices`]).
+pub(super) fn decode_as<T: Record>(_tr_id: &str, raw: RawRecord) -> Result<T, FrameError> {
+    Ok(raw.decode::<T>())
 }

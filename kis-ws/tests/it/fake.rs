@@ -1,7 +1,7 @@
 //! A minimal KIS-like websocket server on loopback for session tests: acks, cap, PINGPONG,
 //! data frames, forced drops, approval refusals and `ALREADY IN USE`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -69,6 +69,13 @@ pub struct Fake {
     pub in_use: Arc<AtomicUsize>,
     /// While set, subscribe/unsubscribe requests get no answer at all.
     pub mute: Arc<AtomicBool>,
+    /// Raw texts answering the next subscribe requests (one each), sent verbatim instead of
+    /// the usual ack.
+    pub answers: Arc<Mutex<VecDeque<String>>>,
+    /// While set, new connections are accepted but their websocket handshake never answered.
+    pub stall_handshakes: Arc<AtomicBool>,
+    /// While set, connections stop reading what the session sends (its TCP buffers fill).
+    pub stall_reads: Arc<AtomicBool>,
 }
 
 impl Fake {
@@ -80,7 +87,13 @@ impl Fake {
         let refused_keys = Arc::new(Mutex::new(Vec::new()));
         let in_use = Arc::new(AtomicUsize::new(0));
         let mute = Arc::new(AtomicBool::new(false));
+        let answers = Arc::new(Mutex::new(VecDeque::new()));
+        let stall = Arc::new(AtomicBool::new(false));
+        let stall_reads = Arc::new(AtomicBool::new(false));
         let fake = Fake {
+            stall_reads: stall_reads.clone(),
+            stall_handshakes: stall.clone(),
+            answers: answers.clone(),
             url,
             stats: stats.clone(),
             tx: tx.clone(),
@@ -91,6 +104,14 @@ impl Fake {
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
                 let _ = tcp.set_nodelay(true);
+                if stall.load(Ordering::SeqCst) {
+                    // Hold the socket open and never answer the handshake.
+                    tokio::spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        drop(tcp);
+                    });
+                    continue;
+                }
                 let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
                     continue;
                 };
@@ -104,6 +125,8 @@ impl Fake {
                         .is_ok(),
                     cap,
                     mute: mute.clone(),
+                    answers: answers.clone(),
+                    stall_reads: stall_reads.clone(),
                 };
                 tokio::spawn(conn.run(ws, tx.subscribe()));
             }
@@ -126,6 +149,8 @@ struct Conn {
     in_use: bool,
     cap: usize,
     mute: Arc<AtomicBool>,
+    answers: Arc<Mutex<VecDeque<String>>>,
+    stall_reads: Arc<AtomicBool>,
 }
 
 fn ack(tr_id: &str, tr_key: &str, rt: &str, cd: &str, msg: &str, output: bool) -> String {
@@ -167,7 +192,7 @@ impl Conn {
                     Ok(Cmd::Drop) | Err(_) => return,
                     Ok(Cmd::Send(t)) => { if tx.send(Message::text(t)).await.is_err() { return; } }
                 },
-                msg = rx.next() => {
+                msg = rx.next(), if !self.stall_reads.load(Ordering::SeqCst) => {
                     let Some(Ok(msg)) = msg else { return };
                     let Message::Text(text) = msg else { continue };
                     let v: serde_json::Value = match serde_json::from_str(&text) { Ok(v) => v, Err(_) => continue };
@@ -183,7 +208,14 @@ impl Conn {
                     let tr_id = v["body"]["input"]["tr_id"].as_str().unwrap_or_default().to_owned();
                     let tr_key = v["body"]["input"]["tr_key"].as_str().unwrap_or_default().to_owned();
                     let mut out = Vec::new();
-                    if self.in_use && first {
+                    let scripted = if v["header"]["tr_type"] == "1" {
+                        self.answers.lock().unwrap().pop_front()
+                    } else {
+                        None
+                    };
+                    if let Some(text) = scripted {
+                        out.push(text);
+                    } else if self.in_use && first {
                         first = false;
                         out.push(ack(&tr_id, &tr_key, "1", "OPSP8996", "ALREADY IN USE appkey", false));
                     } else if self.refused_keys.lock().unwrap().contains(&key) {

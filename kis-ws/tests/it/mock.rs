@@ -381,7 +381,18 @@ fn server_at(y: i32, m: u32, d: u32, h: u32, min: u32, sec: u32) -> kis_mock::Mo
 async fn an_order_filled_during_a_drop_is_recovered_once() {
     let mut mc = MockConfig::paper();
     mc.clock = server_at(2026, 12, 2, 10, 30, 0);
-    order_filled_during_a_drop_is_recovered_once(mc).await;
+    order_filled_during_a_drop_is_recovered_once(mc, false).await;
+}
+
+/// 7 shares of an order filled before the session connected: a later drop recovers only the
+/// fill of the gap, never those 7 (the session takes a baseline of every order's filled
+/// quantity through the recovery source when notices are subscribed). (Before, the recovery
+/// after the drop reported the 7 as missed fills.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fills_from_before_the_session_are_never_recovered() {
+    let mut mc = MockConfig::paper();
+    mc.clock = server_at(2026, 12, 2, 10, 30, 0);
+    order_filled_during_a_drop_is_recovered_once(mc, true).await;
 }
 
 /// The server's clock is known before any heartbeat and follows the server, not this machine:
@@ -457,14 +468,43 @@ async fn recovery_asks_for_the_server_days_not_this_machines() {
     let mut mc = MockConfig::paper();
     mc.clock = kis_mock::MockClock::krx_session_before(5);
     mc.ping_interval = Duration::from_millis(100);
-    order_filled_during_a_drop_is_recovered_once(mc).await;
+    order_filled_during_a_drop_is_recovered_once(mc, false).await;
 }
 
-async fn order_filled_during_a_drop_is_recovered_once(mut mc: MockConfig) {
+/// `before_session`: an order of 7 shares fills before the session connects.
+async fn order_filled_during_a_drop_is_recovered_once(mut mc: MockConfig, before_session: bool) {
     mc.data_interval = None;
     mc.fill = kis_mock::Fill::After(Duration::from_millis(300));
     let s = setup(mc).await;
     let hts_id = s.client.config().hts_id().expect("hts id").to_owned();
+    let order_no = |placed: kis_client::api::domestic_stock::order_cash::OrderCashResponse| {
+        let odno = placed.output.get().expect("order output").odno.raw();
+        odno.trim_start_matches('0').to_owned()
+    };
+    let early = if before_session {
+        let x = order_no(
+            s.client
+                .send(OrderCashRequest::buy(
+                    "035420",
+                    OrderType::Market,
+                    7,
+                    Decimal::ZERO,
+                ))
+                .await
+                .expect("order X"),
+        );
+        // Accepted and filled: two notices generated, none sent (no session yet).
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while s.mock.stats().notices_generated < 2 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("order X fills");
+        Some(x)
+    } else {
+        None
+    };
     let mut o = fast_options();
     // Reconnect only after the order below has filled.
     o.backoff = Backoff {
@@ -477,10 +517,6 @@ async fn order_filled_during_a_drop_is_recovered_once(mut mc: MockConfig) {
     let session = Session::connect(&s.client, o).await.unwrap();
     let mut events = session.events();
     session.subscribe("H0STCNI9", &hts_id).await.unwrap();
-    let order_no = |placed: kis_client::api::domestic_stock::order_cash::OrderCashResponse| {
-        let odno = placed.output.get().expect("order output").odno.raw();
-        odno.trim_start_matches('0').to_owned()
-    };
 
     // Order A fills while connected: its notice arrives in realtime.
     let a = order_no(
@@ -557,6 +593,13 @@ async fn order_filled_during_a_drop_is_recovered_once(mut mc: MockConfig) {
     assert!(quiet.is_err(), "stream ended early");
     assert_eq!(filled.get(&a), Some(&3));
     assert_eq!(filled.get(&b), Some(&2));
+    if let Some(x) = early {
+        assert_eq!(
+            filled.get(&x),
+            None,
+            "a fill from before the session was reported"
+        );
+    }
     assert!(realtime >= 1);
     session.close().await;
 }

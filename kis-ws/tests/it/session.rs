@@ -432,6 +432,7 @@ async fn typed_record_stream_filters_one_tr() {
     let rec = tokio::time::timeout(Duration::from_secs(5), cnt.next())
         .await
         .unwrap()
+        .unwrap()
         .unwrap();
     assert_eq!(rec.0, ["005930", "093000", "71000", "5"]);
     session.close().await;
@@ -620,4 +621,367 @@ async fn a_lost_restore_ack_does_not_hide_later_disconnects() {
     wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
     wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     session.close().await;
+}
+
+/// KIS answers a wrong HTS ID on a notice subscription with an error that names no request
+/// (`tr_id` the literal `(null)`, no `tr_key`), and a malformed request or a bad `tr_key`
+/// the same way; failure `rt_cd`s are `1`, `2`, `7` and `9`. Each fails the subscribe that
+/// waits, with a typed error naming the cause. (Before, these were `Event::Notice`s matched
+/// to no subscription: the caller timed out and the registration stayed.)
+#[tokio::test]
+async fn kis_errors_that_name_no_request_fail_the_waiting_subscribe() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.ack_timeout = Duration::from_secs(2);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    let answer = |text: &str| fake.answers.lock().unwrap().push_back(text.to_owned());
+
+    answer(
+        r#"{"header":{"tr_id":"(null)"},"body":{"rt_cd":"9","msg_cd":"OPSP0017","msg1":"ERROR : htsid가잘못되었습니다"}}"#,
+    );
+    let err = session
+        .subscribe("H0STCNI0", "not-my-id")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidHtsId { tr_id, msg_cd, .. } if tr_id == "H0STCNI0" && msg_cd == "OPSP0017"),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("configured HTS ID"), "{text}");
+    assert!(
+        !text.contains("not-my-id"),
+        "the HTS ID is not repeated: {text}"
+    );
+
+    answer(
+        r#"{"header":{"tr_id":""},"body":{"rt_cd":"9","msg_cd":"OPSP9999","msg1":"JSON PARSING ERROR"}}"#,
+    );
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::MalformedRequest { .. }), "{err:?}");
+
+    answer(
+        r#"{"header":{"tr_id":"(null)","tr_key":""},"body":{"rt_cd":"1","msg_cd":"OPSP8993","msg1":"JSON PARSING ERROR : invalid tr_key"}}"#,
+    );
+    let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+    assert!(matches!(err, Error::TrKeyRefused { .. }), "{err:?}");
+
+    for rt in ["2", "7"] {
+        answer(&format!(
+            r#"{{"header":{{"tr_id":"H0STCNT0","tr_key":"005930","encrypt":"N"}},"body":{{"rt_cd":"{rt}","msg_cd":"OPSP0007","msg1":"SYSTEM ERROR"}}}}"#
+        ));
+        let err = session.subscribe("H0STCNT0", "005930").await.unwrap_err();
+        assert!(matches!(err, Error::Refused { .. }), "rt_cd {rt}: {err:?}");
+    }
+    assert!(session.subscriptions().await.unwrap().is_empty());
+    // The session goes on: the next subscribe is answered normally.
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    wait_for(&mut events, |e| matches!(e, Event::Subscribed { .. })).await;
+    session.close().await;
+}
+
+/// The connection drops and the reconnect's handshake stalls (the server accepts the TCP
+/// connection and never answers). Closing then still reports the open-ended notice gap, and
+/// promptly. (Before, the engine sat in the handshake for `connect_timeout`; `close` gave up
+/// after its own timeout and aborted the task: no gap was reported.)
+#[tokio::test]
+async fn closing_during_a_stalled_handshake_reports_the_notice_gap() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.connect_timeout = Duration::from_secs(30);
+    o.close_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    fake.stall_handshakes.store(true, Ordering::SeqCst);
+    fake.drop_all();
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    // The reconnect (1-5 ms backoff) is now in its handshake.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    session.close().await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1000), "close took {took:?}");
+    let mut gap = None;
+    while let Some(e) = tokio::time::timeout(Duration::from_secs(1), events.next())
+        .await
+        .expect("the stream ends")
+    {
+        if let Event::NoticeGap(g) = e {
+            gap = Some(g);
+        }
+    }
+    let gap = gap.expect("a closing notice gap");
+    assert_eq!(gap.to, None);
+    assert_eq!(
+        gap.subscriptions,
+        [("H0STCNI0".to_owned(), "hts1".to_owned())]
+    );
+}
+
+/// A connection that falls silent is dropped after `silence_timeout`; the notice gap starts
+/// at the last message received, not when the silence was noticed. (Before, `gap.from` was
+/// the moment of the timeout: fills in the silent stretch, up to 35 s by default, fell
+/// outside the window.)
+#[tokio::test]
+async fn a_notice_gap_starts_at_the_last_message_received() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.silence_timeout = Duration::from_millis(1000);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    // The fake's notice after the ack is its last message.
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    let last = std::time::SystemTime::now();
+    wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    let Event::NoticeGap(gap) = wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+    else {
+        unreachable!()
+    };
+    let late = gap.from.duration_since(last).unwrap_or_default();
+    assert!(
+        late < Duration::from_millis(300),
+        "gap starts {late:?} after the last message"
+    );
+    assert!(gap.to.expect("restored") >= last + Duration::from_millis(900));
+    session.close().await;
+}
+
+/// A notice frame that cannot be decrypted, or whose fields do not split into records, is a
+/// notice missed: besides the `Error` event it reports a notice gap of that instant (and
+/// recovers it when configured). (Before, only the `Error` event: the fill was lost.)
+#[tokio::test]
+async fn an_unreadable_notice_starts_a_notice_gap() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    let cipher = kis_ws::crypto::Cipher::new(fake::KEY, fake::IV).unwrap();
+    let unreadable = [
+        "1|H0STCNI0|001|not base64 at all!".to_owned(),
+        // Five fields do not split into two records of a three-column layout.
+        format!(
+            "1|H0STCNI0|002|{}",
+            cipher.encrypt("hts1^0000012345^10^hts1^0000012346")
+        ),
+    ];
+    for frame in unreadable {
+        fake.send(frame);
+        let e = wait_for(&mut events, |e| {
+            matches!(e, Event::Error(_) | Event::NoticeGap(_))
+        })
+        .await;
+        assert!(matches!(e, Event::Error(_)), "{e:?}");
+        let Event::NoticeGap(gap) =
+            wait_for(&mut events, |e| matches!(e, Event::NoticeGap(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            gap.subscriptions,
+            [("H0STCNI0".to_owned(), "hts1".to_owned())]
+        );
+        assert!(gap.to.is_some_and(|to| to >= gap.from));
+    }
+    // A bad market-data frame is an error, not a notice gap.
+    fake.send("0|H0STCNT0|002|005930^1^2");
+    wait_for(&mut events, |e| matches!(e, Event::Error(_))).await;
+    fake.send("0|H0STCNT0|001|005930^1^2^3");
+    let next = wait_for(&mut events, |e| {
+        matches!(e, Event::Data { .. } | Event::NoticeGap(_))
+    })
+    .await;
+    assert!(matches!(next, Event::Data { .. }), "{next:?}");
+    session.close().await;
+}
+
+/// A test layout of the fake's notice TR.
+#[derive(Debug)]
+struct Cni(Vec<String>);
+impl kis_ws::Record for Cni {
+    const TR_IDS: &'static [&'static str] = &["H0STCNI0"];
+    const COLUMNS: &'static [&'static str] = &fake::CNI_COLUMNS;
+    const ENCRYPTED: bool = true;
+    fn parse(record: &str) -> Self {
+        Cni(kis_ws::frame::Fields::new(record)
+            .map(str::to_owned)
+            .collect())
+    }
+}
+
+/// A typed notice stream whose consumer stops reading ends with an error, never a silent
+/// `None` while the session lives. (Before, it swallowed `Overflowed` and just ended.)
+#[tokio::test]
+async fn a_typed_notice_stream_under_overflow_ends_with_an_error() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.notice_buffer = 4;
+    let session = connect(&fake, o).await;
+    let mut notices = session.records::<Cni>();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    for _ in 0..20 {
+        fake.send(fake::data_frame("H0STCNI0", "hts1"));
+    }
+    // A PINGPONG after them: once it is echoed, the session has queued all 21 notices.
+    let pongs = fake.stats.pongs.load(Ordering::SeqCst);
+    fake.send(PING);
+    while fake.stats.pongs.load(Ordering::SeqCst) == pongs {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut records = 0;
+    let end = loop {
+        match tokio::time::timeout(Duration::from_secs(5), notices.next())
+            .await
+            .expect("the stream answers")
+        {
+            Some(Ok(_)) => records += 1,
+            Some(Err(e)) => break e,
+            None => panic!("ended silently after {records} records"),
+        }
+    };
+    assert_eq!(records, 4);
+    assert!(
+        matches!(end, Error::Overflowed { capacity: 4, not_delivered } if not_delivered == 17),
+        "{end:?}"
+    );
+    assert!(notices.next().await.is_none());
+    session.close().await;
+}
+
+async fn next(s: &mut kis_ws::EventStream<Cni>) -> Event<Cni> {
+    tokio::time::timeout(Duration::from_secs(5), s.next())
+        .await
+        .expect("an event")
+        .expect("not the end")
+}
+
+/// A typed notice stream sees the gaps: `records` ends with `Error::NoticeGap`, `notices`
+/// yields the disconnect, the reconnect and the gap in order and goes on.
+#[tokio::test]
+async fn typed_notice_streams_see_the_gap() {
+    let fake = Fake::start(41).await;
+    let session = connect(&fake, options(&fake)).await;
+    let mut records = session.records::<Cni>();
+    let mut notices = session.notices::<Cni>();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    assert!(matches!(next(&mut notices).await, Event::Subscribed { .. }));
+    let Event::Data { record, .. } = next(&mut notices).await else {
+        panic!("not a notice")
+    };
+    assert_eq!(record.0, ["hts1", "0000012345", "10"]);
+    fake.drop_all();
+    let mut kinds = Vec::new();
+    while !kinds.contains(&"gap") {
+        kinds.push(match next(&mut notices).await {
+            Event::Disconnected { .. } => "disconnected",
+            Event::Reconnected { .. } => "reconnected",
+            Event::NoticeGap(_) => "gap",
+            Event::Data { .. } => "notice",
+            other => panic!("{other:?}"),
+        });
+    }
+    // The restored subscription's first notice may come before the gap closes; market data
+    // is never on it.
+    kinds.retain(|k| *k != "notice");
+    assert_eq!(kinds[..], ["disconnected", "reconnected", "gap"]);
+
+    assert!(matches!(records.next().await, Some(Ok(_))));
+    let end = loop {
+        match records.next().await {
+            // The restored subscription's first notice may come before the gap.
+            Some(Ok(_)) => {}
+            end => break end,
+        }
+    };
+    assert!(matches!(end, Some(Err(Error::NoticeGap(_)))), "{end:?}");
+    assert!(records.next().await.is_none());
+    session.close().await;
+}
+
+/// The server stops reading (its TCP buffers fill) while it keeps sending large `PINGPONG`s
+/// the session must echo: the echo's write times out and costs the connection, not the
+/// session. (Before, socket writes had no timeout: the connection task waited in the echo
+/// forever, deaf to the silence timeout, commands and close.)
+#[tokio::test]
+async fn a_server_that_stops_reading_costs_the_connection_not_the_session() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.write_timeout = Duration::from_millis(300);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNT0", "005930").await.unwrap();
+    fake.stall_reads.store(true, Ordering::SeqCst);
+    let pad = "x".repeat(512 << 10);
+    let big_ping =
+        format!(r#"{{"header":{{"tr_id":"PINGPONG","datetime":"20261202103000","pad":"{pad}"}}}}"#);
+    // 32 MiB of echoes: far beyond what loopback buffers hold.
+    for _ in 0..64 {
+        fake.send(big_ping.clone());
+    }
+    let Event::Disconnected { reason } =
+        wait_for(&mut events, |e| matches!(e, Event::Disconnected { .. })).await
+    else {
+        unreachable!()
+    };
+    assert!(reason.contains("timed out"), "{reason}");
+    fake.stall_reads.store(false, Ordering::SeqCst);
+    wait_for(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    session.close().await;
+}
+
+/// The connection task is stuck in a socket write (the server stopped reading) when the
+/// session is closed: `close` gives up on it after its timeout, and the closing notice gap is
+/// still reported, by the handle. (Before, an aborted task reported no gap.)
+#[tokio::test]
+async fn closing_while_the_task_is_stuck_still_reports_the_notice_gap() {
+    let fake = Fake::start(41).await;
+    let mut o = options(&fake);
+    o.write_timeout = Duration::from_secs(30);
+    o.close_timeout = Duration::from_millis(200);
+    let session = connect(&fake, o).await;
+    let mut events = session.raw_events();
+    session.subscribe("H0STCNI0", "hts1").await.unwrap();
+    wait_for(&mut events, |e| matches!(e, Event::Data { .. })).await;
+    let before = std::time::SystemTime::now();
+    fake.stall_reads.store(true, Ordering::SeqCst);
+    let pad = "x".repeat(512 << 10);
+    let big_ping =
+        format!(r#"{{"header":{{"tr_id":"PINGPONG","datetime":"20261202103000","pad":"{pad}"}}}}"#);
+    for _ in 0..64 {
+        fake.send(big_ping.clone());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    session.close().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut gaps = Vec::new();
+    while let Some(e) = tokio::time::timeout(Duration::from_secs(1), events.next())
+        .await
+        .expect("the stream ends")
+    {
+        if let Event::NoticeGap(g) = e {
+            gaps.push(g);
+        }
+    }
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].to, None);
+    assert_eq!(
+        gaps[0].subscriptions,
+        [("H0STCNI0".to_owned(), "hts1".to_owned())]
+    );
+    assert!(gaps[0].from <= std::time::SystemTime::now());
+    assert!(
+        gaps[0].from + Duration::from_secs(2) >= before,
+        "{:?}",
+        gaps[0].from
+    );
+    fake.stall_reads.store(false, Ordering::SeqCst);
 }

@@ -13,15 +13,22 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 
 use super::error::{DuplicateError, LedgerError};
-use super::event::{Event, InquiryRow, Notice, NoticeKind, Rctf};
-use super::order::{Floor, Member, Order, Pending, odno_key};
+use super::event::{Event, InquiryRow, NoticeKind};
+use super::observe::Obs;
+use super::order::{Member, Order, Pending, odno_key};
 use super::table::{self, Next, Step};
 use super::types::{
-    AccountKey, ChainLink, Fill, FillSource, Intent, LinkKind, OrderId, OrderKind, OrderState,
-    OrderView, Side, Venue,
+    AccountKey, ChainLink, Fill, Intent, LinkKind, OrderId, OrderState, OrderView, Side,
 };
 
 /// What one event changed: for update streams.
+///
+/// ```
+/// use kis::ledger::*;
+/// let mut l = Ledger::new();
+/// let a = l.apply(Event::Gap { account: AccountKey::parse("1234567801").unwrap(), from: None, to: None }).unwrap();
+/// assert!(a.changed.is_empty() && a.fills.is_empty());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Applied {
@@ -39,7 +46,7 @@ pub struct Applied {
 }
 
 impl Applied {
-    fn touch(&mut self, id: OrderId) {
+    pub(super) fn touch(&mut self, id: OrderId) {
         if !self.changed.contains(&id) {
             self.changed.push(id);
         }
@@ -49,6 +56,13 @@ impl Applied {
 /// Today's fills of one symbol in an account, from every order the ledger knows (its own and
 /// external ones): compare with the balance's today's bought/sold (`thdt_buyqty`,
 /// `thdt_sll_qty`, `thdt_buy_amt`, `thdt_sll_amt`).
+///
+/// ```
+/// use kis::ledger::PositionDelta;
+/// use rust_decimal_macros::dec;
+/// let d = PositionDelta { bought: 10, sold: 4, bought_amount: dec!(700000), sold_amount: dec!(284000) };
+/// assert_eq!((d.net_qty(), d.net_cash()), (6, dec!(-416000)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PositionDelta {
     /// Shares bought.
@@ -73,97 +87,17 @@ impl PositionDelta {
     }
 }
 
-/// A notice or an inquiry row (`baseline`: taken at subscription).
-#[derive(Debug, Clone)]
-enum Obs {
-    Notice(Notice),
-    Row(InquiryRow, bool),
-}
-
-impl Obs {
-    fn account(&self) -> &AccountKey {
-        match self {
-            Obs::Notice(n) => &n.account,
-            Obs::Row(r, _) => &r.account,
-        }
-    }
-    fn odno(&self) -> &str {
-        match self {
-            Obs::Notice(n) => &n.odno,
-            Obs::Row(r, _) => &r.odno,
-        }
-    }
-    fn orig(&self) -> Option<&str> {
-        let (o, odno) = match self {
-            Obs::Notice(n) => (n.orig_odno.as_deref(), &n.odno),
-            Obs::Row(r, _) => (r.orig_odno.as_deref(), &r.odno),
-        };
-        o.filter(|o| !o.trim().is_empty() && odno_key(o) != odno_key(odno))
-    }
-    fn link_kind(&self) -> LinkKind {
-        match self {
-            Obs::Notice(n) => match n.rctf {
-                Rctf::New => LinkKind::New,
-                Rctf::Modify => LinkKind::Modify,
-                Rctf::Cancel => LinkKind::Cancel,
-            },
-            Obs::Row(r, _) if r.cncl_yn => LinkKind::Cancel,
-            Obs::Row(..) if self.orig().is_some() => LinkKind::Modify,
-            Obs::Row(..) => LinkKind::New,
-        }
-    }
-    /// Symbol, side, order quantity, order price (zero = none).
-    fn content(&self) -> (&str, Side, Option<u64>, Option<Decimal>) {
-        let nz = |p: Option<Decimal>| p.filter(|p| !p.is_zero());
-        match self {
-            Obs::Notice(n) => (&n.symbol, n.side, n.order_qty, nz(n.order_price)),
-            Obs::Row(r, _) => (&r.symbol, r.side, Some(r.ord_qty), nz(r.ord_price)),
-        }
-    }
-    fn venue(&self) -> Option<Venue> {
-        match self {
-            Obs::Notice(n) => n.venue,
-            Obs::Row(r, _) => r.venue,
-        }
-    }
-    /// The order placed elsewhere that this shows.
-    fn external_intent(&self) -> Intent {
-        let (symbol, side, qty, price) = self.content();
-        let mut i = Intent::new(
-            self.account().clone(),
-            symbol.trim(),
-            side,
-            qty.unwrap_or(0),
-        );
-        if let Some(v) = self.venue() {
-            i.venue = v;
-        }
-        if let Some(p) = price {
-            i.kind = OrderKind::Limit;
-            i.price = Some(p);
-        }
-        i
-    }
-}
-
-/// Where an observation goes.
-enum Route {
-    Order(OrderId),
-    Park,
-    Adopt,
-}
-
 /// Per account: order numbers, idempotency keys, orders in flight, parked observations.
 #[derive(Debug, Default)]
-struct Book {
-    ids: Vec<OrderId>,
-    odnos: HashMap<String, OrderId>,
-    keys: HashMap<String, OrderId>,
-    in_flight: Vec<OrderId>,
-    parked: Vec<Obs>,
-    reconciled: bool,
-    gaps: u64,
-    baseline: bool,
+pub(super) struct Book {
+    pub(super) ids: Vec<OrderId>,
+    pub(super) odnos: HashMap<String, OrderId>,
+    pub(super) keys: HashMap<String, OrderId>,
+    pub(super) in_flight: Vec<OrderId>,
+    pub(super) parked: Vec<Obs>,
+    pub(super) reconciled: bool,
+    pub(super) gaps: u64,
+    pub(super) baseline: bool,
 }
 
 /// The order ledger: every order of every account, I/O-free. Wrap it in
@@ -194,9 +128,9 @@ struct Book {
 /// ```
 #[derive(Debug, Default)]
 pub struct Ledger {
-    orders: BTreeMap<OrderId, Order>,
-    books: HashMap<AccountKey, Book>,
-    next: u64,
+    pub(super) orders: BTreeMap<OrderId, Order>,
+    pub(super) books: HashMap<AccountKey, Book>,
+    pub(super) next: u64,
 }
 
 impl Ledger {
@@ -487,7 +421,7 @@ impl Ledger {
         }
     }
 
-    fn book(&mut self, account: &AccountKey) -> &mut Book {
+    pub(super) fn book(&mut self, account: &AccountKey) -> &mut Book {
         if !self.books.contains_key(account) {
             self.books.insert(account.clone(), Book::default());
         }
@@ -495,7 +429,12 @@ impl Ledger {
     }
 
     fn commit(&mut self, event: Event, out: &mut Applied) {
-        let account = self.account_of(&event);
+        // Parked notices may find their order after this event (only looked at when some wait).
+        let retry = event
+            .account()
+            .or_else(|| Some(&self.orders.get(&event.order_id()?)?.intent.account))
+            .filter(|a| self.books.get(*a).is_some_and(|b| !b.parked.is_empty()))
+            .cloned();
         match event {
             Event::IntentRecorded { id, intent } => {
                 let book = self.book(&intent.account);
@@ -512,14 +451,17 @@ impl Ledger {
             Event::ReplyAccepted {
                 id, odno, orgno, ..
             } => {
-                let acct = account.clone().expect("validated order");
+                let bound = self
+                    .orders
+                    .get(&id)
+                    .and_then(|o| self.by_odno(&o.intent.account, &odno));
                 let root = self.orders.get(&id).and_then(|o| {
                     o.members
                         .iter()
                         .find(|m| m.link.kind == LinkKind::New)
                         .map(|m| m.link.odno.clone())
                 });
-                match (self.by_odno(&acct, &odno), root) {
+                match (bound, root) {
                     (Some(other), _) if other != id => {
                         let why = format!("KIS order number {odno} already belongs to {other}");
                         self.anomaly(id, why, out);
@@ -619,7 +561,7 @@ impl Ledger {
                 }
             }
         }
-        if let Some(acct) = account {
+        if let Some(acct) = retry {
             self.retry_parked(&acct, out);
         }
     }
@@ -680,7 +622,7 @@ impl Ledger {
     }
 
     /// Runs the table for each step in turn.
-    fn step(&mut self, id: OrderId, steps: &[Step], out: &mut Applied) {
+    pub(super) fn step(&mut self, id: OrderId, steps: &[Step], out: &mut Applied) {
         let Some(o) = self.orders.get_mut(&id) else {
             return;
         };
@@ -713,248 +655,6 @@ impl Ledger {
                 b.in_flight.retain(|x| *x != id);
             }
         }
-    }
-
-    fn route(&self, obs: &Obs) -> Route {
-        let Some(book) = self.books.get(obs.account()) else {
-            return Route::Adopt;
-        };
-        if let Some(id) = book.odnos.get(odno_key(obs.odno())) {
-            return Route::Order(*id);
-        }
-        if let Some(orig) = obs.orig() {
-            if let Some(id) = book.odnos.get(odno_key(orig)) {
-                return Route::Order(*id);
-            }
-            let k = odno_key(orig);
-            return if book.parked.iter().any(|p| odno_key(p.odno()) == k) {
-                Route::Park
-            } else {
-                Route::Adopt
-            };
-        }
-        // A new order number: an order of ours waiting for its reply or unknown?
-        let (symbol, side, qty, price) = obs.content();
-        let mut waiting = false;
-        for id in &book.in_flight {
-            let o = &self.orders[id];
-            let i = &o.intent;
-            let fits = !o.has_root()
-                && i.symbol.trim() == symbol.trim()
-                && i.side == side
-                && qty.is_none_or(|q| q == i.qty)
-                && match (i.price, price) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                };
-            if !fits {
-                continue;
-            }
-            match o.state {
-                OrderState::Unknown => return Route::Order(*id),
-                OrderState::Sent => waiting = true,
-                _ => {}
-            }
-        }
-        if waiting { Route::Park } else { Route::Adopt }
-    }
-
-    fn observe(&mut self, obs: Obs, out: &mut Applied) {
-        match self.route(&obs) {
-            Route::Order(id) => self.fold(id, obs, out),
-            Route::Park => {
-                self.book(&obs.account().clone()).parked.push(obs);
-                out.parked = true;
-            }
-            Route::Adopt => {
-                let id = OrderId(self.next.max(1));
-                self.next = id.0 + 1;
-                let intent = obs.external_intent();
-                let acct = intent.account.clone();
-                self.orders.insert(id, Order::new(id, intent, true));
-                self.book(&acct).ids.push(id);
-                out.adopted.push(id);
-                if let Some(orig) = obs.orig() {
-                    // The chain's earlier numbers find this order when they show up.
-                    self.book(&acct).odnos.insert(odno_key(orig).to_owned(), id);
-                }
-                self.fold(id, obs, out);
-            }
-        }
-    }
-
-    fn retry_parked(&mut self, account: &AccountKey, out: &mut Applied) {
-        let mut i = 0;
-        loop {
-            let Some(book) = self.books.get(account) else {
-                return;
-            };
-            if i >= book.parked.len() {
-                return;
-            }
-            if matches!(self.route(&book.parked[i]), Route::Park) {
-                i += 1;
-                continue;
-            }
-            let obs = self.book(account).parked.remove(i);
-            self.observe(obs, out);
-            i = 0;
-        }
-    }
-
-    /// Folds a notice or row into order `id`, then runs the table.
-    fn fold(&mut self, id: OrderId, obs: Obs, out: &mut Applied) {
-        let kind = obs.link_kind();
-        let refused = matches!(&obs, Obs::Notice(n) if n.kind == NoticeKind::Refused);
-        let Some(o) = self.orders.get_mut(&id) else {
-            return;
-        };
-        let (old_filled, old_amount) = (o.filled(), o.amount());
-        let mut steps: Vec<Step> = Vec::with_capacity(2);
-        let existing = o.member(obs.odno());
-        // A refused modify or cancel never becomes a live link.
-        let idx = match existing {
-            Some(i) => Some(i),
-            None if refused && kind != LinkKind::New => None,
-            None => {
-                let mut m = Member::new(ChainLink {
-                    odno: obs.odno().trim().to_owned(),
-                    orgno: None,
-                    kind,
-                    orig_odno: obs.orig().map(str::to_owned),
-                });
-                let ours = match (&o.pending, obs.orig()) {
-                    (Some(Pending::Cancel { orig, qty }), Some(x))
-                        if kind == LinkKind::Cancel && odno_key(orig) == odno_key(x) =>
-                    {
-                        Some(*qty)
-                    }
-                    _ => None,
-                };
-                m.cancel_qty = ours.flatten();
-                if kind == LinkKind::Modify {
-                    if let Some(Pending::Modify { price: Some(p), .. }) = &o.pending {
-                        m.price = Some(*p);
-                    }
-                }
-                o.members.push(m);
-                match kind {
-                    LinkKind::Modify => steps.push(Step::ModifyAccepted),
-                    LinkKind::Cancel => steps.push(Step::CancelAccepted),
-                    LinkKind::New => {}
-                }
-                Some(o.members.len() - 1)
-            }
-        };
-        let (source, at) = match &obs {
-            Obs::Notice(n) => (FillSource::Notice, n.time.clone()),
-            Obs::Row(_, true) => (FillSource::Baseline, None),
-            Obs::Row(_, false) => (FillSource::Inquiry, None),
-        };
-        match (&obs, idx) {
-            (Obs::Notice(n), Some(i)) => {
-                let m = &mut o.members[i];
-                if kind == LinkKind::Cancel && n.order_qty.is_some() && n.kind == NoticeKind::Ack {
-                    m.cancel_qty = n.order_qty;
-                }
-                if kind == LinkKind::New && o.external && n.order_qty.is_some() {
-                    o.intent.qty = o.intent.qty.max(n.order_qty.unwrap_or(0));
-                }
-                if kind == LinkKind::Modify {
-                    if let Some(p) = n.order_price.filter(|p| !p.is_zero()) {
-                        m.price = Some(p);
-                    }
-                }
-                match (n.kind, kind) {
-                    (NoticeKind::Ack, LinkKind::New) => steps.push(Step::Accept),
-                    (NoticeKind::Ack, LinkKind::Modify) => steps.push(Step::ModifyAccepted),
-                    (NoticeKind::Ack, LinkKind::Cancel) => steps.push(Step::CancelAccepted),
-                    (NoticeKind::Fill, _) => {
-                        // A duplicate adds nothing; a new fill adds a Fill step below.
-                        o.members[i].add_streamed(Fill {
-                            qty: n.fill_qty,
-                            price: n.fill_price.unwrap_or_default(),
-                            at: n.time.clone(),
-                            source: FillSource::Notice,
-                        });
-                        steps.push(Step::Accept);
-                    }
-                    (NoticeKind::Refused, _) => {
-                        o.last_error = Some("refused by KIS (RFUS_YN)".into());
-                        steps.push(Step::Reject);
-                    }
-                }
-            }
-            (Obs::Notice(n), None) => {
-                o.last_error = Some("modify/cancel refused by KIS (RFUS_YN)".into());
-                steps.push(match n.rctf {
-                    Rctf::Cancel => Step::CancelRejected,
-                    _ => Step::ModifyRejected,
-                });
-            }
-            (Obs::Row(r, baseline), Some(i)) => {
-                let whole_reject =
-                    kind == LinkKind::New && r.rjct_qty >= r.ord_qty && r.tot_ccld_qty == 0;
-                let m = &mut o.members[i];
-                if kind == LinkKind::Cancel {
-                    m.cancel_qty = Some(r.ord_qty);
-                } else {
-                    if kind == LinkKind::Modify {
-                        if let Some(p) = r.ord_price.filter(|p| !p.is_zero()) {
-                            m.price = Some(p);
-                        }
-                    }
-                    let amount = r
-                        .tot_ccld_amt
-                        .unwrap_or_else(|| r.avg_prvs * Decimal::from(r.tot_ccld_qty));
-                    m.raise_floor(Floor {
-                        qty: r.tot_ccld_qty,
-                        amount,
-                        baseline: *baseline,
-                    });
-                    if r.rjct_qty > m.rejected_qty {
-                        m.rejected_qty = r.rjct_qty;
-                        if !whole_reject {
-                            steps.push(Step::Settle);
-                        }
-                    }
-                    if kind == LinkKind::New && o.external {
-                        o.intent.qty = r.ord_qty;
-                        o.intent.price = r.ord_price.filter(|p| !p.is_zero());
-                    }
-                }
-                steps.push(if whole_reject {
-                    Step::Reject
-                } else if kind == LinkKind::Cancel {
-                    Step::CancelAccepted
-                } else {
-                    Step::Accept
-                });
-            }
-            (Obs::Row(..), None) => {}
-        }
-        let (new_filled, new_amount) = (o.filled(), o.amount());
-        if new_filled > old_filled {
-            let qty = new_filled - old_filled;
-            out.fills.push((
-                id,
-                Fill {
-                    qty,
-                    price: (new_amount - old_amount) / Decimal::from(qty),
-                    at,
-                    source,
-                },
-            ));
-            steps.push(Step::Fill);
-        }
-        let odno = obs.odno().trim().to_owned();
-        let acct = o.intent.account.clone();
-        if idx.is_some() {
-            self.book(&acct)
-                .odnos
-                .insert(odno_key(&odno).to_owned(), id);
-        }
-        self.step(id, &steps, out);
     }
 }
 

@@ -52,6 +52,12 @@ pub enum LedgerError {
 }
 
 /// The duplicate guard's refusals.
+///
+/// ```
+/// use kis::ledger::{DuplicateError, OrderId, OrderState};
+/// let e = DuplicateError::Pending { existing: OrderId(3), state: OrderState::Unknown };
+/// assert!(e.to_string().contains("L3"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DuplicateError {
@@ -74,6 +80,11 @@ pub enum DuplicateError {
 }
 
 /// What went wrong with a journal file. A corrupt journal is reported, never replaced.
+///
+/// ```
+/// let e = kis::ledger::JournalError::Corrupt { path: "a.journal".into(), row: Some(7), reason: "checksum mismatch".into() };
+/// assert_eq!(e.to_string(), "journal a.journal is corrupt at row 7: checksum mismatch");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum JournalError {

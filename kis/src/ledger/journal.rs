@@ -21,6 +21,14 @@ use super::event::{EVENT_VERSION, Event};
 use super::types::AccountKey;
 
 /// How hard each journal write waits for the disk.
+///
+/// ```
+/// use kis::ledger::{AccountKey, Durability, JournaledLedger};
+/// let dir = tempfile::tempdir().unwrap();
+/// let acct = AccountKey::parse("1234567801").unwrap();
+/// let j = JournaledLedger::open_with(dir.path(), &acct, Durability::Full).unwrap();
+/// assert!(j.is_empty());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
     /// WAL with `synchronous=NORMAL`: a write survives the process crashing at any point; a
@@ -111,7 +119,7 @@ impl JournaledLedger {
         journal.setup(durability)?;
         journal.claim(account)?;
         let mut ledger = Ledger::new();
-        journal.replay(&mut ledger)?;
+        journal.replay(&mut ledger, account)?;
         let mut j = JournaledLedger {
             ledger,
             journal,
@@ -250,6 +258,11 @@ impl Journal {
         match have {
             Some(a) if &a == account => Ok(()),
             Some(_) => Err(JournalError::WrongAccount { path }),
+            None if self.rows()? > 0 => Err(JournalError::Corrupt {
+                path,
+                row: None,
+                reason: "the journal has events but no account".into(),
+            }),
             None => self
                 .conn
                 .execute(
@@ -261,7 +274,13 @@ impl Journal {
         }
     }
 
-    fn replay(&mut self, ledger: &mut Ledger) -> Result<(), JournalError> {
+    fn rows(&self) -> Result<i64, JournalError> {
+        self.conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .map_err(|e| corrupt_or_sql(&self.path, e))
+    }
+
+    fn replay(&mut self, ledger: &mut Ledger, account: &AccountKey) -> Result<(), JournalError> {
         let path = self.path.clone();
         let corrupt = |row: i64, reason: String| JournalError::Corrupt {
             path: path.clone(),
@@ -297,6 +316,9 @@ impl Journal {
             }
             let event: Event = serde_json::from_str(&body)
                 .map_err(|e| corrupt(seq, format!("undecodable event: {e}")))?;
+            if ledger.account_of(&event).is_some_and(|a| &a != account) {
+                return Err(corrupt(seq, "an event of another account".into()));
+            }
             ledger.apply(event).map_err(|e| JournalError::Replay {
                 path: path.clone(),
                 row: seq,

@@ -2,7 +2,8 @@
 //! persists every event before it is applied.
 //!
 //! - [`Ledger`] (`book.rs`): every order of every account, driven by [`Event`]s (`event.rs`);
-//!   the one transition table is `table.rs`; an order's record is `order.rs`.
+//!   the one transition table is `table.rs`; an order's record is `order.rs`; how notices and
+//!   inquiry rows find their order is `observe.rs`.
 //! - [`JournaledLedger`] (`journal.rs`): the same ledger with every event written to a SQLite
 //!   journal (one file per account) before it is applied, replayed on open.
 //! - The vocabulary ([`OrderId`], [`Intent`], [`OrderState`], [`OrderView`], ...) is `types.rs`;
@@ -18,6 +19,7 @@ mod book;
 mod error;
 mod event;
 mod journal;
+mod observe;
 mod order;
 mod table;
 mod types;

@@ -589,3 +589,36 @@ fn a_parked_notice_binds_to_our_order_when_its_reply_is_lost() {
     assert_eq!((v.state, v.filled), (OrderState::Filled, 10));
     assert_eq!(l.parked(&acct()), 0);
 }
+
+#[test]
+fn an_external_order_seen_through_notices_follows_its_chain() {
+    let mut l = Ledger::new();
+    let mut ack = notice("61", NoticeKind::Ack, 0, dec!(0), "100000");
+    ack.side = Side::Sell;
+    let a = l.apply(Event::Notice(ack.clone())).unwrap();
+    let ext = a.adopted[0];
+    let mut f = notice("61", NoticeKind::Fill, 4, dec!(70000), "100001");
+    f.side = Side::Sell;
+    l.apply(Event::Notice(f)).unwrap();
+    // Cancelled from HTS: the cancel's own number, naming the original.
+    let mut c = notice("62", NoticeKind::Ack, 0, dec!(0), "100002");
+    c.side = Side::Sell;
+    c.rctf = Rctf::Cancel;
+    c.orig_odno = Some("61".into());
+    c.order_qty = Some(6);
+    assert!(l.apply(Event::Notice(c)).unwrap().adopted.is_empty());
+    let v = view(&l, ext);
+    assert!(v.external);
+    assert_eq!(
+        (v.state, v.filled, v.cancelled, v.remaining),
+        (OrderState::Cancelled, 4, 6, 0)
+    );
+    assert_eq!(l.position_deltas(&acct())["005930"].net_qty(), -4);
+    // A refused modify of an order nobody knows adopts nothing.
+    let mut r = notice("72", NoticeKind::Refused, 0, dec!(0), "100003");
+    r.rctf = Rctf::Modify;
+    r.orig_odno = Some("71".into());
+    let a = l.apply(Event::Notice(r)).unwrap();
+    assert!(a.adopted.is_empty() && a.changed.is_empty());
+    assert_eq!(l.orders(&acct()).len(), 1);
+}

@@ -464,6 +464,13 @@ impl Fill {
 }
 
 /// Where an order stands. See the transition table in `docs/ARCHITECTURE.md` ("Ledger").
+///
+/// ```
+/// use kis::ledger::OrderState;
+/// assert!(OrderState::Unknown.is_in_flight() && !OrderState::Unknown.is_done());
+/// assert!(OrderState::PendingCancel.is_open());
+/// assert!(OrderState::Rejected.is_done());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
@@ -546,6 +553,20 @@ pub struct ChainLink {
 }
 
 /// One order as the ledger knows it now: what an `Order` handle and an update stream show.
+///
+/// ```
+/// use kis::ledger::*;
+/// use rust_decimal_macros::dec;
+/// let mut l = Ledger::new();
+/// let id = l.next_id();
+/// let acct = AccountKey::parse("1234567801").unwrap();
+/// l.apply(Event::IntentRecorded { id, intent: Intent::new(acct, "005930", Side::Sell, 5).limit(dec!(71000)) }).unwrap();
+/// l.apply(Event::Sent { id }).unwrap();
+/// l.apply(Event::ReplyAccepted { id, odno: "8".into(), orgno: Some("06010".into()), time: None }).unwrap();
+/// let v = l.order(id).unwrap();
+/// assert_eq!((v.filled, v.remaining, v.avg_price), (0, 5, None));
+/// assert_eq!(v.live_odno().unwrap().orgno.as_deref(), Some("06010"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderView {

@@ -88,10 +88,13 @@ impl MasterStore {
         today: NaiveDate,
     ) -> Result<(SymbolMaster, Vec<(MasterFile, Source)>), Error> {
         let http = download::http_client()?;
+        // The files download at once (seven zips from one host), then parse in order.
+        let fetched =
+            futures::future::try_join_all(self.files.iter().map(|f| self.obtain(&http, *f, today)))
+                .await?;
         let mut all = Vec::new();
         let mut sources = Vec::new();
-        for file in &self.files {
-            let (bytes, source) = self.obtain(&http, *file, today).await?;
+        for (file, (bytes, source)) in self.files.iter().zip(fetched) {
             let parsed = file.parse(&bytes);
             if parsed.skipped > 0 {
                 tracing::warn!(

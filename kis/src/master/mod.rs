@@ -119,6 +119,11 @@ impl MasterFile {
 }
 
 /// What [`MasterFile::parse`] found.
+///
+/// ```
+/// let parsed = kis::master::MasterFile::Kospi.parse(b"");
+/// assert!(parsed.instruments.is_empty() && parsed.skipped == 0);
+/// ```
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Parsed {

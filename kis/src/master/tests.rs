@@ -126,3 +126,36 @@ mod parse {
         }
     }
 }
+
+/// Parse and index time of a KOSPI-sized master (2,500 lines) and lookup time; prints the
+/// figures (`cargo test -p kis --lib master_figures -- --ignored --nocapture`).
+#[test]
+#[ignore = "prints figures"]
+fn master_figures() {
+    let mut file = Vec::new();
+    for n in 0..2_500u32 {
+        let mut tail = vec![b' '; 227];
+        tail[0..2].copy_from_slice(b"ST");
+        tail[41..50].copy_from_slice(b"000074000");
+        tail[50..55].copy_from_slice(b"00001");
+        file.extend(format!("{n:06}   KR7{n:06}000").bytes());
+        file.extend(encoding_rs::EUC_KR.encode(&format!("종목{n}전자")).0.iter());
+        file.extend(tail);
+        file.extend(b"\r\n");
+    }
+    let t = std::time::Instant::now();
+    let parsed = MasterFile::Kospi.parse(&file);
+    let parse = t.elapsed();
+    let t = std::time::Instant::now();
+    let m = SymbolMaster::new(parsed.instruments);
+    let index = t.elapsed();
+    let t = std::time::Instant::now();
+    for n in 0..2_500u32 {
+        m.find(&format!("종목{n}전자")).unwrap();
+    }
+    let lookups = t.elapsed();
+    println!(
+        "{} bytes: parse {parse:?}, index {index:?}, 2,500 name lookups {lookups:?}",
+        file.len()
+    );
+}

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::desk::Desk;
 use crate::ledger::{AccountKey, Fill, OrderId, OrderState, OrderView};
-use crate::{Error, Quantity};
+use crate::{Currency, Error, Money, Quantity};
 
 /// One order, for its whole life: every KIS order number its modifies create, its fills from
 /// notices and inquiries (each counted once), its state. Cheap to clone; reads never call KIS.
@@ -75,9 +75,16 @@ impl Order {
         Quantity::new(self.view().filled)
     }
 
-    /// The average fill price, once something filled.
-    pub fn avg_price(&self) -> Option<Decimal> {
-        self.view().avg_price
+    /// The average fill price with its currency (KRW on KRX/NXT, USD on US venues), once
+    /// something filled.
+    pub fn avg_price(&self) -> Option<Money> {
+        let v = self.view();
+        let currency = if v.intent.venue.is_overseas() {
+            Currency::Usd
+        } else {
+            Currency::Krw
+        };
+        v.avg_price.map(|p| Money::new(p, currency))
     }
 
     /// The fills, in the order the ledger learned them.

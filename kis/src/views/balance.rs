@@ -18,7 +18,16 @@ use serde::Serialize;
 use super::{money, need, shares, shares_dec};
 use crate::{Account, Currency, Error, Instrument, Market, Money, Quantity};
 
-/// One holding.
+/// One holding, domestic or overseas.
+///
+/// ```no_run
+/// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+/// let balance = kis.account()?.balance().await?;
+/// if let Some(p) = balance.position("005930") {
+///     println!("{} shares, {} sellable, P&L {} ({}%)", p.qty, p.orderable_qty, p.pnl, p.pnl_pct);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Position {
@@ -179,7 +188,14 @@ impl Balance {
     }
 }
 
-/// Overseas holdings of one exchange in one currency.
+/// Overseas holdings of one exchange in one currency ([`Account::overseas_balance`]).
+///
+/// ```no_run
+/// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+/// let us = kis.account()?.overseas_balance(kis::Market::Nyse).await?;
+/// assert_eq!(us.total_pnl.currency(), kis::Currency::Usd);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct OverseasBalance {
@@ -233,7 +249,15 @@ impl OverseasBalance {
     }
 }
 
-/// What can be bought at a price.
+/// What can be bought at a price ([`Account::buying_power`]).
+///
+/// ```no_run
+/// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+/// let s = kis.stock("005930").await?;
+/// let bp = kis.account()?.buying_power(&s, None).await?;
+/// println!("{} orderable", bp.orderable_cash);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct BuyingPower {

@@ -9,12 +9,18 @@ use kis_client::api::domestic_stock::inquire_asking_price_exp_ccn::{
 };
 use kis_client::codes;
 use kis_client::value::{Decimal, Val};
+use kis_ws::api::realtime_domestic_stock::h0stasp0::H0stasp0;
 use serde::Serialize;
 
 use super::{money, shares};
 use crate::{Currency, Error, Money, Quantity, Stock};
 
-/// One price level.
+/// One price level of an [`OrderBook`].
+///
+/// ```
+/// let l = kis::Level { price: kis::Money::krw(74_000), qty: kis::Quantity::new(120) };
+/// assert_eq!(l.qty.whole(), Some(120));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Level {
     /// The price (호가: `askpN`/`bidpN`).
@@ -50,41 +56,60 @@ pub struct OrderBook {
     /// Total bid quantity (총매수호가잔량: `total_bidp_rsqn`).
     pub total_bid_qty: Quantity,
     #[serde(skip)]
-    raw: Arc<InquireAskingPriceExpCcnResponse>,
+    raw: Arc<RawBook>,
+}
+
+/// What an [`OrderBook`] was read from.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RawBook {
+    /// The REST answer (주식현재가 호가/예상체결, `FHKST01010200`).
+    Rest(Box<InquireAskingPriceExpCcnResponse>),
+    /// A realtime record (주식호가, `H0STASP0`).
+    Realtime(Box<H0stasp0>),
 }
 
 /// The ten (price, quantity) field pairs of one side.
 type Side<'a> = [(&'a Val<Decimal>, &'a Val<i64>, &'static str, &'static str); 10];
 
-fn asks(o: &Output1) -> Side<'_> {
-    [
-        (&o.askp1, &o.askp_rsqn1, "askp1", "askp_rsqn1"),
-        (&o.askp2, &o.askp_rsqn2, "askp2", "askp_rsqn2"),
-        (&o.askp3, &o.askp_rsqn3, "askp3", "askp_rsqn3"),
-        (&o.askp4, &o.askp_rsqn4, "askp4", "askp_rsqn4"),
-        (&o.askp5, &o.askp_rsqn5, "askp5", "askp_rsqn5"),
-        (&o.askp6, &o.askp_rsqn6, "askp6", "askp_rsqn6"),
-        (&o.askp7, &o.askp_rsqn7, "askp7", "askp_rsqn7"),
-        (&o.askp8, &o.askp_rsqn8, "askp8", "askp_rsqn8"),
-        (&o.askp9, &o.askp_rsqn9, "askp9", "askp_rsqn9"),
-        (&o.askp10, &o.askp_rsqn10, "askp10", "askp_rsqn10"),
-    ]
+/// The ask and bid sides of a record with KIS's book field names (the REST answer's
+/// `output1` and the realtime `H0STASP0` record share them).
+macro_rules! book_sides {
+    ($asks:ident, $bids:ident, $t:ty) => {
+        fn $asks(o: &$t) -> Side<'_> {
+            [
+                (&o.askp1, &o.askp_rsqn1, "askp1", "askp_rsqn1"),
+                (&o.askp2, &o.askp_rsqn2, "askp2", "askp_rsqn2"),
+                (&o.askp3, &o.askp_rsqn3, "askp3", "askp_rsqn3"),
+                (&o.askp4, &o.askp_rsqn4, "askp4", "askp_rsqn4"),
+                (&o.askp5, &o.askp_rsqn5, "askp5", "askp_rsqn5"),
+                (&o.askp6, &o.askp_rsqn6, "askp6", "askp_rsqn6"),
+                (&o.askp7, &o.askp_rsqn7, "askp7", "askp_rsqn7"),
+                (&o.askp8, &o.askp_rsqn8, "askp8", "askp_rsqn8"),
+                (&o.askp9, &o.askp_rsqn9, "askp9", "askp_rsqn9"),
+                (&o.askp10, &o.askp_rsqn10, "askp10", "askp_rsqn10"),
+            ]
+        }
+
+        fn $bids(o: &$t) -> Side<'_> {
+            [
+                (&o.bidp1, &o.bidp_rsqn1, "bidp1", "bidp_rsqn1"),
+                (&o.bidp2, &o.bidp_rsqn2, "bidp2", "bidp_rsqn2"),
+                (&o.bidp3, &o.bidp_rsqn3, "bidp3", "bidp_rsqn3"),
+                (&o.bidp4, &o.bidp_rsqn4, "bidp4", "bidp_rsqn4"),
+                (&o.bidp5, &o.bidp_rsqn5, "bidp5", "bidp_rsqn5"),
+                (&o.bidp6, &o.bidp_rsqn6, "bidp6", "bidp_rsqn6"),
+                (&o.bidp7, &o.bidp_rsqn7, "bidp7", "bidp_rsqn7"),
+                (&o.bidp8, &o.bidp_rsqn8, "bidp8", "bidp_rsqn8"),
+                (&o.bidp9, &o.bidp_rsqn9, "bidp9", "bidp_rsqn9"),
+                (&o.bidp10, &o.bidp_rsqn10, "bidp10", "bidp_rsqn10"),
+            ]
+        }
+    };
 }
 
-fn bids(o: &Output1) -> Side<'_> {
-    [
-        (&o.bidp1, &o.bidp_rsqn1, "bidp1", "bidp_rsqn1"),
-        (&o.bidp2, &o.bidp_rsqn2, "bidp2", "bidp_rsqn2"),
-        (&o.bidp3, &o.bidp_rsqn3, "bidp3", "bidp_rsqn3"),
-        (&o.bidp4, &o.bidp_rsqn4, "bidp4", "bidp_rsqn4"),
-        (&o.bidp5, &o.bidp_rsqn5, "bidp5", "bidp_rsqn5"),
-        (&o.bidp6, &o.bidp_rsqn6, "bidp6", "bidp_rsqn6"),
-        (&o.bidp7, &o.bidp_rsqn7, "bidp7", "bidp_rsqn7"),
-        (&o.bidp8, &o.bidp_rsqn8, "bidp8", "bidp_rsqn8"),
-        (&o.bidp9, &o.bidp_rsqn9, "bidp9", "bidp_rsqn9"),
-        (&o.bidp10, &o.bidp_rsqn10, "bidp10", "bidp_rsqn10"),
-    ]
-}
+book_sides!(rest_asks, rest_bids, Output1);
+book_sides!(realtime_asks, realtime_bids, H0stasp0);
 
 fn levels(side: Side<'_>) -> Result<Vec<Level>, Error> {
     let mut out = Vec::new();
@@ -102,8 +127,8 @@ fn levels(side: Side<'_>) -> Result<Vec<Level>, Error> {
 }
 
 impl OrderBook {
-    /// The response this was read from.
-    pub fn raw(&self) -> &InquireAskingPriceExpCcnResponse {
+    /// The answer or record this was read from.
+    pub fn raw(&self) -> &RawBook {
         &self.raw
     }
 
@@ -119,11 +144,28 @@ impl OrderBook {
         Ok(OrderBook {
             code: code.to_owned(),
             time: o.aspr_acpt_hour.get().map(|t| t.time()),
-            asks: levels(asks(o))?,
-            bids: levels(bids(o))?,
+            asks: levels(rest_asks(o))?,
+            bids: levels(rest_bids(o))?,
             total_ask_qty: shares(&o.total_askp_rsqn, "total_askp_rsqn")?,
             total_bid_qty: shares(&o.total_bidp_rsqn, "total_bidp_rsqn")?,
-            raw: Arc::new(r),
+            raw: Arc::new(RawBook::Rest(Box::new(r))),
+        })
+    }
+
+    /// Reads a realtime record (주식호가 `H0STASP0`).
+    pub fn from_realtime(r: H0stasp0) -> Result<OrderBook, Error> {
+        Ok(OrderBook {
+            code: r
+                .mksc_shrn_iscd
+                .get()
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            time: r.bsop_hour.get().map(|t| t.time()),
+            asks: levels(realtime_asks(&r))?,
+            bids: levels(realtime_bids(&r))?,
+            total_ask_qty: shares(&r.total_askp_rsqn, "total_askp_rsqn")?,
+            total_bid_qty: shares(&r.total_bidp_rsqn, "total_bidp_rsqn")?,
+            raw: Arc::new(RawBook::Realtime(Box::new(r))),
         })
     }
 

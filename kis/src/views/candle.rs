@@ -1,6 +1,6 @@
-//! [`Candles`]: daily, weekly, monthly or yearly bars of a KRX stock over any range
-//! (국내주식기간별시세, `inquire-daily-itemchartprice`), paged past KIS's 100 rows a call and
-//! ordered oldest first; CSV export.
+//! [`Candles`]: daily, weekly, monthly or yearly bars over any range, KRX
+//! (국내주식기간별시세, `inquire-daily-itemchartprice`) or US (해외주식 기간별시세,
+//! `dailyprice`), paged past KIS's 100 rows a call and ordered oldest first; CSV export.
 
 use std::sync::Arc;
 
@@ -8,7 +8,9 @@ use chrono::{Duration, NaiveDate};
 use kis_client::api::domestic_stock::inquire_daily_itemchartprice::{
     InquireDailyItemchartpriceRequest, InquireDailyItemchartpriceResponse, Output2,
 };
-use kis_client::codes::{self, PriceAdjustment};
+use kis_client::api::overseas_price::dailyprice::{self, DailypriceRequest, DailypriceResponse};
+use kis_client::codes::{self, Gubn, Modp, PriceAdjustment};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{money, shares, won};
@@ -44,7 +46,13 @@ impl Period {
     }
 }
 
-/// One bar.
+/// One bar of [`Candles`].
+///
+/// ```no_run
+/// # async fn demo(bars: kis::Candles) {
+/// let up_days = bars.iter().filter(|c| c.close > c.open).count();
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Candle {
@@ -65,6 +73,31 @@ pub struct Candle {
 }
 
 impl Candle {
+    /// Reads one overseas row (in USD); `None` for blank filler rows (no date).
+    pub fn from_overseas_row(r: &dailyprice::Output2) -> Result<Option<Candle>, Error> {
+        let Some(date) = r.xymd.get().copied() else {
+            return Ok(None);
+        };
+        let usd = Currency::Usd;
+        let close = r
+            .clos
+            .get()
+            .and_then(|c| c.trim().parse::<Decimal>().ok())
+            .ok_or_else(|| Error::Response {
+                field: "clos",
+                raw: r.clos.raw().into_owned(),
+            })?;
+        Ok(Some(Candle {
+            date,
+            open: money(&r.open, "open", usd)?,
+            high: money(&r.high, "high", usd)?,
+            low: money(&r.low, "low", usd)?,
+            close: Money::new(close, usd),
+            volume: super::shares_dec(&r.tvol, "tvol")?,
+            value: money(&r.tamt, "tamt", usd)?,
+        }))
+    }
+
     /// Reads one row; `None` for KIS's blank filler rows (no date).
     pub fn from_row(r: &Output2) -> Result<Option<Candle>, Error> {
         let Some(date) = r.stck_bsop_date.get().copied() else {
@@ -108,12 +141,37 @@ pub struct Candles {
     /// The bars, oldest first, one per date.
     pub candles: Vec<Candle>,
     #[serde(skip)]
-    raw: Vec<Arc<InquireDailyItemchartpriceResponse>>,
+    raw: RawCandles,
+}
+
+/// The answers [`Candles`] were read from, in the order they were asked (newest range first).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum RawCandles {
+    /// KRX: 국내주식기간별시세 (`FHKST03010100`).
+    Domestic(Vec<Arc<InquireDailyItemchartpriceResponse>>),
+    /// US: 해외주식 기간별시세 (`HHDFS76240000`).
+    Overseas(Vec<Arc<DailypriceResponse>>),
+}
+
+impl RawCandles {
+    /// How many calls were made.
+    pub fn len(&self) -> usize {
+        match self {
+            RawCandles::Domestic(v) => v.len(),
+            RawCandles::Overseas(v) => v.len(),
+        }
+    }
+
+    /// Whether none were.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Candles {
     /// Every answer, in the order they were asked (newest range first).
-    pub fn raw(&self) -> &[Arc<InquireDailyItemchartpriceResponse>] {
+    pub fn raw(&self) -> &RawCandles {
         &self.raw
     }
 
@@ -132,8 +190,8 @@ impl Candles {
         self.candles.is_empty()
     }
 
-    /// Writes `date,open,high,low,close,volume,value` rows (amounts as plain numbers, in
-    /// KRW), oldest first, with a header.
+    /// Writes `date,open,high,low,close,volume,value` rows (amounts as plain numbers in the
+    /// instrument's currency), oldest first, with a header.
     pub fn write_csv(&self, out: impl std::io::Write) -> Result<(), Error> {
         let mut w = csv::Writer::from_writer(out);
         let fail = |e: csv::Error| Error::Invalid {
@@ -170,10 +228,42 @@ impl<'a> IntoIterator for &'a Candles {
     }
 }
 
+/// One answer's bars, its row count and the answer.
+type Page<R> = (Vec<Candle>, usize, Arc<R>);
+
+/// Asks `fetch(end)` for pages ending at `end`, newest first, until `from` is covered or a
+/// page is short; keeps the bars in `from..=to`, oldest first, one per date, and the answers.
+async fn page_back<R, F, Fut>(
+    from: NaiveDate,
+    to: NaiveDate,
+    mut fetch: F,
+) -> Result<(Vec<Candle>, Vec<Arc<R>>), Error>
+where
+    F: FnMut(NaiveDate) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<R>, Error>>,
+{
+    let mut bars: Vec<Candle> = Vec::new();
+    let mut raw = Vec::new();
+    let mut end = to;
+    for _ in 0..MAX_CALLS {
+        let (page, rows, answer) = fetch(end).await?;
+        raw.push(answer);
+        let oldest = page.iter().map(|c| c.date).min();
+        bars.extend(page.into_iter().filter(|c| c.date >= from && c.date <= to));
+        match oldest {
+            Some(o) if rows >= PAGE_ROWS && o > from && o <= end => end = o - Duration::days(1),
+            _ => break,
+        }
+    }
+    bars.sort_by_key(|c| c.date);
+    bars.dedup_by_key(|c| c.date);
+    Ok((bars, raw))
+}
+
 impl Stock {
     /// The bars of `from..=to` (adjusted prices, 수정주가), however many: KIS answers at most
     /// 100 a call, newest first, so the range is asked again ending before the oldest bar
-    /// received until it is covered (at most 100 calls).
+    /// received until it is covered (at most 100 calls). US venues have no yearly bars.
     pub async fn candles(
         &self,
         period: Period,
@@ -186,43 +276,81 @@ impl Stock {
                 reason: format!("{from} is after {to}"),
             });
         }
-        let client = self.kis().client();
-        let mut bars: Vec<Candle> = Vec::new();
-        let mut raw = Vec::new();
-        let mut end = to;
-        for _ in 0..MAX_CALLS {
-            let r = client
-                .send(InquireDailyItemchartpriceRequest::new(
-                    codes::Market::Krx,
-                    self.code.as_str(),
-                    from,
-                    end,
-                    period.code(),
-                    PriceAdjustment::Adjusted,
-                ))
-                .await?;
-            let mut page = Vec::new();
-            for row in r.output2.rows() {
-                if let Some(c) = Candle::from_row(row)? {
-                    page.push(c);
-                }
-            }
-            let rows = r.output2.rows().len();
-            raw.push(Arc::new(r));
-            let oldest = page.iter().map(|c| c.date).min();
-            bars.extend(page.into_iter().filter(|c| c.date >= from && c.date <= to));
-            match oldest {
-                Some(o) if rows >= PAGE_ROWS && o > from && o <= end => end = o - Duration::days(1),
-                _ => break,
-            }
+        if self.market.is_us() {
+            return self.overseas_candles(period, from, to).await;
         }
-        bars.sort_by_key(|c| c.date);
-        bars.dedup_by_key(|c| c.date);
+        let client = self.kis().client();
+        let (candles, raw) = page_back(from, to, |end| {
+            let req = InquireDailyItemchartpriceRequest::new(
+                codes::Market::Krx,
+                self.code.as_str(),
+                from,
+                end,
+                period.code(),
+                PriceAdjustment::Adjusted,
+            );
+            async move {
+                let r = client.send(req).await?;
+                let mut page = Vec::new();
+                for row in r.output2.rows() {
+                    page.extend(Candle::from_row(row)?);
+                }
+                let rows = r.output2.rows().len();
+                Ok((page, rows, Arc::new(r)))
+            }
+        })
+        .await?;
         Ok(Candles {
             code: self.code.clone(),
             period,
-            candles: bars,
-            raw,
+            candles,
+            raw: RawCandles::Domestic(raw),
+        })
+    }
+
+    async fn overseas_candles(
+        &self,
+        period: Period,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Candles, Error> {
+        let gubn = match period {
+            Period::Day => Gubn::Day,
+            Period::Week => Gubn::Week,
+            Period::Month => Gubn::Month,
+            Period::Year => {
+                return Err(Error::Invalid {
+                    field: "period",
+                    reason: "US venues have daily, weekly and monthly bars".into(),
+                });
+            }
+        };
+        let exchange = super::quote::quote_exchange(self.market)?;
+        let client = self.kis().client();
+        let (candles, raw) = page_back(from, to, |end| {
+            let req = DailypriceRequest::new(
+                exchange.clone(),
+                self.code.as_str(),
+                gubn.clone(),
+                Modp::Applied,
+            )
+            .bymd(end);
+            async move {
+                let r = client.send(req).await?;
+                let mut page = Vec::new();
+                for row in r.output2.rows() {
+                    page.extend(Candle::from_overseas_row(row)?);
+                }
+                let rows = r.output2.rows().len();
+                Ok((page, rows, Arc::new(r)))
+            }
+        })
+        .await?;
+        Ok(Candles {
+            code: self.code.clone(),
+            period,
+            candles,
+            raw: RawCandles::Overseas(raw),
         })
     }
 }

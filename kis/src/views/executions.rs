@@ -16,6 +16,10 @@ use super::{money, need, shares};
 use crate::{Account, Currency, Error, Money, Quantity};
 
 /// Buy or sell (매도매수구분: `sll_buy_dvsn_cd`).
+///
+/// ```
+/// assert_ne!(kis::Side::Buy, kis::Side::Sell);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Side {
     /// 매수 (`02`).
@@ -24,7 +28,16 @@ pub enum Side {
     Sell,
 }
 
-/// One order of a day with what filled of it.
+/// One order of a day with what filled of it (a row of [`Executions`]).
+///
+/// ```no_run
+/// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
+/// let today = kis.today();
+/// for e in kis.account()?.executions(today, today).await?.rows {
+///     println!("{} {:?} {} filled {} of {}", e.order_no, e.side, e.code, e.filled_qty, e.order_qty);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Execution {
@@ -99,7 +112,13 @@ impl Execution {
     }
 }
 
-/// The rows of a date range with the answers they came from.
+/// The rows of a date range with the answers they came from ([`Account::executions`]).
+///
+/// ```no_run
+/// # async fn demo(ex: kis::Executions) -> Result<(), kis::Error> {
+/// ex.write_csv(std::fs::File::create("executions.csv").expect("a file"))?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Executions {

@@ -1,5 +1,5 @@
-//! Views: KIS's answers in plain English names, with [`Money`](crate::Money) and
-//! [`Quantity`](crate::Quantity), each keeping the response it was read from (`.raw()`).
+//! Views: KIS's answers in plain English names, with [`Money`] and
+//! [`Quantity`], each keeping the response it was read from (`.raw()`).
 //!
 //! Every field names the KIS field it reads (and its Korean label) in its documentation.
 
@@ -8,6 +8,7 @@ pub mod book;
 pub mod candle;
 pub mod executions;
 pub mod quote;
+pub mod stream;
 pub mod trades;
 
 use kis_client::value::Val;

@@ -74,7 +74,7 @@ pub struct Quote {
     /// `inquire-price` carries no time of its own.
     pub time: DateTime<FixedOffset>,
     /// Trading halted (거래정지: status code `58` or 임시정지 `temp_stop_yn`; overseas
-    /// 매수가능여부 `ordy` empty).
+    /// 매수가능여부 `ordy` saying `N` or 불가).
     pub halted: bool,
     /// The status label (종목상태구분: `iscd_stat_cls_code`'s label; overseas `ordy`).
     pub status: String,
@@ -138,10 +138,8 @@ impl Quote {
         let p = price.output.get().ok_or(missing("output"))?;
         let d = daily.output2.rows().first().ok_or(missing("output2"))?;
         let c = Currency::Usd;
-        let falling = matches!(
-            p.sign.get(),
-            Some(codes::PrdyVrssSign::Fall | codes::PrdyVrssSign::Hahan)
-        );
+        // 대비부호: 4 하한 (lower limit), 5 하락 (fall).
+        let falling = matches!(p.sign.get().map(|s| s.as_code()), Some("4" | "5"));
         let signed = |x: Decimal| if falling { -x.abs() } else { x };
         let ordy = p.ordy.get().cloned().unwrap_or_default();
         let last = money(&p.last, "last", c)?;
@@ -160,7 +158,7 @@ impl Quote {
             lower_limit: None,
             tick: Money::new(crate::TickRule::Us.tick(last.amount()), c),
             time,
-            halted: ordy.trim().is_empty(),
+            halted: ordy.trim() == "N" || ordy.contains("불가"),
             status: ordy,
             raw: Arc::new(RawQuote::Overseas {
                 price: Box::new(price),

@@ -258,6 +258,74 @@ fn block(row: &LayoutRow, kind: Kind, api: &str, anomalies: &mut Vec<Anomaly>) -
     }
 }
 
+/// A numbered range written as one row (`EXCD_01 ~ 10`): the prefix, the first and last
+/// number, and the digit width of the first (`("EXCD_", 1, 10, 2)`).
+pub fn field_range(name: &str) -> Option<(&str, u32, u32, usize)> {
+    let (left, right) = name.split_once('~')?;
+    let (left, right) = (left.trim_end(), right.trim());
+    let digits = left.len() - left.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let prefix = &left[..left.len() - digits];
+    if digits == 0
+        || prefix.is_empty()
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || right.is_empty()
+        || !right.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let first: u32 = left[prefix.len()..].parse().ok()?;
+    let last: u32 = right.parse().ok()?;
+    (first < last && last - first < 100).then_some((prefix, first, last, digits))
+}
+
+/// Rule `field-range`: a row naming a numbered range (`EXCD_01 ~ 10`) is one field per number
+/// (`EXCD_01` ... `EXCD_10`, KIS's wire names). The first keeps the row's `required`; the
+/// others are optional (sent empty when unused). Any other wire name with a space or `~` is
+/// reported (`wire-name`) for a patch to settle.
+fn expand_range(f: Field, api: &str, anomalies: &mut Vec<Anomaly>) -> Vec<Field> {
+    let Some((prefix, first, last, width)) = field_range(&f.name) else {
+        if f.name.contains(|c: char| c.is_whitespace() || c == '~') {
+            anomalies.push(Anomaly::unhandled(
+                api,
+                "wire-name",
+                format!("field `{}` is not a wire name (space or `~`)", f.name),
+            ));
+        }
+        return vec![f];
+    };
+    let names: Vec<String> = (first..=last)
+        .map(|n| format!("{prefix}{n:0width$}"))
+        .collect();
+    anomalies.push(Anomaly::rule(
+        api,
+        "field-range",
+        format!(
+            "`{}` is the range `{}` ... `{}` ({} fields; the first keeps `required`)",
+            f.name,
+            names[0],
+            names[names.len() - 1],
+            names.len()
+        ),
+        "field-range",
+    ));
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut g = f.clone();
+            g.sensitive = Sensitive::of(&name);
+            g.name = name;
+            if i > 0 {
+                g.required = false;
+                g.blank = false;
+            }
+            g
+        })
+        .collect()
+}
+
 /// Builds the fields of one section, grouping block children under their block.
 fn section_fields(
     rows: &[&LayoutRow],
@@ -275,12 +343,13 @@ fn section_fields(
             open = Some(out.len() - 1);
             continue;
         }
-        let f = leaf(row, ctx, anomalies);
-        match open {
-            Some(i) if !is_top_level(&f.name) => out[i].fields.push(f),
-            _ => {
-                open = None;
-                out.push(f);
+        for f in expand_range(leaf(row, ctx, anomalies), api, anomalies) {
+            match open {
+                Some(i) if !is_top_level(&f.name) => out[i].fields.push(f),
+                _ => {
+                    open = None;
+                    out.push(f);
+                }
             }
         }
     }
@@ -593,4 +662,51 @@ pub fn build(
             response: sheet.response_example.clone(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_ranges_are_read() {
+        assert_eq!(field_range("EXCD_01 ~ 10"), Some(("EXCD_", 1, 10, 2)));
+        assert_eq!(field_range("SYMB_01~10"), Some(("SYMB_", 1, 10, 2)));
+        assert_eq!(field_range("A1 ~ 3"), Some(("A", 1, 3, 1)));
+        for not in [
+            "EXCD",
+            "~ 10",
+            "EXCD_ ~ 10",
+            "X_10 ~ 01",
+            "X_01 ~ ",
+            "X Y_01 ~ 10",
+        ] {
+            assert_eq!(field_range(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_range_row_becomes_one_field_per_number() {
+        let f = Field {
+            name: "EXCD_01 ~ 10".into(),
+            label: "거래소코드".into(),
+            wire_type: "string".into(),
+            kind: Kind::Code,
+            sensitive: None,
+            required: true,
+            blank: false,
+            length: Some("4".into()),
+            codes: vec![],
+            description: String::new(),
+            fields: vec![],
+        };
+        let mut anomalies = Vec::new();
+        let out = expand_range(f, "/x", &mut anomalies);
+        let names: Vec<&str> = out.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), 10);
+        assert_eq!(names[0], "EXCD_01");
+        assert_eq!(names[9], "EXCD_10");
+        assert!(out[0].required && out[1..].iter().all(|f| !f.required));
+        assert_eq!(anomalies.len(), 1);
+    }
 }

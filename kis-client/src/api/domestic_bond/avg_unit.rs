@@ -251,7 +251,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -307,7 +307,6 @@ impl Endpoint for AvgUnitRequest {
 /// Response of 장내채권 평균단가조회 (`국내주식-158`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct AvgUnitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -353,6 +352,23 @@ impl Default for AvgUnitResponse {
             ctx_area_fk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for AvgUnitResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvgUnitResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("ctx_area_nk30", &self.ctx_area_nk30)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -443,7 +459,6 @@ impl serde::Serialize for AvgUnitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 평가일자 (`evlu_dt`, required, length 245).
@@ -541,6 +556,38 @@ impl Default for Output1 {
             avg_evlu_rf_unpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("evlu_dt", &self.evlu_dt)
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("prdt_name", &self.prdt_name)
+            .field("kis_unpr", &self.kis_unpr)
+            .field("kbp_unpr", &self.kbp_unpr)
+            .field("nice_evlu_unpr", &self.nice_evlu_unpr)
+            .field("fnp_unpr", &self.fnp_unpr)
+            .field("avg_evlu_unpr", &self.avg_evlu_unpr)
+            .field("kis_crdt_grad_text", &self.kis_crdt_grad_text)
+            .field("kbp_crdt_grad_text", &self.kbp_crdt_grad_text)
+            .field("nice_crdt_grad_text", &self.nice_crdt_grad_text)
+            .field("fnp_crdt_grad_text", &self.fnp_crdt_grad_text)
+            .field("chng_yn", &self.chng_yn)
+            .field("kis_erng_rt", &self.kis_erng_rt)
+            .field("kbp_erng_rt", &self.kbp_erng_rt)
+            .field("nice_evlu_erng_rt", &self.nice_evlu_erng_rt)
+            .field("fnp_erng_rt", &self.fnp_erng_rt)
+            .field("avg_evlu_erng_rt", &self.avg_evlu_erng_rt)
+            .field("kis_rf_unpr", &self.kis_rf_unpr)
+            .field("kbp_rf_unpr", &self.kbp_rf_unpr)
+            .field("nice_evlu_rf_unpr", &self.nice_evlu_rf_unpr)
+            .field("avg_evlu_rf_unpr", &self.avg_evlu_rf_unpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -677,7 +724,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 평가일자 (`evlu_dt`, required, length 19).
@@ -736,6 +782,25 @@ impl Default for Output2 {
             chng_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("evlu_dt", &self.evlu_dt)
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("prdt_name", &self.prdt_name)
+            .field("kis_evlu_amt", &self.kis_evlu_amt)
+            .field("kbp_evlu_amt", &self.kbp_evlu_amt)
+            .field("nice_evlu_amt", &self.nice_evlu_amt)
+            .field("fnp_evlu_amt", &self.fnp_evlu_amt)
+            .field("avg_evlu_amt", &self.avg_evlu_amt)
+            .field("chng_yn", &self.chng_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -820,7 +885,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 평가일자 (`evlu_dt`, required, length 236).
@@ -897,6 +961,31 @@ impl Default for Output3 {
             chng_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("evlu_dt", &self.evlu_dt)
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("prdt_name", &self.prdt_name)
+            .field("kis_crcy_cd", &self.kis_crcy_cd)
+            .field("kis_evlu_unit_pric", &self.kis_evlu_unit_pric)
+            .field("kis_evlu_pric", &self.kis_evlu_pric)
+            .field("kbp_crcy_cd", &self.kbp_crcy_cd)
+            .field("kbp_evlu_unit_pric", &self.kbp_evlu_unit_pric)
+            .field("kbp_evlu_pric", &self.kbp_evlu_pric)
+            .field("nice_crcy_cd", &self.nice_crcy_cd)
+            .field("nice_evlu_unit_pric", &self.nice_evlu_unit_pric)
+            .field("nice_evlu_pric", &self.nice_evlu_pric)
+            .field("avg_evlu_unit_pric", &self.avg_evlu_unit_pric)
+            .field("avg_evlu_pric", &self.avg_evlu_pric)
+            .field("chng_yn", &self.chng_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -118,7 +118,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -161,7 +161,6 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 장내채권현재가(호가) (`국내주식-132`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -189,6 +188,19 @@ impl Default for InquireAskingPriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAskingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAskingPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -253,7 +265,6 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -371,6 +382,49 @@ impl Default for Output {
             shnu_ernn_rate5: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("aspr_acpt_hour", &self.aspr_acpt_hour)
+            .field("bond_askp1", &self.bond_askp1)
+            .field("bond_askp2", &self.bond_askp2)
+            .field("bond_askp3", &self.bond_askp3)
+            .field("bond_askp4", &self.bond_askp4)
+            .field("bond_askp5", &self.bond_askp5)
+            .field("bond_bidp1", &self.bond_bidp1)
+            .field("bond_bidp2", &self.bond_bidp2)
+            .field("bond_bidp3", &self.bond_bidp3)
+            .field("bond_bidp4", &self.bond_bidp4)
+            .field("bond_bidp5", &self.bond_bidp5)
+            .field("askp_rsqn1", &self.askp_rsqn1)
+            .field("askp_rsqn2", &self.askp_rsqn2)
+            .field("askp_rsqn3", &self.askp_rsqn3)
+            .field("askp_rsqn4", &self.askp_rsqn4)
+            .field("askp_rsqn5", &self.askp_rsqn5)
+            .field("bidp_rsqn1", &self.bidp_rsqn1)
+            .field("bidp_rsqn2", &self.bidp_rsqn2)
+            .field("bidp_rsqn3", &self.bidp_rsqn3)
+            .field("bidp_rsqn4", &self.bidp_rsqn4)
+            .field("bidp_rsqn5", &self.bidp_rsqn5)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("ntby_aspr_rsqn", &self.ntby_aspr_rsqn)
+            .field("seln_ernn_rate1", &self.seln_ernn_rate1)
+            .field("seln_ernn_rate2", &self.seln_ernn_rate2)
+            .field("seln_ernn_rate3", &self.seln_ernn_rate3)
+            .field("seln_ernn_rate4", &self.seln_ernn_rate4)
+            .field("seln_ernn_rate5", &self.seln_ernn_rate5)
+            .field("shnu_ernn_rate1", &self.shnu_ernn_rate1)
+            .field("shnu_ernn_rate2", &self.shnu_ernn_rate2)
+            .field("shnu_ernn_rate3", &self.shnu_ernn_rate3)
+            .field("shnu_ernn_rate4", &self.shnu_ernn_rate4)
+            .field("shnu_ernn_rate5", &self.shnu_ernn_rate5)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -335,7 +335,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -403,7 +403,6 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 장내채권 주문체결내역 (`국내주식-127`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -442,6 +441,22 @@ impl Default for InquireDailyCcldResponse {
             ctx_area_fk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyCcldResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyCcldResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("output1", &self.output1)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -528,7 +543,6 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -556,6 +570,19 @@ impl Default for Output2 {
             tot_ccld_amt_smtl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("tot_ord_qty", &self.tot_ord_qty)
+            .field("tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl)
+            .field("tot_bond_ccld_avg_unpr", &self.tot_bond_ccld_avg_unpr)
+            .field("tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -616,7 +643,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -699,6 +725,36 @@ impl Default for Output1 {
             ord_gno_brno: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ord_dt", &self.ord_dt)
+            .field("odno", &self.odno)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("ord_dvsn_name", &self.ord_dvsn_name)
+            .field("sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name)
+            .field("shtn_pdno", &self.shtn_pdno)
+            .field("prdt_abrv_name", &self.prdt_abrv_name)
+            .field("ord_qty", &self.ord_qty)
+            .field("bond_ord_unpr", &self.bond_ord_unpr)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("bond_avg_unpr", &self.bond_avg_unpr)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("loan_dt", &self.loan_dt)
+            .field("buy_dt", &self.buy_dt)
+            .field("samt_mket_ptci_yn_name", &self.samt_mket_ptci_yn_name)
+            .field("sprx_psbl_yn_ifom", &self.sprx_psbl_yn_ifom)
+            .field("ord_mdia_dvsn_name", &self.ord_mdia_dvsn_name)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("nccs_qty", &self.nccs_qty)
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -120,7 +120,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -163,7 +163,6 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 장내채권현재가(시세) (`국내주식-200`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -191,6 +190,19 @@ impl Default for InquirePriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -255,7 +267,6 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 표준종목코드 (`stnd_iscd`, required, length 12).
@@ -329,6 +340,32 @@ impl Default for Output {
             bond_llam: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stnd_iscd", &self.stnd_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bond_prpr", &self.bond_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bond_prdy_vrss", &self.bond_prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("bond_prdy_clpr", &self.bond_prdy_clpr)
+            .field("bond_oprc", &self.bond_oprc)
+            .field("bond_hgpr", &self.bond_hgpr)
+            .field("bond_lwpr", &self.bond_lwpr)
+            .field("ernn_rate", &self.ernn_rate)
+            .field("oprc_ert", &self.oprc_ert)
+            .field("hgpr_ert", &self.hgpr_ert)
+            .field("lwpr_ert", &self.lwpr_ert)
+            .field("bond_mxpr", &self.bond_mxpr)
+            .field("bond_llam", &self.bond_llam)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

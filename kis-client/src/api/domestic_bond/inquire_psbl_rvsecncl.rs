@@ -206,7 +206,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -270,7 +270,6 @@ impl Endpoint for InquirePsblRvsecnclRequest {
 /// Response of 채권정정취소가능주문조회 (`국내주식-126`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -306,6 +305,21 @@ impl Default for InquirePsblRvsecnclResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsblRvsecnclResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsblRvsecnclResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -388,7 +402,6 @@ impl serde::Serialize for InquirePsblRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -473,6 +486,30 @@ impl Default for Output {
             prdt_abrv_name: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("odno", &self.odno)
+            .field("pdno", &self.pdno)
+            .field("rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name)
+            .field("ord_qty", &self.ord_qty)
+            .field("bond_ord_unpr", &self.bond_ord_unpr)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("ord_psbl_qty", &self.ord_psbl_qty)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("ord_dvsn_cd", &self.ord_dvsn_cd)
+            .field("mgco_aptm_odno", &self.mgco_aptm_odno)
+            .field("samt_mket_ptci_yn", &self.samt_mket_ptci_yn)
+            .field("prdt_abrv_name", &self.prdt_abrv_name)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

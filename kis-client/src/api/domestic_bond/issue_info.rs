@@ -107,7 +107,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -150,7 +150,6 @@ impl Endpoint for IssueInfoRequest {
 /// Response of 장내채권 발행정보 (`국내주식-156`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IssueInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -178,6 +177,19 @@ impl Default for IssueInfoResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IssueInfoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssueInfoResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -242,7 +254,6 @@ impl serde::Serialize for IssueInfoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -529,6 +540,104 @@ impl Default for Output {
             tlg_rcvg_dtl_dtime: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("prdt_name", &self.prdt_name)
+            .field("prdt_eng_name", &self.prdt_eng_name)
+            .field("ivst_heed_prdt_yn", &self.ivst_heed_prdt_yn)
+            .field("exts_yn", &self.exts_yn)
+            .field("bond_clsf_cd", &self.bond_clsf_cd)
+            .field("bond_clsf_kor_name", &self.bond_clsf_kor_name)
+            .field("papr", &self.papr)
+            .field("int_mned_dvsn_cd", &self.int_mned_dvsn_cd)
+            .field("rvnu_shap_cd", &self.rvnu_shap_cd)
+            .field("issu_amt", &self.issu_amt)
+            .field("lstg_rmnd", &self.lstg_rmnd)
+            .field("int_dfrm_mcnt", &self.int_dfrm_mcnt)
+            .field("bond_int_dfrm_mthd_cd", &self.bond_int_dfrm_mthd_cd)
+            .field("splt_rdpt_rcnt", &self.splt_rdpt_rcnt)
+            .field("prca_dfmt_term_mcnt", &self.prca_dfmt_term_mcnt)
+            .field("int_anap_dvsn_cd", &self.int_anap_dvsn_cd)
+            .field("bond_rght_dvsn_cd", &self.bond_rght_dvsn_cd)
+            .field("prdt_pclc_text", &self.prdt_pclc_text)
+            .field("prdt_abrv_name", &self.prdt_abrv_name)
+            .field("prdt_eng_abrv_name", &self.prdt_eng_abrv_name)
+            .field("sprx_psbl_yn", &self.sprx_psbl_yn)
+            .field("pbff_pplc_ofrg_mthd_cd", &self.pbff_pplc_ofrg_mthd_cd)
+            .field("cmco_cd", &self.cmco_cd)
+            .field("issu_istt_cd", &self.issu_istt_cd)
+            .field("issu_istt_name", &self.issu_istt_name)
+            .field("pnia_dfrm_agcy_istt_cd", &self.pnia_dfrm_agcy_istt_cd)
+            .field("dsct_ec_rt", &self.dsct_ec_rt)
+            .field("srfc_inrt", &self.srfc_inrt)
+            .field("expd_rdpt_rt", &self.expd_rdpt_rt)
+            .field("expd_asrc_erng_rt", &self.expd_asrc_erng_rt)
+            .field("bond_grte_istt_name", &self.bond_grte_istt_name)
+            .field("int_dfrm_day_type_cd", &self.int_dfrm_day_type_cd)
+            .field("ksd_int_calc_unit_cd", &self.ksd_int_calc_unit_cd)
+            .field(
+                "int_wunt_uder_prcs_dvsn_cd",
+                &self.int_wunt_uder_prcs_dvsn_cd,
+            )
+            .field("rvnu_dt", &self.rvnu_dt)
+            .field("issu_dt", &self.issu_dt)
+            .field("lstg_dt", &self.lstg_dt)
+            .field("expd_dt", &self.expd_dt)
+            .field("rdpt_dt", &self.rdpt_dt)
+            .field("sbst_pric", &self.sbst_pric)
+            .field("rgbf_int_dfrm_dt", &self.rgbf_int_dfrm_dt)
+            .field("nxtm_int_dfrm_dt", &self.nxtm_int_dfrm_dt)
+            .field("frst_int_dfrm_dt", &self.frst_int_dfrm_dt)
+            .field("ecis_pric", &self.ecis_pric)
+            .field("rght_stck_std_pdno", &self.rght_stck_std_pdno)
+            .field("ecis_opng_dt", &self.ecis_opng_dt)
+            .field("ecis_end_dt", &self.ecis_end_dt)
+            .field("bond_rvnu_mthd_cd", &self.bond_rvnu_mthd_cd)
+            .field("oprt_stfno", &self.oprt_stfno)
+            .field("oprt_stff_name", &self.oprt_stff_name)
+            .field("rgbf_int_dfrm_wday", &self.rgbf_int_dfrm_wday)
+            .field("nxtm_int_dfrm_wday", &self.nxtm_int_dfrm_wday)
+            .field("kis_crdt_grad_text", &self.kis_crdt_grad_text)
+            .field("kbp_crdt_grad_text", &self.kbp_crdt_grad_text)
+            .field("nice_crdt_grad_text", &self.nice_crdt_grad_text)
+            .field("fnp_crdt_grad_text", &self.fnp_crdt_grad_text)
+            .field("dpsi_psbl_yn", &self.dpsi_psbl_yn)
+            .field("pnia_int_calc_unpr", &self.pnia_int_calc_unpr)
+            .field("prcm_idx_bond_yn", &self.prcm_idx_bond_yn)
+            .field("expd_exts_srdp_rcnt", &self.expd_exts_srdp_rcnt)
+            .field("expd_exts_srdp_rt", &self.expd_exts_srdp_rt)
+            .field("loan_psbl_yn", &self.loan_psbl_yn)
+            .field("grte_dvsn_cd", &self.grte_dvsn_cd)
+            .field("fnrr_rank_dvsn_cd", &self.fnrr_rank_dvsn_cd)
+            .field("krx_lstg_abol_dvsn_cd", &self.krx_lstg_abol_dvsn_cd)
+            .field("asst_rqdi_dvsn_cd", &self.asst_rqdi_dvsn_cd)
+            .field("opcb_dvsn_cd", &self.opcb_dvsn_cd)
+            .field("crfd_item_yn", &self.crfd_item_yn)
+            .field("crfd_item_rstc_cclc_dt", &self.crfd_item_rstc_cclc_dt)
+            .field("bond_nmpr_unit_pric", &self.bond_nmpr_unit_pric)
+            .field("ivst_heed_bond_dvsn_name", &self.ivst_heed_bond_dvsn_name)
+            .field("add_erng_rt", &self.add_erng_rt)
+            .field("add_erng_rt_aply_dt", &self.add_erng_rt_aply_dt)
+            .field("bond_tr_stop_dvsn_cd", &self.bond_tr_stop_dvsn_cd)
+            .field("ivst_heed_bond_dvsn_cd", &self.ivst_heed_bond_dvsn_cd)
+            .field("pclr_cndt_text", &self.pclr_cndt_text)
+            .field("hbbd_yn", &self.hbbd_yn)
+            .field("cdtl_cptl_scty_type_cd", &self.cdtl_cptl_scty_type_cd)
+            .field("elec_scty_yn", &self.elec_scty_yn)
+            .field("sq1_clop_ecis_opng_dt", &self.sq1_clop_ecis_opng_dt)
+            .field("frst_erlm_stfno", &self.frst_erlm_stfno)
+            .field("frst_erlm_dt", &self.frst_erlm_dt)
+            .field("frst_erlm_tmd", &self.frst_erlm_tmd)
+            .field("tlg_rcvg_dtl_dtime", &self.tlg_rcvg_dtl_dtime)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -105,7 +105,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -148,7 +148,6 @@ impl Endpoint for SearchBondInfoRequest {
 /// Response of 장내채권 기본조회 (`국내주식-129`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchBondInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -176,6 +175,19 @@ impl Default for SearchBondInfoResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for SearchBondInfoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchBondInfoResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -240,7 +252,6 @@ impl serde::Serialize for SearchBondInfoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -535,6 +546,117 @@ impl Default for Output {
             tlg_rcvg_dtl_dtime: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("ksd_bond_item_name", &self.ksd_bond_item_name)
+            .field("ksd_bond_item_eng_name", &self.ksd_bond_item_eng_name)
+            .field("ksd_bond_lstg_type_cd", &self.ksd_bond_lstg_type_cd)
+            .field("ksd_ofrg_dvsn_cd", &self.ksd_ofrg_dvsn_cd)
+            .field("ksd_bond_int_dfrm_dvsn_cd", &self.ksd_bond_int_dfrm_dvsn_cd)
+            .field("issu_dt", &self.issu_dt)
+            .field("rdpt_dt", &self.rdpt_dt)
+            .field("rvnu_dt", &self.rvnu_dt)
+            .field("iso_crcy_cd", &self.iso_crcy_cd)
+            .field("mdwy_rdpt_dt", &self.mdwy_rdpt_dt)
+            .field("ksd_rcvg_bond_dsct_rt", &self.ksd_rcvg_bond_dsct_rt)
+            .field("ksd_rcvg_bond_srfc_inrt", &self.ksd_rcvg_bond_srfc_inrt)
+            .field("bond_expd_rdpt_rt", &self.bond_expd_rdpt_rt)
+            .field("ksd_prca_rdpt_mthd_cd", &self.ksd_prca_rdpt_mthd_cd)
+            .field("int_caltm_mcnt", &self.int_caltm_mcnt)
+            .field("ksd_int_calc_unit_cd", &self.ksd_int_calc_unit_cd)
+            .field("uval_cut_dvsn_cd", &self.uval_cut_dvsn_cd)
+            .field("uval_cut_dcpt_dgit", &self.uval_cut_dcpt_dgit)
+            .field(
+                "ksd_dydv_caltm_aply_dvsn_cd",
+                &self.ksd_dydv_caltm_aply_dvsn_cd,
+            )
+            .field("dydv_calc_dcnt", &self.dydv_calc_dcnt)
+            .field("bond_expd_asrc_erng_rt", &self.bond_expd_asrc_erng_rt)
+            .field("padf_plac_hdof_name", &self.padf_plac_hdof_name)
+            .field("lstg_dt", &self.lstg_dt)
+            .field("lstg_abol_dt", &self.lstg_abol_dt)
+            .field("ksd_bond_issu_mthd_cd", &self.ksd_bond_issu_mthd_cd)
+            .field("laps_indf_yn", &self.laps_indf_yn)
+            .field(
+                "ksd_lhdy_pnia_dfrm_mthd_cd",
+                &self.ksd_lhdy_pnia_dfrm_mthd_cd,
+            )
+            .field("frst_int_dfrm_dt", &self.frst_int_dfrm_dt)
+            .field("ksd_prcm_lnkg_gvbd_yn", &self.ksd_prcm_lnkg_gvbd_yn)
+            .field("dpsi_end_dt", &self.dpsi_end_dt)
+            .field("dpsi_strt_dt", &self.dpsi_strt_dt)
+            .field("dpsi_psbl_yn", &self.dpsi_psbl_yn)
+            .field("atyp_rdpt_bond_erlm_yn", &self.atyp_rdpt_bond_erlm_yn)
+            .field("dshn_occr_yn", &self.dshn_occr_yn)
+            .field("expd_exts_yn", &self.expd_exts_yn)
+            .field("pclr_ptcr_text", &self.pclr_ptcr_text)
+            .field("dpsi_psbl_excp_stat_cd", &self.dpsi_psbl_excp_stat_cd)
+            .field("expd_exts_srdp_rcnt", &self.expd_exts_srdp_rcnt)
+            .field("expd_exts_srdp_rt", &self.expd_exts_srdp_rt)
+            .field("expd_rdpt_rt", &self.expd_rdpt_rt)
+            .field("expd_asrc_erng_rt", &self.expd_asrc_erng_rt)
+            .field("bond_int_dfrm_mthd_cd", &self.bond_int_dfrm_mthd_cd)
+            .field("int_dfrm_day_type_cd", &self.int_dfrm_day_type_cd)
+            .field("prca_dfmt_term_mcnt", &self.prca_dfmt_term_mcnt)
+            .field("splt_rdpt_rcnt", &self.splt_rdpt_rcnt)
+            .field("rgbf_int_dfrm_dt", &self.rgbf_int_dfrm_dt)
+            .field("nxtm_int_dfrm_dt", &self.nxtm_int_dfrm_dt)
+            .field("sprx_psbl_yn", &self.sprx_psbl_yn)
+            .field("ictx_rt_dvsn_cd", &self.ictx_rt_dvsn_cd)
+            .field("bond_clsf_cd", &self.bond_clsf_cd)
+            .field("bond_clsf_kor_name", &self.bond_clsf_kor_name)
+            .field("int_mned_dvsn_cd", &self.int_mned_dvsn_cd)
+            .field("pnia_int_calc_unpr", &self.pnia_int_calc_unpr)
+            .field("frn_intr", &self.frn_intr)
+            .field(
+                "aply_day_prcm_idx_lnkg_cefc",
+                &self.aply_day_prcm_idx_lnkg_cefc,
+            )
+            .field(
+                "ksd_expd_dydv_calc_bass_cd",
+                &self.ksd_expd_dydv_calc_bass_cd,
+            )
+            .field("expd_dydv_calc_dcnt", &self.expd_dydv_calc_dcnt)
+            .field("ksd_cbbw_dvsn_cd", &self.ksd_cbbw_dvsn_cd)
+            .field("crfd_item_yn", &self.crfd_item_yn)
+            .field(
+                "pnia_bank_ofdy_dfrm_mthd_cd",
+                &self.pnia_bank_ofdy_dfrm_mthd_cd,
+            )
+            .field("qib_yn", &self.qib_yn)
+            .field("qib_cclc_dt", &self.qib_cclc_dt)
+            .field("csbd_yn", &self.csbd_yn)
+            .field("csbd_cclc_dt", &self.csbd_cclc_dt)
+            .field("ksd_opcb_yn", &self.ksd_opcb_yn)
+            .field("ksd_sodn_yn", &self.ksd_sodn_yn)
+            .field("ksd_rqdi_scty_yn", &self.ksd_rqdi_scty_yn)
+            .field("elec_scty_yn", &self.elec_scty_yn)
+            .field("rght_ecis_mbdy_dvsn_cd", &self.rght_ecis_mbdy_dvsn_cd)
+            .field("int_rkng_mthd_dvsn_cd", &self.int_rkng_mthd_dvsn_cd)
+            .field("ofrg_dvsn_cd", &self.ofrg_dvsn_cd)
+            .field("ksd_tot_issu_amt", &self.ksd_tot_issu_amt)
+            .field("next_indf_chk_ecls_yn", &self.next_indf_chk_ecls_yn)
+            .field("ksd_bond_intr_dvsn_cd", &self.ksd_bond_intr_dvsn_cd)
+            .field("ksd_inrt_aply_dvsn_cd", &self.ksd_inrt_aply_dvsn_cd)
+            .field("krx_issu_istt_cd", &self.krx_issu_istt_cd)
+            .field(
+                "ksd_indf_frqc_uder_calc_cd",
+                &self.ksd_indf_frqc_uder_calc_cd,
+            )
+            .field(
+                "ksd_indf_frqc_uder_calc_dcnt",
+                &self.ksd_indf_frqc_uder_calc_dcnt,
+            )
+            .field("tlg_rcvg_dtl_dtime", &self.tlg_rcvg_dtl_dtime)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -249,7 +249,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -296,7 +296,6 @@ impl Endpoint for DisplayBoardCallputRequest {
 /// Response of 국내옵션전광판\_콜풋 (`국내선물-022`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardCallputResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -331,6 +330,20 @@ impl Default for DisplayBoardCallputResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DisplayBoardCallputResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisplayBoardCallputResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -403,7 +416,6 @@ impl serde::Serialize for DisplayBoardCallputResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 행사가 (`acpr`, required, length 112).
@@ -556,6 +568,56 @@ impl Default for Output1 {
             antc_cntg_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("acpr", &self.acpr)
+            .field("unch_prpr", &self.unch_prpr)
+            .field("optn_shrn_iscd", &self.optn_shrn_iscd)
+            .field("optn_prpr", &self.optn_prpr)
+            .field("optn_prdy_vrss", &self.optn_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("optn_prdy_ctrt", &self.optn_prdy_ctrt)
+            .field("optn_bidp", &self.optn_bidp)
+            .field("optn_askp", &self.optn_askp)
+            .field("tmvl_val", &self.tmvl_val)
+            .field("nmix_sdpr", &self.nmix_sdpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("seln_rsqn", &self.seln_rsqn)
+            .field("shnu_rsqn", &self.shnu_rsqn)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_otst_stpl_qty", &self.hts_otst_stpl_qty)
+            .field("otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc)
+            .field("delta_val", &self.delta_val)
+            .field("gama", &self.gama)
+            .field("vega", &self.vega)
+            .field("theta", &self.theta)
+            .field("rho", &self.rho)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("invl_val", &self.invl_val)
+            .field("esdg", &self.esdg)
+            .field("dprt", &self.dprt)
+            .field("hist_vltl", &self.hist_vltl)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("optn_oprc", &self.optn_oprc)
+            .field("optn_hgpr", &self.optn_hgpr)
+            .field("optn_lwpr", &self.optn_lwpr)
+            .field("optn_mxpr", &self.optn_mxpr)
+            .field("optn_llam", &self.optn_llam)
+            .field("atm_cls_name", &self.atm_cls_name)
+            .field("rgbf_vrss_icdc", &self.rgbf_vrss_icdc)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("futs_antc_cnpr", &self.futs_antc_cnpr)
+            .field("futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -764,7 +826,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 행사가 (`acpr`, required, length 112).
@@ -917,6 +978,56 @@ impl Default for Output2 {
             antc_cntg_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("acpr", &self.acpr)
+            .field("unch_prpr", &self.unch_prpr)
+            .field("optn_shrn_iscd", &self.optn_shrn_iscd)
+            .field("optn_prpr", &self.optn_prpr)
+            .field("optn_prdy_vrss", &self.optn_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("optn_prdy_ctrt", &self.optn_prdy_ctrt)
+            .field("optn_bidp", &self.optn_bidp)
+            .field("optn_askp", &self.optn_askp)
+            .field("tmvl_val", &self.tmvl_val)
+            .field("nmix_sdpr", &self.nmix_sdpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("seln_rsqn", &self.seln_rsqn)
+            .field("shnu_rsqn", &self.shnu_rsqn)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_otst_stpl_qty", &self.hts_otst_stpl_qty)
+            .field("otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc)
+            .field("delta_val", &self.delta_val)
+            .field("gama", &self.gama)
+            .field("vega", &self.vega)
+            .field("theta", &self.theta)
+            .field("rho", &self.rho)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("invl_val", &self.invl_val)
+            .field("esdg", &self.esdg)
+            .field("dprt", &self.dprt)
+            .field("hist_vltl", &self.hist_vltl)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("optn_oprc", &self.optn_oprc)
+            .field("optn_hgpr", &self.optn_hgpr)
+            .field("optn_lwpr", &self.optn_lwpr)
+            .field("optn_mxpr", &self.optn_mxpr)
+            .field("optn_llam", &self.optn_llam)
+            .field("atm_cls_name", &self.atm_cls_name)
+            .field("rgbf_vrss_icdc", &self.rgbf_vrss_icdc)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("futs_antc_cnpr", &self.futs_antc_cnpr)
+            .field("futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -157,7 +157,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -201,7 +201,6 @@ impl Endpoint for DisplayBoardFuturesRequest {
 /// Response of 국내옵션전광판\_선물 (`국내선물-023`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardFuturesResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -231,6 +230,19 @@ impl Default for DisplayBoardFuturesResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DisplayBoardFuturesResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisplayBoardFuturesResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -295,7 +307,6 @@ impl serde::Serialize for DisplayBoardFuturesResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 선물 단축 종목코드 (`futs_shrn_iscd`, required, length 9).
@@ -385,6 +396,35 @@ impl Default for Output {
             antc_cntg_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("futs_shrn_iscd", &self.futs_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_prdy_vrss", &self.futs_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("futs_prdy_ctrt", &self.futs_prdy_ctrt)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("futs_askp", &self.futs_askp)
+            .field("futs_bidp", &self.futs_bidp)
+            .field("hts_otst_stpl_qty", &self.hts_otst_stpl_qty)
+            .field("futs_hgpr", &self.futs_hgpr)
+            .field("futs_lwpr", &self.futs_lwpr)
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("futs_antc_cnpr", &self.futs_antc_cnpr)
+            .field("futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

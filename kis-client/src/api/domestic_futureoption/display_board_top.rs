@@ -225,7 +225,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -272,7 +272,6 @@ impl Endpoint for DisplayBoardTopRequest {
 /// Response of 국내선물 기초자산 시세 (`국내선물-021`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisplayBoardTopResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -305,6 +304,20 @@ impl Default for DisplayBoardTopResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DisplayBoardTopResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisplayBoardTopResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -377,7 +390,6 @@ impl serde::Serialize for DisplayBoardTopResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기초자산 현재가 (`unas_prpr`, required, length 11.2).
@@ -430,6 +442,25 @@ impl Default for Output1 {
             futs_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("unas_prpr", &self.unas_prpr)
+            .field("unas_prdy_vrss", &self.unas_prdy_vrss)
+            .field("unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign)
+            .field("unas_prdy_ctrt", &self.unas_prdy_ctrt)
+            .field("unas_acml_vol", &self.unas_acml_vol)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_prdy_vrss", &self.futs_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("futs_prdy_ctrt", &self.futs_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -514,7 +545,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// HTS 잔존 일수 (`hts_rmnn_dynu`, required, length 5).
@@ -533,6 +563,16 @@ impl Default for Output2 {
             hts_rmnn_dynu: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -121,7 +121,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -164,7 +164,6 @@ impl Endpoint for ExpPriceTrendRequest {
 /// Response of 선물옵션 일중예상체결추이 (`국내선물-018`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpPriceTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,6 +196,20 @@ impl Default for ExpPriceTrendResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ExpPriceTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExpPriceTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -269,7 +282,6 @@ impl serde::Serialize for ExpPriceTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업 시간 (`hts_kor_isnm`, required, length 40).
@@ -310,6 +322,21 @@ impl Default for Output1 {
             futs_sdpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_antc_cnpr", &self.futs_antc_cnpr)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("futs_sdpr", &self.futs_sdpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -378,7 +405,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식체결시간 (`stck_cntg_hour`, required, length 6).
@@ -416,6 +442,20 @@ impl Default for Output2 {
             antc_cntg_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("futs_antc_cnpr", &self.futs_antc_cnpr)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("futs_antc_cntg_vrss", &self.futs_antc_cntg_vrss)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

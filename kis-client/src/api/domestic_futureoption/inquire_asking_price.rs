@@ -133,7 +133,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -176,7 +176,6 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 선물옵션 시세호가 (`v1_국내선물-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -212,6 +211,20 @@ impl Default for InquireAskingPriceResponse {
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAskingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAskingPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -284,7 +297,6 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -349,6 +361,23 @@ impl Default for Output1 {
             futs_shrn_iscd: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("futs_prdy_vrss", &self.futs_prdy_vrss)
+            .field("futs_prdy_ctrt", &self.futs_prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("futs_prdy_clpr", &self.futs_prdy_clpr)
+            .field("futs_shrn_iscd", &self.futs_shrn_iscd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -425,7 +454,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물 매도호가1 (`futs_askp1`, required, length 14).
@@ -616,6 +644,50 @@ impl Default for Output2 {
             aspr_acpt_hour: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("futs_askp1", &self.futs_askp1)
+            .field("futs_askp2", &self.futs_askp2)
+            .field("futs_askp3", &self.futs_askp3)
+            .field("futs_askp4", &self.futs_askp4)
+            .field("futs_askp5", &self.futs_askp5)
+            .field("futs_bidp1", &self.futs_bidp1)
+            .field("futs_bidp2", &self.futs_bidp2)
+            .field("futs_bidp3", &self.futs_bidp3)
+            .field("futs_bidp4", &self.futs_bidp4)
+            .field("futs_bidp5", &self.futs_bidp5)
+            .field("askp_rsqn1", &self.askp_rsqn1)
+            .field("askp_rsqn2", &self.askp_rsqn2)
+            .field("askp_rsqn3", &self.askp_rsqn3)
+            .field("askp_rsqn4", &self.askp_rsqn4)
+            .field("askp_rsqn5", &self.askp_rsqn5)
+            .field("bidp_rsqn1", &self.bidp_rsqn1)
+            .field("bidp_rsqn2", &self.bidp_rsqn2)
+            .field("bidp_rsqn3", &self.bidp_rsqn3)
+            .field("bidp_rsqn4", &self.bidp_rsqn4)
+            .field("bidp_rsqn5", &self.bidp_rsqn5)
+            .field("askp_csnu1", &self.askp_csnu1)
+            .field("askp_csnu2", &self.askp_csnu2)
+            .field("askp_csnu3", &self.askp_csnu3)
+            .field("askp_csnu4", &self.askp_csnu4)
+            .field("askp_csnu5", &self.askp_csnu5)
+            .field("bidp_csnu1", &self.bidp_csnu1)
+            .field("bidp_csnu2", &self.bidp_csnu2)
+            .field("bidp_csnu3", &self.bidp_csnu3)
+            .field("bidp_csnu4", &self.bidp_csnu4)
+            .field("bidp_csnu5", &self.bidp_csnu5)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("total_askp_csnu", &self.total_askp_csnu)
+            .field("total_bidp_csnu", &self.total_bidp_csnu)
+            .field("aspr_acpt_hour", &self.aspr_acpt_hour)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -183,7 +183,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -246,7 +246,6 @@ impl Endpoint for InquireBalanceSettlementPlRequest {
 /// Response of 선물옵션 잔고정산손익내역 (`v1_국내선물-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceSettlementPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -285,6 +284,22 @@ impl Default for InquireBalanceSettlementPlResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireBalanceSettlementPlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireBalanceSettlementPlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("output1", &self.output1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -371,7 +386,6 @@ impl serde::Serialize for InquireBalanceSettlementPlResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 익일예수금 (`nxdy_dnca`, required, length 19).
@@ -426,6 +440,28 @@ impl Default for Output2 {
             dnca_cash: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("nxdy_dnca", &self.nxdy_dnca)
+            .field("mmga_cash", &self.mmga_cash)
+            .field("brkg_mgna_cash", &self.brkg_mgna_cash)
+            .field("opt_buy_chgs", &self.opt_buy_chgs)
+            .field("opt_lqd_evlu_amt", &self.opt_lqd_evlu_amt)
+            .field("dnca_sbst", &self.dnca_sbst)
+            .field("mmga_tota", &self.mmga_tota)
+            .field("brkg_mgna_tota", &self.brkg_mgna_tota)
+            .field("opt_sll_chgs", &self.opt_sll_chgs)
+            .field("fee", &self.fee)
+            .field("thdt_dfpa", &self.thdt_dfpa)
+            .field("rnwl_dfpa", &self.rnwl_dfpa)
+            .field("dnca_cash", &self.dnca_cash)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -522,7 +558,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -571,6 +606,26 @@ impl Default for Output1 {
             evlu_pfls_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("bfdy_cblc_qty", &self.bfdy_cblc_qty)
+            .field("new_qty", &self.new_qty)
+            .field("mnpl_rpch_qty", &self.mnpl_rpch_qty)
+            .field("cblc_qty", &self.cblc_qty)
+            .field("cblc_amt", &self.cblc_amt)
+            .field("trad_pfls_amt", &self.trad_pfls_amt)
+            .field("evlu_amt", &self.evlu_amt)
+            .field("evlu_pfls_amt", &self.evlu_pfls_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -419,7 +419,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -489,7 +489,6 @@ impl Endpoint for InquireCcnlRequest {
 /// Response of 선물옵션 주문체결내역조회 (`v1_국내선물-003`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -529,6 +528,22 @@ impl Default for InquireCcnlResponse {
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireCcnlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireCcnlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -793,13 +808,16 @@ impl Default for Output1 {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output1 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output1")
             .field("ord_gno_brno", &self.ord_gno_brno)
             .field("cano", &crate::__private::Masked::Account(&self.cano.raw()))
-            .field("csac_name", &self.csac_name)
+            .field(
+                "csac_name",
+                &crate::__private::Masked::Name(&self.csac_name.raw()),
+            )
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ord_dt", &self.ord_dt)
             .field("odno", &self.odno)
@@ -824,7 +842,7 @@ impl std::fmt::Debug for Output1 {
             .field("ord_stfno", &self.ord_stfno)
             .field("sprd_item_yn", &self.sprd_item_yn)
             .field("ord_ip_addr", &self.ord_ip_addr)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }
@@ -978,7 +996,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -1019,6 +1036,20 @@ impl Default for Output2 {
             ctac_tlno: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("tot_ord_qty", &self.tot_ord_qty)
+            .field("tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl)
+            .field("tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl)
+            .field("fee_smtl", &self.fee_smtl)
+            .field("ctac_tlno", &self.ctac_tlno)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

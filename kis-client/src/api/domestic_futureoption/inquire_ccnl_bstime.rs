@@ -241,7 +241,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -306,7 +306,6 @@ impl Endpoint for InquireCcnlBstimeRequest {
 /// Response of 선물옵션 기준일체결내역 (`v1_국내선물-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireCcnlBstimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -345,6 +344,22 @@ impl Default for InquireCcnlBstimeResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireCcnlBstimeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireCcnlBstimeResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -431,7 +446,6 @@ impl serde::Serialize for InquireCcnlBstimeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -477,6 +491,25 @@ impl Default for Output1 {
             ccld_btwn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("odno", &self.odno)
+            .field("tr_type_name", &self.tr_type_name)
+            .field("last_sttldt", &self.last_sttldt)
+            .field("ccld_idx", &self.ccld_idx)
+            .field("ccld_qty", &self.ccld_qty)
+            .field("trad_amt", &self.trad_amt)
+            .field("fee", &self.fee)
+            .field("ccld_btwn", &self.ccld_btwn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -561,7 +594,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총체결수량합계 (`tot_ccld_qty_smtl`, required, length 19).
@@ -589,6 +621,19 @@ impl Default for Output2 {
             fee_smtl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl)
+            .field("tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl)
+            .field("fee_adjt", &self.fee_adjt)
+            .field("fee_smtl", &self.fee_smtl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -213,7 +213,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -277,7 +277,6 @@ impl Endpoint for InquireDailyAmountFeeRequest {
 /// Response of 선물옵션기간약정수수료일별 (`v1_국내선물-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyAmountFeeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -316,6 +315,22 @@ impl Default for InquireDailyAmountFeeResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyAmountFeeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyAmountFeeResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -402,7 +417,6 @@ impl serde::Serialize for InquireDailyAmountFeeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -445,6 +459,24 @@ impl Default for Output1 {
             trad_pfls: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ord_dt", &self.ord_dt)
+            .field("pdno", &self.pdno)
+            .field("item_name", &self.item_name)
+            .field("sll_agrm_amt", &self.sll_agrm_amt)
+            .field("sll_fee", &self.sll_fee)
+            .field("buy_agrm_amt", &self.buy_agrm_amt)
+            .field("buy_fee", &self.buy_fee)
+            .field("tot_fee_smtl", &self.tot_fee_smtl)
+            .field("trad_pfls", &self.trad_pfls)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -525,7 +557,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 선물약정 (`futr_agrm`, required, length 19).
@@ -616,6 +647,40 @@ impl Default for Output2 {
             trad_pfls_smtl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("futr_agrm", &self.futr_agrm)
+            .field("futr_agrm_amt", &self.futr_agrm_amt)
+            .field("futr_agrm_amt_smtl", &self.futr_agrm_amt_smtl)
+            .field("futr_sll_fee_smtl", &self.futr_sll_fee_smtl)
+            .field("futr_buy_fee_smtl", &self.futr_buy_fee_smtl)
+            .field("futr_fee_smtl", &self.futr_fee_smtl)
+            .field("opt_agrm", &self.opt_agrm)
+            .field("opt_agrm_amt", &self.opt_agrm_amt)
+            .field("opt_agrm_amt_smtl", &self.opt_agrm_amt_smtl)
+            .field("opt_sll_fee_smtl", &self.opt_sll_fee_smtl)
+            .field("opt_buy_fee_smtl", &self.opt_buy_fee_smtl)
+            .field("opt_fee_smtl", &self.opt_fee_smtl)
+            .field("prdt_futr_agrm", &self.prdt_futr_agrm)
+            .field("prdt_fuop", &self.prdt_fuop)
+            .field("prdt_futr_evlu_amt", &self.prdt_futr_evlu_amt)
+            .field("futr_fee", &self.futr_fee)
+            .field("opt_fee", &self.opt_fee)
+            .field("fee", &self.fee)
+            .field("sll_agrm_amt", &self.sll_agrm_amt)
+            .field("buy_agrm_amt", &self.buy_agrm_amt)
+            .field("agrm_amt_smtl", &self.agrm_amt_smtl)
+            .field("sll_fee", &self.sll_fee)
+            .field("buy_fee", &self.buy_fee)
+            .field("fee_smtl", &self.fee_smtl)
+            .field("trad_pfls_smtl", &self.trad_pfls_smtl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

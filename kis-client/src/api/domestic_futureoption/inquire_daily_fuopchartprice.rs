@@ -240,7 +240,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -294,7 +294,6 @@ impl Endpoint for InquireDailyFuopchartpriceRequest {
 /// Response of 선물옵션기간별시세(일/주/월/년) (`v1_국내선물-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyFuopchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -328,6 +327,20 @@ impl Default for InquireDailyFuopchartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyFuopchartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyFuopchartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -400,7 +413,6 @@ impl serde::Serialize for InquireDailyFuopchartpriceResponse {
 }
 
 /// A record of block `output1` (상세기본정보).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`-futs_prdy_vrss`, required, length 14).
@@ -506,6 +518,45 @@ impl Default for Output1 {
             dprt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("futs_prdy_vrss", &self.futs_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("futs_prdy_ctrt", &self.futs_prdy_ctrt)
+            .field("futs_prdy_clpr", &self.futs_prdy_clpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_shrn_iscd", &self.futs_shrn_iscd)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("futs_mxpr", &self.futs_mxpr)
+            .field("futs_llam", &self.futs_llam)
+            .field("futs_oprc", &self.futs_oprc)
+            .field("futs_hgpr", &self.futs_hgpr)
+            .field("futs_lwpr", &self.futs_lwpr)
+            .field("futs_prdy_oprc", &self.futs_prdy_oprc)
+            .field("futs_prdy_hgpr", &self.futs_prdy_hgpr)
+            .field("futs_prdy_lwpr", &self.futs_prdy_lwpr)
+            .field("futs_askp", &self.futs_askp)
+            .field("futs_bidp", &self.futs_bidp)
+            .field("basis", &self.basis)
+            .field("kospi200_nmix", &self.kospi200_nmix)
+            .field("kospi200_prdy_vrss", &self.kospi200_prdy_vrss)
+            .field("kospi200_prdy_ctrt", &self.kospi200_prdy_ctrt)
+            .field("kospi200_prdy_vrss_sign", &self.kospi200_prdy_vrss_sign)
+            .field("hts_otst_stpl_qty", &self.hts_otst_stpl_qty)
+            .field("otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc)
+            .field("tday_rltv", &self.tday_rltv)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("dprt", &self.dprt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -670,7 +721,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (기간별 조회데이터 (배열)).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`-stck_bsop_date`, required, length 8).
@@ -710,6 +760,23 @@ impl Default for Output2 {
             mod_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_oprc", &self.futs_oprc)
+            .field("futs_hgpr", &self.futs_hgpr)
+            .field("futs_lwpr", &self.futs_lwpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("mod_yn", &self.mod_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

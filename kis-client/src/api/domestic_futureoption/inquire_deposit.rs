@@ -110,7 +110,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -162,7 +162,6 @@ impl Endpoint for InquireDepositRequest {
 /// Response of 선물옵션 총자산현황 (`v1_국내선물-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -190,6 +189,19 @@ impl Default for InquireDepositResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDepositResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDepositResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -254,7 +266,6 @@ impl serde::Serialize for InquireDepositResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 예수금총액 (`dnca_tota`, required, length 19).
@@ -360,6 +371,45 @@ impl Default for Output {
             hack_acdt_acnt_move_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("dnca_tota", &self.dnca_tota)
+            .field("bfdy_chck_amt", &self.bfdy_chck_amt)
+            .field("thdt_chck_amt", &self.thdt_chck_amt)
+            .field("rlth_uwdl_dpos_amt", &self.rlth_uwdl_dpos_amt)
+            .field("brkg_mgna_cash", &self.brkg_mgna_cash)
+            .field("wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt)
+            .field("ord_psbl_cash", &self.ord_psbl_cash)
+            .field("ord_psbl_tota", &self.ord_psbl_tota)
+            .field("dnca_sbst", &self.dnca_sbst)
+            .field("scts_sbst_amt", &self.scts_sbst_amt)
+            .field("frcr_evlu_amt", &self.frcr_evlu_amt)
+            .field("brkg_mgna_sbst", &self.brkg_mgna_sbst)
+            .field("sbst_rlse_psbl_amt", &self.sbst_rlse_psbl_amt)
+            .field("mtnc_rt", &self.mtnc_rt)
+            .field("add_mgna_tota", &self.add_mgna_tota)
+            .field("add_mgna_cash", &self.add_mgna_cash)
+            .field("rcva", &self.rcva)
+            .field("futr_trad_pfls", &self.futr_trad_pfls)
+            .field("opt_trad_pfls_amt", &self.opt_trad_pfls_amt)
+            .field("trad_pfls_smtl", &self.trad_pfls_smtl)
+            .field("futr_evlu_pfls_amt", &self.futr_evlu_pfls_amt)
+            .field("opt_evlu_pfls_amt", &self.opt_evlu_pfls_amt)
+            .field("evlu_pfls_smtl", &self.evlu_pfls_smtl)
+            .field("excc_dfpa", &self.excc_dfpa)
+            .field("opt_dfpa", &self.opt_dfpa)
+            .field("brkg_fee", &self.brkg_fee)
+            .field("nxdy_dnca", &self.nxdy_dnca)
+            .field("prsm_dpast_amt", &self.prsm_dpast_amt)
+            .field("cash_mntn_amt", &self.cash_mntn_amt)
+            .field("hack_acdt_acnt_move_amt", &self.hack_acdt_acnt_move_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -311,7 +311,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -392,7 +392,6 @@ impl Endpoint for InquireNgtBalanceRequest {
 /// Response of (야간)선물옵션 잔고현황 (`국내선물-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireNgtBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -431,6 +430,22 @@ impl Default for InquireNgtBalanceResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireNgtBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireNgtBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("output1", &self.output1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -517,7 +532,6 @@ impl serde::Serialize for InquireNgtBalanceResponse {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금현금 (`dnca_cash`, required, length 19).
@@ -660,6 +674,48 @@ impl Default for Output2 {
             evlu_amt_smtl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("dnca_cash", &self.dnca_cash)
+            .field("frcr_dncl_amt", &self.frcr_dncl_amt)
+            .field("dnca_sbst", &self.dnca_sbst)
+            .field("tot_dncl_amt", &self.tot_dncl_amt)
+            .field("cash_mgna", &self.cash_mgna)
+            .field("sbst_mgna", &self.sbst_mgna)
+            .field("mgna_tota", &self.mgna_tota)
+            .field("opt_dfpa", &self.opt_dfpa)
+            .field("thdt_dfpa", &self.thdt_dfpa)
+            .field("rnwl_dfpa", &self.rnwl_dfpa)
+            .field("fee", &self.fee)
+            .field("nxdy_dnca", &self.nxdy_dnca)
+            .field("nxdy_dncl_amt", &self.nxdy_dncl_amt)
+            .field("prsm_dpast", &self.prsm_dpast)
+            .field("pprt_ord_psbl_cash", &self.pprt_ord_psbl_cash)
+            .field("add_mgna_cash", &self.add_mgna_cash)
+            .field("add_mgna_tota", &self.add_mgna_tota)
+            .field("futr_trad_pfls_amt", &self.futr_trad_pfls_amt)
+            .field("opt_trad_pfls_amt", &self.opt_trad_pfls_amt)
+            .field("futr_evlu_pfls_amt", &self.futr_evlu_pfls_amt)
+            .field("opt_evlu_pfls_amt", &self.opt_evlu_pfls_amt)
+            .field("trad_pfls_amt_smtl", &self.trad_pfls_amt_smtl)
+            .field("evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl)
+            .field("wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt)
+            .field("ord_psbl_cash", &self.ord_psbl_cash)
+            .field("ord_psbl_sbst", &self.ord_psbl_sbst)
+            .field("ord_psbl_tota", &self.ord_psbl_tota)
+            .field("mmga_tot_amt", &self.mmga_tot_amt)
+            .field("mmga_cash_amt", &self.mmga_cash_amt)
+            .field("mtnc_rt", &self.mtnc_rt)
+            .field("isfc_amt", &self.isfc_amt)
+            .field("pchs_amt_smtl", &self.pchs_amt_smtl)
+            .field("evlu_amt_smtl", &self.evlu_amt_smtl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -927,7 +983,7 @@ impl Default for Output1 {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output1 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output1")
@@ -949,7 +1005,7 @@ impl std::fmt::Debug for Output1 {
             .field("evlu_pfls_amt", &self.evlu_pfls_amt)
             .field("trad_pfls_amt", &self.trad_pfls_amt)
             .field("lqd_psbl_qty", &self.lqd_psbl_qty)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }

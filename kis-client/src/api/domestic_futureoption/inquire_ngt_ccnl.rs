@@ -529,7 +529,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -617,7 +617,6 @@ impl Endpoint for InquireNgtCcnlRequest {
 /// Response of (야간)선물옵션 주문체결 내역조회 (`국내선물-009`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireNgtCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -656,6 +655,22 @@ impl Default for InquireNgtCcnlResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireNgtCcnlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireNgtCcnlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("output1", &self.output1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -742,7 +757,6 @@ impl serde::Serialize for InquireNgtCcnlResponse {
 }
 
 /// A record of block `output2` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -785,6 +799,22 @@ impl Default for Output2 {
             ctac_tlno: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("tot_ord_qty", &self.tot_ord_qty)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_qty_smtl", &self.tot_ccld_qty_smtl)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("tot_ccld_amt_smtl", &self.tot_ccld_amt_smtl)
+            .field("fee", &self.fee)
+            .field("ctac_tlno", &self.ctac_tlno)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -972,13 +1002,16 @@ impl Default for Output1 {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output1 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output1")
             .field("ord_gno_brno", &self.ord_gno_brno)
             .field("cano", &crate::__private::Masked::Account(&self.cano.raw()))
-            .field("csac_name", &self.csac_name)
+            .field(
+                "csac_name",
+                &crate::__private::Masked::Name(&self.csac_name.raw()),
+            )
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
             .field("ord_dt", &self.ord_dt)
             .field("odno", &self.odno)
@@ -1002,7 +1035,7 @@ impl std::fmt::Debug for Output1 {
             .field("ord_stfno", &self.ord_stfno)
             .field("sprd_item_yn", &self.sprd_item_yn)
             .field("ord_ip_addr", &self.ord_ip_addr)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }

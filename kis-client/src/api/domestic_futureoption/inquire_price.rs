@@ -136,7 +136,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -179,7 +179,6 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 선물옵션 시세 (`v1_국내선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -216,6 +215,21 @@ impl Default for InquirePriceResponse {
             output3: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -291,7 +305,6 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -488,6 +501,49 @@ impl Default for Output1 {
     }
 }
 
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_prdy_vrss", &self.futs_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("futs_prdy_clpr", &self.futs_prdy_clpr)
+            .field("futs_prdy_ctrt", &self.futs_prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_otst_stpl_qty", &self.hts_otst_stpl_qty)
+            .field("otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc)
+            .field("futs_oprc", &self.futs_oprc)
+            .field("futs_hgpr", &self.futs_hgpr)
+            .field("futs_lwpr", &self.futs_lwpr)
+            .field("futs_mxpr", &self.futs_mxpr)
+            .field("futs_llam", &self.futs_llam)
+            .field("basis", &self.basis)
+            .field("futs_sdpr", &self.futs_sdpr)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("dprt", &self.dprt)
+            .field("crbr_aply_mxpr", &self.crbr_aply_mxpr)
+            .field("crbr_aply_llam", &self.crbr_aply_llam)
+            .field("futs_last_tr_date", &self.futs_last_tr_date)
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("futs_lstn_medm_hgpr", &self.futs_lstn_medm_hgpr)
+            .field("futs_lstn_medm_lwpr", &self.futs_lstn_medm_lwpr)
+            .field("delta_val", &self.delta_val)
+            .field("gama", &self.gama)
+            .field("theta", &self.theta)
+            .field("vega", &self.vega)
+            .field("rho", &self.rho)
+            .field("hist_vltl", &self.hist_vltl)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("mrkt_basis", &self.mrkt_basis)
+            .field("acpr", &self.acpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
+    }
+}
+
 impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -665,7 +721,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -708,6 +763,21 @@ impl Default for Output2 {
             bstp_nmix_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bstp_cls_code", &self.bstp_cls_code)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -776,7 +846,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세3).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -817,6 +886,21 @@ impl Default for Output3 {
             bstp_nmix_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("bstp_cls_code", &self.bstp_cls_code)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -325,7 +325,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -406,7 +406,6 @@ impl Endpoint for InquirePsblNgtOrderRequest {
 /// Response of (야간)선물옵션 주문가능 조회 (`국내선물-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblNgtOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -434,6 +433,19 @@ impl Default for InquirePsblNgtOrderResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsblNgtOrderResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsblNgtOrderResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -498,7 +510,6 @@ impl serde::Serialize for InquirePsblNgtOrderResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 최대주문가능수량 (`max_ord_psbl_qty`, required, length 19).
@@ -538,6 +549,21 @@ impl Default for Output {
             bass_idx: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("max_ord_psbl_qty", &self.max_ord_psbl_qty)
+            .field("tot_psbl_qty", &self.tot_psbl_qty)
+            .field("lqd_psbl_qty", &self.lqd_psbl_qty)
+            .field("lqd_psbl_qty_1", &self.lqd_psbl_qty_1)
+            .field("ord_psbl_qty", &self.ord_psbl_qty)
+            .field("bass_idx", &self.bass_idx)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -287,7 +287,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -343,7 +343,6 @@ impl Endpoint for InquireTimeFuopchartpriceRequest {
 /// Response of 선물옵션 분봉조회 (`v1_국내선물-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeFuopchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -376,6 +375,20 @@ impl Default for InquireTimeFuopchartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireTimeFuopchartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireTimeFuopchartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -448,7 +461,6 @@ impl serde::Serialize for InquireTimeFuopchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 선물 전일 대비 (`futs_prdy_vrss`, required, length 11).
@@ -570,6 +582,46 @@ impl Default for Output1 {
             dprt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("futs_prdy_vrss", &self.futs_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("futs_prdy_ctrt", &self.futs_prdy_ctrt)
+            .field("futs_prdy_clpr", &self.futs_prdy_clpr)
+            .field("prdy_nmix", &self.prdy_nmix)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_shrn_iscd", &self.futs_shrn_iscd)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("futs_mxpr", &self.futs_mxpr)
+            .field("futs_llam", &self.futs_llam)
+            .field("futs_oprc", &self.futs_oprc)
+            .field("futs_hgpr", &self.futs_hgpr)
+            .field("futs_lwpr", &self.futs_lwpr)
+            .field("futs_prdy_oprc", &self.futs_prdy_oprc)
+            .field("futs_prdy_hgpr", &self.futs_prdy_hgpr)
+            .field("futs_prdy_lwpr", &self.futs_prdy_lwpr)
+            .field("futs_askp", &self.futs_askp)
+            .field("futs_bidp", &self.futs_bidp)
+            .field("basis", &self.basis)
+            .field("kospi200_nmix", &self.kospi200_nmix)
+            .field("kospi200_prdy_vrss", &self.kospi200_prdy_vrss)
+            .field("kospi200_prdy_ctrt", &self.kospi200_prdy_ctrt)
+            .field("kospi200_prdy_vrss_sign", &self.kospi200_prdy_vrss_sign)
+            .field("hts_otst_stpl_qty", &self.hts_otst_stpl_qty)
+            .field("otst_stpl_qty_icdc", &self.otst_stpl_qty_icdc)
+            .field("tday_rltv", &self.tday_rltv)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("dprt", &self.dprt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -738,7 +790,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -781,6 +832,23 @@ impl Default for Output2 {
             acml_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("futs_prpr", &self.futs_prpr)
+            .field("futs_oprc", &self.futs_oprc)
+            .field("futs_hgpr", &self.futs_hgpr)
+            .field("futs_lwpr", &self.futs_lwpr)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -136,7 +136,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -188,7 +188,6 @@ impl Endpoint for MarginRateRequest {
 /// Response of 선물옵션 증거금률 (`선물옵션 증거금률`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarginRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -221,6 +220,20 @@ impl Default for MarginRateResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MarginRateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MarginRateResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -293,7 +306,6 @@ impl serde::Serialize for MarginRateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기초자산ID (`bast_id`, required, length 20).
@@ -340,6 +352,22 @@ impl Default for Output {
             ctrt_per_futr_mgna: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bast_id", &self.bast_id)
+            .field("bast_name", &self.bast_name)
+            .field("brkg_mgna_rt", &self.brkg_mgna_rt)
+            .field("tr_mgna_rt", &self.tr_mgna_rt)
+            .field("bast_pric", &self.bast_pric)
+            .field("tr_mtpl_idx", &self.tr_mtpl_idx)
+            .field("ctrt_per_futr_mgna", &self.ctrt_per_futr_mgna)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

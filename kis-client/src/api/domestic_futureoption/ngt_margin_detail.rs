@@ -167,7 +167,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -244,7 +244,6 @@ impl Endpoint for NgtMarginDetailRequest {
 /// Response of (야간)선물옵션 증거금 상세 (`국내선물-024`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct NgtMarginDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -310,6 +309,21 @@ impl Default for NgtMarginDetailResponse {
             output3: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for NgtMarginDetailResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NgtMarginDetailResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -385,7 +399,6 @@ impl serde::Serialize for NgtMarginDetailResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 현금금액 (`cash_amt`, required, length 19).
@@ -497,6 +510,35 @@ impl Default for Output1 {
             brkg_mgna: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("cash_amt", &self.cash_amt)
+            .field("tot_amt", &self.tot_amt)
+            .field("futr_new_mgn_amt", &self.futr_new_mgn_amt)
+            .field("futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna)
+            .field("opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt)
+            .field("opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt)
+            .field("new_mgn_amt", &self.new_mgn_amt)
+            .field("opt_pric_mgna", &self.opt_pric_mgna)
+            .field("fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna)
+            .field("futr_sprd_mgna", &self.futr_sprd_mgna)
+            .field("uwdl_mgna", &self.uwdl_mgna)
+            .field("ctrt_per_min_mgna", &self.ctrt_per_min_mgna)
+            .field("tot_risk_mgna", &self.tot_risk_mgna)
+            .field("netrisk_brkg_mgna", &self.netrisk_brkg_mgna)
+            .field("opt_sll_chgs", &self.opt_sll_chgs)
+            .field("opt_buy_chgs", &self.opt_buy_chgs)
+            .field("futr_loss_amt", &self.futr_loss_amt)
+            .field("futr_prft_amt", &self.futr_prft_amt)
+            .field("thdt_ccld_net_loss_amt", &self.thdt_ccld_net_loss_amt)
+            .field("brkg_mgna", &self.brkg_mgna)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -621,7 +663,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 현금금액 (`cash_amt`, required, length 19).
@@ -736,6 +777,36 @@ impl Default for Output2 {
             brkg_mgna: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("cash_amt", &self.cash_amt)
+            .field("sbst_amt", &self.sbst_amt)
+            .field("tot_amt", &self.tot_amt)
+            .field("futr_new_mgn_amt", &self.futr_new_mgn_amt)
+            .field("futr_sprd_ord_mgna", &self.futr_sprd_ord_mgna)
+            .field("opt_sll_new_mgn_amt", &self.opt_sll_new_mgn_amt)
+            .field("opt_buy_new_mgn_amt", &self.opt_buy_new_mgn_amt)
+            .field("new_mgn_amt", &self.new_mgn_amt)
+            .field("opt_pric_mgna", &self.opt_pric_mgna)
+            .field("fuop_pric_altr_mgna", &self.fuop_pric_altr_mgna)
+            .field("futr_sprd_mgna", &self.futr_sprd_mgna)
+            .field("uwdl_mgna", &self.uwdl_mgna)
+            .field("ctrt_per_min_mgna", &self.ctrt_per_min_mgna)
+            .field("tot_risk_mgna", &self.tot_risk_mgna)
+            .field("netrisk_brkg_mgna", &self.netrisk_brkg_mgna)
+            .field("opt_sll_chgs", &self.opt_sll_chgs)
+            .field("opt_buy_chgs", &self.opt_buy_chgs)
+            .field("futr_loss_amt", &self.futr_loss_amt)
+            .field("futr_prft_amt", &self.futr_prft_amt)
+            .field("thdt_ccld_net_loss_amt", &self.thdt_ccld_net_loss_amt)
+            .field("brkg_mgna", &self.brkg_mgna)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -864,7 +935,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 기본예탁금차등등급코드 (`base_dpsa_gdat_grad_cd`, required, length 2).
@@ -991,6 +1061,45 @@ impl Default for Output3 {
             add_mgna_tot_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("base_dpsa_gdat_grad_cd", &self.base_dpsa_gdat_grad_cd)
+            .field("bfdy_sbst_sll_ccld_amt", &self.bfdy_sbst_sll_ccld_amt)
+            .field("bfdy_sbst_sll_sbst_amt", &self.bfdy_sbst_sll_sbst_amt)
+            .field("excc_dfpa", &self.excc_dfpa)
+            .field("fee_amt", &self.fee_amt)
+            .field("nxdy_dncl_amt", &self.nxdy_dncl_amt)
+            .field(
+                "opt_base_dpsa_gdat_grad_cd",
+                &self.opt_base_dpsa_gdat_grad_cd,
+            )
+            .field("opt_buy_exus_acnt_yn", &self.opt_buy_exus_acnt_yn)
+            .field("opt_dfpa", &self.opt_dfpa)
+            .field("prsm_dpast_amt", &self.prsm_dpast_amt)
+            .field("thdt_sbst_sll_ccld_amt", &self.thdt_sbst_sll_ccld_amt)
+            .field("thdt_sbst_sll_sbst_amt", &self.thdt_sbst_sll_sbst_amt)
+            .field("dnca_cash", &self.dnca_cash)
+            .field("dnca_sbst", &self.dnca_sbst)
+            .field("dnca_tota", &self.dnca_tota)
+            .field("wdrw_psbl_cash_amt", &self.wdrw_psbl_cash_amt)
+            .field("wdrw_psbl_sbsa", &self.wdrw_psbl_sbsa)
+            .field("wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt)
+            .field("ord_psbl_cash_amt", &self.ord_psbl_cash_amt)
+            .field("ord_psbl_sbsa", &self.ord_psbl_sbsa)
+            .field("ord_psbl_tot_amt", &self.ord_psbl_tot_amt)
+            .field("brkg_mgna_cash_amt", &self.brkg_mgna_cash_amt)
+            .field("brkg_mgna_sbst", &self.brkg_mgna_sbst)
+            .field("brkg_mgna_tot_amt", &self.brkg_mgna_tot_amt)
+            .field("add_mgna_cash_amt", &self.add_mgna_cash_amt)
+            .field("add_mgna_sbsa", &self.add_mgna_sbsa)
+            .field("add_mgna_tot_amt", &self.add_mgna_tot_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -592,7 +592,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -681,7 +681,6 @@ impl Endpoint for OrderRvsecnclRequest {
 /// Response of 선물옵션 정정취소주문 (`v1_국내선물-002`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -712,6 +711,19 @@ impl Default for OrderRvsecnclResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OrderRvsecnclResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderRvsecnclResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -776,7 +788,6 @@ impl serde::Serialize for OrderRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌명 (`ACNT_NAME`, required, length 60).
@@ -827,6 +838,25 @@ impl Default for Output {
             odno: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field(
+                "acnt_name",
+                &crate::__private::Masked::Name(&self.acnt_name.raw()),
+            )
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("item_name", &self.item_name)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("odno", &self.odno)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -149,7 +149,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -193,7 +193,6 @@ impl Endpoint for BalanceSheetRequest {
 /// Response of 국내주식 대차대조표 (`v1_국내주식-078`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct BalanceSheetResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -223,6 +222,19 @@ impl Default for BalanceSheetResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for BalanceSheetResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BalanceSheetResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -287,7 +299,6 @@ impl serde::Serialize for BalanceSheetResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -340,6 +351,26 @@ impl Default for Output {
             total_cptl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stac_yymm", &self.stac_yymm)
+            .field("cras", &self.cras)
+            .field("fxas", &self.fxas)
+            .field("total_aset", &self.total_aset)
+            .field("flow_lblt", &self.flow_lblt)
+            .field("fix_lblt", &self.fix_lblt)
+            .field("total_lblt", &self.total_lblt)
+            .field("cpfn", &self.cpfn)
+            .field("cfp_surp", &self.cfp_surp)
+            .field("prfi_surp", &self.prfi_surp)
+            .field("total_cptl", &self.total_cptl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -371,7 +371,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -422,7 +422,6 @@ impl Endpoint for CaptureUplowpriceRequest {
 /// Response of 국내주식 상하한가 포착 (`국내주식-190`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CaptureUplowpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -452,6 +451,19 @@ impl Default for CaptureUplowpriceResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CaptureUplowpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureUplowpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -516,7 +528,6 @@ impl serde::Serialize for CaptureUplowpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권단축종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -590,6 +601,32 @@ impl Default for Output {
             prdy_vrss_vol_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("askp_rsqn1", &self.askp_rsqn1)
+            .field("bidp_rsqn1", &self.bidp_rsqn1)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("seln_cnqn", &self.seln_cnqn)
+            .field("shnu_cnqn", &self.shnu_cnqn)
+            .field("stck_llam", &self.stck_llam)
+            .field("stck_mxpr", &self.stck_mxpr)
+            .field("prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -141,7 +141,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -193,7 +193,6 @@ impl Endpoint for ChkHolidayRequest {
 /// Response of 국내휴장일조회 (`국내주식-040`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ChkHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -227,6 +226,21 @@ impl Default for ChkHolidayResponse {
             ctx_area_fk: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ChkHolidayResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChkHolidayResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_nk", &self.ctx_area_nk)
+            .field("ctx_area_fk", &self.ctx_area_fk)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -309,7 +323,6 @@ impl serde::Serialize for ChkHolidayResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -369,6 +382,21 @@ impl Default for Output {
             sttl_day_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bass_dt", &self.bass_dt)
+            .field("wday_dvsn_cd", &self.wday_dvsn_cd)
+            .field("bzdy_yn", &self.bzdy_yn)
+            .field("tr_day_yn", &self.tr_day_yn)
+            .field("opnd_yn", &self.opnd_yn)
+            .field("sttl_day_yn", &self.sttl_day_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

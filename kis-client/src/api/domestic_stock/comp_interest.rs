@@ -177,7 +177,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -222,7 +222,6 @@ impl Endpoint for CompInterestRequest {
 /// Response of 금리 종합(국내채권/금리) (`국내주식-155`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompInterestResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -257,6 +256,20 @@ impl Default for CompInterestResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CompInterestResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompInterestResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -329,7 +342,6 @@ impl serde::Serialize for CompInterestResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -373,6 +385,22 @@ impl Default for Output1 {
             stck_bsop_date: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("bcdt_code", &self.bcdt_code)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bond_mnrt_prpr", &self.bond_mnrt_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bond_mnrt_prdy_vrss", &self.bond_mnrt_prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -445,7 +473,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 자료코드 (`bcdt_code`, required, length 5).
@@ -489,6 +516,22 @@ impl Default for Output2 {
             stck_bsop_date: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bcdt_code", &self.bcdt_code)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bond_mnrt_prpr", &self.bond_mnrt_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bond_mnrt_prdy_vrss", &self.bond_mnrt_prdy_vrss)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

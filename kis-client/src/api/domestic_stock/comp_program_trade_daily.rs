@@ -190,7 +190,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -235,7 +235,6 @@ impl Endpoint for CompProgramTradeDailyRequest {
 /// Response of 프로그램매매 종합현황(일별) (`국내주식-115`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompProgramTradeDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -265,6 +264,19 @@ impl Default for CompProgramTradeDailyResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CompProgramTradeDailyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompProgramTradeDailyResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -329,7 +341,6 @@ impl serde::Serialize for CompProgramTradeDailyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -688,6 +699,199 @@ impl Default for Output {
             whol_smtn_ntby_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("nabt_entm_seln_tr_pbmn", &self.nabt_entm_seln_tr_pbmn)
+            .field("nabt_onsl_seln_vol", &self.nabt_onsl_seln_vol)
+            .field("whol_onsl_seln_tr_pbmn", &self.whol_onsl_seln_tr_pbmn)
+            .field("arbt_smtn_shnu_vol", &self.arbt_smtn_shnu_vol)
+            .field("nabt_smtn_shnu_tr_pbmn", &self.nabt_smtn_shnu_tr_pbmn)
+            .field("arbt_entm_ntby_qty", &self.arbt_entm_ntby_qty)
+            .field("nabt_entm_ntby_tr_pbmn", &self.nabt_entm_ntby_tr_pbmn)
+            .field("arbt_entm_seln_vol", &self.arbt_entm_seln_vol)
+            .field("nabt_entm_seln_vol_rate", &self.nabt_entm_seln_vol_rate)
+            .field("nabt_onsl_seln_vol_rate", &self.nabt_onsl_seln_vol_rate)
+            .field(
+                "whol_onsl_seln_tr_pbmn_rate",
+                &self.whol_onsl_seln_tr_pbmn_rate,
+            )
+            .field("arbt_smtm_shun_vol_rate", &self.arbt_smtm_shun_vol_rate)
+            .field(
+                "nabt_smtm_shun_tr_pbmn_rate",
+                &self.nabt_smtm_shun_tr_pbmn_rate,
+            )
+            .field("arbt_entm_ntby_qty_rate", &self.arbt_entm_ntby_qty_rate)
+            .field(
+                "nabt_entm_ntby_tr_pbmn_rate",
+                &self.nabt_entm_ntby_tr_pbmn_rate,
+            )
+            .field("arbt_entm_seln_vol_rate", &self.arbt_entm_seln_vol_rate)
+            .field(
+                "nabt_entm_seln_tr_pbmn_rate",
+                &self.nabt_entm_seln_tr_pbmn_rate,
+            )
+            .field("nabt_onsl_seln_tr_pbmn", &self.nabt_onsl_seln_tr_pbmn)
+            .field("whol_smtn_seln_vol", &self.whol_smtn_seln_vol)
+            .field("arbt_smtn_shnu_tr_pbmn", &self.arbt_smtn_shnu_tr_pbmn)
+            .field("whol_entm_shnu_vol", &self.whol_entm_shnu_vol)
+            .field("arbt_entm_ntby_tr_pbmn", &self.arbt_entm_ntby_tr_pbmn)
+            .field("nabt_onsl_ntby_qty", &self.nabt_onsl_ntby_qty)
+            .field("arbt_entm_seln_tr_pbmn", &self.arbt_entm_seln_tr_pbmn)
+            .field(
+                "nabt_onsl_seln_tr_pbmn_rate",
+                &self.nabt_onsl_seln_tr_pbmn_rate,
+            )
+            .field("whol_seln_vol_rate", &self.whol_seln_vol_rate)
+            .field(
+                "arbt_smtm_shun_tr_pbmn_rate",
+                &self.arbt_smtm_shun_tr_pbmn_rate,
+            )
+            .field("whol_entm_shnu_vol_rate", &self.whol_entm_shnu_vol_rate)
+            .field(
+                "arbt_entm_ntby_tr_pbmn_rate",
+                &self.arbt_entm_ntby_tr_pbmn_rate,
+            )
+            .field("nabt_onsl_ntby_qty_rate", &self.nabt_onsl_ntby_qty_rate)
+            .field(
+                "arbt_entm_seln_tr_pbmn_rate",
+                &self.arbt_entm_seln_tr_pbmn_rate,
+            )
+            .field("nabt_smtn_seln_vol", &self.nabt_smtn_seln_vol)
+            .field("whol_smtn_seln_tr_pbmn", &self.whol_smtn_seln_tr_pbmn)
+            .field("nabt_entm_shnu_vol", &self.nabt_entm_shnu_vol)
+            .field("whol_entm_shnu_tr_pbmn", &self.whol_entm_shnu_tr_pbmn)
+            .field("arbt_onsl_ntby_qty", &self.arbt_onsl_ntby_qty)
+            .field("nabt_onsl_ntby_tr_pbmn", &self.nabt_onsl_ntby_tr_pbmn)
+            .field("arbt_onsl_seln_tr_pbmn", &self.arbt_onsl_seln_tr_pbmn)
+            .field("nabt_smtm_seln_vol_rate", &self.nabt_smtm_seln_vol_rate)
+            .field("whol_seln_tr_pbmn_rate", &self.whol_seln_tr_pbmn_rate)
+            .field("nabt_entm_shnu_vol_rate", &self.nabt_entm_shnu_vol_rate)
+            .field(
+                "whol_entm_shnu_tr_pbmn_rate",
+                &self.whol_entm_shnu_tr_pbmn_rate,
+            )
+            .field("arbt_onsl_ntby_qty_rate", &self.arbt_onsl_ntby_qty_rate)
+            .field(
+                "nabt_onsl_ntby_tr_pbmn_rate",
+                &self.nabt_onsl_ntby_tr_pbmn_rate,
+            )
+            .field(
+                "arbt_onsl_seln_tr_pbmn_rate",
+                &self.arbt_onsl_seln_tr_pbmn_rate,
+            )
+            .field("nabt_smtn_seln_tr_pbmn", &self.nabt_smtn_seln_tr_pbmn)
+            .field("arbt_entm_shnu_vol", &self.arbt_entm_shnu_vol)
+            .field("nabt_entm_shnu_tr_pbmn", &self.nabt_entm_shnu_tr_pbmn)
+            .field("whol_onsl_shnu_vol", &self.whol_onsl_shnu_vol)
+            .field("arbt_onsl_ntby_tr_pbmn", &self.arbt_onsl_ntby_tr_pbmn)
+            .field("nabt_smtn_ntby_qty", &self.nabt_smtn_ntby_qty)
+            .field("arbt_onsl_seln_vol", &self.arbt_onsl_seln_vol)
+            .field(
+                "nabt_smtm_seln_tr_pbmn_rate",
+                &self.nabt_smtm_seln_tr_pbmn_rate,
+            )
+            .field("arbt_entm_shnu_vol_rate", &self.arbt_entm_shnu_vol_rate)
+            .field(
+                "nabt_entm_shnu_tr_pbmn_rate",
+                &self.nabt_entm_shnu_tr_pbmn_rate,
+            )
+            .field("whol_onsl_shnu_tr_pbmn", &self.whol_onsl_shnu_tr_pbmn)
+            .field(
+                "arbt_onsl_ntby_tr_pbmn_rate",
+                &self.arbt_onsl_ntby_tr_pbmn_rate,
+            )
+            .field("nabt_smtm_ntby_qty_rate", &self.nabt_smtm_ntby_qty_rate)
+            .field("arbt_onsl_seln_vol_rate", &self.arbt_onsl_seln_vol_rate)
+            .field("whol_entm_seln_vol", &self.whol_entm_seln_vol)
+            .field("arbt_entm_shnu_tr_pbmn", &self.arbt_entm_shnu_tr_pbmn)
+            .field("nabt_onsl_shnu_vol", &self.nabt_onsl_shnu_vol)
+            .field(
+                "whol_onsl_shnu_tr_pbmn_rate",
+                &self.whol_onsl_shnu_tr_pbmn_rate,
+            )
+            .field("arbt_smtn_ntby_qty", &self.arbt_smtn_ntby_qty)
+            .field("nabt_smtn_ntby_tr_pbmn", &self.nabt_smtn_ntby_tr_pbmn)
+            .field("arbt_smtn_seln_vol", &self.arbt_smtn_seln_vol)
+            .field("whol_entm_seln_tr_pbmn", &self.whol_entm_seln_tr_pbmn)
+            .field(
+                "arbt_entm_shnu_tr_pbmn_rate",
+                &self.arbt_entm_shnu_tr_pbmn_rate,
+            )
+            .field("nabt_onsl_shnu_vol_rate", &self.nabt_onsl_shnu_vol_rate)
+            .field("whol_onsl_shnu_vol_rate", &self.whol_onsl_shnu_vol_rate)
+            .field("arbt_smtm_ntby_qty_rate", &self.arbt_smtm_ntby_qty_rate)
+            .field(
+                "nabt_smtm_ntby_tr_pbmn_rate",
+                &self.nabt_smtm_ntby_tr_pbmn_rate,
+            )
+            .field("arbt_smtm_seln_vol_rate", &self.arbt_smtm_seln_vol_rate)
+            .field("whol_entm_seln_vol_rate", &self.whol_entm_seln_vol_rate)
+            .field("arbt_onsl_shnu_vol", &self.arbt_onsl_shnu_vol)
+            .field("nabt_onsl_shnu_tr_pbmn", &self.nabt_onsl_shnu_tr_pbmn)
+            .field("whol_smtn_shnu_vol", &self.whol_smtn_shnu_vol)
+            .field("arbt_smtn_ntby_tr_pbmn", &self.arbt_smtn_ntby_tr_pbmn)
+            .field("whol_entm_ntby_qty", &self.whol_entm_ntby_qty)
+            .field("arbt_smtn_seln_tr_pbmn", &self.arbt_smtn_seln_tr_pbmn)
+            .field(
+                "whol_entm_seln_tr_pbmn_rate",
+                &self.whol_entm_seln_tr_pbmn_rate,
+            )
+            .field("arbt_onsl_shnu_vol_rate", &self.arbt_onsl_shnu_vol_rate)
+            .field(
+                "nabt_onsl_shnu_tr_pbmn_rate",
+                &self.nabt_onsl_shnu_tr_pbmn_rate,
+            )
+            .field("whol_shun_vol_rate", &self.whol_shun_vol_rate)
+            .field(
+                "arbt_smtm_ntby_tr_pbmn_rate",
+                &self.arbt_smtm_ntby_tr_pbmn_rate,
+            )
+            .field("whol_entm_ntby_qty_rate", &self.whol_entm_ntby_qty_rate)
+            .field(
+                "arbt_smtm_seln_tr_pbmn_rate",
+                &self.arbt_smtm_seln_tr_pbmn_rate,
+            )
+            .field("whol_onsl_seln_vol", &self.whol_onsl_seln_vol)
+            .field("arbt_onsl_shnu_tr_pbmn", &self.arbt_onsl_shnu_tr_pbmn)
+            .field("nabt_smtn_shnu_vol", &self.nabt_smtn_shnu_vol)
+            .field("whol_smtn_shnu_tr_pbmn", &self.whol_smtn_shnu_tr_pbmn)
+            .field("nabt_entm_ntby_qty", &self.nabt_entm_ntby_qty)
+            .field("whol_entm_ntby_tr_pbmn", &self.whol_entm_ntby_tr_pbmn)
+            .field("nabt_entm_seln_vol", &self.nabt_entm_seln_vol)
+            .field("whol_onsl_seln_vol_rate", &self.whol_onsl_seln_vol_rate)
+            .field(
+                "arbt_onsl_shnu_tr_pbmn_rate",
+                &self.arbt_onsl_shnu_tr_pbmn_rate,
+            )
+            .field("nabt_smtm_shun_vol_rate", &self.nabt_smtm_shun_vol_rate)
+            .field("whol_shun_tr_pbmn_rate", &self.whol_shun_tr_pbmn_rate)
+            .field("nabt_entm_ntby_qty_rate", &self.nabt_entm_ntby_qty_rate)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field(
+                "whol_entm_ntby_tr_pbmn_rate",
+                &self.whol_entm_ntby_tr_pbmn_rate,
+            )
+            .field("whol_ntby_qty_rate", &self.whol_ntby_qty_rate)
+            .field("whol_ntby_tr_pbmn_rate", &self.whol_ntby_tr_pbmn_rate)
+            .field("whol_onsl_ntby_qty", &self.whol_onsl_ntby_qty)
+            .field("whol_onsl_ntby_qty_rate", &self.whol_onsl_ntby_qty_rate)
+            .field("whol_onsl_ntby_tr_pbmn", &self.whol_onsl_ntby_tr_pbmn)
+            .field(
+                "whol_onsl_ntby_tr_pbmn_rate",
+                &self.whol_onsl_ntby_tr_pbmn_rate,
+            )
+            .field("whol_smtn_ntby_qty", &self.whol_smtn_ntby_qty)
+            .field("whol_smtn_ntby_tr_pbmn", &self.whol_smtn_ntby_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

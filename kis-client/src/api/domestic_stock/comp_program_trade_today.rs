@@ -236,7 +236,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -283,7 +283,6 @@ impl Endpoint for CompProgramTradeTodayRequest {
 /// Response of 프로그램매매 종합현황(시간) (`국내주식-114`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CompProgramTradeTodayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -313,6 +312,19 @@ impl Default for CompProgramTradeTodayResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CompProgramTradeTodayResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompProgramTradeTodayResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -377,7 +389,6 @@ impl serde::Serialize for CompProgramTradeTodayResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -454,6 +465,51 @@ impl Default for Output {
             prdy_vrss_sign: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bsop_hour", &self.bsop_hour)
+            .field("arbt_smtn_seln_tr_pbmn", &self.arbt_smtn_seln_tr_pbmn)
+            .field(
+                "arbt_smtm_seln_tr_pbmn_rate",
+                &self.arbt_smtm_seln_tr_pbmn_rate,
+            )
+            .field("arbt_smtn_shnu_tr_pbmn", &self.arbt_smtn_shnu_tr_pbmn)
+            .field(
+                "arbt_smtm_shun_tr_pbmn_rate",
+                &self.arbt_smtm_shun_tr_pbmn_rate,
+            )
+            .field("nabt_smtn_seln_tr_pbmn", &self.nabt_smtn_seln_tr_pbmn)
+            .field(
+                "nabt_smtm_seln_tr_pbmn_rate",
+                &self.nabt_smtm_seln_tr_pbmn_rate,
+            )
+            .field("nabt_smtn_shnu_tr_pbmn", &self.nabt_smtn_shnu_tr_pbmn)
+            .field(
+                "nabt_smtm_shun_tr_pbmn_rate",
+                &self.nabt_smtm_shun_tr_pbmn_rate,
+            )
+            .field("arbt_smtn_ntby_tr_pbmn", &self.arbt_smtn_ntby_tr_pbmn)
+            .field(
+                "arbt_smtm_ntby_tr_pbmn_rate",
+                &self.arbt_smtm_ntby_tr_pbmn_rate,
+            )
+            .field("nabt_smtn_ntby_tr_pbmn", &self.nabt_smtn_ntby_tr_pbmn)
+            .field(
+                "nabt_smtm_ntby_tr_pbmn_rate",
+                &self.nabt_smtm_ntby_tr_pbmn_rate,
+            )
+            .field("whol_smtn_ntby_tr_pbmn", &self.whol_smtn_ntby_tr_pbmn)
+            .field("whol_ntby_tr_pbmn_rate", &self.whol_ntby_tr_pbmn_rate)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

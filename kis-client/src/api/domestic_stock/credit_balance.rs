@@ -215,7 +215,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -261,7 +261,6 @@ impl Endpoint for CreditBalanceRequest {
 /// Response of 국내주식 신용잔고 상위 (`국내주식-109`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -296,6 +295,20 @@ impl Default for CreditBalanceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CreditBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreditBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -368,7 +381,6 @@ impl serde::Serialize for CreditBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -396,6 +408,19 @@ impl Default for Output1 {
             stnd_date2: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("bstp_cls_code", &self.bstp_cls_code)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stnd_date1", &self.stnd_date1)
+            .field("stnd_date2", &self.stnd_date2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -451,7 +476,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -519,6 +543,30 @@ impl Default for Output2 {
             nday_vrss_stln_rmnd_inrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("whol_loan_rmnd_stcn", &self.whol_loan_rmnd_stcn)
+            .field("whol_loan_rmnd_amt", &self.whol_loan_rmnd_amt)
+            .field("whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate)
+            .field("whol_stln_rmnd_stcn", &self.whol_stln_rmnd_stcn)
+            .field("whol_stln_rmnd_amt", &self.whol_stln_rmnd_amt)
+            .field("whol_stln_rmnd_rate", &self.whol_stln_rmnd_rate)
+            .field("nday_vrss_loan_rmnd_inrt", &self.nday_vrss_loan_rmnd_inrt)
+            .field("nday_vrss_stln_rmnd_inrt", &self.nday_vrss_stln_rmnd_inrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

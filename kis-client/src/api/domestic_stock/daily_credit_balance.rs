@@ -172,7 +172,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -217,7 +217,6 @@ impl Endpoint for DailyCreditBalanceRequest {
 /// Response of 국내주식 신용잔고 일별추이 (`국내주식-110`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyCreditBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -247,6 +246,19 @@ impl Default for DailyCreditBalanceResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DailyCreditBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DailyCreditBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -311,7 +323,6 @@ impl serde::Serialize for DailyCreditBalanceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 매매 일자 (`deal_date`, required, length 8).
@@ -436,6 +447,41 @@ impl Default for Output {
             stck_lwpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("deal_date", &self.deal_date)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("stlm_date", &self.stlm_date)
+            .field("whol_loan_new_stcn", &self.whol_loan_new_stcn)
+            .field("whol_loan_rdmp_stcn", &self.whol_loan_rdmp_stcn)
+            .field("whol_loan_rmnd_stcn", &self.whol_loan_rmnd_stcn)
+            .field("whol_loan_new_amt", &self.whol_loan_new_amt)
+            .field("whol_loan_rdmp_amt", &self.whol_loan_rdmp_amt)
+            .field("whol_loan_rmnd_amt", &self.whol_loan_rmnd_amt)
+            .field("whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate)
+            .field("whol_loan_gvrt", &self.whol_loan_gvrt)
+            .field("whol_stln_new_stcn", &self.whol_stln_new_stcn)
+            .field("whol_stln_rdmp_stcn", &self.whol_stln_rdmp_stcn)
+            .field("whol_stln_rmnd_stcn", &self.whol_stln_rmnd_stcn)
+            .field("whol_stln_new_amt", &self.whol_stln_new_amt)
+            .field("whol_stln_rdmp_amt", &self.whol_stln_rdmp_amt)
+            .field("whol_stln_rmnd_amt", &self.whol_stln_rmnd_amt)
+            .field("whol_stln_rmnd_rate", &self.whol_stln_rmnd_rate)
+            .field("whol_stln_gvrt", &self.whol_stln_gvrt)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -198,7 +198,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -252,7 +252,6 @@ impl Endpoint for DailyLoanTransRequest {
 /// Response of 종목별 일별 대차거래추이 (`국내주식-135`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyLoanTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -282,6 +281,19 @@ impl Default for DailyLoanTransResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DailyLoanTransResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DailyLoanTransResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -346,7 +358,6 @@ impl serde::Serialize for DailyLoanTransResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`bsop_date`, required, length 8).
@@ -402,6 +413,26 @@ impl Default for Output2 {
             rmnd_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bsop_date", &self.bsop_date)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("new_stcn", &self.new_stcn)
+            .field("rdmp_stcn", &self.rdmp_stcn)
+            .field("prdy_rmnd_vrss", &self.prdy_rmnd_vrss)
+            .field("rmnd_stcn", &self.rmnd_stcn)
+            .field("rmnd_amt", &self.rmnd_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -164,7 +164,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -209,7 +209,6 @@ impl Endpoint for DailyShortSaleRequest {
 /// Response of 국내주식 공매도 일별추이 (`국내주식-134`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DailyShortSaleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -242,6 +241,20 @@ impl Default for DailyShortSaleResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DailyShortSaleResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DailyShortSaleResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -314,7 +327,6 @@ impl serde::Serialize for DailyShortSaleResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -355,6 +367,21 @@ impl Default for Output1 {
             prdy_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -423,7 +450,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -509,6 +535,36 @@ impl Default for Output2 {
             avrg_prc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("stnd_vol_smtn", &self.stnd_vol_smtn)
+            .field("ssts_cntg_qty", &self.ssts_cntg_qty)
+            .field("ssts_vol_rlim", &self.ssts_vol_rlim)
+            .field("acml_ssts_cntg_qty", &self.acml_ssts_cntg_qty)
+            .field("acml_ssts_cntg_qty_rlim", &self.acml_ssts_cntg_qty_rlim)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("stnd_tr_pbmn_smtn", &self.stnd_tr_pbmn_smtn)
+            .field("ssts_tr_pbmn", &self.ssts_tr_pbmn)
+            .field("ssts_tr_pbmn_rlim", &self.ssts_tr_pbmn_rlim)
+            .field("acml_ssts_tr_pbmn", &self.acml_ssts_tr_pbmn)
+            .field("acml_ssts_tr_pbmn_rlim", &self.acml_ssts_tr_pbmn_rlim)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("avrg_prc", &self.avrg_prc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -450,7 +450,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -502,7 +502,6 @@ impl Endpoint for DisparityRequest {
 /// Response of 국내주식 이격도 순위 (`v1_국내주식-095`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DisparityResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -532,6 +531,19 @@ impl Default for DisparityResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DisparityResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisparityResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -596,7 +608,6 @@ impl serde::Serialize for DisparityResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -658,6 +669,28 @@ impl Default for Output {
             d120_dsrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("data_rank", &self.data_rank)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("acml_vol", &self.acml_vol)
+            .field("d5_dsrt", &self.d5_dsrt)
+            .field("d10_dsrt", &self.d10_dsrt)
+            .field("d20_dsrt", &self.d20_dsrt)
+            .field("d60_dsrt", &self.d60_dsrt)
+            .field("d120_dsrt", &self.d120_dsrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -217,7 +217,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -272,7 +272,6 @@ impl Endpoint for DividendRequest {
 /// Response of 예탁원정보(배당일정) (`국내주식-145`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DividendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -302,6 +301,19 @@ impl Default for DividendResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DividendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DividendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -366,7 +378,6 @@ impl serde::Serialize for DividendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -421,6 +432,28 @@ impl Default for Output1 {
             high_divi_gb: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("record_date", &self.record_date)
+            .field("sht_cd", &self.sht_cd)
+            .field("isin_name", &self.isin_name)
+            .field("divi_kind", &self.divi_kind)
+            .field("face_val", &self.face_val)
+            .field("per_sto_divi_amt", &self.per_sto_divi_amt)
+            .field("divi_rate", &self.divi_rate)
+            .field("stk_divi_rate", &self.stk_divi_rate)
+            .field("divi_pay_dt", &self.divi_pay_dt)
+            .field("stk_div_pay_dt", &self.stk_div_pay_dt)
+            .field("odd_pay_dt", &self.odd_pay_dt)
+            .field("stk_kind", &self.stk_kind)
+            .field("high_divi_gb", &self.high_divi_gb)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

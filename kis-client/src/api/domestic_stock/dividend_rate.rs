@@ -300,7 +300,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -349,7 +349,6 @@ impl Endpoint for DividendRateRequest {
 /// Response of 국내주식 배당률 상위 (`국내주식-106`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DividendRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -379,6 +378,19 @@ impl Default for DividendRateResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for DividendRateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DividendRateResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -443,7 +455,6 @@ impl serde::Serialize for DividendRateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 순위 (`rank`, required, length 4).
@@ -480,6 +491,22 @@ impl Default for Output {
             divi_kind: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("rank", &self.rank)
+            .field("sht_cd", &self.sht_cd)
+            .field("isin_name", &self.isin_name)
+            .field("record_date", &self.record_date)
+            .field("per_sto_divi_amt", &self.per_sto_divi_amt)
+            .field("divi_rate", &self.divi_rate)
+            .field("divi_kind", &self.divi_kind)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

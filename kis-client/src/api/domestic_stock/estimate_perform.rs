@@ -79,7 +79,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -121,7 +121,6 @@ impl Endpoint for EstimatePerformRequest {
 /// Response of 국내주식 종목추정실적 (`국내주식-187`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct EstimatePerformResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -171,6 +170,22 @@ impl Default for EstimatePerformResponse {
             output4: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for EstimatePerformResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EstimatePerformResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("output4", &self.output4)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -251,7 +266,6 @@ impl serde::Serialize for EstimatePerformResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ELW단축종목코드 (`sht_cd`, required, length 9).
@@ -291,6 +305,23 @@ impl Default for Output1 {
             forn_item_lmtrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("sht_cd", &self.sht_cd)
+            .field("item_kor_nm", &self.item_kor_nm)
+            .field("name1", &self.name1)
+            .field("name2", &self.name2)
+            .field("estdate", &self.estdate)
+            .field("rcmd_name", &self.rcmd_name)
+            .field("capital", &self.capital)
+            .field("forn_item_lmtrt", &self.forn_item_lmtrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -367,7 +398,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// DATA1 (`data1`, required, length 15).
@@ -408,6 +438,20 @@ impl Default for Output2 {
             data5: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("data1", &self.data1)
+            .field("data2", &self.data2)
+            .field("data3", &self.data3)
+            .field("data4", &self.data4)
+            .field("data5", &self.data5)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -466,7 +510,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// DATA1 (`data1`, required, length 15).
@@ -507,6 +550,20 @@ impl Default for Output3 {
             data5: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("data1", &self.data1)
+            .field("data2", &self.data2)
+            .field("data3", &self.data3)
+            .field("data4", &self.data4)
+            .field("data5", &self.data5)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -565,7 +622,6 @@ impl crate::__private::Record for Output3 {
 }
 
 /// A record of block `output4` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output4 {
     /// 결산년월 (`dt`, required, length 8).
@@ -586,6 +642,16 @@ impl Default for Output4 {
             dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output4 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output4")
+            .field("dt", &self.dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -203,7 +203,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -248,7 +248,6 @@ impl Endpoint for ExpIndexTrendRequest {
 /// Response of 국내주식 예상체결지수 추이 (`국내주식-121`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpIndexTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -278,6 +277,19 @@ impl Default for ExpIndexTrendResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ExpIndexTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExpIndexTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -342,7 +354,6 @@ impl serde::Serialize for ExpIndexTrendResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_cntg_hour`, required, length 6).
@@ -386,6 +397,22 @@ impl Default for Output {
             acml_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -153,7 +153,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -197,7 +197,6 @@ impl Endpoint for ExpPriceTrendRequest {
 /// Response of 국내주식 예상체결가 추이 (`국내주식-118`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpPriceTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -230,6 +229,20 @@ impl Default for ExpPriceTrendResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ExpPriceTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExpPriceTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -302,7 +315,6 @@ impl serde::Serialize for ExpPriceTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -346,6 +358,22 @@ impl Default for Output1 {
             antc_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name)
+            .field("antc_cnpr", &self.antc_cnpr)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("antc_cntg_vrss", &self.antc_cntg_vrss)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("antc_vol", &self.antc_vol)
+            .field("antc_tr_pbmn", &self.antc_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -418,7 +446,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -462,6 +489,22 @@ impl Default for Output2 {
             acml_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

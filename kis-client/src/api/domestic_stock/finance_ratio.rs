@@ -494,7 +494,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -548,7 +548,6 @@ impl Endpoint for FinanceRatioRequest {
 /// Response of 국내주식 재무비율 순위 (`v1_국내주식-092`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct FinanceRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -578,6 +577,19 @@ impl Default for FinanceRatioResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for FinanceRatioResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FinanceRatioResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -642,7 +654,6 @@ impl serde::Serialize for FinanceRatioResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -746,6 +757,42 @@ impl Default for Output {
             iqry_csnu: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("data_rank", &self.data_rank)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("cptl_op_prfi", &self.cptl_op_prfi)
+            .field("cptl_ntin_rate", &self.cptl_ntin_rate)
+            .field("sale_totl_rate", &self.sale_totl_rate)
+            .field("sale_ntin_rate", &self.sale_ntin_rate)
+            .field("bis", &self.bis)
+            .field("lblt_rate", &self.lblt_rate)
+            .field("bram_depn", &self.bram_depn)
+            .field("rsrv_rate", &self.rsrv_rate)
+            .field("grs", &self.grs)
+            .field("op_prfi_inrt", &self.op_prfi_inrt)
+            .field("bsop_prfi_inrt", &self.bsop_prfi_inrt)
+            .field("ntin_inrt", &self.ntin_inrt)
+            .field("equt_inrt", &self.equt_inrt)
+            .field("cptl_tnrt", &self.cptl_tnrt)
+            .field("sale_bond_tnrt", &self.sale_bond_tnrt)
+            .field("totl_aset_inrt", &self.totl_aset_inrt)
+            .field("stac_month", &self.stac_month)
+            .field("stac_month_cls_code", &self.stac_month_cls_code)
+            .field("iqry_csnu", &self.iqry_csnu)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -149,7 +149,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -193,7 +193,6 @@ impl Endpoint for FinancialRatioRequest {
 /// Response of 국내주식 재무비율 (`v1_국내주식-080`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct FinancialRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -223,6 +222,19 @@ impl Default for FinancialRatioResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for FinancialRatioResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FinancialRatioResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -287,7 +299,6 @@ impl serde::Serialize for FinancialRatioResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -335,6 +346,25 @@ impl Default for Output {
             lblt_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stac_yymm", &self.stac_yymm)
+            .field("grs", &self.grs)
+            .field("bsop_prfi_inrt", &self.bsop_prfi_inrt)
+            .field("ntin_inrt", &self.ntin_inrt)
+            .field("roe_val", &self.roe_val)
+            .field("eps", &self.eps)
+            .field("sps", &self.sps)
+            .field("bps", &self.bps)
+            .field("rsrv_rate", &self.rsrv_rate)
+            .field("lblt_rate", &self.lblt_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -502,7 +502,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -557,7 +557,6 @@ impl Endpoint for FluctuationRequest {
 /// Response of 국내주식 등락률 순위 (`v1_국내주식-088`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct FluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -587,6 +586,19 @@ impl Default for FluctuationResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for FluctuationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluctuationResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -651,7 +663,6 @@ impl serde::Serialize for FluctuationResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -753,6 +764,42 @@ impl Default for Output {
             prd_rsfl_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("data_rank", &self.data_rank)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("hgpr_hour", &self.hgpr_hour)
+            .field("acml_hgpr_date", &self.acml_hgpr_date)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("lwpr_hour", &self.lwpr_hour)
+            .field("acml_lwpr_date", &self.acml_lwpr_date)
+            .field("lwpr_vrss_prpr_rate", &self.lwpr_vrss_prpr_rate)
+            .field(
+                "dsgt_date_clpr_vrss_prpr_rate",
+                &self.dsgt_date_clpr_vrss_prpr_rate,
+            )
+            .field("cnnt_ascn_dynu", &self.cnnt_ascn_dynu)
+            .field("hgpr_vrss_prpr_rate", &self.hgpr_vrss_prpr_rate)
+            .field("cnnt_down_dynu", &self.cnnt_down_dynu)
+            .field("oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign)
+            .field("oprc_vrss_prpr", &self.oprc_vrss_prpr)
+            .field("oprc_vrss_prpr_rate", &self.oprc_vrss_prpr_rate)
+            .field("prd_rsfl", &self.prd_rsfl)
+            .field("prd_rsfl_rate", &self.prd_rsfl_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

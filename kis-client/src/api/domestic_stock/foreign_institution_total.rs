@@ -297,7 +297,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -344,7 +344,6 @@ impl Endpoint for ForeignInstitutionTotalRequest {
 /// Response of 국내기관\_외국인 매매종목가집계 (`국내주식-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTotalResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -372,6 +371,19 @@ impl Default for ForeignInstitutionTotalResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ForeignInstitutionTotalResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForeignInstitutionTotalResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -436,7 +448,6 @@ impl serde::Serialize for ForeignInstitutionTotalResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -540,6 +551,41 @@ impl Default for Output {
             etc_corp_ntby_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("ntby_qty", &self.ntby_qty)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("orgn_ntby_qty", &self.orgn_ntby_qty)
+            .field("ivtr_ntby_qty", &self.ivtr_ntby_qty)
+            .field("bank_ntby_qty", &self.bank_ntby_qty)
+            .field("insu_ntby_qty", &self.insu_ntby_qty)
+            .field("mrbn_ntby_qty", &self.mrbn_ntby_qty)
+            .field("fund_ntby_qty", &self.fund_ntby_qty)
+            .field("etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol)
+            .field("etc_corp_ntby_vol", &self.etc_corp_ntby_vol)
+            .field("frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn)
+            .field("orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn)
+            .field("ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn)
+            .field("bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn)
+            .field("insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn)
+            .field("mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn)
+            .field("fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn)
+            .field("etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn)
+            .field("etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -219,7 +219,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -265,7 +265,6 @@ impl Endpoint for FrgnmemTradeEstimateRequest {
 /// Response of 외국계 매매종목 가집계 (`국내주식-161`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct FrgnmemTradeEstimateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -295,6 +294,19 @@ impl Default for FrgnmemTradeEstimateResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for FrgnmemTradeEstimateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrgnmemTradeEstimateResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -359,7 +371,6 @@ impl serde::Serialize for FrgnmemTradeEstimateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식단축종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -412,6 +423,25 @@ impl Default for Output {
             glob_total_shnu_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("glob_ntsl_qty", &self.glob_ntsl_qty)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("glob_total_seln_qty", &self.glob_total_seln_qty)
+            .field("glob_total_shnu_qty", &self.glob_total_shnu_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -245,7 +245,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -292,7 +292,6 @@ impl Endpoint for FrgnmemTradeTrendRequest {
 /// Response of 회원사 실시간 매매동향(틱) (`국내주식-163`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct FrgnmemTradeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -327,6 +326,20 @@ impl Default for FrgnmemTradeTrendResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for FrgnmemTradeTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrgnmemTradeTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -399,7 +412,6 @@ impl serde::Serialize for FrgnmemTradeTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 총매도수량 (`total_seln_qty`, required, length 18).
@@ -421,6 +433,17 @@ impl Default for Output1 {
             total_shnu_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("total_seln_qty", &self.total_seln_qty)
+            .field("total_shnu_qty", &self.total_shnu_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -467,7 +490,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업시간 (`bsop_hour`, required, length 6).
@@ -520,6 +542,25 @@ impl Default for Output2 {
             frgn_ntby_qty_icdc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bsop_hour", &self.bsop_hour)
+            .field("mbcr_name", &self.mbcr_name)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("acml_ntby_qty", &self.acml_ntby_qty)
+            .field("glob_ntby_qty", &self.glob_ntby_qty)
+            .field("frgn_ntby_qty_icdc", &self.frgn_ntby_qty_icdc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -52,7 +52,7 @@ impl std::fmt::Debug for HtsTopViewRequest {
 const FIELDS: &[p::FieldMeta] = &[];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -92,7 +92,6 @@ impl Endpoint for HtsTopViewRequest {
 /// Response of HTS조회상위20종목 (`국내주식-214`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct HtsTopViewResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -120,6 +119,19 @@ impl Default for HtsTopViewResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for HtsTopViewResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HtsTopViewResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -184,7 +196,6 @@ impl serde::Serialize for HtsTopViewResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시장구분 (`mrkt_div_cls_code`, required, length 9).
@@ -212,6 +223,17 @@ impl Default for Output1 {
             mksc_shrn_iscd: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("mrkt_div_cls_code", &self.mrkt_div_cls_code)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -151,7 +151,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -195,7 +195,6 @@ impl Endpoint for IncomeStatementRequest {
 /// Response of 국내주식 손익계산서 (`v1_국내주식-079`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IncomeStatementResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -225,6 +224,19 @@ impl Default for IncomeStatementResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IncomeStatementResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncomeStatementResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -289,7 +301,6 @@ impl serde::Serialize for IncomeStatementResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 결산 년월 (`stac_yymm`, required, length 6).
@@ -352,6 +363,28 @@ impl Default for Output {
             thtr_ntin: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stac_yymm", &self.stac_yymm)
+            .field("sale_account", &self.sale_account)
+            .field("sale_cost", &self.sale_cost)
+            .field("sale_totl_prfi", &self.sale_totl_prfi)
+            .field("depr_cost", &self.depr_cost)
+            .field("sell_mang", &self.sell_mang)
+            .field("bsop_prti", &self.bsop_prti)
+            .field("bsop_non_ernn", &self.bsop_non_ernn)
+            .field("bsop_non_expn", &self.bsop_non_expn)
+            .field("op_prfi", &self.op_prfi)
+            .field("spec_prfi", &self.spec_prfi)
+            .field("spec_loss", &self.spec_loss)
+            .field("thtr_ntin", &self.thtr_ntin)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

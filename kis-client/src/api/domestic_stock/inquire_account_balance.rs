@@ -169,7 +169,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -231,7 +231,6 @@ impl Endpoint for InquireAccountBalanceRequest {
 /// Response of 투자계좌자산현황조회 (`v1_국내주식-048`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAccountBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -306,6 +305,20 @@ impl Default for InquireAccountBalanceResponse {
     }
 }
 
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAccountBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAccountBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
+    }
+}
+
 impl crate::__private::Record for InquireAccountBalanceResponse {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -375,7 +388,6 @@ impl serde::Serialize for InquireAccountBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매입금액 (`pchs_amt`, required, length 19).
@@ -409,6 +421,21 @@ impl Default for Output1 {
             whol_weit_rt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pchs_amt", &self.pchs_amt)
+            .field("evlu_amt", &self.evlu_amt)
+            .field("evlu_pfls_amt", &self.evlu_pfls_amt)
+            .field("crdt_lnd_amt", &self.crdt_lnd_amt)
+            .field("real_nass_amt", &self.real_nass_amt)
+            .field("whol_weit_rt", &self.whol_weit_rt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -477,7 +504,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
@@ -576,6 +602,43 @@ impl Default for Output2 {
             etpr_crdt_grnt_loan_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("pchs_amt_smtl", &self.pchs_amt_smtl)
+            .field("nass_tot_amt", &self.nass_tot_amt)
+            .field("loan_amt_smtl", &self.loan_amt_smtl)
+            .field("evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl)
+            .field("evlu_amt_smtl", &self.evlu_amt_smtl)
+            .field("tot_asst_amt", &self.tot_asst_amt)
+            .field("tot_lnda_tot_ulst_lnda", &self.tot_lnda_tot_ulst_lnda)
+            .field("cma_auto_loan_amt", &self.cma_auto_loan_amt)
+            .field("tot_mgln_amt", &self.tot_mgln_amt)
+            .field("stln_evlu_amt", &self.stln_evlu_amt)
+            .field("crdt_fncg_amt", &self.crdt_fncg_amt)
+            .field("ocl_apl_loan_amt", &self.ocl_apl_loan_amt)
+            .field("pldg_stup_amt", &self.pldg_stup_amt)
+            .field("frcr_evlu_tota", &self.frcr_evlu_tota)
+            .field("tot_dncl_amt", &self.tot_dncl_amt)
+            .field("cma_evlu_amt", &self.cma_evlu_amt)
+            .field("dncl_amt", &self.dncl_amt)
+            .field("tot_sbst_amt", &self.tot_sbst_amt)
+            .field("thdt_rcvb_amt", &self.thdt_rcvb_amt)
+            .field("ovrs_stck_evlu_amt1", &self.ovrs_stck_evlu_amt1)
+            .field("ovrs_bond_evlu_amt", &self.ovrs_bond_evlu_amt)
+            .field("mmf_cma_mgge_loan_amt", &self.mmf_cma_mgge_loan_amt)
+            .field("sbsc_dncl_amt", &self.sbsc_dncl_amt)
+            .field(
+                "pbst_sbsc_fnds_loan_use_amt",
+                &self.pbst_sbsc_fnds_loan_use_amt,
+            )
+            .field("etpr_crdt_grnt_loan_amt", &self.etpr_crdt_grnt_loan_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

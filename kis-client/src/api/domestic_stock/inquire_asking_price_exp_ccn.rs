@@ -122,7 +122,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -165,7 +165,6 @@ impl Endpoint for InquireAskingPriceExpCcnRequest {
 /// Response of 주식현재가 호가/예상체결 (`v1_국내주식-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceExpCcnResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -196,6 +195,20 @@ impl Default for InquireAskingPriceExpCcnResponse {
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAskingPriceExpCcnResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAskingPriceExpCcnResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -268,7 +281,6 @@ impl serde::Serialize for InquireAskingPriceExpCcnResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 6).
@@ -515,6 +527,86 @@ impl Default for Output1 {
             new_mkop_cls_code: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("aspr_acpt_hour", &self.aspr_acpt_hour)
+            .field("askp1", &self.askp1)
+            .field("askp2", &self.askp2)
+            .field("askp3", &self.askp3)
+            .field("askp4", &self.askp4)
+            .field("askp5", &self.askp5)
+            .field("askp6", &self.askp6)
+            .field("askp7", &self.askp7)
+            .field("askp8", &self.askp8)
+            .field("askp9", &self.askp9)
+            .field("askp10", &self.askp10)
+            .field("bidp1", &self.bidp1)
+            .field("bidp2", &self.bidp2)
+            .field("bidp3", &self.bidp3)
+            .field("bidp4", &self.bidp4)
+            .field("bidp5", &self.bidp5)
+            .field("bidp6", &self.bidp6)
+            .field("bidp7", &self.bidp7)
+            .field("bidp8", &self.bidp8)
+            .field("bidp9", &self.bidp9)
+            .field("bidp10", &self.bidp10)
+            .field("askp_rsqn1", &self.askp_rsqn1)
+            .field("askp_rsqn2", &self.askp_rsqn2)
+            .field("askp_rsqn3", &self.askp_rsqn3)
+            .field("askp_rsqn4", &self.askp_rsqn4)
+            .field("askp_rsqn5", &self.askp_rsqn5)
+            .field("askp_rsqn6", &self.askp_rsqn6)
+            .field("askp_rsqn7", &self.askp_rsqn7)
+            .field("askp_rsqn8", &self.askp_rsqn8)
+            .field("askp_rsqn9", &self.askp_rsqn9)
+            .field("askp_rsqn10", &self.askp_rsqn10)
+            .field("bidp_rsqn1", &self.bidp_rsqn1)
+            .field("bidp_rsqn2", &self.bidp_rsqn2)
+            .field("bidp_rsqn3", &self.bidp_rsqn3)
+            .field("bidp_rsqn4", &self.bidp_rsqn4)
+            .field("bidp_rsqn5", &self.bidp_rsqn5)
+            .field("bidp_rsqn6", &self.bidp_rsqn6)
+            .field("bidp_rsqn7", &self.bidp_rsqn7)
+            .field("bidp_rsqn8", &self.bidp_rsqn8)
+            .field("bidp_rsqn9", &self.bidp_rsqn9)
+            .field("bidp_rsqn10", &self.bidp_rsqn10)
+            .field("askp_rsqn_icdc1", &self.askp_rsqn_icdc1)
+            .field("askp_rsqn_icdc2", &self.askp_rsqn_icdc2)
+            .field("askp_rsqn_icdc3", &self.askp_rsqn_icdc3)
+            .field("askp_rsqn_icdc4", &self.askp_rsqn_icdc4)
+            .field("askp_rsqn_icdc5", &self.askp_rsqn_icdc5)
+            .field("askp_rsqn_icdc6", &self.askp_rsqn_icdc6)
+            .field("askp_rsqn_icdc7", &self.askp_rsqn_icdc7)
+            .field("askp_rsqn_icdc8", &self.askp_rsqn_icdc8)
+            .field("askp_rsqn_icdc9", &self.askp_rsqn_icdc9)
+            .field("askp_rsqn_icdc10", &self.askp_rsqn_icdc10)
+            .field("bidp_rsqn_icdc1", &self.bidp_rsqn_icdc1)
+            .field("bidp_rsqn_icdc2", &self.bidp_rsqn_icdc2)
+            .field("bidp_rsqn_icdc3", &self.bidp_rsqn_icdc3)
+            .field("bidp_rsqn_icdc4", &self.bidp_rsqn_icdc4)
+            .field("bidp_rsqn_icdc5", &self.bidp_rsqn_icdc5)
+            .field("bidp_rsqn_icdc6", &self.bidp_rsqn_icdc6)
+            .field("bidp_rsqn_icdc7", &self.bidp_rsqn_icdc7)
+            .field("bidp_rsqn_icdc8", &self.bidp_rsqn_icdc8)
+            .field("bidp_rsqn_icdc9", &self.bidp_rsqn_icdc9)
+            .field("bidp_rsqn_icdc10", &self.bidp_rsqn_icdc10)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc)
+            .field("total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc)
+            .field("ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc)
+            .field("ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc)
+            .field("ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn)
+            .field("ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn)
+            .field("ntby_aspr_rsqn", &self.ntby_aspr_rsqn)
+            .field("new_mkop_cls_code", &self.new_mkop_cls_code)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -843,7 +935,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예상 장운영 구분 코드 (`antc_mkop_cls_code`, required, length 3).
@@ -911,6 +1002,28 @@ impl Default for Output2 {
             vi_cls_code: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("antc_mkop_cls_code", &self.antc_mkop_cls_code)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("stck_sdpr", &self.stck_sdpr)
+            .field("antc_cnpr", &self.antc_cnpr)
+            .field("antc_cntg_vrss_sign", &self.antc_cntg_vrss_sign)
+            .field("antc_cntg_vrss", &self.antc_cntg_vrss)
+            .field("antc_cntg_prdy_ctrt", &self.antc_cntg_prdy_ctrt)
+            .field("antc_vol", &self.antc_vol)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("vi_cls_code", &self.vi_cls_code)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -404,7 +404,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -474,7 +474,6 @@ impl Endpoint for InquireBalanceRlzPlRequest {
 /// Response of 주식잔고조회\_실현손익 (`v1_국내주식-041`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceRlzPlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -515,6 +514,22 @@ impl Default for InquireBalanceRlzPlResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireBalanceRlzPlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireBalanceRlzPlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -601,7 +616,6 @@ impl serde::Serialize for InquireBalanceRlzPlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -698,6 +712,38 @@ impl Default for Output1 {
             fltt_rt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("bfdy_buy_qty", &self.bfdy_buy_qty)
+            .field("bfdy_sll_qty", &self.bfdy_sll_qty)
+            .field("thdt_buyqty", &self.thdt_buyqty)
+            .field("thdt_sll_qty", &self.thdt_sll_qty)
+            .field("hldg_qty", &self.hldg_qty)
+            .field("ord_psbl_qty", &self.ord_psbl_qty)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("pchs_amt", &self.pchs_amt)
+            .field("prpr", &self.prpr)
+            .field("evlu_amt", &self.evlu_amt)
+            .field("evlu_pfls_amt", &self.evlu_pfls_amt)
+            .field("evlu_pfls_rt", &self.evlu_pfls_rt)
+            .field("evlu_erng_rt", &self.evlu_erng_rt)
+            .field("loan_dt", &self.loan_dt)
+            .field("loan_amt", &self.loan_amt)
+            .field("stln_slng_chgs", &self.stln_slng_chgs)
+            .field("expd_dt", &self.expd_dt)
+            .field("stck_loan_unpr", &self.stck_loan_unpr)
+            .field("bfdy_cprs_icdc", &self.bfdy_cprs_icdc)
+            .field("fltt_rt", &self.fltt_rt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -834,7 +880,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -934,6 +979,43 @@ impl Default for Output2 {
             real_evlu_pfls_erng_rt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("dnca_tot_amt", &self.dnca_tot_amt)
+            .field("nxdy_excc_amt", &self.nxdy_excc_amt)
+            .field("prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt)
+            .field("cma_evlu_amt", &self.cma_evlu_amt)
+            .field("bfdy_buy_amt", &self.bfdy_buy_amt)
+            .field("thdt_buy_amt", &self.thdt_buy_amt)
+            .field("nxdy_auto_rdpt_amt", &self.nxdy_auto_rdpt_amt)
+            .field("bfdy_sll_amt", &self.bfdy_sll_amt)
+            .field("thdt_sll_amt", &self.thdt_sll_amt)
+            .field("d2_auto_rdpt_amt", &self.d2_auto_rdpt_amt)
+            .field("bfdy_tlex_amt", &self.bfdy_tlex_amt)
+            .field("thdt_tlex_amt", &self.thdt_tlex_amt)
+            .field("tot_loan_amt", &self.tot_loan_amt)
+            .field("scts_evlu_amt", &self.scts_evlu_amt)
+            .field("tot_evlu_amt", &self.tot_evlu_amt)
+            .field("nass_amt", &self.nass_amt)
+            .field("fncg_gld_auto_rdpt_yn", &self.fncg_gld_auto_rdpt_yn)
+            .field("pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt)
+            .field("evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt)
+            .field("evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt)
+            .field("tot_stln_slng_chgs", &self.tot_stln_slng_chgs)
+            .field("bfdy_tot_asst_evlu_amt", &self.bfdy_tot_asst_evlu_amt)
+            .field("asst_icdc_amt", &self.asst_icdc_amt)
+            .field("asst_icdc_erng_rt", &self.asst_icdc_erng_rt)
+            .field("rlzt_pfls", &self.rlzt_pfls)
+            .field("rlzt_erng_rt", &self.rlzt_erng_rt)
+            .field("real_evlu_pfls", &self.real_evlu_pfls)
+            .field("real_evlu_pfls_erng_rt", &self.real_evlu_pfls_erng_rt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

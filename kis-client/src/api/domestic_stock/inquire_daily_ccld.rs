@@ -605,7 +605,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -694,7 +694,6 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 주식일별주문체결조회 (`v1_국내주식-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -735,6 +734,22 @@ impl Default for InquireDailyCcldResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyCcldResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyCcldResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -821,7 +836,6 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -985,6 +999,58 @@ impl Default for Output1 {
             cncl_cfrm_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ord_dt", &self.ord_dt)
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("odno", &self.odno)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("ord_dvsn_name", &self.ord_dvsn_name)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("ord_qty", &self.ord_qty)
+            .field("ord_unpr", &self.ord_unpr)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("avg_prvs", &self.avg_prvs)
+            .field("cncl_yn", &self.cncl_yn)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("loan_dt", &self.loan_dt)
+            .field("ordr_empno", &self.ordr_empno)
+            .field("ord_dvsn_cd", &self.ord_dvsn_cd)
+            .field("cnc_cfrm_qty", &self.cnc_cfrm_qty)
+            .field("rmn_qty", &self.rmn_qty)
+            .field("rjct_qty", &self.rjct_qty)
+            .field("ccld_cndt_name", &self.ccld_cndt_name)
+            .field("inqr_ip_addr", &self.inqr_ip_addr)
+            .field(
+                "cpbc_ordp_ord_rcit_dvsn_cd",
+                &self.cpbc_ordp_ord_rcit_dvsn_cd,
+            )
+            .field(
+                "cpbc_ordp_infm_mthd_dvsn_cd",
+                &self.cpbc_ordp_infm_mthd_dvsn_cd,
+            )
+            .field("infm_tmd", &self.infm_tmd)
+            .field("ctac_tlno", &self.ctac_tlno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("excg_dvsn_cd", &self.excg_dvsn_cd)
+            .field("cpbc_ordp_mtrl_dvsn_cd", &self.cpbc_ordp_mtrl_dvsn_cd)
+            .field("ord_orgno", &self.ord_orgno)
+            .field("rsvn_ord_end_dt", &self.rsvn_ord_end_dt)
+            .field("excg_id_dvsn_cd", &self.excg_id_dvsn_cd)
+            .field("stpm_cndt_pric", &self.stpm_cndt_pric)
+            .field("stpm_efct_occr_dtmd", &self.stpm_efct_occr_dtmd)
+            .field("cncl_cfrm_qty", &self.cncl_cfrm_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1177,7 +1243,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총주문수량 (`tot_ord_qty`, required, length 10).
@@ -1208,6 +1273,20 @@ impl Default for Output2 {
             pchs_avg_pric: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("tot_ord_qty", &self.tot_ord_qty)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("prsm_tlex_smtl", &self.prsm_tlex_smtl)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -255,7 +255,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -302,7 +302,6 @@ impl Endpoint for InquireDailyItemchartpriceRequest {
 /// Response of 국내주식기간별시세(일/주/월/년) (`v1_국내주식-016`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyItemchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -337,6 +336,20 @@ impl Default for InquireDailyItemchartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyItemchartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyItemchartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -409,7 +422,6 @@ impl serde::Serialize for InquireDailyItemchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
@@ -532,6 +544,45 @@ impl Default for Output1 {
             itewhol_loan_rmnd_ratem: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("stck_mxpr", &self.stck_mxpr)
+            .field("stck_llam", &self.stck_llam)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("stck_prdy_oprc", &self.stck_prdy_oprc)
+            .field("stck_prdy_hgpr", &self.stck_prdy_hgpr)
+            .field("stck_prdy_lwpr", &self.stck_prdy_lwpr)
+            .field("askp", &self.askp)
+            .field("bidp", &self.bidp)
+            .field("prdy_vrss_vol", &self.prdy_vrss_vol)
+            .field("vol_tnrt", &self.vol_tnrt)
+            .field("stck_fcam", &self.stck_fcam)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("cpfn", &self.cpfn)
+            .field("hts_avls", &self.hts_avls)
+            .field("per", &self.per)
+            .field("eps", &self.eps)
+            .field("pbr", &self.pbr)
+            .field("itewhol_loan_rmnd_ratem", &self.itewhol_loan_rmnd_ratem)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -696,7 +747,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -802,6 +852,28 @@ impl Default for Output2 {
             revl_issu_reas: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("flng_cls_code", &self.flng_cls_code)
+            .field("prtt_rate", &self.prtt_rate)
+            .field("mod_yn", &self.mod_yn)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("revl_issu_reas", &self.revl_issu_reas)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

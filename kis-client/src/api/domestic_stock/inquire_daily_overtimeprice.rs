@@ -118,7 +118,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -161,7 +161,6 @@ impl Endpoint for InquireDailyOvertimepriceRequest {
 /// Response of 주식현재가 시간외일자별주가 (`v1_국내주식-026`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyOvertimepriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -196,6 +195,20 @@ impl Default for InquireDailyOvertimepriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyOvertimepriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyOvertimepriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -268,7 +281,6 @@ impl serde::Serialize for InquireDailyOvertimepriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 현재가 (`ovtm_untp_prpr`, length 10).
@@ -336,6 +348,34 @@ impl Default for Output1 {
             ovtm_untp_antc_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ovtm_untp_prpr", &self.ovtm_untp_prpr)
+            .field("ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss)
+            .field("ovtm_untp_prdy_vrss_sign", &self.ovtm_untp_prdy_vrss_sign)
+            .field("ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt)
+            .field("ovtm_untp_vol", &self.ovtm_untp_vol)
+            .field("ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn)
+            .field("ovtm_untp_mxpr", &self.ovtm_untp_mxpr)
+            .field("ovtm_untp_llam", &self.ovtm_untp_llam)
+            .field("ovtm_untp_oprc", &self.ovtm_untp_oprc)
+            .field("ovtm_untp_hgpr", &self.ovtm_untp_hgpr)
+            .field("ovtm_untp_lwpr", &self.ovtm_untp_lwpr)
+            .field("ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr)
+            .field("ovtm_untp_antc_cntg_vrss", &self.ovtm_untp_antc_cntg_vrss)
+            .field(
+                "ovtm_untp_antc_cntg_vrss_sign",
+                &self.ovtm_untp_antc_cntg_vrss_sign,
+            )
+            .field("ovtm_untp_antc_cntg_ctrt", &self.ovtm_untp_antc_cntg_ctrt)
+            .field("ovtm_untp_antc_vol", &self.ovtm_untp_antc_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -444,7 +484,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, length 8).
@@ -507,6 +546,27 @@ impl Default for Output2 {
             ovtm_untp_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("ovtm_untp_prpr", &self.ovtm_untp_prpr)
+            .field("ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss)
+            .field("ovtm_untp_prdy_vrss_sign", &self.ovtm_untp_prdy_vrss_sign)
+            .field("ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt)
+            .field("ovtm_untp_vol", &self.ovtm_untp_vol)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -200,7 +200,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -245,7 +245,6 @@ impl Endpoint for InquireDailyPriceRequest {
 /// Response of 주식현재가 일자별 (`v1_국내주식-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -275,6 +274,19 @@ impl Default for InquireDailyPriceResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -339,7 +351,6 @@ impl serde::Serialize for InquireDailyPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -429,6 +440,29 @@ impl Default for Output {
             acml_prtt_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("hts_frgn_ehrt", &self.hts_frgn_ehrt)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("flng_cls_code", &self.flng_cls_code)
+            .field("acml_prtt_rate", &self.acml_prtt_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

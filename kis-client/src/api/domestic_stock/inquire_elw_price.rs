@@ -112,7 +112,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -155,7 +155,6 @@ impl Endpoint for InquireElwPriceRequest {
 /// Response of ELW 현재가 시세 (`v1_국내주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireElwPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -185,6 +184,19 @@ impl Default for InquireElwPriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireElwPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireElwPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -249,7 +261,6 @@ impl serde::Serialize for InquireElwPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW 단축 종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -386,6 +397,53 @@ impl Default for Output {
             invt_epmd_cntt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate)
+            .field("unas_shrn_iscd", &self.unas_shrn_iscd)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("unas_prpr", &self.unas_prpr)
+            .field("unas_prdy_vrss", &self.unas_prdy_vrss)
+            .field("unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign)
+            .field("unas_prdy_ctrt", &self.unas_prdy_ctrt)
+            .field("bidp", &self.bidp)
+            .field("askp", &self.askp)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("vol_tnrt", &self.vol_tnrt)
+            .field("elw_oprc", &self.elw_oprc)
+            .field("elw_hgpr", &self.elw_hgpr)
+            .field("elw_lwpr", &self.elw_lwpr)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("dprt", &self.dprt)
+            .field("atm_cls_name", &self.atm_cls_name)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("acpr", &self.acpr)
+            .field("pvt_scnd_dmrs_prc", &self.pvt_scnd_dmrs_prc)
+            .field("pvt_frst_dmrs_prc", &self.pvt_frst_dmrs_prc)
+            .field("pvt_pont_val", &self.pvt_pont_val)
+            .field("pvt_frst_dmsp_prc", &self.pvt_frst_dmsp_prc)
+            .field("pvt_scnd_dmsp_prc", &self.pvt_scnd_dmsp_prc)
+            .field("dmsp_val", &self.dmsp_val)
+            .field("dmrs_val", &self.dmrs_val)
+            .field("elw_sdpr", &self.elw_sdpr)
+            .field("apprch_rate", &self.apprch_rate)
+            .field("tick_conv_prc", &self.tick_conv_prc)
+            .field("invt_epmd_cntt", &self.invt_epmd_cntt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -215,7 +215,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -261,7 +261,6 @@ impl Endpoint for InquireIndexCategoryPriceRequest {
 /// Response of 국내업종 구분별전체시세 (`v1_국내주식-066`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexCategoryPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -294,6 +293,20 @@ impl Default for InquireIndexCategoryPriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireIndexCategoryPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireIndexCategoryPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -366,7 +379,6 @@ impl serde::Serialize for InquireIndexCategoryPriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -449,6 +461,35 @@ impl Default for Output1 {
             dryy_bstp_nmix_lwpr_date: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("bstp_nmix_oprc", &self.bstp_nmix_oprc)
+            .field("bstp_nmix_hgpr", &self.bstp_nmix_hgpr)
+            .field("bstp_nmix_lwpr", &self.bstp_nmix_lwpr)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("ascn_issu_cnt", &self.ascn_issu_cnt)
+            .field("down_issu_cnt", &self.down_issu_cnt)
+            .field("stnr_issu_cnt", &self.stnr_issu_cnt)
+            .field("uplm_issu_cnt", &self.uplm_issu_cnt)
+            .field("lslm_issu_cnt", &self.lslm_issu_cnt)
+            .field("prdy_tr_pbmn", &self.prdy_tr_pbmn)
+            .field("dryy_bstp_nmix_hgpr_date", &self.dryy_bstp_nmix_hgpr_date)
+            .field("dryy_bstp_nmix_hgpr", &self.dryy_bstp_nmix_hgpr)
+            .field("dryy_bstp_nmix_lwpr", &self.dryy_bstp_nmix_lwpr)
+            .field("dryy_bstp_nmix_lwpr_date", &self.dryy_bstp_nmix_lwpr_date)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -573,7 +614,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 업종 구분 코드 (`bstp_cls_code`, required, length 4).
@@ -626,6 +666,25 @@ impl Default for Output2 {
             acml_tr_pbmn_rlim: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bstp_cls_code", &self.bstp_cls_code)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("acml_vol_rlim", &self.acml_vol_rlim)
+            .field("acml_tr_pbmn_rlim", &self.acml_tr_pbmn_rlim)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

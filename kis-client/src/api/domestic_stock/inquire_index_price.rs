@@ -115,7 +115,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -158,7 +158,6 @@ impl Endpoint for InquireIndexPriceRequest {
 /// Response of 국내업종 현재지수 (`v1_국내주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireIndexPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -186,6 +185,19 @@ impl Default for InquireIndexPriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireIndexPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireIndexPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -250,7 +262,6 @@ impl serde::Serialize for InquireIndexPriceResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 업종 지수 현재가 (`bstp_nmix_prpr`, required, length 11.2).
@@ -402,6 +413,51 @@ impl Default for Output {
             ntby_rsqn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("prdy_tr_pbmn", &self.prdy_tr_pbmn)
+            .field("bstp_nmix_oprc", &self.bstp_nmix_oprc)
+            .field("prdy_nmix_vrss_nmix_oprc", &self.prdy_nmix_vrss_nmix_oprc)
+            .field("oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign)
+            .field("bstp_nmix_oprc_prdy_ctrt", &self.bstp_nmix_oprc_prdy_ctrt)
+            .field("bstp_nmix_hgpr", &self.bstp_nmix_hgpr)
+            .field("prdy_nmix_vrss_nmix_hgpr", &self.prdy_nmix_vrss_nmix_hgpr)
+            .field("hgpr_vrss_prpr_sign", &self.hgpr_vrss_prpr_sign)
+            .field("bstp_nmix_hgpr_prdy_ctrt", &self.bstp_nmix_hgpr_prdy_ctrt)
+            .field("bstp_nmix_lwpr", &self.bstp_nmix_lwpr)
+            .field("prdy_clpr_vrss_lwpr", &self.prdy_clpr_vrss_lwpr)
+            .field("lwpr_vrss_prpr_sign", &self.lwpr_vrss_prpr_sign)
+            .field("prdy_clpr_vrss_lwpr_rate", &self.prdy_clpr_vrss_lwpr_rate)
+            .field("ascn_issu_cnt", &self.ascn_issu_cnt)
+            .field("uplm_issu_cnt", &self.uplm_issu_cnt)
+            .field("stnr_issu_cnt", &self.stnr_issu_cnt)
+            .field("down_issu_cnt", &self.down_issu_cnt)
+            .field("lslm_issu_cnt", &self.lslm_issu_cnt)
+            .field("dryy_bstp_nmix_hgpr", &self.dryy_bstp_nmix_hgpr)
+            .field("dryy_hgpr_vrss_prpr_rate", &self.dryy_hgpr_vrss_prpr_rate)
+            .field("dryy_bstp_nmix_hgpr_date", &self.dryy_bstp_nmix_hgpr_date)
+            .field("dryy_bstp_nmix_lwpr", &self.dryy_bstp_nmix_lwpr)
+            .field("dryy_lwpr_vrss_prpr_rate", &self.dryy_lwpr_vrss_prpr_rate)
+            .field("dryy_bstp_nmix_lwpr_date", &self.dryy_bstp_nmix_lwpr_date)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("seln_rsqn_rate", &self.seln_rsqn_rate)
+            .field("shnu_rsqn_rate", &self.shnu_rsqn_rate)
+            .field("ntby_rsqn", &self.ntby_rsqn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -126,7 +126,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -169,7 +169,6 @@ impl Endpoint for InquireInvestorRequest {
 /// Response of 주식현재가 투자자 (`v1_국내주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -199,6 +198,19 @@ impl Default for InquireInvestorResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireInvestorResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireInvestorResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -263,7 +275,6 @@ impl serde::Serialize for InquireInvestorResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -352,6 +363,37 @@ impl Default for Output {
             orgn_seln_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prsn_ntby_qty", &self.prsn_ntby_qty)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("orgn_ntby_qty", &self.orgn_ntby_qty)
+            .field("prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn)
+            .field("frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn)
+            .field("orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn)
+            .field("prsn_shnu_vol", &self.prsn_shnu_vol)
+            .field("frgn_shnu_vol", &self.frgn_shnu_vol)
+            .field("orgn_shnu_vol", &self.orgn_shnu_vol)
+            .field("prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn)
+            .field("frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn)
+            .field("orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn)
+            .field("prsn_seln_vol", &self.prsn_seln_vol)
+            .field("frgn_seln_vol", &self.frgn_seln_vol)
+            .field("orgn_seln_vol", &self.orgn_seln_vol)
+            .field("prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn)
+            .field("frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn)
+            .field("orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -225,7 +225,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -272,7 +272,6 @@ impl Endpoint for InquireInvestorDailyByMarketRequest {
 /// Response of 시장별 투자자매매동향(일별) (`국내주식-075`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorDailyByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -302,6 +301,19 @@ impl Default for InquireInvestorDailyByMarketResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireInvestorDailyByMarketResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireInvestorDailyByMarketResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -366,7 +378,6 @@ impl serde::Serialize for InquireInvestorDailyByMarketResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -506,6 +517,54 @@ impl Default for Output {
             etc_corp_ntby_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("bstp_nmix_oprc", &self.bstp_nmix_oprc)
+            .field("bstp_nmix_hgpr", &self.bstp_nmix_hgpr)
+            .field("bstp_nmix_lwpr", &self.bstp_nmix_lwpr)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("frgn_reg_ntby_qty", &self.frgn_reg_ntby_qty)
+            .field("frgn_nreg_ntby_qty", &self.frgn_nreg_ntby_qty)
+            .field("prsn_ntby_qty", &self.prsn_ntby_qty)
+            .field("orgn_ntby_qty", &self.orgn_ntby_qty)
+            .field("scrt_ntby_qty", &self.scrt_ntby_qty)
+            .field("ivtr_ntby_qty", &self.ivtr_ntby_qty)
+            .field("pe_fund_ntby_vol", &self.pe_fund_ntby_vol)
+            .field("bank_ntby_qty", &self.bank_ntby_qty)
+            .field("insu_ntby_qty", &self.insu_ntby_qty)
+            .field("mrbn_ntby_qty", &self.mrbn_ntby_qty)
+            .field("fund_ntby_qty", &self.fund_ntby_qty)
+            .field("etc_ntby_qty", &self.etc_ntby_qty)
+            .field("etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol)
+            .field("etc_corp_ntby_vol", &self.etc_corp_ntby_vol)
+            .field("frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn)
+            .field("frgn_reg_ntby_pbmn", &self.frgn_reg_ntby_pbmn)
+            .field("frgn_nreg_ntby_pbmn", &self.frgn_nreg_ntby_pbmn)
+            .field("prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn)
+            .field("orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn)
+            .field("scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn)
+            .field("ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn)
+            .field("pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn)
+            .field("bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn)
+            .field("insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn)
+            .field("mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn)
+            .field("fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn)
+            .field("etc_ntby_tr_pbmn", &self.etc_ntby_tr_pbmn)
+            .field("etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn)
+            .field("etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -153,7 +153,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -196,7 +196,6 @@ impl Endpoint for InquireInvestorTimeByMarketRequest {
 /// Response of 시장별 투자자매매동향(시세) (`v1_국내주식-074`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireInvestorTimeByMarketResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -224,6 +223,19 @@ impl Default for InquireInvestorTimeByMarketResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireInvestorTimeByMarketResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireInvestorTimeByMarketResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -288,7 +300,6 @@ impl serde::Serialize for InquireInvestorTimeByMarketResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 외국인 매도 거래량 (`frgn_seln_vol`, required, length 18).
@@ -520,6 +531,87 @@ impl Default for Output {
             etc_corp_ntby_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("frgn_seln_vol", &self.frgn_seln_vol)
+            .field("frgn_shnu_vol", &self.frgn_shnu_vol)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn)
+            .field("frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn)
+            .field("frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn)
+            .field("prsn_seln_vol", &self.prsn_seln_vol)
+            .field("prsn_shnu_vol", &self.prsn_shnu_vol)
+            .field("prsn_ntby_qty", &self.prsn_ntby_qty)
+            .field("prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn)
+            .field("prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn)
+            .field("prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn)
+            .field("orgn_seln_vol", &self.orgn_seln_vol)
+            .field("orgn_shnu_vol", &self.orgn_shnu_vol)
+            .field("orgn_ntby_qty", &self.orgn_ntby_qty)
+            .field("orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn)
+            .field("orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn)
+            .field("orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn)
+            .field("scrt_seln_vol", &self.scrt_seln_vol)
+            .field("scrt_shnu_vol", &self.scrt_shnu_vol)
+            .field("scrt_ntby_qty", &self.scrt_ntby_qty)
+            .field("scrt_seln_tr_pbmn", &self.scrt_seln_tr_pbmn)
+            .field("scrt_shnu_tr_pbmn", &self.scrt_shnu_tr_pbmn)
+            .field("scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn)
+            .field("ivtr_seln_vol", &self.ivtr_seln_vol)
+            .field("ivtr_shnu_vol", &self.ivtr_shnu_vol)
+            .field("ivtr_ntby_qty", &self.ivtr_ntby_qty)
+            .field("ivtr_seln_tr_pbmn", &self.ivtr_seln_tr_pbmn)
+            .field("ivtr_shnu_tr_pbmn", &self.ivtr_shnu_tr_pbmn)
+            .field("ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn)
+            .field("pe_fund_seln_tr_pbmn", &self.pe_fund_seln_tr_pbmn)
+            .field("pe_fund_seln_vol", &self.pe_fund_seln_vol)
+            .field("pe_fund_ntby_vol", &self.pe_fund_ntby_vol)
+            .field("pe_fund_shnu_tr_pbmn", &self.pe_fund_shnu_tr_pbmn)
+            .field("pe_fund_shnu_vol", &self.pe_fund_shnu_vol)
+            .field("pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn)
+            .field("bank_seln_vol", &self.bank_seln_vol)
+            .field("bank_shnu_vol", &self.bank_shnu_vol)
+            .field("bank_ntby_qty", &self.bank_ntby_qty)
+            .field("bank_seln_tr_pbmn", &self.bank_seln_tr_pbmn)
+            .field("bank_shnu_tr_pbmn", &self.bank_shnu_tr_pbmn)
+            .field("bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn)
+            .field("insu_seln_vol", &self.insu_seln_vol)
+            .field("insu_shnu_vol", &self.insu_shnu_vol)
+            .field("insu_ntby_qty", &self.insu_ntby_qty)
+            .field("insu_seln_tr_pbmn", &self.insu_seln_tr_pbmn)
+            .field("insu_shnu_tr_pbmn", &self.insu_shnu_tr_pbmn)
+            .field("insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn)
+            .field("mrbn_seln_vol", &self.mrbn_seln_vol)
+            .field("mrbn_shnu_vol", &self.mrbn_shnu_vol)
+            .field("mrbn_ntby_qty", &self.mrbn_ntby_qty)
+            .field("mrbn_seln_tr_pbmn", &self.mrbn_seln_tr_pbmn)
+            .field("mrbn_shnu_tr_pbmn", &self.mrbn_shnu_tr_pbmn)
+            .field("mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn)
+            .field("fund_seln_vol", &self.fund_seln_vol)
+            .field("fund_shnu_vol", &self.fund_shnu_vol)
+            .field("fund_ntby_qty", &self.fund_ntby_qty)
+            .field("fund_seln_tr_pbmn", &self.fund_seln_tr_pbmn)
+            .field("fund_shnu_tr_pbmn", &self.fund_shnu_tr_pbmn)
+            .field("fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn)
+            .field("etc_orgt_seln_vol", &self.etc_orgt_seln_vol)
+            .field("etc_orgt_shnu_vol", &self.etc_orgt_shnu_vol)
+            .field("etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol)
+            .field("etc_orgt_seln_tr_pbmn", &self.etc_orgt_seln_tr_pbmn)
+            .field("etc_orgt_shnu_tr_pbmn", &self.etc_orgt_shnu_tr_pbmn)
+            .field("etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn)
+            .field("etc_corp_seln_vol", &self.etc_corp_seln_vol)
+            .field("etc_corp_shnu_vol", &self.etc_corp_shnu_vol)
+            .field("etc_corp_ntby_vol", &self.etc_corp_ntby_vol)
+            .field("etc_corp_seln_tr_pbmn", &self.etc_corp_seln_tr_pbmn)
+            .field("etc_corp_shnu_tr_pbmn", &self.etc_corp_shnu_tr_pbmn)
+            .field("etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

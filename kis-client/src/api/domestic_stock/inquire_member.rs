@@ -123,7 +123,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -166,7 +166,6 @@ impl Endpoint for InquireMemberRequest {
 /// Response of 주식현재가 회원사 (`v1_국내주식-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireMemberResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,6 +196,19 @@ impl Default for InquireMemberResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireMemberResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireMemberResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -261,7 +273,6 @@ impl serde::Serialize for InquireMemberResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 매도 회원사 번호1 (`seln_mbcr_no1`, required, length 5).
@@ -478,6 +489,82 @@ impl Default for Output {
             glob_total_shnu_qty_icdc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("seln_mbcr_no1", &self.seln_mbcr_no1)
+            .field("seln_mbcr_no2", &self.seln_mbcr_no2)
+            .field("seln_mbcr_no3", &self.seln_mbcr_no3)
+            .field("seln_mbcr_no4", &self.seln_mbcr_no4)
+            .field("seln_mbcr_no5", &self.seln_mbcr_no5)
+            .field("seln_mbcr_name1", &self.seln_mbcr_name1)
+            .field("seln_mbcr_name2", &self.seln_mbcr_name2)
+            .field("seln_mbcr_name3", &self.seln_mbcr_name3)
+            .field("seln_mbcr_name4", &self.seln_mbcr_name4)
+            .field("seln_mbcr_name5", &self.seln_mbcr_name5)
+            .field("total_seln_qty1", &self.total_seln_qty1)
+            .field("total_seln_qty2", &self.total_seln_qty2)
+            .field("total_seln_qty3", &self.total_seln_qty3)
+            .field("total_seln_qty4", &self.total_seln_qty4)
+            .field("total_seln_qty5", &self.total_seln_qty5)
+            .field("seln_mbcr_rlim1", &self.seln_mbcr_rlim1)
+            .field("seln_mbcr_rlim2", &self.seln_mbcr_rlim2)
+            .field("seln_mbcr_rlim3", &self.seln_mbcr_rlim3)
+            .field("seln_mbcr_rlim4", &self.seln_mbcr_rlim4)
+            .field("seln_mbcr_rlim5", &self.seln_mbcr_rlim5)
+            .field("seln_qty_icdc1", &self.seln_qty_icdc1)
+            .field("seln_qty_icdc2", &self.seln_qty_icdc2)
+            .field("seln_qty_icdc3", &self.seln_qty_icdc3)
+            .field("seln_qty_icdc4", &self.seln_qty_icdc4)
+            .field("seln_qty_icdc5", &self.seln_qty_icdc5)
+            .field("shnu_mbcr_no1", &self.shnu_mbcr_no1)
+            .field("shnu_mbcr_no2", &self.shnu_mbcr_no2)
+            .field("shnu_mbcr_no3", &self.shnu_mbcr_no3)
+            .field("shnu_mbcr_no4", &self.shnu_mbcr_no4)
+            .field("shnu_mbcr_no5", &self.shnu_mbcr_no5)
+            .field("shnu_mbcr_name1", &self.shnu_mbcr_name1)
+            .field("shnu_mbcr_name2", &self.shnu_mbcr_name2)
+            .field("shnu_mbcr_name3", &self.shnu_mbcr_name3)
+            .field("shnu_mbcr_name4", &self.shnu_mbcr_name4)
+            .field("shnu_mbcr_name5", &self.shnu_mbcr_name5)
+            .field("total_shnu_qty1", &self.total_shnu_qty1)
+            .field("total_shnu_qty2", &self.total_shnu_qty2)
+            .field("total_shnu_qty3", &self.total_shnu_qty3)
+            .field("total_shnu_qty4", &self.total_shnu_qty4)
+            .field("total_shnu_qty5", &self.total_shnu_qty5)
+            .field("shnu_mbcr_rlim1", &self.shnu_mbcr_rlim1)
+            .field("shnu_mbcr_rlim2", &self.shnu_mbcr_rlim2)
+            .field("shnu_mbcr_rlim3", &self.shnu_mbcr_rlim3)
+            .field("shnu_mbcr_rlim4", &self.shnu_mbcr_rlim4)
+            .field("shnu_mbcr_rlim5", &self.shnu_mbcr_rlim5)
+            .field("shnu_qty_icdc1", &self.shnu_qty_icdc1)
+            .field("shnu_qty_icdc2", &self.shnu_qty_icdc2)
+            .field("shnu_qty_icdc3", &self.shnu_qty_icdc3)
+            .field("shnu_qty_icdc4", &self.shnu_qty_icdc4)
+            .field("shnu_qty_icdc5", &self.shnu_qty_icdc5)
+            .field("glob_total_seln_qty", &self.glob_total_seln_qty)
+            .field("glob_seln_rlim", &self.glob_seln_rlim)
+            .field("glob_ntby_qty", &self.glob_ntby_qty)
+            .field("glob_total_shnu_qty", &self.glob_total_shnu_qty)
+            .field("glob_shnu_rlim", &self.glob_shnu_rlim)
+            .field("seln_mbcr_glob_yn_1", &self.seln_mbcr_glob_yn_1)
+            .field("seln_mbcr_glob_yn_2", &self.seln_mbcr_glob_yn_2)
+            .field("seln_mbcr_glob_yn_3", &self.seln_mbcr_glob_yn_3)
+            .field("seln_mbcr_glob_yn_4", &self.seln_mbcr_glob_yn_4)
+            .field("seln_mbcr_glob_yn_5", &self.seln_mbcr_glob_yn_5)
+            .field("shnu_mbcr_glob_yn_1", &self.shnu_mbcr_glob_yn_1)
+            .field("shnu_mbcr_glob_yn_2", &self.shnu_mbcr_glob_yn_2)
+            .field("shnu_mbcr_glob_yn_3", &self.shnu_mbcr_glob_yn_3)
+            .field("shnu_mbcr_glob_yn_4", &self.shnu_mbcr_glob_yn_4)
+            .field("shnu_mbcr_glob_yn_5", &self.shnu_mbcr_glob_yn_5)
+            .field("glob_total_seln_qty_icdc", &self.glob_total_seln_qty_icdc)
+            .field("glob_total_shnu_qty_icdc", &self.glob_total_shnu_qty_icdc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -235,7 +235,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -282,7 +282,6 @@ impl Endpoint for InquireMemberDailyRequest {
 /// Response of 주식현재가 회원사 종목매매동향 (`국내주식-197`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireMemberDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -312,6 +311,19 @@ impl Default for InquireMemberDailyResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireMemberDailyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireMemberDailyResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -376,7 +388,6 @@ impl serde::Serialize for InquireMemberDailyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -426,6 +437,24 @@ impl Default for Output {
             acml_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("total_seln_qty", &self.total_seln_qty)
+            .field("total_shnu_qty", &self.total_shnu_qty)
+            .field("ntby_qty", &self.ntby_qty)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

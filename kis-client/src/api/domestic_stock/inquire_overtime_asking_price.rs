@@ -113,7 +113,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -156,7 +156,6 @@ impl Endpoint for InquireOvertimeAskingPriceRequest {
 /// Response of 국내주식 시간외호가 (`국내주식-077`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireOvertimeAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -184,6 +183,19 @@ impl Default for InquireOvertimeAskingPriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireOvertimeAskingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireOvertimeAskingPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -248,7 +260,6 @@ impl serde::Serialize for InquireOvertimeAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 시간외 단일가 최종 시간 (`ovtm_untp_last_hour`, required, length 6).
@@ -486,6 +497,95 @@ impl Default for Output {
             ovtm_total_bidp_icdc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("ovtm_untp_last_hour", &self.ovtm_untp_last_hour)
+            .field("ovtm_untp_askp1", &self.ovtm_untp_askp1)
+            .field("ovtm_untp_askp2", &self.ovtm_untp_askp2)
+            .field("ovtm_untp_askp3", &self.ovtm_untp_askp3)
+            .field("ovtm_untp_askp4", &self.ovtm_untp_askp4)
+            .field("ovtm_untp_askp5", &self.ovtm_untp_askp5)
+            .field("ovtm_untp_askp6", &self.ovtm_untp_askp6)
+            .field("ovtm_untp_askp7", &self.ovtm_untp_askp7)
+            .field("ovtm_untp_askp8", &self.ovtm_untp_askp8)
+            .field("ovtm_untp_askp9", &self.ovtm_untp_askp9)
+            .field("ovtm_untp_askp10", &self.ovtm_untp_askp10)
+            .field("ovtm_untp_bidp1", &self.ovtm_untp_bidp1)
+            .field("ovtm_untp_bidp2", &self.ovtm_untp_bidp2)
+            .field("ovtm_untp_bidp3", &self.ovtm_untp_bidp3)
+            .field("ovtm_untp_bidp4", &self.ovtm_untp_bidp4)
+            .field("ovtm_untp_bidp5", &self.ovtm_untp_bidp5)
+            .field("ovtm_untp_bidp6", &self.ovtm_untp_bidp6)
+            .field("ovtm_untp_bidp7", &self.ovtm_untp_bidp7)
+            .field("ovtm_untp_bidp8", &self.ovtm_untp_bidp8)
+            .field("ovtm_untp_bidp9", &self.ovtm_untp_bidp9)
+            .field("ovtm_untp_bidp10", &self.ovtm_untp_bidp10)
+            .field("ovtm_untp_askp_icdc1", &self.ovtm_untp_askp_icdc1)
+            .field("ovtm_untp_askp_icdc2", &self.ovtm_untp_askp_icdc2)
+            .field("ovtm_untp_askp_icdc3", &self.ovtm_untp_askp_icdc3)
+            .field("ovtm_untp_askp_icdc4", &self.ovtm_untp_askp_icdc4)
+            .field("ovtm_untp_askp_icdc5", &self.ovtm_untp_askp_icdc5)
+            .field("ovtm_untp_askp_icdc6", &self.ovtm_untp_askp_icdc6)
+            .field("ovtm_untp_askp_icdc7", &self.ovtm_untp_askp_icdc7)
+            .field("ovtm_untp_askp_icdc8", &self.ovtm_untp_askp_icdc8)
+            .field("ovtm_untp_askp_icdc9", &self.ovtm_untp_askp_icdc9)
+            .field("ovtm_untp_askp_icdc10", &self.ovtm_untp_askp_icdc10)
+            .field("ovtm_untp_bidp_icdc1", &self.ovtm_untp_bidp_icdc1)
+            .field("ovtm_untp_bidp_icdc2", &self.ovtm_untp_bidp_icdc2)
+            .field("ovtm_untp_bidp_icdc3", &self.ovtm_untp_bidp_icdc3)
+            .field("ovtm_untp_bidp_icdc4", &self.ovtm_untp_bidp_icdc4)
+            .field("ovtm_untp_bidp_icdc5", &self.ovtm_untp_bidp_icdc5)
+            .field("ovtm_untp_bidp_icdc6", &self.ovtm_untp_bidp_icdc6)
+            .field("ovtm_untp_bidp_icdc7", &self.ovtm_untp_bidp_icdc7)
+            .field("ovtm_untp_bidp_icdc8", &self.ovtm_untp_bidp_icdc8)
+            .field("ovtm_untp_bidp_icdc9", &self.ovtm_untp_bidp_icdc9)
+            .field("ovtm_untp_bidp_icdc10", &self.ovtm_untp_bidp_icdc10)
+            .field("ovtm_untp_askp_rsqn1", &self.ovtm_untp_askp_rsqn1)
+            .field("ovtm_untp_askp_rsqn2", &self.ovtm_untp_askp_rsqn2)
+            .field("ovtm_untp_askp_rsqn3", &self.ovtm_untp_askp_rsqn3)
+            .field("ovtm_untp_askp_rsqn4", &self.ovtm_untp_askp_rsqn4)
+            .field("ovtm_untp_askp_rsqn5", &self.ovtm_untp_askp_rsqn5)
+            .field("ovtm_untp_askp_rsqn6", &self.ovtm_untp_askp_rsqn6)
+            .field("ovtm_untp_askp_rsqn7", &self.ovtm_untp_askp_rsqn7)
+            .field("ovtm_untp_askp_rsqn8", &self.ovtm_untp_askp_rsqn8)
+            .field("ovtm_untp_askp_rsqn9", &self.ovtm_untp_askp_rsqn9)
+            .field("ovtm_untp_askp_rsqn10", &self.ovtm_untp_askp_rsqn10)
+            .field("ovtm_untp_bidp_rsqn1", &self.ovtm_untp_bidp_rsqn1)
+            .field("ovtm_untp_bidp_rsqn2", &self.ovtm_untp_bidp_rsqn2)
+            .field("ovtm_untp_bidp_rsqn3", &self.ovtm_untp_bidp_rsqn3)
+            .field("ovtm_untp_bidp_rsqn4", &self.ovtm_untp_bidp_rsqn4)
+            .field("ovtm_untp_bidp_rsqn5", &self.ovtm_untp_bidp_rsqn5)
+            .field("ovtm_untp_bidp_rsqn6", &self.ovtm_untp_bidp_rsqn6)
+            .field("ovtm_untp_bidp_rsqn7", &self.ovtm_untp_bidp_rsqn7)
+            .field("ovtm_untp_bidp_rsqn8", &self.ovtm_untp_bidp_rsqn8)
+            .field("ovtm_untp_bidp_rsqn9", &self.ovtm_untp_bidp_rsqn9)
+            .field("ovtm_untp_bidp_rsqn10", &self.ovtm_untp_bidp_rsqn10)
+            .field("ovtm_untp_total_askp_rsqn", &self.ovtm_untp_total_askp_rsqn)
+            .field("ovtm_untp_total_bidp_rsqn", &self.ovtm_untp_total_bidp_rsqn)
+            .field(
+                "ovtm_untp_total_askp_rsqn_icdc",
+                &self.ovtm_untp_total_askp_rsqn_icdc,
+            )
+            .field(
+                "ovtm_untp_total_bidp_rsqn_icdc",
+                &self.ovtm_untp_total_bidp_rsqn_icdc,
+            )
+            .field("ovtm_untp_ntby_bidp_rsqn", &self.ovtm_untp_ntby_bidp_rsqn)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc)
+            .field("total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc)
+            .field("ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn)
+            .field("ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn)
+            .field("ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc)
+            .field("ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -113,7 +113,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -156,7 +156,6 @@ impl Endpoint for InquireOvertimePriceRequest {
 /// Response of 국내주식 시간외현재가 (`국내주식-076`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireOvertimePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -184,6 +183,19 @@ impl Default for InquireOvertimePriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireOvertimePriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireOvertimePriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -248,7 +260,6 @@ impl serde::Serialize for InquireOvertimePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 업종 한글 종목명 (`bstp_kor_isnm`, required, length 40).
@@ -377,6 +388,53 @@ impl Default for Output {
             askp: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bstp_kor_isnm", &self.bstp_kor_isnm)
+            .field("mang_issu_cls_name", &self.mang_issu_cls_name)
+            .field("ovtm_untp_prpr", &self.ovtm_untp_prpr)
+            .field("ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss)
+            .field("ovtm_untp_prdy_vrss_sign", &self.ovtm_untp_prdy_vrss_sign)
+            .field("ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt)
+            .field("ovtm_untp_vol", &self.ovtm_untp_vol)
+            .field("ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn)
+            .field("ovtm_untp_mxpr", &self.ovtm_untp_mxpr)
+            .field("ovtm_untp_llam", &self.ovtm_untp_llam)
+            .field("ovtm_untp_oprc", &self.ovtm_untp_oprc)
+            .field("ovtm_untp_hgpr", &self.ovtm_untp_hgpr)
+            .field("ovtm_untp_lwpr", &self.ovtm_untp_lwpr)
+            .field("marg_rate", &self.marg_rate)
+            .field("ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr)
+            .field("ovtm_untp_antc_cntg_vrss", &self.ovtm_untp_antc_cntg_vrss)
+            .field(
+                "ovtm_untp_antc_cntg_vrss_sign",
+                &self.ovtm_untp_antc_cntg_vrss_sign,
+            )
+            .field("ovtm_untp_antc_cntg_ctrt", &self.ovtm_untp_antc_cntg_ctrt)
+            .field("ovtm_untp_antc_cnqn", &self.ovtm_untp_antc_cnqn)
+            .field("crdt_able_yn", &self.crdt_able_yn)
+            .field("new_lstn_cls_name", &self.new_lstn_cls_name)
+            .field("sltr_yn", &self.sltr_yn)
+            .field("mang_issu_yn", &self.mang_issu_yn)
+            .field("mrkt_warn_cls_code", &self.mrkt_warn_cls_code)
+            .field("trht_yn", &self.trht_yn)
+            .field("vlnt_deal_cls_name", &self.vlnt_deal_cls_name)
+            .field("ovtm_untp_sdpr", &self.ovtm_untp_sdpr)
+            .field("mrkt_warn_cls_name", &self.mrkt_warn_cls_name)
+            .field("revl_issu_reas_name", &self.revl_issu_reas_name)
+            .field("insn_pbnt_yn", &self.insn_pbnt_yn)
+            .field("flng_cls_name", &self.flng_cls_name)
+            .field("rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name)
+            .field("ovtm_vi_cls_code", &self.ovtm_vi_cls_code)
+            .field("bidp", &self.bidp)
+            .field("askp", &self.askp)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

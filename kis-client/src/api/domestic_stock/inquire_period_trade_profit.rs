@@ -306,7 +306,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -373,7 +373,6 @@ impl Endpoint for InquirePeriodTradeProfitRequest {
 /// Response of 기간별매매손익현황조회 (`v1_국내주식-060`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodTradeProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -412,6 +411,22 @@ impl Default for InquirePeriodTradeProfitResponse {
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePeriodTradeProfitResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePeriodTradeProfitResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -498,7 +513,6 @@ impl serde::Serialize for InquirePeriodTradeProfitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -567,6 +581,32 @@ impl Default for Output1 {
             loan_int: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("trad_dt", &self.trad_dt)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("loan_dt", &self.loan_dt)
+            .field("hldg_qty", &self.hldg_qty)
+            .field("pchs_unpr", &self.pchs_unpr)
+            .field("buy_qty", &self.buy_qty)
+            .field("buy_amt", &self.buy_amt)
+            .field("sll_pric", &self.sll_pric)
+            .field("sll_qty", &self.sll_qty)
+            .field("sll_amt", &self.sll_amt)
+            .field("rlzt_pfls", &self.rlzt_pfls)
+            .field("pfls_rt", &self.pfls_rt)
+            .field("fee", &self.fee)
+            .field("tl_tax", &self.tl_tax)
+            .field("loan_int", &self.loan_int)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -679,7 +719,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매도수량합계 (`sll_qty_smtl`, required, length 19).
@@ -749,6 +788,33 @@ impl Default for Output2 {
             tot_pftrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("sll_qty_smtl", &self.sll_qty_smtl)
+            .field("sll_tr_amt_smtl", &self.sll_tr_amt_smtl)
+            .field("sll_fee_smtl", &self.sll_fee_smtl)
+            .field("sll_tltx_smtl", &self.sll_tltx_smtl)
+            .field("sll_excc_amt_smtl", &self.sll_excc_amt_smtl)
+            .field("buyqty_smtl", &self.buyqty_smtl)
+            .field("buy_tr_amt_smtl", &self.buy_tr_amt_smtl)
+            .field("buy_fee_smtl", &self.buy_fee_smtl)
+            .field("buy_tax_smtl", &self.buy_tax_smtl)
+            .field("buy_excc_amt_smtl", &self.buy_excc_amt_smtl)
+            .field("tot_qty", &self.tot_qty)
+            .field("tot_tr_amt", &self.tot_tr_amt)
+            .field("tot_fee", &self.tot_fee)
+            .field("tot_tltx", &self.tot_tltx)
+            .field("tot_excc_amt", &self.tot_excc_amt)
+            .field("tot_rlzt_pfls", &self.tot_rlzt_pfls)
+            .field("loan_int", &self.loan_int)
+            .field("tot_pftrt", &self.tot_pftrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

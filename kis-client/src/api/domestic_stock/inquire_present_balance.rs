@@ -222,7 +222,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -286,7 +286,6 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 퇴직연금 체결기준잔고 (`v1_국내주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -327,6 +326,22 @@ impl Default for InquirePresentBalanceResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePresentBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePresentBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -413,7 +428,6 @@ impl serde::Serialize for InquirePresentBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분 (`cblc_dvsn`, required, length 2).
@@ -468,6 +482,28 @@ impl Default for Output1 {
             cblc_weit: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("cblc_dvsn", &self.cblc_dvsn)
+            .field("cblc_dvsn_name", &self.cblc_dvsn_name)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("hldg_qty", &self.hldg_qty)
+            .field("slpsb_qty", &self.slpsb_qty)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("evlu_pfls_amt", &self.evlu_pfls_amt)
+            .field("evlu_pfls_rt", &self.evlu_pfls_rt)
+            .field("prpr", &self.prpr)
+            .field("evlu_amt", &self.evlu_amt)
+            .field("pchs_amt", &self.pchs_amt)
+            .field("cblc_weit", &self.cblc_weit)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -564,7 +600,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -598,6 +633,21 @@ impl Default for Output2 {
             pftrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt)
+            .field("evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt)
+            .field("evlu_pfls_smtl_amt", &self.evlu_pfls_smtl_amt)
+            .field("trad_pfls_smtl", &self.trad_pfls_smtl)
+            .field("thdt_tot_pfls_amt", &self.thdt_tot_pfls_amt)
+            .field("pftrt", &self.pftrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

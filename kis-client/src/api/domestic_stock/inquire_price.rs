@@ -125,7 +125,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -168,7 +168,6 @@ impl Endpoint for InquirePriceRequest {
 /// Response of 주식현재가 시세 (`v1_국내주식-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -196,6 +195,19 @@ impl Default for InquirePriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -260,7 +272,6 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 종목 상태 구분 코드 (`iscd_stat_cls_code`, required, length 3).
@@ -554,6 +565,97 @@ impl Default for Output {
             mang_issu_cls_code: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("iscd_stat_cls_code", &self.iscd_stat_cls_code)
+            .field("marg_rate", &self.marg_rate)
+            .field("rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name)
+            .field("new_hgpr_lwpr_cls_code", &self.new_hgpr_lwpr_cls_code)
+            .field("bstp_kor_isnm", &self.bstp_kor_isnm)
+            .field("temp_stop_yn", &self.temp_stop_yn)
+            .field("oprc_rang_cont_yn", &self.oprc_rang_cont_yn)
+            .field("clpr_rang_cont_yn", &self.clpr_rang_cont_yn)
+            .field("crdt_able_yn", &self.crdt_able_yn)
+            .field("grmn_rate_cls_code", &self.grmn_rate_cls_code)
+            .field("elw_pblc_yn", &self.elw_pblc_yn)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("stck_mxpr", &self.stck_mxpr)
+            .field("stck_llam", &self.stck_llam)
+            .field("stck_sdpr", &self.stck_sdpr)
+            .field("wghn_avrg_stck_prc", &self.wghn_avrg_stck_prc)
+            .field("hts_frgn_ehrt", &self.hts_frgn_ehrt)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("pgtr_ntby_qty", &self.pgtr_ntby_qty)
+            .field("pvt_scnd_dmrs_prc", &self.pvt_scnd_dmrs_prc)
+            .field("pvt_frst_dmrs_prc", &self.pvt_frst_dmrs_prc)
+            .field("pvt_pont_val", &self.pvt_pont_val)
+            .field("pvt_frst_dmsp_prc", &self.pvt_frst_dmsp_prc)
+            .field("pvt_scnd_dmsp_prc", &self.pvt_scnd_dmsp_prc)
+            .field("dmrs_val", &self.dmrs_val)
+            .field("dmsp_val", &self.dmsp_val)
+            .field("cpfn", &self.cpfn)
+            .field("rstc_wdth_prc", &self.rstc_wdth_prc)
+            .field("stck_fcam", &self.stck_fcam)
+            .field("stck_sspr", &self.stck_sspr)
+            .field("aspr_unit", &self.aspr_unit)
+            .field("hts_deal_qty_unit_val", &self.hts_deal_qty_unit_val)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("hts_avls", &self.hts_avls)
+            .field("per", &self.per)
+            .field("pbr", &self.pbr)
+            .field("stac_month", &self.stac_month)
+            .field("vol_tnrt", &self.vol_tnrt)
+            .field("eps", &self.eps)
+            .field("bps", &self.bps)
+            .field("d250_hgpr", &self.d250_hgpr)
+            .field("d250_hgpr_date", &self.d250_hgpr_date)
+            .field("d250_hgpr_vrss_prpr_rate", &self.d250_hgpr_vrss_prpr_rate)
+            .field("d250_lwpr", &self.d250_lwpr)
+            .field("d250_lwpr_date", &self.d250_lwpr_date)
+            .field("d250_lwpr_vrss_prpr_rate", &self.d250_lwpr_vrss_prpr_rate)
+            .field("stck_dryy_hgpr", &self.stck_dryy_hgpr)
+            .field("dryy_hgpr_vrss_prpr_rate", &self.dryy_hgpr_vrss_prpr_rate)
+            .field("dryy_hgpr_date", &self.dryy_hgpr_date)
+            .field("stck_dryy_lwpr", &self.stck_dryy_lwpr)
+            .field("dryy_lwpr_vrss_prpr_rate", &self.dryy_lwpr_vrss_prpr_rate)
+            .field("dryy_lwpr_date", &self.dryy_lwpr_date)
+            .field("w52_hgpr", &self.w52_hgpr)
+            .field("w52_hgpr_vrss_prpr_ctrt", &self.w52_hgpr_vrss_prpr_ctrt)
+            .field("w52_hgpr_date", &self.w52_hgpr_date)
+            .field("w52_lwpr", &self.w52_lwpr)
+            .field("w52_lwpr_vrss_prpr_ctrt", &self.w52_lwpr_vrss_prpr_ctrt)
+            .field("w52_lwpr_date", &self.w52_lwpr_date)
+            .field("whol_loan_rmnd_rate", &self.whol_loan_rmnd_rate)
+            .field("ssts_yn", &self.ssts_yn)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("fcam_cnnm", &self.fcam_cnnm)
+            .field("cpfn_cnnm", &self.cpfn_cnnm)
+            .field("apprch_rate", &self.apprch_rate)
+            .field("frgn_hldn_qty", &self.frgn_hldn_qty)
+            .field("vi_cls_code", &self.vi_cls_code)
+            .field("ovtm_vi_cls_code", &self.ovtm_vi_cls_code)
+            .field("last_ssts_cntg_qty", &self.last_ssts_cntg_qty)
+            .field("invt_caful_yn", &self.invt_caful_yn)
+            .field("mrkt_warn_cls_code", &self.mrkt_warn_cls_code)
+            .field("short_over_yn", &self.short_over_yn)
+            .field("sltr_yn", &self.sltr_yn)
+            .field("mang_issu_cls_code", &self.mang_issu_cls_code)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -122,7 +122,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -165,7 +165,6 @@ impl Endpoint for InquirePrice2Request {
 /// Response of 주식현재가 시세2 (`v1_국내주식-054`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePrice2Response {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -193,6 +192,19 @@ impl Default for InquirePrice2Response {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePrice2Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePrice2Response")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -257,7 +269,6 @@ impl serde::Serialize for InquirePrice2Response {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 대표 시장 한글 명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -494,6 +505,69 @@ impl Default for Output {
             prdy_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name)
+            .field("new_hgpr_lwpr_cls_code", &self.new_hgpr_lwpr_cls_code)
+            .field("mxpr_llam_cls_code", &self.mxpr_llam_cls_code)
+            .field("crdt_able_yn", &self.crdt_able_yn)
+            .field("stck_mxpr", &self.stck_mxpr)
+            .field("elw_pblc_yn", &self.elw_pblc_yn)
+            .field("prdy_clpr_vrss_oprc_rate", &self.prdy_clpr_vrss_oprc_rate)
+            .field("crdt_rate", &self.crdt_rate)
+            .field("marg_rate", &self.marg_rate)
+            .field("lwpr_vrss_prpr", &self.lwpr_vrss_prpr)
+            .field("lwpr_vrss_prpr_sign", &self.lwpr_vrss_prpr_sign)
+            .field("prdy_clpr_vrss_lwpr_rate", &self.prdy_clpr_vrss_lwpr_rate)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("hgpr_vrss_prpr", &self.hgpr_vrss_prpr)
+            .field("hgpr_vrss_prpr_sign", &self.hgpr_vrss_prpr_sign)
+            .field("prdy_clpr_vrss_hgpr_rate", &self.prdy_clpr_vrss_hgpr_rate)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("oprc_vrss_prpr", &self.oprc_vrss_prpr)
+            .field("oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign)
+            .field("mang_issu_yn", &self.mang_issu_yn)
+            .field("divi_app_cls_code", &self.divi_app_cls_code)
+            .field("short_over_yn", &self.short_over_yn)
+            .field("mrkt_warn_cls_code", &self.mrkt_warn_cls_code)
+            .field("invt_caful_yn", &self.invt_caful_yn)
+            .field("stange_runup_yn", &self.stange_runup_yn)
+            .field("ssts_hot_yn", &self.ssts_hot_yn)
+            .field("low_current_yn", &self.low_current_yn)
+            .field("vi_cls_code", &self.vi_cls_code)
+            .field("short_over_cls_code", &self.short_over_cls_code)
+            .field("stck_llam", &self.stck_llam)
+            .field("new_lstn_cls_name", &self.new_lstn_cls_name)
+            .field("vlnt_deal_cls_name", &self.vlnt_deal_cls_name)
+            .field("flng_cls_name", &self.flng_cls_name)
+            .field("revl_issu_reas_name", &self.revl_issu_reas_name)
+            .field("mrkt_warn_cls_name", &self.mrkt_warn_cls_name)
+            .field("stck_sdpr", &self.stck_sdpr)
+            .field("bstp_cls_code", &self.bstp_cls_code)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("insn_pbnt_yn", &self.insn_pbnt_yn)
+            .field("fcam_mod_cls_name", &self.fcam_mod_cls_name)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vrss_vol_rate", &self.prdy_vrss_vol_rate)
+            .field("bstp_kor_isnm", &self.bstp_kor_isnm)
+            .field("sltr_yn", &self.sltr_yn)
+            .field("trht_yn", &self.trht_yn)
+            .field("oprc_rang_cont_yn", &self.oprc_rang_cont_yn)
+            .field("vlnt_fin_cls_code", &self.vlnt_fin_cls_code)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -349,7 +349,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -406,7 +406,6 @@ impl Endpoint for InquirePsblOrderRequest {
 /// Response of 매수가능조회 (`v1_국내주식-007`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -439,6 +438,19 @@ impl Default for InquirePsblOrderResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsblOrderResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsblOrderResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -503,7 +515,6 @@ impl serde::Serialize for InquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -575,6 +586,27 @@ impl Default for Output {
             ord_psbl_frcr_amt_wcrc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("ord_psbl_cash", &self.ord_psbl_cash)
+            .field("ord_psbl_sbst", &self.ord_psbl_sbst)
+            .field("ruse_psbl_amt", &self.ruse_psbl_amt)
+            .field("fund_rpch_chgs", &self.fund_rpch_chgs)
+            .field("psbl_qty_calc_unpr", &self.psbl_qty_calc_unpr)
+            .field("nrcvb_buy_amt", &self.nrcvb_buy_amt)
+            .field("nrcvb_buy_qty", &self.nrcvb_buy_qty)
+            .field("max_buy_amt", &self.max_buy_amt)
+            .field("max_buy_qty", &self.max_buy_qty)
+            .field("cma_evlu_amt", &self.cma_evlu_amt)
+            .field("ovrs_re_use_amt_wcrc", &self.ovrs_re_use_amt_wcrc)
+            .field("ord_psbl_frcr_amt_wcrc", &self.ord_psbl_frcr_amt_wcrc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

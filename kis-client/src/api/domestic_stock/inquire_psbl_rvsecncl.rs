@@ -245,7 +245,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -309,7 +309,6 @@ impl Endpoint for InquirePsblRvsecnclRequest {
 /// Response of 주식정정취소가능주문조회 (`v1_국내주식-004`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblRvsecnclResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -345,6 +344,21 @@ impl Default for InquirePsblRvsecnclResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsblRvsecnclResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsblRvsecnclResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -427,7 +441,6 @@ impl serde::Serialize for InquirePsblRvsecnclResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -601,6 +614,36 @@ impl Default for Output {
             stpm_efct_occr_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("odno", &self.odno)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("ord_dvsn_name", &self.ord_dvsn_name)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("rvse_cncl_dvsn_name", &self.rvse_cncl_dvsn_name)
+            .field("ord_qty", &self.ord_qty)
+            .field("ord_unpr", &self.ord_unpr)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("psbl_qty", &self.psbl_qty)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("ord_dvsn_cd", &self.ord_dvsn_cd)
+            .field("mgco_aptm_odno", &self.mgco_aptm_odno)
+            .field("excg_dvsn_cd", &self.excg_dvsn_cd)
+            .field("excg_id_dvsn_cd", &self.excg_id_dvsn_cd)
+            .field("excg_id_dvsn_name", &self.excg_id_dvsn_name)
+            .field("stpm_cndt_pric", &self.stpm_cndt_pric)
+            .field("stpm_efct_occr_yn", &self.stpm_efct_occr_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -130,7 +130,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -183,7 +183,6 @@ impl Endpoint for InquirePsblSellRequest {
 /// Response of 매도가능수량조회 (`국내주식-165`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsblSellResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -211,6 +210,19 @@ impl Default for InquirePsblSellResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsblSellResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsblSellResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -275,7 +287,6 @@ impl serde::Serialize for InquirePsblSellResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -330,6 +341,28 @@ impl Default for Output {
             evlu_pfls_rt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("buy_qty", &self.buy_qty)
+            .field("sll_qty", &self.sll_qty)
+            .field("cblc_qty", &self.cblc_qty)
+            .field("nsvg_qty", &self.nsvg_qty)
+            .field("ord_psbl_qty", &self.ord_psbl_qty)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("pchs_amt", &self.pchs_amt)
+            .field("now_pric", &self.now_pric)
+            .field("evlu_amt", &self.evlu_amt)
+            .field("evlu_pfls_amt", &self.evlu_pfls_amt)
+            .field("evlu_pfls_rt", &self.evlu_pfls_rt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -238,7 +238,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -293,7 +293,6 @@ impl Endpoint for InquireTimeDailychartpriceRequest {
 /// Response of 주식일별분봉조회 (`국내주식-213`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeDailychartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -326,6 +325,20 @@ impl Default for InquireTimeDailychartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireTimeDailychartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireTimeDailychartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -398,7 +411,6 @@ impl serde::Serialize for InquireTimeDailychartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`prdy_vrss`, required, length 10).
@@ -445,6 +457,23 @@ impl Default for Output1 {
             stck_prpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -521,7 +550,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -561,6 +589,23 @@ impl Default for Output2 {
             acml_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

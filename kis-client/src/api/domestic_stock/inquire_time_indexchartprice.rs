@@ -212,7 +212,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -258,7 +258,6 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 업종 분봉조회 (`v1_국내주식-045`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -291,6 +290,20 @@ impl Default for InquireTimeIndexchartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireTimeIndexchartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireTimeIndexchartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -363,7 +376,6 @@ impl serde::Serialize for InquireTimeIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 업종 지수 전일 대비 (`bstp_nmix_prdy_vrss`, required, length 11.2).
@@ -434,6 +446,31 @@ impl Default for Output1 {
             futs_prdy_lwpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("bstp_nmix_prdy_ctrt", &self.bstp_nmix_prdy_ctrt)
+            .field("prdy_nmix", &self.prdy_nmix)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_cls_code", &self.bstp_cls_code)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("bstp_nmix_oprc", &self.bstp_nmix_oprc)
+            .field("bstp_nmix_hgpr", &self.bstp_nmix_hgpr)
+            .field("bstp_nmix_lwpr", &self.bstp_nmix_lwpr)
+            .field("futs_prdy_oprc", &self.futs_prdy_oprc)
+            .field("futs_prdy_hgpr", &self.futs_prdy_hgpr)
+            .field("futs_prdy_lwpr", &self.futs_prdy_lwpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -542,7 +579,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -582,6 +618,23 @@ impl Default for Output2 {
             acml_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_oprc", &self.bstp_nmix_oprc)
+            .field("bstp_nmix_hgpr", &self.bstp_nmix_hgpr)
+            .field("bstp_nmix_lwpr", &self.bstp_nmix_lwpr)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

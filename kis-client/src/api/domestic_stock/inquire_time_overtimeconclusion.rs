@@ -155,7 +155,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -199,7 +199,6 @@ impl Endpoint for InquireTimeOvertimeconclusionRequest {
 /// Response of 주식현재가 시간외시간별체결 (`v1_국내주식-025`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeOvertimeconclusionResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -234,6 +233,20 @@ impl Default for InquireTimeOvertimeconclusionResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireTimeOvertimeconclusionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireTimeOvertimeconclusionResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -306,7 +319,6 @@ impl serde::Serialize for InquireTimeOvertimeconclusionResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 현재가 (`ovtm_untp_prpr`, length 10).
@@ -376,6 +388,36 @@ impl Default for Output1 {
             lslm_sign: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ovtm_untp_prpr", &self.ovtm_untp_prpr)
+            .field("ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss)
+            .field("ovtm_untp_prdy_vrss_sign", &self.ovtm_untp_prdy_vrss_sign)
+            .field("ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt)
+            .field("ovtm_untp_vol", &self.ovtm_untp_vol)
+            .field("ovtm_untp_tr_pbmn", &self.ovtm_untp_tr_pbmn)
+            .field("ovtm_untp_mxpr", &self.ovtm_untp_mxpr)
+            .field("ovtm_untp_llam", &self.ovtm_untp_llam)
+            .field("ovtm_untp_oprc", &self.ovtm_untp_oprc)
+            .field("ovtm_untp_hgpr", &self.ovtm_untp_hgpr)
+            .field("ovtm_untp_lwpr", &self.ovtm_untp_lwpr)
+            .field("ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr)
+            .field("ovtm_untp_antc_cntg_vrss", &self.ovtm_untp_antc_cntg_vrss)
+            .field(
+                "ovtm_untp_antc_cntg_vrss_sign",
+                &self.ovtm_untp_antc_cntg_vrss_sign,
+            )
+            .field("ovtm_untp_antc_cntg_ctrt", &self.ovtm_untp_antc_cntg_ctrt)
+            .field("ovtm_untp_antc_vol", &self.ovtm_untp_antc_vol)
+            .field("uplm_sign", &self.uplm_sign)
+            .field("lslm_sign", &self.lslm_sign)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -492,7 +534,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 체결 시간 (`stck_cntg_hour`, length 6).
@@ -542,6 +583,24 @@ impl Default for Output2 {
             cntg_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("askp", &self.askp)
+            .field("bidp", &self.bidp)
+            .field("acml_vol", &self.acml_vol)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -302,7 +302,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -351,7 +351,6 @@ impl Endpoint for InquireViStatusRequest {
 /// Response of 변동성완화장치(VI) 현황 (`v1_국내주식-055`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireViStatusResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -379,6 +378,19 @@ impl Default for InquireViStatusResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireViStatusResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireViStatusResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -443,7 +455,6 @@ impl serde::Serialize for InquireViStatusResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -515,6 +526,28 @@ impl Default for Output {
             vi_count: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("vi_cls_code", &self.vi_cls_code)
+            .field("bsop_date", &self.bsop_date)
+            .field("cntg_vi_hour", &self.cntg_vi_hour)
+            .field("vi_cncl_hour", &self.vi_cncl_hour)
+            .field("vi_kind_code", &self.vi_kind_code)
+            .field("vi_prc", &self.vi_prc)
+            .field("vi_stnd_prc", &self.vi_stnd_prc)
+            .field("vi_dprt", &self.vi_dprt)
+            .field("vi_dmc_stnd_prc", &self.vi_dmc_stnd_prc)
+            .field("vi_dmc_dprt", &self.vi_dmc_dprt)
+            .field("vi_count", &self.vi_count)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -211,7 +211,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -266,7 +266,6 @@ impl Endpoint for IntgrMarginRequest {
 /// Response of 주식통합증거금 현황 (`국내주식-191`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntgrMarginResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -294,6 +293,19 @@ impl Default for IntgrMarginResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IntgrMarginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntgrMarginResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -358,7 +370,6 @@ impl serde::Serialize for IntgrMarginResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌증거금율 (`acmga_rt`, required, length 11.4).
@@ -695,6 +706,251 @@ impl Default for Output {
             hgkg_cny_re_use_oth_use_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("acmga_rt", &self.acmga_rt)
+            .field("acmga_pct100_aptm_rson", &self.acmga_pct100_aptm_rson)
+            .field("stck_cash_objt_amt", &self.stck_cash_objt_amt)
+            .field("stck_sbst_objt_amt", &self.stck_sbst_objt_amt)
+            .field("stck_evlu_objt_amt", &self.stck_evlu_objt_amt)
+            .field("stck_ruse_psbl_objt_amt", &self.stck_ruse_psbl_objt_amt)
+            .field(
+                "stck_fund_rpch_chgs_objt_amt",
+                &self.stck_fund_rpch_chgs_objt_amt,
+            )
+            .field("stck_fncg_rdpt_objt_atm", &self.stck_fncg_rdpt_objt_atm)
+            .field("bond_ruse_psbl_objt_amt", &self.bond_ruse_psbl_objt_amt)
+            .field("stck_cash_use_amt", &self.stck_cash_use_amt)
+            .field("stck_sbst_use_amt", &self.stck_sbst_use_amt)
+            .field("stck_evlu_use_amt", &self.stck_evlu_use_amt)
+            .field(
+                "stck_ruse_psbl_amt_use_amt",
+                &self.stck_ruse_psbl_amt_use_amt,
+            )
+            .field(
+                "stck_fund_rpch_chgs_use_amt",
+                &self.stck_fund_rpch_chgs_use_amt,
+            )
+            .field(
+                "stck_fncg_rdpt_amt_use_amt",
+                &self.stck_fncg_rdpt_amt_use_amt,
+            )
+            .field(
+                "bond_ruse_psbl_amt_use_amt",
+                &self.bond_ruse_psbl_amt_use_amt,
+            )
+            .field("stck_cash_ord_psbl_amt", &self.stck_cash_ord_psbl_amt)
+            .field("stck_sbst_ord_psbl_amt", &self.stck_sbst_ord_psbl_amt)
+            .field("stck_evlu_ord_psbl_amt", &self.stck_evlu_ord_psbl_amt)
+            .field(
+                "stck_ruse_psbl_ord_psbl_amt",
+                &self.stck_ruse_psbl_ord_psbl_amt,
+            )
+            .field(
+                "stck_fund_rpch_ord_psbl_amt",
+                &self.stck_fund_rpch_ord_psbl_amt,
+            )
+            .field(
+                "bond_ruse_psbl_ord_psbl_amt",
+                &self.bond_ruse_psbl_ord_psbl_amt,
+            )
+            .field("rcvb_amt", &self.rcvb_amt)
+            .field(
+                "stck_loan_grta_ruse_psbl_amt",
+                &self.stck_loan_grta_ruse_psbl_amt,
+            )
+            .field(
+                "stck_cash20_max_ord_psbl_amt",
+                &self.stck_cash20_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_cash30_max_ord_psbl_amt",
+                &self.stck_cash30_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_cash40_max_ord_psbl_amt",
+                &self.stck_cash40_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_cash50_max_ord_psbl_amt",
+                &self.stck_cash50_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_cash60_max_ord_psbl_amt",
+                &self.stck_cash60_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_cash100_max_ord_psbl_amt",
+                &self.stck_cash100_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_rsip100_max_ord_psbl_amt",
+                &self.stck_rsip100_max_ord_psbl_amt,
+            )
+            .field("bond_max_ord_psbl_amt", &self.bond_max_ord_psbl_amt)
+            .field(
+                "stck_fncg45_max_ord_psbl_amt",
+                &self.stck_fncg45_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_fncg50_max_ord_psbl_amt",
+                &self.stck_fncg50_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_fncg60_max_ord_psbl_amt",
+                &self.stck_fncg60_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_fncg70_max_ord_psbl_amt",
+                &self.stck_fncg70_max_ord_psbl_amt,
+            )
+            .field(
+                "stck_stln_max_ord_psbl_amt",
+                &self.stck_stln_max_ord_psbl_amt,
+            )
+            .field("lmt_amt", &self.lmt_amt)
+            .field(
+                "ovrs_stck_itgr_mgna_dvsn_name",
+                &self.ovrs_stck_itgr_mgna_dvsn_name,
+            )
+            .field("usd_objt_amt", &self.usd_objt_amt)
+            .field("usd_use_amt", &self.usd_use_amt)
+            .field("usd_ord_psbl_amt", &self.usd_ord_psbl_amt)
+            .field("hkd_objt_amt", &self.hkd_objt_amt)
+            .field("hkd_use_amt", &self.hkd_use_amt)
+            .field("hkd_ord_psbl_amt", &self.hkd_ord_psbl_amt)
+            .field("jpy_objt_amt", &self.jpy_objt_amt)
+            .field("jpy_use_amt", &self.jpy_use_amt)
+            .field("jpy_ord_psbl_amt", &self.jpy_ord_psbl_amt)
+            .field("cny_objt_amt", &self.cny_objt_amt)
+            .field("cny_use_amt", &self.cny_use_amt)
+            .field("cny_ord_psbl_amt", &self.cny_ord_psbl_amt)
+            .field("usd_ruse_objt_amt", &self.usd_ruse_objt_amt)
+            .field("usd_ruse_amt", &self.usd_ruse_amt)
+            .field("usd_ruse_ord_psbl_amt", &self.usd_ruse_ord_psbl_amt)
+            .field("hkd_ruse_objt_amt", &self.hkd_ruse_objt_amt)
+            .field("hkd_ruse_amt", &self.hkd_ruse_amt)
+            .field("hkd_ruse_ord_psbl_amt", &self.hkd_ruse_ord_psbl_amt)
+            .field("jpy_ruse_objt_amt", &self.jpy_ruse_objt_amt)
+            .field("jpy_ruse_amt", &self.jpy_ruse_amt)
+            .field("jpy_ruse_ord_psbl_amt", &self.jpy_ruse_ord_psbl_amt)
+            .field("cny_ruse_objt_amt", &self.cny_ruse_objt_amt)
+            .field("cny_ruse_amt", &self.cny_ruse_amt)
+            .field("cny_ruse_ord_psbl_amt", &self.cny_ruse_ord_psbl_amt)
+            .field("usd_gnrl_ord_psbl_amt", &self.usd_gnrl_ord_psbl_amt)
+            .field("usd_itgr_ord_psbl_amt", &self.usd_itgr_ord_psbl_amt)
+            .field("hkd_gnrl_ord_psbl_amt", &self.hkd_gnrl_ord_psbl_amt)
+            .field("hkd_itgr_ord_psbl_amt", &self.hkd_itgr_ord_psbl_amt)
+            .field("jpy_gnrl_ord_psbl_amt", &self.jpy_gnrl_ord_psbl_amt)
+            .field("jpy_itgr_ord_psbl_amt", &self.jpy_itgr_ord_psbl_amt)
+            .field("cny_gnrl_ord_psbl_amt", &self.cny_gnrl_ord_psbl_amt)
+            .field("cny_itgr_ord_psbl_amt", &self.cny_itgr_ord_psbl_amt)
+            .field(
+                "stck_itgr_cash20_ord_psbl_amt",
+                &self.stck_itgr_cash20_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_cash30_ord_psbl_amt",
+                &self.stck_itgr_cash30_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_cash40_ord_psbl_amt",
+                &self.stck_itgr_cash40_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_cash50_ord_psbl_amt",
+                &self.stck_itgr_cash50_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_cash60_ord_psbl_amt",
+                &self.stck_itgr_cash60_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_cash100_ord_psbl_amt",
+                &self.stck_itgr_cash100_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_100_ord_psbl_amt",
+                &self.stck_itgr_100_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_fncg45_ord_psbl_amt",
+                &self.stck_itgr_fncg45_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_fncg50_ord_psbl_amt",
+                &self.stck_itgr_fncg50_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_fncg60_ord_psbl_amt",
+                &self.stck_itgr_fncg60_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_fncg70_ord_psbl_amt",
+                &self.stck_itgr_fncg70_ord_psbl_amt,
+            )
+            .field(
+                "stck_itgr_stln_ord_psbl_amt",
+                &self.stck_itgr_stln_ord_psbl_amt,
+            )
+            .field("bond_itgr_ord_psbl_amt", &self.bond_itgr_ord_psbl_amt)
+            .field("stck_cash_ovrs_use_amt", &self.stck_cash_ovrs_use_amt)
+            .field("stck_sbst_ovrs_use_amt", &self.stck_sbst_ovrs_use_amt)
+            .field("stck_evlu_ovrs_use_amt", &self.stck_evlu_ovrs_use_amt)
+            .field(
+                "stck_re_use_amt_ovrs_use_amt",
+                &self.stck_re_use_amt_ovrs_use_amt,
+            )
+            .field(
+                "stck_fund_rpch_ovrs_use_amt",
+                &self.stck_fund_rpch_ovrs_use_amt,
+            )
+            .field(
+                "stck_fncg_rdpt_ovrs_use_amt",
+                &self.stck_fncg_rdpt_ovrs_use_amt,
+            )
+            .field("bond_re_use_ovrs_use_amt", &self.bond_re_use_ovrs_use_amt)
+            .field("usd_oth_mket_use_amt", &self.usd_oth_mket_use_amt)
+            .field("jpy_oth_mket_use_amt", &self.jpy_oth_mket_use_amt)
+            .field("cny_oth_mket_use_amt", &self.cny_oth_mket_use_amt)
+            .field("hkd_oth_mket_use_amt", &self.hkd_oth_mket_use_amt)
+            .field(
+                "usd_re_use_oth_mket_use_amt",
+                &self.usd_re_use_oth_mket_use_amt,
+            )
+            .field(
+                "jpy_re_use_oth_mket_use_amt",
+                &self.jpy_re_use_oth_mket_use_amt,
+            )
+            .field(
+                "cny_re_use_oth_mket_use_amt",
+                &self.cny_re_use_oth_mket_use_amt,
+            )
+            .field(
+                "hkd_re_use_oth_mket_use_amt",
+                &self.hkd_re_use_oth_mket_use_amt,
+            )
+            .field("hgkg_cny_re_use_amt", &self.hgkg_cny_re_use_amt)
+            .field("usd_frst_bltn_exrt", &self.usd_frst_bltn_exrt)
+            .field("hkd_frst_bltn_exrt", &self.hkd_frst_bltn_exrt)
+            .field("jpy_frst_bltn_exrt", &self.jpy_frst_bltn_exrt)
+            .field("cny_frst_bltn_exrt", &self.cny_frst_bltn_exrt)
+            .field("hgkg_cny_re_use_objt_amt", &self.hgkg_cny_re_use_objt_amt)
+            .field(
+                "hgkg_cny_re_use_ord_psbl_amt",
+                &self.hgkg_cny_re_use_ord_psbl_amt,
+            )
+            .field(
+                "hgkg_cny_re_use_oth_use_amt",
+                &self.hgkg_cny_re_use_oth_use_amt,
+            )
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -105,7 +105,7 @@ impl std::fmt::Debug for IntstockGrouplistRequest {
         f.debug_struct("IntstockGrouplistRequest")
             .field("type_", &self.type_)
             .field("fid_etc_cls_code", &self.fid_etc_cls_code)
-            .field("user_id", &self.user_id)
+            .field("user_id", &crate::__private::Masked::Id(&self.user_id))
             .finish()
     }
 }
@@ -142,14 +142,14 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
     let r = IntstockGrouplistRequest {
         type_: Default::default(),
         fid_etc_cls_code: Default::default(),
-        user_id: Default::default(),
+        user_id: secret.to_owned(),
     };
     format!("{r:?}")
 }
@@ -186,7 +186,6 @@ impl Endpoint for IntstockGrouplistRequest {
 /// Response of 관심종목 그룹조회 (`국내주식-204`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntstockGrouplistResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -214,6 +213,19 @@ impl Default for IntstockGrouplistResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IntstockGrouplistResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntstockGrouplistResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -278,7 +290,6 @@ impl serde::Serialize for IntstockGrouplistResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`date`, required, length 8).
@@ -312,6 +323,21 @@ impl Default for Output2 {
             ask_cnt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("date", &self.date)
+            .field("trnm_hour", &self.trnm_hour)
+            .field("data_rank", &self.data_rank)
+            .field("inter_grp_code", &self.inter_grp_code)
+            .field("inter_grp_name", &self.inter_grp_name)
+            .field("ask_cnt", &self.ask_cnt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

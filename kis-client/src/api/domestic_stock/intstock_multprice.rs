@@ -1634,7 +1634,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -1735,7 +1735,6 @@ impl Endpoint for IntstockMultpriceRequest {
 /// Response of 관심종목(멀티종목) 시세조회 (`국내주식-205`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntstockMultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1763,6 +1762,19 @@ impl Default for IntstockMultpriceResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IntstockMultpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntstockMultpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1827,7 +1839,6 @@ impl serde::Serialize for IntstockMultpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 코스피 코스닥 구분 명 (`kospi_kosdaq_cls_name`, required, length 10).
@@ -1944,6 +1955,44 @@ impl Default for Output {
             inter2_sdpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("kospi_kosdaq_cls_name", &self.kospi_kosdaq_cls_name)
+            .field("mrkt_trtm_cls_name", &self.mrkt_trtm_cls_name)
+            .field("hour_cls_code", &self.hour_cls_code)
+            .field("inter_shrn_iscd", &self.inter_shrn_iscd)
+            .field("inter_kor_isnm", &self.inter_kor_isnm)
+            .field("inter2_prpr", &self.inter2_prpr)
+            .field("inter2_prdy_vrss", &self.inter2_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("inter2_oprc", &self.inter2_oprc)
+            .field("inter2_hgpr", &self.inter2_hgpr)
+            .field("inter2_lwpr", &self.inter2_lwpr)
+            .field("inter2_llam", &self.inter2_llam)
+            .field("inter2_mxpr", &self.inter2_mxpr)
+            .field("inter2_askp", &self.inter2_askp)
+            .field("inter2_bidp", &self.inter2_bidp)
+            .field("seln_rsqn", &self.seln_rsqn)
+            .field("shnu_rsqn", &self.shnu_rsqn)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("inter2_prdy_clpr", &self.inter2_prdy_clpr)
+            .field("oprc_vrss_hgpr_rate", &self.oprc_vrss_hgpr_rate)
+            .field("intr_antc_cntg_vrss", &self.intr_antc_cntg_vrss)
+            .field("intr_antc_cntg_vrss_sign", &self.intr_antc_cntg_vrss_sign)
+            .field("intr_antc_cntg_prdy_ctrt", &self.intr_antc_cntg_prdy_ctrt)
+            .field("intr_antc_vol", &self.intr_antc_vol)
+            .field("inter2_sdpr", &self.inter2_sdpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

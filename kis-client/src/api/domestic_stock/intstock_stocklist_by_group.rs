@@ -194,7 +194,7 @@ impl std::fmt::Debug for IntstockStocklistByGroupRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IntstockStocklistByGroupRequest")
             .field("type_", &self.type_)
-            .field("user_id", &self.user_id)
+            .field("user_id", &crate::__private::Masked::Id(&self.user_id))
             .field("data_rank", &self.data_rank)
             .field("inter_grp_code", &self.inter_grp_code)
             .field("inter_grp_name", &self.inter_grp_name)
@@ -282,13 +282,13 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
     let r = IntstockStocklistByGroupRequest {
         type_: Default::default(),
-        user_id: Default::default(),
+        user_id: secret.to_owned(),
         data_rank: Default::default(),
         inter_grp_code: Default::default(),
         inter_grp_name: Default::default(),
@@ -331,7 +331,6 @@ impl Endpoint for IntstockStocklistByGroupRequest {
 /// Response of 관심종목 그룹별 종목조회 (`국내주식-203`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IntstockStocklistByGroupResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -364,6 +363,20 @@ impl Default for IntstockStocklistByGroupResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IntstockStocklistByGroupResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntstockStocklistByGroupResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -436,7 +449,6 @@ impl serde::Serialize for IntstockStocklistByGroupResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -458,6 +470,17 @@ impl Default for Output1 {
             inter_grp_name: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("data_rank", &self.data_rank)
+            .field("inter_grp_name", &self.inter_grp_name)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -504,7 +527,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FID 시장 구분 코드 (`fid_mrkt_cls_code`, required, length 2).
@@ -550,6 +572,25 @@ impl Default for Output2 {
             cntg_cls_code: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("fid_mrkt_cls_code", &self.fid_mrkt_cls_code)
+            .field("data_rank", &self.data_rank)
+            .field("exch_code", &self.exch_code)
+            .field("jong_code", &self.jong_code)
+            .field("color_code", &self.color_code)
+            .field("memo", &self.memo)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("fxdt_ntby_qty", &self.fxdt_ntby_qty)
+            .field("cntg_unpr", &self.cntg_unpr)
+            .field("cntg_cls_code", &self.cntg_cls_code)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -242,7 +242,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -289,7 +289,6 @@ impl Endpoint for InvestOpbysecRequest {
 /// Response of 국내주식 증권사별 투자의견 (`국내주식-189`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestOpbysecResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -319,6 +318,19 @@ impl Default for InvestOpbysecResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InvestOpbysecResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvestOpbysecResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -383,7 +395,6 @@ impl serde::Serialize for InvestOpbysecResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -454,6 +465,31 @@ impl Default for Output {
             dprt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("invt_opnn", &self.invt_opnn)
+            .field("invt_opnn_cls_code", &self.invt_opnn_cls_code)
+            .field("rgbf_invt_opnn", &self.rgbf_invt_opnn)
+            .field("rgbf_invt_opnn_cls_code", &self.rgbf_invt_opnn_cls_code)
+            .field("mbcr_name", &self.mbcr_name)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("hts_goal_prc", &self.hts_goal_prc)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("stft_esdg", &self.stft_esdg)
+            .field("dprt", &self.dprt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

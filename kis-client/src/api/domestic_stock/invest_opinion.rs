@@ -214,7 +214,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -260,7 +260,6 @@ impl Endpoint for InvestOpinionRequest {
 /// Response of 국내주식 종목투자의견 (`국내주식-188`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestOpinionResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -290,6 +289,19 @@ impl Default for InvestOpinionResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InvestOpinionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvestOpinionResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -354,7 +366,6 @@ impl serde::Serialize for InvestOpinionResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -406,6 +417,27 @@ impl Default for Output {
             dprt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("invt_opnn", &self.invt_opnn)
+            .field("invt_opnn_cls_code", &self.invt_opnn_cls_code)
+            .field("rgbf_invt_opnn", &self.rgbf_invt_opnn)
+            .field("rgbf_invt_opnn_cls_code", &self.rgbf_invt_opnn_cls_code)
+            .field("mbcr_name", &self.mbcr_name)
+            .field("hts_goal_prc", &self.hts_goal_prc)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("stck_nday_esdg", &self.stck_nday_esdg)
+            .field("nday_dprt", &self.nday_dprt)
+            .field("stft_esdg", &self.stft_esdg)
+            .field("dprt", &self.dprt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

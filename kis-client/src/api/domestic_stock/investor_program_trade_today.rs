@@ -134,7 +134,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -177,7 +177,6 @@ impl Endpoint for InvestorProgramTradeTodayRequest {
 /// Response of 프로그램매매 투자자매매동향(당일) (`국내주식-116`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorProgramTradeTodayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -207,6 +206,19 @@ impl Default for InvestorProgramTradeTodayResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InvestorProgramTradeTodayResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvestorProgramTradeTodayResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -271,7 +283,6 @@ impl serde::Serialize for InvestorProgramTradeTodayResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 투자자코드 (`invr_cls_code`, required, length 4).
@@ -347,6 +358,35 @@ impl Default for Output1 {
             nabt_ntby_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("invr_cls_code", &self.invr_cls_code)
+            .field("all_seln_qty", &self.all_seln_qty)
+            .field("all_seln_amt", &self.all_seln_amt)
+            .field("invr_cls_name", &self.invr_cls_name)
+            .field("all_shnu_qty", &self.all_shnu_qty)
+            .field("all_shnu_amt", &self.all_shnu_amt)
+            .field("all_ntby_amt", &self.all_ntby_amt)
+            .field("arbt_seln_qty", &self.arbt_seln_qty)
+            .field("all_ntby_qty", &self.all_ntby_qty)
+            .field("arbt_shnu_qty", &self.arbt_shnu_qty)
+            .field("arbt_ntby_qty", &self.arbt_ntby_qty)
+            .field("arbt_seln_amt", &self.arbt_seln_amt)
+            .field("arbt_shnu_amt", &self.arbt_shnu_amt)
+            .field("arbt_ntby_amt", &self.arbt_ntby_amt)
+            .field("nabt_seln_qty", &self.nabt_seln_qty)
+            .field("nabt_shnu_qty", &self.nabt_shnu_qty)
+            .field("nabt_ntby_qty", &self.nabt_ntby_qty)
+            .field("nabt_seln_amt", &self.nabt_seln_amt)
+            .field("nabt_shnu_amt", &self.nabt_shnu_amt)
+            .field("nabt_ntby_amt", &self.nabt_ntby_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

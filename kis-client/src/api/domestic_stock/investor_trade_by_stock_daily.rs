@@ -214,7 +214,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -268,7 +268,6 @@ impl Endpoint for InvestorTradeByStockDailyRequest {
 /// Response of 종목별 투자자매매동향(일별) (`종목별 투자자매매동향(일별)`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -301,6 +300,20 @@ impl Default for InvestorTradeByStockDailyResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InvestorTradeByStockDailyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvestorTradeByStockDailyResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -373,7 +386,6 @@ impl serde::Serialize for InvestorTradeByStockDailyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -417,6 +429,22 @@ impl Default for Output1 {
             rprs_mrkt_kor_name: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -489,7 +517,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -823,6 +850,116 @@ impl Default for Output2 {
             bold_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("frgn_ntby_qty", &self.frgn_ntby_qty)
+            .field("frgn_reg_ntby_qty", &self.frgn_reg_ntby_qty)
+            .field("frgn_nreg_ntby_qty", &self.frgn_nreg_ntby_qty)
+            .field("prsn_ntby_qty", &self.prsn_ntby_qty)
+            .field("orgn_ntby_qty", &self.orgn_ntby_qty)
+            .field("scrt_ntby_qty", &self.scrt_ntby_qty)
+            .field("ivtr_ntby_qty", &self.ivtr_ntby_qty)
+            .field("pe_fund_ntby_vol", &self.pe_fund_ntby_vol)
+            .field("bank_ntby_qty", &self.bank_ntby_qty)
+            .field("insu_ntby_qty", &self.insu_ntby_qty)
+            .field("mrbn_ntby_qty", &self.mrbn_ntby_qty)
+            .field("fund_ntby_qty", &self.fund_ntby_qty)
+            .field("etc_ntby_qty", &self.etc_ntby_qty)
+            .field("etc_corp_ntby_vol", &self.etc_corp_ntby_vol)
+            .field("etc_orgt_ntby_vol", &self.etc_orgt_ntby_vol)
+            .field("frgn_reg_ntby_pbmn", &self.frgn_reg_ntby_pbmn)
+            .field("frgn_ntby_tr_pbmn", &self.frgn_ntby_tr_pbmn)
+            .field("frgn_nreg_ntby_pbmn", &self.frgn_nreg_ntby_pbmn)
+            .field("prsn_ntby_tr_pbmn", &self.prsn_ntby_tr_pbmn)
+            .field("orgn_ntby_tr_pbmn", &self.orgn_ntby_tr_pbmn)
+            .field("scrt_ntby_tr_pbmn", &self.scrt_ntby_tr_pbmn)
+            .field("pe_fund_ntby_tr_pbmn", &self.pe_fund_ntby_tr_pbmn)
+            .field("ivtr_ntby_tr_pbmn", &self.ivtr_ntby_tr_pbmn)
+            .field("bank_ntby_tr_pbmn", &self.bank_ntby_tr_pbmn)
+            .field("insu_ntby_tr_pbmn", &self.insu_ntby_tr_pbmn)
+            .field("mrbn_ntby_tr_pbmn", &self.mrbn_ntby_tr_pbmn)
+            .field("fund_ntby_tr_pbmn", &self.fund_ntby_tr_pbmn)
+            .field("etc_ntby_tr_pbmn", &self.etc_ntby_tr_pbmn)
+            .field("etc_corp_ntby_tr_pbmn", &self.etc_corp_ntby_tr_pbmn)
+            .field("etc_orgt_ntby_tr_pbmn", &self.etc_orgt_ntby_tr_pbmn)
+            .field("frgn_seln_vol", &self.frgn_seln_vol)
+            .field("frgn_shnu_vol", &self.frgn_shnu_vol)
+            .field("frgn_seln_tr_pbmn", &self.frgn_seln_tr_pbmn)
+            .field("frgn_shnu_tr_pbmn", &self.frgn_shnu_tr_pbmn)
+            .field("frgn_reg_askp_qty", &self.frgn_reg_askp_qty)
+            .field("frgn_reg_bidp_qty", &self.frgn_reg_bidp_qty)
+            .field("frgn_reg_askp_pbmn", &self.frgn_reg_askp_pbmn)
+            .field("frgn_reg_bidp_pbmn", &self.frgn_reg_bidp_pbmn)
+            .field("frgn_nreg_askp_qty", &self.frgn_nreg_askp_qty)
+            .field("frgn_nreg_bidp_qty", &self.frgn_nreg_bidp_qty)
+            .field("frgn_nreg_askp_pbmn", &self.frgn_nreg_askp_pbmn)
+            .field("frgn_nreg_bidp_pbmn", &self.frgn_nreg_bidp_pbmn)
+            .field("prsn_seln_vol", &self.prsn_seln_vol)
+            .field("prsn_shnu_vol", &self.prsn_shnu_vol)
+            .field("prsn_seln_tr_pbmn", &self.prsn_seln_tr_pbmn)
+            .field("prsn_shnu_tr_pbmn", &self.prsn_shnu_tr_pbmn)
+            .field("orgn_seln_vol", &self.orgn_seln_vol)
+            .field("orgn_shnu_vol", &self.orgn_shnu_vol)
+            .field("orgn_seln_tr_pbmn", &self.orgn_seln_tr_pbmn)
+            .field("orgn_shnu_tr_pbmn", &self.orgn_shnu_tr_pbmn)
+            .field("scrt_seln_vol", &self.scrt_seln_vol)
+            .field("scrt_shnu_vol", &self.scrt_shnu_vol)
+            .field("scrt_seln_tr_pbmn", &self.scrt_seln_tr_pbmn)
+            .field("scrt_shnu_tr_pbmn", &self.scrt_shnu_tr_pbmn)
+            .field("ivtr_seln_vol", &self.ivtr_seln_vol)
+            .field("ivtr_shnu_vol", &self.ivtr_shnu_vol)
+            .field("ivtr_seln_tr_pbmn", &self.ivtr_seln_tr_pbmn)
+            .field("ivtr_shnu_tr_pbmn", &self.ivtr_shnu_tr_pbmn)
+            .field("pe_fund_seln_tr_pbmn", &self.pe_fund_seln_tr_pbmn)
+            .field("pe_fund_seln_vol", &self.pe_fund_seln_vol)
+            .field("pe_fund_shnu_tr_pbmn", &self.pe_fund_shnu_tr_pbmn)
+            .field("pe_fund_shnu_vol", &self.pe_fund_shnu_vol)
+            .field("bank_seln_vol", &self.bank_seln_vol)
+            .field("bank_shnu_vol", &self.bank_shnu_vol)
+            .field("bank_seln_tr_pbmn", &self.bank_seln_tr_pbmn)
+            .field("bank_shnu_tr_pbmn", &self.bank_shnu_tr_pbmn)
+            .field("insu_seln_vol", &self.insu_seln_vol)
+            .field("insu_shnu_vol", &self.insu_shnu_vol)
+            .field("insu_seln_tr_pbmn", &self.insu_seln_tr_pbmn)
+            .field("insu_shnu_tr_pbmn", &self.insu_shnu_tr_pbmn)
+            .field("mrbn_seln_vol", &self.mrbn_seln_vol)
+            .field("mrbn_shnu_vol", &self.mrbn_shnu_vol)
+            .field("mrbn_seln_tr_pbmn", &self.mrbn_seln_tr_pbmn)
+            .field("mrbn_shnu_tr_pbmn", &self.mrbn_shnu_tr_pbmn)
+            .field("fund_seln_vol", &self.fund_seln_vol)
+            .field("fund_shnu_vol", &self.fund_shnu_vol)
+            .field("fund_seln_tr_pbmn", &self.fund_seln_tr_pbmn)
+            .field("fund_shnu_tr_pbmn", &self.fund_shnu_tr_pbmn)
+            .field("etc_seln_vol", &self.etc_seln_vol)
+            .field("etc_shnu_vol", &self.etc_shnu_vol)
+            .field("etc_seln_tr_pbmn", &self.etc_seln_tr_pbmn)
+            .field("etc_shnu_tr_pbmn", &self.etc_shnu_tr_pbmn)
+            .field("etc_orgt_seln_vol", &self.etc_orgt_seln_vol)
+            .field("etc_orgt_shnu_vol", &self.etc_orgt_shnu_vol)
+            .field("etc_orgt_seln_tr_pbmn", &self.etc_orgt_seln_tr_pbmn)
+            .field("etc_orgt_shnu_tr_pbmn", &self.etc_orgt_shnu_tr_pbmn)
+            .field("etc_corp_seln_vol", &self.etc_corp_seln_vol)
+            .field("etc_corp_shnu_vol", &self.etc_corp_shnu_vol)
+            .field("etc_corp_seln_tr_pbmn", &self.etc_corp_seln_tr_pbmn)
+            .field("etc_corp_shnu_tr_pbmn", &self.etc_corp_shnu_tr_pbmn)
+            .field("bold_yn", &self.bold_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -81,7 +81,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -123,7 +123,6 @@ impl Endpoint for InvestorTrendEstimateRequest {
 /// Response of 종목별 외인기관 추정가집계 (`v1_국내주식-046`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorTrendEstimateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -153,6 +152,19 @@ impl Default for InvestorTrendEstimateResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InvestorTrendEstimateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvestorTrendEstimateResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -217,7 +229,6 @@ impl serde::Serialize for InvestorTrendEstimateResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 입력구분 (`bsop_hour_gb`, required, length 1).
@@ -258,6 +269,19 @@ impl Default for Output2 {
             sum_fake_ntby_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bsop_hour_gb", &self.bsop_hour_gb)
+            .field("frgn_fake_ntby_qty", &self.frgn_fake_ntby_qty)
+            .field("orgn_fake_ntby_qty", &self.orgn_fake_ntby_qty)
+            .field("sum_fake_ntby_qty", &self.sum_fake_ntby_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -243,7 +243,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -298,7 +298,6 @@ impl Endpoint for LendableByCompanyRequest {
 /// Response of 당사 대주가능 종목 (`국내주식-195`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct LendableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -337,6 +336,22 @@ impl Default for LendableByCompanyResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for LendableByCompanyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LendableByCompanyResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -423,7 +438,6 @@ impl serde::Serialize for LendableByCompanyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -553,6 +567,28 @@ impl Default for Output1 {
     }
 }
 
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("papr", &self.papr)
+            .field("bfdy_clpr", &self.bfdy_clpr)
+            .field("sbst_prvs", &self.sbst_prvs)
+            .field("tr_stop_dvsn_name", &self.tr_stop_dvsn_name)
+            .field("psbl_yn_name", &self.psbl_yn_name)
+            .field("lmt_qty1", &self.lmt_qty1)
+            .field("use_qty1", &self.use_qty1)
+            .field("trad_psbl_qty2", &self.trad_psbl_qty2)
+            .field("rght_type_cd", &self.rght_type_cd)
+            .field("bass_dt", &self.bass_dt)
+            .field("psbl_yn", &self.psbl_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
+    }
+}
+
 impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -646,7 +682,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 총설정한도수량 (`tot_stup_lmt_qty`, required, length 19).
@@ -671,6 +706,18 @@ impl Default for Output2 {
             rqst_psbl_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("tot_stup_lmt_qty", &self.tot_stup_lmt_qty)
+            .field("brch_lmt_qty", &self.brch_lmt_qty)
+            .field("rqst_psbl_qty", &self.rqst_psbl_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -157,7 +157,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -210,7 +210,6 @@ impl Endpoint for MandDepositRequest {
 /// Response of 예탁원정보(의무예치일정) (`국내주식-153`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MandDepositResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -240,6 +239,19 @@ impl Default for MandDepositResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MandDepositResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MandDepositResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -304,7 +316,6 @@ impl serde::Serialize for MandDepositResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 종목코드 (`sht_cd`, required, length 9).
@@ -338,6 +349,21 @@ impl Default for Output1 {
             tot_issue_qty_per_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("sht_cd", &self.sht_cd)
+            .field("isin_name", &self.isin_name)
+            .field("stk_qty", &self.stk_qty)
+            .field("depo_date", &self.depo_date)
+            .field("depo_reason", &self.depo_reason)
+            .field("tot_issue_qty_per_rate", &self.tot_issue_qty_per_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -53,7 +53,7 @@ impl std::fmt::Debug for MarketTimeRequest {
 const FIELDS: &[p::FieldMeta] = &[];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -93,7 +93,6 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 국내선물 영업일조회 (`국내주식-160`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -123,6 +122,19 @@ impl Default for MarketTimeResponse {
             output1: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MarketTimeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MarketTimeResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -187,7 +199,6 @@ impl serde::Serialize for MarketTimeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 영업일1 (`date1`, required, length 8).
@@ -232,6 +243,24 @@ impl Default for Output1 {
             e_time: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("date1", &self.date1)
+            .field("date2", &self.date2)
+            .field("date3", &self.date3)
+            .field("date4", &self.date4)
+            .field("date5", &self.date5)
+            .field("today", &self.today)
+            .field("time", &self.time)
+            .field("s_time", &self.s_time)
+            .field("e_time", &self.e_time)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -500,7 +500,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -554,7 +554,6 @@ impl Endpoint for MarketValueRequest {
 /// Response of 국내주식 시장가치 순위 (`v1_국내주식-096`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketValueResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -584,6 +583,19 @@ impl Default for MarketValueResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MarketValueResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MarketValueResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -648,7 +660,6 @@ impl serde::Serialize for MarketValueResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -731,6 +742,35 @@ impl Default for Output {
             iqry_csnu: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("data_rank", &self.data_rank)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("per", &self.per)
+            .field("pbr", &self.pbr)
+            .field("pcr", &self.pcr)
+            .field("psr", &self.psr)
+            .field("eps", &self.eps)
+            .field("eva", &self.eva)
+            .field("ebitda", &self.ebitda)
+            .field("pv_div_ebitda", &self.pv_div_ebitda)
+            .field("ebitda_div_fnnc_expn", &self.ebitda_div_fnnc_expn)
+            .field("stac_month", &self.stac_month)
+            .field("stac_month_cls_code", &self.stac_month_cls_code)
+            .field("iqry_csnu", &self.iqry_csnu)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -85,7 +85,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -127,7 +127,6 @@ impl Endpoint for MktfundsRequest {
 /// Response of 국내 증시자금 종합 (`국내주식-193`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MktfundsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -157,6 +156,19 @@ impl Default for MktfundsResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MktfundsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MktfundsResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -221,7 +233,6 @@ impl serde::Serialize for MktfundsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업일자 (`bsop_date`, required, length 8).
@@ -317,6 +328,32 @@ impl Default for Output {
             secu_lend_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bsop_date", &self.bsop_date)
+            .field("bstp_nmix_prpr", &self.bstp_nmix_prpr)
+            .field("bstp_nmix_prdy_vrss", &self.bstp_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("hts_avls", &self.hts_avls)
+            .field("cust_dpmn_amt", &self.cust_dpmn_amt)
+            .field("cust_dpmn_amt_prdy_vrss", &self.cust_dpmn_amt_prdy_vrss)
+            .field("amt_tnrt", &self.amt_tnrt)
+            .field("uncl_amt", &self.uncl_amt)
+            .field("crdt_loan_rmnd", &self.crdt_loan_rmnd)
+            .field("futs_tfam_amt", &self.futs_tfam_amt)
+            .field("sttp_amt", &self.sttp_amt)
+            .field("mxtp_amt", &self.mxtp_amt)
+            .field("bntp_amt", &self.bntp_amt)
+            .field("mmf_amt", &self.mmf_amt)
+            .field("secu_lend_amt", &self.secu_lend_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -472,7 +472,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -525,7 +525,6 @@ impl Endpoint for NearNewHighlowRequest {
 /// Response of 국내주식 신고/신저근접종목 상위 (`v1_국내주식-105`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct NearNewHighlowResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -555,6 +554,19 @@ impl Default for NearNewHighlowResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for NearNewHighlowResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NearNewHighlowResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -619,7 +631,6 @@ impl serde::Serialize for NearNewHighlowResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -690,6 +701,31 @@ impl Default for Output {
             stck_sdpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("askp", &self.askp)
+            .field("askp_rsqn1", &self.askp_rsqn1)
+            .field("bidp", &self.bidp)
+            .field("bidp_rsqn1", &self.bidp_rsqn1)
+            .field("acml_vol", &self.acml_vol)
+            .field("new_hgpr", &self.new_hgpr)
+            .field("hprc_near_rate", &self.hprc_near_rate)
+            .field("new_lwpr", &self.new_lwpr)
+            .field("lwpr_near_rate", &self.lwpr_near_rate)
+            .field("stck_sdpr", &self.stck_sdpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -387,7 +387,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -457,7 +457,6 @@ impl Endpoint for OrderResvCcnlRequest {
 /// Response of 주식예약주문조회 (`v1_국내주식-020`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResvCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -494,6 +493,21 @@ impl Default for OrderResvCcnlResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OrderResvCcnlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderResvCcnlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -576,7 +590,6 @@ impl serde::Serialize for OrderResvCcnlResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 예약주문 순번 (`rsvn_ord_seq`, length 10).
@@ -685,6 +698,38 @@ impl Default for Output {
             rsvn_end_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("rsvn_ord_seq", &self.rsvn_ord_seq)
+            .field("rsvn_ord_ord_dt", &self.rsvn_ord_ord_dt)
+            .field("rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt)
+            .field("pdno", &self.pdno)
+            .field("ord_dvsn_cd", &self.ord_dvsn_cd)
+            .field("ord_rsvn_qty", &self.ord_rsvn_qty)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("cncl_ord_dt", &self.cncl_ord_dt)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("ctac_tlno", &self.ctac_tlno)
+            .field("rjct_rson2", &self.rjct_rson2)
+            .field("odno", &self.odno)
+            .field("rsvn_ord_rcit_tmd", &self.rsvn_ord_rcit_tmd)
+            .field("kor_item_shtn_name", &self.kor_item_shtn_name)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("ord_rsvn_unpr", &self.ord_rsvn_unpr)
+            .field("tot_ccld_amt", &self.tot_ccld_amt)
+            .field("loan_dt", &self.loan_dt)
+            .field("cncl_rcit_tmd", &self.cncl_rcit_tmd)
+            .field("prcs_rslt", &self.prcs_rslt)
+            .field("ord_dvsn_name", &self.ord_dvsn_name)
+            .field("tmnl_mdia_kind_cd", &self.tmnl_mdia_kind_cd)
+            .field("rsvn_end_dt", &self.rsvn_end_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

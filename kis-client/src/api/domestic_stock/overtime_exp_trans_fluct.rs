@@ -319,7 +319,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -368,7 +368,6 @@ impl Endpoint for OvertimeExpTransFluctRequest {
 /// Response of 국내주식 시간외예상체결등락률 (`국내주식-140`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeExpTransFluctResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -396,6 +395,19 @@ impl Default for OvertimeExpTransFluctResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OvertimeExpTransFluctResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OvertimeExpTransFluctResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -460,7 +472,6 @@ impl serde::Serialize for OvertimeExpTransFluctResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -528,6 +539,35 @@ impl Default for Output {
             ovtm_untp_antc_cntg_vrss_sign: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("data_rank", &self.data_rank)
+            .field("iscd_stat_cls_code", &self.iscd_stat_cls_code)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("ovtm_untp_antc_cnpr", &self.ovtm_untp_antc_cnpr)
+            .field("ovtm_untp_antc_cntg_vrss", &self.ovtm_untp_antc_cntg_vrss)
+            .field(
+                "ovtm_untp_antc_cntg_vrsssign",
+                &self.ovtm_untp_antc_cntg_vrsssign,
+            )
+            .field("ovtm_untp_antc_cntg_ctrt", &self.ovtm_untp_antc_cntg_ctrt)
+            .field("ovtm_untp_askp_rsqn1", &self.ovtm_untp_askp_rsqn1)
+            .field("ovtm_untp_bidp_rsqn1", &self.ovtm_untp_bidp_rsqn1)
+            .field("ovtm_untp_antc_cnqn", &self.ovtm_untp_antc_cnqn)
+            .field("itmt_vol", &self.itmt_vol)
+            .field("stck_prpr", &self.stck_prpr)
+            .field(
+                "ovtm_untp_antc_cntg_vrss_sign",
+                &self.ovtm_untp_antc_cntg_vrss_sign,
+            )
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -355,7 +355,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -406,7 +406,6 @@ impl Endpoint for OvertimeFluctuationRequest {
 /// Response of 국내주식 시간외등락율순위 (`국내주식-138`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeFluctuationResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -439,6 +438,20 @@ impl Default for OvertimeFluctuationResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OvertimeFluctuationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OvertimeFluctuationResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -511,7 +524,6 @@ impl serde::Serialize for OvertimeFluctuationResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 상한 종목 수 (`ovtm_untp_uplm_issu_cnt`, required, length 7).
@@ -560,6 +572,26 @@ impl Default for Output1 {
             ovtm_untp_kosdaq_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ovtm_untp_uplm_issu_cnt", &self.ovtm_untp_uplm_issu_cnt)
+            .field("ovtm_untp_ascn_issu_cnt", &self.ovtm_untp_ascn_issu_cnt)
+            .field("ovtm_untp_stnr_issu_cnt", &self.ovtm_untp_stnr_issu_cnt)
+            .field("ovtm_untp_lslm_issu_cnt", &self.ovtm_untp_lslm_issu_cnt)
+            .field("ovtm_untp_down_issu_cnt", &self.ovtm_untp_down_issu_cnt)
+            .field("ovtm_untp_acml_vol", &self.ovtm_untp_acml_vol)
+            .field("ovtm_untp_acml_tr_pbmn", &self.ovtm_untp_acml_tr_pbmn)
+            .field("ovtm_untp_exch_vol", &self.ovtm_untp_exch_vol)
+            .field("ovtm_untp_exch_tr_pbmn", &self.ovtm_untp_exch_tr_pbmn)
+            .field("ovtm_untp_kosdaq_vol", &self.ovtm_untp_kosdaq_vol)
+            .field("ovtm_untp_kosdaq_tr_pbmn", &self.ovtm_untp_kosdaq_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -648,7 +680,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -712,6 +743,31 @@ impl Default for Output2 {
             askp: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("ovtm_untp_prpr", &self.ovtm_untp_prpr)
+            .field("ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss)
+            .field("ovtm_untp_prdy_vrss_sign", &self.ovtm_untp_prdy_vrss_sign)
+            .field("ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt)
+            .field("ovtm_untp_askp1", &self.ovtm_untp_askp1)
+            .field("ovtm_untp_seln_rsqn", &self.ovtm_untp_seln_rsqn)
+            .field("ovtm_untp_bidp1", &self.ovtm_untp_bidp1)
+            .field("ovtm_untp_shnu_rsqn", &self.ovtm_untp_shnu_rsqn)
+            .field("ovtm_untp_vol", &self.ovtm_untp_vol)
+            .field("ovtm_vrss_acml_vol_rlim", &self.ovtm_vrss_acml_vol_rlim)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("bidp", &self.bidp)
+            .field("askp", &self.askp)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

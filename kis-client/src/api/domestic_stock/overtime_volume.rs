@@ -323,7 +323,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -373,7 +373,6 @@ impl Endpoint for OvertimeVolumeRequest {
 /// Response of 국내주식 시간외거래량순위 (`국내주식-139`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OvertimeVolumeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -406,6 +405,20 @@ impl Default for OvertimeVolumeResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OvertimeVolumeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OvertimeVolumeResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -478,7 +491,6 @@ impl serde::Serialize for OvertimeVolumeResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시간외 단일가 거래소 거래량 (`ovtm_untp_exch_vol`, required, length 18).
@@ -506,6 +518,19 @@ impl Default for Output1 {
             ovtm_untp_kosdaq_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ovtm_untp_exch_vol", &self.ovtm_untp_exch_vol)
+            .field("ovtm_untp_exch_tr_pbmn", &self.ovtm_untp_exch_tr_pbmn)
+            .field("ovtm_untp_kosdaq_vol", &self.ovtm_untp_kosdaq_vol)
+            .field("ovtm_untp_kosdaq_tr_pbmn", &self.ovtm_untp_kosdaq_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -566,7 +591,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -624,6 +648,29 @@ impl Default for Output2 {
             askp: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("ovtm_untp_prpr", &self.ovtm_untp_prpr)
+            .field("ovtm_untp_prdy_vrss", &self.ovtm_untp_prdy_vrss)
+            .field("ovtm_untp_prdy_vrss_sign", &self.ovtm_untp_prdy_vrss_sign)
+            .field("ovtm_untp_prdy_ctrt", &self.ovtm_untp_prdy_ctrt)
+            .field("ovtm_untp_seln_rsqn", &self.ovtm_untp_seln_rsqn)
+            .field("ovtm_untp_shnu_rsqn", &self.ovtm_untp_shnu_rsqn)
+            .field("ovtm_untp_vol", &self.ovtm_untp_vol)
+            .field("ovtm_vrss_acml_vol_rlim", &self.ovtm_vrss_acml_vol_rlim)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("bidp", &self.bidp)
+            .field("askp", &self.askp)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

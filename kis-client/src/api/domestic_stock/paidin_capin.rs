@@ -193,7 +193,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -247,7 +247,6 @@ impl Endpoint for PaidinCapinRequest {
 /// Response of 예탁원정보(유상증자일정) (`국내주식-143`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PaidinCapinResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -277,6 +276,19 @@ impl Default for PaidinCapinResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PaidinCapinResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaidinCapinResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -341,7 +353,6 @@ impl serde::Serialize for PaidinCapinResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -396,6 +407,28 @@ impl Default for Output1 {
             stk_kind: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("record_date", &self.record_date)
+            .field("sht_cd", &self.sht_cd)
+            .field("isin_name", &self.isin_name)
+            .field("tot_issue_stk_qty", &self.tot_issue_stk_qty)
+            .field("issue_stk_qty", &self.issue_stk_qty)
+            .field("fix_rate", &self.fix_rate)
+            .field("disc_rate", &self.disc_rate)
+            .field("fix_price", &self.fix_price)
+            .field("right_dt", &self.right_dt)
+            .field("sub_term_ft", &self.sub_term_ft)
+            .field("sub_term", &self.sub_term)
+            .field("list_date", &self.list_date)
+            .field("stk_kind", &self.stk_kind)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

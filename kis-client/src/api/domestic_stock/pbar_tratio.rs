@@ -179,7 +179,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -224,7 +224,6 @@ impl Endpoint for PbarTratioRequest {
 /// Response of 국내주식 매물대/거래비중 (`국내주식-196`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PbarTratioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -257,6 +256,20 @@ impl Default for PbarTratioResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PbarTratioResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PbarTratioResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -329,7 +342,6 @@ impl serde::Serialize for PbarTratioResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 대표시장한글명 (`rprs_mrkt_kor_name`, required, length 40).
@@ -385,6 +397,26 @@ impl Default for Output1 {
             lstn_stcn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("rprs_mrkt_kor_name", &self.rprs_mrkt_kor_name)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("wghn_avrg_stck_prc", &self.wghn_avrg_stck_prc)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -473,7 +505,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 데이터순위 (`data_rank`, required, length 10).
@@ -501,6 +532,19 @@ impl Default for Output2 {
             acml_vol_rlim: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("data_rank", &self.data_rank)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("acml_vol_rlim", &self.acml_vol_rlim)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

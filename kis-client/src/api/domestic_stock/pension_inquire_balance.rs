@@ -221,7 +221,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -285,7 +285,6 @@ impl Endpoint for PensionInquireBalanceRequest {
 /// Response of 퇴직연금 잔고조회 (`v1_국내주식-036`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -324,6 +323,22 @@ impl Default for PensionInquireBalanceResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PensionInquireBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PensionInquireBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -410,7 +425,6 @@ impl serde::Serialize for PensionInquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 잔고구분명 (`cblc_dvsn_name`, required, length 60).
@@ -468,6 +482,29 @@ impl Default for Output1 {
             evlu_erng_rt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("cblc_dvsn_name", &self.cblc_dvsn_name)
+            .field("prdt_name", &self.prdt_name)
+            .field("pdno", &self.pdno)
+            .field("item_dvsn_name", &self.item_dvsn_name)
+            .field("thdt_buyqty", &self.thdt_buyqty)
+            .field("thdt_sll_qty", &self.thdt_sll_qty)
+            .field("hldg_qty", &self.hldg_qty)
+            .field("ord_psbl_qty", &self.ord_psbl_qty)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("pchs_amt", &self.pchs_amt)
+            .field("prpr", &self.prpr)
+            .field("evlu_amt", &self.evlu_amt)
+            .field("evlu_pfls_amt", &self.evlu_pfls_amt)
+            .field("evlu_erng_rt", &self.evlu_erng_rt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -568,7 +605,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`, required, length 19).
@@ -608,6 +644,23 @@ impl Default for Output2 {
             tot_evlu_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("dnca_tot_amt", &self.dnca_tot_amt)
+            .field("nxdy_excc_amt", &self.nxdy_excc_amt)
+            .field("prvs_rcdl_excc_amt", &self.prvs_rcdl_excc_amt)
+            .field("thdt_buy_amt", &self.thdt_buy_amt)
+            .field("thdt_sll_amt", &self.thdt_sll_amt)
+            .field("thdt_tlex_amt", &self.thdt_tlex_amt)
+            .field("scts_evlu_amt", &self.scts_evlu_amt)
+            .field("tot_evlu_amt", &self.tot_evlu_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -337,7 +337,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -419,7 +419,6 @@ impl Endpoint for PensionInquireDailyCcldRequest {
 /// Response of 퇴직연금 미체결내역 (`v1_국내주식-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -455,6 +454,21 @@ impl Default for PensionInquireDailyCcldResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PensionInquireDailyCcldResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PensionInquireDailyCcldResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -537,7 +551,6 @@ impl serde::Serialize for PensionInquireDailyCcldResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문채번지점번호 (`ord_gno_brno`, required, length 5).
@@ -645,6 +658,35 @@ impl Default for Output {
             excg_id_dvsn_cd: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("odno", &self.odno)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("ord_unpr", &self.ord_unpr)
+            .field("ord_qty", &self.ord_qty)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("nccs_qty", &self.nccs_qty)
+            .field("ord_dvsn_cd", &self.ord_dvsn_cd)
+            .field("ord_dvsn_name", &self.ord_dvsn_name)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("objt_cust_dvsn_name", &self.objt_cust_dvsn_name)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("stpm_cndt_pric", &self.stpm_cndt_pric)
+            .field("stpm_efct_occr_dtmd", &self.stpm_efct_occr_dtmd)
+            .field("stpm_efct_occr_yn", &self.stpm_efct_occr_yn)
+            .field("excg_id_dvsn_cd", &self.excg_id_dvsn_cd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -239,7 +239,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -296,7 +296,6 @@ impl Endpoint for PensionInquirePsblOrderRequest {
 /// Response of 퇴직연금 매수가능조회 (`v1_국내주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PensionInquirePsblOrderResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -324,6 +323,19 @@ impl Default for PensionInquirePsblOrderResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PensionInquirePsblOrderResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PensionInquirePsblOrderResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -388,7 +400,6 @@ impl serde::Serialize for PensionInquirePsblOrderResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문가능현금 (`ord_psbl_cash`, required, length 19).
@@ -419,6 +430,20 @@ impl Default for Output {
             max_buy_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("ord_psbl_cash", &self.ord_psbl_cash)
+            .field("ruse_psbl_amt", &self.ruse_psbl_amt)
+            .field("psbl_qty_calc_unpr", &self.psbl_qty_calc_unpr)
+            .field("max_buy_amt", &self.max_buy_amt)
+            .field("max_buy_qty", &self.max_buy_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

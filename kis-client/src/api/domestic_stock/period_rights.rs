@@ -258,7 +258,10 @@ impl std::fmt::Debug for PeriodRightsRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeriodRightsRequest")
             .field("inqr_dvsn", &self.inqr_dvsn)
-            .field("cust_rncno25", &self.cust_rncno25)
+            .field(
+                "cust_rncno25",
+                &crate::__private::Masked::Secret(&self.cust_rncno25),
+            )
             .field("hmid", &self.hmid)
             .field("cano", &crate::__private::Masked::Account(&self.cano))
             .field("acnt_prdt_cd", &self.acnt_prdt_cd)
@@ -386,13 +389,13 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
     let r = PeriodRightsRequest {
         inqr_dvsn: Default::default(),
-        cust_rncno25: Default::default(),
+        cust_rncno25: secret.to_owned(),
         hmid: Default::default(),
         cano: account.to_owned(),
         acnt_prdt_cd: Default::default(),
@@ -456,7 +459,6 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 기간별계좌권리현황조회 (`국내주식-211`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -492,6 +494,21 @@ impl Default for PeriodRightsResponse {
             ctx_area_fk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PeriodRightsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeriodRightsResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -574,7 +591,6 @@ impl serde::Serialize for PeriodRightsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 계좌번호10 (`acno10`, required, length 10).
@@ -874,6 +890,44 @@ impl Default for Output {
             sbsc_unpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("acno10", &self.acno10)
+            .field("rght_type_cd", &self.rght_type_cd)
+            .field("bass_dt", &self.bass_dt)
+            .field("rght_cblc_type_cd", &self.rght_cblc_type_cd)
+            .field("rptt_pdno", &self.rptt_pdno)
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("shtn_pdno", &self.shtn_pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("cblc_qty", &self.cblc_qty)
+            .field("last_alct_qty", &self.last_alct_qty)
+            .field("excs_alct_qty", &self.excs_alct_qty)
+            .field("tot_alct_qty", &self.tot_alct_qty)
+            .field("last_ftsk_qty", &self.last_ftsk_qty)
+            .field("last_alct_amt", &self.last_alct_amt)
+            .field("last_ftsk_chgs", &self.last_ftsk_chgs)
+            .field("rdpt_prca", &self.rdpt_prca)
+            .field("dlay_int_amt", &self.dlay_int_amt)
+            .field("lstg_dt", &self.lstg_dt)
+            .field("sbsc_end_dt", &self.sbsc_end_dt)
+            .field("cash_dfrm_dt", &self.cash_dfrm_dt)
+            .field("rqst_qty", &self.rqst_qty)
+            .field("rqst_amt", &self.rqst_amt)
+            .field("rqst_dt", &self.rqst_dt)
+            .field("rfnd_dt", &self.rfnd_dt)
+            .field("rfnd_amt", &self.rfnd_amt)
+            .field("lstg_stqt", &self.lstg_stqt)
+            .field("tax_amt", &self.tax_amt)
+            .field("sbsc_unpr", &self.sbsc_unpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

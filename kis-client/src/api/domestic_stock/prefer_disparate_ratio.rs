@@ -355,7 +355,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -405,7 +405,6 @@ impl Endpoint for PreferDisparateRatioRequest {
 /// Response of 국내주식 우선주/괴리율 상위 (`v1_국내주식-094`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PreferDisparateRatioResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -435,6 +434,19 @@ impl Default for PreferDisparateRatioResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PreferDisparateRatioResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreferDisparateRatioResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -499,7 +511,6 @@ impl serde::Serialize for PreferDisparateRatioResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 유가증권 단축 종목코드 (`mksc_shrn_iscd`, required, length 9).
@@ -573,6 +584,32 @@ impl Default for Output {
             prst_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("data_rank", &self.data_rank)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("acml_vol", &self.acml_vol)
+            .field("prst_iscd", &self.prst_iscd)
+            .field("prst_kor_isnm", &self.prst_kor_isnm)
+            .field("prst_prpr", &self.prst_prpr)
+            .field("prst_prdy_vrss", &self.prst_prdy_vrss)
+            .field("prst_prdy_vrss_sign", &self.prst_prdy_vrss_sign)
+            .field("prst_acml_vol", &self.prst_acml_vol)
+            .field("diff_prpr", &self.diff_prpr)
+            .field("dprt", &self.dprt)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("prst_prdy_ctrt", &self.prst_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

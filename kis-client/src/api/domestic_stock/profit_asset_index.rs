@@ -506,7 +506,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -560,7 +560,6 @@ impl Endpoint for ProfitAssetIndexRequest {
 /// Response of 국내주식 수익자산지표 순위 (`v1_국내주식-090`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ProfitAssetIndexResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -590,6 +589,19 @@ impl Default for ProfitAssetIndexResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ProfitAssetIndexResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfitAssetIndexResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -654,7 +666,6 @@ impl serde::Serialize for ProfitAssetIndexResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 데이터 순위 (`data_rank`, required, length 10).
@@ -731,6 +742,33 @@ impl Default for Output {
             iqry_csnu: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("data_rank", &self.data_rank)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("sale_totl_prfi", &self.sale_totl_prfi)
+            .field("bsop_prti", &self.bsop_prti)
+            .field("op_prfi", &self.op_prfi)
+            .field("thtr_ntin", &self.thtr_ntin)
+            .field("total_aset", &self.total_aset)
+            .field("total_lblt", &self.total_lblt)
+            .field("total_cptl", &self.total_cptl)
+            .field("stac_month", &self.stac_month)
+            .field("stac_month_cls_code", &self.stac_month_cls_code)
+            .field("iqry_csnu", &self.iqry_csnu)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -141,7 +141,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -185,7 +185,6 @@ impl Endpoint for ProgramTradeByStockDailyRequest {
 /// Response of 종목별 프로그램매매추이(일별) (`국내주식-113`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ProgramTradeByStockDailyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -215,6 +214,19 @@ impl Default for ProgramTradeByStockDailyResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ProgramTradeByStockDailyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProgramTradeByStockDailyResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -279,7 +291,6 @@ impl serde::Serialize for ProgramTradeByStockDailyResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -347,6 +358,30 @@ impl Default for Output {
             whol_ntby_tr_pbmn_icdc2: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_clpr", &self.stck_clpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("whol_smtn_seln_vol", &self.whol_smtn_seln_vol)
+            .field("whol_smtn_shnu_vol", &self.whol_smtn_shnu_vol)
+            .field("whol_smtn_ntby_qty", &self.whol_smtn_ntby_qty)
+            .field("whol_smtn_seln_tr_pbmn", &self.whol_smtn_seln_tr_pbmn)
+            .field("whol_smtn_shnu_tr_pbmn", &self.whol_smtn_shnu_tr_pbmn)
+            .field("whol_smtn_ntby_tr_pbmn", &self.whol_smtn_ntby_tr_pbmn)
+            .field("whol_ntby_vol_icdc", &self.whol_ntby_vol_icdc)
+            .field("whol_ntby_tr_pbmn_icdc2", &self.whol_ntby_tr_pbmn_icdc2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -84,7 +84,7 @@ impl PsearchResultRequest {
 impl std::fmt::Debug for PsearchResultRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PsearchResultRequest")
-            .field("user_id", &self.user_id)
+            .field("user_id", &crate::__private::Masked::Id(&self.user_id))
             .field("seq", &self.seq)
             .finish()
     }
@@ -113,12 +113,12 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
     let r = PsearchResultRequest {
-        user_id: Default::default(),
+        user_id: secret.to_owned(),
         seq: Default::default(),
     };
     format!("{r:?}")
@@ -156,7 +156,6 @@ impl Endpoint for PsearchResultRequest {
 /// Response of 종목조건검색조회 (`국내주식-039`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PsearchResultResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -186,6 +185,19 @@ impl Default for PsearchResultResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PsearchResultResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PsearchResultResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -250,7 +262,6 @@ impl serde::Serialize for PsearchResultResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 종목코드 (`code`, required, length 6).
@@ -340,6 +351,39 @@ impl Default for Output2 {
             stotprice: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .field("daebi", &self.daebi)
+            .field("price", &self.price)
+            .field("chgrate", &self.chgrate)
+            .field("acml_vol", &self.acml_vol)
+            .field("trade_amt", &self.trade_amt)
+            .field("change", &self.change)
+            .field("cttr", &self.cttr)
+            .field("open", &self.open)
+            .field("high", &self.high)
+            .field("low", &self.low)
+            .field("high52", &self.high52)
+            .field("low52", &self.low52)
+            .field("expprice", &self.expprice)
+            .field("expchange", &self.expchange)
+            .field("expchggrate", &self.expchggrate)
+            .field("expcvol", &self.expcvol)
+            .field("chgrate2", &self.chgrate2)
+            .field("expdaebi", &self.expdaebi)
+            .field("recprice", &self.recprice)
+            .field("uplmtprice", &self.uplmtprice)
+            .field("dnlmtprice", &self.dnlmtprice)
+            .field("stotprice", &self.stotprice)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

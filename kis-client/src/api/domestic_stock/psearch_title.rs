@@ -64,7 +64,7 @@ impl PsearchTitleRequest {
 impl std::fmt::Debug for PsearchTitleRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PsearchTitleRequest")
-            .field("user_id", &self.user_id)
+            .field("user_id", &crate::__private::Masked::Id(&self.user_id))
             .finish()
     }
 }
@@ -81,12 +81,12 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
     let r = PsearchTitleRequest {
-        user_id: Default::default(),
+        user_id: secret.to_owned(),
     };
     format!("{r:?}")
 }
@@ -123,7 +123,6 @@ impl Endpoint for PsearchTitleRequest {
 /// Response of 종목조건검색 목록조회 (`국내주식-038`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PsearchTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -153,6 +152,19 @@ impl Default for PsearchTitleResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PsearchTitleResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PsearchTitleResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -217,7 +229,6 @@ impl serde::Serialize for PsearchTitleResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// HTS ID (`user_id`, required, length 40).
@@ -253,6 +264,22 @@ impl Default for Output2 {
             condition_nm: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field(
+                "user_id",
+                &crate::__private::Masked::Id(&self.user_id.raw()),
+            )
+            .field("seq", &self.seq)
+            .field("grp_nm", &self.grp_nm)
+            .field("condition_nm", &self.condition_nm)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -157,7 +157,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -210,7 +210,6 @@ impl Endpoint for PurreqRequest {
 /// Response of 예탁원정보(주식매수청구일정) (`국내주식-146`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PurreqResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -240,6 +239,19 @@ impl Default for PurreqResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PurreqResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PurreqResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -304,7 +316,6 @@ impl serde::Serialize for PurreqResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -347,6 +358,24 @@ impl Default for Output1 {
             get_meet_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("record_date", &self.record_date)
+            .field("sht_cd", &self.sht_cd)
+            .field("isin_name", &self.isin_name)
+            .field("stk_kind", &self.stk_kind)
+            .field("opp_opi_rcpt_term", &self.opp_opi_rcpt_term)
+            .field("buy_req_rcpt_term", &self.buy_req_rcpt_term)
+            .field("buy_req_price", &self.buy_req_price)
+            .field("buy_amt_pay_dt", &self.buy_amt_pay_dt)
+            .field("get_meet_dt", &self.get_meet_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -198,7 +198,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -252,7 +252,6 @@ impl Endpoint for RevSplitRequest {
 /// Response of 예탁원정보(액면교체일정) (`국내주식-148`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct RevSplitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -282,6 +281,19 @@ impl Default for RevSplitResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for RevSplitResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevSplitResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -346,7 +358,6 @@ impl serde::Serialize for RevSplitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 기준일 (`record_date`, required, length 8).
@@ -383,6 +394,22 @@ impl Default for Output1 {
             list_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("record_date", &self.record_date)
+            .field("sht_cd", &self.sht_cd)
+            .field("isin_name", &self.isin_name)
+            .field("inter_bf_face_amt", &self.inter_bf_face_amt)
+            .field("inter_af_face_amt", &self.inter_af_face_amt)
+            .field("td_stop_dt", &self.td_stop_dt)
+            .field("list_dt", &self.list_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -149,7 +149,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -192,7 +192,6 @@ impl Endpoint for SearchInfoRequest {
 /// Response of 상품기본조회 (`v1_국내주식-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -220,6 +219,19 @@ impl Default for SearchInfoResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for SearchInfoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchInfoResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -284,7 +296,6 @@ impl serde::Serialize for SearchInfoResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -373,6 +384,35 @@ impl Default for Output {
             frst_erlm_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("prdt_name", &self.prdt_name)
+            .field("prdt_name120", &self.prdt_name120)
+            .field("prdt_abrv_name", &self.prdt_abrv_name)
+            .field("prdt_eng_name", &self.prdt_eng_name)
+            .field("prdt_eng_name120", &self.prdt_eng_name120)
+            .field("prdt_eng_abrv_name", &self.prdt_eng_abrv_name)
+            .field("std_pdno", &self.std_pdno)
+            .field("shtn_pdno", &self.shtn_pdno)
+            .field("prdt_sale_stat_cd", &self.prdt_sale_stat_cd)
+            .field("prdt_risk_grad_cd", &self.prdt_risk_grad_cd)
+            .field("prdt_clsf_cd", &self.prdt_clsf_cd)
+            .field("prdt_clsf_name", &self.prdt_clsf_name)
+            .field("sale_strt_dt", &self.sale_strt_dt)
+            .field("sale_end_dt", &self.sale_end_dt)
+            .field("wrap_asst_type_cd", &self.wrap_asst_type_cd)
+            .field("ivst_prdt_type_cd", &self.ivst_prdt_type_cd)
+            .field("ivst_prdt_type_cd_name", &self.ivst_prdt_type_cd_name)
+            .field("frst_erlm_dt", &self.frst_erlm_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

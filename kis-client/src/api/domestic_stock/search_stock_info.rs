@@ -126,7 +126,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -169,7 +169,6 @@ impl Endpoint for SearchStockInfoRequest {
 /// Response of 주식기본조회 (`v1_국내주식-067`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchStockInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -197,6 +196,19 @@ impl Default for SearchStockInfoResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for SearchStockInfoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchStockInfoResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -261,7 +273,6 @@ impl serde::Serialize for SearchStockInfoResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품번호 (`pdno`, required, length 12).
@@ -934,17 +945,11 @@ pub struct Output {
     /// NXT 거래종목여부 (`cptt_trad_tr_psbl_yn`, required, length 1).
     ///
     /// > NXT 거래가능한 종목은 Y, 그 외 종목은 N
-    ///
-    /// Codes:
-    /// - `NXT`: 거래가능한 종목은 Y, 그 외 종목은 N
-    pub cptt_trad_tr_psbl_yn: v::Val<crate::api::codes::CpttTradTrPsblYn>,
+    pub cptt_trad_tr_psbl_yn: v::Val<bool>,
     /// NXT 거래정지여부 (`nxt_tr_stop_yn`, required, length 1).
     ///
     /// > NXT 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
-    ///
-    /// Codes:
-    /// - `NXT`: 거래종목 중 거래정지가 된 종목은 Y, 그 외 모든 종목은 N
-    pub nxt_tr_stop_yn: v::Val<crate::api::codes::NxtTrStopYn>,
+    pub nxt_tr_stop_yn: v::Val<bool>,
     /// Fields the spec does not list, kept as received.
     pub extra: v::Map,
     key_spellings: crate::__private::Spellings,
@@ -1025,6 +1030,82 @@ impl Default for Output {
             nxt_tr_stop_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("mket_id_cd", &self.mket_id_cd)
+            .field("scty_grp_id_cd", &self.scty_grp_id_cd)
+            .field("excg_dvsn_cd", &self.excg_dvsn_cd)
+            .field("setl_mmdd", &self.setl_mmdd)
+            .field("lstg_stqt", &self.lstg_stqt)
+            .field("lstg_cptl_amt", &self.lstg_cptl_amt)
+            .field("cpta", &self.cpta)
+            .field("papr", &self.papr)
+            .field("issu_pric", &self.issu_pric)
+            .field("kospi200_item_yn", &self.kospi200_item_yn)
+            .field("scts_mket_lstg_dt", &self.scts_mket_lstg_dt)
+            .field("scts_mket_lstg_abol_dt", &self.scts_mket_lstg_abol_dt)
+            .field("kosdaq_mket_lstg_dt", &self.kosdaq_mket_lstg_dt)
+            .field("kosdaq_mket_lstg_abol_dt", &self.kosdaq_mket_lstg_abol_dt)
+            .field("frbd_mket_lstg_dt", &self.frbd_mket_lstg_dt)
+            .field("frbd_mket_lstg_abol_dt", &self.frbd_mket_lstg_abol_dt)
+            .field("reits_kind_cd", &self.reits_kind_cd)
+            .field("etf_dvsn_cd", &self.etf_dvsn_cd)
+            .field("oilf_fund_yn", &self.oilf_fund_yn)
+            .field("idx_bztp_lcls_cd", &self.idx_bztp_lcls_cd)
+            .field("idx_bztp_mcls_cd", &self.idx_bztp_mcls_cd)
+            .field("idx_bztp_scls_cd", &self.idx_bztp_scls_cd)
+            .field("stck_kind_cd", &self.stck_kind_cd)
+            .field("mfnd_opng_dt", &self.mfnd_opng_dt)
+            .field("mfnd_end_dt", &self.mfnd_end_dt)
+            .field("dpsi_erlm_cncl_dt", &self.dpsi_erlm_cncl_dt)
+            .field("etf_cu_qty", &self.etf_cu_qty)
+            .field("prdt_name", &self.prdt_name)
+            .field("prdt_name120", &self.prdt_name120)
+            .field("prdt_abrv_name", &self.prdt_abrv_name)
+            .field("std_pdno", &self.std_pdno)
+            .field("prdt_eng_name", &self.prdt_eng_name)
+            .field("prdt_eng_name120", &self.prdt_eng_name120)
+            .field("prdt_eng_abrv_name", &self.prdt_eng_abrv_name)
+            .field("dpsi_aptm_erlm_yn", &self.dpsi_aptm_erlm_yn)
+            .field("etf_txtn_type_cd", &self.etf_txtn_type_cd)
+            .field("etf_type_cd", &self.etf_type_cd)
+            .field("lstg_abol_dt", &self.lstg_abol_dt)
+            .field("nwst_odst_dvsn_cd", &self.nwst_odst_dvsn_cd)
+            .field("sbst_pric", &self.sbst_pric)
+            .field("thco_sbst_pric", &self.thco_sbst_pric)
+            .field("thco_sbst_pric_chng_dt", &self.thco_sbst_pric_chng_dt)
+            .field("tr_stop_yn", &self.tr_stop_yn)
+            .field("admn_item_yn", &self.admn_item_yn)
+            .field("thdt_clpr", &self.thdt_clpr)
+            .field("bfdy_clpr", &self.bfdy_clpr)
+            .field("clpr_chng_dt", &self.clpr_chng_dt)
+            .field("std_idst_clsf_cd", &self.std_idst_clsf_cd)
+            .field("std_idst_clsf_cd_name", &self.std_idst_clsf_cd_name)
+            .field("idx_bztp_lcls_cd_name", &self.idx_bztp_lcls_cd_name)
+            .field("idx_bztp_mcls_cd_name", &self.idx_bztp_mcls_cd_name)
+            .field("idx_bztp_scls_cd_name", &self.idx_bztp_scls_cd_name)
+            .field("ocr_no", &self.ocr_no)
+            .field("crfd_item_yn", &self.crfd_item_yn)
+            .field("elec_scty_yn", &self.elec_scty_yn)
+            .field("issu_istt_cd", &self.issu_istt_cd)
+            .field("etf_chas_erng_rt_dbnb", &self.etf_chas_erng_rt_dbnb)
+            .field("etf_etn_ivst_heed_item_yn", &self.etf_etn_ivst_heed_item_yn)
+            .field("stln_int_rt_dvsn_cd", &self.stln_int_rt_dvsn_cd)
+            .field("frnr_psnl_lmt_rt", &self.frnr_psnl_lmt_rt)
+            .field("lstg_rqsr_issu_istt_cd", &self.lstg_rqsr_issu_istt_cd)
+            .field("lstg_rqsr_item_cd", &self.lstg_rqsr_item_cd)
+            .field("trst_istt_issu_istt_cd", &self.trst_istt_issu_istt_cd)
+            .field("cptt_trad_tr_psbl_yn", &self.cptt_trad_tr_psbl_yn)
+            .field("nxt_tr_stop_yn", &self.nxt_tr_stop_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -151,7 +151,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -195,7 +195,6 @@ impl Endpoint for TradprtByamtRequest {
 /// Response of 국내주식 체결금액별 매매비중 (`국내주식-192`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct TradprtByamtResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -225,6 +224,19 @@ impl Default for TradprtByamtResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for TradprtByamtResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TradprtByamtResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -289,7 +301,6 @@ impl serde::Serialize for TradprtByamtResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 가격명 (`prpr_name`, required, length 40).
@@ -338,6 +349,26 @@ impl Default for Output {
             shnu_cntg_csnu: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("prpr_name", &self.prpr_name)
+            .field("smtn_avrg_prpr", &self.smtn_avrg_prpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("whol_ntby_qty_rate", &self.whol_ntby_qty_rate)
+            .field("ntby_cntg_csnu", &self.ntby_cntg_csnu)
+            .field("seln_cnqn_smtn", &self.seln_cnqn_smtn)
+            .field("whol_seln_vol_rate", &self.whol_seln_vol_rate)
+            .field("seln_cntg_csnu", &self.seln_cntg_csnu)
+            .field("shnu_cnqn_smtn", &self.shnu_cnqn_smtn)
+            .field("whol_shun_vol_rate", &self.whol_shun_vol_rate)
+            .field("shnu_cntg_csnu", &self.shnu_cntg_csnu)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -417,7 +417,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -469,7 +469,6 @@ impl Endpoint for VolumeRankRequest {
 /// Response of 거래량순위 (`v1_국내주식-047`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolumeRankResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -499,6 +498,19 @@ impl Default for VolumeRankResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for VolumeRankResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeRankResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -563,7 +575,6 @@ impl serde::Serialize for VolumeRankResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS 한글 종목명 (`hts_kor_isnm`, required, length 40).
@@ -643,6 +654,37 @@ impl Default for Output {
             acml_tr_pbmn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("mksc_shrn_iscd", &self.mksc_shrn_iscd)
+            .field("data_rank", &self.data_rank)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("avrg_vol", &self.avrg_vol)
+            .field(
+                "n_befr_clpr_vrss_prpr_rate",
+                &self.n_befr_clpr_vrss_prpr_rate,
+            )
+            .field("vol_inrt", &self.vol_inrt)
+            .field("vol_tnrt", &self.vol_tnrt)
+            .field("nday_vol_tnrt", &self.nday_vol_tnrt)
+            .field("avrg_tr_pbmn", &self.avrg_tr_pbmn)
+            .field("tr_pbmn_tnrt", &self.tr_pbmn_tnrt)
+            .field("nday_tr_pbmn_tnrt", &self.nday_tr_pbmn_tnrt)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

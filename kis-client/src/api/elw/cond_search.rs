@@ -1669,7 +1669,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -1767,7 +1767,6 @@ impl Endpoint for CondSearchRequest {
 /// Response of ELW 종목검색 (`국내주식-166`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CondSearchResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -1797,6 +1796,19 @@ impl Default for CondSearchResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CondSearchResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CondSearchResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1861,7 +1873,6 @@ impl serde::Serialize for CondSearchResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 채권단축종목코드 (`bond_shrn_iscd`, required, length 9).
@@ -2013,6 +2024,58 @@ impl Default for Output {
             lp_hvol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bond_shrn_iscd", &self.bond_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("rght_type_name", &self.rght_type_name)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acpr", &self.acpr)
+            .field("stck_cnvr_rate", &self.stck_cnvr_rate)
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("stck_last_tr_date", &self.stck_last_tr_date)
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("unas_prpr", &self.unas_prpr)
+            .field("unas_prdy_vrss", &self.unas_prdy_vrss)
+            .field("unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign)
+            .field("unas_prdy_ctrt", &self.unas_prdy_ctrt)
+            .field("unas_acml_vol", &self.unas_acml_vol)
+            .field("moneyness", &self.moneyness)
+            .field("atm_cls_name", &self.atm_cls_name)
+            .field("prit", &self.prit)
+            .field("delta_val", &self.delta_val)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("tmvl_val", &self.tmvl_val)
+            .field("gear", &self.gear)
+            .field("lvrg_val", &self.lvrg_val)
+            .field("prls_qryr_rate", &self.prls_qryr_rate)
+            .field("cfp", &self.cfp)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("pblc_co_name", &self.pblc_co_name)
+            .field("lp_mbcr_name", &self.lp_mbcr_name)
+            .field("lp_hldn_rate", &self.lp_hldn_rate)
+            .field("elw_rght_form", &self.elw_rght_form)
+            .field("elw_ko_barrier", &self.elw_ko_barrier)
+            .field("apprch_rate", &self.apprch_rate)
+            .field("unas_shrn_iscd", &self.unas_shrn_iscd)
+            .field("mtrt_date", &self.mtrt_date)
+            .field("prmm_val", &self.prmm_val)
+            .field("stck_lp_fin_date", &self.stck_lp_fin_date)
+            .field("tick_conv_prc", &self.tick_conv_prc)
+            .field("prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc)
+            .field("lp_hvol", &self.lp_hvol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

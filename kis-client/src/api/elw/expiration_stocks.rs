@@ -380,7 +380,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -431,7 +431,6 @@ impl Endpoint for ExpirationStocksRequest {
 /// Response of ELW 만기예정/만기종목 (`국내주식-184`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpirationStocksResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -461,6 +460,19 @@ impl Default for ExpirationStocksResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ExpirationStocksResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExpirationStocksResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -525,7 +537,6 @@ impl serde::Serialize for ExpirationStocksResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -604,6 +615,36 @@ impl Default for Output {
             rdmp_ask_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("elw_kor_isnm", &self.elw_kor_isnm)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("unas_prpr", &self.unas_prpr)
+            .field("acpr", &self.acpr)
+            .field("stck_cnvr_rate", &self.stck_cnvr_rate)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("stck_last_tr_date", &self.stck_last_tr_date)
+            .field("total_rdmp_amt", &self.total_rdmp_amt)
+            .field("rdmp_amt", &self.rdmp_amt)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("lp_hvol", &self.lp_hvol)
+            .field("ccls_paym_prc", &self.ccls_paym_prc)
+            .field("mtrt_vltn_amt", &self.mtrt_vltn_amt)
+            .field("evnt_prd_fin_date", &self.evnt_prd_fin_date)
+            .field("stlm_date", &self.stlm_date)
+            .field("pblc_prc", &self.pblc_prc)
+            .field("unas_shrn_iscd", &self.unas_shrn_iscd)
+            .field("stnd_iscd", &self.stnd_iscd)
+            .field("rdmp_ask_amt", &self.rdmp_ask_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -191,7 +191,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -236,7 +236,6 @@ impl Endpoint for IndicatorTrendMinuteRequest {
 /// Response of ELW 투자지표추이(분별) (`국내주식-174`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct IndicatorTrendMinuteResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -266,6 +265,19 @@ impl Default for IndicatorTrendMinuteResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for IndicatorTrendMinuteResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndicatorTrendMinuteResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -330,7 +342,6 @@ impl serde::Serialize for IndicatorTrendMinuteResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -385,6 +396,28 @@ impl Default for Output {
             cntg_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("elw_oprc", &self.elw_oprc)
+            .field("elw_hgpr", &self.elw_hgpr)
+            .field("elw_lwpr", &self.elw_lwpr)
+            .field("lvrg_val", &self.lvrg_val)
+            .field("gear", &self.gear)
+            .field("prmm_val", &self.prmm_val)
+            .field("invl_val", &self.invl_val)
+            .field("prit", &self.prit)
+            .field("acml_vol", &self.acml_vol)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

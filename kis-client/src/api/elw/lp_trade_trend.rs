@@ -113,7 +113,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -156,7 +156,6 @@ impl Endpoint for LpTradeTrendRequest {
 /// Response of ELW LP매매추이 (`국내주식-182`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct LpTradeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -189,6 +188,20 @@ impl Default for LpTradeTrendResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for LpTradeTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LpTradeTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -261,7 +274,6 @@ impl serde::Serialize for LpTradeTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ELW현재가 (`elw_prpr`, required, length 10).
@@ -332,6 +344,31 @@ impl Default for Output1 {
             elw_ko_barrier: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("stck_cnvr_rate", &self.stck_cnvr_rate)
+            .field("prit", &self.prit)
+            .field("lvrg_val", &self.lvrg_val)
+            .field("gear", &self.gear)
+            .field("prls_qryr_rate", &self.prls_qryr_rate)
+            .field("cfp", &self.cfp)
+            .field("invl_val", &self.invl_val)
+            .field("tmvl_val", &self.tmvl_val)
+            .field("acpr", &self.acpr)
+            .field("elw_ko_barrier", &self.elw_ko_barrier)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -440,7 +477,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식영업일자 (`stck_bsop_date`, required, length 8).
@@ -502,6 +538,28 @@ impl Default for Output2 {
             apprch_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("lp_seln_qty", &self.lp_seln_qty)
+            .field("lp_seln_avrg_unpr", &self.lp_seln_avrg_unpr)
+            .field("lp_shnu_qty", &self.lp_shnu_qty)
+            .field("lp_shnu_avrg_unpr", &self.lp_shnu_avrg_unpr)
+            .field("lp_hvol", &self.lp_hvol)
+            .field("lp_hldn_rate", &self.lp_hldn_rate)
+            .field("prsn_deal_qty", &self.prsn_deal_qty)
+            .field("apprch_rate", &self.apprch_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

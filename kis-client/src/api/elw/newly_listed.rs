@@ -291,7 +291,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -340,7 +340,6 @@ impl Endpoint for NewlyListedRequest {
 /// Response of ELW 신규상장종목 (`국내주식-181`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewlyListedResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -370,6 +369,19 @@ impl Default for NewlyListedResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for NewlyListedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewlyListedResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -434,7 +446,6 @@ impl serde::Serialize for NewlyListedResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식상장일자 (`stck_lstn_date`, required, length 8).
@@ -477,6 +488,24 @@ impl Default for Output {
             elw_ko_barrier: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("elw_kor_isnm", &self.elw_kor_isnm)
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("pblc_co_name", &self.pblc_co_name)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("acpr", &self.acpr)
+            .field("stck_last_tr_date", &self.stck_last_tr_date)
+            .field("elw_ko_barrier", &self.elw_ko_barrier)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -455,7 +455,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -509,7 +509,6 @@ impl Endpoint for SensitivityRequest {
 /// Response of ELW 민감도 순위 (`국내주식-170`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct SensitivityResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -539,6 +538,19 @@ impl Default for SensitivityResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for SensitivityResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SensitivityResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -603,7 +615,6 @@ impl serde::Serialize for SensitivityResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -671,6 +682,30 @@ impl Default for Output {
             d90_hist_vltl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("elw_kor_isnm", &self.elw_kor_isnm)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("delta_val", &self.delta_val)
+            .field("gama", &self.gama)
+            .field("theta", &self.theta)
+            .field("vega", &self.vega)
+            .field("rho", &self.rho)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("d90_hist_vltl", &self.d90_hist_vltl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

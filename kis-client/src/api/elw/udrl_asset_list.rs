@@ -171,7 +171,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -215,7 +215,6 @@ impl Endpoint for UdrlAssetListRequest {
 /// Response of ELW 기초자산 목록조회 (`국내주식-185`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct UdrlAssetListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -245,6 +244,19 @@ impl Default for UdrlAssetListResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for UdrlAssetListResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UdrlAssetListResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -309,7 +321,6 @@ impl serde::Serialize for UdrlAssetListResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기초자산단축종목코드 (`unas_shrn_iscd`, required, length 9).
@@ -343,6 +354,21 @@ impl Default for Output {
             unas_prdy_ctrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("unas_shrn_iscd", &self.unas_shrn_iscd)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("unas_prpr", &self.unas_prpr)
+            .field("unas_prdy_vrss", &self.unas_prdy_vrss)
+            .field("unas_prdy_vrss_sign", &self.unas_prdy_vrss_sign)
+            .field("unas_prdy_ctrt", &self.unas_prdy_ctrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

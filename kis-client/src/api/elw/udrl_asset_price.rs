@@ -523,7 +523,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -580,7 +580,6 @@ impl Endpoint for UdrlAssetPriceRequest {
 /// Response of ELW 기초자산별 종목시세 (`국내주식-186`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct UdrlAssetPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -610,6 +609,19 @@ impl Default for UdrlAssetPriceResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for UdrlAssetPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UdrlAssetPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -674,7 +686,6 @@ impl serde::Serialize for UdrlAssetPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW단축종목코드 (`elw_shrn_iscd`, required, length 9).
@@ -784,6 +795,44 @@ impl Default for Output {
             lp_ntby_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acpr", &self.acpr)
+            .field("prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc)
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("stck_cnvr_rate", &self.stck_cnvr_rate)
+            .field("lp_hvol", &self.lp_hvol)
+            .field("lp_rlim", &self.lp_rlim)
+            .field("lvrg_val", &self.lvrg_val)
+            .field("gear", &self.gear)
+            .field("delta_val", &self.delta_val)
+            .field("gama", &self.gama)
+            .field("vega", &self.vega)
+            .field("theta", &self.theta)
+            .field("prls_qryr_rate", &self.prls_qryr_rate)
+            .field("cfp", &self.cfp)
+            .field("prit", &self.prit)
+            .field("invl_val", &self.invl_val)
+            .field("tmvl_val", &self.tmvl_val)
+            .field("hts_thpr", &self.hts_thpr)
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("stck_last_tr_date", &self.stck_last_tr_date)
+            .field("lp_ntby_qty", &self.lp_ntby_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -495,7 +495,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -550,7 +550,6 @@ impl Endpoint for UpdownRateRequest {
 /// Response of ELW 상승률순위 (`국내주식-167`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct UpdownRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -580,6 +579,19 @@ impl Default for UpdownRateResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for UpdownRateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdownRateResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -644,7 +656,6 @@ impl serde::Serialize for UpdownRateResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// HTS한글종목명 (`hts_kor_isnm`, required, length 40).
@@ -779,6 +790,50 @@ impl Default for Output {
             lvrg_val: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("stck_sdpr", &self.stck_sdpr)
+            .field("sdpr_vrss_prpr_sign", &self.sdpr_vrss_prpr_sign)
+            .field("sdpr_vrss_prpr", &self.sdpr_vrss_prpr)
+            .field("sdpr_vrss_prpr_rate", &self.sdpr_vrss_prpr_rate)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("oprc_vrss_prpr_sign", &self.oprc_vrss_prpr_sign)
+            .field("oprc_vrss_prpr", &self.oprc_vrss_prpr)
+            .field("oprc_vrss_prpr_rate", &self.oprc_vrss_prpr_rate)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("prd_rsfl_sign", &self.prd_rsfl_sign)
+            .field("prd_rsfl", &self.prd_rsfl)
+            .field("prd_rsfl_rate", &self.prd_rsfl_rate)
+            .field("stck_cnvr_rate", &self.stck_cnvr_rate)
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("acpr", &self.acpr)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("unas_shrn_iscd", &self.unas_shrn_iscd)
+            .field("lp_hldn_rate", &self.lp_hldn_rate)
+            .field("prit", &self.prit)
+            .field("prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc)
+            .field("delta_val", &self.delta_val)
+            .field("theta", &self.theta)
+            .field("prls_qryr_rate", &self.prls_qryr_rate)
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("stck_last_tr_date", &self.stck_last_tr_date)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("lvrg_val", &self.lvrg_val)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

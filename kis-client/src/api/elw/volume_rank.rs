@@ -511,7 +511,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -567,7 +567,6 @@ impl Endpoint for VolumeRankRequest {
 /// Response of ELW 거래량순위 (`국내주식-168`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct VolumeRankResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -597,6 +596,19 @@ impl Default for VolumeRankResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for VolumeRankResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeRankResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -661,7 +673,6 @@ impl serde::Serialize for VolumeRankResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// ELW한글종목명 (`elw_kor_isnm`, required, length 40).
@@ -810,6 +821,57 @@ impl Default for Output {
             lp_ntby_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("elw_kor_isnm", &self.elw_kor_isnm)
+            .field("elw_shrn_iscd", &self.elw_shrn_iscd)
+            .field("elw_prpr", &self.elw_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("acml_vol", &self.acml_vol)
+            .field("n_prdy_vol", &self.n_prdy_vol)
+            .field("n_prdy_vol_vrss", &self.n_prdy_vol_vrss)
+            .field("vol_inrt", &self.vol_inrt)
+            .field("vol_tnrt", &self.vol_tnrt)
+            .field("nday_vol_tnrt", &self.nday_vol_tnrt)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("n_prdy_tr_pbmn", &self.n_prdy_tr_pbmn)
+            .field("n_prdy_tr_pbmn_vrss", &self.n_prdy_tr_pbmn_vrss)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("ntsl_rsqn", &self.ntsl_rsqn)
+            .field("ntby_rsqn", &self.ntby_rsqn)
+            .field("seln_rsqn_rate", &self.seln_rsqn_rate)
+            .field("shnu_rsqn_rate", &self.shnu_rsqn_rate)
+            .field("stck_cnvr_rate", &self.stck_cnvr_rate)
+            .field("hts_rmnn_dynu", &self.hts_rmnn_dynu)
+            .field("invl_val", &self.invl_val)
+            .field("tmvl_val", &self.tmvl_val)
+            .field("acpr", &self.acpr)
+            .field("lp_mbcr_name", &self.lp_mbcr_name)
+            .field("unas_isnm", &self.unas_isnm)
+            .field("stck_last_tr_date", &self.stck_last_tr_date)
+            .field("unas_shrn_iscd", &self.unas_shrn_iscd)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("lp_hldn_rate", &self.lp_hldn_rate)
+            .field("prit", &self.prit)
+            .field("prls_qryr_stpr_prc", &self.prls_qryr_stpr_prc)
+            .field("delta_val", &self.delta_val)
+            .field("theta", &self.theta)
+            .field("prls_qryr_rate", &self.prls_qryr_rate)
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("hts_ints_vltl", &self.hts_ints_vltl)
+            .field("lvrg_val", &self.lvrg_val)
+            .field("lp_ntby_qty", &self.lp_ntby_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -115,7 +115,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -166,7 +166,6 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of ETF 현재가 호가 (`ETF 현재가 호가`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -194,6 +193,19 @@ impl Default for InquireAskingPriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAskingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAskingPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -258,7 +270,6 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 호가 접수 시간 (`aspr_acpt_hour`, required, length 10).
@@ -577,6 +588,114 @@ impl Default for Output {
             midp_cls_code2: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("aspr_acpt_hour", &self.aspr_acpt_hour)
+            .field("askp1", &self.askp1)
+            .field("askp2", &self.askp2)
+            .field("askp3", &self.askp3)
+            .field("askp4", &self.askp4)
+            .field("askp5", &self.askp5)
+            .field("askp6", &self.askp6)
+            .field("askp7", &self.askp7)
+            .field("askp8", &self.askp8)
+            .field("askp9", &self.askp9)
+            .field("askp10", &self.askp10)
+            .field("bidp1", &self.bidp1)
+            .field("bidp2", &self.bidp2)
+            .field("bidp3", &self.bidp3)
+            .field("bidp4", &self.bidp4)
+            .field("bidp5", &self.bidp5)
+            .field("bidp6", &self.bidp6)
+            .field("bidp7", &self.bidp7)
+            .field("bidp8", &self.bidp8)
+            .field("bidp9", &self.bidp9)
+            .field("bidp10", &self.bidp10)
+            .field("askp_rsqn1", &self.askp_rsqn1)
+            .field("askp_rsqn2", &self.askp_rsqn2)
+            .field("askp_rsqn3", &self.askp_rsqn3)
+            .field("askp_rsqn4", &self.askp_rsqn4)
+            .field("askp_rsqn5", &self.askp_rsqn5)
+            .field("askp_rsqn6", &self.askp_rsqn6)
+            .field("askp_rsqn7", &self.askp_rsqn7)
+            .field("askp_rsqn8", &self.askp_rsqn8)
+            .field("askp_rsqn9", &self.askp_rsqn9)
+            .field("askp_rsqn10", &self.askp_rsqn10)
+            .field("bidp_rsqn1", &self.bidp_rsqn1)
+            .field("bidp_rsqn2", &self.bidp_rsqn2)
+            .field("bidp_rsqn3", &self.bidp_rsqn3)
+            .field("bidp_rsqn4", &self.bidp_rsqn4)
+            .field("bidp_rsqn5", &self.bidp_rsqn5)
+            .field("bidp_rsqn6", &self.bidp_rsqn6)
+            .field("bidp_rsqn7", &self.bidp_rsqn7)
+            .field("bidp_rsqn8", &self.bidp_rsqn8)
+            .field("bidp_rsqn9", &self.bidp_rsqn9)
+            .field("bidp_rsqn10", &self.bidp_rsqn10)
+            .field("askp_rsqn_icdc1", &self.askp_rsqn_icdc1)
+            .field("askp_rsqn_icdc2", &self.askp_rsqn_icdc2)
+            .field("askp_rsqn_icdc3", &self.askp_rsqn_icdc3)
+            .field("askp_rsqn_icdc4", &self.askp_rsqn_icdc4)
+            .field("askp_rsqn_icdc5", &self.askp_rsqn_icdc5)
+            .field("askp_rsqn_icdc6", &self.askp_rsqn_icdc6)
+            .field("askp_rsqn_icdc7", &self.askp_rsqn_icdc7)
+            .field("askp_rsqn_icdc8", &self.askp_rsqn_icdc8)
+            .field("askp_rsqn_icdc9", &self.askp_rsqn_icdc9)
+            .field("askp_rsqn_icdc10", &self.askp_rsqn_icdc10)
+            .field("bidp_rsqn_icdc1", &self.bidp_rsqn_icdc1)
+            .field("bidp_rsqn_icdc2", &self.bidp_rsqn_icdc2)
+            .field("bidp_rsqn_icdc3", &self.bidp_rsqn_icdc3)
+            .field("bidp_rsqn_icdc4", &self.bidp_rsqn_icdc4)
+            .field("bidp_rsqn_icdc5", &self.bidp_rsqn_icdc5)
+            .field("bidp_rsqn_icdc6", &self.bidp_rsqn_icdc6)
+            .field("bidp_rsqn_icdc7", &self.bidp_rsqn_icdc7)
+            .field("bidp_rsqn_icdc8", &self.bidp_rsqn_icdc8)
+            .field("bidp_rsqn_icdc9", &self.bidp_rsqn_icdc9)
+            .field("bidp_rsqn_icdc10", &self.bidp_rsqn_icdc10)
+            .field("total_askp_rsqn", &self.total_askp_rsqn)
+            .field("total_bidp_rsqn", &self.total_bidp_rsqn)
+            .field("total_askp_rsqn_icdc", &self.total_askp_rsqn_icdc)
+            .field("total_bidp_rsqn_icdc", &self.total_bidp_rsqn_icdc)
+            .field("ovtm_total_askp_icdc", &self.ovtm_total_askp_icdc)
+            .field("ovtm_total_bidp_icdc", &self.ovtm_total_bidp_icdc)
+            .field("ovtm_total_askp_rsqn", &self.ovtm_total_askp_rsqn)
+            .field("ovtm_total_bidp_rsqn", &self.ovtm_total_bidp_rsqn)
+            .field("ntby_aspr_rsqn", &self.ntby_aspr_rsqn)
+            .field("new_mkop_cls_code", &self.new_mkop_cls_code)
+            .field("lp_askp_rsqn1", &self.lp_askp_rsqn1)
+            .field("lp_askp_rsqn2", &self.lp_askp_rsqn2)
+            .field("lp_askp_rsqn3", &self.lp_askp_rsqn3)
+            .field("lp_askp_rsqn4", &self.lp_askp_rsqn4)
+            .field("lp_askp_rsqn5", &self.lp_askp_rsqn5)
+            .field("lp_askp_rsqn6", &self.lp_askp_rsqn6)
+            .field("lp_askp_rsqn7", &self.lp_askp_rsqn7)
+            .field("lp_askp_rsqn8", &self.lp_askp_rsqn8)
+            .field("lp_askp_rsqn9", &self.lp_askp_rsqn9)
+            .field("lp_askp_rsqn10", &self.lp_askp_rsqn10)
+            .field("lp_bidp_rsqn1", &self.lp_bidp_rsqn1)
+            .field("lp_bidp_rsqn2", &self.lp_bidp_rsqn2)
+            .field("lp_bidp_rsqn3", &self.lp_bidp_rsqn3)
+            .field("lp_bidp_rsqn4", &self.lp_bidp_rsqn4)
+            .field("lp_bidp_rsqn5", &self.lp_bidp_rsqn5)
+            .field("lp_bidp_rsqn6", &self.lp_bidp_rsqn6)
+            .field("lp_bidp_rsqn7", &self.lp_bidp_rsqn7)
+            .field("lp_bidp_rsqn8", &self.lp_bidp_rsqn8)
+            .field("lp_bidp_rsqn9", &self.lp_bidp_rsqn9)
+            .field("lp_bidp_rsqn10", &self.lp_bidp_rsqn10)
+            .field("lp_total_askp_rsqn", &self.lp_total_askp_rsqn)
+            .field("lp_total_bidp_rsqn", &self.lp_total_bidp_rsqn)
+            .field("mid_prc", &self.mid_prc)
+            .field("midp_total_rsqn", &self.midp_total_rsqn)
+            .field("midp_cls_code", &self.midp_cls_code)
+            .field("mid_prc2", &self.mid_prc2)
+            .field("midp_total_rsqn2", &self.midp_total_rsqn2)
+            .field("midp_cls_code2", &self.midp_cls_code2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -141,7 +141,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -185,7 +185,6 @@ impl Endpoint for InquireComponentStockPriceRequest {
 /// Response of ETF 구성종목시세 (`국내주식-073`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireComponentStockPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -218,6 +217,20 @@ impl Default for InquireComponentStockPriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireComponentStockPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireComponentStockPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -290,7 +303,6 @@ impl serde::Serialize for InquireComponentStockPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -361,6 +373,31 @@ impl Default for Output1 {
             etf_cnfg_issu_cnt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("etf_cnfg_issu_avls", &self.etf_cnfg_issu_avls)
+            .field("nav", &self.nav)
+            .field("nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign)
+            .field("nav_prdy_vrss", &self.nav_prdy_vrss)
+            .field("nav_prdy_ctrt", &self.nav_prdy_ctrt)
+            .field("etf_ntas_ttam", &self.etf_ntas_ttam)
+            .field("prdy_clpr_nav", &self.prdy_clpr_nav)
+            .field("oprc_nav", &self.oprc_nav)
+            .field("hprc_nav", &self.hprc_nav)
+            .field("lprc_nav", &self.lprc_nav)
+            .field("etf_cu_unit_scrt_cnt", &self.etf_cu_unit_scrt_cnt)
+            .field("etf_cnfg_issu_cnt", &self.etf_cnfg_issu_cnt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -469,7 +506,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 단축 종목코드 (`stck_shrn_iscd`, required, length 9).
@@ -537,6 +573,30 @@ impl Default for Output2 {
             etf_vltn_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("acml_tr_pbmn", &self.acml_tr_pbmn)
+            .field("tday_rsfl_rate", &self.tday_rsfl_rate)
+            .field("prdy_vrss_vol", &self.prdy_vrss_vol)
+            .field("tr_pbmn_tnrt", &self.tr_pbmn_tnrt)
+            .field("hts_avls", &self.hts_avls)
+            .field("etf_cnfg_issu_avls", &self.etf_cnfg_issu_avls)
+            .field("etf_cnfg_issu_rlim", &self.etf_cnfg_issu_rlim)
+            .field("etf_vltn_amt", &self.etf_vltn_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -113,7 +113,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -156,7 +156,6 @@ impl Endpoint for InquirePriceRequest {
 /// Response of ETF/ETN 현재가 (`v1_국내주식-068`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -184,6 +183,19 @@ impl Default for InquirePriceResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -248,7 +260,6 @@ impl serde::Serialize for InquirePriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주식 현재가 (`stck_prpr`, required, length 10).
@@ -450,6 +461,77 @@ impl Default for Output {
             lp_hldn_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("stck_mxpr", &self.stck_mxpr)
+            .field("stck_llam", &self.stck_llam)
+            .field("stck_prdy_clpr", &self.stck_prdy_clpr)
+            .field("stck_oprc", &self.stck_oprc)
+            .field("prdy_clpr_vrss_oprc_rate", &self.prdy_clpr_vrss_oprc_rate)
+            .field("stck_hgpr", &self.stck_hgpr)
+            .field("prdy_clpr_vrss_hgpr_rate", &self.prdy_clpr_vrss_hgpr_rate)
+            .field("stck_lwpr", &self.stck_lwpr)
+            .field("prdy_clpr_vrss_lwpr_rate", &self.prdy_clpr_vrss_lwpr_rate)
+            .field("prdy_last_nav", &self.prdy_last_nav)
+            .field("nav", &self.nav)
+            .field("nav_prdy_vrss", &self.nav_prdy_vrss)
+            .field("nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign)
+            .field("nav_prdy_ctrt", &self.nav_prdy_ctrt)
+            .field("trc_errt", &self.trc_errt)
+            .field("stck_sdpr", &self.stck_sdpr)
+            .field("stck_sspr", &self.stck_sspr)
+            .field("nmix_ctrt", &self.nmix_ctrt)
+            .field("etf_crcl_stcn", &self.etf_crcl_stcn)
+            .field("etf_ntas_ttam", &self.etf_ntas_ttam)
+            .field("etf_frcr_ntas_ttam", &self.etf_frcr_ntas_ttam)
+            .field("frgn_limt_rate", &self.frgn_limt_rate)
+            .field("frgn_oder_able_qty", &self.frgn_oder_able_qty)
+            .field("etf_cu_unit_scrt_cnt", &self.etf_cu_unit_scrt_cnt)
+            .field("etf_cnfg_issu_cnt", &self.etf_cnfg_issu_cnt)
+            .field("etf_dvdn_cycl", &self.etf_dvdn_cycl)
+            .field("crcd", &self.crcd)
+            .field("etf_crcl_ntas_ttam", &self.etf_crcl_ntas_ttam)
+            .field("etf_frcr_crcl_ntas_ttam", &self.etf_frcr_crcl_ntas_ttam)
+            .field(
+                "etf_frcr_last_ntas_wrth_val",
+                &self.etf_frcr_last_ntas_wrth_val,
+            )
+            .field("lp_oder_able_cls_code", &self.lp_oder_able_cls_code)
+            .field("stck_dryy_hgpr", &self.stck_dryy_hgpr)
+            .field("dryy_hgpr_vrss_prpr_rate", &self.dryy_hgpr_vrss_prpr_rate)
+            .field("dryy_hgpr_date", &self.dryy_hgpr_date)
+            .field("stck_dryy_lwpr", &self.stck_dryy_lwpr)
+            .field("dryy_lwpr_vrss_prpr_rate", &self.dryy_lwpr_vrss_prpr_rate)
+            .field("dryy_lwpr_date", &self.dryy_lwpr_date)
+            .field("bstp_kor_isnm", &self.bstp_kor_isnm)
+            .field("vi_cls_code", &self.vi_cls_code)
+            .field("lstn_stcn", &self.lstn_stcn)
+            .field("frgn_hldn_qty", &self.frgn_hldn_qty)
+            .field("frgn_hldn_qty_rate", &self.frgn_hldn_qty_rate)
+            .field("etf_trc_ert_mltp", &self.etf_trc_ert_mltp)
+            .field("dprt", &self.dprt)
+            .field("mbcr_name", &self.mbcr_name)
+            .field("stck_lstn_date", &self.stck_lstn_date)
+            .field("mtrt_date", &self.mtrt_date)
+            .field("shrg_type_code", &self.shrg_type_code)
+            .field("lp_hldn_rate", &self.lp_hldn_rate)
+            .field("etf_trgt_nmix_bstp_code", &self.etf_trgt_nmix_bstp_code)
+            .field("etf_div_name", &self.etf_div_name)
+            .field("etf_rprs_bstp_kor_isnm", &self.etf_rprs_bstp_kor_isnm)
+            .field("lp_hldn_vol", &self.lp_hldn_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -148,7 +148,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -192,7 +192,6 @@ impl Endpoint for NavComparisonTimeTrendRequest {
 /// Response of NAV 비교추이(분) (`v1_국내주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct NavComparisonTimeTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -222,6 +221,19 @@ impl Default for NavComparisonTimeTrendResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for NavComparisonTimeTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NavComparisonTimeTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -286,7 +298,6 @@ impl serde::Serialize for NavComparisonTimeTrendResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 영업 시간 (`bsop_hour`, required, length 6).
@@ -348,6 +359,28 @@ impl Default for Output {
             cntg_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bsop_hour", &self.bsop_hour)
+            .field("nav", &self.nav)
+            .field("nav_prdy_vrss_sign", &self.nav_prdy_vrss_sign)
+            .field("nav_prdy_vrss", &self.nav_prdy_vrss)
+            .field("nav_prdy_ctrt", &self.nav_prdy_ctrt)
+            .field("nav_vrss_prpr", &self.nav_vrss_prpr)
+            .field("dprt", &self.dprt)
+            .field("stck_prpr", &self.stck_prpr)
+            .field("prdy_vrss", &self.prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("acml_vol", &self.acml_vol)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

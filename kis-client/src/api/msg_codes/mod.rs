@@ -3,52 +3,112 @@
 
 use crate::error::ErrorKind;
 
-/// Exact codes, sorted by code (binary-searched).
-pub(crate) const CODES: &[(&str, ErrorKind)] = &[
+/// Exact codes with their English text, sorted by code (binary-searched).
+pub(crate) const CODES: &[(&str, ErrorKind, &str)] = &[
     // 일시적인 오류가 발생했습니다.
-    ("EGW00001", ErrorKind::Transient),
+    (
+        "EGW00001",
+        ErrorKind::Transient,
+        "a temporary server error occurred",
+    ),
     // 요청 본문이 올바르지 않습니다.
-    ("EGW00002", ErrorKind::InvalidInput),
+    (
+        "EGW00002",
+        ErrorKind::InvalidInput,
+        "the request body is invalid",
+    ),
     // 유효하지 않은 grant_type 입니다.
-    ("EGW00101", ErrorKind::InvalidInput),
+    ("EGW00101", ErrorKind::InvalidInput, "invalid grant_type"),
     // 유효하지 않은 AppKey입니다.
-    ("EGW00103", ErrorKind::Credentials),
+    ("EGW00103", ErrorKind::Credentials, "invalid app key"),
     // 유효하지 않은 AppSecret입니다.
-    ("EGW00105", ErrorKind::Credentials),
+    ("EGW00105", ErrorKind::Credentials, "invalid app secret"),
     // 유효하지 않은 token 입니다.
-    ("EGW00121", ErrorKind::TokenRefresh),
+    ("EGW00121", ErrorKind::TokenRefresh, "invalid access token"),
     // 기간이 만료된 token 입니다.
-    ("EGW00123", ErrorKind::TokenRefresh),
+    (
+        "EGW00123",
+        ErrorKind::TokenRefresh,
+        "the access token has expired",
+    ),
     // custtype 헤더가 올바르지 않습니다.
-    ("EGW00130", ErrorKind::InvalidInput),
+    (
+        "EGW00130",
+        ErrorKind::InvalidInput,
+        "invalid custtype header",
+    ),
     // 접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)
-    ("EGW00133", ErrorKind::TokenThrottled),
+    (
+        "EGW00133",
+        ErrorKind::TokenThrottled,
+        "token issuance is limited to one per minute: try again shortly",
+    ),
     // 초당 거래건수를 초과하였습니다.
-    ("EGW00201", ErrorKind::Throttled),
+    (
+        "EGW00201",
+        ErrorKind::Throttled,
+        "too many requests per second for this app key",
+    ),
     // 원장 조회 초당 거래건수를 초과하였습니다 (all customers).
-    ("EGW00215", ErrorKind::Throttled),
+    (
+        "EGW00215",
+        ErrorKind::Throttled,
+        "too many ledger inquiries per second (all customers)",
+    ),
     // 없는 경로입니다.
-    ("EGW00404", ErrorKind::InvalidInput),
+    ("EGW00404", ErrorKind::InvalidInput, "no such path"),
     // 허용되지 않는 HTTP method 입니다.
-    ("EGW00405", ErrorKind::InvalidInput),
+    (
+        "EGW00405",
+        ErrorKind::InvalidInput,
+        "HTTP method not allowed",
+    ),
     // 실전투자 TR 이 아닙니다.
-    ("EGW02004", ErrorKind::NotOnReal),
+    (
+        "EGW02004",
+        ErrorKind::NotOnReal,
+        "not a TR of the real service",
+    ),
     // 모의투자 TR 이 아닙니다.
-    ("EGW02006", ErrorKind::NotOnPaper),
+    (
+        "EGW02006",
+        ErrorKind::NotOnPaper,
+        "not a TR of the paper service",
+    ),
     // 없는 서비스 코드 입니다.
-    ("OPSQ0002", ErrorKind::InvalidInput),
+    ("OPSQ0002", ErrorKind::InvalidInput, "no such service code"),
     // ERROR INPUT FIELD NOT FOUND
-    ("OPSQ2001", ErrorKind::InvalidInput),
+    (
+        "OPSQ2001",
+        ErrorKind::InvalidInput,
+        "a required input field is missing",
+    ),
     // ERROR INPUT FIELD TYPE
-    ("OPSQ2002", ErrorKind::InvalidInput),
+    (
+        "OPSQ2002",
+        ErrorKind::InvalidInput,
+        "an input field has the wrong type",
+    ),
     // ERROR INVALID JSON BODY
-    ("OPSQ2003", ErrorKind::InvalidInput),
+    (
+        "OPSQ2003",
+        ErrorKind::InvalidInput,
+        "the JSON body is invalid",
+    ),
     // 조회 중 데이터가 변경되었습니다 (paging: start again).
-    ("SYDB0050", ErrorKind::DataChanged),
+    (
+        "SYDB0050",
+        ErrorKind::DataChanged,
+        "the data changed while paging: start again",
+    ),
 ];
 
 /// Code families by prefix, tried when no exact code matches.
-pub(crate) const PREFIXES: &[(&str, ErrorKind)] = &[
+pub(crate) const PREFIXES: &[(&str, ErrorKind, &str)] = &[
     // order refused by the order server (cash, quantity, price, original order)
-    ("APBK", ErrorKind::OrderRejected),
+    (
+        "APBK",
+        ErrorKind::OrderRejected,
+        "the order server refused the order (cash, quantity, price or original order)",
+    ),
 ];

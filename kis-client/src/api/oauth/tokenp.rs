@@ -153,7 +153,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -252,7 +252,7 @@ impl Default for TokenpResponse {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for TokenpResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenpResponse")
@@ -269,7 +269,7 @@ impl std::fmt::Debug for TokenpResponse {
                 "access_token_token_expired",
                 &self.access_token_token_expired,
             )
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }

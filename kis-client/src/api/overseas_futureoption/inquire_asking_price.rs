@@ -94,7 +94,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -136,7 +136,6 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 해외선물 호가 (`해외선물-031`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -169,6 +168,20 @@ impl Default for InquireAskingPriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAskingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAskingPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -241,7 +254,6 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 시가 (`open_price`, required, length 15).
@@ -287,6 +299,25 @@ impl Default for Output1 {
             quot_time: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("open_price", &self.open_price)
+            .field("high_price", &self.high_price)
+            .field("lowp_rice", &self.lowp_rice)
+            .field("last_price", &self.last_price)
+            .field("prev_price", &self.prev_price)
+            .field("vol", &self.vol)
+            .field("prev_diff_price", &self.prev_diff_price)
+            .field("prev_diff_rate", &self.prev_diff_rate)
+            .field("quot_date", &self.quot_date)
+            .field("quot_time", &self.quot_time)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -371,7 +402,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수수량 (`bid_qntt`, required, length 10).
@@ -405,6 +435,21 @@ impl Default for Output2 {
             ask_price: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("bid_qntt", &self.bid_qntt)
+            .field("bid_num", &self.bid_num)
+            .field("bid_price", &self.bid_price)
+            .field("ask_qntt", &self.ask_qntt)
+            .field("ask_num", &self.ask_num)
+            .field("ask_price", &self.ask_price)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -373,7 +373,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -442,7 +442,6 @@ impl Endpoint for InquireDailyCcldRequest {
 /// Response of 해외선물옵션 일별 체결내역 (`해외선물-011`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -481,6 +480,22 @@ impl Default for InquireDailyCcldResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyCcldResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyCcldResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("output1", &self.output1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -567,7 +582,6 @@ impl serde::Serialize for InquireDailyCcldResponse {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// FM총체결수량 (`fm_tot_ccld_qty`, required, length 10).
@@ -595,6 +609,19 @@ impl Default for Output2 {
             fm_fee_smtl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("fm_tot_ccld_qty", &self.fm_tot_ccld_qty)
+            .field("fm_tot_futr_agrm_amt", &self.fm_tot_futr_agrm_amt)
+            .field("fm_tot_opt_agrm_amt", &self.fm_tot_opt_agrm_amt)
+            .field("fm_fee_smtl", &self.fm_fee_smtl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -655,7 +682,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 일자 (`dt`, required, length 8).
@@ -725,6 +751,31 @@ impl Default for Output1 {
             ord_mdia_dvsn_name: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("dt", &self.dt)
+            .field("ccno", &self.ccno)
+            .field("ovrs_futr_fx_pdno", &self.ovrs_futr_fx_pdno)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("fm_ccld_qty", &self.fm_ccld_qty)
+            .field("fm_ccld_amt", &self.fm_ccld_amt)
+            .field("fm_futr_ccld_amt", &self.fm_futr_ccld_amt)
+            .field("fm_opt_ccld_amt", &self.fm_opt_ccld_amt)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("fm_fee", &self.fm_fee)
+            .field("fm_futr_pure_agrm_amt", &self.fm_futr_pure_agrm_amt)
+            .field("fm_opt_pure_agrm_amt", &self.fm_opt_pure_agrm_amt)
+            .field("ccld_dtl_dtime", &self.ccld_dtl_dtime)
+            .field("ord_dt", &self.ord_dt)
+            .field("odno", &self.odno)
+            .field("ord_mdia_dvsn_name", &self.ord_mdia_dvsn_name)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -307,7 +307,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -374,7 +374,6 @@ impl Endpoint for InquirePeriodCcldRequest {
 /// Response of 해외선물옵션 기간계좌손익 일별 (`해외선물-010`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodCcldResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -415,6 +414,22 @@ impl Default for InquirePeriodCcldResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePeriodCcldResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePeriodCcldResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -564,7 +579,7 @@ impl Default for Output1 {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output1 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output1")
@@ -586,7 +601,7 @@ impl std::fmt::Debug for Output1 {
             )
             .field("fm_ustl_agrm_amt", &self.fm_ustl_agrm_amt)
             .field("fm_opt_lqd_amt", &self.fm_opt_lqd_amt)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }
@@ -761,7 +776,7 @@ impl Default for Output2 {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output2")
@@ -785,7 +800,7 @@ impl std::fmt::Debug for Output2 {
             .field("fm_ccld_avg_pric", &self.fm_ccld_avg_pric)
             .field("fm_ustl_agrm_amt", &self.fm_ustl_agrm_amt)
             .field("fm_opt_lqd_amt", &self.fm_opt_lqd_amt)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }

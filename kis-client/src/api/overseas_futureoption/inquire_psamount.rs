@@ -223,7 +223,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -279,7 +279,6 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외선물옵션 주문가능조회 (`v1_해외선물-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -307,6 +306,19 @@ impl Default for InquirePsamountResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsamountResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsamountResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -423,7 +435,7 @@ impl Default for Output {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output")
@@ -437,7 +449,7 @@ impl std::fmt::Debug for Output {
             .field("fm_new_ord_psbl_qty", &self.fm_new_ord_psbl_qty)
             .field("fm_tot_ord_psbl_qty", &self.fm_tot_ord_psbl_qty)
             .field("fm_mkpr_tot_ord_psbl_qty", &self.fm_mkpr_tot_ord_psbl_qty)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }

@@ -196,7 +196,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -259,7 +259,6 @@ impl Endpoint for InquireUnpdRequest {
 /// Response of 해외선물옵션 미결제내역조회(잔고) (`v1_해외선물-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireUnpdResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -295,6 +294,21 @@ impl Default for InquireUnpdResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireUnpdResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireUnpdResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -461,7 +475,7 @@ impl Default for Output {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output")
@@ -480,7 +494,7 @@ impl std::fmt::Debug for Output {
             .field("fuop_dvsn", &self.fuop_dvsn)
             .field("ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn)
             .field("fm_lqd_psbl_qty", &self.fm_lqd_psbl_qty)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }

@@ -175,7 +175,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -228,7 +228,6 @@ impl Endpoint for InvestorUnpdTrendRequest {
 /// Response of 해외선물 미결제추이 (`해외선물-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InvestorUnpdTrendResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -261,6 +260,20 @@ impl Default for InvestorUnpdTrendResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InvestorUnpdTrendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvestorUnpdTrendResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -333,7 +346,6 @@ impl serde::Serialize for InvestorUnpdTrendResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 응답레코드카운트 (`row_cnt`, required, length 4).
@@ -352,6 +364,16 @@ impl Default for Output1 {
             row_cnt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("row_cnt", &self.row_cnt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -396,7 +418,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 상품 (`prod_iscd`, required, length 5).
@@ -463,6 +484,32 @@ impl Default for Output2 {
             cust_smtn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("prod_iscd", &self.prod_iscd)
+            .field("cftc_iscd", &self.cftc_iscd)
+            .field("bsop_date", &self.bsop_date)
+            .field("bidp_spec", &self.bidp_spec)
+            .field("askp_spec", &self.askp_spec)
+            .field("spread_spec", &self.spread_spec)
+            .field("bidp_hedge", &self.bidp_hedge)
+            .field("askp_hedge", &self.askp_hedge)
+            .field("hts_otst_smtn", &self.hts_otst_smtn)
+            .field("bidp_missing", &self.bidp_missing)
+            .field("askp_missing", &self.askp_missing)
+            .field("bidp_spec_cust", &self.bidp_spec_cust)
+            .field("askp_spec_cust", &self.askp_spec_cust)
+            .field("spread_spec_cust", &self.spread_spec_cust)
+            .field("bidp_hedge_cust", &self.bidp_hedge_cust)
+            .field("askp_hedge_cust", &self.askp_hedge_cust)
+            .field("cust_smtn", &self.cust_smtn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

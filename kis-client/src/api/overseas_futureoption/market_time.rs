@@ -220,7 +220,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -275,7 +275,6 @@ impl Endpoint for MarketTimeRequest {
 /// Response of 해외선물옵션 장운영시간 (`해외선물-030`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MarketTimeResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -309,6 +308,21 @@ impl Default for MarketTimeResponse {
             ctx_area_fk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MarketTimeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MarketTimeResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -391,7 +405,6 @@ impl serde::Serialize for MarketTimeResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// FM상품군코드 (`fm_pdgr_cd`, required, length 10).
@@ -452,6 +465,30 @@ impl Default for Output {
             base_mket_end_tmd: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("fm_pdgr_cd", &self.fm_pdgr_cd)
+            .field("fm_pdgr_name", &self.fm_pdgr_name)
+            .field("fm_excg_cd", &self.fm_excg_cd)
+            .field("fm_excg_name", &self.fm_excg_name)
+            .field("fuop_dvsn_name", &self.fuop_dvsn_name)
+            .field("fm_clas_cd", &self.fm_clas_cd)
+            .field("fm_clas_name", &self.fm_clas_name)
+            .field("am_mkmn_strt_tmd", &self.am_mkmn_strt_tmd)
+            .field("am_mkmn_end_tmd", &self.am_mkmn_end_tmd)
+            .field("pm_mkmn_strt_tmd", &self.pm_mkmn_strt_tmd)
+            .field("pm_mkmn_end_tmd", &self.pm_mkmn_end_tmd)
+            .field("mkmn_nxdy_strt_tmd", &self.mkmn_nxdy_strt_tmd)
+            .field("mkmn_nxdy_end_tmd", &self.mkmn_nxdy_end_tmd)
+            .field("base_mket_strt_tmd", &self.base_mket_strt_tmd)
+            .field("base_mket_end_tmd", &self.base_mket_end_tmd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

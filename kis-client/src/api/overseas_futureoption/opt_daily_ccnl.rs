@@ -285,7 +285,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -342,7 +342,6 @@ impl Endpoint for OptDailyCcnlRequest {
 /// Response of 해외옵션 체결추이(일간) (`해외선물-037`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OptDailyCcnlResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -375,6 +374,20 @@ impl Default for OptDailyCcnlResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OptDailyCcnlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OptDailyCcnlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -447,7 +460,6 @@ impl serde::Serialize for OptDailyCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 자료개수 (`ret_cnt`, required, length 4).
@@ -474,6 +486,18 @@ impl Default for Output1 {
             index_key: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ret_cnt", &self.ret_cnt)
+            .field("last_n_cnt", &self.last_n_cnt)
+            .field("index_key", &self.index_key)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -522,7 +546,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 일자 (`data_date`, required, length 8).
@@ -579,6 +602,26 @@ impl Default for Output2 {
             prev_diff_rate: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("data_date", &self.data_date)
+            .field("data_time", &self.data_time)
+            .field("open_price", &self.open_price)
+            .field("high_price", &self.high_price)
+            .field("low_price", &self.low_price)
+            .field("last_price", &self.last_price)
+            .field("last_qntt", &self.last_qntt)
+            .field("vol", &self.vol)
+            .field("prev_diff_flag", &self.prev_diff_flag)
+            .field("prev_diff_price", &self.prev_diff_price)
+            .field("prev_diff_rate", &self.prev_diff_rate)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

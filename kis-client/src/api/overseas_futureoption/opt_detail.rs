@@ -93,7 +93,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -135,7 +135,6 @@ impl Endpoint for OptDetailRequest {
 /// Response of 해외옵션종목상세 (`해외선물-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OptDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -163,6 +162,19 @@ impl Default for OptDetailResponse {
             output1: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OptDetailResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OptDetailResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -227,7 +239,6 @@ impl serde::Serialize for OptDetailResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 거래소코드 (`exch_cd`, required, length 10).
@@ -311,6 +322,36 @@ impl Default for Output1 {
             frst_noti_date: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("exch_cd", &self.exch_cd)
+            .field("clas_cd", &self.clas_cd)
+            .field("crc_cd", &self.crc_cd)
+            .field("sttl_price", &self.sttl_price)
+            .field("sttl_date", &self.sttl_date)
+            .field("trst_mgn", &self.trst_mgn)
+            .field("disp_digit", &self.disp_digit)
+            .field("tick_sz", &self.tick_sz)
+            .field("tick_val", &self.tick_val)
+            .field("mrkt_open_date", &self.mrkt_open_date)
+            .field("mrkt_open_time", &self.mrkt_open_time)
+            .field("mrkt_close_date", &self.mrkt_close_date)
+            .field("mrkt_close_time", &self.mrkt_close_time)
+            .field("trd_fr_date", &self.trd_fr_date)
+            .field("expr_date", &self.expr_date)
+            .field("trd_to_date", &self.trd_to_date)
+            .field("remn_cnt", &self.remn_cnt)
+            .field("stat_tp", &self.stat_tp)
+            .field("ctrt_size", &self.ctrt_size)
+            .field("stl_tp", &self.stl_tp)
+            .field("frst_noti_date", &self.frst_noti_date)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -91,7 +91,7 @@ const FIELDS: &[p::FieldMeta] = &[p::FieldMeta {
 }];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -133,7 +133,6 @@ impl Endpoint for OptPriceRequest {
 /// Response of 해외옵션종목현재가 (`해외선물-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OptPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -161,6 +160,19 @@ impl Default for OptPriceResponse {
             output1: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OptPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OptPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -225,7 +237,6 @@ impl serde::Serialize for OptPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 최종처리일자 (`proc_date`, required, length 8).
@@ -341,6 +352,47 @@ impl Default for Output1 {
             prev_price: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("proc_date", &self.proc_date)
+            .field("proc_time", &self.proc_time)
+            .field("open_price", &self.open_price)
+            .field("high_price", &self.high_price)
+            .field("low_price", &self.low_price)
+            .field("last_price", &self.last_price)
+            .field("vol", &self.vol)
+            .field("prev_diff_flag", &self.prev_diff_flag)
+            .field("prev_diff_price", &self.prev_diff_price)
+            .field("prev_diff_rate", &self.prev_diff_rate)
+            .field("bid_qntt", &self.bid_qntt)
+            .field("bid_price", &self.bid_price)
+            .field("ask_qntt", &self.ask_qntt)
+            .field("ask_price", &self.ask_price)
+            .field("trst_mgn", &self.trst_mgn)
+            .field("exch_cd", &self.exch_cd)
+            .field("crc_cd", &self.crc_cd)
+            .field("trd_fr_date", &self.trd_fr_date)
+            .field("expr_date", &self.expr_date)
+            .field("trd_to_date", &self.trd_to_date)
+            .field("remn_cnt", &self.remn_cnt)
+            .field("last_qntt", &self.last_qntt)
+            .field("tot_ask_qntt", &self.tot_ask_qntt)
+            .field("tot_bid_qntt", &self.tot_bid_qntt)
+            .field("tick_size", &self.tick_size)
+            .field("open_date", &self.open_date)
+            .field("open_time", &self.open_time)
+            .field("close_date", &self.close_date)
+            .field("close_time", &self.close_time)
+            .field("sbsnsdate", &self.sbsnsdate)
+            .field("sttl_price", &self.sttl_price)
+            .field("prev_price", &self.prev_price)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -178,7 +178,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -223,7 +223,6 @@ impl Endpoint for SearchOptDetailRequest {
 /// Response of 해외옵션 상품기본정보 (`해외선물-041`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchOptDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -253,6 +252,19 @@ impl Default for SearchOptDetailResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for SearchOptDetailResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchOptDetailResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -317,7 +329,6 @@ impl serde::Serialize for SearchOptDetailResponse {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 거래소코드 (`exch_cd`, required, length 10).
@@ -400,6 +411,36 @@ impl Default for Output2 {
             frst_noti_date: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("exch_cd", &self.exch_cd)
+            .field("clas_cd", &self.clas_cd)
+            .field("crc_cd", &self.crc_cd)
+            .field("sttl_price", &self.sttl_price)
+            .field("sttl_date", &self.sttl_date)
+            .field("trst_mgn", &self.trst_mgn)
+            .field("disp_digit", &self.disp_digit)
+            .field("tick_sz", &self.tick_sz)
+            .field("tick_val", &self.tick_val)
+            .field("mrkt_open_date", &self.mrkt_open_date)
+            .field("mrkt_open_time", &self.mrkt_open_time)
+            .field("mrkt_close_date", &self.mrkt_close_date)
+            .field("mrkt_close_time", &self.mrkt_close_time)
+            .field("trd_fr_date", &self.trd_fr_date)
+            .field("expr_date", &self.expr_date)
+            .field("trd_to_date", &self.trd_to_date)
+            .field("remn_cnt", &self.remn_cnt)
+            .field("stat_tp", &self.stat_tp)
+            .field("ctrt_size", &self.ctrt_size)
+            .field("stl_tp", &self.stl_tp)
+            .field("frst_noti_date", &self.frst_noti_date)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

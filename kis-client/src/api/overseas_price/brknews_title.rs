@@ -318,7 +318,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -368,7 +368,6 @@ impl Endpoint for BrknewsTitleRequest {
 /// Response of 해외속보(제목) (`해외주식-055`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct BrknewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -398,6 +397,19 @@ impl Default for BrknewsTitleResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for BrknewsTitleResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrknewsTitleResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -462,7 +474,6 @@ impl serde::Serialize for BrknewsTitleResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 내용조회용일련번호 (`cntt_usiq_srno`, required, length 20).
@@ -559,6 +570,42 @@ impl Default for Output {
             kor_isnm10: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("cntt_usiq_srno", &self.cntt_usiq_srno)
+            .field("news_ofer_entp_code", &self.news_ofer_entp_code)
+            .field("data_dt", &self.data_dt)
+            .field("data_tm", &self.data_tm)
+            .field("hts_pbnt_titl_cntt", &self.hts_pbnt_titl_cntt)
+            .field("news_lrdv_code", &self.news_lrdv_code)
+            .field("dorg", &self.dorg)
+            .field("iscd1", &self.iscd1)
+            .field("iscd2", &self.iscd2)
+            .field("iscd3", &self.iscd3)
+            .field("iscd4", &self.iscd4)
+            .field("iscd5", &self.iscd5)
+            .field("iscd6", &self.iscd6)
+            .field("iscd7", &self.iscd7)
+            .field("iscd8", &self.iscd8)
+            .field("iscd9", &self.iscd9)
+            .field("iscd10", &self.iscd10)
+            .field("kor_isnm1", &self.kor_isnm1)
+            .field("kor_isnm2", &self.kor_isnm2)
+            .field("kor_isnm3", &self.kor_isnm3)
+            .field("kor_isnm4", &self.kor_isnm4)
+            .field("kor_isnm5", &self.kor_isnm5)
+            .field("kor_isnm6", &self.kor_isnm6)
+            .field("kor_isnm7", &self.kor_isnm7)
+            .field("kor_isnm8", &self.kor_isnm8)
+            .field("kor_isnm9", &self.kor_isnm9)
+            .field("kor_isnm10", &self.kor_isnm10)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -405,7 +405,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -466,7 +466,6 @@ impl Endpoint for ColableByCompanyRequest {
 /// Response of 당사 해외주식담보대출 가능 종목 (`해외주식-051`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ColableByCompanyResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -505,6 +504,22 @@ impl Default for ColableByCompanyResponse {
             ctx_area_nk100: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ColableByCompanyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ColableByCompanyResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -591,7 +606,6 @@ impl serde::Serialize for ColableByCompanyResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -654,6 +668,27 @@ impl Default for Output1 {
             ovrs_excg_cd: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("ovrs_item_name", &self.ovrs_item_name)
+            .field("loan_rt", &self.loan_rt)
+            .field("mgge_mntn_rt", &self.mgge_mntn_rt)
+            .field("mgge_ensu_rt", &self.mgge_ensu_rt)
+            .field("loan_exec_psbl_yn", &self.loan_exec_psbl_yn)
+            .field("stff_name", &self.stff_name)
+            .field("erlm_dt", &self.erlm_dt)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("natn_kor_name", &self.natn_kor_name)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -746,7 +781,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 대출가능종목수 (`loan_psbl_item_num`, required, length 20).
@@ -765,6 +799,16 @@ impl Default for Output2 {
             loan_psbl_item_num: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("loan_psbl_item_num", &self.loan_psbl_item_num)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -185,7 +185,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -229,7 +229,6 @@ impl Endpoint for InquireAskingPriceRequest {
 /// Response of 해외주식 현재가 호가 (`해외주식-033`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAskingPriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -263,6 +262,21 @@ impl Default for InquireAskingPriceResponse {
             output3: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAskingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAskingPriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -338,7 +352,6 @@ impl serde::Serialize for InquireAskingPriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -411,6 +424,34 @@ impl Default for Output1 {
             rclose: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("rsym", &self.rsym)
+            .field("zdiv", &self.zdiv)
+            .field("curr", &self.curr)
+            .field("base", &self.base)
+            .field("open", &self.open)
+            .field("high", &self.high)
+            .field("low", &self.low)
+            .field("last", &self.last)
+            .field("dymd", &self.dymd)
+            .field("dhms", &self.dhms)
+            .field("bvol", &self.bvol)
+            .field("avol", &self.avol)
+            .field("bdvl", &self.bdvl)
+            .field("advl", &self.advl)
+            .field("code", &self.code)
+            .field("ropen", &self.ropen)
+            .field("rhigh", &self.rhigh)
+            .field("rlow", &self.rlow)
+            .field("rclose", &self.rclose)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -514,7 +555,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 매수호가가격1 (`pbid1`, required, length 12).
@@ -821,6 +861,75 @@ impl Default for Output2 {
     }
 }
 
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("pbid1", &self.pbid1)
+            .field("pask1", &self.pask1)
+            .field("vbid1", &self.vbid1)
+            .field("vask1", &self.vask1)
+            .field("dbid1", &self.dbid1)
+            .field("dask1", &self.dask1)
+            .field("pbid2", &self.pbid2)
+            .field("pask2", &self.pask2)
+            .field("vbid2", &self.vbid2)
+            .field("vask2", &self.vask2)
+            .field("dbid2", &self.dbid2)
+            .field("dask2", &self.dask2)
+            .field("pbid3", &self.pbid3)
+            .field("pask3", &self.pask3)
+            .field("vbid3", &self.vbid3)
+            .field("vask3", &self.vask3)
+            .field("dbid3", &self.dbid3)
+            .field("dask3", &self.dask3)
+            .field("pbid4", &self.pbid4)
+            .field("pask4", &self.pask4)
+            .field("vbid4", &self.vbid4)
+            .field("vask4", &self.vask4)
+            .field("dbid4", &self.dbid4)
+            .field("dask4", &self.dask4)
+            .field("pbid5", &self.pbid5)
+            .field("pask5", &self.pask5)
+            .field("vbid5", &self.vbid5)
+            .field("vask5", &self.vask5)
+            .field("dbid5", &self.dbid5)
+            .field("dask5", &self.dask5)
+            .field("pbid6", &self.pbid6)
+            .field("pask6", &self.pask6)
+            .field("vbid6", &self.vbid6)
+            .field("vask6", &self.vask6)
+            .field("dbid6", &self.dbid6)
+            .field("dask6", &self.dask6)
+            .field("pbid7", &self.pbid7)
+            .field("pask7", &self.pask7)
+            .field("vbid7", &self.vbid7)
+            .field("vask7", &self.vask7)
+            .field("dbid7", &self.dbid7)
+            .field("dask7", &self.dask7)
+            .field("pbid8", &self.pbid8)
+            .field("pask8", &self.pask8)
+            .field("vbid8", &self.vbid8)
+            .field("vask8", &self.vask8)
+            .field("dbid8", &self.dbid8)
+            .field("dask8", &self.dask8)
+            .field("pbid9", &self.pbid9)
+            .field("pask9", &self.pask9)
+            .field("vbid9", &self.vbid9)
+            .field("vask9", &self.vask9)
+            .field("dbid9", &self.dbid9)
+            .field("dask9", &self.dask9)
+            .field("pbid10", &self.pbid10)
+            .field("pask10", &self.pask10)
+            .field("vbid10", &self.vbid10)
+            .field("vask10", &self.vask10)
+            .field("dbid10", &self.dbid10)
+            .field("dask10", &self.dask10)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
+    }
+}
+
 impl crate::__private::Record for Output2 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -1049,7 +1158,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// VCMStart시간 (`vstm`, required, length 6).
@@ -1100,6 +1208,22 @@ impl Default for Output3 {
             iev: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("vstm", &self.vstm)
+            .field("vetm", &self.vetm)
+            .field("csbp", &self.csbp)
+            .field("cshi", &self.cshi)
+            .field("cslo", &self.cslo)
+            .field("iep", &self.iep)
+            .field("iev", &self.iev)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

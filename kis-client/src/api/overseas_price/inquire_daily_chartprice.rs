@@ -230,7 +230,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -276,7 +276,6 @@ impl Endpoint for InquireDailyChartpriceRequest {
 /// Response of 해외주식 종목/지수/환율기간별시세(일/주/월/년) (`v1_해외주식-012`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireDailyChartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -311,6 +310,20 @@ impl Default for InquireDailyChartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireDailyChartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireDailyChartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -383,7 +396,6 @@ impl serde::Serialize for InquireDailyChartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 전일 대비 (`ovrs_nmix_prdy_vrss`, length 16).
@@ -456,6 +468,27 @@ impl Default for Output1 {
             ovrs_prod_lwpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ovrs_nmix_prdy_vrss", &self.ovrs_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("ovrs_nmix_prdy_clpr", &self.ovrs_nmix_prdy_clpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("ovrs_nmix_prpr", &self.ovrs_nmix_prpr)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("prdy_vol", &self.prdy_vol)
+            .field("ovrs_prod_oprc", &self.ovrs_prod_oprc)
+            .field("ovrs_prod_hgpr", &self.ovrs_prod_hgpr)
+            .field("ovrs_prod_lwpr", &self.ovrs_prod_lwpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -548,7 +581,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 영업 일자 (`stck_bsop_date`, length 8).
@@ -593,6 +625,22 @@ impl Default for Output2 {
             mod_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("ovrs_nmix_prpr", &self.ovrs_nmix_prpr)
+            .field("ovrs_nmix_oprc", &self.ovrs_nmix_oprc)
+            .field("ovrs_nmix_hgpr", &self.ovrs_nmix_hgpr)
+            .field("ovrs_nmix_lwpr", &self.ovrs_nmix_lwpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("mod_yn", &self.mod_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

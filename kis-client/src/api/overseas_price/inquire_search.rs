@@ -847,7 +847,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -923,7 +923,6 @@ impl Endpoint for InquireSearchRequest {
 /// Response of 해외주식조건검색 (`v1_해외주식-015`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireSearchResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -956,6 +955,20 @@ impl Default for InquireSearchResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireSearchResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireSearchResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1028,7 +1041,6 @@ impl serde::Serialize for InquireSearchResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -1059,6 +1071,20 @@ impl Default for Output1 {
             nrec: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("zdiv", &self.zdiv)
+            .field("stat", &self.stat)
+            .field("crec", &self.crec)
+            .field("trec", &self.trec)
+            .field("nrec", &self.nrec)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1117,7 +1143,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, length 32).
@@ -1222,6 +1247,35 @@ impl Default for Output2 {
             e_ordyn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("rsym", &self.rsym)
+            .field("excd", &self.excd)
+            .field("name", &self.name)
+            .field("symb", &self.symb)
+            .field("last", &self.last)
+            .field("shar", &self.shar)
+            .field("valx", &self.valx)
+            .field("plow", &self.plow)
+            .field("phigh", &self.phigh)
+            .field("popen", &self.popen)
+            .field("tvol", &self.tvol)
+            .field("rate", &self.rate)
+            .field("diff", &self.diff)
+            .field("sign", &self.sign)
+            .field("avol", &self.avol)
+            .field("eps", &self.eps)
+            .field("per", &self.per)
+            .field("rank", &self.rank)
+            .field("ename", &self.ename)
+            .field("e_ordyn", &self.e_ordyn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

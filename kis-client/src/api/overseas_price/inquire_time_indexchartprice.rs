@@ -196,7 +196,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -241,7 +241,6 @@ impl Endpoint for InquireTimeIndexchartpriceRequest {
 /// Response of 해외지수분봉조회 (`v1_해외주식-031`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireTimeIndexchartpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -274,6 +273,20 @@ impl Default for InquireTimeIndexchartpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireTimeIndexchartpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireTimeIndexchartpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -346,7 +359,6 @@ impl serde::Serialize for InquireTimeIndexchartpriceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 해외 지수 전일 대비 (`ovrs_nmix_prdy_vrss`, required, length 11.4).
@@ -408,6 +420,26 @@ impl Default for Output1 {
             ovrs_prod_lwpr: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ovrs_nmix_prdy_vrss", &self.ovrs_nmix_prdy_vrss)
+            .field("prdy_vrss_sign", &self.prdy_vrss_sign)
+            .field("hts_kor_isnm", &self.hts_kor_isnm)
+            .field("prdy_ctrt", &self.prdy_ctrt)
+            .field("ovrs_nmix_prdy_clpr", &self.ovrs_nmix_prdy_clpr)
+            .field("acml_vol", &self.acml_vol)
+            .field("ovrs_nmix_prpr", &self.ovrs_nmix_prpr)
+            .field("stck_shrn_iscd", &self.stck_shrn_iscd)
+            .field("ovrs_prod_oprc", &self.ovrs_prod_oprc)
+            .field("ovrs_prod_hgpr", &self.ovrs_prod_hgpr)
+            .field("ovrs_prod_lwpr", &self.ovrs_prod_lwpr)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -496,7 +528,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식 영업 일자 (`stck_bsop_date`, required, length 8).
@@ -545,6 +576,22 @@ impl Default for Output2 {
             cntg_vol: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_bsop_date", &self.stck_bsop_date)
+            .field("stck_cntg_hour", &self.stck_cntg_hour)
+            .field("optn_prpr", &self.optn_prpr)
+            .field("optn_oprc", &self.optn_oprc)
+            .field("optn_hgpr", &self.optn_hgpr)
+            .field("optn_lwpr", &self.optn_lwpr)
+            .field("cntg_vol", &self.cntg_vol)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

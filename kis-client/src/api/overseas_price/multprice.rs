@@ -34,7 +34,7 @@ pub struct MultpriceRequest {
     auth: String,
     /// 종목요청개수 (`NREC`, required, length 4).
     nrec: String,
-    /// 거래소코드 (`EXCD_01 ~ 10`, required, length 4).
+    /// 거래소코드 (`EXCD_01`, required, length 4).
     ///
     /// Codes:
     /// - `HKS`: 홍콩
@@ -51,9 +51,189 @@ pub struct MultpriceRequest {
     /// - `BAY`: 뉴욕(주간)
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
-    excd_01_10: String,
-    /// 종목코드 (`SYMB_01 ~ 10`, required, length 16).
-    symb_01_10: String,
+    excd_01: String,
+    /// 거래소코드 (`EXCD_02`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_02: String,
+    /// 거래소코드 (`EXCD_03`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_03: String,
+    /// 거래소코드 (`EXCD_04`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_04: String,
+    /// 거래소코드 (`EXCD_05`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_05: String,
+    /// 거래소코드 (`EXCD_06`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_06: String,
+    /// 거래소코드 (`EXCD_07`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_07: String,
+    /// 거래소코드 (`EXCD_08`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_08: String,
+    /// 거래소코드 (`EXCD_09`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_09: String,
+    /// 거래소코드 (`EXCD_10`, length 4).
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    excd_10: String,
+    /// 종목코드 (`SYMB_01`, required, length 16).
+    symb_01: String,
+    /// 종목코드 (`SYMB_02`, length 16).
+    symb_02: String,
+    /// 종목코드 (`SYMB_03`, length 16).
+    symb_03: String,
+    /// 종목코드 (`SYMB_04`, length 16).
+    symb_04: String,
+    /// 종목코드 (`SYMB_05`, length 16).
+    symb_05: String,
+    /// 종목코드 (`SYMB_06`, length 16).
+    symb_06: String,
+    /// 종목코드 (`SYMB_07`, length 16).
+    symb_07: String,
+    /// 종목코드 (`SYMB_08`, length 16).
+    symb_08: String,
+    /// 종목코드 (`SYMB_09`, length 16).
+    symb_09: String,
+    /// 종목코드 (`SYMB_10`, length 16).
+    symb_10: String,
 }
 
 /// Writes the KIS wire names (in spec order) and values.
@@ -64,14 +244,26 @@ impl serde::Serialize for MultpriceRequest {
             &[
                 ("AUTH", crate::__private::WireField::Str(&self.auth)),
                 ("NREC", crate::__private::WireField::Str(&self.nrec)),
-                (
-                    "EXCD_01 ~ 10",
-                    crate::__private::WireField::Str(&self.excd_01_10),
-                ),
-                (
-                    "SYMB_01 ~ 10",
-                    crate::__private::WireField::Str(&self.symb_01_10),
-                ),
+                ("EXCD_01", crate::__private::WireField::Str(&self.excd_01)),
+                ("EXCD_02", crate::__private::WireField::Str(&self.excd_02)),
+                ("EXCD_03", crate::__private::WireField::Str(&self.excd_03)),
+                ("EXCD_04", crate::__private::WireField::Str(&self.excd_04)),
+                ("EXCD_05", crate::__private::WireField::Str(&self.excd_05)),
+                ("EXCD_06", crate::__private::WireField::Str(&self.excd_06)),
+                ("EXCD_07", crate::__private::WireField::Str(&self.excd_07)),
+                ("EXCD_08", crate::__private::WireField::Str(&self.excd_08)),
+                ("EXCD_09", crate::__private::WireField::Str(&self.excd_09)),
+                ("EXCD_10", crate::__private::WireField::Str(&self.excd_10)),
+                ("SYMB_01", crate::__private::WireField::Str(&self.symb_01)),
+                ("SYMB_02", crate::__private::WireField::Str(&self.symb_02)),
+                ("SYMB_03", crate::__private::WireField::Str(&self.symb_03)),
+                ("SYMB_04", crate::__private::WireField::Str(&self.symb_04)),
+                ("SYMB_05", crate::__private::WireField::Str(&self.symb_05)),
+                ("SYMB_06", crate::__private::WireField::Str(&self.symb_06)),
+                ("SYMB_07", crate::__private::WireField::Str(&self.symb_07)),
+                ("SYMB_08", crate::__private::WireField::Str(&self.symb_08)),
+                ("SYMB_09", crate::__private::WireField::Str(&self.symb_09)),
+                ("SYMB_10", crate::__private::WireField::Str(&self.symb_10)),
             ],
         )
     }
@@ -82,19 +274,37 @@ impl MultpriceRequest {
     ///
     /// Required fields, in spec order:
     /// - `nrec` (`NREC`): 종목요청개수
-    /// - `excd_01_10` (`EXCD_01 ~ 10`): 거래소코드
-    /// - `symb_01_10` (`SYMB_01 ~ 10`): 종목코드
+    /// - `excd_01` (`EXCD_01`): 거래소코드
+    /// - `symb_01` (`SYMB_01`): 종목코드
     #[inline]
     pub fn new(
         nrec: impl Into<String>,
-        excd_01_10: crate::api::codes::Excd0110,
-        symb_01_10: impl Into<String>,
+        excd_01: crate::api::codes::QuoteExchange,
+        symb_01: impl Into<String>,
     ) -> Self {
         Self {
             auth: String::new(),
             nrec: nrec.into(),
-            excd_01_10: p::code(&excd_01_10),
-            symb_01_10: symb_01_10.into(),
+            excd_01: p::code(&excd_01),
+            excd_02: String::new(),
+            excd_03: String::new(),
+            excd_04: String::new(),
+            excd_05: String::new(),
+            excd_06: String::new(),
+            excd_07: String::new(),
+            excd_08: String::new(),
+            excd_09: String::new(),
+            excd_10: String::new(),
+            symb_01: symb_01.into(),
+            symb_02: String::new(),
+            symb_03: String::new(),
+            symb_04: String::new(),
+            symb_05: String::new(),
+            symb_06: String::new(),
+            symb_07: String::new(),
+            symb_08: String::new(),
+            symb_09: String::new(),
+            symb_10: String::new(),
         }
     }
 
@@ -118,7 +328,7 @@ impl MultpriceRequest {
         self
     }
 
-    /// Sets 거래소코드 (`EXCD_01 ~ 10`, required, length 4).
+    /// Sets 거래소코드 (`EXCD_01`, required, length 4).
     ///
     /// > HKS : 홍콩\
     /// > NYS : 뉴욕\
@@ -151,17 +361,476 @@ impl MultpriceRequest {
     /// - `BAQ`: 나스닥(주간)
     /// - `BAA`: 아멕스(주간)
     #[inline]
-    pub fn excd_01_10(mut self, value: crate::api::codes::Excd0110) -> Self {
-        self.excd_01_10 = p::code(&value);
+    pub fn excd_01(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_01 = p::code(&value);
         self
     }
 
-    /// Sets 종목코드 (`SYMB_01 ~ 10`, required, length 16).
+    /// Sets 거래소코드 (`EXCD_02`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_02(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_02 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_03`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_03(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_03 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_04`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_04(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_04 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_05`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_05(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_05 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_06`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_06(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_06 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_07`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_07(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_07 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_08`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_08(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_08 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_09`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_09(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_09 = p::code(&value);
+        self
+    }
+
+    /// Sets 거래소코드 (`EXCD_10`, length 4).
+    ///
+    /// > HKS : 홍콩\
+    /// > NYS : 뉴욕\
+    /// > NAS : 나스닥\
+    /// > AMS : 아멕스\
+    /// > TSE : 도쿄\
+    /// > SHS : 상해\
+    /// > SZS : 심천\
+    /// > SHI : 상해지수\
+    /// > SZI : 심천지수\
+    /// > HSX : 호치민\
+    /// > HNX : 하노이\
+    /// > BAY : 뉴욕(주간)\
+    /// > BAQ : 나스닥(주간)\
+    /// > BAA : 아멕스(주간)
+    ///
+    /// Codes:
+    /// - `HKS`: 홍콩
+    /// - `NYS`: 뉴욕
+    /// - `NAS`: 나스닥
+    /// - `AMS`: 아멕스
+    /// - `TSE`: 도쿄
+    /// - `SHS`: 상해
+    /// - `SZS`: 심천
+    /// - `SHI`: 상해지수
+    /// - `SZI`: 심천지수
+    /// - `HSX`: 호치민
+    /// - `HNX`: 하노이
+    /// - `BAY`: 뉴욕(주간)
+    /// - `BAQ`: 나스닥(주간)
+    /// - `BAA`: 아멕스(주간)
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn excd_10(mut self, value: crate::api::codes::QuoteExchange) -> Self {
+        self.excd_10 = p::code(&value);
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_01`, required, length 16).
     ///
     /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
     #[inline]
-    pub fn symb_01_10(mut self, value: impl Into<String>) -> Self {
-        self.symb_01_10 = value.into();
+    pub fn symb_01(mut self, value: impl Into<String>) -> Self {
+        self.symb_01 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_02`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_02(mut self, value: impl Into<String>) -> Self {
+        self.symb_02 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_03`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_03(mut self, value: impl Into<String>) -> Self {
+        self.symb_03 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_04`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_04(mut self, value: impl Into<String>) -> Self {
+        self.symb_04 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_05`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_05(mut self, value: impl Into<String>) -> Self {
+        self.symb_05 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_06`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_06(mut self, value: impl Into<String>) -> Self {
+        self.symb_06 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_07`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_07(mut self, value: impl Into<String>) -> Self {
+        self.symb_07 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_08`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_08(mut self, value: impl Into<String>) -> Self {
+        self.symb_08 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_09`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_09(mut self, value: impl Into<String>) -> Self {
+        self.symb_09 = value.into();
+        self
+    }
+
+    /// Sets 종목코드 (`SYMB_10`, length 16).
+    ///
+    /// > API 문서 -\> 종목정보파일 -\> 마스터 파일 참조
+    ///
+    /// Default: blank (KIS accepts it empty).
+    #[inline]
+    pub fn symb_10(mut self, value: impl Into<String>) -> Self {
+        self.symb_10 = value.into();
         self
     }
 }
@@ -171,8 +840,26 @@ impl std::fmt::Debug for MultpriceRequest {
         f.debug_struct("MultpriceRequest")
             .field("auth", &self.auth)
             .field("nrec", &self.nrec)
-            .field("excd_01_10", &self.excd_01_10)
-            .field("symb_01_10", &self.symb_01_10)
+            .field("excd_01", &self.excd_01)
+            .field("excd_02", &self.excd_02)
+            .field("excd_03", &self.excd_03)
+            .field("excd_04", &self.excd_04)
+            .field("excd_05", &self.excd_05)
+            .field("excd_06", &self.excd_06)
+            .field("excd_07", &self.excd_07)
+            .field("excd_08", &self.excd_08)
+            .field("excd_09", &self.excd_09)
+            .field("excd_10", &self.excd_10)
+            .field("symb_01", &self.symb_01)
+            .field("symb_02", &self.symb_02)
+            .field("symb_03", &self.symb_03)
+            .field("symb_04", &self.symb_04)
+            .field("symb_05", &self.symb_05)
+            .field("symb_06", &self.symb_06)
+            .field("symb_07", &self.symb_07)
+            .field("symb_08", &self.symb_08)
+            .field("symb_09", &self.symb_09)
+            .field("symb_10", &self.symb_10)
             .finish()
     }
 }
@@ -198,7 +885,7 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
     p::FieldMeta {
-        wire: "EXCD_01 ~ 10",
+        wire: "EXCD_01",
         kind: p::FieldKind::Code,
         max_len: 4,
         required: true,
@@ -210,7 +897,115 @@ const FIELDS: &[p::FieldMeta] = &[
         retired: &[],
     },
     p::FieldMeta {
-        wire: "SYMB_01 ~ 10",
+        wire: "EXCD_02",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_03",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_04",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_05",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_06",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_07",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_08",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_09",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "EXCD_10",
+        kind: p::FieldKind::Code,
+        max_len: 4,
+        required: false,
+        blank: false,
+        codes: &[
+            "HKS", "NYS", "NAS", "AMS", "TSE", "SHS", "SZS", "SHI", "SZI", "HSX", "HNX", "BAY",
+            "BAQ", "BAA",
+        ],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_01",
         kind: p::FieldKind::Text,
         max_len: 16,
         required: true,
@@ -218,18 +1013,117 @@ const FIELDS: &[p::FieldMeta] = &[
         codes: &[],
         retired: &[],
     },
+    p::FieldMeta {
+        wire: "SYMB_02",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_03",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_04",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_05",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_06",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_07",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_08",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_09",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
+    p::FieldMeta {
+        wire: "SYMB_10",
+        kind: p::FieldKind::Text,
+        max_len: 16,
+        required: false,
+        blank: false,
+        codes: &[],
+        retired: &[],
+    },
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
     let r = MultpriceRequest {
         auth: Default::default(),
         nrec: Default::default(),
-        excd_01_10: Default::default(),
-        symb_01_10: Default::default(),
+        excd_01: Default::default(),
+        excd_02: Default::default(),
+        excd_03: Default::default(),
+        excd_04: Default::default(),
+        excd_05: Default::default(),
+        excd_06: Default::default(),
+        excd_07: Default::default(),
+        excd_08: Default::default(),
+        excd_09: Default::default(),
+        excd_10: Default::default(),
+        symb_01: Default::default(),
+        symb_02: Default::default(),
+        symb_03: Default::default(),
+        symb_04: Default::default(),
+        symb_05: Default::default(),
+        symb_06: Default::default(),
+        symb_07: Default::default(),
+        symb_08: Default::default(),
+        symb_09: Default::default(),
+        symb_10: Default::default(),
     };
     format!("{r:?}")
 }
@@ -274,7 +1168,6 @@ impl Endpoint for MultpriceRequest {
 /// Response of 해외주식 복수종목 시세조회 (`해외주식 복수종목 시세조회`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct MultpriceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -307,6 +1200,20 @@ impl Default for MultpriceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for MultpriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultpriceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -379,7 +1286,6 @@ impl serde::Serialize for MultpriceResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// Output 개수 (`nrec`, required, length 4).
@@ -398,6 +1304,16 @@ impl Default for Output {
             nrec: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("nrec", &self.nrec)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -442,7 +1358,6 @@ impl crate::__private::Record for Output {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -609,6 +1524,63 @@ impl Default for Output2 {
             t_xprc: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("rsym", &self.rsym)
+            .field("excd", &self.excd)
+            .field("symb", &self.symb)
+            .field("knam", &self.knam)
+            .field("exnm", &self.exnm)
+            .field("nnam", &self.nnam)
+            .field("stat1", &self.stat1)
+            .field("stat2", &self.stat2)
+            .field("zdiv", &self.zdiv)
+            .field("last", &self.last)
+            .field("sign", &self.sign)
+            .field("diff", &self.diff)
+            .field("rate", &self.rate)
+            .field("open", &self.open)
+            .field("high", &self.high)
+            .field("low", &self.low)
+            .field("pbid", &self.pbid)
+            .field("pask", &self.pask)
+            .field("vbid", &self.vbid)
+            .field("vask", &self.vask)
+            .field("bvol", &self.bvol)
+            .field("avol", &self.avol)
+            .field("evol", &self.evol)
+            .field("tvol", &self.tvol)
+            .field("tamt", &self.tamt)
+            .field("powx", &self.powx)
+            .field("xhms", &self.xhms)
+            .field("khms", &self.khms)
+            .field("curr", &self.curr)
+            .field("base", &self.base)
+            .field("pvol", &self.pvol)
+            .field("pamt", &self.pamt)
+            .field("popen", &self.popen)
+            .field("phigh", &self.phigh)
+            .field("plow", &self.plow)
+            .field("shar", &self.shar)
+            .field("mcap", &self.mcap)
+            .field("tomv", &self.tomv)
+            .field("h52p", &self.h52p)
+            .field("l52p", &self.l52p)
+            .field("h52d", &self.h52d)
+            .field("l52d", &self.l52d)
+            .field("hanp", &self.hanp)
+            .field("lanp", &self.lanp)
+            .field("hand", &self.hand)
+            .field("land", &self.land)
+            .field("bnit", &self.bnit)
+            .field("t_xprc", &self.t_xprc)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -271,7 +271,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -328,7 +328,6 @@ impl Endpoint for NewsTitleRequest {
 /// Response of 해외뉴스종합(제목) (`해외주식-053`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct NewsTitleResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -358,6 +357,19 @@ impl Default for NewsTitleResponse {
             outblock1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for NewsTitleResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewsTitleResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("outblock1", &self.outblock1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -422,7 +434,6 @@ impl serde::Serialize for NewsTitleResponse {
 }
 
 /// A record of block `outblock1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Outblock1 {
     /// 뉴스구분 (`info_gb`, required, length 1).
@@ -474,6 +485,27 @@ impl Default for Outblock1 {
             title: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Outblock1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outblock1")
+            .field("info_gb", &self.info_gb)
+            .field("news_key", &self.news_key)
+            .field("data_dt", &self.data_dt)
+            .field("data_tm", &self.data_tm)
+            .field("class_cd", &self.class_cd)
+            .field("class_name", &self.class_name)
+            .field("source", &self.source)
+            .field("nation_cd", &self.nation_cd)
+            .field("exchange_cd", &self.exchange_cd)
+            .field("symb", &self.symb)
+            .field("symb_name", &self.symb_name)
+            .field("title", &self.title)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

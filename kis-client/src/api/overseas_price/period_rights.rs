@@ -330,7 +330,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -387,7 +387,6 @@ impl Endpoint for PeriodRightsRequest {
 /// Response of 해외주식 기간별권리조회 (`해외주식-052`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PeriodRightsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -423,6 +422,21 @@ impl Default for PeriodRightsResponse {
             ctx_area_fk50: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PeriodRightsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeriodRightsResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_nk50", &self.ctx_area_nk50)
+            .field("ctx_area_fk50", &self.ctx_area_fk50)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -505,7 +519,6 @@ impl serde::Serialize for PeriodRightsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 기준일자 (`bass_dt`, required, length 8).
@@ -664,6 +677,35 @@ impl Default for Output {
             dfnt_yn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("bass_dt", &self.bass_dt)
+            .field("rght_type_cd", &self.rght_type_cd)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("std_pdno", &self.std_pdno)
+            .field("acpl_bass_dt", &self.acpl_bass_dt)
+            .field("sbsc_strt_dt", &self.sbsc_strt_dt)
+            .field("sbsc_end_dt", &self.sbsc_end_dt)
+            .field("cash_alct_rt", &self.cash_alct_rt)
+            .field("stck_alct_rt", &self.stck_alct_rt)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("crcy_cd2", &self.crcy_cd2)
+            .field("crcy_cd3", &self.crcy_cd3)
+            .field("crcy_cd4", &self.crcy_cd4)
+            .field("alct_frcr_unpr", &self.alct_frcr_unpr)
+            .field("stkp_dvdn_frcr_amt2", &self.stkp_dvdn_frcr_amt2)
+            .field("stkp_dvdn_frcr_amt3", &self.stkp_dvdn_frcr_amt3)
+            .field("stkp_dvdn_frcr_amt4", &self.stkp_dvdn_frcr_amt4)
+            .field("dfnt_yn", &self.dfnt_yn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

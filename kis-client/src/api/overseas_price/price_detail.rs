@@ -188,7 +188,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -232,7 +232,6 @@ impl Endpoint for PriceDetailRequest {
 /// Response of 해외주식 현재가상세 (`v1_해외주식-029`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct PriceDetailResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -260,6 +259,19 @@ impl Default for PriceDetailResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for PriceDetailResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriceDetailResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -324,7 +336,6 @@ impl serde::Serialize for PriceDetailResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 실시간조회종목코드 (`rsym`, required, length 16).
@@ -467,6 +478,56 @@ impl Default for Output {
             etyp_nm: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("rsym", &self.rsym)
+            .field("pvol", &self.pvol)
+            .field("open", &self.open)
+            .field("high", &self.high)
+            .field("low", &self.low)
+            .field("last", &self.last)
+            .field("base", &self.base)
+            .field("tomv", &self.tomv)
+            .field("pamt", &self.pamt)
+            .field("uplp", &self.uplp)
+            .field("dnlp", &self.dnlp)
+            .field("h52p", &self.h52p)
+            .field("h52d", &self.h52d)
+            .field("l52p", &self.l52p)
+            .field("l52d", &self.l52d)
+            .field("perx", &self.perx)
+            .field("pbrx", &self.pbrx)
+            .field("epsx", &self.epsx)
+            .field("bpsx", &self.bpsx)
+            .field("shar", &self.shar)
+            .field("mcap", &self.mcap)
+            .field("curr", &self.curr)
+            .field("zdiv", &self.zdiv)
+            .field("vnit", &self.vnit)
+            .field("t_xprc", &self.t_xprc)
+            .field("t_xdif", &self.t_xdif)
+            .field("t_xrat", &self.t_xrat)
+            .field("p_xprc", &self.p_xprc)
+            .field("p_xdif", &self.p_xdif)
+            .field("p_xrat", &self.p_xrat)
+            .field("t_rate", &self.t_rate)
+            .field("p_rate", &self.p_rate)
+            .field("t_xsgn", &self.t_xsgn)
+            .field("p_xsng", &self.p_xsng)
+            .field("e_ordyn", &self.e_ordyn)
+            .field("e_hogau", &self.e_hogau)
+            .field("e_icod", &self.e_icod)
+            .field("e_parp", &self.e_parp)
+            .field("tvol", &self.tvol)
+            .field("tamt", &self.tamt)
+            .field("etyp_nm", &self.etyp_nm)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -178,7 +178,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -223,7 +223,6 @@ impl Endpoint for RightsByIceRequest {
 /// Response of 해외주식 권리종합 (`해외주식-050`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct RightsByIceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -253,6 +252,19 @@ impl Default for RightsByIceResponse {
             output1: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for RightsByIceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RightsByIceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -317,7 +329,6 @@ impl serde::Serialize for RightsByIceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// ICE공시일 (`anno_dt`, required, length 8).
@@ -369,6 +380,27 @@ impl Default for Output1 {
             effective_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("anno_dt", &self.anno_dt)
+            .field("ca_title", &self.ca_title)
+            .field("div_lock_dt", &self.div_lock_dt)
+            .field("pay_dt", &self.pay_dt)
+            .field("record_dt", &self.record_dt)
+            .field("validity_dt", &self.validity_dt)
+            .field("local_end_dt", &self.local_end_dt)
+            .field("lock_dt", &self.lock_dt)
+            .field("delist_dt", &self.delist_dt)
+            .field("redempt_dt", &self.redempt_dt)
+            .field("early_redempt_dt", &self.early_redempt_dt)
+            .field("effective_dt", &self.effective_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

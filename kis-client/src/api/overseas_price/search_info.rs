@@ -145,7 +145,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -188,7 +188,6 @@ impl Endpoint for SearchInfoRequest {
 /// Response of 해외주식 상품기본정보 (`v1_해외주식-034`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -216,6 +215,19 @@ impl Default for SearchInfoResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for SearchInfoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchInfoResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -280,7 +292,6 @@ impl serde::Serialize for SearchInfoResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 표준상품번호 (`std_pdno`, required, length 12).
@@ -520,6 +531,80 @@ impl Default for Output {
             last_rcvg_dtime: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("std_pdno", &self.std_pdno)
+            .field("prdt_eng_name", &self.prdt_eng_name)
+            .field("natn_cd", &self.natn_cd)
+            .field("natn_name", &self.natn_name)
+            .field("tr_mket_cd", &self.tr_mket_cd)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("ovrs_excg_name", &self.ovrs_excg_name)
+            .field("tr_crcy_cd", &self.tr_crcy_cd)
+            .field("ovrs_papr", &self.ovrs_papr)
+            .field("crcy_name", &self.crcy_name)
+            .field("ovrs_stck_dvsn_cd", &self.ovrs_stck_dvsn_cd)
+            .field("prdt_clsf_cd", &self.prdt_clsf_cd)
+            .field("prdt_clsf_name", &self.prdt_clsf_name)
+            .field("sll_unit_qty", &self.sll_unit_qty)
+            .field("buy_unit_qty", &self.buy_unit_qty)
+            .field("tr_unit_amt", &self.tr_unit_amt)
+            .field("lstg_stck_num", &self.lstg_stck_num)
+            .field("lstg_dt", &self.lstg_dt)
+            .field("ovrs_stck_tr_stop_dvsn_cd", &self.ovrs_stck_tr_stop_dvsn_cd)
+            .field("lstg_abol_item_yn", &self.lstg_abol_item_yn)
+            .field("ovrs_stck_prdt_grp_no", &self.ovrs_stck_prdt_grp_no)
+            .field("lstg_yn", &self.lstg_yn)
+            .field("tax_levy_yn", &self.tax_levy_yn)
+            .field("ovrs_stck_erlm_rosn_cd", &self.ovrs_stck_erlm_rosn_cd)
+            .field(
+                "ovrs_stck_hist_rght_dvsn_cd",
+                &self.ovrs_stck_hist_rght_dvsn_cd,
+            )
+            .field("chng_bf_pdno", &self.chng_bf_pdno)
+            .field("prdt_type_cd_2", &self.prdt_type_cd_2)
+            .field("ovrs_item_name", &self.ovrs_item_name)
+            .field("sedol_no", &self.sedol_no)
+            .field("blbg_tckr_text", &self.blbg_tckr_text)
+            .field(
+                "ovrs_stck_etf_risk_drtp_cd",
+                &self.ovrs_stck_etf_risk_drtp_cd,
+            )
+            .field("etp_chas_erng_rt_dbnb", &self.etp_chas_erng_rt_dbnb)
+            .field("istt_usge_isin_cd", &self.istt_usge_isin_cd)
+            .field("mint_svc_yn", &self.mint_svc_yn)
+            .field("mint_svc_yn_chng_dt", &self.mint_svc_yn_chng_dt)
+            .field("prdt_name", &self.prdt_name)
+            .field("lei_cd", &self.lei_cd)
+            .field("ovrs_stck_stop_rson_cd", &self.ovrs_stck_stop_rson_cd)
+            .field("lstg_abol_dt", &self.lstg_abol_dt)
+            .field("mini_stk_tr_stat_dvsn_cd", &self.mini_stk_tr_stat_dvsn_cd)
+            .field("mint_frst_svc_erlm_dt", &self.mint_frst_svc_erlm_dt)
+            .field("mint_dcpt_trad_psbl_yn", &self.mint_dcpt_trad_psbl_yn)
+            .field("mint_fnum_trad_psbl_yn", &self.mint_fnum_trad_psbl_yn)
+            .field("mint_cblc_cvsn_ipsb_yn", &self.mint_cblc_cvsn_ipsb_yn)
+            .field("ptp_item_yn", &self.ptp_item_yn)
+            .field("ptp_item_trfx_exmt_yn", &self.ptp_item_trfx_exmt_yn)
+            .field(
+                "ptp_item_trfx_exmt_strt_dt",
+                &self.ptp_item_trfx_exmt_strt_dt,
+            )
+            .field("ptp_item_trfx_exmt_end_dt", &self.ptp_item_trfx_exmt_end_dt)
+            .field("dtm_tr_psbl_yn", &self.dtm_tr_psbl_yn)
+            .field("sdrf_stop_ecls_yn", &self.sdrf_stop_ecls_yn)
+            .field("sdrf_stop_ecls_erlm_dt", &self.sdrf_stop_ecls_erlm_dt)
+            .field("memo_text1", &self.memo_text1)
+            .field("ovrs_now_pric1", &self.ovrs_now_pric1)
+            .field("sgle_item_lvrg_etp_yn", &self.sgle_item_lvrg_etp_yn)
+            .field("last_rcvg_dtime", &self.last_rcvg_dtime)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -183,7 +183,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -246,7 +246,6 @@ impl Endpoint for AlgoOrdnoRequest {
 /// Response of 해외주식 지정가주문번호조회 (`해외주식-071`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct AlgoOrdnoResponse {
     /// Block 응답상세 (`output`, required).
@@ -283,6 +282,21 @@ impl Default for AlgoOrdnoResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for AlgoOrdnoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlgoOrdnoResponse")
+            .field("output", &self.output)
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -365,7 +379,6 @@ impl serde::Serialize for AlgoOrdnoResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문번호 (`odno`, required, length 10).
@@ -408,6 +421,24 @@ impl Default for Output {
             ord_gno_brno: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("odno", &self.odno)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("pdno", &self.pdno)
+            .field("item_name", &self.item_name)
+            .field("ft_ord_qty", &self.ft_ord_qty)
+            .field("ft_ord_unpr3", &self.ft_ord_unpr3)
+            .field("splt_buy_attr_name", &self.splt_buy_attr_name)
+            .field("ft_ccld_qty", &self.ft_ccld_qty)
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -136,7 +136,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -188,7 +188,6 @@ impl Endpoint for CountriesHolidayRequest {
 /// Response of 해외결제일자조회 (`해외주식-017`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct CountriesHolidayResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -222,6 +221,21 @@ impl Default for CountriesHolidayResponse {
             ctx_area_fk: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for CountriesHolidayResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CountriesHolidayResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("ctx_area_nk", &self.ctx_area_nk)
+            .field("ctx_area_fk", &self.ctx_area_fk)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -304,7 +318,6 @@ impl serde::Serialize for CountriesHolidayResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 상품유형코드 (`prdt_type_cd`, required, length 3).
@@ -387,6 +400,23 @@ impl Default for Output {
             dmst_sttl_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("tr_natn_cd", &self.tr_natn_cd)
+            .field("tr_natn_name", &self.tr_natn_name)
+            .field("natn_eng_abrv_cd", &self.natn_eng_abrv_cd)
+            .field("tr_mket_cd", &self.tr_mket_cd)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("acpl_sttl_dt", &self.acpl_sttl_dt)
+            .field("dmst_sttl_dt", &self.dmst_sttl_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

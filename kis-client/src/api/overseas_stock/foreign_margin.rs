@@ -108,7 +108,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -168,7 +168,6 @@ impl Endpoint for ForeignMarginRequest {
 /// Response of 해외증거금 통화별조회 (`해외주식-035`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ForeignMarginResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -198,6 +197,19 @@ impl Default for ForeignMarginResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for ForeignMarginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForeignMarginResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -262,7 +274,6 @@ impl serde::Serialize for ForeignMarginResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 국가명 (`natn_name`, required, length 60).
@@ -313,6 +324,26 @@ impl Default for Output {
             bass_exrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("natn_name", &self.natn_name)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("frcr_dncl_amt1", &self.frcr_dncl_amt1)
+            .field("ustl_buy_amt", &self.ustl_buy_amt)
+            .field("ustl_sll_amt", &self.ustl_sll_amt)
+            .field("frcr_rcvb_amt", &self.frcr_rcvb_amt)
+            .field("frcr_mgn_amt", &self.frcr_mgn_amt)
+            .field("frcr_gnrl_ord_psbl_amt", &self.frcr_gnrl_ord_psbl_amt)
+            .field("frcr_ord_psbl_amt1", &self.frcr_ord_psbl_amt1)
+            .field("itgr_ord_psbl_amt", &self.itgr_ord_psbl_amt)
+            .field("bass_exrt", &self.bass_exrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -271,7 +271,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -337,7 +337,6 @@ impl Endpoint for InquireAlgoCcnlRequest {
 /// Response of 해외주식 지정가체결내역조회 (`해외주식-070`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireAlgoCcnlResponse {
     /// 성공 실패여부 (`rt_cd`, required, length 1).
@@ -374,6 +373,22 @@ impl Default for InquireAlgoCcnlResponse {
             ctx_area_fk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireAlgoCcnlResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireAlgoCcnlResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -460,7 +475,6 @@ impl serde::Serialize for InquireAlgoCcnlResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 체결순번 (`CCLD_SEQ`, required, length 4).
@@ -499,6 +513,22 @@ impl Default for Output1 {
             ft_ccld_amt3: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("ccld_seq", &self.ccld_seq)
+            .field("ccld_btwn", &self.ccld_btwn)
+            .field("pdno", &self.pdno)
+            .field("item_name", &self.item_name)
+            .field("ft_ccld_qty", &self.ft_ccld_qty)
+            .field("ft_ccld_unpr3", &self.ft_ccld_unpr3)
+            .field("ft_ccld_amt3", &self.ft_ccld_amt3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -571,7 +601,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세3).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주문번호 (`odno`, required, length 10).
@@ -626,6 +655,28 @@ impl Default for Output2 {
             ccld_cnt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("odno", &self.odno)
+            .field("trad_dvsn_name", &self.trad_dvsn_name)
+            .field("pdno", &self.pdno)
+            .field("item_name", &self.item_name)
+            .field("ft_ord_qty", &self.ft_ord_qty)
+            .field("ft_ord_unpr3", &self.ft_ord_unpr3)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("splt_buy_attr_name", &self.splt_buy_attr_name)
+            .field("ft_ccld_qty", &self.ft_ccld_qty)
+            .field("tr_crcy", &self.tr_crcy)
+            .field("ft_ccld_unpr3", &self.ft_ccld_unpr3)
+            .field("ft_ccld_amt3", &self.ft_ccld_amt3)
+            .field("ccld_cnt", &self.ccld_cnt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

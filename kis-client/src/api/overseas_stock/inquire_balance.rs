@@ -293,7 +293,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -357,7 +357,6 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 해외주식 잔고 (`v1_해외주식-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -397,6 +396,22 @@ impl Default for InquireBalanceResponse {
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -675,7 +690,7 @@ impl Default for Output1 {
     }
 }
 
-/// Secret fields are hidden and account numbers masked.
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
 impl std::fmt::Debug for Output1 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output1")
@@ -697,7 +712,7 @@ impl std::fmt::Debug for Output1 {
             .field("loan_type_cd", &self.loan_type_cd)
             .field("loan_dt", &self.loan_dt)
             .field("expd_dt", &self.expd_dt)
-            .field("extra", &self.extra)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
             .finish()
     }
 }
@@ -815,7 +830,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매입금액1 (`frcr_pchs_amt1`, required, length 24).
@@ -858,6 +872,24 @@ impl Default for Output2 {
             frcr_buy_amt_smtl2: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("frcr_pchs_amt1", &self.frcr_pchs_amt1)
+            .field("ovrs_rlzt_pfls_amt", &self.ovrs_rlzt_pfls_amt)
+            .field("ovrs_tot_pfls", &self.ovrs_tot_pfls)
+            .field("rlzt_erng_rt", &self.rlzt_erng_rt)
+            .field("tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt)
+            .field("tot_pftrt", &self.tot_pftrt)
+            .field("frcr_buy_amt_smtl1", &self.frcr_buy_amt_smtl1)
+            .field("ovrs_rlzt_pfls_amt2", &self.ovrs_rlzt_pfls_amt2)
+            .field("frcr_buy_amt_smtl2", &self.frcr_buy_amt_smtl2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

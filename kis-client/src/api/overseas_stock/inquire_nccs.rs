@@ -275,7 +275,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -339,7 +339,6 @@ impl Endpoint for InquireNccsRequest {
 /// Response of 해외주식 미체결내역 (`v1_해외주식-005`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireNccsResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -376,6 +375,21 @@ impl Default for InquireNccsResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireNccsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireNccsResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -458,7 +472,6 @@ impl serde::Serialize for InquireNccsResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 주문일자 (`ord_dt`, required, length 8).
@@ -702,6 +715,44 @@ impl Default for Output {
             splt_buy_attr_name: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("ord_dt", &self.ord_dt)
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("odno", &self.odno)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name)
+            .field("rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd)
+            .field("rvse_cncl_dvsn_cd_name", &self.rvse_cncl_dvsn_cd_name)
+            .field("rjct_rson", &self.rjct_rson)
+            .field("rjct_rson_name", &self.rjct_rson_name)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("tr_crcy_cd", &self.tr_crcy_cd)
+            .field("natn_cd", &self.natn_cd)
+            .field("natn_kor_name", &self.natn_kor_name)
+            .field("ft_ord_qty", &self.ft_ord_qty)
+            .field("ft_ccld_qty", &self.ft_ccld_qty)
+            .field("nccs_qty", &self.nccs_qty)
+            .field("ft_ord_unpr3", &self.ft_ord_unpr3)
+            .field("ft_ccld_unpr3", &self.ft_ccld_unpr3)
+            .field("ft_ccld_amt3", &self.ft_ccld_amt3)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("prcs_stat_name", &self.prcs_stat_name)
+            .field("loan_type_cd", &self.loan_type_cd)
+            .field("loan_dt", &self.loan_dt)
+            .field("usa_amk_exts_rqst_yn", &self.usa_amk_exts_rqst_yn)
+            .field("splt_buy_attr_name", &self.splt_buy_attr_name)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

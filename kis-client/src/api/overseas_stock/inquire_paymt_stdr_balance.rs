@@ -213,7 +213,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -276,7 +276,6 @@ impl Endpoint for InquirePaymtStdrBalanceRequest {
 /// Response of 해외주식 결제기준잔고 (`해외주식-064`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePaymtStdrBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -314,6 +313,21 @@ impl Default for InquirePaymtStdrBalanceResponse {
             output3: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePaymtStdrBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePaymtStdrBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -389,7 +403,6 @@ impl serde::Serialize for InquirePaymtStdrBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`, required, length 12).
@@ -508,6 +521,39 @@ impl Default for Output1 {
             ldng_cblc_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("prdt_name", &self.prdt_name)
+            .field("cblc_qty13", &self.cblc_qty13)
+            .field("ord_psbl_qty1", &self.ord_psbl_qty1)
+            .field("avg_unpr3", &self.avg_unpr3)
+            .field("ovrs_now_pric1", &self.ovrs_now_pric1)
+            .field("frcr_pchs_amt", &self.frcr_pchs_amt)
+            .field("frcr_evlu_amt2", &self.frcr_evlu_amt2)
+            .field("evlu_pfls_amt2", &self.evlu_pfls_amt2)
+            .field("bass_exrt", &self.bass_exrt)
+            .field("oprt_dtl_dtime", &self.oprt_dtl_dtime)
+            .field("buy_crcy_cd", &self.buy_crcy_cd)
+            .field("thdt_sll_ccld_qty1", &self.thdt_sll_ccld_qty1)
+            .field("thdt_buy_ccld_qty1", &self.thdt_buy_ccld_qty1)
+            .field("evlu_pfls_rt1", &self.evlu_pfls_rt1)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("natn_kor_name", &self.natn_kor_name)
+            .field("std_pdno", &self.std_pdno)
+            .field("mgge_qty", &self.mgge_qty)
+            .field("loan_rmnd", &self.loan_rmnd)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("scts_dvsn_name", &self.scts_dvsn_name)
+            .field("ldng_cblc_qty", &self.ldng_cblc_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -648,7 +694,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -679,6 +724,20 @@ impl Default for Output2 {
             frcr_evlu_amt2: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("crcy_cd", &self.crcy_cd)
+            .field("crcy_cd_name", &self.crcy_cd_name)
+            .field("frcr_dncl_amt_2", &self.frcr_dncl_amt_2)
+            .field("frst_bltn_exrt", &self.frst_bltn_exrt)
+            .field("frcr_evlu_amt2", &self.frcr_evlu_amt2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -743,7 +802,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계금액 (`pchs_amt_smtl_amt`, required, length 19).
@@ -786,6 +844,27 @@ impl Default for Output3 {
             tot_ldng_evlu_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt)
+            .field("tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt)
+            .field("evlu_erng_rt1", &self.evlu_erng_rt1)
+            .field("tot_dncl_amt", &self.tot_dncl_amt)
+            .field("wcrc_evlu_amt_smtl", &self.wcrc_evlu_amt_smtl)
+            .field("tot_asst_amt2", &self.tot_asst_amt2)
+            .field(
+                "frcr_cblc_wcrc_evlu_amt_smtl",
+                &self.frcr_cblc_wcrc_evlu_amt_smtl,
+            )
+            .field("tot_loan_amt", &self.tot_loan_amt)
+            .field("tot_ldng_evlu_amt", &self.tot_ldng_evlu_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -402,7 +402,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -471,7 +471,6 @@ impl Endpoint for InquirePeriodProfitRequest {
 /// Response of 해외주식 기간손익 (`v1_해외주식-032`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodProfitResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -510,6 +509,22 @@ impl Default for InquirePeriodProfitResponse {
             ctx_area_nk200: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePeriodProfitResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePeriodProfitResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -596,7 +611,6 @@ impl serde::Serialize for InquirePeriodProfitResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일 (`trad_day`, required, length 8).
@@ -665,6 +679,29 @@ impl Default for Output1 {
             frst_bltn_exrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("trad_day", &self.trad_day)
+            .field("ovrs_pdno", &self.ovrs_pdno)
+            .field("ovrs_item_name", &self.ovrs_item_name)
+            .field("slcl_qty", &self.slcl_qty)
+            .field("pchs_avg_pric", &self.pchs_avg_pric)
+            .field("frcr_pchs_amt1", &self.frcr_pchs_amt1)
+            .field("avg_sll_unpr", &self.avg_sll_unpr)
+            .field("frcr_sll_amt_smtl1", &self.frcr_sll_amt_smtl1)
+            .field("stck_sll_tlex", &self.stck_sll_tlex)
+            .field("ovrs_rlzt_pfls_amt", &self.ovrs_rlzt_pfls_amt)
+            .field("pftrt", &self.pftrt)
+            .field("exrt", &self.exrt)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("frst_bltn_exrt", &self.frst_bltn_exrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -765,7 +802,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 주식매도금액합계 (`stck_sll_amt_smtl`, required, length 184).
@@ -825,6 +861,23 @@ impl Default for Output2 {
             exrt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("stck_sll_amt_smtl", &self.stck_sll_amt_smtl)
+            .field("stck_buy_amt_smtl", &self.stck_buy_amt_smtl)
+            .field("smtl_fee1", &self.smtl_fee1)
+            .field("excc_dfrm_amt", &self.excc_dfrm_amt)
+            .field("ovrs_rlzt_pfls_tot_amt", &self.ovrs_rlzt_pfls_tot_amt)
+            .field("tot_pftrt", &self.tot_pftrt)
+            .field("bass_dt", &self.bass_dt)
+            .field("exrt", &self.exrt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

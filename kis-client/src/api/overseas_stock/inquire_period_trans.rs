@@ -339,7 +339,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -407,7 +407,6 @@ impl Endpoint for InquirePeriodTransRequest {
 /// Response of 해외주식 일별거래내역 (`해외주식-063`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePeriodTransResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -446,6 +445,22 @@ impl Default for InquirePeriodTransResponse {
             output2: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePeriodTransResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePeriodTransResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -532,7 +547,6 @@ impl serde::Serialize for InquirePeriodTransResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 매매일자 (`trad_dt`, required, length 8).
@@ -621,6 +635,38 @@ impl Default for Output1 {
             loan_dvsn_name: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("trad_dt", &self.trad_dt)
+            .field("sttl_dt", &self.sttl_dt)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("sll_buy_dvsn_name", &self.sll_buy_dvsn_name)
+            .field("pdno", &self.pdno)
+            .field("ovrs_item_name", &self.ovrs_item_name)
+            .field("ccld_qty", &self.ccld_qty)
+            .field("amt_unit_ccld_qty", &self.amt_unit_ccld_qty)
+            .field("ft_ccld_unpr2", &self.ft_ccld_unpr2)
+            .field("ovrs_stck_ccld_unpr", &self.ovrs_stck_ccld_unpr)
+            .field("tr_frcr_amt2", &self.tr_frcr_amt2)
+            .field("tr_amt", &self.tr_amt)
+            .field("frcr_excc_amt_1", &self.frcr_excc_amt_1)
+            .field("wcrc_excc_amt", &self.wcrc_excc_amt)
+            .field("dmst_frcr_fee1", &self.dmst_frcr_fee1)
+            .field("frcr_fee1", &self.frcr_fee1)
+            .field("dmst_wcrc_fee", &self.dmst_wcrc_fee)
+            .field("ovrs_wcrc_fee", &self.ovrs_wcrc_fee)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("std_pdno", &self.std_pdno)
+            .field("erlm_exrt", &self.erlm_exrt)
+            .field("loan_dvsn_cd", &self.loan_dvsn_cd)
+            .field("loan_dvsn_name", &self.loan_dvsn_name)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -757,7 +803,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 외화매수금액합계 (`frcr_buy_amt_smtl`, required, length 236).
@@ -785,6 +830,19 @@ impl Default for Output2 {
             ovrs_fee_smtl: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("frcr_buy_amt_smtl", &self.frcr_buy_amt_smtl)
+            .field("frcr_sll_amt_smtl", &self.frcr_sll_amt_smtl)
+            .field("dmst_fee_smtl", &self.dmst_fee_smtl)
+            .field("ovrs_fee_smtl", &self.ovrs_fee_smtl)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -338,7 +338,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -402,7 +402,6 @@ impl Endpoint for InquirePresentBalanceRequest {
 /// Response of 해외주식 체결기준현재잔고 (`v1_해외주식-008`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePresentBalanceResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -441,6 +440,21 @@ impl Default for InquirePresentBalanceResponse {
             output3: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePresentBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePresentBalanceResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("output3", &self.output3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -516,7 +530,6 @@ impl serde::Serialize for InquirePresentBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1 (체결기준 잔고)).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품명 (`prdt_name`, required, length 60).
@@ -714,6 +727,44 @@ impl Default for Output1 {
     }
 }
 
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("prdt_name", &self.prdt_name)
+            .field("cblc_qty13", &self.cblc_qty13)
+            .field("thdt_buy_ccld_qty1", &self.thdt_buy_ccld_qty1)
+            .field("thdt_sll_ccld_qty1", &self.thdt_sll_ccld_qty1)
+            .field("ccld_qty_smtl1", &self.ccld_qty_smtl1)
+            .field("ord_psbl_qty1", &self.ord_psbl_qty1)
+            .field("frcr_pchs_amt", &self.frcr_pchs_amt)
+            .field("frcr_evlu_amt2", &self.frcr_evlu_amt2)
+            .field("evlu_pfls_amt2", &self.evlu_pfls_amt2)
+            .field("evlu_pfls_rt1", &self.evlu_pfls_rt1)
+            .field("pdno", &self.pdno)
+            .field("bass_exrt", &self.bass_exrt)
+            .field("buy_crcy_cd", &self.buy_crcy_cd)
+            .field("ovrs_now_pric1", &self.ovrs_now_pric1)
+            .field("avg_unpr3", &self.avg_unpr3)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("natn_kor_name", &self.natn_kor_name)
+            .field("pchs_rmnd_wcrc_amt", &self.pchs_rmnd_wcrc_amt)
+            .field("thdt_buy_ccld_frcr_amt", &self.thdt_buy_ccld_frcr_amt)
+            .field("thdt_sll_ccld_frcr_amt", &self.thdt_sll_ccld_frcr_amt)
+            .field("unit_amt", &self.unit_amt)
+            .field("std_pdno", &self.std_pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("scts_dvsn_name", &self.scts_dvsn_name)
+            .field("loan_rmnd", &self.loan_rmnd)
+            .field("loan_dt", &self.loan_dt)
+            .field("loan_expd_dt", &self.loan_expd_dt)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("item_lnkg_excg_cd", &self.item_lnkg_excg_cd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
+    }
+}
+
 impl crate::__private::Record for Output1 {
     fn fields(&self) -> &'static crate::__private::Fields {
         static FIELDS: crate::__private::Fields = crate::__private::Fields {
@@ -871,7 +922,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 통화코드 (`crcy_cd`, required, length 3).
@@ -935,6 +985,27 @@ impl Default for Output2 {
             nxdy_frcr_drwg_psbl_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("crcy_cd", &self.crcy_cd)
+            .field("crcy_cd_name", &self.crcy_cd_name)
+            .field("frcr_buy_amt_smtl", &self.frcr_buy_amt_smtl)
+            .field("frcr_sll_amt_smtl", &self.frcr_sll_amt_smtl)
+            .field("frcr_dncl_amt_2", &self.frcr_dncl_amt_2)
+            .field("frst_bltn_exrt", &self.frst_bltn_exrt)
+            .field("frcr_buy_mgn_amt", &self.frcr_buy_mgn_amt)
+            .field("frcr_etc_mgna", &self.frcr_etc_mgna)
+            .field("frcr_drwg_psbl_amt_1", &self.frcr_drwg_psbl_amt_1)
+            .field("frcr_evlu_amt2", &self.frcr_evlu_amt2)
+            .field("acpl_cstd_crcy_yn", &self.acpl_cstd_crcy_yn)
+            .field("nxdy_frcr_drwg_psbl_amt", &self.nxdy_frcr_drwg_psbl_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -1027,7 +1098,6 @@ impl crate::__private::Record for Output2 {
 }
 
 /// A record of block `output3` (응답상세3).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output3 {
     /// 매입금액합계 (`pchs_amt_smtl`, required, length 19).
@@ -1112,6 +1182,36 @@ impl Default for Output3 {
             tot_loan_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output3")
+            .field("pchs_amt_smtl", &self.pchs_amt_smtl)
+            .field("evlu_amt_smtl", &self.evlu_amt_smtl)
+            .field("evlu_pfls_amt_smtl", &self.evlu_pfls_amt_smtl)
+            .field("dncl_amt", &self.dncl_amt)
+            .field("cma_evlu_amt", &self.cma_evlu_amt)
+            .field("tot_dncl_amt", &self.tot_dncl_amt)
+            .field("etc_mgna", &self.etc_mgna)
+            .field("wdrw_psbl_tot_amt", &self.wdrw_psbl_tot_amt)
+            .field("frcr_evlu_tota", &self.frcr_evlu_tota)
+            .field("evlu_erng_rt1", &self.evlu_erng_rt1)
+            .field("pchs_amt_smtl_amt", &self.pchs_amt_smtl_amt)
+            .field("evlu_amt_smtl_amt", &self.evlu_amt_smtl_amt)
+            .field("tot_evlu_pfls_amt", &self.tot_evlu_pfls_amt)
+            .field("tot_asst_amt", &self.tot_asst_amt)
+            .field("buy_mgn_amt", &self.buy_mgn_amt)
+            .field("mgna_tota", &self.mgna_tota)
+            .field("frcr_use_psbl_amt", &self.frcr_use_psbl_amt)
+            .field("ustl_sll_amt_smtl", &self.ustl_sll_amt_smtl)
+            .field("ustl_buy_amt_smtl", &self.ustl_buy_amt_smtl)
+            .field("tot_frcr_cblc_smtl", &self.tot_frcr_cblc_smtl)
+            .field("tot_loan_amt", &self.tot_loan_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

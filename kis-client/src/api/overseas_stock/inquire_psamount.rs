@@ -215,7 +215,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -270,7 +270,6 @@ impl Endpoint for InquirePsamountRequest {
 /// Response of 해외주식 매수가능금액조회 (`v1_해외주식-014`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquirePsamountResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -298,6 +297,19 @@ impl Default for InquirePsamountResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquirePsamountResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquirePsamountResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -362,7 +374,6 @@ impl serde::Serialize for InquirePsamountResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 거래통화코드 (`tr_crcy_cd`, length 3).
@@ -444,6 +455,26 @@ impl Default for Output {
             ovrs_max_ord_psbl_qty: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("tr_crcy_cd", &self.tr_crcy_cd)
+            .field("ord_psbl_frcr_amt", &self.ord_psbl_frcr_amt)
+            .field("sll_ruse_psbl_amt", &self.sll_ruse_psbl_amt)
+            .field("ovrs_ord_psbl_amt", &self.ovrs_ord_psbl_amt)
+            .field("max_ord_psbl_qty", &self.max_ord_psbl_qty)
+            .field("echm_af_ord_psbl_amt", &self.echm_af_ord_psbl_amt)
+            .field("echm_af_ord_psbl_qty", &self.echm_af_ord_psbl_qty)
+            .field("ord_psbl_qty", &self.ord_psbl_qty)
+            .field("exrt", &self.exrt)
+            .field("frcr_ord_psbl_amt1", &self.frcr_ord_psbl_amt1)
+            .field("ovrs_max_ord_psbl_qty", &self.ovrs_max_ord_psbl_qty)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -438,7 +438,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -521,7 +521,6 @@ impl Endpoint for OrderResvListRequest {
 /// Response of 해외주식 예약주문조회 (`v1_해외주식-013`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderResvListResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -555,6 +554,21 @@ impl Default for OrderResvListResponse {
             output: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OrderResvListResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderResvListResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("ctx_area_fk200", &self.ctx_area_fk200)
+            .field("ctx_area_nk200", &self.ctx_area_nk200)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -637,7 +651,6 @@ impl serde::Serialize for OrderResvListResponse {
 }
 
 /// A record of block `output` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 취소여부 (`cncl_yn`, length 1).
@@ -758,6 +771,43 @@ impl Default for Output {
             ft_ccld_unpr3: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("cncl_yn", &self.cncl_yn)
+            .field("rsvn_ord_rcit_dt", &self.rsvn_ord_rcit_dt)
+            .field("ovrs_rsvn_odno", &self.ovrs_rsvn_odno)
+            .field("ord_dt", &self.ord_dt)
+            .field("ord_gno_brno", &self.ord_gno_brno)
+            .field("odno", &self.odno)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("sll_buy_dvsn_cd_name", &self.sll_buy_dvsn_cd_name)
+            .field("ovrs_rsvn_ord_stat_cd", &self.ovrs_rsvn_ord_stat_cd)
+            .field(
+                "ovrs_rsvn_ord_stat_cd_name",
+                &self.ovrs_rsvn_ord_stat_cd_name,
+            )
+            .field("pdno", &self.pdno)
+            .field("prdt_type_cd", &self.prdt_type_cd)
+            .field("prdt_name", &self.prdt_name)
+            .field("ord_rcit_tmd", &self.ord_rcit_tmd)
+            .field("ord_fwdg_tmd", &self.ord_fwdg_tmd)
+            .field("tr_dvsn_name", &self.tr_dvsn_name)
+            .field("ovrs_excg_cd", &self.ovrs_excg_cd)
+            .field("tr_mket_name", &self.tr_mket_name)
+            .field("ord_stfno", &self.ord_stfno)
+            .field("ft_ord_qty", &self.ft_ord_qty)
+            .field("ft_ord_unpr3", &self.ft_ord_unpr3)
+            .field("ft_ccld_qty", &self.ft_ccld_qty)
+            .field("nprc_rson_text", &self.nprc_rson_text)
+            .field("splt_buy_attr_name", &self.splt_buy_attr_name)
+            .field("ft_ccld_unpr3", &self.ft_ccld_unpr3)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

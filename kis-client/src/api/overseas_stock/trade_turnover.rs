@@ -228,7 +228,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -282,7 +282,6 @@ impl Endpoint for TradeTurnoverRequest {
 /// Response of 해외주식 거래회전율순위 (`해외주식-046`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct TradeTurnoverResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -315,6 +314,20 @@ impl Default for TradeTurnoverResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for TradeTurnoverResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TradeTurnoverResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -387,7 +400,6 @@ impl serde::Serialize for TradeTurnoverResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -418,6 +430,20 @@ impl Default for Output1 {
             nrec: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("zdiv", &self.zdiv)
+            .field("stat", &self.stat)
+            .field("crec", &self.crec)
+            .field("trec", &self.trec)
+            .field("nrec", &self.nrec)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -476,7 +502,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -550,6 +575,32 @@ impl Default for Output2 {
             e_ordyn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("rsym", &self.rsym)
+            .field("excd", &self.excd)
+            .field("symb", &self.symb)
+            .field("name", &self.name)
+            .field("last", &self.last)
+            .field("sign", &self.sign)
+            .field("diff", &self.diff)
+            .field("rate", &self.rate)
+            .field("tvol", &self.tvol)
+            .field("pask", &self.pask)
+            .field("pbid", &self.pbid)
+            .field("n_tvol", &self.n_tvol)
+            .field("shar", &self.shar)
+            .field("tover", &self.tover)
+            .field("rank", &self.rank)
+            .field("ename", &self.ename)
+            .field("e_ordyn", &self.e_ordyn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -261,7 +261,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -316,7 +316,6 @@ impl Endpoint for UpdownRateRequest {
 /// Response of 해외주식 상승율/하락율 (`해외주식-041`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct UpdownRateResponse {
     /// 성공 실패 여부 (`rt_cd`, required, length 1).
@@ -349,6 +348,20 @@ impl Default for UpdownRateResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for UpdownRateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdownRateResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -421,7 +434,6 @@ impl serde::Serialize for UpdownRateResponse {
 }
 
 /// A record of block `output1` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 소수점자리수 (`zdiv`, required, length 1).
@@ -452,6 +464,20 @@ impl Default for Output1 {
             nrec: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("zdiv", &self.zdiv)
+            .field("stat", &self.stat)
+            .field("crec", &self.crec)
+            .field("trec", &self.trec)
+            .field("nrec", &self.nrec)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -510,7 +536,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 실시간조회심볼 (`rsym`, required, length 16).
@@ -584,6 +609,32 @@ impl Default for Output2 {
             e_ordyn: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("rsym", &self.rsym)
+            .field("excd", &self.excd)
+            .field("symb", &self.symb)
+            .field("name", &self.name)
+            .field("last", &self.last)
+            .field("sign", &self.sign)
+            .field("diff", &self.diff)
+            .field("rate", &self.rate)
+            .field("tvol", &self.tvol)
+            .field("pask", &self.pask)
+            .field("pbid", &self.pbid)
+            .field("n_base", &self.n_base)
+            .field("n_diff", &self.n_diff)
+            .field("n_rate", &self.n_rate)
+            .field("rank", &self.rank)
+            .field("ename", &self.ename)
+            .field("e_ordyn", &self.e_ordyn)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -39,7 +39,8 @@ pub struct H0ifcni0 {
     /// > 01:매도, 02매수
     ///
     /// Codes:
-    /// - `01`: 매도, 02매수
+    /// - `01`: 매도
+    /// - `02`: 매수
     pub seln_byov_cls: v::Val<SelnByovCls>,
     /// 정정구분 (`RCTF_CLS`, required, length 8).
     ///
@@ -75,7 +76,8 @@ pub struct H0ifcni0 {
     /// > 1: 주문,정정,취소,거부 통보, 2 체결
     ///
     /// Codes:
-    /// - `1`: 주문,정정,취소,거부 통보, 2 체결
+    /// - `1`: 주문,정정,취소,거부 통보
+    /// - `2`: 체결
     pub cntg_yn: v::Val<CntgYn>,
     /// 접수여부 (`ACPT_YN`, required, length 8).
     ///
@@ -83,7 +85,8 @@ pub struct H0ifcni0 {
     ///
     /// Codes:
     /// - `1`: 주문접수
-    /// - `2`: 확인, 3, 취소
+    /// - `2`: 확인
+    /// - `3`: 취소
     pub acpt_yn: v::Val<AcptYn>,
     /// 지점번호 (`BRNC_NO`, required, length 8).
     pub brnc_no: v::Val<crate::Text>,
@@ -112,7 +115,10 @@ pub struct H0ifcni0 {
 impl std::fmt::Debug for H0ifcni0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("H0ifcni0")
-            .field("cust_id", &self.cust_id)
+            .field(
+                "cust_id",
+                &kis_client::__private::Masked::Id(&self.cust_id.raw()),
+            )
             .field(
                 "acnt_no",
                 &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
@@ -131,7 +137,10 @@ impl std::fmt::Debug for H0ifcni0 {
             .field("acpt_yn", &self.acpt_yn)
             .field("brnc_no", &self.brnc_no)
             .field("oder_qty", &self.oder_qty)
-            .field("acnt_name", &self.acnt_name)
+            .field(
+                "acnt_name",
+                &kis_client::__private::Masked::Name(&self.acnt_name.raw()),
+            )
             .field("cntg_isnm", &self.cntg_isnm)
             .field("oder_cond", &self.oder_cond)
             .field("ord_grp", &self.ord_grp)
@@ -350,8 +359,10 @@ impl serde::Serialize for H0ifcni0 {
 /// Codes of 매도매수구분 (`SELN_BYOV_CLS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelnByovCls {
-    /// `01`: 매도, 02매수
-    Sell02Buy,
+    /// `01`: 매도
+    Sell,
+    /// `02`: 매수
+    Buy,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -359,7 +370,8 @@ pub enum SelnByovCls {
 impl v::Wire for SelnByovCls {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::Sell02Buy,
+            "01" => Self::Sell,
+            "02" => Self::Buy,
             _ => Self::Other(s.into()),
         })
     }
@@ -370,7 +382,8 @@ impl v::Wire for SelnByovCls {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sell02Buy => "01",
+            Self::Sell => "01",
+            Self::Buy => "02",
             Self::Other(s) => s,
         })
     }
@@ -417,9 +430,9 @@ impl v::Wire for RctfCls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderKind2 {
     /// `L`: 주문접수통보
-    OrderJeopsutongbo,
+    OrderNotice,
     /// `0`: 체결통보
-    FilledTongbo,
+    FillNotice,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -427,8 +440,8 @@ pub enum OderKind2 {
 impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "L" => Self::OrderJeopsutongbo,
-            "0" => Self::FilledTongbo,
+            "L" => Self::OrderNotice,
+            "0" => Self::FillNotice,
             _ => Self::Other(s.into()),
         })
     }
@@ -439,8 +452,8 @@ impl v::Wire for OderKind2 {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderJeopsutongbo => "L",
-            Self::FilledTongbo => "0",
+            Self::OrderNotice => "L",
+            Self::FillNotice => "0",
             Self::Other(s) => s,
         })
     }
@@ -450,9 +463,9 @@ impl v::Wire for OderKind2 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RfusYn {
     /// `0`: 승인
-    Seungin,
+    Approved,
     /// `1`: 거부
-    Geobu,
+    Rejected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -460,8 +473,8 @@ pub enum RfusYn {
 impl v::Wire for RfusYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Seungin,
-            "1" => Self::Geobu,
+            "0" => Self::Approved,
+            "1" => Self::Rejected,
             _ => Self::Other(s.into()),
         })
     }
@@ -472,8 +485,8 @@ impl v::Wire for RfusYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Seungin => "0",
-            Self::Geobu => "1",
+            Self::Approved => "0",
+            Self::Rejected => "1",
             Self::Other(s) => s,
         })
     }
@@ -482,8 +495,10 @@ impl v::Wire for RfusYn {
 /// Codes of 체결여부 (`CNTG_YN`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
-    /// `1`: 주문,정정,취소,거부 통보, 2 체결
-    OrderModifyCancelGeobuTongbo2Filled,
+    /// `1`: 주문,정정,취소,거부 통보
+    OrderModifyCancelReject,
+    /// `2`: 체결
+    Filled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -491,7 +506,8 @@ pub enum CntgYn {
 impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderModifyCancelGeobuTongbo2Filled,
+            "1" => Self::OrderModifyCancelReject,
+            "2" => Self::Filled,
             _ => Self::Other(s.into()),
         })
     }
@@ -502,7 +518,8 @@ impl v::Wire for CntgYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderModifyCancelGeobuTongbo2Filled => "1",
+            Self::OrderModifyCancelReject => "1",
+            Self::Filled => "2",
             Self::Other(s) => s,
         })
     }
@@ -512,9 +529,11 @@ impl v::Wire for CntgYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    OrderJeopsu,
-    /// `2`: 확인, 3, 취소
-    Hwakin3Cancel,
+    OrderAccepted,
+    /// `2`: 확인
+    Confirmed,
+    /// `3`: 취소
+    Cancel,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -522,8 +541,9 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderJeopsu,
-            "2" => Self::Hwakin3Cancel,
+            "1" => Self::OrderAccepted,
+            "2" => Self::Confirmed,
+            "3" => Self::Cancel,
             _ => Self::Other(s.into()),
         })
     }
@@ -534,8 +554,9 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderJeopsu => "1",
-            Self::Hwakin3Cancel => "2",
+            Self::OrderAccepted => "1",
+            Self::Confirmed => "2",
+            Self::Cancel => "3",
             Self::Other(s) => s,
         })
     }

@@ -596,13 +596,13 @@ impl serde::Serialize for H0ifcnt0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -612,10 +612,10 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -627,10 +627,10 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -641,13 +641,13 @@ impl v::Wire for PrdyVrssSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OprcVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -657,10 +657,10 @@ pub enum OprcVrssPrprSign {
 impl v::Wire for OprcVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -672,10 +672,10 @@ impl v::Wire for OprcVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -686,13 +686,13 @@ impl v::Wire for OprcVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HgprVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -702,10 +702,10 @@ pub enum HgprVrssPrprSign {
 impl v::Wire for HgprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -717,10 +717,10 @@ impl v::Wire for HgprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -731,13 +731,13 @@ impl v::Wire for HgprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LwprVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -747,10 +747,10 @@ pub enum LwprVrssPrprSign {
 impl v::Wire for LwprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -762,10 +762,10 @@ impl v::Wire for LwprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })

@@ -91,7 +91,10 @@ pub struct H0mfcni0 {
 impl std::fmt::Debug for H0mfcni0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("H0mfcni0")
-            .field("cust_id", &self.cust_id)
+            .field(
+                "cust_id",
+                &kis_client::__private::Masked::Id(&self.cust_id.raw()),
+            )
             .field(
                 "acnt_no",
                 &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
@@ -110,7 +113,10 @@ impl std::fmt::Debug for H0mfcni0 {
             .field("acpt_yn", &self.acpt_yn)
             .field("brnc_no", &self.brnc_no)
             .field("oder_qty", &self.oder_qty)
-            .field("acnt_name", &self.acnt_name)
+            .field(
+                "acnt_name",
+                &kis_client::__private::Masked::Name(&self.acnt_name.raw()),
+            )
             .field("cntg_isnm", &self.cntg_isnm)
             .field("oder_cond", &self.oder_cond)
             .finish()
@@ -375,11 +381,11 @@ pub enum OderKind2 {
     /// `1`: 시장가
     Market,
     /// `2`: 지정자
-    Jijeongja,
+    Limit,
     /// `6`: 단주시장가
-    DanWeekMarket,
+    OddLotMarket,
     /// `7`: 단주지정가
-    DanWeekLimit,
+    OddLotLimit,
     /// `A`: MOO
     Moo,
     /// `B`: LOO
@@ -396,9 +402,9 @@ impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "1" => Self::Market,
-            "2" => Self::Jijeongja,
-            "6" => Self::DanWeekMarket,
-            "7" => Self::DanWeekLimit,
+            "2" => Self::Limit,
+            "6" => Self::OddLotMarket,
+            "7" => Self::OddLotLimit,
             "A" => Self::Moo,
             "B" => Self::Loo,
             "C" => Self::Moc,
@@ -414,9 +420,9 @@ impl v::Wire for OderKind2 {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::Market => "1",
-            Self::Jijeongja => "2",
-            Self::DanWeekMarket => "6",
-            Self::DanWeekLimit => "7",
+            Self::Limit => "2",
+            Self::OddLotMarket => "6",
+            Self::OddLotLimit => "7",
             Self::Moo => "A",
             Self::Loo => "B",
             Self::Moc => "C",

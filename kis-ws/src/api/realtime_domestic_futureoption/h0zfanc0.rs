@@ -153,13 +153,13 @@ impl serde::Serialize for H0zfanc0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AntcCntgVrssSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -169,10 +169,10 @@ pub enum AntcCntgVrssSign {
 impl v::Wire for AntcCntgVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -184,10 +184,10 @@ impl v::Wire for AntcCntgVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -198,13 +198,13 @@ impl v::Wire for AntcCntgVrssSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AntcMkopClsCode {
     /// `112`: 장전예상종료
-    Jangjeonyesangjongryo,
+    PreOpenAuctionEnd,
     /// `121`: 장후예상시작
-    Janghuyesangsijak,
+    ClosingAuctionStart,
     /// `129`: 장후예상종료
-    Janghuyesangjongryo,
+    ClosingAuctionEnd,
     /// `311`: 장전예상시작
-    Jangjeonyesangsijak,
+    PreOpenAuctionStart,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -212,10 +212,10 @@ pub enum AntcMkopClsCode {
 impl v::Wire for AntcMkopClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "112" => Self::Jangjeonyesangjongryo,
-            "121" => Self::Janghuyesangsijak,
-            "129" => Self::Janghuyesangjongryo,
-            "311" => Self::Jangjeonyesangsijak,
+            "112" => Self::PreOpenAuctionEnd,
+            "121" => Self::ClosingAuctionStart,
+            "129" => Self::ClosingAuctionEnd,
+            "311" => Self::PreOpenAuctionStart,
             _ => Self::Other(s.into()),
         })
     }
@@ -226,10 +226,10 @@ impl v::Wire for AntcMkopClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jangjeonyesangjongryo => "112",
-            Self::Janghuyesangsijak => "121",
-            Self::Janghuyesangjongryo => "129",
-            Self::Jangjeonyesangsijak => "311",
+            Self::PreOpenAuctionEnd => "112",
+            Self::ClosingAuctionStart => "121",
+            Self::ClosingAuctionEnd => "129",
+            Self::PreOpenAuctionStart => "311",
             Self::Other(s) => s,
         })
     }

@@ -557,13 +557,13 @@ impl serde::Serialize for H0nxanc0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -573,10 +573,10 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -588,10 +588,10 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -602,13 +602,13 @@ impl v::Wire for PrdyVrssSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OprcVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -618,10 +618,10 @@ pub enum OprcVrssPrprSign {
 impl v::Wire for OprcVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -633,10 +633,10 @@ impl v::Wire for OprcVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -647,13 +647,13 @@ impl v::Wire for OprcVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HgprVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -663,10 +663,10 @@ pub enum HgprVrssPrprSign {
 impl v::Wire for HgprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -678,10 +678,10 @@ impl v::Wire for HgprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -692,13 +692,13 @@ impl v::Wire for HgprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LwprVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -708,10 +708,10 @@ pub enum LwprVrssPrprSign {
 impl v::Wire for LwprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -723,10 +723,10 @@ impl v::Wire for LwprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -737,15 +737,15 @@ impl v::Wire for LwprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HourClsCode {
     /// `0`: 장중
-    Jangjung,
+    Intraday,
     /// `A`: 장후예상
-    Janghuyesang,
+    ClosingAuctionExpected,
     /// `B`: 장전예상
-    Jangjeonyesang,
+    PreOpenExpected,
     /// `C`: 9시이후의 예상가, VI발동
-    V9siihuuiYesanggaViBaldong,
+    ViTriggered,
     /// `D`: 시간외 단일가 예상
-    AfterHoursSinglePriceYesang,
+    AfterHoursSinglePriceExpected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -753,11 +753,11 @@ pub enum HourClsCode {
 impl v::Wire for HourClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Jangjung,
-            "A" => Self::Janghuyesang,
-            "B" => Self::Jangjeonyesang,
-            "C" => Self::V9siihuuiYesanggaViBaldong,
-            "D" => Self::AfterHoursSinglePriceYesang,
+            "0" => Self::Intraday,
+            "A" => Self::ClosingAuctionExpected,
+            "B" => Self::PreOpenExpected,
+            "C" => Self::ViTriggered,
+            "D" => Self::AfterHoursSinglePriceExpected,
             _ => Self::Other(s.into()),
         })
     }
@@ -768,11 +768,11 @@ impl v::Wire for HourClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jangjung => "0",
-            Self::Janghuyesang => "A",
-            Self::Jangjeonyesang => "B",
-            Self::V9siihuuiYesanggaViBaldong => "C",
-            Self::AfterHoursSinglePriceYesang => "D",
+            Self::Intraday => "0",
+            Self::ClosingAuctionExpected => "A",
+            Self::PreOpenExpected => "B",
+            Self::ViTriggered => "C",
+            Self::AfterHoursSinglePriceExpected => "D",
             Self::Other(s) => s,
         })
     }
@@ -782,17 +782,17 @@ impl v::Wire for HourClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MrktTrtmClsCode {
     /// `1`: 시초동시 임의종료 지정
-    SiSecondDongsiImuijongryoJijeong,
+    OpeningAuctionRandomEndSet,
     /// `2`: 시초동시 임의종료 해제
-    SiSecondDongsiImuijongryoHaeje,
+    OpeningAuctionRandomEndCleared,
     /// `3`: 마감동시 임의종료 지정
-    MagamdongsiImuijongryoJijeong,
+    ClosingAuctionRandomEndSet,
     /// `4`: 마감동시 임의종료 해제
-    MagamdongsiImuijongryoHaeje,
+    ClosingAuctionRandomEndCleared,
     /// `5`: 시간외단일가임의종료 지정
-    AfterHoursSinglePriceImuijongryoJijeong,
+    AfterHoursRandomEndSet,
     /// `6`: 시간외단일가임의종료 해제
-    AfterHoursSinglePriceImuijongryoHaeje,
+    AfterHoursRandomEndCleared,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -800,12 +800,12 @@ pub enum MrktTrtmClsCode {
 impl v::Wire for MrktTrtmClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::SiSecondDongsiImuijongryoJijeong,
-            "2" => Self::SiSecondDongsiImuijongryoHaeje,
-            "3" => Self::MagamdongsiImuijongryoJijeong,
-            "4" => Self::MagamdongsiImuijongryoHaeje,
-            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
-            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            "1" => Self::OpeningAuctionRandomEndSet,
+            "2" => Self::OpeningAuctionRandomEndCleared,
+            "3" => Self::ClosingAuctionRandomEndSet,
+            "4" => Self::ClosingAuctionRandomEndCleared,
+            "5" => Self::AfterHoursRandomEndSet,
+            "6" => Self::AfterHoursRandomEndCleared,
             _ => Self::Other(s.into()),
         })
     }
@@ -816,12 +816,12 @@ impl v::Wire for MrktTrtmClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::SiSecondDongsiImuijongryoJijeong => "1",
-            Self::SiSecondDongsiImuijongryoHaeje => "2",
-            Self::MagamdongsiImuijongryoJijeong => "3",
-            Self::MagamdongsiImuijongryoHaeje => "4",
-            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
-            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::OpeningAuctionRandomEndSet => "1",
+            Self::OpeningAuctionRandomEndCleared => "2",
+            Self::ClosingAuctionRandomEndSet => "3",
+            Self::ClosingAuctionRandomEndCleared => "4",
+            Self::AfterHoursRandomEndSet => "5",
+            Self::AfterHoursRandomEndCleared => "6",
             Self::Other(s) => s,
         })
     }

@@ -577,13 +577,13 @@ impl serde::Serialize for H0stanc0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -593,10 +593,10 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -608,10 +608,10 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -622,13 +622,13 @@ impl v::Wire for PrdyVrssSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OprcVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -638,10 +638,10 @@ pub enum OprcVrssPrprSign {
 impl v::Wire for OprcVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -653,10 +653,10 @@ impl v::Wire for OprcVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -667,13 +667,13 @@ impl v::Wire for OprcVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HgprVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -683,10 +683,10 @@ pub enum HgprVrssPrprSign {
 impl v::Wire for HgprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -698,10 +698,10 @@ impl v::Wire for HgprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -712,13 +712,13 @@ impl v::Wire for HgprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LwprVrssPrprSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -728,10 +728,10 @@ pub enum LwprVrssPrprSign {
 impl v::Wire for LwprVrssPrprSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -743,10 +743,10 @@ impl v::Wire for LwprVrssPrprSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -757,15 +757,15 @@ impl v::Wire for LwprVrssPrprSign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HourClsCode {
     /// `0`: 장중
-    Jangjung,
+    Intraday,
     /// `A`: 장후예상
-    Janghuyesang,
+    ClosingAuctionExpected,
     /// `B`: 장전예상
-    Jangjeonyesang,
+    PreOpenExpected,
     /// `C`: 9시이후의 예상가, VI발동
-    V9siihuuiYesanggaViBaldong,
+    ViTriggered,
     /// `D`: 시간외 단일가 예상
-    AfterHoursSinglePriceYesang,
+    AfterHoursSinglePriceExpected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -773,11 +773,11 @@ pub enum HourClsCode {
 impl v::Wire for HourClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Jangjung,
-            "A" => Self::Janghuyesang,
-            "B" => Self::Jangjeonyesang,
-            "C" => Self::V9siihuuiYesanggaViBaldong,
-            "D" => Self::AfterHoursSinglePriceYesang,
+            "0" => Self::Intraday,
+            "A" => Self::ClosingAuctionExpected,
+            "B" => Self::PreOpenExpected,
+            "C" => Self::ViTriggered,
+            "D" => Self::AfterHoursSinglePriceExpected,
             _ => Self::Other(s.into()),
         })
     }
@@ -788,11 +788,11 @@ impl v::Wire for HourClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jangjung => "0",
-            Self::Janghuyesang => "A",
-            Self::Jangjeonyesang => "B",
-            Self::V9siihuuiYesanggaViBaldong => "C",
-            Self::AfterHoursSinglePriceYesang => "D",
+            Self::Intraday => "0",
+            Self::ClosingAuctionExpected => "A",
+            Self::PreOpenExpected => "B",
+            Self::ViTriggered => "C",
+            Self::AfterHoursSinglePriceExpected => "D",
             Self::Other(s) => s,
         })
     }
@@ -802,17 +802,17 @@ impl v::Wire for HourClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MrktTrtmClsCode {
     /// `1`: 시초동시 임의종료 지정
-    SiSecondDongsiImuijongryoJijeong,
+    OpeningAuctionRandomEndSet,
     /// `2`: 시초동시 임의종료 해제
-    SiSecondDongsiImuijongryoHaeje,
+    OpeningAuctionRandomEndCleared,
     /// `3`: 마감동시 임의종료 지정
-    MagamdongsiImuijongryoJijeong,
+    ClosingAuctionRandomEndSet,
     /// `4`: 마감동시 임의종료 해제
-    MagamdongsiImuijongryoHaeje,
+    ClosingAuctionRandomEndCleared,
     /// `5`: 시간외단일가임의종료 지정
-    AfterHoursSinglePriceImuijongryoJijeong,
+    AfterHoursRandomEndSet,
     /// `6`: 시간외단일가임의종료 해제
-    AfterHoursSinglePriceImuijongryoHaeje,
+    AfterHoursRandomEndCleared,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -820,12 +820,12 @@ pub enum MrktTrtmClsCode {
 impl v::Wire for MrktTrtmClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::SiSecondDongsiImuijongryoJijeong,
-            "2" => Self::SiSecondDongsiImuijongryoHaeje,
-            "3" => Self::MagamdongsiImuijongryoJijeong,
-            "4" => Self::MagamdongsiImuijongryoHaeje,
-            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
-            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            "1" => Self::OpeningAuctionRandomEndSet,
+            "2" => Self::OpeningAuctionRandomEndCleared,
+            "3" => Self::ClosingAuctionRandomEndSet,
+            "4" => Self::ClosingAuctionRandomEndCleared,
+            "5" => Self::AfterHoursRandomEndSet,
+            "6" => Self::AfterHoursRandomEndCleared,
             _ => Self::Other(s.into()),
         })
     }
@@ -836,12 +836,12 @@ impl v::Wire for MrktTrtmClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::SiSecondDongsiImuijongryoJijeong => "1",
-            Self::SiSecondDongsiImuijongryoHaeje => "2",
-            Self::MagamdongsiImuijongryoJijeong => "3",
-            Self::MagamdongsiImuijongryoHaeje => "4",
-            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
-            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::OpeningAuctionRandomEndSet => "1",
+            Self::OpeningAuctionRandomEndCleared => "2",
+            Self::ClosingAuctionRandomEndSet => "3",
+            Self::ClosingAuctionRandomEndCleared => "4",
+            Self::AfterHoursRandomEndSet => "5",
+            Self::AfterHoursRandomEndCleared => "6",
             Self::Other(s) => s,
         })
     }

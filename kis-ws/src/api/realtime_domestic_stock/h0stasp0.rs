@@ -700,15 +700,15 @@ impl serde::Serialize for H0stasp0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HourClsCode {
     /// `0`: 장중
-    Jangjung,
+    Intraday,
     /// `A`: 장후예상
-    Janghuyesang,
+    ClosingAuctionExpected,
     /// `B`: 장전예상
-    Jangjeonyesang,
+    PreOpenExpected,
     /// `C`: 9시이후의 예상가, VI발동
-    V9siihuuiYesanggaViBaldong,
+    ViTriggered,
     /// `D`: 시간외 단일가 예상
-    AfterHoursSinglePriceYesang,
+    AfterHoursSinglePriceExpected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -716,11 +716,11 @@ pub enum HourClsCode {
 impl v::Wire for HourClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Jangjung,
-            "A" => Self::Janghuyesang,
-            "B" => Self::Jangjeonyesang,
-            "C" => Self::V9siihuuiYesanggaViBaldong,
-            "D" => Self::AfterHoursSinglePriceYesang,
+            "0" => Self::Intraday,
+            "A" => Self::ClosingAuctionExpected,
+            "B" => Self::PreOpenExpected,
+            "C" => Self::ViTriggered,
+            "D" => Self::AfterHoursSinglePriceExpected,
             _ => Self::Other(s.into()),
         })
     }
@@ -731,11 +731,11 @@ impl v::Wire for HourClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jangjung => "0",
-            Self::Janghuyesang => "A",
-            Self::Jangjeonyesang => "B",
-            Self::V9siihuuiYesanggaViBaldong => "C",
-            Self::AfterHoursSinglePriceYesang => "D",
+            Self::Intraday => "0",
+            Self::ClosingAuctionExpected => "A",
+            Self::PreOpenExpected => "B",
+            Self::ViTriggered => "C",
+            Self::AfterHoursSinglePriceExpected => "D",
             Self::Other(s) => s,
         })
     }
@@ -745,13 +745,13 @@ impl v::Wire for HourClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AntcCntgVrssSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -761,10 +761,10 @@ pub enum AntcCntgVrssSign {
 impl v::Wire for AntcCntgVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -776,10 +776,10 @@ impl v::Wire for AntcCntgVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })

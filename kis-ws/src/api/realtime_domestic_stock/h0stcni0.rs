@@ -227,7 +227,10 @@ pub struct H0stcni0 {
 impl std::fmt::Debug for H0stcni0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("H0stcni0")
-            .field("cust_id", &self.cust_id)
+            .field(
+                "cust_id",
+                &kis_client::__private::Masked::Id(&self.cust_id.raw()),
+            )
             .field(
                 "acnt_no",
                 &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
@@ -247,7 +250,10 @@ impl std::fmt::Debug for H0stcni0 {
             .field("acpt_yn", &self.acpt_yn)
             .field("brnc_no", &self.brnc_no)
             .field("oder_qty", &self.oder_qty)
-            .field("acnt_name", &self.acnt_name)
+            .field(
+                "acnt_name",
+                &kis_client::__private::Masked::Name(&self.acnt_name.raw()),
+            )
             .field("ord_cond_prc", &self.ord_cond_prc)
             .field("ord_exg_gb", &self.ord_exg_gb)
             .field("popup_yn", &self.popup_yn)
@@ -588,25 +594,25 @@ pub enum OderKind {
     /// `07`: 시간외 단일가
     AfterHoursSinglePrice,
     /// `11`: IOC지정가 (즉시체결,잔량취소)
-    IocLimit,
+    LimitIoc,
     /// `12`: FOK지정가 (즉시체결,전량취소)
-    FokLimit,
+    LimitFok,
     /// `13`: IOC시장가 (즉시체결,잔량취소)
-    IocMarket,
+    MarketIoc,
     /// `14`: FOK시장가 (즉시체결,전량취소)
-    FokMarket,
+    MarketFok,
     /// `15`: IOC최유리 (즉시체결,잔량취소)
-    IocChoeyuri,
+    BestLimitIoc,
     /// `16`: FOK최유리 (즉시체결,전량취소)
-    FokChoeyuri,
+    BestLimitFok,
     /// `21`: 중간가
-    Jungganga,
+    MidPrice,
     /// `22`: 스톱지정가
-    SeutopLimit,
+    StopLimit,
     /// `23`: 중간가IOC
-    JunggangaIoc,
+    MidPriceIoc,
     /// `24`: 중간가FOK
-    JunggangaFok,
+    MidPriceFok,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -622,16 +628,16 @@ impl v::Wire for OderKind {
             "05" => Self::PreMarketAfterHours,
             "06" => Self::PostMarketAfterHours,
             "07" => Self::AfterHoursSinglePrice,
-            "11" => Self::IocLimit,
-            "12" => Self::FokLimit,
-            "13" => Self::IocMarket,
-            "14" => Self::FokMarket,
-            "15" => Self::IocChoeyuri,
-            "16" => Self::FokChoeyuri,
-            "21" => Self::Jungganga,
-            "22" => Self::SeutopLimit,
-            "23" => Self::JunggangaIoc,
-            "24" => Self::JunggangaFok,
+            "11" => Self::LimitIoc,
+            "12" => Self::LimitFok,
+            "13" => Self::MarketIoc,
+            "14" => Self::MarketFok,
+            "15" => Self::BestLimitIoc,
+            "16" => Self::BestLimitFok,
+            "21" => Self::MidPrice,
+            "22" => Self::StopLimit,
+            "23" => Self::MidPriceIoc,
+            "24" => Self::MidPriceFok,
             _ => Self::Other(s.into()),
         })
     }
@@ -650,16 +656,16 @@ impl v::Wire for OderKind {
             Self::PreMarketAfterHours => "05",
             Self::PostMarketAfterHours => "06",
             Self::AfterHoursSinglePrice => "07",
-            Self::IocLimit => "11",
-            Self::FokLimit => "12",
-            Self::IocMarket => "13",
-            Self::FokMarket => "14",
-            Self::IocChoeyuri => "15",
-            Self::FokChoeyuri => "16",
-            Self::Jungganga => "21",
-            Self::SeutopLimit => "22",
-            Self::JunggangaIoc => "23",
-            Self::JunggangaFok => "24",
+            Self::LimitIoc => "11",
+            Self::LimitFok => "12",
+            Self::MarketIoc => "13",
+            Self::MarketFok => "14",
+            Self::BestLimitIoc => "15",
+            Self::BestLimitFok => "16",
+            Self::MidPrice => "21",
+            Self::StopLimit => "22",
+            Self::MidPriceIoc => "23",
+            Self::MidPriceFok => "24",
             Self::Other(s) => s,
         })
     }
@@ -706,9 +712,9 @@ impl v::Wire for OderCond {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RfusYn {
     /// `0`: 승인
-    Seungin,
+    Approved,
     /// `1`: 거부
-    Geobu,
+    Rejected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -716,8 +722,8 @@ pub enum RfusYn {
 impl v::Wire for RfusYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Seungin,
-            "1" => Self::Geobu,
+            "0" => Self::Approved,
+            "1" => Self::Rejected,
             _ => Self::Other(s.into()),
         })
     }
@@ -728,8 +734,8 @@ impl v::Wire for RfusYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Seungin => "0",
-            Self::Geobu => "1",
+            Self::Approved => "0",
+            Self::Rejected => "1",
             Self::Other(s) => s,
         })
     }
@@ -739,7 +745,7 @@ impl v::Wire for RfusYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
     /// `1`: 주문,정정,취소,거부
-    OrderModifyCancelGeobu,
+    OrderModifyCancelReject,
     /// `2`: 체결
     Filled,
     /// A code the spec does not list, kept verbatim.
@@ -749,7 +755,7 @@ pub enum CntgYn {
 impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderModifyCancelGeobu,
+            "1" => Self::OrderModifyCancelReject,
             "2" => Self::Filled,
             _ => Self::Other(s.into()),
         })
@@ -761,7 +767,7 @@ impl v::Wire for CntgYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderModifyCancelGeobu => "1",
+            Self::OrderModifyCancelReject => "1",
             Self::Filled => "2",
             Self::Other(s) => s,
         })
@@ -772,11 +778,11 @@ impl v::Wire for CntgYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    OrderJeopsu,
+    OrderAccepted,
     /// `2`: 확인
-    Hwakin,
+    Confirmed,
     /// `3`: 취소(FOK/IOC)
-    Cancel,
+    Cancelled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -784,9 +790,9 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderJeopsu,
-            "2" => Self::Hwakin,
-            "3" => Self::Cancel,
+            "1" => Self::OrderAccepted,
+            "2" => Self::Confirmed,
+            "3" => Self::Cancelled,
             _ => Self::Other(s.into()),
         })
     }
@@ -797,9 +803,9 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderJeopsu => "1",
-            Self::Hwakin => "2",
-            Self::Cancel => "3",
+            Self::OrderAccepted => "1",
+            Self::Confirmed => "2",
+            Self::Cancelled => "3",
             Self::Other(s) => s,
         })
     }

@@ -303,13 +303,13 @@ impl serde::Serialize for H0stmko0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AntcMkopClsCode {
     /// `112`: 장전예상종료
-    Jangjeonyesangjongryo,
+    PreOpenAuctionEnd,
     /// `121`: 장후예상시작
-    Janghuyesangsijak,
+    ClosingAuctionStart,
     /// `129`: 장후예상종료
-    Janghuyesangjongryo,
+    ClosingAuctionEnd,
     /// `311`: 장전예상시작
-    Jangjeonyesangsijak,
+    PreOpenAuctionStart,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -317,10 +317,10 @@ pub enum AntcMkopClsCode {
 impl v::Wire for AntcMkopClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "112" => Self::Jangjeonyesangjongryo,
-            "121" => Self::Janghuyesangsijak,
-            "129" => Self::Janghuyesangjongryo,
-            "311" => Self::Jangjeonyesangsijak,
+            "112" => Self::PreOpenAuctionEnd,
+            "121" => Self::ClosingAuctionStart,
+            "129" => Self::ClosingAuctionEnd,
+            "311" => Self::PreOpenAuctionStart,
             _ => Self::Other(s.into()),
         })
     }
@@ -331,10 +331,10 @@ impl v::Wire for AntcMkopClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jangjeonyesangjongryo => "112",
-            Self::Janghuyesangsijak => "121",
-            Self::Janghuyesangjongryo => "129",
-            Self::Jangjeonyesangsijak => "311",
+            Self::PreOpenAuctionEnd => "112",
+            Self::ClosingAuctionStart => "121",
+            Self::ClosingAuctionEnd => "129",
+            Self::PreOpenAuctionStart => "311",
             Self::Other(s) => s,
         })
     }
@@ -344,17 +344,17 @@ impl v::Wire for AntcMkopClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MrktTrtmClsCode {
     /// `1`: 시초동시 임의종료 지정
-    SiSecondDongsiImuijongryoJijeong,
+    OpeningAuctionRandomEndSet,
     /// `2`: 시초동시 임의종료 해제
-    SiSecondDongsiImuijongryoHaeje,
+    OpeningAuctionRandomEndCleared,
     /// `3`: 마감동시 임의종료 지정
-    MagamdongsiImuijongryoJijeong,
+    ClosingAuctionRandomEndSet,
     /// `4`: 마감동시 임의종료 해제
-    MagamdongsiImuijongryoHaeje,
+    ClosingAuctionRandomEndCleared,
     /// `5`: 시간외단일가임의종료 지정
-    AfterHoursSinglePriceImuijongryoJijeong,
+    AfterHoursRandomEndSet,
     /// `6`: 시간외단일가임의종료 해제
-    AfterHoursSinglePriceImuijongryoHaeje,
+    AfterHoursRandomEndCleared,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -362,12 +362,12 @@ pub enum MrktTrtmClsCode {
 impl v::Wire for MrktTrtmClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::SiSecondDongsiImuijongryoJijeong,
-            "2" => Self::SiSecondDongsiImuijongryoHaeje,
-            "3" => Self::MagamdongsiImuijongryoJijeong,
-            "4" => Self::MagamdongsiImuijongryoHaeje,
-            "5" => Self::AfterHoursSinglePriceImuijongryoJijeong,
-            "6" => Self::AfterHoursSinglePriceImuijongryoHaeje,
+            "1" => Self::OpeningAuctionRandomEndSet,
+            "2" => Self::OpeningAuctionRandomEndCleared,
+            "3" => Self::ClosingAuctionRandomEndSet,
+            "4" => Self::ClosingAuctionRandomEndCleared,
+            "5" => Self::AfterHoursRandomEndSet,
+            "6" => Self::AfterHoursRandomEndCleared,
             _ => Self::Other(s.into()),
         })
     }
@@ -378,12 +378,12 @@ impl v::Wire for MrktTrtmClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::SiSecondDongsiImuijongryoJijeong => "1",
-            Self::SiSecondDongsiImuijongryoHaeje => "2",
-            Self::MagamdongsiImuijongryoJijeong => "3",
-            Self::MagamdongsiImuijongryoHaeje => "4",
-            Self::AfterHoursSinglePriceImuijongryoJijeong => "5",
-            Self::AfterHoursSinglePriceImuijongryoHaeje => "6",
+            Self::OpeningAuctionRandomEndSet => "1",
+            Self::OpeningAuctionRandomEndCleared => "2",
+            Self::ClosingAuctionRandomEndSet => "3",
+            Self::ClosingAuctionRandomEndCleared => "4",
+            Self::AfterHoursRandomEndSet => "5",
+            Self::AfterHoursRandomEndCleared => "6",
             Self::Other(s) => s,
         })
     }
@@ -393,13 +393,13 @@ impl v::Wire for MrktTrtmClsCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiviAppClsCode {
     /// `11`: 매수상한배분
-    BuySanghanbaeMinute,
+    BuyUpperLimitAllocation,
     /// `12`: 매수하한배분
-    BuyHahanbaeMinute,
+    BuyLowerLimitAllocation,
     /// `13`: 매도상한배분
-    SellSanghanbaeMinute,
+    SellUpperLimitAllocation,
     /// `14`: 매도하한배분
-    SellHahanbaeMinute,
+    SellLowerLimitAllocation,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -407,10 +407,10 @@ pub enum DiviAppClsCode {
 impl v::Wire for DiviAppClsCode {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "11" => Self::BuySanghanbaeMinute,
-            "12" => Self::BuyHahanbaeMinute,
-            "13" => Self::SellSanghanbaeMinute,
-            "14" => Self::SellHahanbaeMinute,
+            "11" => Self::BuyUpperLimitAllocation,
+            "12" => Self::BuyLowerLimitAllocation,
+            "13" => Self::SellUpperLimitAllocation,
+            "14" => Self::SellLowerLimitAllocation,
             _ => Self::Other(s.into()),
         })
     }
@@ -421,10 +421,10 @@ impl v::Wire for DiviAppClsCode {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::BuySanghanbaeMinute => "11",
-            Self::BuyHahanbaeMinute => "12",
-            Self::SellSanghanbaeMinute => "13",
-            Self::SellHahanbaeMinute => "14",
+            Self::BuyUpperLimitAllocation => "11",
+            Self::BuyLowerLimitAllocation => "12",
+            Self::SellUpperLimitAllocation => "13",
+            Self::SellLowerLimitAllocation => "14",
             Self::Other(s) => s,
         })
     }
@@ -442,13 +442,13 @@ pub enum IscdStatClsCode {
     /// `54`: 투자주의
     InvestmentCaution,
     /// `55`: 신용가능
-    CreditGaneung,
+    CreditEligible,
     /// `57`: 증거금 100%
-    Jeunggeogeum100,
+    Margin100Pct,
     /// `58`: 거래정지
     Halted,
     /// `59`: 단기과열종목
-    DangigwayeolStock,
+    ShortTermOverheated,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -460,10 +460,10 @@ impl v::Wire for IscdStatClsCode {
             "52" => Self::InvestmentRisk,
             "53" => Self::InvestmentWarning,
             "54" => Self::InvestmentCaution,
-            "55" => Self::CreditGaneung,
-            "57" => Self::Jeunggeogeum100,
+            "55" => Self::CreditEligible,
+            "57" => Self::Margin100Pct,
             "58" => Self::Halted,
-            "59" => Self::DangigwayeolStock,
+            "59" => Self::ShortTermOverheated,
             _ => Self::Other(s.into()),
         })
     }
@@ -478,10 +478,10 @@ impl v::Wire for IscdStatClsCode {
             Self::InvestmentRisk => "52",
             Self::InvestmentWarning => "53",
             Self::InvestmentCaution => "54",
-            Self::CreditGaneung => "55",
-            Self::Jeunggeogeum100 => "57",
+            Self::CreditEligible => "55",
+            Self::Margin100Pct => "57",
             Self::Halted => "58",
-            Self::DangigwayeolStock => "59",
+            Self::ShortTermOverheated => "59",
             Self::Other(s) => s,
         })
     }

@@ -386,13 +386,13 @@ impl serde::Serialize for H0upanc0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrdyVrssSign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -402,10 +402,10 @@ pub enum PrdyVrssSign {
 impl v::Wire for PrdyVrssSign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -417,10 +417,10 @@ impl v::Wire for PrdyVrssSign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })

@@ -22,7 +22,6 @@ use kis_client::value as v;
 /// >
 /// > 종목코드 마스터파일 파이썬 정제코드는 한국투자증권 Github 참고 부탁드립니다.\
 /// > <https://github.com/koreainvestment/open-trading-api/tree/main/stocks_info>
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Hdfff1c0 {
     /// 유저ID (`USER_ID`, required, length 8).
@@ -127,6 +126,50 @@ pub struct Hdfff1c0 {
     pub fuop_item_dvsn_cd: v::Val<crate::Text>,
     /// 자동주문 전략구분 (`AUTO_ORD_DVSN_CD`, required, length 2).
     pub auto_ord_dvsn_cd: v::Val<crate::Text>,
+}
+
+/// Secret fields are hidden and account numbers masked.
+impl std::fmt::Debug for Hdfff1c0 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hdfff1c0")
+            .field(
+                "user_id",
+                &kis_client::__private::Masked::Id(&self.user_id.raw()),
+            )
+            .field("acct_no", &self.acct_no)
+            .field("ord_dt", &self.ord_dt)
+            .field("odno", &self.odno)
+            .field("orgn_ord_dt", &self.orgn_ord_dt)
+            .field("orgn_odno", &self.orgn_odno)
+            .field("series", &self.series)
+            .field("rvse_cncl_dvsn_cd", &self.rvse_cncl_dvsn_cd)
+            .field("sll_buy_dvsn_cd", &self.sll_buy_dvsn_cd)
+            .field("cplx_ord_dvsn_cd", &self.cplx_ord_dvsn_cd)
+            .field("prce_tp", &self.prce_tp)
+            .field("fm_excg_rcit_dvsn_cd", &self.fm_excg_rcit_dvsn_cd)
+            .field("ord_qty", &self.ord_qty)
+            .field("fm_lmt_pric", &self.fm_lmt_pric)
+            .field("fm_stop_ord_pric", &self.fm_stop_ord_pric)
+            .field("tot_ccld_qty", &self.tot_ccld_qty)
+            .field("tot_ccld_uv", &self.tot_ccld_uv)
+            .field("ord_remq", &self.ord_remq)
+            .field("fm_ord_grp_dt", &self.fm_ord_grp_dt)
+            .field("ord_grp_stno", &self.ord_grp_stno)
+            .field("ord_dtl_dtime", &self.ord_dtl_dtime)
+            .field("oprt_dtl_dtime", &self.oprt_dtl_dtime)
+            .field("work_empl", &self.work_empl)
+            .field("crcy_cd", &self.crcy_cd)
+            .field("lqd_yn", &self.lqd_yn)
+            .field("lqd_lmt_pric", &self.lqd_lmt_pric)
+            .field("lqd_stop_pric", &self.lqd_stop_pric)
+            .field("trd_cond", &self.trd_cond)
+            .field("term_ord_vald_dtime", &self.term_ord_vald_dtime)
+            .field("spec_tp", &self.spec_tp)
+            .field("ecis_rsvn_ord_yn", &self.ecis_rsvn_ord_yn)
+            .field("fuop_item_dvsn_cd", &self.fuop_item_dvsn_cd)
+            .field("auto_ord_dvsn_cd", &self.auto_ord_dvsn_cd)
+            .finish()
+    }
 }
 
 impl Record for Hdfff1c0 {
@@ -493,7 +536,7 @@ impl v::Wire for SllBuyDvsnCd {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CplxOrdDvsnCd {
     /// `0`: hedge청산만 이용
-    HedgeCheongsanmanIyong,
+    HedgeLiquidationOnly,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -501,7 +544,7 @@ pub enum CplxOrdDvsnCd {
 impl v::Wire for CplxOrdDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::HedgeCheongsanmanIyong,
+            "0" => Self::HedgeLiquidationOnly,
             _ => Self::Other(s.into()),
         })
     }
@@ -512,7 +555,7 @@ impl v::Wire for CplxOrdDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::HedgeCheongsanmanIyong => "0",
+            Self::HedgeLiquidationOnly => "0",
             Self::Other(s) => s,
         })
     }
@@ -559,11 +602,11 @@ impl v::Wire for PrceTp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FmExcgRcitDvsnCd {
     /// `01`: 접수전
-    Jeopsujeon,
+    BeforeReceipt,
     /// `02`: 응답
-    Eungdap,
+    Responded,
     /// `03`: 거부
-    Geobu,
+    Rejected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -571,9 +614,9 @@ pub enum FmExcgRcitDvsnCd {
 impl v::Wire for FmExcgRcitDvsnCd {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "01" => Self::Jeopsujeon,
-            "02" => Self::Eungdap,
-            "03" => Self::Geobu,
+            "01" => Self::BeforeReceipt,
+            "02" => Self::Responded,
+            "03" => Self::Rejected,
             _ => Self::Other(s.into()),
         })
     }
@@ -584,9 +627,9 @@ impl v::Wire for FmExcgRcitDvsnCd {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jeopsujeon => "01",
-            Self::Eungdap => "02",
-            Self::Geobu => "03",
+            Self::BeforeReceipt => "01",
+            Self::Responded => "02",
+            Self::Rejected => "03",
             Self::Other(s) => s,
         })
     }

@@ -175,7 +175,10 @@ pub struct H0gscni0 {
 impl std::fmt::Debug for H0gscni0 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("H0gscni0")
-            .field("cust_id", &self.cust_id)
+            .field(
+                "cust_id",
+                &kis_client::__private::Masked::Id(&self.cust_id.raw()),
+            )
             .field(
                 "acnt_no",
                 &kis_client::__private::Masked::Account(&self.acnt_no.raw()),
@@ -194,7 +197,10 @@ impl std::fmt::Debug for H0gscni0 {
             .field("acpt_yn", &self.acpt_yn)
             .field("brnc_no", &self.brnc_no)
             .field("oder_qty", &self.oder_qty)
-            .field("acnt_name", &self.acnt_name)
+            .field(
+                "acnt_name",
+                &kis_client::__private::Masked::Name(&self.acnt_name.raw()),
+            )
             .field("cntg_isnm", &self.cntg_isnm)
             .field("oder_cond", &self.oder_cond)
             .field("debt_gb", &self.debt_gb)
@@ -445,9 +451,9 @@ pub enum SelnByovCls {
     /// `02`: 매수
     Buy,
     /// `03`: 전매도
-    JeonSell,
+    SellToClose,
     /// `04`: 환매수
-    HwanBuy,
+    BuyToClose,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -457,8 +463,8 @@ impl v::Wire for SelnByovCls {
         Some(match s {
             "01" => Self::Sell,
             "02" => Self::Buy,
-            "03" => Self::JeonSell,
-            "04" => Self::HwanBuy,
+            "03" => Self::SellToClose,
+            "04" => Self::BuyToClose,
             _ => Self::Other(s.into()),
         })
     }
@@ -471,8 +477,8 @@ impl v::Wire for SelnByovCls {
         std::borrow::Cow::Borrowed(match self {
             Self::Sell => "01",
             Self::Buy => "02",
-            Self::JeonSell => "03",
-            Self::HwanBuy => "04",
+            Self::SellToClose => "03",
+            Self::BuyToClose => "04",
             Self::Other(s) => s,
         })
     }
@@ -521,11 +527,11 @@ pub enum OderKind2 {
     /// `1`: 시장가
     Market,
     /// `2`: 지정자
-    Jijeongja,
+    Limit,
     /// `6`: 단주시장가
-    DanWeekMarket,
+    OddLotMarket,
     /// `7`: 단주지정가
-    DanWeekLimit,
+    OddLotLimit,
     /// `A`: MOO
     Moo,
     /// `B`: LOO
@@ -542,9 +548,9 @@ impl v::Wire for OderKind2 {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "1" => Self::Market,
-            "2" => Self::Jijeongja,
-            "6" => Self::DanWeekMarket,
-            "7" => Self::DanWeekLimit,
+            "2" => Self::Limit,
+            "6" => Self::OddLotMarket,
+            "7" => Self::OddLotLimit,
             "A" => Self::Moo,
             "B" => Self::Loo,
             "C" => Self::Moc,
@@ -560,9 +566,9 @@ impl v::Wire for OderKind2 {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::Market => "1",
-            Self::Jijeongja => "2",
-            Self::DanWeekMarket => "6",
-            Self::DanWeekLimit => "7",
+            Self::Limit => "2",
+            Self::OddLotMarket => "6",
+            Self::OddLotLimit => "7",
             Self::Moo => "A",
             Self::Loo => "B",
             Self::Moc => "C",
@@ -578,7 +584,7 @@ pub enum RfusYn {
     /// `0`: 정상
     Normal,
     /// `1`: 거부
-    Geobu,
+    Rejected,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -587,7 +593,7 @@ impl v::Wire for RfusYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "0" => Self::Normal,
-            "1" => Self::Geobu,
+            "1" => Self::Rejected,
             _ => Self::Other(s.into()),
         })
     }
@@ -599,7 +605,7 @@ impl v::Wire for RfusYn {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::Normal => "0",
-            Self::Geobu => "1",
+            Self::Rejected => "1",
             Self::Other(s) => s,
         })
     }
@@ -609,7 +615,7 @@ impl v::Wire for RfusYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CntgYn {
     /// `1`: 주문,정정,취소,거부
-    OrderModifyCancelGeobu,
+    OrderModifyCancelReject,
     /// `2`: 체결
     Filled,
     /// A code the spec does not list, kept verbatim.
@@ -619,7 +625,7 @@ pub enum CntgYn {
 impl v::Wire for CntgYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderModifyCancelGeobu,
+            "1" => Self::OrderModifyCancelReject,
             "2" => Self::Filled,
             _ => Self::Other(s.into()),
         })
@@ -631,7 +637,7 @@ impl v::Wire for CntgYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderModifyCancelGeobu => "1",
+            Self::OrderModifyCancelReject => "1",
             Self::Filled => "2",
             Self::Other(s) => s,
         })
@@ -642,11 +648,11 @@ impl v::Wire for CntgYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcptYn {
     /// `1`: 주문접수
-    OrderJeopsu,
+    OrderAccepted,
     /// `2`: 확인
-    Hwakin,
+    Confirmed,
     /// `3`: 취소(FOK/IOC)
-    Cancel,
+    Cancelled,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -654,9 +660,9 @@ pub enum AcptYn {
 impl v::Wire for AcptYn {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::OrderJeopsu,
-            "2" => Self::Hwakin,
-            "3" => Self::Cancel,
+            "1" => Self::OrderAccepted,
+            "2" => Self::Confirmed,
+            "3" => Self::Cancelled,
             _ => Self::Other(s.into()),
         })
     }
@@ -667,9 +673,9 @@ impl v::Wire for AcptYn {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::OrderJeopsu => "1",
-            Self::Hwakin => "2",
-            Self::Cancel => "3",
+            Self::OrderAccepted => "1",
+            Self::Confirmed => "2",
+            Self::Cancelled => "3",
             Self::Other(s) => s,
         })
     }
@@ -679,7 +685,7 @@ impl v::Wire for AcptYn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OderCond {
     /// `4`: 홍콩(HKD)
-    HongKong,
+    HongKongHkd,
     /// `5`: 상해B(USD)
     ShanghaiB,
     /// `6`: NASDAQ
@@ -691,7 +697,7 @@ pub enum OderCond {
     /// `9`: OTCB
     Otcb,
     /// `C`: 홍콩(CNY)
-    HongKong2,
+    HongKongCny,
     /// `A`: 상해A(CNY)
     ShanghaiA,
     /// `B`: 심천B(HKD)
@@ -709,13 +715,13 @@ pub enum OderCond {
 impl v::Wire for OderCond {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "4" => Self::HongKong,
+            "4" => Self::HongKongHkd,
             "5" => Self::ShanghaiB,
             "6" => Self::Nasdaq,
             "7" => Self::Nyse,
             "8" => Self::Amex,
             "9" => Self::Otcb,
-            "C" => Self::HongKong2,
+            "C" => Self::HongKongCny,
             "A" => Self::ShanghaiA,
             "B" => Self::ShenzhenB,
             "D" => Self::Tokyo,
@@ -731,13 +737,13 @@ impl v::Wire for OderCond {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::HongKong => "4",
+            Self::HongKongHkd => "4",
             Self::ShanghaiB => "5",
             Self::Nasdaq => "6",
             Self::Nyse => "7",
             Self::Amex => "8",
             Self::Otcb => "9",
-            Self::HongKong2 => "C",
+            Self::HongKongCny => "C",
             Self::ShanghaiA => "A",
             Self::ShenzhenB => "B",
             Self::Tokyo => "D",
@@ -754,7 +760,7 @@ pub enum DebtGb {
     /// `10`: 현금
     Cash,
     /// `15`: 해외주식담보대출
-    HaeoeStockCollateralDaechul,
+    OverseasStockSecuredLoan,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -763,7 +769,7 @@ impl v::Wire for DebtGb {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
             "10" => Self::Cash,
-            "15" => Self::HaeoeStockCollateralDaechul,
+            "15" => Self::OverseasStockSecuredLoan,
             _ => Self::Other(s.into()),
         })
     }
@@ -775,7 +781,7 @@ impl v::Wire for DebtGb {
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
             Self::Cash => "10",
-            Self::HaeoeStockCollateralDaechul => "15",
+            Self::OverseasStockSecuredLoan => "15",
             Self::Other(s) => s,
         })
     }

@@ -326,13 +326,13 @@ impl serde::Serialize for Hdfscnt0 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sign {
     /// `1`: 상한
-    Sanghan,
+    UpperLimit,
     /// `2`: 상승
     Rise,
     /// `3`: 보합
     Unchanged,
     /// `4`: 하한
-    Hahan,
+    LowerLimit,
     /// `5`: 하락
     Fall,
     /// A code the spec does not list, kept verbatim.
@@ -342,10 +342,10 @@ pub enum Sign {
 impl v::Wire for Sign {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "1" => Self::Sanghan,
+            "1" => Self::UpperLimit,
             "2" => Self::Rise,
             "3" => Self::Unchanged,
-            "4" => Self::Hahan,
+            "4" => Self::LowerLimit,
             "5" => Self::Fall,
             _ => Self::Other(s.into()),
         })
@@ -357,10 +357,10 @@ impl v::Wire for Sign {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Sanghan => "1",
+            Self::UpperLimit => "1",
             Self::Rise => "2",
             Self::Unchanged => "3",
-            Self::Hahan => "4",
+            Self::LowerLimit => "4",
             Self::Fall => "5",
             Self::Other(s) => s,
         })
@@ -371,11 +371,11 @@ impl v::Wire for Sign {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mtyp {
     /// `0`: 장중
-    Jangjung,
+    Intraday,
     /// `1`: 장전
-    Jangjeon,
+    PreMarket,
     /// `2`: 장후
-    Janghu,
+    PostMarket,
     /// A code the spec does not list, kept verbatim.
     Other(Box<str>),
 }
@@ -383,9 +383,9 @@ pub enum Mtyp {
 impl v::Wire for Mtyp {
     fn parse_wire(s: &str) -> Option<Self> {
         Some(match s {
-            "0" => Self::Jangjung,
-            "1" => Self::Jangjeon,
-            "2" => Self::Janghu,
+            "0" => Self::Intraday,
+            "1" => Self::PreMarket,
+            "2" => Self::PostMarket,
             _ => Self::Other(s.into()),
         })
     }
@@ -396,9 +396,9 @@ impl v::Wire for Mtyp {
 
     fn to_wire(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(match self {
-            Self::Jangjung => "0",
-            Self::Jangjeon => "1",
-            Self::Janghu => "2",
+            Self::Intraday => "0",
+            Self::PreMarket => "1",
+            Self::PostMarket => "2",
             Self::Other(s) => s,
         })
     }
