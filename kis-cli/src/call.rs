@@ -38,8 +38,10 @@ pub fn wire_name(info: &EndpointInfo, key: &str) -> String {
         .map_or(k, |m| m.wire.to_owned())
 }
 
-/// Turns JSON inputs into the wire's strings: numbers by their text, `true`/`false` as
-/// `Y`/`N` for flags; blocks stay JSON. Anything else is refused with the field named.
+/// Puts JSON inputs under their wire names: strings and numbers as given (kis-client takes a
+/// number for a numeric field and refuses it elsewhere, so `005930` never loses its zeros),
+/// `true`/`false` as `Y`/`N` for flags; blocks stay JSON. Anything else is refused with the
+/// field named.
 pub fn normalize(info: &EndpointInfo, input: &Map<String, Value>) -> Outcome<Map<String, Value>> {
     let mut out = Map::new();
     for (k, v) in input {
@@ -48,7 +50,7 @@ pub fn normalize(info: &EndpointInfo, input: &Map<String, Value>) -> Outcome<Map
         let v = match (v, kind) {
             (_, Some(FieldKind::Block)) => v.clone(),
             (Value::String(_), _) => v.clone(),
-            (Value::Number(n), _) => Value::String(n.to_string()),
+            (Value::Number(_), _) => v.clone(),
             (Value::Bool(b), Some(FieldKind::Flag)) => {
                 Value::String(if *b { "Y" } else { "N" }.to_owned())
             }
@@ -151,9 +153,23 @@ pub fn shown(raw: &RawRequest) -> Value {
     json!({"method": method, "path": raw.path, "tr_id": raw.tr_id, "params": params})
 }
 
+/// The endpoint a name means on the client's service: kis-client's resolver (which says when a
+/// TR ID is the other service's), else the catalog's lookup (bare ids, suggestions).
+pub fn resolve(client: &Client, name: &str) -> Outcome<catalog::Found> {
+    use kis_client::request::ErrorKind;
+    match kis_client::request::resolve(name, client.config().env()) {
+        Ok((info, variant)) => Ok(catalog::Found {
+            info,
+            variant: variant.unwrap_or(""),
+        }),
+        Err(e) if e.kind == ErrorKind::UnknownEndpoint => catalog::find(name),
+        Err(e) => Err(Failure::invalid(e.field.as_deref(), e.to_string())),
+    }
+}
+
 /// Runs `kis call`.
 pub async fn run(client: &Client, args: &CallArgs, out: &Out) -> Outcome<()> {
-    let found = catalog::find(&args.endpoint)?;
+    let found = resolve(client, &args.endpoint)?;
     let variant = args.variant.as_deref().unwrap_or(found.variant);
     let params = parse_pairs(found.info, &args.params)?;
     let raw = build(client, found.info, variant, &params)?;
@@ -240,10 +256,33 @@ mod tests {
         let m = parse_pairs(i, &["pdno=005930".into(), "ORD_QTY=3".into()]).unwrap();
         assert_eq!(m["PDNO"], "005930");
         assert_eq!(parse_pairs(i, &["PDNO".into()]).unwrap_err().code, 3);
-        let input = serde_json::json!({"ord_qty": 3, "ORD_UNPR": 70000.5, "PDNO": "005930"});
+        let input = serde_json::json!({"ord_qty": 3, "ORD_UNPR": 70000, "PDNO": "005930", "ORD_DVSN": "00"});
         let n = normalize(i, input.as_object().unwrap()).unwrap();
-        assert_eq!(n["ORD_QTY"], "3");
-        assert_eq!(n["ORD_UNPR"], "70000.5");
+        assert_eq!(n["ORD_QTY"], 3);
+        let acct = kis_client::Account::parse("12345678-01");
+        let raw = kis_client::request::build(
+            "domestic_stock/order_cash",
+            "buy",
+            kis_client::Env::Paper,
+            acct.as_ref(),
+            &n,
+        );
+        assert!(
+            raw.is_ok(),
+            "a JSON number is fine for a numeric field: {raw:?}"
+        );
+        let text_as_number =
+            serde_json::json!({"PDNO": 5930, "ORD_DVSN": "00", "ORD_QTY": 1, "ORD_UNPR": 70000});
+        let n = normalize(i, text_as_number.as_object().unwrap()).unwrap();
+        let e = kis_client::request::build(
+            "domestic_stock/order_cash",
+            "buy",
+            kis_client::Env::Paper,
+            acct.as_ref(),
+            &n,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("PDNO"));
         let bad = serde_json::json!({"PDNO": ["005930"]});
         let e = normalize(i, bad.as_object().unwrap()).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("PDNO"));

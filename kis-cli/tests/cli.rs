@@ -141,6 +141,22 @@ fn a_state_changing_endpoint_needs_trade() {
         "",
     );
     assert_eq!(code, 3, "dry-run still needs --trade: {out}{err}");
+    // The real service's TR ID on paper: refused, naming the paper one.
+    let (code, _, err) = sim.run(
+        &[
+            "call",
+            "TTTC0012U",
+            "PDNO=005930",
+            "ORD_DVSN=00",
+            "ORD_QTY=1",
+            "ORD_UNPR=70000",
+            "--trade",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("VTTC0012U"), "{err}");
 }
 
 #[test]

@@ -240,7 +240,7 @@ impl KisMcp {
                 no_extra(args, &["endpoint", "variant", "params"])?;
                 let e = string(args, "endpoint", 100, true)?.unwrap_or_default();
                 let variant = string(args, "variant", 30, false)?;
-                let f = catalog::find(&e)?;
+                let f = crate::call::resolve(self.kis.client(), &e)?;
                 let params = match args.get("params") {
                     None | Some(Value::Null) => Map::new(),
                     Some(Value::Object(m)) => m.clone(),
