@@ -146,6 +146,9 @@ fn now_plus_secs(secs: i64) -> DateTime<Utc> {
 /// How long to poll for the cross-process issuance lock before issuing anyway.
 const LOCK_WAIT_MAX: Duration = Duration::from_secs(150);
 const LOCK_POLL: Duration = Duration::from_millis(50);
+/// How long an order waits for a token another task or process is issuing (one HTTP
+/// exchange) before it fails with [`Error::TokenNotReady`] unsent.
+pub(crate) const ORDER_TOKEN_WAIT: Duration = Duration::from_secs(5);
 
 /// The `grant_type` of token and approval-key requests.
 const GRANT_TYPE: &str = "client_credentials";
@@ -290,9 +293,10 @@ impl Auth {
         self.token_with(wire, config, Patience::Wait).await
     }
 
-    /// A fresh token for a state-changing call (an order): like [`Auth::token`], but never
-    /// waits behind another issuance (another task's or process's, or KIS's one-a-minute
-    /// throttle): [`Error::TokenNotReady`] instead, and the order is not sent.
+    /// A fresh token for a state-changing call (an order): like [`Auth::token`], but waits at
+    /// most [`ORDER_TOKEN_WAIT`] behind another task's or process's issuance and never behind
+    /// KIS's one-a-minute throttle: [`Error::TokenNotReady`] instead, and the order is not
+    /// sent.
     pub(crate) async fn token_now(
         &self,
         wire: &Wire,
@@ -314,14 +318,18 @@ impl Auth {
         let seen = self.attempts.load(Ordering::SeqCst);
         let mut last = match patience {
             Patience::Wait => self.issuing.lock().await,
-            Patience::FailFast => match self.issuing.try_lock() {
-                Ok(guard) => guard,
-                Err(_) => {
-                    return Err(Error::TokenNotReady {
-                        cause: TokenWait::OtherTask,
-                    });
+            // An issuance in flight is one HTTP exchange: an order waits for it a few
+            // seconds, never for the minutes of a throttled one.
+            Patience::FailFast => {
+                match tokio::time::timeout(ORDER_TOKEN_WAIT, self.issuing.lock()).await {
+                    Ok(guard) => guard,
+                    Err(_) => {
+                        return Err(Error::TokenNotReady {
+                            cause: TokenWait::OtherTask,
+                        });
+                    }
                 }
-            },
+            }
         };
         if let Some(t) = self.cached(skew) {
             return Ok(t);
@@ -368,6 +376,12 @@ impl Auth {
                     Ok(Some(f)) => {
                         _lock = Some(f);
                         break;
+                    }
+                    Ok(None)
+                        if patience == Patience::FailFast
+                            && started.elapsed() < ORDER_TOKEN_WAIT =>
+                    {
+                        tokio::time::sleep(LOCK_POLL).await;
                     }
                     Ok(None) if patience == Patience::FailFast => {
                         // Whoever holds it may have cached a token already.

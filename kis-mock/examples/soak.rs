@@ -146,11 +146,12 @@ fn mock_config(s: &Settings) -> MockConfig {
             speed: s.speed,
         },
         max_records_per_frame: 1,
-        // KIS's page size for the daily fills (the mock's default of 2 tests paging; with
-        // hundreds of orders a recovery would hit the client's 100-page guard).
+        // The stateful lists page as KIS does by default (100 daily fills a page on the real
+        // service; with hundreds of orders a smaller page would hit the client's 100-page guard).
         paging: kis_mock::PagingConfig {
             pages: 1,
             rows: 100,
+            account_rows: None,
         },
         initial_cash: 1_000_000_000_000,
         ..MockConfig::default()

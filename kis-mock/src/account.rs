@@ -53,6 +53,9 @@ pub(crate) struct Order {
     pub filled: u64,
     /// Sum of quantity × price of the fills.
     pub fill_amount: u64,
+    /// Fees and taxes charged for the fills (commission, and the sell tax): what the balance
+    /// counts in `thdt_tlex_amt` and daily executions in `prsm_tlex_smtl`.
+    pub fees: u64,
     /// The day's cumulative volume when the order was last matched.
     pub seen_volume: u64,
     /// Quantity taken away by a later modify or cancel.
@@ -80,6 +83,8 @@ impl Order {
 /// An execution notice (`H0STCNI0`/`H0STCNI9`): values by column name, for one HTS ID.
 #[derive(Debug, Clone)]
 pub(crate) struct Notice {
+    /// The notice TR's prefix (`H0STCNI`, `H0GSCNI`, `H0IFCNI`): which subscriptions get it.
+    pub tr: &'static str,
     pub hts_id: String,
     pub values: Vec<(&'static str, String)>,
 }
@@ -113,6 +118,8 @@ pub(crate) struct Account {
     pub charges: u64,
     pub holdings: BTreeMap<String, Position>,
     pub orders: Vec<Order>,
+    /// Every execution of the day, oldest first (the control API's truth).
+    pub fills: Vec<crate::control::FillRecord>,
     fees: Fees,
     next_odno: u64,
 }
@@ -146,6 +153,7 @@ impl Account {
                 })
                 .collect(),
             orders: Vec::new(),
+            fills: Vec::new(),
             fees: config.fees,
             next_odno: 1,
         }
@@ -249,7 +257,9 @@ impl Account {
         qty: &str,
         price: &str,
     ) -> Result<(Order, Notice), Reject> {
-        if code.len() < 6 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // Only products of the universe trade (KIS knows no other code).
+        let listed = market.listed(code).filter(|p| !p.venue.is_us());
+        if code.len() < 6 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) || listed.is_none() {
             return Err(reject(
                 "APBK0656",
                 format!("해당종목정보가 없습니다.({code})"),
@@ -291,6 +301,7 @@ impl Account {
             reserve,
             filled: 0,
             fill_amount: 0,
+            fees: 0,
             withdrawn: 0,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
@@ -373,6 +384,7 @@ impl Account {
             reserve,
             filled: 0,
             fill_amount: 0,
+            fees: 0,
             withdrawn: 0,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
@@ -391,8 +403,25 @@ impl Account {
         order.filled += qty;
         order.fill_amount = order.fill_amount.saturating_add(amount);
         let order = order.clone();
+        let q = market.quote(&order.code);
+        self.fills.push(crate::control::FillRecord {
+            odno: order.odno.clone(),
+            symbol: order.code.clone(),
+            sell: order.sell,
+            qty,
+            price: price.to_string(),
+            day: q.date.format("%Y%m%d").to_string(),
+            time: q.time.format("%H%M%S").to_string(),
+        });
+        let tax = if order.sell {
+            self.sell_tax(market, &order.code, amount)
+        } else {
+            0
+        };
+        self.orders[idx].fees = self.orders[idx]
+            .fees
+            .saturating_add(commission.saturating_add(tax));
         if order.sell {
-            let tax = self.sell_tax(market, &order.code, amount);
             let charges = commission.saturating_add(tax);
             self.cash = self.cash.saturating_add(amount).saturating_sub(charges);
             self.sold = self.sold.saturating_add(amount);
@@ -520,6 +549,7 @@ impl Account {
         };
         let q = market.quote(&order.code);
         Notice {
+            tr: "H0STCNI",
             hts_id: self.hts_id.clone(),
             values: vec![
                 ("CUST_ID", self.hts_id.clone()),
@@ -737,6 +767,8 @@ mod proptests {
                     prop_assert!(o.filled + o.withdrawn <= o.qty || o.kind == OrderKind::Cancel);
                 }
                 prop_assert!(a.available_cash() <= a.cash);
+                let fees: u64 = a.orders.iter().map(|o| o.fees).sum();
+                prop_assert_eq!(fees, a.charges, "fees per order add up to the day's charges");
                 let held = a.holdings.get("005930").map_or(0, |p| p.qty);
                 prop_assert!(a.sellable("005930") <= held);
             }

@@ -8,6 +8,9 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use tokio::time::Instant;
 
+/// Most websocket approval keys kept valid at once.
+const MAX_APPROVAL_KEYS: usize = 1024;
+
 /// Token and approval-key state of one mock.
 #[derive(Debug, Default)]
 pub(crate) struct AuthState {
@@ -47,6 +50,16 @@ pub(crate) fn random_text(len: usize) -> String {
         .take(len)
         .map(char::from)
         .collect()
+}
+
+/// Whether a token looks like one KIS issues: a JWT (`eyJ…`), 16 to 4096 characters of the
+/// base64url alphabet, dots and padding.
+pub(crate) fn well_formed(token: &str) -> bool {
+    (16..=4096).contains(&token.len())
+        && token.starts_with("eyJ")
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.=+/".contains(&b))
 }
 
 /// KST (`YYYY-MM-DD HH:MM:SS`) rendering of a UTC instant.
@@ -99,9 +112,11 @@ impl AuthState {
         })
     }
 
-    /// Checks a bearer token.
-    pub fn check(&self, token: &str) -> Result<(), TokenError> {
+    /// Checks a bearer token; with `accept_any`, a well-formed token this mock never issued
+    /// passes too (see [`well_formed`]).
+    pub fn check(&self, token: &str, accept_any: bool) -> Result<(), TokenError> {
         match self.tokens.get(token) {
+            None if accept_any && well_formed(token) => Ok(()),
             None => Err(TokenError::Invalid),
             Some(t) if t.revoked => Err(TokenError::Invalid),
             Some(t) if Instant::now() >= t.expires => Err(TokenError::Expired),
@@ -148,6 +163,12 @@ impl AuthState {
             &raw[16..20],
             &raw[20..32]
         );
+        // Bounded: a client asking for keys in a loop pushes out an older one.
+        if self.approval_keys.len() >= MAX_APPROVAL_KEYS {
+            if let Some(old) = self.approval_keys.keys().next().cloned() {
+                self.approval_keys.remove(&old);
+            }
+        }
         self.approval_keys.insert(key.clone(), app_key.to_owned());
         key
     }
@@ -178,10 +199,10 @@ mod tests {
         tokio::time::advance(SIX_H).await;
         let third = auth.issue(MIN, DAY, SIX_H).unwrap();
         assert_ne!(first.token, third.token);
-        assert_eq!(auth.check(&first.token), Ok(()));
+        assert_eq!(auth.check(&first.token, false), Ok(()));
         tokio::time::advance(DAY).await;
-        assert_eq!(auth.check(&first.token), Err(TokenError::Expired));
-        assert_eq!(auth.check("nope"), Err(TokenError::Invalid));
+        assert_eq!(auth.check(&first.token, false), Err(TokenError::Expired));
+        assert_eq!(auth.check("nope", false), Err(TokenError::Invalid));
     }
 
     #[tokio::test(start_paused = true)]
@@ -189,11 +210,32 @@ mod tests {
         let mut auth = AuthState::default();
         let t = auth.issue(Duration::ZERO, DAY, SIX_H).unwrap().token;
         assert!(auth.revoke(&t));
-        assert_eq!(auth.check(&t), Err(TokenError::Invalid));
+        assert_eq!(auth.check(&t, false), Err(TokenError::Invalid));
         let u = auth.issue(Duration::ZERO, DAY, SIX_H).unwrap().token;
         assert_ne!(t, u);
         auth.expire_all();
-        assert_eq!(auth.check(&u), Err(TokenError::Expired));
+        assert_eq!(auth.check(&u, false), Err(TokenError::Expired));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn accept_any_takes_well_formed_strangers_only() {
+        let mut auth = AuthState::default();
+        let stranger = format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzUxMiJ9.{}", "a".repeat(40));
+        assert_eq!(auth.check(&stranger, false), Err(TokenError::Invalid));
+        assert_eq!(auth.check(&stranger, true), Ok(()));
+        for bad in [
+            "",
+            "nope",
+            "eyJ",
+            "eyJ has spaces in it ok",
+            &"eyJ".repeat(2000),
+        ] {
+            assert_eq!(auth.check(bad, true), Err(TokenError::Invalid), "{bad:.20}");
+        }
+        // A token the mock issued keeps its rules.
+        let t = auth.issue(Duration::ZERO, DAY, SIX_H).unwrap().token;
+        auth.revoke(&t);
+        assert_eq!(auth.check(&t, true), Err(TokenError::Invalid));
     }
 
     #[test]

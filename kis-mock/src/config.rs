@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::catalog::Catalog;
+use crate::market::calendar::MockCalendar;
 use crate::market::clock::MockClock;
 
 /// Which KIS service the mock imitates.
@@ -26,20 +27,69 @@ impl From<MockEnv> for kis_spec::TrEnv {
     }
 }
 
-/// Paging of synthesized answers: how many pages a paging endpoint has and how many rows each
-/// array block carries per page.
+/// Paging: how many pages a synthesized paging endpoint has, how many rows each array block
+/// of a synthesized answer carries per page, and the page size of the stateful account's lists.
+///
+/// ```
+/// use kis_mock::PagingConfig;
+/// // Daily executions and the balance page every 2 rows (a paging test with few orders).
+/// let small = PagingConfig { account_rows: Some(2), ..PagingConfig::default() };
+/// assert_eq!(small.pages, 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PagingConfig {
-    /// Pages per paging endpoint (at least 1).
+    /// Pages per synthesized paging endpoint (at least 1).
     pub pages: u32,
-    /// Rows per array block and page of synthesized answers, and the page size of the
-    /// stateful balance and daily fills (whose page count follows from their rows).
+    /// Rows per array block and page of synthesized answers.
     pub rows: u32,
+    /// Page size of the stateful account's lists (their page count follows from their rows).
+    /// `None` pages as KIS does ([`PagingConfig::kis_rows`]): daily executions
+    /// (`inquire-daily-ccld`) 100 rows a call on the real service and 15 on paper, the balance
+    /// (`inquire-balance`) 50 and 20. `Some(n)` shrinks (or grows) every such page to `n` rows.
+    pub account_rows: Option<u32>,
 }
 
 impl Default for PagingConfig {
     fn default() -> Self {
-        Self { pages: 1, rows: 2 }
+        Self {
+            pages: 1,
+            rows: 2,
+            account_rows: None,
+        }
+    }
+}
+
+/// A stateful list that pages, for [`PagingConfig::kis_rows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountList {
+    /// `inquire-daily-ccld` (주식일별주문체결조회).
+    DailyExecutions,
+    /// `inquire-balance` (주식잔고조회).
+    Balance,
+}
+
+impl PagingConfig {
+    /// KIS's page size of a list, as its workbook states it: daily executions 100 (real) / 15
+    /// (paper), balance 50 / 20.
+    ///
+    /// ```
+    /// use kis_mock::{AccountList, MockEnv, PagingConfig};
+    /// assert_eq!(PagingConfig::kis_rows(AccountList::DailyExecutions, MockEnv::Paper), 15);
+    /// ```
+    pub fn kis_rows(list: AccountList, env: MockEnv) -> u32 {
+        match (list, env) {
+            (AccountList::DailyExecutions, MockEnv::Real) => 100,
+            (AccountList::DailyExecutions, MockEnv::Paper) => 15,
+            (AccountList::Balance, MockEnv::Real) => 50,
+            (AccountList::Balance, MockEnv::Paper) => 20,
+        }
+    }
+
+    /// The page size the mock uses for a list: `account_rows`, else KIS's (at least 1).
+    pub fn account_page(&self, list: AccountList, env: MockEnv) -> u32 {
+        self.account_rows
+            .unwrap_or_else(|| Self::kis_rows(list, env))
+            .max(1)
     }
 }
 
@@ -118,6 +168,10 @@ pub struct MockConfig {
     pub token_ttl: Duration,
     /// Within this time after issuance the same token is returned again (KIS: 6 h).
     pub token_reuse_window: Duration,
+    /// Accept a well-formed bearer token this mock did not issue (a JWT-looking `eyJ…` of
+    /// base64url characters), so a restarted mock keeps serving a client that caches its
+    /// day-long token. Tokens the mock issued keep their rules (revoked, expired). Default off.
+    pub accept_any_token: bool,
     /// Pages and rows of paging endpoints.
     pub paging: PagingConfig,
     /// When orders fill.
@@ -128,7 +182,8 @@ pub struct MockConfig {
     pub initial_holdings: Vec<Holding>,
     /// Interval of websocket `PINGPONG` messages.
     pub ping_interval: Duration,
-    /// A session that has not echoed `PINGPONG` for this long is dropped (KIS: ~100 s).
+    /// A session that has sent nothing for this long (no `PINGPONG` echo, websocket Pong or
+    /// other frame) is dropped (KIS: ~100 s).
     pub pong_timeout: Duration,
     /// How often each market subscription is sent the tape's new executions (nothing when
     /// none traded); `None` sends no data frames.
@@ -139,14 +194,29 @@ pub struct MockConfig {
     pub max_subscriptions: usize,
     /// How long a session's app-key slot stays taken after it disconnects.
     pub session_hold: Duration,
+    /// A websocket connection that has not completed its handshake within this time is
+    /// closed (default 10 s).
+    pub handshake_timeout: Duration,
     /// The spec the mock serves; `None` uses the workspace `spec/` embedded at build time.
     pub catalog: Option<Arc<Catalog>>,
     /// Seed of the simulated market: the same seed gives the same prices, volumes and book.
     pub seed: u64,
     /// The market clock (default: simulated, a regular session in progress).
     pub clock: MockClock,
+    /// Which days trade (default: the sandbox, every day from the clock's start on, so the
+    /// default clock runs a session on today's KST date whatever the weekday).
+    pub calendar: MockCalendar,
     /// Fees and taxes of fills.
     pub fees: Fees,
+    /// Serve the control API under `/__mock/` (faults and the account's truth, loopback
+    /// peers only; see the README). Default off; the binary's `--control`.
+    pub control: bool,
+    /// US dollars the account starts with for overseas orders, in cents (default USD
+    /// 100,000.00).
+    pub initial_usd_cents: u64,
+    /// Commission on US-stock fills in basis points (default 25 bp, 0.25 %, KIS's standard
+    /// online rate for US stocks; the account's contract may differ).
+    pub us_commission_bp: f64,
 }
 
 impl Default for MockConfig {
@@ -163,6 +233,7 @@ impl Default for MockConfig {
             token_issue_window: Duration::from_secs(60),
             token_ttl: Duration::from_secs(86_400),
             token_reuse_window: Duration::from_secs(6 * 3600),
+            accept_any_token: false,
             paging: PagingConfig::default(),
             fill: Fill::Market,
             initial_cash: 10_000_000,
@@ -173,10 +244,15 @@ impl Default for MockConfig {
             max_records_per_frame: 3,
             max_subscriptions: 41,
             session_hold: Duration::ZERO,
+            handshake_timeout: Duration::from_secs(10),
             catalog: None,
             seed: 1,
             clock: MockClock::default(),
+            calendar: MockCalendar::default(),
             fees: Fees::default(),
+            control: false,
+            initial_usd_cents: 10_000_000,
+            us_commission_bp: 25.0,
         }
     }
 }
@@ -214,6 +290,7 @@ impl fmt::Debug for MockConfig {
             .field("ws_port", &self.ws_port)
             .field("token_issue_window", &self.token_issue_window)
             .field("token_ttl", &self.token_ttl)
+            .field("accept_any_token", &self.accept_any_token)
             .field("paging", &self.paging)
             .field("fill", &self.fill)
             .field("ping_interval", &self.ping_interval)
@@ -221,8 +298,11 @@ impl fmt::Debug for MockConfig {
             .field("data_interval", &self.data_interval)
             .field("max_subscriptions", &self.max_subscriptions)
             .field("session_hold", &self.session_hold)
+            .field("handshake_timeout", &self.handshake_timeout)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("control", &self.control)
+            .field("calendar", &self.calendar)
             .finish_non_exhaustive()
     }
 }

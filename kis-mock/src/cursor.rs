@@ -10,7 +10,7 @@
 use kis_spec::{ApiSpec, Field, Kind};
 use serde_json::{Map, Value};
 
-use crate::rest::{Call, Reply, paginate};
+use crate::call::{Call, Reply, paginate};
 use crate::synth;
 
 /// The date of history row `g`.
@@ -47,8 +47,9 @@ fn decode(values: &[&str]) -> Option<usize> {
             6 => time = Some(of_time(v)?),
             8 => date = Some(of_date(v)?),
             14 => {
-                date = Some(of_date(&v[..8])?);
-                time = Some(of_time(&v[8..])?);
+                // Byte 8 may fall inside a multibyte character: then it is no cursor.
+                date = Some(of_date(v.get(..8)?)?);
+                time = Some(of_time(v.get(8..)?)?);
             }
             _ => {}
         }
@@ -144,5 +145,16 @@ mod tests {
         assert_eq!(decode(&["20240102", "100000"]), None);
         assert_eq!(decode(&["100000"]), None, "a time alone names no day");
         assert_eq!(decode(&[""]), None);
+        // 14 bytes with a multibyte character across byte 8 (used to panic).
+        assert_eq!(decode(&["2000122가0000"]), None);
+    }
+
+    proptest::proptest! {
+        /// Any cursor values decode to a row or to none; never a panic.
+        #[test]
+        fn any_cursor_decodes_without_panic(values in proptest::collection::vec(".{0,16}", 0..4)) {
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            let _ = decode(&values);
+        }
     }
 }

@@ -16,6 +16,8 @@ use tokio::time::Sleep;
 #[derive(Debug, Default)]
 pub struct Faults {
     state: Mutex<FaultState>,
+    /// Bumped by [`Faults::drop_ws_now`]: every websocket session watching it drops.
+    drop_now: crate::control::DropSignal,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -30,6 +32,7 @@ struct FaultState {
     drip: Option<Duration>,
     hold_session: Option<Duration>,
     data_changed: HashMap<String, u32>,
+    wire: crate::control::WireFaults,
 }
 
 impl Faults {
@@ -94,6 +97,16 @@ impl Faults {
     /// Switches every fault off.
     pub fn clear(&self) {
         *self.state() = FaultState::default();
+    }
+
+    /// Runs `f` on the wire-level faults of [`crate::control`].
+    pub(crate) fn with_wire<R>(&self, f: impl FnOnce(&mut crate::control::WireFaults) -> R) -> R {
+        f(&mut self.state().wire)
+    }
+
+    /// The signal [`Faults::drop_ws_now`] raises.
+    pub(crate) fn drop_signal(&self) -> &crate::control::DropSignal {
+        &self.drop_now
     }
 
     pub(crate) fn take_http500(&self, path: &str) -> bool {

@@ -4,102 +4,151 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDateTime;
-use kis_mock::{MockClock, MockConfig, MockServer};
+use clap::{Parser, ValueEnum};
+use kis_mock::{MockCalendar, MockClock, MockConfig, MockServer};
 
-const USAGE: &str = "\
-usage: kis-mock [--rest-port P] [--ws-port Q] [--paper] [--seed N]
-                [--app-key K --app-secret S --account 12345678-01 --hts-id ID]
-                [--real-time | --start 'YYYY-MM-DD HH:MM:SS'] [--speed X] [--no-rate-limit]
+/// A local stand-in for the KIS Open API: REST and websocket on 127.0.0.1 over one seeded,
+/// simulated market. Prints its URLs, the credentials it accepts and a `kis_devlp.yaml` for
+/// KIS's official Python samples; serves until Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "kis-mock", version)]
+struct Args {
+    /// REST port on 127.0.0.1 (0: an ephemeral port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    rest_port: u16,
+    /// Websocket port on 127.0.0.1 (0: an ephemeral port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    ws_port: u16,
+    /// Imitate the paper (vps) service: paper TR IDs, 2 requests/s.
+    #[arg(long)]
+    paper: bool,
+    /// Market seed: the same seed gives the same prices, volumes and book.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The only app key the mock accepts (default: its own throwaway one).
+    #[arg(long, value_name = "KEY")]
+    app_key: Option<String>,
+    /// The only app secret the mock accepts.
+    #[arg(long, value_name = "SECRET")]
+    app_secret: Option<String>,
+    /// The only account the mock accepts, CANO-PRDT (e.g. 12345678-01).
+    #[arg(long, value_parser = parse_account)]
+    account: Option<String>,
+    /// The HTS ID execution notices are subscribed with.
+    #[arg(long, value_name = "ID")]
+    hts_id: Option<String>,
+    /// Run the market on the real KST clock (closed outside KRX hours).
+    #[arg(long, conflicts_with = "start")]
+    real_time: bool,
+    /// Start the simulated clock at this KST time, 'YYYY-MM-DD HH:MM:SS' (default: 10:30 today,
+    /// or of the latest KRX trading day with --calendar krx).
+    #[arg(long, value_parser = parse_start, value_name = "TIME")]
+    start: Option<NaiveDateTime>,
+    /// Simulated seconds per real second (60 runs a trading day in 6.5 minutes).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    speed: f64,
+    /// Which days trade: sandbox (every day from the start on, weekends and holidays
+    /// included) or krx (KRX's and NYSE's calendars).
+    #[arg(long, value_enum, default_value_t = CalendarArg::Sandbox)]
+    calendar: CalendarArg,
+    /// Switch the per-second request limit off.
+    #[arg(long)]
+    no_rate_limit: bool,
+    /// Rows per page of daily executions and the balance (default: KIS's, 100/50 real,
+    /// 15/20 paper).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000), value_name = "N")]
+    page_size: Option<u32>,
+    /// Accept a well-formed token this mock did not issue (a client's cached token after a
+    /// restart).
+    #[arg(long)]
+    accept_any_token: bool,
+    /// Serve the control API under /__mock/ (faults, the truth; loopback peers only).
+    #[arg(long)]
+    control: bool,
+}
 
-  --paper         imitate the paper (vps) service: paper TR IDs, 2 requests/s
-  --seed N        market seed: the same seed gives the same prices, volumes and book (default 1)
-  --real-time     run the market on the real KST clock (closed outside KRX hours)
-  --start T       start the simulated clock at T, KST (default: 10:30 of the latest KRX trading day)
-  --speed X       simulated seconds per real second (default 1; 60 runs a trading day in 6.5 min)
-  --app-key/--app-secret/--account/--hts-id   the only credentials the mock accepts";
+/// `--calendar`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CalendarArg {
+    /// Every day from the clock's start on trades.
+    Sandbox,
+    /// KRX's (and NYSE's) calendar.
+    Krx,
+}
 
-fn parse() -> Result<MockConfig, String> {
-    let mut args = std::env::args().skip(1);
-    let mut config = MockConfig::default();
-    let mut paper = false;
-    let mut no_limit = false;
-    let (mut rest_port, mut ws_port, mut seed) = (0u16, 0u16, 1u64);
-    let (mut app_key, mut app_secret, mut account, mut hts_id) = (None, None, None, None);
-    let (mut real_time, mut start, mut speed) = (false, None, 1.0f64);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| -> Result<String, String> {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
-        };
-        let number = |name: &str, v: String| -> Result<u64, String> {
-            v.parse()
-                .map_err(|_| format!("{name}: not a number: {v:?}\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--rest-port" => rest_port = number(&arg, value(&arg)?)? as u16,
-            "--ws-port" => ws_port = number(&arg, value(&arg)?)? as u16,
-            "--seed" => seed = number(&arg, value(&arg)?)?,
-            "--paper" => paper = true,
-            "--no-rate-limit" => no_limit = true,
-            "--app-key" => app_key = Some(value(&arg)?),
-            "--app-secret" => app_secret = Some(value(&arg)?),
-            "--account" => account = Some(value(&arg)?),
-            "--hts-id" => hts_id = Some(value(&arg)?),
-            "--real-time" => real_time = true,
-            "--start" => {
-                let v = value(&arg)?;
-                let t = NaiveDateTime::parse_from_str(&v, "%Y-%m-%d %H:%M:%S")
-                    .map_err(|e| format!("--start {v:?}: {e} (want 'YYYY-MM-DD HH:MM:SS')"))?;
-                start = Some(t);
-            }
-            "--speed" => {
-                let v = value(&arg)?;
-                speed = v
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|s| *s > 0.0 && s.is_finite())
-                    .ok_or_else(|| format!("--speed {v:?}: want a positive number"))?;
-            }
-            "-h" | "--help" => return Err(USAGE.into()),
-            other => return Err(format!("unknown argument {other}\n{USAGE}")),
-        }
-    }
-    if paper {
-        config = MockConfig::paper();
-    }
-    if let Some(a) = &account {
-        let ok = a.len() == 11 && a.as_bytes()[8] == b'-';
-        if !ok {
-            return Err(format!("--account {a:?}: want CANO-PRDT, e.g. 12345678-01"));
-        }
-    }
-    config.rest_port = rest_port;
-    config.ws_port = ws_port;
-    config.seed = seed;
-    config.app_key = app_key.unwrap_or(config.app_key);
-    config.app_secret = app_secret.unwrap_or(config.app_secret);
-    config.account = account.unwrap_or(config.account);
-    config.hts_id = hts_id.unwrap_or(config.hts_id);
-    config.clock = if real_time {
-        MockClock::Real
+fn parse_account(a: &str) -> Result<String, String> {
+    let ok = a.len() == 11
+        && a.as_bytes()[8] == b'-'
+        && a.bytes()
+            .enumerate()
+            .all(|(i, b)| i == 8 || b.is_ascii_digit());
+    if ok {
+        Ok(a.to_owned())
     } else {
-        MockClock::Simulated { start, speed }
-    };
-    if no_limit {
-        config.rate_limit_per_sec = None;
+        Err("want CANO-PRDT, e.g. 12345678-01".into())
     }
-    Ok(config)
+}
+
+fn parse_start(v: &str) -> Result<NaiveDateTime, String> {
+    NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
+        .map_err(|e| format!("{e} (want 'YYYY-MM-DD HH:MM:SS')"))
+}
+
+fn parse_speed(v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .ok_or_else(|| "want a positive number".into())
+}
+
+impl Args {
+    fn config(self) -> MockConfig {
+        let mut config = if self.paper {
+            MockConfig::paper()
+        } else {
+            MockConfig::default()
+        };
+        config.rest_port = self.rest_port;
+        config.ws_port = self.ws_port;
+        config.seed = self.seed;
+        if let Some(v) = self.app_key {
+            config.app_key = v;
+        }
+        if let Some(v) = self.app_secret {
+            config.app_secret = v;
+        }
+        if let Some(v) = self.account {
+            config.account = v;
+        }
+        if let Some(v) = self.hts_id {
+            config.hts_id = v;
+        }
+        config.clock = if self.real_time {
+            MockClock::Real
+        } else {
+            MockClock::Simulated {
+                start: self.start,
+                speed: self.speed,
+            }
+        };
+        config.calendar = match self.calendar {
+            CalendarArg::Sandbox => MockCalendar::Sandbox,
+            CalendarArg::Krx => MockCalendar::Krx,
+        };
+        if self.no_rate_limit {
+            config.rate_limit_per_sec = None;
+        }
+        config.paging.account_rows = self.page_size;
+        config.accept_any_token = self.accept_any_token;
+        config.control = self.control;
+        config
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
-    let config = match parse() {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
+    // Bad arguments (a port above 65535, a malformed time) end here with a message, exit 2.
+    let config = Args::parse().config();
     // Listen for Ctrl-C before serving, so an interrupt right after the URLs appear stops us
     // cleanly instead of killing the process.
     let stop = tokio::spawn(tokio::signal::ctrl_c());
@@ -120,10 +169,11 @@ async fn main() -> ExitCode {
     println!("kis-mock ({env}) REST {}", mock.rest_url());
     println!("kis-mock ({env}) websocket {}", mock.ws_url());
     println!(
-        "seed {}, market clock {} KST ({:?}), {} endpoints; Ctrl-C stops",
+        "seed {}, market clock {} KST ({:?}, {:?} calendar), {} endpoints; Ctrl-C stops",
         c.seed,
         mock.market_time().format("%Y-%m-%d %H:%M:%S"),
         c.clock,
+        c.calendar,
         mock.catalog().specs().len()
     );
     // The mock's own throwaway credentials: printing them is the point.

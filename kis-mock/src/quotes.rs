@@ -6,9 +6,9 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use kis_spec::{Field, Kind};
 use serde_json::{Map, Value};
 
+use crate::call::{Call, Reply};
 use crate::market::fields::{Row, apply};
 use crate::market::{Market, Period, Quote};
-use crate::rest::Call;
 
 /// Request parameters that name the product, in order of preference.
 const SYMBOL_PARAMS: &[&str] = &[
@@ -41,6 +41,86 @@ fn has_code_field(fields: &[Field]) -> bool {
             "stck_shrn_iscd" | "mksc_shrn_iscd" | "pdno" | "symb"
         )
     })
+}
+
+/// KIS's answer when there is nothing to show (its workbook's examples): here, a product code
+/// that is not in the universe, or not of the type asked for.
+const NOT_FOUND: (&str, &str) = ("KIOK0560", "조회할 내용이 없습니다");
+
+/// Exchange codes of the US venues (quotes: `NAS`; trading: `NASD`; daytime: `BAQ`).
+const US_EXCHANGES: &[&str] = &[
+    "NAS", "NYS", "AMS", "NASD", "NYSE", "AMEX", "BAQ", "BAY", "BAA",
+];
+
+/// "Not found" for a request naming a product the universe does not have (or not of the
+/// asked type), before anything is synthesized for it: `search-info`/`search-stock-info`
+/// check the code against `PRDT_TYPE_CD`; domestic-stock endpoints check a six-character
+/// stock code; overseas endpoints on a US exchange check the symbol. Index, sector, bond and
+/// other markets' codes are not checked (the universe has none of them).
+pub(crate) fn unknown_product(call: &Call<'_>) -> Option<Reply> {
+    let market = &call.sh.market;
+    let spec = call.spec;
+    let not_found = || Some(Reply::business(NOT_FOUND.0, NOT_FOUND.1));
+    if spec.path.ends_with("/search-info") || spec.path.ends_with("/search-stock-info") {
+        let code = call.param("PDNO").trim();
+        let by_isin = || {
+            market
+                .products()
+                .iter()
+                .find(|p| p.isin().eq_ignore_ascii_case(code))
+                .cloned()
+        };
+        let Some(p) = market.listed(code).or_else(by_isin) else {
+            return not_found();
+        };
+        let asked = call.param("PRDT_TYPE_CD").trim();
+        let stock_only = spec.path.ends_with("/search-stock-info");
+        if p.type_code() != asked || (stock_only && asked != "300") {
+            return not_found();
+        }
+        return None;
+    }
+    match spec.category.as_str() {
+        "domestic_stock" => {
+            let market_div = call.param("FID_COND_MRKT_DIV_CODE").trim();
+            if !matches!(market_div, "" | "J" | "NX" | "UN") {
+                return None;
+            }
+            let code = ["FID_INPUT_ISCD", "PDNO"]
+                .iter()
+                .map(|n| call.param(n).trim())
+                .find(|c| !c.is_empty())?;
+            let bare = code
+                .strip_prefix('A')
+                .filter(|c| c.len() == 6)
+                .unwrap_or(code);
+            let stock_shaped = bare.len() == 6 && bare.bytes().all(|b| b.is_ascii_alphanumeric());
+            match market.listed(code) {
+                None if stock_shaped => not_found(),
+                _ => None,
+            }
+        }
+        // Overseas trading (orders and account inquiries) is not checked here.
+        "overseas_stock" if spec.path.contains("/trading/") => None,
+        "overseas_price" | "overseas_stock" => {
+            let exchange = ["EXCD", "OVRS_EXCG_CD"]
+                .iter()
+                .map(|n| call.param(n).trim())
+                .find(|c| !c.is_empty())?;
+            if !US_EXCHANGES.contains(&exchange) {
+                return None;
+            }
+            let symbol = ["SYMB", "OVRS_PDNO", "PDNO"]
+                .iter()
+                .map(|n| call.param(n).trim())
+                .find(|c| !c.is_empty())?;
+            match market.listed(symbol) {
+                Some(p) if p.venue.is_us() => None,
+                _ => not_found(),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Fills `body` (a synthesized answer to `call`) from the market.
@@ -84,6 +164,12 @@ pub(crate) fn fill(call: &Call<'_>, body: &mut Map<String, Value>) {
                 }
             }
             _ => {}
+        }
+    }
+    // `search-stock-info` spells its product number as 12 characters (`00000A005930`).
+    if let (Some(q), true) = (&quote, call.spec.path.ends_with("/search-stock-info")) {
+        if let Some(Value::Object(output)) = crate::synth::lookup_mut(body, "output") {
+            crate::synth::set(output, "pdno", format!("00000A{}", q.product.code));
         }
     }
     // Flat answers: scalars at the top level.

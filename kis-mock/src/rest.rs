@@ -20,52 +20,12 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 use crate::auth::{TokenError, random_text};
+pub(crate) use crate::call::{CTX_PREFIX, Call, Reply, paginate};
 use crate::config::MockEnv;
 use crate::faults::Drip;
 use crate::server::{Shared, lock};
 use crate::stats::bump;
 use crate::{synth, trading};
-
-/// An answer before it is rendered.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub tr_id: Option<String>,
-    pub tr_cont: Option<&'static str>,
-}
-
-impl Reply {
-    pub fn ok(body: Value) -> Self {
-        Reply {
-            status: StatusCode::OK,
-            body,
-            tr_id: None,
-            tr_cont: None,
-        }
-    }
-
-    /// A KIS error body (`rt_cd` "1") with an HTTP status.
-    pub fn error(status: StatusCode, msg_cd: &str, msg1: impl Into<String>) -> Self {
-        Reply::ok(json!({"rt_cd": "1", "msg_cd": msg_cd, "msg1": msg1.into()})).status(status)
-    }
-
-    /// A business error: HTTP 200 with `rt_cd` "1".
-    pub fn business(msg_cd: &str, msg1: impl Into<String>) -> Self {
-        Reply::error(StatusCode::OK, msg_cd, msg1)
-    }
-
-    /// The OAuth endpoints' error shape: HTTP 403 `{"error_code","error_description"}`.
-    fn oauth(error_code: &str, description: &str) -> Self {
-        Reply::ok(json!({"error_code": error_code, "error_description": description}))
-            .status(StatusCode::FORBIDDEN)
-    }
-
-    fn status(mut self, status: StatusCode) -> Self {
-        self.status = status;
-        self
-    }
-}
 
 /// Accepts connections until shutdown.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -83,44 +43,100 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 async fn connection(tcp: tokio::net::TcpStream, shared: Arc<Shared>) {
+    let peer = tcp.peer_addr().ok();
     let io = TokioIo::new(Drip::new(tcp, shared.faults.clone()));
     let mut shutdown = shared.shutdown.clone();
     let service = service_fn(move |req| {
         let shared = shared.clone();
-        async move { Ok::<_, Infallible>(handle(shared, req).await) }
+        async move { Ok::<_, Infallible>(handle(shared, req, peer).await) }
     });
-    let conn = http1::Builder::new().serve_connection(io, service);
+    // Standard headers title-cased (`Content-Type`), KIS's own as `header_case` lists them.
+    let conn = http1::Builder::new()
+        .title_case_headers(true)
+        .serve_connection(io, service);
     tokio::select! {
         _ = conn => {}
         _ = crate::server::stopped(&mut shutdown) => {}
     }
 }
 
-async fn handle(sh: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The largest request body the mock reads (KIS's requests are a few hundred bytes): larger
+/// ones are refused with 413 before they are buffered, whoever sends them.
+pub(crate) const MAX_BODY: usize = 1 << 20;
+
+/// 413 for a body over [`MAX_BODY`]; the connection closes after it (the rest is not read).
+fn too_large(sh: &Shared) -> Response<Full<Bytes>> {
+    let reply = Reply::error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "EGW00002",
+        format!("요청 본문이 너무 큽니다 (최대 {MAX_BODY} 바이트)."),
+    );
+    let mut response = render(reply, &HeaderMap::new(), &sh.market.http_date());
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    crate::header_case::apply(&mut response);
+    response
+}
+
+async fn handle(
+    sh: Arc<Shared>,
+    req: Request<Incoming>,
+    peer: Option<std::net::SocketAddr>,
+) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
     sh.stats.request(&path);
-    if let Some(file) = crate::master::serve(&sh, &path) {
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large(&sh);
+    }
+    if let Some(mut file) = crate::master::serve(&sh, &path) {
+        crate::header_case::apply(&mut file);
         return file;
     }
-    if let Some(delay) = sh.faults.delay_for(&path) {
+    // The control API is never delayed: a harness must be able to switch a delay off.
+    let delay = (!path.starts_with(crate::control::PREFIX))
+        .then(|| sh.faults.delay_for(&path))
+        .flatten();
+    if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     let (parts, body) = req.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    // A chunked body is counted as it arrives: reading stops at the limit.
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => return too_large(&sh),
+        Err(_) => Bytes::new(),
+    };
+    if let Some(reply) = crate::control::route(&sh, peer, &parts.method, &path, &body) {
+        let mut response = render(reply, &parts.headers, &sh.market.http_date());
+        crate::header_case::apply(&mut response);
+        return response;
+    }
+    let notices_before = sh.notice_log.written();
     let reply = if sh.faults.take_http500(&path) {
         Reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "EGW00001",
             "일시적인 오류가 발생했습니다.",
         )
+    } else if crate::control::rate_limited(&sh, &path) {
+        Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "EGW00201",
+            "초당 거래건수를 초과하였습니다.",
+        )
     } else {
         route(&sh, &parts, &path, &body)
     };
-    render(reply, &parts.headers, &sh.market.http_date())
+    let reply = crate::control::order_reply(&sh, &parts.method, &path, reply, notices_before).await;
+    let mut response = render(reply, &parts.headers, &sh.market.http_date());
+    crate::header_case::apply(&mut response);
+    response
 }
 
 fn render(reply: Reply, request_headers: &HeaderMap, date: &str) -> Response<Full<Bytes>> {
@@ -309,32 +325,6 @@ fn rate_limit(sh: &Shared, appkey: &str) -> Result<(), Reply> {
     Ok(())
 }
 
-/// What a spec endpoint handler gets.
-pub(crate) struct Call<'a> {
-    pub sh: &'a Arc<Shared>,
-    pub spec: &'a ApiSpec,
-    /// The variant's current TR ID (also when the client sent an old one, a deprecated alias).
-    pub tr_id: &'a str,
-    pub params: HashMap<String, String>,
-    pub page: u32,
-}
-
-impl Call<'_> {
-    /// A parameter by name (ignoring ASCII case), empty when absent.
-    pub fn param(&self, name: &str) -> &str {
-        self.params
-            .get(name)
-            .or_else(|| {
-                self.params
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            })
-            .map(String::as_str)
-            .unwrap_or("")
-    }
-}
-
 fn endpoint(
     sh: &Arc<Shared>,
     parts: &hyper::http::request::Parts,
@@ -364,7 +354,7 @@ fn endpoint(
                 .or_else(|| a.strip_prefix("bearer "))
         })
         .unwrap_or("");
-    match lock(&sh.auth).check(bearer.trim()) {
+    match lock(&sh.auth).check(bearer.trim(), sh.config.accept_any_token) {
         Ok(()) => {}
         Err(TokenError::Invalid) => {
             return Err(Reply::error(
@@ -427,9 +417,11 @@ fn endpoint(
             format!("{path} 는 {expected} 로 호출해야 합니다."),
         ));
     }
+    // KIS takes a request without `custtype` as an individual's (`P`); a value other than P or
+    // B is refused.
     match header(headers, "custtype") {
-        Some("P") | Some("B") => {}
-        _ => {
+        None | Some("P") | Some("B") => {}
+        Some(_) => {
             return Err(Reply::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "EGW00130",
@@ -452,7 +444,10 @@ fn endpoint(
         params,
         page,
     };
-    let mut reply = match trading::handle(&call) {
+    let mut reply = match crate::overseas::handle(&call)
+        .or_else(|| crate::derivatives::handle(&call))
+        .or_else(|| trading::handle(&call))
+    {
         Some(reply) => reply,
         None => generic(&call),
     };
@@ -461,6 +456,12 @@ fn endpoint(
         let key = tr_cont_key(spec, &call.params);
         let mut pages = lock(&sh.tr_cont_pages);
         if matches!(reply.tr_cont, Some("F" | "M")) {
+            // Bounded: scans nobody finishes are forgotten past MAX_OPEN_SCANS.
+            if pages.len() >= MAX_OPEN_SCANS && !pages.contains_key(&key) {
+                if let Some(old) = pages.keys().next().cloned() {
+                    pages.remove(&old);
+                }
+            }
             pages.insert(key, page + 1);
         } else {
             pages.remove(&key);
@@ -469,6 +470,9 @@ fn endpoint(
     reply.tr_id = Some(sent.to_owned());
     Ok(reply)
 }
+
+/// Most `tr_cont`-only scans whose place the mock keeps at once.
+const MAX_OPEN_SCANS: usize = 1024;
 
 /// What identifies a `tr_cont`-only scan: the path and the parameters.
 fn tr_cont_key(spec: &ApiSpec, params: &HashMap<String, String>) -> String {
@@ -521,7 +525,10 @@ fn params(
             &spec.request.body
         }
     };
-    for field in fields.iter().filter(|f| f.required) {
+    // Absent is refused only where KIS refuses it: a required field KIS does not also accept
+    // blank. Blank-by-design fields (continuation keys, `AUTH`, `EXCG_ID_DVSN_CD`, added with
+    // NXT in 2025 and unknown to older clients) may be left out, as KIS allows.
+    for field in fields.iter().filter(|f| f.required && !f.blank) {
         let present = out.contains_key(&field.name)
             || out.keys().any(|k| k.eq_ignore_ascii_case(&field.name));
         if !present {
@@ -533,9 +540,6 @@ fn params(
     }
     Ok(out)
 }
-
-/// Prefix of the continuation keys the mock hands out.
-const CTX_PREFIX: &str = "KISMOCK";
 
 /// The 0-based page a request asks for, by the endpoint's scheme: `CTX_AREA_*` keys with
 /// `tr_cont` `N`; a `KEYB`/`CTS`/`INDEX_KEY` key (with its companions, e.g. `QRY_TP=P`); the
@@ -597,49 +601,6 @@ fn page(
     }
 }
 
-/// Sets the continuation keys and the `tr_cont` header for page `page` of `pages`.
-pub(crate) fn paginate(
-    spec: &ApiSpec,
-    body: &mut Map<String, Value>,
-    page: u32,
-    pages: u32,
-) -> &'static str {
-    let more = page + 1 < pages;
-    if let Some(paging) = &spec.paging {
-        if matches!(paging.scheme, PagingScheme::CtxArea | PagingScheme::Key) {
-            for key in &paging.response {
-                let value = if more {
-                    format!("{CTX_PREFIX}{:04}", page + 1)
-                } else {
-                    String::new()
-                };
-                match key.split_once('.') {
-                    None => synth::set(body, key, value),
-                    Some((block, field)) => match body.get_mut(block) {
-                        Some(Value::Object(o)) => synth::set(o, field, value),
-                        Some(Value::Array(a)) => {
-                            if let Some(Value::Object(o)) = a.first_mut() {
-                                synth::set(o, field, value);
-                            }
-                        }
-                        _ => {
-                            let mut o = Map::new();
-                            synth::set(&mut o, field, value);
-                            body.insert(block.to_owned(), Value::Object(o));
-                        }
-                    },
-                }
-            }
-        }
-    }
-    match (more, page) {
-        (true, 0) => "F",
-        (true, _) => "M",
-        (false, 0) => "D",
-        (false, _) => "E",
-    }
-}
-
 /// A spec-shaped answer with no state behind it.
 fn generic(call: &Call<'_>) -> Reply {
     if call.spec.paging.as_ref().map(|p| p.scheme) == Some(PagingScheme::Cursor) {
@@ -658,6 +619,9 @@ fn generic(call: &Call<'_>) -> Reply {
             "OPSQ0005",
             "연속조회키가 올바르지 않습니다 (마지막 페이지 이후).",
         );
+    }
+    if let Some(reply) = crate::quotes::unknown_product(call) {
+        return reply;
     }
     let example = call.sh.catalog.example(call.spec);
     let mut body = synth::body(call.spec, example, rows, call.page as usize * rows);

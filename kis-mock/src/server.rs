@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
@@ -24,18 +24,21 @@ pub(crate) struct Shared {
     pub auth: Mutex<AuthState>,
     pub limiter: Mutex<HashMap<String, (tokio::time::Instant, u32)>>,
     pub account: Mutex<Account>,
+    /// The account's US-stock side.
+    pub overseas: Mutex<crate::overseas::UsAccount>,
+    /// The account's KOSPI200 futures/options side.
+    pub derivatives: Mutex<crate::derivatives::FoAccount>,
     pub market: crate::market::Market,
     pub notices: broadcast::Sender<Notice>,
     pub slots: Mutex<Slots>,
     pub shutdown: watch::Receiver<bool>,
     /// `tr_cont`-only paging: the next page of each request (by path and parameters).
     pub tr_cont_pages: Mutex<HashMap<String, u32>>,
+    /// Every notice generated, for the control API's truth.
+    pub notice_log: crate::control::NoticeLog,
 }
 
-/// Locks a mutex, recovering the data if a holder panicked (it holds plain data only).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+pub(crate) use crate::sync::lock;
 
 /// Resolves once shutdown was requested (holding no lock guard across awaits).
 pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {
@@ -49,7 +52,11 @@ async fn matcher(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
     loop {
         tokio::select! {
-            _ = tick.tick() => crate::trading::sweep(&shared),
+            _ = tick.tick() => {
+                crate::trading::sweep(&shared);
+                crate::overseas::sweep(&shared);
+                crate::derivatives::sweep(&shared);
+            }
             _ = stopped(&mut shutdown) => break,
         }
     }
@@ -80,15 +87,21 @@ impl MockServer {
         if let Some(error) = catalog.error() {
             tracing::warn!("kis-mock serves no spec: {error}");
         }
+        crate::header_case::prepare().await;
         let rest = TcpListener::bind(("127.0.0.1", config.rest_port)).await?;
         let ws = TcpListener::bind(("127.0.0.1", config.ws_port)).await?;
         let (stop, shutdown) = watch::channel(false);
         let (notices, _) = broadcast::channel(256);
-        let market =
-            crate::market::Market::new(config.seed, crate::market::clock::Clock::new(config.clock));
+        let clock = crate::market::clock::Clock::with_calendar(config.clock, config.calendar);
+        // The universe: the fixed products and derivatives, and the starting positions' codes.
+        let market = crate::market::Market::with_calendar(config.seed, clock, config.calendar)
+            .listing(config.initial_holdings.iter().map(|h| h.code.as_str()));
         let shared = Arc::new(Shared {
             tr_cont_pages: Mutex::new(HashMap::new()),
+            notice_log: Default::default(),
             account: Mutex::new(Account::new(&config)),
+            overseas: Mutex::new(crate::overseas::UsAccount::new(&config)),
+            derivatives: Mutex::new(crate::derivatives::FoAccount::new(&config)),
             market,
             config,
             catalog,
@@ -145,6 +158,12 @@ impl MockServer {
     /// The fault-injection handle.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
+    }
+
+    /// The account's truth, as `GET /__mock/truth` answers it (see the README): orders,
+    /// fills, positions, cash and the notices generated.
+    pub fn truth(&self) -> serde_json::Value {
+        crate::control::truth(&self.shared)
     }
 
     /// Expires every issued access token now: the next calls get `EGW00123`.

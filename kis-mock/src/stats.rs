@@ -14,7 +14,7 @@ pub struct MockStats {
     pub token_refused: u64,
     /// HTTP requests of any path.
     pub requests: u64,
-    /// HTTP requests per path.
+    /// HTTP requests per path, at most [`MAX_PATHS`] paths (then [`OTHER_PATHS`]).
     pub requests_by_path: BTreeMap<String, u64>,
     /// Requests answered with `EGW00201`.
     pub rate_limited: u64,
@@ -45,6 +45,14 @@ impl MockStats {
     }
 }
 
+/// Most distinct paths [`MockStats::requests_by_path`] counts one by one (the spec has about
+/// 340; the rest of the budget is for unknown paths).
+pub const MAX_PATHS: usize = 1024;
+
+/// The key of [`MockStats::requests_by_path`] under which requests to paths beyond
+/// [`MAX_PATHS`] are counted.
+pub const OTHER_PATHS: &str = "(other paths)";
+
 /// The live counters behind [`MockStats`].
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -72,7 +80,15 @@ impl Counters {
     pub fn request(&self, path: &str) {
         bump(&self.requests);
         if let Ok(mut map) = self.by_path.lock() {
-            *map.entry(path.to_owned()).or_default() += 1;
+            // Bounded: past MAX_PATHS distinct paths (a client probing random ones), new
+            // paths are counted together under OTHER_PATHS.
+            if let Some(n) = map.get_mut(path) {
+                *n += 1;
+            } else if map.len() < MAX_PATHS {
+                map.insert(path.to_owned(), 1);
+            } else {
+                *map.entry(OTHER_PATHS.to_owned()).or_default() += 1;
+            }
         }
     }
 
@@ -93,5 +109,24 @@ impl Counters {
             notices_generated: get(&self.notices_generated),
             pings_sent: get(&self.pings_sent),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_path_counts_are_bounded() {
+        let c = Counters::default();
+        for i in 0..MAX_PATHS + 500 {
+            c.request(&format!("/probe/{i}"));
+        }
+        c.request("/probe/0");
+        let s = c.snapshot();
+        assert_eq!(s.requests, MAX_PATHS as u64 + 501);
+        assert_eq!(s.requests_by_path.len(), MAX_PATHS + 1);
+        assert_eq!(s.requests_to(OTHER_PATHS), 500);
+        assert_eq!(s.requests_to("/probe/0"), 2);
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::account::{Account, BRANCH, Notice, Order, OrderKind};
-use crate::config::Fill;
-use crate::rest::{Call, Reply, paginate};
+use crate::call::{Call, Reply, paginate};
+use crate::config::{AccountList, Fill};
 use crate::server::{Shared, lock};
 use crate::stats::bump;
 use crate::synth;
@@ -56,13 +56,13 @@ fn price_of(call: &Call<'_>, code: &str) -> u64 {
     call.sh.market.quote(code).price.max(0) as u64
 }
 
-fn base(call: &Call<'_>) -> Map<String, Value> {
+pub(crate) fn base(call: &Call<'_>) -> Map<String, Value> {
     synth::body(call.spec, call.sh.catalog.example(call.spec), 1, 0)
 }
 
 /// Replaces a block's records with `rows`, each a spec-shaped record with the given values set.
 /// Object blocks take the first row.
-fn fill_block(
+pub(crate) fn fill_block(
     call: &Call<'_>,
     body: &mut Map<String, Value>,
     block: &str,
@@ -98,17 +98,17 @@ fn fill_block(
     body.insert(field.name.clone(), value);
 }
 
-fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
+pub(crate) fn success(body: &mut Map<String, Value>, msg_cd: &str, msg1: &str) {
     synth::set(body, "rt_cd", "0");
     synth::set(body, "msg_cd", msg_cd);
     synth::set(body, "msg1", msg1);
 }
 
-fn publish(sh: &Shared, notices: Vec<Notice>) {
+pub(crate) fn publish(sh: &Shared, notices: Vec<Notice>) {
     for notice in notices {
         bump(&sh.stats.notices_generated);
         // No subscriber is not an error: notices are only for open websocket sessions.
-        let _ = sh.notices.send(notice);
+        crate::control::publish(sh, notice);
     }
 }
 
@@ -197,8 +197,13 @@ fn revise(call: &Call<'_>) -> Reply {
 }
 
 /// The rows of page `page` and the number of pages (at least 1).
-fn page_of<T: Clone>(call: &Call<'_>, all: &[T]) -> Result<(Vec<T>, u32), Reply> {
-    let rows = call.sh.config.paging.rows.max(1) as usize;
+fn page_of<T: Clone>(
+    call: &Call<'_>,
+    list: AccountList,
+    all: &[T],
+) -> Result<(Vec<T>, u32), Reply> {
+    let config = &call.sh.config;
+    let rows = config.paging.account_page(list, config.env) as usize;
     let pages = all.len().div_ceil(rows).max(1) as u32;
     if call.page >= pages {
         return Err(Reply::business(
@@ -217,7 +222,7 @@ fn balance(call: &Call<'_>) -> Reply {
         .iter()
         .map(|(code, p)| (code.clone(), p.qty, p.avg_price))
         .collect();
-    let (page, pages) = match page_of(call, &holdings) {
+    let (page, pages) = match page_of(call, AccountList::Balance, &holdings) {
         Ok(x) => x,
         Err(reply) => return reply,
     };
@@ -322,7 +327,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .cloned()
         .collect();
     drop(account);
-    let (page, pages) = match page_of(call, &orders) {
+    let (page, pages) = match page_of(call, AccountList::DailyExecutions, &orders) {
         Ok(x) => x,
         Err(reply) => return reply,
     };
@@ -393,6 +398,11 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .iter()
         .map(|o| o.fill_amount)
         .fold(0u64, u64::saturating_add);
+    // The same fees and taxes the balance charged (`thdt_tlex_amt`) for these orders.
+    let fees = orders
+        .iter()
+        .map(|o| o.fees)
+        .fold(0u64, u64::saturating_add);
     fill_block(
         call,
         &mut body,
@@ -401,7 +411,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
             ("tot_ord_qty", ord_qty.to_string()),
             ("tot_ccld_qty", ccld_qty.to_string()),
             ("tot_ccld_amt", ccld_amt.to_string()),
-            ("prsm_tlex_smtl", "0".into()),
+            ("prsm_tlex_smtl", fees.to_string()),
             (
                 "pchs_avg_pric",
                 (ccld_amt.checked_div(ccld_qty).unwrap_or(0)).to_string(),

@@ -16,6 +16,7 @@ use tokio::time::{Instant, interval_at};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::auth::random_text;
 use crate::crypto;
@@ -63,6 +64,9 @@ impl Slots {
 }
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// The largest websocket frame or message the mock reads (64 KiB).
+pub(crate) const MAX_MESSAGE: usize = 64 << 10;
 
 /// Accepts websocket connections until shutdown.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -133,7 +137,14 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
         }
     };
     let io = Drip::new(tcp, sh.faults.clone());
-    let Ok(ws) = tokio_tungstenite::accept_hdr_async(io, check_path).await else {
+    // KIS's messages are a few hundred bytes: a larger frame or message ends the session
+    // before its payload is read.
+    let limits = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let accept = tokio_tungstenite::accept_hdr_async_with_config(io, check_path, Some(limits));
+    // A client that connects and never completes the handshake is not waited for.
+    let Ok(Ok(ws)) = tokio::time::timeout(sh.config.handshake_timeout, accept).await else {
         return;
     };
     bump(&sh.stats.ws_sessions);
@@ -161,12 +172,20 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
     let mut data = interval_at(Instant::now() + data_every, data_every);
     let mut notices = sh.notices.subscribe();
     let mut shutdown = sh.shutdown.clone();
+    let mut drop_now = sh.faults.drop_receiver();
     let end = loop {
         let step = tokio::select! {
             msg = stream.next() => match msg {
-                Some(Ok(Message::Text(text))) => s.on_text(text.as_str()).await,
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(End::Drop),
-                Some(Ok(_)) => Ok(()),
+                Some(Ok(msg)) => {
+                    // Any frame from the client shows it is alive: the PINGPONG echo, a
+                    // websocket Pong (KIS's Python samples answer that way), a request.
+                    s.last_alive = Instant::now();
+                    match msg {
+                        Message::Text(text) => s.on_text(text.as_str()).await,
+                        _ => Ok(()),
+                    }
+                }
             },
             _ = pings.tick() => s.on_ping_tick().await,
             _ = data.tick(), if config.data_interval.is_some() => s.on_data_tick().await,
@@ -176,6 +195,7 @@ async fn session(tcp: TcpStream, sh: Arc<Shared>, conn: u64) {
                 Err(RecvError::Closed) => Err(End::Close),
             },
             _ = crate::server::stopped(&mut shutdown) => Err(End::Close),
+            _ = crate::control::dropped(&mut drop_now) => Err(End::Drop),
         };
         if let Err(end) = step {
             break end;
@@ -262,7 +282,7 @@ impl Session<'_> {
         let header = &msg["header"];
         let field = |v: &Value| v.as_str().unwrap_or("").to_owned();
         if header["tr_id"].as_str() == Some("PINGPONG") {
-            self.last_alive = Instant::now();
+            // The echo of our PINGPONG (the frame already counted as a sign of life).
             return Ok(());
         }
         let input = &msg["body"]["input"];
@@ -526,7 +546,7 @@ impl Session<'_> {
             .subs
             .iter()
             // Only the domestic-stock notice TRs carry the stateful account's executions.
-            .filter(|s| s.encrypted && s.tr_id.starts_with("H0STCNI") && s.tr_key == notice.hts_id)
+            .filter(|s| s.encrypted && s.tr_id.starts_with(notice.tr) && s.tr_key == notice.hts_id)
         {
             let Some((key, iv)) = self.keys.get(&sub.tr_id) else {
                 continue;
@@ -555,6 +575,7 @@ impl Session<'_> {
             // before this task resumes after it.
             bump(&self.sh.stats.notices_sent);
             self.send_frame(&tr_id, frame, &b64).await?;
+            self.sh.notice_log.mark_written();
         }
         Ok(())
     }

@@ -41,7 +41,6 @@ fn main() {
         mc.fill = Fill::Never;
         mc.data_interval = None;
         mc.rate_limit_per_sec = None;
-        mc.paging.rows = 100;
         mc.initial_cash = 100_000_000_000;
         let journal = tempfile::tempdir().expect("tempdir");
         let mut trading = TradingOptions::default();

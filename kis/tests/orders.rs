@@ -26,7 +26,6 @@ fn mock(fill: Fill) -> MockConfig {
     mc.fill = fill;
     mc.data_interval = None;
     mc.rate_limit_per_sec = None;
-    mc.paging.rows = 100;
     mc
 }
 

@@ -41,7 +41,11 @@ async fn generated_balance_pages_in_order() {
         })
         .collect();
     let s = Setup::start(MockConfig {
-        paging: PagingConfig { pages: 5, rows: 2 },
+        paging: PagingConfig {
+            pages: 5,
+            rows: 2,
+            account_rows: Some(2),
+        },
         initial_holdings,
         ..unlimited()
     })

@@ -16,7 +16,11 @@ fn ten_holdings() -> MockConfig {
         })
         .collect();
     MockConfig {
-        paging: PagingConfig { pages: 5, rows: 2 },
+        paging: PagingConfig {
+            pages: 5,
+            rows: 2,
+            account_rows: Some(2),
+        },
         initial_holdings,
         ..unlimited()
     }

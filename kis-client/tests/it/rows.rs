@@ -16,7 +16,11 @@ use crate::support::{Setup, unlimited};
 
 fn paged(pages: u32, rows: u32) -> MockConfig {
     MockConfig {
-        paging: PagingConfig { pages, rows },
+        paging: PagingConfig {
+            pages,
+            rows,
+            account_rows: Some(rows),
+        },
         ..unlimited()
     }
 }
@@ -81,15 +85,15 @@ where
 #[tokio::test]
 async fn ctx_area_keys_are_echoed_until_tr_cont_says_last() {
     let s = Setup::start(paged(3, 2)).await;
-    let req = domestic_futureoption::InquireCcnlRequest::new(
+    // The night-session fills: synthesized pages (the day-session `inquire-ccnl` lists the
+    // mock account's real orders since kis-mock trades futures).
+    let req = domestic_futureoption::InquireNgtCcnlRequest::new(
         date("20240101"),
         date("20240131"),
-        codes::SideFilter::All,
         codes::FillFilter::All,
-        codes::SortSqn::Ascending,
     );
     assert_eq!(
-        domestic_futureoption::InquireCcnlRequest::INFO
+        domestic_futureoption::InquireNgtCcnlRequest::INFO
             .paging
             .map(|p| p.scheme),
         Some(PagingScheme::CtxArea)

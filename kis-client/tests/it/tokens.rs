@@ -327,7 +327,7 @@ async fn an_order_does_not_wait_for_a_throttled_token_issuance() {
 }
 
 #[tokio::test]
-async fn an_order_does_not_wait_for_another_process_issuing() {
+async fn an_order_waits_only_briefly_for_another_process_issuing() {
     use crate::endpoints::{ORDER_PATH, OrderCash};
     let s = Setup::start(unlimited()).await;
     let c = s.client_with(|b| b.allow_real_trading(true));
@@ -352,7 +352,17 @@ async fn an_order_does_not_wait_for_another_process_issuing() {
         .send(OrderCash::buy("005930", 1, 70_000))
         .await
         .expect_err("another process is issuing");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // A few seconds for an issuance in flight (one exchange), never the minutes of a read.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         matches!(
             e,

@@ -34,6 +34,72 @@ const NYSE: &[(i32, u32, u32)] = &[
     (2027, 7, 5), (2027, 9, 6), (2027, 11, 25), (2027, 12, 24),
 ];
 
+/// Which days the simulated market trades.
+///
+/// ```
+/// use kis_mock::{MockCalendar, MockConfig};
+/// // Follow KRX's calendar: on a Sunday the default clock sits on Friday's session.
+/// let config = MockConfig { calendar: MockCalendar::Krx, ..MockConfig::default() };
+/// assert_eq!(MockConfig::default().calendar, MockCalendar::Sandbox);
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MockCalendar {
+    /// A sandbox: every day from the clock's start on is a trading day at every venue,
+    /// weekends and holidays included, so the default clock runs a session on today's KST
+    /// date and "today's" orders and executions are today's. Days before the start keep
+    /// their exchange's calendar, so history looks real.
+    #[default]
+    Sandbox,
+    /// The exchanges' calendars (KRX, NYSE) throughout: weekends and holidays are closed and
+    /// the default clock starts on the latest KRX trading day (`--calendar krx`).
+    Krx,
+}
+
+/// The trading days of one venue: its exchange's calendar, and with [`MockCalendar::Sandbox`]
+/// every day from the start on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TradingDays {
+    /// The exchange's calendar.
+    pub exchange: Calendar,
+    /// Every day on or after this one trades (the sandbox's start day); `None` follows the
+    /// exchange only.
+    pub every_day_from: Option<NaiveDate>,
+}
+
+impl TradingDays {
+    /// Whether the venue trades on `date`.
+    pub fn is_trading_day(self, date: NaiveDate) -> bool {
+        self.every_day_from.is_some_and(|from| date >= from) || self.exchange.is_trading_day(date)
+    }
+
+    /// The latest trading day on or before `date`.
+    pub fn on_or_before(self, mut date: NaiveDate) -> NaiveDate {
+        while !self.is_trading_day(date) {
+            date -= Duration::days(1);
+        }
+        date
+    }
+
+    /// The trading day before `date`.
+    pub fn previous(self, date: NaiveDate) -> NaiveDate {
+        self.on_or_before(date - Duration::days(1))
+    }
+
+    /// The trading days in `from..=to`, oldest first.
+    pub fn days(self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+        let mut out = Vec::new();
+        let mut d = from;
+        while d <= to {
+            if self.is_trading_day(d) {
+                out.push(d);
+            }
+            d += Duration::days(1);
+        }
+        out
+    }
+}
+
 /// Which exchange's calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Calendar {
@@ -81,6 +147,7 @@ impl Calendar {
     }
 
     /// The trading days in `from..=to`, oldest first.
+    #[cfg(test)]
     pub fn days(self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
         let mut out = Vec::new();
         let mut d = from;
@@ -117,5 +184,28 @@ mod tests {
         );
         let days = krx.days(d(2026, 1, 1), d(2026, 12, 31));
         assert!((240..=252).contains(&days.len()), "{}", days.len());
+    }
+
+    #[test]
+    fn a_sandbox_trades_every_day_from_its_start() {
+        // Sunday 2026-11-29: it trades, and so does every later day; before it, KRX's days.
+        let sandbox = TradingDays {
+            exchange: Calendar::Krx,
+            every_day_from: Some(d(2026, 11, 29)),
+        };
+        assert!(sandbox.is_trading_day(d(2026, 11, 29)));
+        assert!(sandbox.is_trading_day(d(2026, 12, 5)), "a later Saturday");
+        assert!(
+            !sandbox.is_trading_day(d(2026, 11, 28)),
+            "the Saturday before"
+        );
+        assert_eq!(sandbox.previous(d(2026, 11, 29)), d(2026, 11, 27));
+        assert_eq!(sandbox.on_or_before(d(2026, 11, 30)), d(2026, 11, 30));
+        assert_eq!(sandbox.days(d(2026, 11, 26), d(2026, 11, 30)).len(), 4);
+        let krx = TradingDays {
+            every_day_from: None,
+            ..sandbox
+        };
+        assert_eq!(krx.on_or_before(d(2026, 11, 29)), d(2026, 11, 27));
     }
 }

@@ -5,22 +5,37 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use super::calendar::Calendar;
+use super::calendar::{Calendar, MockCalendar};
 
-/// How the mock's market clock runs. Times are KST (UTC+9), as KIS reports them.
+/// How the mock's market clock runs. Times are KST (UTC+9), as KIS reports them. Which days
+/// trade is [`MockCalendar`]'s business (`MockConfig::calendar`): by default (the sandbox) every
+/// day from the clock's start on, so the default clock runs a session on today's date.
+///
+/// ```
+/// use kis_mock::MockClock;
+/// // A reproducible morning: 2026-11-26 10:30 KST, a simulated minute per real second.
+/// let clock = MockClock::Simulated {
+///     start: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).and_then(|d| d.and_hms_opt(10, 30, 0)),
+///     speed: 60.0,
+/// };
+/// # let _ = clock;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MockClock {
     /// Simulated time starting at `start` (KST) and running `speed` times as fast as real
-    /// time. `start: None` picks 10:30 KST on the latest KRX trading day on or before today,
-    /// so a regular session is in progress. `speed: 60.0` runs a 6.5-hour trading day in
-    /// 6.5 minutes.
+    /// time. `start: None` picks the session time, 10:30 KST, of today's KST date (with
+    /// [`MockCalendar::Sandbox`], the default, weekends and holidays included) or of the latest
+    /// KRX trading day on or before today (with [`MockCalendar::Krx`]), so a regular session is
+    /// in progress. `speed: 60.0` runs a 6.5-hour trading day in 6.5 minutes.
     Simulated {
-        /// Where the clock starts (KST); `None` = 10:30 on the latest trading day.
+        /// Where the clock starts (KST); `None` = 10:30 on today's (sandbox) or the latest KRX
+        /// trading day.
         start: Option<NaiveDateTime>,
         /// Simulated seconds per real second (at least 0.001).
         speed: f64,
     },
-    /// The real time in KST: the market is open only when KRX really is.
+    /// The real time in KST. With [`MockCalendar::Krx`] the market is open only when KRX
+    /// really is; in the sandbox every day from today on trades, during the real hours.
     Real,
 }
 
@@ -35,8 +50,9 @@ impl Default for MockClock {
 
 impl MockClock {
     /// A simulated clock at real speed that starts at 10:30 KST on the KRX trading day `days`
-    /// trading days before the latest one (0: the default clock's day). Its date differs from
-    /// this machine's: for tests of what a client does with the server's dates.
+    /// trading days before the latest one on or before today (0: the day the default clock
+    /// starts on with [`MockCalendar::Krx`]). For `days > 0` its date differs from this
+    /// machine's: for tests of what a client does with the server's dates.
     pub fn krx_session_before(days: u32) -> MockClock {
         MockClock::Simulated {
             start: Some(krx_session_start(days)),
@@ -61,6 +77,11 @@ impl MockClock {
     }
 }
 
+/// The session time the default clock starts at: 10:30 KST, a regular session in progress.
+fn session_time() -> NaiveTime {
+    NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time")
+}
+
 /// 10:30 KST on the KRX trading day `days` trading days before the latest one on or before
 /// today (a regular session in progress).
 fn krx_session_start(days: u32) -> NaiveDateTime {
@@ -68,7 +89,17 @@ fn krx_session_start(days: u32) -> NaiveDateTime {
     for _ in 0..days {
         day = Calendar::Krx.previous(day);
     }
-    day.and_time(NaiveTime::from_hms_opt(10, 30, 0).expect("a valid time"))
+    day.and_time(session_time())
+}
+
+/// Where a clock without a configured start starts under `calendar`: 10:30 KST of `today`
+/// (sandbox) or of the latest KRX trading day on or before it.
+fn default_start(calendar: MockCalendar, today: NaiveDate) -> NaiveDateTime {
+    let day = match calendar {
+        MockCalendar::Sandbox => today,
+        MockCalendar::Krx => Calendar::Krx.on_or_before(today),
+    };
+    day.and_time(session_time())
 }
 
 /// The real KST time now.
@@ -94,8 +125,15 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Starts a clock as configured.
+    /// Starts a clock as configured, with the sandbox calendar's default start.
+    #[cfg(test)]
     pub fn new(config: MockClock) -> Clock {
+        Clock::with_calendar(config, MockCalendar::Sandbox)
+    }
+
+    /// Starts a clock as configured; a simulated clock without a start starts where
+    /// `calendar` says (see [`MockClock::Simulated`]).
+    pub fn with_calendar(config: MockClock, calendar: MockCalendar) -> Clock {
         match config {
             MockClock::Real => Clock {
                 origin: Instant::now(),
@@ -104,7 +142,7 @@ impl Clock {
                 real: true,
             },
             MockClock::Simulated { start, speed } => {
-                let start = start.unwrap_or_else(|| krx_session_start(0));
+                let start = start.unwrap_or_else(|| default_start(calendar, real_kst().date()));
                 Clock {
                     origin: Instant::now(),
                     start,
@@ -127,5 +165,47 @@ impl Clock {
     /// Today's KST date.
     pub fn today(&self) -> NaiveDate {
         self.now().date()
+    }
+
+    /// The KST time the clock started at.
+    pub fn start(&self) -> NaiveDateTime {
+        self.start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_default_start_is_today_in_the_sandbox_and_the_latest_krx_day_otherwise() {
+        // A Sunday, a Seollal holiday, a Thursday: never this machine's date.
+        for today in [d(2026, 12, 6), d(2026, 2, 17), d(2026, 11, 26)] {
+            let sandbox = default_start(MockCalendar::Sandbox, today);
+            assert_eq!(sandbox, today.and_hms_opt(10, 30, 0).unwrap());
+            let krx = default_start(MockCalendar::Krx, today);
+            assert_eq!(krx.time(), session_time());
+            assert!(Calendar::Krx.is_trading_day(krx.date()) && krx.date() <= today);
+        }
+        assert_eq!(
+            default_start(MockCalendar::Krx, d(2026, 12, 6)).date(),
+            d(2026, 12, 4)
+        );
+    }
+
+    #[test]
+    fn a_configured_start_wins_over_the_calendar() {
+        let start = d(2026, 12, 6).and_hms_opt(9, 0, 0).unwrap();
+        let config = MockClock::Simulated {
+            start: Some(start),
+            speed: 1.0,
+        };
+        for calendar in [MockCalendar::Sandbox, MockCalendar::Krx] {
+            assert_eq!(Clock::with_calendar(config, calendar).start(), start);
+        }
     }
 }

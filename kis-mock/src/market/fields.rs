@@ -274,18 +274,34 @@ pub fn value(field: &Field, row: &Row<'_>) -> Option<String> {
     Some(v)
 }
 
-/// The model's value for a text field naming the product (code or name).
+/// The model's value for a field of the product's identity (code, names in both languages,
+/// ISIN, type, market, listing): every endpoint takes them from the one universe.
 pub fn text(field: &Field, row: &Row<'_>) -> Option<String> {
     let n = lower(&field.name);
     let p = &row.quote.product;
-    match n.as_ref() {
+    let krx_stock = !p.venue.is_us() && !p.venue.is_derivative();
+    // Called for every column of every realtime record: nothing is computed unless named.
+    let listed = || p.listed_on().format("%Y%m%d").to_string();
+    let v = match n.as_ref() {
         "stck_shrn_iscd" | "mksc_shrn_iscd" | "pdno" | "symb" | "futs_shrn_iscd"
-        | "optn_shrn_iscd" => Some(p.code.clone()),
-        "hts_kor_isnm" | "prdt_name" | "prdt_abrv_name" | "kor_isnm" | "name"
-        | "ovrs_item_name" => Some(p.name.clone()),
-        "excd" if p.venue.is_us() => Some(p.venue.excd().into()),
-        _ => None,
-    }
+        | "optn_shrn_iscd" | "shtn_pdno" | "ovrs_pdno" => p.code.clone(),
+        "hts_kor_isnm" | "prdt_name" | "prdt_name120" | "prdt_abrv_name" | "kor_isnm"
+        | "ovrs_item_name" => p.kor_name.clone(),
+        "name" => p.name.clone(),
+        "prdt_eng_name" | "prdt_eng_name120" | "prdt_eng_abrv_name" | "eng_isnm"
+        | "ovrs_item_eng_name" | "enname" => p.eng_name.clone(),
+        "std_pdno" | "isin" | "stck_std_iscd" => p.isin(),
+        "prdt_type_cd" => p.type_code().into(),
+        "mket_id_cd" => p.market_id().into(),
+        "scty_grp_id_cd" => p.security_group().into(),
+        "excd" if p.venue.is_us() => p.venue.excd().into(),
+        "lstg_stqt" | "lstn_stcn" => p.listed_shares().to_string(),
+        "scts_mket_lstg_dt" if krx_stock && p.venue != super::product::Venue::Kosdaq => listed(),
+        "kosdaq_mket_lstg_dt" if p.venue == super::product::Venue::Kosdaq => listed(),
+        "scts_mket_lstg_dt" | "kosdaq_mket_lstg_dt" if krx_stock => String::new(),
+        _ => return None,
+    };
+    Some(v)
 }
 
 /// Sets every field of `record` the model knows.

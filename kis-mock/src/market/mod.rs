@@ -21,12 +21,12 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
-use self::calendar::Calendar;
+use self::calendar::{Calendar, MockCalendar, TradingDays};
 use self::clock::Clock;
 use self::path::{DayPath, Hours, Summary, date_key, secs};
 use self::product::{Class, Product, Venue};
 use self::rng::{Rng, hash_str};
-use crate::server::lock;
+use crate::sync::lock;
 
 /// Where the session of a product stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +146,19 @@ type Extremes = ((i64, NaiveDate), (i64, NaiveDate));
 /// Daily closes of one product, oldest first.
 type Chain = Arc<Vec<(NaiveDate, i64)>>;
 
+/// Most products whose synthesized data (product, closes, days, extremes) the market caches;
+/// the universe is about 50, so this bounds only codes made up by clients. The caches hold pure
+/// functions of `(seed, product, day)`: dropping them changes no answer.
+const MAX_CACHED: usize = 256;
+
+/// Inserts into a per-product cache, emptying it first when it is full.
+fn bounded_insert<V>(map: &mut HashMap<String, V>, key: String, value: V) {
+    if map.len() >= MAX_CACHED && !map.contains_key(&key) {
+        map.clear();
+    }
+    map.insert(key, value);
+}
+
 /// Hours New York is behind UTC at `utc`: 4 from the second Sunday of March to the first
 /// Sunday of November (at 2:00 local), 5 otherwise.
 pub(crate) fn new_york_offset(utc: NaiveDateTime) -> i64 {
@@ -168,6 +181,8 @@ pub(crate) fn new_york_offset(utc: NaiveDateTime) -> i64 {
 pub struct Market {
     seed: u64,
     clock: Clock,
+    /// Every day on or after this one trades (the sandbox); `None` follows the exchanges.
+    every_day_from: Option<NaiveDate>,
     products: HashMap<String, Arc<Product>>,
     order: Vec<Arc<Product>>,
     extra: Mutex<HashMap<String, Arc<Product>>>,
@@ -219,14 +234,26 @@ fn near_month(today: NaiveDate, quarterly: bool) -> (i32, u32) {
 }
 
 impl Market {
-    /// A market with `seed` on `clock`.
+    /// A market with `seed` on `clock`, in the sandbox calendar ([`MockCalendar::Sandbox`]).
+    #[cfg(test)]
     pub fn new(seed: u64, clock: Clock) -> Market {
+        Market::with_calendar(seed, clock, MockCalendar::Sandbox)
+    }
+
+    /// A market with `seed` on `clock` whose days trade as `calendar` says: the sandbox
+    /// trades every day from the clock's start day on.
+    pub fn with_calendar(seed: u64, clock: Clock, calendar: MockCalendar) -> Market {
         let mut order: Vec<Arc<Product>> = product::universe().into_iter().map(Arc::new).collect();
         order.extend(derivatives(clock.today()).into_iter().map(Arc::new));
         let products = order.iter().map(|p| (p.code.clone(), p.clone())).collect();
+        let every_day_from = match calendar {
+            MockCalendar::Sandbox => Some(clock.start().date()),
+            MockCalendar::Krx => None,
+        };
         Market {
             seed,
             clock,
+            every_day_from,
             products,
             order,
             extra: Mutex::default(),
@@ -256,19 +283,40 @@ impl Market {
     /// Codes are matched ignoring a leading `A` (KRX standard short code) and case.
     pub fn product(&self, code: &str) -> Arc<Product> {
         let code = code.trim();
-        if let Some(p) = self.products.get(code) {
+        if let Some(p) = self.listed(code) {
+            return p;
+        }
+        let mut extra = lock(&self.extra);
+        if let Some(p) = extra.get(code) {
             return p.clone();
+        }
+        let p = Arc::new(product::synthetic(code));
+        // Bounded: past MAX_CACHED codes a synthesized product is made afresh each time
+        // (it is a pure function of its code).
+        if extra.len() < MAX_CACHED {
+            extra.insert(code.to_owned(), p.clone());
+        }
+        p
+    }
+
+    /// The product of a code when it is in the universe (the fixed products, the near-month
+    /// derivatives and the codes added with [`Market::listing`]); `None` for any other code,
+    /// which KIS would not know either. Codes are matched as [`Market::product`] matches them.
+    pub fn listed(&self, code: &str) -> Option<Arc<Product>> {
+        let code = code.trim();
+        if let Some(p) = self.products.get(code) {
+            return Some(p.clone());
         }
         let upper = code.to_ascii_uppercase();
         if let Some(p) = self.products.get(&upper) {
-            return p.clone();
+            return Some(p.clone());
         }
         if let Some(p) = code
             .strip_prefix('A')
             .filter(|c| c.len() == 6)
             .and_then(|c| self.products.get(c))
         {
-            return p.clone();
+            return Some(p.clone());
         }
         // Overseas realtime keys: `D` (delayed) or `R` (real) + exchange + symbol, `DNASAAPL`.
         if let Some(p) = upper
@@ -282,19 +330,37 @@ impl Market {
             })
             .and_then(|c| self.products.get(c))
         {
-            return p.clone();
+            return Some(p.clone());
         }
-        lock(&self.extra)
-            .entry(code.to_owned())
-            .or_insert_with(|| Arc::new(product::synthetic(code)))
-            .clone()
+        None
     }
 
-    fn calendar(p: &Product) -> Calendar {
-        if p.venue.is_us() {
+    /// Adds codes to the universe (synthesized products: a KOSPI stock for six digits), e.g.
+    /// the codes of the account's starting positions, so they are known like the fixed ones.
+    pub fn listing<'a>(mut self, codes: impl IntoIterator<Item = &'a str>) -> Market {
+        for code in codes {
+            let code = code.trim();
+            if code.is_empty() || self.listed(code).is_some() {
+                continue;
+            }
+            let p = Arc::new(product::synthetic(code));
+            self.order.push(p.clone());
+            self.products.insert(code.to_owned(), p);
+        }
+        self
+    }
+
+    /// The days a product trades: its exchange's calendar, in the sandbox every day from the
+    /// start on.
+    fn calendar(&self, p: &Product) -> TradingDays {
+        let exchange = if p.venue.is_us() {
             Calendar::Nyse
         } else {
             Calendar::Krx
+        };
+        TradingDays {
+            exchange,
+            every_day_from: self.every_day_from,
         }
     }
 
@@ -314,7 +380,7 @@ impl Market {
                 return c.clone();
             }
         }
-        let cal = Self::calendar(p);
+        let cal = self.calendar(p);
         let epoch = NaiveDate::from_ymd_opt(EPOCH.0, EPOCH.1, EPOCH.2).expect("a valid date");
         let end = until.max(self.clock.today()) + Duration::days(40);
         let v = p.venue;
@@ -332,7 +398,7 @@ impl Market {
             prev = close;
         }
         let chain = Arc::new(out);
-        lock(&self.chains).insert(p.code.clone(), chain.clone());
+        bounded_insert(&mut lock(&self.chains), p.code.clone(), chain.clone());
         chain
     }
 
@@ -357,6 +423,9 @@ impl Market {
         let (prev, close) = self.closes(p, date);
         let day = Arc::new(DayPath::new(self.seed, p, date, prev, close));
         let mut days = lock(&self.days);
+        if days.len() >= MAX_CACHED && !days.contains_key(p.code.as_str()) {
+            days.clear();
+        }
         let per = days.entry(p.code.clone()).or_default();
         if per.len() > 8 {
             per.clear();
@@ -375,10 +444,11 @@ impl Market {
         }
         let (prev, close) = self.closes(p, date);
         let s = DayPath::new(self.seed, p, date, prev, close).summary();
-        lock(&self.summaries)
-            .entry(p.code.clone())
-            .or_default()
-            .insert(date, s);
+        let mut summaries = lock(&self.summaries);
+        if summaries.len() >= MAX_CACHED && !summaries.contains_key(p.code.as_str()) {
+            summaries.clear();
+        }
+        summaries.entry(p.code.clone()).or_default().insert(date, s);
         s
     }
 
@@ -390,7 +460,7 @@ impl Market {
     /// The quote of a product at a KST time.
     pub fn quote_at(&self, p: &Arc<Product>, kst: NaiveDateTime) -> Quote {
         let local = Self::local(p, kst);
-        let cal = Self::calendar(p);
+        let cal = self.calendar(p);
         let hours = Hours::of(p.venue);
         let trading = cal.is_trading_day(local.date());
         let date = cal.on_or_before(local.date());
@@ -620,7 +690,7 @@ impl Market {
         count: usize,
     ) -> Vec<Candle> {
         let p = &q.product;
-        let cal = Self::calendar(p);
+        let cal = self.calendar(p);
         let to = to.min(q.date);
         let epoch = NaiveDate::from_ymd_opt(EPOCH.0 + 1, 1, 2).expect("a valid date");
         let from = from.max(epoch);
@@ -685,7 +755,7 @@ impl Market {
             .and_then(|m| m.get(&q.date))
             .copied();
         let past = cached.unwrap_or_else(|| {
-            let cal = Self::calendar(p);
+            let cal = self.calendar(p);
             let prev = cal.previous(q.date);
             let from = q.date - Duration::days(365);
             let mut hi = (i64::MIN, prev);
@@ -699,7 +769,11 @@ impl Market {
                     lo = (s.low, d);
                 }
             }
-            lock(&self.extremes)
+            let mut extremes = lock(&self.extremes);
+            if extremes.len() >= MAX_CACHED && !extremes.contains_key(p.code.as_str()) {
+                extremes.clear();
+            }
+            extremes
                 .entry(p.code.clone())
                 .or_default()
                 .insert(q.date, (hi, lo));
@@ -725,6 +799,8 @@ fn derivatives(today: NaiveDate) -> Vec<Product> {
     let future = Product {
         code: format!("101{}{:02}", year_code(fy), fm),
         name: format!("KOSPI200 F {fy}{fm:02}"),
+        kor_name: format!("코스피200 F {fy}{fm:02}"),
+        eng_name: format!("KOSPI200 F {fy}{fm:02}"),
         venue: Venue::KrxFutures,
         class: Class::Future,
         base: 35_000,
@@ -741,6 +817,8 @@ fn derivatives(today: NaiveDate) -> Vec<Product> {
             out.push(Product {
                 code: format!("{prefix}{}{month}{strike}", year_code(oy)),
                 name: format!("KOSPI200 {kind} {oy}{om:02} {strike}.0"),
+                kor_name: format!("코스피200 {kind} {oy}{om:02} {strike}.0"),
+                eng_name: format!("KOSPI200 {kind} {oy}{om:02} {strike}.0"),
                 venue: Venue::KrxOptions,
                 class: Class::Option,
                 base,

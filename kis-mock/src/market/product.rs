@@ -168,8 +168,12 @@ pub enum Class {
 pub struct Product {
     /// Code as KIS spells it (`005930`, `AAPL`, `101X12`).
     pub code: String,
-    /// Korean name (`삼성전자`); English name for US products.
+    /// Display name: Korean for KRX products (`삼성전자`), English for US ones.
     pub name: String,
+    /// Korean name (`삼성전자`, `애플`).
+    pub kor_name: String,
+    /// English name (`Samsung Electronics`, `Apple Inc`).
+    pub eng_name: String,
     /// Where it trades.
     pub venue: Venue,
     /// What it is.
@@ -194,6 +198,118 @@ impl Product {
     pub fn fmt_price(&self, units: i64) -> String {
         fmt_units(units, self.venue.decimals())
     }
+
+    /// The ISIN (`std_pdno`): KRX products `KR7` (stocks, ETFs) or `KR4` (derivatives) + the
+    /// code + `00` + check digit (`005930` → `KR7005930003`); US products their own.
+    pub fn isin(&self) -> String {
+        if let Some((_, isin)) = US_ISINS.iter().find(|(c, _)| *c == self.code) {
+            return (*isin).to_owned();
+        }
+        let country = if self.venue.is_us() { "US" } else { "KR" };
+        let kind = if self.venue.is_derivative() { '4' } else { '7' };
+        let mut body: String = format!("{country}{kind}{:0>6}", self.code)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        body.truncate(9);
+        while body.len() < 11 {
+            body.push('0');
+        }
+        let check = isin_check_digit(&body);
+        format!("{body}{check}")
+    }
+
+    /// KIS's product type code (`PRDT_TYPE_CD`): 300 KRX stock or ETF, 301 KRX futures and
+    /// options, 512 NASDAQ, 513 NYSE, 529 AMEX.
+    pub fn type_code(&self) -> &'static str {
+        match self.venue {
+            Venue::Kospi | Venue::Kosdaq | Venue::KrxEtf => "300",
+            Venue::KrxFutures | Venue::KrxOptions => "301",
+            Venue::Nasdaq => "512",
+            Venue::Nyse => "513",
+            Venue::Amex => "529",
+        }
+    }
+
+    /// KRX market ID (`mket_id_cd`): `STK` KOSPI (ETFs included), `KSQ` KOSDAQ, `SPI` index
+    /// derivatives; empty for US products.
+    pub fn market_id(&self) -> &'static str {
+        match self.venue {
+            Venue::Kospi | Venue::KrxEtf => "STK",
+            Venue::Kosdaq => "KSQ",
+            Venue::KrxFutures | Venue::KrxOptions => "SPI",
+            _ => "",
+        }
+    }
+
+    /// Security group (`scty_grp_id_cd`): `ST` stock, `EF` ETF, `FU` future, `OP` option.
+    pub fn security_group(&self) -> &'static str {
+        match self.class {
+            Class::Stock => "ST",
+            Class::Etf => "EF",
+            Class::Future => "FU",
+            Class::Option => "OP",
+        }
+    }
+
+    /// The listing date, seeded by the code (a pure function of it): between 1975 and 2019.
+    pub fn listed_on(&self) -> chrono::NaiveDate {
+        let h = crate::market::rng::hash(&[0x1157, crate::market::rng::hash_str(&self.code)]);
+        let year = 1975 + (h % 45) as i32;
+        let ordinal = 1 + ((h >> 16) % 360) as u32;
+        chrono::NaiveDate::from_yo_opt(year, ordinal).unwrap_or(chrono::NaiveDate::MIN)
+    }
+
+    /// Listed shares (units for ETFs), seeded by the code: about 50 days of typical volume.
+    pub fn listed_shares(&self) -> u64 {
+        let h = crate::market::rng::hash(&[0x5a4e, crate::market::rng::hash_str(&self.code)]);
+        self.avg_volume.saturating_mul(40 + h % 40)
+    }
+}
+
+/// The ISINs of the US products (published identifiers).
+const US_ISINS: &[(&str, &str)] = &[
+    ("AAPL", "US0378331005"),
+    ("TSLA", "US88160R1014"),
+    ("MSFT", "US5949181045"),
+    ("NVDA", "US67066G1040"),
+    ("AMZN", "US0231351067"),
+    ("GOOGL", "US02079K3059"),
+    ("JPM", "US46625H1005"),
+    ("KO", "US1912161007"),
+    ("IBM", "US4592001014"),
+    ("SPY", "US78462F1030"),
+    ("GLD", "US78463V1070"),
+];
+
+/// The ISIN check digit of 11 characters (letters count as 10..35; Luhn over the digits).
+pub fn isin_check_digit(body: &str) -> u32 {
+    let digits: Vec<u32> = body
+        .chars()
+        .flat_map(|c| {
+            let v = c.to_digit(36).unwrap_or(0);
+            if v >= 10 {
+                vec![v / 10, v % 10]
+            } else {
+                vec![v]
+            }
+        })
+        .collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                x / 10 + x % 10
+            } else {
+                *d
+            }
+        })
+        .sum();
+    (10 - sum % 10) % 10
 }
 
 /// Formats `units` with `decimals` implied decimal places.
@@ -212,10 +328,23 @@ pub fn fmt_units(units: i64, decimals: u32) -> String {
     )
 }
 
-fn p(code: &str, name: &str, venue: Venue, class: Class, base: i64, vol: f64, avg: u64) -> Product {
+/// A product: code, Korean and English names, venue, class, base price, volatility, volume.
+#[allow(clippy::too_many_arguments)]
+fn p(
+    code: &str,
+    kor: &str,
+    eng: &str,
+    venue: Venue,
+    class: Class,
+    base: i64,
+    vol: f64,
+    avg: u64,
+) -> Product {
     Product {
         code: code.into(),
-        name: name.into(),
+        name: if venue.is_us() { eng } else { kor }.into(),
+        kor_name: kor.into(),
+        eng_name: eng.into(),
         venue,
         class,
         base,
@@ -231,47 +360,47 @@ pub fn universe() -> Vec<Product> {
     use Class::{Etf, Stock};
     use Venue::*;
     vec![
-        p("005930", "삼성전자", Kospi, Stock, 74_000, 0.018, 15_000_000),
-        p("000660", "SK하이닉스", Kospi, Stock, 212_000, 0.027, 3_500_000),
-        p("373220", "LG에너지솔루션", Kospi, Stock, 362_000, 0.025, 300_000),
-        p("207940", "삼성바이오로직스", Kospi, Stock, 1_050_000, 0.018, 60_000),
-        p("005380", "현대차", Kospi, Stock, 215_000, 0.019, 700_000),
-        p("000270", "기아", Kospi, Stock, 98_000, 0.019, 1_200_000),
-        p("035420", "NAVER", Kospi, Stock, 192_000, 0.022, 600_000),
-        p("035720", "카카오", Kospi, Stock, 42_300, 0.024, 1_800_000),
-        p("051910", "LG화학", Kospi, Stock, 312_000, 0.026, 250_000),
-        p("006400", "삼성SDI", Kospi, Stock, 281_000, 0.027, 300_000),
-        p("068270", "셀트리온", Kospi, Stock, 181_000, 0.021, 700_000),
-        p("105560", "KB금융", Kospi, Stock, 82_400, 0.017, 1_100_000),
-        p("055550", "신한지주", Kospi, Stock, 52_300, 0.016, 1_300_000),
-        p("005490", "POSCO홀딩스", Kospi, Stock, 351_000, 0.022, 250_000),
-        p("012330", "현대모비스", Kospi, Stock, 242_000, 0.017, 200_000),
-        p("028260", "삼성물산", Kospi, Stock, 141_000, 0.017, 250_000),
-        p("066570", "LG전자", Kospi, Stock, 95_300, 0.021, 600_000),
-        p("017670", "SK텔레콤", Kospi, Stock, 52_100, 0.011, 400_000),
-        p("015760", "한국전력", Kospi, Stock, 21_350, 0.019, 2_000_000),
-        p("010140", "삼성중공업", Kospi, Stock, 11_480, 0.028, 6_000_000),
-        p("247540", "에코프로비엠", Kosdaq, Stock, 182_300, 0.034, 700_000),
-        p("196170", "알테오젠", Kosdaq, Stock, 331_500, 0.035, 300_000),
-        p("293490", "카카오게임즈", Kosdaq, Stock, 18_930, 0.025, 500_000),
-        p("263750", "펄어비스", Kosdaq, Stock, 38_150, 0.028, 300_000),
-        p("069500", "KODEX 200", KrxEtf, Etf, 35_420, 0.012, 5_000_000),
-        p("122630", "KODEX 레버리지", KrxEtf, Etf, 18_275, 0.024, 20_000_000),
-        p("252670", "KODEX 200선물인버스2X", KrxEtf, Etf, 2_105, 0.024, 80_000_000),
-        p("229200", "KODEX 코스닥150", KrxEtf, Etf, 12_090, 0.016, 3_000_000),
-        p("102110", "TIGER 200", KrxEtf, Etf, 35_480, 0.012, 800_000),
-        p("360750", "TIGER 미국S&P500", KrxEtf, Etf, 19_655, 0.010, 2_000_000),
-        p("AAPL", "Apple Inc", Nasdaq, Stock, 19_525, 0.016, 55_000_000),
-        p("TSLA", "Tesla Inc", Nasdaq, Stock, 25_310, 0.035, 95_000_000),
-        p("MSFT", "Microsoft Corp", Nasdaq, Stock, 42_180, 0.014, 20_000_000),
-        p("NVDA", "NVIDIA Corp", Nasdaq, Stock, 12_045, 0.030, 250_000_000),
-        p("AMZN", "Amazon.com Inc", Nasdaq, Stock, 18_520, 0.019, 40_000_000),
-        p("GOOGL", "Alphabet Inc Class A", Nasdaq, Stock, 17_010, 0.018, 25_000_000),
-        p("JPM", "JPMorgan Chase & Co", Nyse, Stock, 20_115, 0.013, 9_000_000),
-        p("KO", "Coca-Cola Co", Nyse, Stock, 6_230, 0.009, 13_000_000),
-        p("IBM", "International Business Machines", Nyse, Stock, 18_040, 0.013, 4_000_000),
-        p("SPY", "SPDR S&P 500 ETF Trust", Amex, Etf, 54_010, 0.010, 60_000_000),
-        p("GLD", "SPDR Gold Shares", Amex, Etf, 22_055, 0.009, 8_000_000),
+        p("005930", "삼성전자", "Samsung Electronics", Kospi, Stock, 74_000, 0.018, 15_000_000),
+        p("000660", "SK하이닉스", "SK hynix", Kospi, Stock, 212_000, 0.027, 3_500_000),
+        p("373220", "LG에너지솔루션", "LG Energy Solution", Kospi, Stock, 362_000, 0.025, 300_000),
+        p("207940", "삼성바이오로직스", "Samsung Biologics", Kospi, Stock, 1_050_000, 0.018, 60_000),
+        p("005380", "현대차", "Hyundai Motor", Kospi, Stock, 215_000, 0.019, 700_000),
+        p("000270", "기아", "Kia", Kospi, Stock, 98_000, 0.019, 1_200_000),
+        p("035420", "NAVER", "NAVER", Kospi, Stock, 192_000, 0.022, 600_000),
+        p("035720", "카카오", "Kakao", Kospi, Stock, 42_300, 0.024, 1_800_000),
+        p("051910", "LG화학", "LG Chem", Kospi, Stock, 312_000, 0.026, 250_000),
+        p("006400", "삼성SDI", "Samsung SDI", Kospi, Stock, 281_000, 0.027, 300_000),
+        p("068270", "셀트리온", "Celltrion", Kospi, Stock, 181_000, 0.021, 700_000),
+        p("105560", "KB금융", "KB Financial Group", Kospi, Stock, 82_400, 0.017, 1_100_000),
+        p("055550", "신한지주", "Shinhan Financial Group", Kospi, Stock, 52_300, 0.016, 1_300_000),
+        p("005490", "POSCO홀딩스", "POSCO Holdings", Kospi, Stock, 351_000, 0.022, 250_000),
+        p("012330", "현대모비스", "Hyundai Mobis", Kospi, Stock, 242_000, 0.017, 200_000),
+        p("028260", "삼성물산", "Samsung C&T", Kospi, Stock, 141_000, 0.017, 250_000),
+        p("066570", "LG전자", "LG Electronics", Kospi, Stock, 95_300, 0.021, 600_000),
+        p("017670", "SK텔레콤", "SK Telecom", Kospi, Stock, 52_100, 0.011, 400_000),
+        p("015760", "한국전력", "Korea Electric Power", Kospi, Stock, 21_350, 0.019, 2_000_000),
+        p("010140", "삼성중공업", "Samsung Heavy Industries", Kospi, Stock, 11_480, 0.028, 6_000_000),
+        p("247540", "에코프로비엠", "EcoPro BM", Kosdaq, Stock, 182_300, 0.034, 700_000),
+        p("196170", "알테오젠", "Alteogen", Kosdaq, Stock, 331_500, 0.035, 300_000),
+        p("293490", "카카오게임즈", "Kakao Games", Kosdaq, Stock, 18_930, 0.025, 500_000),
+        p("263750", "펄어비스", "Pearl Abyss", Kosdaq, Stock, 38_150, 0.028, 300_000),
+        p("069500", "KODEX 200", "KODEX 200", KrxEtf, Etf, 35_420, 0.012, 5_000_000),
+        p("122630", "KODEX 레버리지", "KODEX LEVERAGE", KrxEtf, Etf, 18_275, 0.024, 20_000_000),
+        p("252670", "KODEX 200선물인버스2X", "KODEX 200 FUTURES INVERSE 2X", KrxEtf, Etf, 2_105, 0.024, 80_000_000),
+        p("229200", "KODEX 코스닥150", "KODEX KOSDAQ150", KrxEtf, Etf, 12_090, 0.016, 3_000_000),
+        p("102110", "TIGER 200", "TIGER 200", KrxEtf, Etf, 35_480, 0.012, 800_000),
+        p("360750", "TIGER 미국S&P500", "TIGER US S&P500", KrxEtf, Etf, 19_655, 0.010, 2_000_000),
+        p("AAPL", "애플", "Apple Inc", Nasdaq, Stock, 19_525, 0.016, 55_000_000),
+        p("TSLA", "테슬라", "Tesla Inc", Nasdaq, Stock, 25_310, 0.035, 95_000_000),
+        p("MSFT", "마이크로소프트", "Microsoft Corp", Nasdaq, Stock, 42_180, 0.014, 20_000_000),
+        p("NVDA", "엔비디아", "NVIDIA Corp", Nasdaq, Stock, 12_045, 0.030, 250_000_000),
+        p("AMZN", "아마존닷컴", "Amazon.com Inc", Nasdaq, Stock, 18_520, 0.019, 40_000_000),
+        p("GOOGL", "알파벳 A", "Alphabet Inc Class A", Nasdaq, Stock, 17_010, 0.018, 25_000_000),
+        p("JPM", "JP모간 체이스", "JPMorgan Chase & Co", Nyse, Stock, 20_115, 0.013, 9_000_000),
+        p("KO", "코카콜라", "Coca-Cola Co", Nyse, Stock, 6_230, 0.009, 13_000_000),
+        p("IBM", "IBM", "International Business Machines", Nyse, Stock, 18_040, 0.013, 4_000_000),
+        p("SPY", "SPDR S&P 500 ETF", "SPDR S&P 500 ETF Trust", Amex, Etf, 54_010, 0.010, 60_000_000),
+        p("GLD", "SPDR 골드 셰어즈", "SPDR Gold Shares", Amex, Etf, 22_055, 0.009, 8_000_000),
     ]
 }
 
@@ -293,11 +422,8 @@ pub fn synthetic(code: &str) -> Product {
     };
     p(
         code,
-        &if venue.is_us() {
-            format!("{code} (simulated)")
-        } else {
-            format!("모의종목{code}")
-        },
+        &format!("모의종목{code}"),
+        &format!("{code} (simulated)"),
         venue,
         Class::Stock,
         base,
@@ -356,6 +482,19 @@ mod tests {
         for p in &all {
             assert!(p.venue.on_grid(p.base), "{p:?}");
         }
+    }
+
+    #[test]
+    fn isins_carry_their_check_digit() {
+        for p in universe() {
+            let isin = p.isin();
+            assert_eq!(isin.len(), 12, "{isin}");
+            let check = isin_check_digit(&isin[..11]);
+            assert_eq!(isin[11..], check.to_string(), "{p:?} {isin}");
+        }
+        let samsung = universe().into_iter().next().unwrap();
+        assert_eq!(samsung.isin(), "KR7005930003");
+        assert!(!samsung.eng_name.is_empty() && samsung.kor_name == "삼성전자");
     }
 
     proptest! {

@@ -82,7 +82,11 @@ fn paper() -> MockConfig {
             speed: 1.0,
         },
         initial_cash: 1_000_000,
-        paging: PagingConfig { pages: 1, rows: 20 },
+        paging: PagingConfig {
+            pages: 1,
+            rows: 20,
+            account_rows: Some(20),
+        },
         data_interval: None,
         ..MockConfig::paper()
     }

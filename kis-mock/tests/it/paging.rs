@@ -44,7 +44,11 @@ async fn page(
 #[tokio::test]
 async fn synthesized_endpoint_pages_as_configured() {
     let mock = start(MockConfig {
-        paging: PagingConfig { pages: 3, rows: 4 },
+        paging: PagingConfig {
+            pages: 3,
+            rows: 4,
+            account_rows: None,
+        },
         ..config()
     })
     .await;
@@ -77,7 +81,11 @@ async fn five_page_balance() {
         })
         .collect();
     let mock = start(MockConfig {
-        paging: PagingConfig { pages: 1, rows: 2 },
+        paging: PagingConfig {
+            pages: 1,
+            rows: 2,
+            account_rows: Some(2),
+        },
         initial_holdings: holdings,
         ..config()
     })

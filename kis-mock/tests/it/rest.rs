@@ -94,6 +94,7 @@ async fn custtype_method_path_and_body_types_are_checked() {
         .header("appkey", &c.app_key)
         .header("appsecret", &c.app_secret)
         .header("tr_id", "FHKST01010100")
+        .header("custtype", "C")
         .query(PRICE_QUERY)
         .send()
         .await

@@ -44,9 +44,9 @@ impl Stock {
         Ok(records
             .filter(move |r| {
                 // Errors (an overflow, the session's end) always reach the reader.
-                let mine = r
-                    .as_ref()
-                    .map_or(true, |r| r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code));
+                let mine = r.as_ref().map_or(true, |r| {
+                    r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code)
+                });
                 futures::future::ready(mine)
             })
             .map(|r| r.map_err(Error::from).and_then(Trade::from_realtime)))
@@ -64,9 +64,9 @@ impl Stock {
         Ok(records
             .filter(move |r| {
                 // Errors (an overflow, the session's end) always reach the reader.
-                let mine = r
-                    .as_ref()
-                    .map_or(true, |r| r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code));
+                let mine = r.as_ref().map_or(true, |r| {
+                    r.mksc_shrn_iscd.get().is_some_and(|c| c.as_str() == code)
+                });
                 futures::future::ready(mine)
             })
             .map(|r| r.map_err(Error::from).and_then(OrderBook::from_realtime)))

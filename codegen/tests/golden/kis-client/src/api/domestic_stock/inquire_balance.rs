@@ -125,7 +125,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -173,7 +173,6 @@ impl Endpoint for InquireBalanceRequest {
 /// Response of 주식잔고조회 (`v1_국내주식-006`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct InquireBalanceResponse {
     /// 응답코드 (`msg_cd`).
@@ -210,6 +209,22 @@ impl Default for InquireBalanceResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for InquireBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InquireBalanceResponse")
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("rt_cd", &self.rt_cd)
+            .field("ctx_area_fk100", &self.ctx_area_fk100)
+            .field("ctx_area_nk100", &self.ctx_area_nk100)
+            .field("output1", &self.output1)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -280,7 +295,6 @@ impl serde::Serialize for InquireBalanceResponse {
 }
 
 /// A record of block `output1` (응답상세1).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output1 {
     /// 상품번호 (`pdno`).
@@ -308,6 +322,19 @@ impl Default for Output1 {
             expd_dt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output1")
+            .field("pdno", &self.pdno)
+            .field("hldg_qty", &self.hldg_qty)
+            .field("evlu_pfls_rt", &self.evlu_pfls_rt)
+            .field("expd_dt", &self.expd_dt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -358,7 +385,6 @@ impl crate::__private::Record for Output1 {
 }
 
 /// A record of block `output2` (응답상세2).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output2 {
     /// 예수금총금액 (`dnca_tot_amt`).
@@ -377,6 +403,16 @@ impl Default for Output2 {
             dnca_tot_amt: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output2")
+            .field("dnca_tot_amt", &self.dnca_tot_amt)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -145,7 +145,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -188,7 +188,6 @@ impl Endpoint for NamesRequest {
 /// Response of 이름 \[테스트\] \*별표\* \<꺾쇠\> (`test-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct NamesResponse {
     /// 성공 실패 여부 (\`0\` = success) (`rt_cd`).
@@ -232,6 +231,22 @@ impl Default for NamesResponse {
             output2: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for NamesResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamesResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("extra_2", &self.extra_2)
+            .field("self_", &self.self_)
+            .field("output", &self.output)
+            .field("output2", &self.output2)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -302,7 +317,6 @@ impl serde::Serialize for NamesResponse {
 }
 
 /// A record of block `output` (블록).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 대문자 자기 (`Self`).
@@ -337,6 +351,18 @@ impl Default for Output {
             inner: v::Block::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("self_", &self.self_)
+            .field("result", &self.result)
+            .field("inner", &self.inner)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -385,7 +411,6 @@ impl crate::__private::Record for Output {
 }
 
 /// A record of block `inner` (안쪽).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OutputInner {
     /// 엑스 (`x`).
@@ -404,6 +429,16 @@ impl Default for OutputInner {
             x: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OutputInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputInner")
+            .field("x", &self.x)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 

@@ -274,7 +274,7 @@ const FIELDS: &[p::FieldMeta] = &[
 ];
 
 /// For the redaction test over every generated type: `Debug` of a request with every field
-/// set (sensitive ones to `secret` or `account`).
+/// set (sensitive ones to `secret` or `account`; IDs and names to `secret` too).
 #[cfg(test)]
 pub(crate) fn debug_sample(secret: &str, account: &str) -> String {
     let _ = (secret, account);
@@ -333,7 +333,6 @@ impl Endpoint for OrderCashRequest {
 /// Response of 주식주문(현금) (`v1_국내주식-001`).
 ///
 /// Values keep their wire text; fields the spec does not list are kept in `extra`.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct OrderCashResponse {
     /// 성공 실패 여부 (`rt_cd`).
@@ -361,6 +360,19 @@ impl Default for OrderCashResponse {
             output: v::One::EMPTY,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for OrderCashResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderCashResponse")
+            .field("rt_cd", &self.rt_cd)
+            .field("msg_cd", &self.msg_cd)
+            .field("msg1", &self.msg1)
+            .field("output", &self.output)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
@@ -425,7 +437,6 @@ impl serde::Serialize for OrderCashResponse {
 }
 
 /// A record of block `output` (응답상세).
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct Output {
     /// 거래소코드 (`KRX_FWDG_ORD_ORGNO`).
@@ -452,6 +463,18 @@ impl Default for Output {
             ord_tmd: v::Val::Missing,
             key_spellings: crate::__private::Spellings::NONE,
         }
+    }
+}
+
+/// Secrets are hidden; account numbers, IDs and names masked (also in `extra`, by key).
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("krx_fwdg_ord_orgno", &self.krx_fwdg_ord_orgno)
+            .field("odno", &self.odno)
+            .field("ord_tmd", &self.ord_tmd)
+            .field("extra", &crate::__private::MaskedMap(&self.extra))
+            .finish()
     }
 }
 
