@@ -2,8 +2,9 @@
 //!
 //! KIS keeps orders and executions by its own (KST) trading day, which need not be this
 //! machine's day (a wrong local clock or time zone, a simulator on another day, the minutes
-//! around KST midnight). Every answer's `Date` header says what time the server thinks it is;
-//! [`ServerClock`] keeps the latest offset so a caller can ask for "today" by the server.
+//! around KST midnight). Every answer's `Date` header says what time the server thinks it is:
+//! the client keeps the latest offset ([`crate::Client::server_offset`]) so a caller can ask
+//! for "today" by the server.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::SystemTime;
