@@ -26,6 +26,8 @@ pub struct CallArgs {
     pub yes: bool,
     /// Print what would be sent; send nothing.
     pub dry_run: bool,
+    /// Only the first page of an inquiry that pages.
+    pub first_page: bool,
 }
 
 /// The wire name a user's key means: the wire name itself or the setter name (any case,
@@ -193,22 +195,69 @@ pub async fn run(client: &Client, args: &CallArgs, out: &Out) -> Outcome<()> {
         let c = client.config();
         safety::confirm(c.env(), c.allow_real_trading(), args.yes, &what.to_string())?;
     }
-    let resp = client
-        .send_raw(raw)
-        .await
-        .map_err(|e| Failure::from_client(&e, trade))?;
-    let body: Value = serde_json::from_slice(&resp.body)
-        .map_err(|e| Failure::other(format!("the answer is not JSON: {e}")))?;
+    let body = if !trade && !args.first_page && found.info.paging.is_some() {
+        every_page(client, found.info, variant, params).await?
+    } else {
+        let resp = client
+            .send_raw(raw)
+            .await
+            .map_err(|e| Failure::from_client(&e, trade))?;
+        if resp.has_more() {
+            eprintln!(
+                "note: KIS has more pages (tr_cont {}); this is the first.",
+                resp.tr_cont
+            );
+        }
+        json_of(&resp.body)?
+    };
     // Account numbers and the configuration's secrets never reach the terminal.
     let body = crate::mcp::Scrubber::new(client.config()).value(&body);
-    if resp.has_more() {
-        eprintln!(
-            "note: KIS has more pages (tr_cont {}); this is the first. The typed commands page automatically.",
-            resp.tr_cont
-        );
-    }
     print_body(out, found.info, &body)?;
     Ok(())
+}
+
+fn json_of(body: &[u8]) -> Outcome<Value> {
+    serde_json::from_slice(body).map_err(|e| Failure::other(format!("the answer is not JSON: {e}")))
+}
+
+/// Every page of an inquiry (kis-client's paging machine, [`Client::pages_named`]): the first
+/// page's answer with the rows block of every later page appended; the count on stderr.
+async fn every_page(
+    client: &Client,
+    info: &EndpointInfo,
+    variant: &str,
+    params: Map<String, Value>,
+) -> Outcome<Value> {
+    use futures::StreamExt as _;
+    let rows_block = info.paging.and_then(|p| p.rows);
+    let mut pages = std::pin::pin!(client.pages_named(&catalog::full_id(info), variant, params));
+    let (mut merged, mut count): (Option<Value>, usize) = (None, 0);
+    while let Some(page) = pages.next().await {
+        let resp = page.map_err(|e| Failure::from_client(&e, false))?;
+        let body = json_of(&resp.body)?;
+        count += 1;
+        if count > 1 {
+            eprint!("\rpage {count}");
+        }
+        match (&mut merged, rows_block) {
+            (None, _) => merged = Some(body),
+            (Some(first), Some(block)) => {
+                let more = match body.get(block) {
+                    Some(Value::Array(rows)) => rows.clone(),
+                    Some(row @ Value::Object(_)) => vec![row.clone()],
+                    _ => Vec::new(),
+                };
+                if let Some(Value::Array(rows)) = first.get_mut(block) {
+                    rows.extend(more);
+                }
+            }
+            (Some(_), None) => {}
+        }
+    }
+    if count > 1 {
+        eprintln!("\r{count} pages");
+    }
+    merged.ok_or_else(|| Failure::other("KIS sent no page"))
 }
 
 /// Prints an answer: `--json` the body as KIS sent it; a table per output block; CSV of the

@@ -66,6 +66,10 @@ pub enum Command {
         /// Print the request that would be sent; send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Only the first page of an inquiry that pages (by default every page is fetched and
+        /// the rows joined, with the page count on stderr).
+        #[arg(long)]
+        first_page: bool,
     },
     /// List endpoints, filtered by words (Korean or English; ids, paths, TR IDs, titles).
     Endpoints {
@@ -169,6 +173,10 @@ pub enum Command {
         /// Also stop when standard input closes (for scripts and tests).
         #[arg(long)]
         until_stdin_closes: bool,
+        /// Rows per page of daily executions and the balance (default: KIS's, 100/15 for
+        /// executions on the real/paper service): small pages exercise a client's paging.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        page_size: Option<u32>,
     },
     /// Access token: status (masked) or revoke.
     Token {

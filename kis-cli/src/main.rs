@@ -119,6 +119,7 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
             trade,
             yes,
             dry_run,
+            first_page,
         } => {
             let args = call::CallArgs {
                 endpoint,
@@ -127,6 +128,7 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
                 trade,
                 yes,
                 dry_run,
+                first_page,
             };
             let kis = connect::kis(&target).await?;
             call::run(kis.client(), &args, &out).await
@@ -189,12 +191,14 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
             ws_port,
             seed,
             until_stdin_closes,
+            page_size,
         } => {
             let args = mockcmd::MockArgs {
                 real,
                 rest_port,
                 ws_port,
                 seed,
+                page_size,
             };
             mockcmd::run(&args, until_stdin_closes).await
         }

@@ -18,6 +18,8 @@ pub struct MockArgs {
     pub ws_port: u16,
     /// Market seed.
     pub seed: u64,
+    /// Rows per page of daily executions and the balance (KIS's sizes when `None`).
+    pub page_size: Option<u32>,
 }
 
 /// The YAML for a running simulator. The simulator's throwaway credentials are the point of
@@ -64,6 +66,7 @@ pub async fn run(args: &MockArgs, until_stdin_closes: bool) -> Outcome<()> {
     config.rest_port = args.rest_port;
     config.ws_port = args.ws_port;
     config.seed = args.seed;
+    config.paging.account_rows = args.page_size;
     config.rate_limit_per_sec = None;
     let mock = MockServer::start(config)
         .await

@@ -392,3 +392,50 @@ fn simulator_flag_completions_and_help() {
         .trim_end_matches('"');
     assert!(!out.contains(secret), "{out}");
 }
+
+/// `kis call` follows every page of an inquiry (kis-client's paging machine) and joins the
+/// rows; `--first-page` keeps the first page only.
+#[test]
+fn call_follows_every_page_and_joins_the_rows() {
+    let sim = Sim::start_with(false, &["--page-size", "1"]);
+    for price in ["60000", "60100", "60200"] {
+        let order = [
+            "call",
+            "domestic_stock/order_cash",
+            "--variant",
+            "buy",
+            "PDNO=005930",
+            "ORD_DVSN=00",
+            "ORD_QTY=1",
+            &format!("ORD_UNPR={price}"),
+            "--trade",
+        ]
+        .map(str::to_owned);
+        let args: Vec<&str> = order.iter().map(String::as_str).collect();
+        let (code, _, err) = sim.run(&args, &[], "");
+        assert_eq!(code, 0, "{err}");
+    }
+    let inquiry = [
+        "call",
+        "domestic_stock/inquire_daily_ccld",
+        "--variant",
+        "within_3m",
+        "INQR_STRT_DT=20200101",
+        "INQR_END_DT=20991231",
+        "SLL_BUY_DVSN_CD=00",
+        "CCLD_DVSN=00",
+        "INQR_DVSN=00",
+        "INQR_DVSN_3=00",
+        "--json",
+    ];
+    let (code, out, err) = sim.run(&inquiry, &[], "");
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["output1"].as_array().map(Vec::len), Some(3), "{out}");
+    assert!(err.contains("3 pages"), "{err}");
+    let (code, out, err) = sim.run(&[&inquiry[..], &["--first-page"]].concat(), &[], "");
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["output1"].as_array().map(Vec::len), Some(1), "{out}");
+    assert!(err.contains("more pages"), "{err}");
+}

@@ -364,4 +364,127 @@ impl crate::Client {
             .map_err(crate::Error::Named)?;
         self.send_raw(raw).await
     }
+
+    /// Every page of a by-name inquiry, run by the same paging machine as
+    /// [`crate::Client::pages`]: each request is built and validated like [`build`] with the
+    /// continuation the previous page gave (and `tr_cont` `N`), and the stream ends after the
+    /// last page or the first error (`SYDB0050`, a continuation that does not advance,
+    /// [`crate::Error::PagingLimit`]). POST endpoints (orders) are refused: paging applies to
+    /// inquiries only. An endpoint that does not page yields one answer.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kis_client::Client) -> Result<(), kis_client::Error> {
+    /// use futures::StreamExt as _;
+    /// let params = serde_json::json!({"INQR_STRT_DT": "20261201", "INQR_END_DT": "20261204",
+    ///     "SLL_BUY_DVSN_CD": "00", "CCLD_DVSN": "00", "INQR_DVSN": "00", "INQR_DVSN_3": "00"});
+    /// let params = params.as_object().unwrap().clone();
+    /// let mut pages = std::pin::pin!(client.pages_named("domestic_stock/inquire_daily_ccld", "within_3m", params));
+    /// while let Some(page) = pages.next().await {
+    ///     println!("{} bytes", page?.body.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages_named(
+        &self,
+        endpoint: &str,
+        variant: &str,
+        params: Map<String, Value>,
+    ) -> impl futures::Stream<Item = Result<crate::RawResponse, crate::Error>> + Send + 'static
+    {
+        let c = self.config();
+        let (info, error) = match resolve(endpoint, c.env) {
+            Ok((info, _)) => (Some(info), None),
+            Err(e) => (None, Some(crate::Error::Named(e))),
+        };
+        let scan = info.map(|i| crate::paging::Scan::new(i.id, i.paging, c.max_pages, false));
+        let state = (
+            self.clone(),
+            endpoint.to_owned(),
+            variant.to_owned(),
+            params,
+            (info, error),
+            scan,
+        );
+        futures::stream::unfold(
+            state,
+            |(client, endpoint, variant, params, (info, error), scan)| async move {
+                // A name that resolves to nothing is reported once, then the stream ends.
+                if let Some(e) = error {
+                    return Some((
+                        Err(e),
+                        (client, endpoint, variant, params, (None, None), None),
+                    ));
+                }
+                let info = info?;
+                let mut scan = scan?;
+                if info.method == crate::endpoint::HttpMethod::Post {
+                    let e = crate::Error::InvalidRequest(format!(
+                        "{}: paging applies to inquiries (GET) only, never to orders",
+                        info.id
+                    ));
+                    return Some((
+                        Err(e),
+                        (client, endpoint, variant, params, (Some(info), None), None),
+                    ));
+                }
+                let tr_cont = match scan.step() {
+                    crate::paging::Step::Send(t) => t.to_owned(),
+                    crate::paging::Step::Stop(
+                        None | Some(crate::Incomplete::Unreachable { .. }),
+                    ) => {
+                        return None;
+                    }
+                    crate::paging::Step::Stop(Some(crate::Incomplete::MaxPages { max_pages })) => {
+                        let e = crate::Error::PagingLimit {
+                            endpoint: info.id,
+                            max_pages,
+                        };
+                        return Some((
+                            Err(e),
+                            (client, endpoint, variant, params, (Some(info), None), None),
+                        ));
+                    }
+                    crate::paging::Step::Stop(Some(crate::Incomplete::Failed(e))) => {
+                        return Some((
+                            Err(e),
+                            (client, endpoint, variant, params, (Some(info), None), None),
+                        ));
+                    }
+                };
+                // The continuation: first-call companions fill only blanks; the server's keys win.
+                let mut page_params = params.clone();
+                for o in scan.overrides() {
+                    let blank = page_params
+                        .get(o.field)
+                        .is_none_or(|x| x.as_str().is_some_and(str::is_empty));
+                    if !o.if_empty || blank {
+                        page_params.insert(o.field.to_owned(), Value::String(o.value.clone()));
+                    }
+                }
+                let c = client.config();
+                let item = match build(&endpoint, &variant, c.env, c.account.as_ref(), &page_params)
+                {
+                    Err(e) => Err(crate::Error::Named(e)),
+                    Ok(mut raw) => {
+                        raw.tr_cont = tr_cont;
+                        match client.send_raw(raw).await {
+                            Ok(resp) => {
+                                scan.received(&resp.tr_cont, &resp.body);
+                                Ok(resp)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                };
+                let scan = match &item {
+                    Ok(_) => Some(scan),
+                    Err(_) => None,
+                };
+                Some((
+                    item,
+                    (client, endpoint, variant, params, (Some(info), None), scan),
+                ))
+            },
+        )
+    }
 }

@@ -18,9 +18,14 @@ pub struct Sim {
 
 impl Sim {
     pub fn start(real: bool) -> Sim {
+        Sim::start_with(real, &[])
+    }
+
+    /// A simulator with more `kis mock` arguments (e.g. `--page-size 1`).
+    pub fn start_with(real: bool, extra: &[&str]) -> Sim {
         let dir = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(KIS);
-        cmd.arg("mock").arg("--until-stdin-closes");
+        cmd.arg("mock").arg("--until-stdin-closes").args(extra);
         if real {
             cmd.arg("--real-service");
         }

@@ -274,3 +274,49 @@ async fn the_guard_cuts_a_long_scan_and_says_so() {
         "no call past the guard"
     );
 }
+
+/// A by-name scan (`Client::pages_named`) runs the same paging machine as the typed one: the
+/// same pages, the same rows, one call per page; an order endpoint is refused.
+#[tokio::test]
+async fn by_name_pages_follow_the_same_continuation_as_typed_pages() {
+    use futures::StreamExt as _;
+    let s = Setup::start(paged(3, 2)).await;
+    let c = s.client();
+    let mut req = domestic_futureoption::InquireNgtCcnlRequest::new(
+        date("20240101"),
+        date("20240131"),
+        codes::FillFilter::All,
+    );
+    let typed = whole(&s, &c, req.clone(), 3, 2).await;
+    let raw = c.prepare(&mut req, "").expect("prepare");
+    let params: serde_json::Map<String, serde_json::Value> = raw
+        .query
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let path = domestic_futureoption::InquireNgtCcnlRequest::INFO.path;
+    let before = calls(&s, path);
+    // By TR ID: it names the variant too.
+    let pages: Vec<_> = c
+        .pages_named(&raw.tr_id, "", params)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(|p| p.expect("page"))
+        .collect();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(calls(&s, path) - before, 3, "one call per page");
+    let rows: usize = pages
+        .iter()
+        .map(|p| {
+            let v: serde_json::Value = serde_json::from_slice(&p.body).expect("json");
+            v["output1"].as_array().map_or(0, Vec::len)
+        })
+        .sum();
+    assert_eq!(rows, typed.rows.len());
+    let order = c
+        .pages_named("domestic_stock/order_cash", "buy", serde_json::Map::new())
+        .collect::<Vec<_>>()
+        .await;
+    assert!(order.iter().all(Result::is_err), "orders never page");
+}
