@@ -15,18 +15,8 @@ use serde::Serialize;
 use super::{money, need, shares};
 use crate::{Account, Currency, Error, Money, Quantity};
 
-/// Buy or sell (매도매수구분: `sll_buy_dvsn_cd`).
-///
-/// ```
-/// assert_ne!(kis::Side::Buy, kis::Side::Sell);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Side {
-    /// 매수 (`02`).
-    Buy,
-    /// 매도 (`01`).
-    Sell,
-}
+/// Buy or sell (매도매수구분: `sll_buy_dvsn_cd`): the ledger's one side type.
+pub use crate::ledger::Side;
 
 /// One order of a day with what filled of it (a row of [`Executions`]).
 ///
