@@ -75,6 +75,26 @@ impl Account {
         Ok(desk.orders(&self.key))
     }
 
+    /// Asks KIS now for the account's orders of the day (daily executions, paged to the end)
+    /// and records every row in the ledger: orders placed elsewhere are adopted, fills missed
+    /// by the realtime feed are counted (once), orders that may have been sent are resolved.
+    /// The desk does this by itself after every notice gap and while orders are live; call it
+    /// when you want the ledger to agree with KIS before reading it (end of day, after an
+    /// outage). Returns the account's orders after the inquiry.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// let orders = account.reconcile().await?;
+    /// println!("{} orders today", orders.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn reconcile(&self) -> Result<Vec<OrderView>, Error> {
+        let desk = self.kis.desk().await?;
+        desk.ready(&self.key).await?;
+        crate::orders::feed::reconcile(&desk, &self.key, false).await?;
+        Ok(desk.orders(&self.key))
+    }
+
     /// The handle of an order of this account by its local id.
     ///
     /// ```no_run

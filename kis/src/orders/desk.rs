@@ -115,7 +115,8 @@ pub(crate) struct Desk {
     updates: broadcast::Sender<(AccountKey, OrderView)>,
     /// Wakes the feed for an inquiry now (an order may have been sent, a wait is on).
     pub(super) poke: Notify,
-    /// When each order that may have been sent was first seen unknown, and inquiries since.
+    /// When each order (or modify/cancel request) that may have been sent was first seen
+    /// unknown, and inquiries since: resolved by inquiry, never by sending again.
     pub(super) unknown: Mutex<HashMap<(AccountKey, OrderId), (tokio::time::Instant, u32)>>,
 }
 
@@ -167,16 +168,26 @@ impl Desk {
         for id in applied.changed.iter().chain(&applied.adopted) {
             if let Some(view) = book.ledger.ledger().order(*id) {
                 if view.state == OrderState::Unknown {
-                    lock(&self.unknown)
-                        .entry((account.clone(), *id))
-                        .or_insert((tokio::time::Instant::now(), 0));
-                } else {
+                    self.track_unknown(account, *id);
+                } else if !matches!(
+                    view.state,
+                    OrderState::PendingModify | OrderState::PendingCancel
+                ) {
+                    // A change that may have been sent stays tracked while it is pending.
                     lock(&self.unknown).remove(&(account.clone(), *id));
                 }
                 let _ = self.updates.send((account.clone(), view));
             }
         }
         Ok(applied)
+    }
+
+    /// Follows an order, or its pending modify/cancel, that may be at KIS without an answer:
+    /// [`super::feed`] resolves it by inquiry.
+    fn track_unknown(&self, account: &AccountKey, id: OrderId) {
+        lock(&self.unknown)
+            .entry((account.clone(), id))
+            .or_insert((tokio::time::Instant::now(), 0));
     }
 
     /// Reads the account's ledger.
@@ -229,6 +240,27 @@ impl Desk {
         }
         if let Some(Gate::Open) = lock(&self.books).get(account).map(|b| b.gate.clone()) {
             return Ok(());
+        }
+        // A journal from an earlier process may hold orders, or changes, that were in flight
+        // when it ended: they are resolved by inquiry like this process's own.
+        let unresolved: Vec<OrderId> = self
+            .read(account, |l| {
+                l.orders(account)
+                    .iter()
+                    .filter(|o| {
+                        matches!(
+                            o.state,
+                            OrderState::Unknown
+                                | OrderState::PendingModify
+                                | OrderState::PendingCancel
+                        )
+                    })
+                    .map(|o| o.id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for id in unresolved {
+            self.track_unknown(account, id);
         }
         let result = super::feed::reconcile(self, account, true).await;
         let gate = match &result {
@@ -416,6 +448,7 @@ impl Desk {
             Outcome::MaybeSent { reason, .. } => {
                 // The request stays pending; the next inquiry shows whether KIS has it.
                 tracing::warn!(order = %id, %reason, "a modify/cancel may have been sent; asking KIS");
+                self.track_unknown(account, id);
                 self.poke.notify_one();
             }
         }

@@ -18,7 +18,7 @@ use crate::ledger::{AccountKey, Event, OrderState};
 /// `first`: the account's first reconciliation in this process (rows of a fresh journal are
 /// the baseline: fills up to now are not news). Orders still unknown after two inquiries and
 /// [`super::TradingOptions::resolve_after`] are resolved as not sent.
-pub(super) async fn reconcile(
+pub(crate) async fn reconcile(
     desk: &Arc<Desk>,
     account: &AccountKey,
     first: bool,
@@ -69,7 +69,10 @@ pub(super) async fn reconcile(
 }
 
 /// Orders that may have been sent and that two inquiries since (and `resolve_after`) did not
-/// show are not at KIS: `ResolvedNotSent`.
+/// show are not at KIS: `ResolvedNotSent`. The same for a modify or cancel that may have been
+/// sent: still pending after those inquiries (an inquiry row of the new KIS order number would
+/// have moved it on), KIS never got it, and it is recorded as refused with that reason; the
+/// order stays open and can be changed again.
 fn resolve_unknown(desk: &Arc<Desk>, account: &AccountKey) -> Result<(), Error> {
     let due: Vec<_> = {
         let mut unknown = desk.unknown.lock().unwrap_or_else(|p| p.into_inner());
@@ -82,11 +85,38 @@ fn resolve_unknown(desk: &Arc<Desk>, account: &AccountKey) -> Result<(), Error> 
             })
             .collect()
     };
+    const NEVER_GOT: &str = "KIS never got the request: inquiries after it show no such change";
     for id in due {
-        if desk.view(account, id).map(|v| v.state) == Some(OrderState::Unknown) {
-            tracing::info!(order = %id, "an inquiry shows KIS never got the order");
-            desk.record(account, Event::ResolvedNotSent { id })?;
-        }
+        let event = match desk.view(account, id).map(|v| v.state) {
+            Some(OrderState::Unknown) => {
+                tracing::info!(order = %id, "an inquiry shows KIS never got the order");
+                Event::ResolvedNotSent { id }
+            }
+            Some(OrderState::PendingModify) => {
+                tracing::info!(order = %id, "an inquiry shows KIS never got the modify");
+                Event::ModifyRejected {
+                    id,
+                    msg_cd: String::new(),
+                    msg: NEVER_GOT.into(),
+                }
+            }
+            Some(OrderState::PendingCancel) => {
+                tracing::info!(order = %id, "an inquiry shows KIS never got the cancel");
+                Event::CancelRejected {
+                    id,
+                    msg_cd: String::new(),
+                    msg: NEVER_GOT.into(),
+                }
+            }
+            _ => {
+                desk.unknown
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&(account.clone(), id));
+                continue;
+            }
+        };
+        desk.record(account, event)?;
     }
     Ok(())
 }
