@@ -611,3 +611,103 @@ async fn a_client_with_a_cached_token_learns_the_servers_day_before_reconciling(
         Some(server.market_time().date())
     );
 }
+
+/// A simulator whose clock starts on `day` (December 2026) at 10:30 KST.
+fn mock_on(day: u32, fill: Fill) -> MockConfig {
+    let mut mc = mock(fill);
+    mc.clock = MockClock::Simulated {
+        start: chrono::NaiveDate::from_ymd_opt(2026, 12, day)
+            .and_then(|d| d.and_hms_opt(10, 30, 0)),
+        speed: 1.0,
+    };
+    mc
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_carried_to_the_next_day_ends_yesterday_and_keys_todays_numbers_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    // Wednesday: one order fills, one rests open, one is lost behind a 500.
+    let wednesday = Kis::simulator_with(mock_on(2, Fill::Never))
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Dir(dir.path().into()), false));
+    let account = wednesday.account().unwrap();
+    let resting = account
+        .buy("005930", 7)
+        .limit(dec!(60000))
+        .submit()
+        .await
+        .unwrap();
+    let resting_id = resting.id();
+    let wed_numbers: Vec<String> = resting
+        .view()
+        .chain
+        .iter()
+        .map(|l| l.odno.clone())
+        .collect();
+    drop((resting, account, wednesday));
+
+    // Thursday: KIS hands out order numbers from the start again.
+    let thursday = Kis::simulator_with(mock_on(3, Fill::Never))
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Dir(dir.path().into()), false));
+    let account = thursday.account().unwrap();
+    let t0 = std::time::Instant::now();
+    let views = loop {
+        match account.orders().await {
+            // Dropping the handle lets the journal go at once (it took 1.7 s while the
+            // background task held the desk across its waits).
+            Err(Error::Journal(_)) if t0.elapsed() < Duration::from_secs(1) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            other => break other.unwrap(),
+        }
+    };
+    let old = views
+        .iter()
+        .find(|v| v.id == resting_id)
+        .expect("journaled");
+    assert_eq!(
+        old.state,
+        OrderState::Cancelled,
+        "a day order ends with its day: {old:?}"
+    );
+    assert_eq!((old.remaining, old.cancelled), (0, 7));
+    assert_eq!(old.day, chrono::NaiveDate::from_ymd_opt(2026, 12, 2));
+
+    let today = account
+        .buy("005930", 3)
+        .limit(dec!(60000))
+        .submit()
+        .await
+        .unwrap();
+    let v = today.view();
+    assert_eq!(
+        v.chain.iter().map(|l| l.odno.clone()).collect::<Vec<_>>(),
+        wed_numbers,
+        "the simulator reuses yesterday's number, like KIS"
+    );
+    assert_eq!(v.state, OrderState::Accepted, "{v:?}");
+    assert_eq!(v.last_error, None, "no clash with yesterday's order: {v:?}");
+    let v = today.cancel().await.unwrap();
+    assert!(v.state == OrderState::Cancelled || v.state == OrderState::PendingCancel);
+    let done = today.wait_done(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(done.state, OrderState::Cancelled);
+    // Yesterday's order is untouched by today's cancel of the same number.
+    let old = account
+        .order(resting_id)
+        .await
+        .unwrap()
+        .expect("still in the ledger")
+        .view();
+    assert_eq!((old.state, old.cancelled), (OrderState::Cancelled, 7));
+    let todays: Vec<OrderView> = account
+        .orders()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.day == chrono::NaiveDate::from_ymd_opt(2026, 12, 3))
+        .collect();
+    assert_ledger_matches_server(&thursday, &todays).await;
+}

@@ -98,6 +98,8 @@ pub(super) struct Book {
     pub(super) reconciled: bool,
     pub(super) gaps: u64,
     pub(super) baseline: bool,
+    /// KIS's day of the account (the last `NewDay`).
+    pub(super) day: Option<chrono::NaiveDate>,
 }
 
 /// The order ledger: every order of every account, I/O-free. Wrap it in
@@ -215,6 +217,11 @@ impl Ledger {
             .get(account)
             .map(|b| b.ids.iter().map(|id| self.orders[id].view()).collect())
             .unwrap_or_default()
+    }
+
+    /// KIS's day of the account: the last [`Event::NewDay`] (`None` before one).
+    pub fn day(&self, account: &AccountKey) -> Option<chrono::NaiveDate> {
+        self.books.get(account)?.day
     }
 
     /// The account's orders that are not done (in flight or resting at KIS).
@@ -350,7 +357,10 @@ impl Ledger {
                 }
                 return Ok(());
             }
-            Event::Gap { .. } | Event::Reconciled { .. } | Event::Restarted { .. } => return Ok(()),
+            Event::Gap { .. }
+            | Event::Reconciled { .. }
+            | Event::Restarted { .. }
+            | Event::NewDay { .. } => return Ok(()),
             _ => {}
         }
         let Some(id) = event.order_id() else {
@@ -443,8 +453,11 @@ impl Ledger {
                 if let Some(k) = &intent.idempotency_key {
                     book.keys.insert(k.clone(), id);
                 }
+                let day = book.day;
                 self.next = self.next.max(id.0 + 1);
-                self.orders.insert(id, Order::new(id, intent, false));
+                let mut order = Order::new(id, intent, false);
+                order.day = day;
+                self.orders.insert(id, order);
                 out.touch(id);
             }
             Event::Sent { id } => self.step(id, &[Step::Send], out),
@@ -552,6 +565,7 @@ impl Ledger {
                 b.reconciled = false;
             }
             Event::Reconciled { account } => self.book(&account).reconciled = true,
+            Event::NewDay { account, date } => self.new_day(&account, date, out),
             Event::Restarted { account } => {
                 let b = self.book(&account);
                 b.reconciled = false;
@@ -563,6 +577,62 @@ impl Ledger {
         }
         if let Some(acct) = retry {
             self.retry_parked(&acct, out);
+        }
+    }
+
+    /// `Event::NewDay`: expires the open domestic orders of earlier days and forgets the
+    /// order numbers of finished ones (tomorrow KIS hands the same numbers out again).
+    fn new_day(&mut self, account: &AccountKey, date: chrono::NaiveDate, out: &mut Applied) {
+        let book = self.book(account);
+        if book.day.is_some_and(|d| date <= d) {
+            return;
+        }
+        book.day = Some(date);
+        let ids = book.ids.clone();
+        for id in ids {
+            self.expire_if_past(id, out);
+        }
+        // The number map is rebuilt: the new day's orders (some adopted from rows of the new
+        // day before this event) and open ones; finished orders of earlier days leave it.
+        let orders = &self.orders;
+        if let Some(book) = self.books.get_mut(account) {
+            book.odnos.clear();
+            for id in &book.ids {
+                let Some(o) = orders.get(id) else { continue };
+                if !o.in_number_map(Some(date)) {
+                    continue;
+                }
+                for m in &o.members {
+                    book.odnos
+                        .entry(odno_key(&m.link.odno).to_owned())
+                        .or_insert(*id);
+                }
+            }
+        }
+    }
+
+    /// A domestic order of a day before the account's day: what is open expired with its day.
+    pub(super) fn expire_if_past(&mut self, id: OrderId, out: &mut Applied) {
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
+        let today = self.books.get(&o.intent.account).and_then(|b| b.day);
+        let past = matches!((o.day, today), (Some(d), Some(t)) if d < t);
+        if !past || o.intent.venue.is_overseas() || o.state.is_done() {
+            return;
+        }
+        if o.state.is_open() {
+            o.expired = true;
+            o.last_error = Some(format!(
+                "expired at the end of KIS's day {}",
+                o.day.unwrap_or_default()
+            ));
+        }
+        let account = o.intent.account.clone();
+        self.step(id, &[Step::Expire], out);
+        // Its numbers are another day's now (KIS hands them out again).
+        if let Some(book) = self.books.get_mut(&account) {
+            book.odnos.retain(|_, v| *v != id);
         }
     }
 
@@ -618,7 +688,10 @@ impl Ledger {
             o.members[idx].link.orgno = orgno;
         }
         let acct = o.intent.account.clone();
-        self.book(&acct).odnos.insert(odno_key(odno).to_owned(), id);
+        let today = self.books.get(&acct).and_then(|b| b.day);
+        if o.in_number_map(today) {
+            self.book(&acct).odnos.insert(odno_key(odno).to_owned(), id);
+        }
     }
 
     /// Runs the table for each step in turn.

@@ -143,6 +143,18 @@ pub enum Event {
         /// `msg1` or the reason.
         msg: String,
     },
+    /// KIS's day (KST) for the account is now `date`; journaled by the desk from KIS's clock
+    /// before it acts on a new day, after the inquiry of the days before was applied. Order
+    /// numbers are per day: orders are keyed by (day, number). Domestic orders of earlier days
+    /// that are still open expired with their day (KIS day orders); ones no inquiry of their
+    /// day showed are `NotSent`. Overseas orders (a US session spans KST midnight) are left to
+    /// their inquiries. Idempotent; a date not after the ledger's day changes nothing.
+    NewDay {
+        /// The account.
+        account: AccountKey,
+        /// KIS's day.
+        date: chrono::NaiveDate,
+    },
     /// An execution notice (체결통보).
     Notice(Notice),
     /// One row of the daily executions inquiry (inquire-daily-ccld; overseas inquire-ccnl).
@@ -299,7 +311,8 @@ impl Event {
             Event::Baseline { account, .. }
             | Event::Gap { account, .. }
             | Event::Reconciled { account }
-            | Event::Restarted { account } => Some(account),
+            | Event::Restarted { account }
+            | Event::NewDay { account, .. } => Some(account),
             _ => None,
         }
     }
@@ -325,6 +338,7 @@ impl Event {
             Event::Gap { .. } => "gap",
             Event::Reconciled { .. } => "reconciled",
             Event::Restarted { .. } => "restarted",
+            Event::NewDay { .. } => "new_day",
         }
     }
 }

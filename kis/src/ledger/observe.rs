@@ -62,6 +62,14 @@ impl Obs {
             Obs::Row(r, _) => (&r.symbol, r.side, Some(r.ord_qty), nz(r.ord_price)),
         }
     }
+    /// KIS's day the observation is about: an inquiry row's `ORD_DT`; a notice is about the
+    /// account's day (`None`).
+    fn day(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Obs::Notice(_) => None,
+            Obs::Row(r, _) => chrono::NaiveDate::parse_from_str(r.day.trim(), "%Y%m%d").ok(),
+        }
+    }
     fn venue(&self) -> Option<Venue> {
         match self {
             Obs::Notice(n) => n.venue,
@@ -100,11 +108,26 @@ impl Ledger {
         let Some(book) = self.books.get(obs.account()) else {
             return Route::Adopt;
         };
-        if let Some(id) = book.odnos.get(odno_key(obs.odno())) {
+        // Order numbers are KIS's per day: a row of another day than the account's is matched
+        // among that day's orders only.
+        let day = obs.day().filter(|d| book.day.is_some_and(|b| b != *d));
+        let of_day = |id: &OrderId| {
+            day.is_none_or(|d| self.orders.get(id).is_some_and(|o| o.day == Some(d)))
+        };
+        if let Some(d) = day {
+            let numbers = [Some(obs.odno()), obs.orig()];
+            for id in &book.ids {
+                let o = &self.orders[id];
+                if o.day == Some(d) && numbers.iter().flatten().any(|n| o.member(n).is_some()) {
+                    return Route::Order(*id);
+                }
+            }
+        }
+        if let Some(id) = book.odnos.get(odno_key(obs.odno())).filter(|id| of_day(id)) {
             return Route::Order(*id);
         }
         if let Some(orig) = obs.orig() {
-            if let Some(id) = book.odnos.get(odno_key(orig)) {
+            if let Some(id) = book.odnos.get(odno_key(orig)).filter(|id| of_day(id)) {
                 return Route::Order(*id);
             }
             let k = odno_key(orig);
@@ -117,7 +140,7 @@ impl Ledger {
         // A new order number: an order of ours waiting for its reply or unknown?
         let (symbol, side, qty, price) = obs.content();
         let mut waiting = false;
-        for id in &book.in_flight {
+        for id in book.in_flight.iter().filter(|id| of_day(id)) {
             let o = &self.orders[id];
             let i = &o.intent;
             let fits = !o.has_root()
@@ -156,14 +179,20 @@ impl Ledger {
                 self.next = id.0 + 1;
                 let intent = obs.external_intent();
                 let acct = intent.account.clone();
-                self.orders.insert(id, Order::new(id, intent, true));
+                let mut order = Order::new(id, intent, true);
+                let today = self.book(&acct).day;
+                order.day = obs.day().or(today);
+                let current = order.in_number_map(today);
+                self.orders.insert(id, order);
                 self.book(&acct).ids.push(id);
                 out.adopted.push(id);
-                if let Some(orig) = obs.orig() {
+                if let Some(orig) = obs.orig().filter(|_| current) {
                     // The chain's earlier numbers find this order when they show up.
                     self.book(&acct).odnos.insert(odno_key(orig).to_owned(), id);
                 }
                 self.fold(id, obs, out);
+                // An order of an earlier day shown by its inquiry: ended with its day.
+                self.expire_if_past(id, out);
             }
         }
     }
@@ -334,9 +363,12 @@ impl Ledger {
         }
         if let Some(i) = idx {
             let key = odno_key(&o.members[i].link.odno);
-            // Every order's account has a book (made with the order).
+            // Every order's account has a book (made with the order). The map holds the
+            // account's day's numbers (and open orders').
+            let today = self.books.get(&o.intent.account).and_then(|b| b.day);
+            let current = o.in_number_map(today);
             if let Some(book) = self.books.get_mut(&o.intent.account) {
-                if !book.odnos.contains_key(key) {
+                if current && !book.odnos.contains_key(key) {
                     book.odnos.insert(key.to_owned(), id);
                 }
             }

@@ -129,6 +129,10 @@ pub(crate) struct Order {
     pub pending: Option<Pending>,
     pub external: bool,
     pub last_error: Option<String>,
+    /// KIS's day of the order (order numbers are per day).
+    pub day: Option<chrono::NaiveDate>,
+    /// KIS's day ended with quantity open: a domestic day order expires with it.
+    pub expired: bool,
 }
 
 impl Order {
@@ -145,6 +149,8 @@ impl Order {
             pending: None,
             external,
             last_error: None,
+            day: None,
+            expired: false,
         }
     }
 
@@ -160,6 +166,16 @@ impl Order {
             })
             .and_then(|m| m.price)
             .or(self.intent.price)
+    }
+
+    /// Whether the account's number map routes to this order on the account's day `today`:
+    /// the day's orders, and older overseas orders still open (a US session spans KST
+    /// midnight). Finished orders of earlier days are found by day (KIS reuses numbers).
+    pub fn in_number_map(&self, today: Option<chrono::NaiveDate>) -> bool {
+        today.is_none()
+            || self.day.is_none()
+            || self.day == today
+            || (!self.state.is_done() && self.intent.venue.is_overseas())
     }
 
     pub fn member(&self, odno: &str) -> Option<usize> {
@@ -193,7 +209,7 @@ impl Order {
     pub fn qty(&self) -> Qty {
         let filled = self.filled();
         let open = self.intent.qty.saturating_sub(filled);
-        let mut all = false;
+        let mut all = self.expired;
         let mut taken: u64 = 0;
         for m in &self.members {
             taken = taken.saturating_add(m.rejected_qty);
@@ -260,6 +276,7 @@ impl Order {
             price: self.price(),
             external: self.external,
             last_error: self.last_error.clone(),
+            day: self.day,
         }
     }
 }

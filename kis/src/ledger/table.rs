@@ -38,6 +38,9 @@ pub(crate) enum Step {
     CancelRejected,
     /// The process restarted on the journal.
     Restart,
+    /// KIS's day of a domestic order ended (`NewDay`): what is open expired; an order no
+    /// inquiry of its day showed was never at KIS.
+    Expire,
 }
 
 /// The order's quantities after the event's facts were folded in.
@@ -101,6 +104,11 @@ pub(crate) fn next(state: OrderState, step: Step, q: Qty) -> Next {
         // A crash between journaling and the answer.
         (Journaled | Sent, Restart) => To(Unknown),
         (s, Restart) => To(s),
+        // ── KIS's day ended (its inquiry of that day was applied first). ──
+        (Journaled | Sent | Unknown, Expire) => To(NotSent),
+        (Accepted | PartiallyFilled | PendingModify | PendingCancel, Expire) => To(live),
+        (s, Expire) => To(s),
+
         (Journaled | Sent | Unknown | NotSent, Absent) => To(NotSent),
         (s, Absent) => Anomaly(s, "an inquiry found no order that KIS had answered for"),
 

@@ -622,3 +622,122 @@ fn an_external_order_seen_through_notices_follows_its_chain() {
     assert!(a.adopted.is_empty() && a.changed.is_empty());
     assert_eq!(l.orders(&acct()).len(), 1);
 }
+
+fn day(d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+}
+
+fn new_day(d: u32) -> Event {
+    Event::NewDay {
+        account: acct(),
+        date: day(d),
+    }
+}
+
+#[test]
+fn kis_reuses_order_numbers_each_day_and_the_ledger_keys_them_by_day() {
+    let mut l = Ledger::new();
+    l.apply(new_day(3)).unwrap();
+    let monday = accepted(&mut l, "0000000011");
+    l.apply(fill("11", 10, "090001")).unwrap();
+    assert_eq!(view(&l, monday).state, OrderState::Filled);
+    l.apply(new_day(4)).unwrap();
+    // Tuesday's first order gets the same number from KIS.
+    let tuesday = accepted(&mut l, "0000000011");
+    let v = view(&l, tuesday);
+    assert_eq!(v.state, OrderState::Accepted, "{v:?}");
+    assert_eq!(v.last_error, None, "no anomaly: {v:?}");
+    assert_eq!((v.day, view(&l, monday).day), (Some(day(4)), Some(day(3))));
+    l.apply(fill("11", 3, "090001")).unwrap();
+    assert_eq!(view(&l, tuesday).filled, 3, "the fill is Tuesday's order's");
+    assert_eq!(view(&l, monday).filled, 10, "Monday's order is untouched");
+    // An inquiry row of Monday finds Monday's order; one of Tuesday, Tuesday's.
+    let mut r = row("11", 10, dec!(70000));
+    r.day = "20261203".into();
+    let a = l.apply(Event::Inquiry(r)).unwrap();
+    assert!(a.adopted.is_empty(), "{a:?}");
+    assert_eq!(view(&l, tuesday).filled, 3);
+    let mut r = row("11", 5, dec!(70000));
+    r.day = "20261204".into();
+    l.apply(Event::Inquiry(r)).unwrap();
+    assert_eq!(view(&l, tuesday).filled, 5);
+    assert_eq!(view(&l, monday).filled, 10);
+    assert_eq!(l.orders(&acct()).len(), 2);
+}
+
+#[test]
+fn a_new_day_expires_open_domestic_orders_and_resolves_unknown_ones() {
+    let mut l = Ledger::new();
+    l.apply(new_day(3)).unwrap();
+    let partial = accepted(&mut l, "21");
+    l.apply(fill("21", 4, "100000")).unwrap();
+    let unknown = sent(&mut l);
+    l.apply(Event::MaybeSent {
+        id: unknown,
+        reason: "timeout".into(),
+    })
+    .unwrap();
+    let us = l.next_id();
+    let mut i = Intent::new(acct(), "AAPL", Side::Buy, 2).limit(dec!(190.5));
+    i.venue = Venue::Nasdaq;
+    l.apply(Event::IntentRecorded { id: us, intent: i })
+        .unwrap();
+    l.apply(Event::Sent { id: us }).unwrap();
+    l.apply(Event::ReplyAccepted {
+        id: us,
+        odno: "31".into(),
+        orgno: None,
+        time: None,
+    })
+    .unwrap();
+    let before = l.orders(&acct());
+    l.apply(new_day(4)).unwrap();
+    let v = view(&l, partial);
+    assert_eq!(
+        (v.state, v.filled, v.remaining, v.cancelled),
+        (OrderState::Cancelled, 4, 0, 6),
+        "{v:?}"
+    );
+    assert!(v.last_error.unwrap().contains("expired"));
+    assert_eq!(view(&l, unknown).state, OrderState::NotSent);
+    assert_eq!(
+        view(&l, us).state,
+        OrderState::Accepted,
+        "a US order spans KST midnight"
+    );
+    // Idempotent, and an older day changes nothing.
+    let after = l.orders(&acct());
+    assert_ne!(before, after);
+    l.apply(new_day(4)).unwrap();
+    l.apply(new_day(2)).unwrap();
+    assert_eq!(l.orders(&acct()), after);
+    assert_eq!(l.day(&acct()), Some(day(4)));
+    // The US order's notices still find it after midnight.
+    let mut n = notice("31", NoticeKind::Fill, 2, dec!(190.5), "003000");
+    n.symbol = "AAPL".into();
+    n.order_qty = Some(2);
+    n.order_price = Some(dec!(190.5));
+    let a = l.apply(Event::Notice(n)).unwrap();
+    assert!(a.adopted.is_empty());
+    assert_eq!(view(&l, us).state, OrderState::Filled);
+}
+
+#[test]
+fn a_row_of_an_earlier_day_adopted_after_it_ended_is_not_open() {
+    let mut l = Ledger::new();
+    l.apply(new_day(4)).unwrap();
+    let mut r = row("7", 2, dec!(70000));
+    r.day = "20261203".into();
+    let a = l.apply(Event::Inquiry(r)).unwrap();
+    assert_eq!(a.adopted.len(), 1);
+    let v = view(&l, a.adopted[0]);
+    assert_eq!(
+        (v.state, v.filled, v.day),
+        (OrderState::Cancelled, 2, Some(day(3))),
+        "{v:?}"
+    );
+    // Today's order number 7 is a different order.
+    let today = accepted(&mut l, "7");
+    assert_ne!(today, a.adopted[0]);
+    assert_eq!(view(&l, today).last_error, None);
+}

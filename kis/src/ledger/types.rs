@@ -594,6 +594,10 @@ pub struct OrderView {
     pub external: bool,
     /// The last rejection or anomaly, in words.
     pub last_error: Option<String>,
+    /// KIS's day of the order (its order numbers are that day's): the day the ledger was on
+    /// ([`super::Event::NewDay`]) when it was placed or first seen, or the inquiry row's
+    /// `ORD_DT`. `None` before the ledger learned a day.
+    pub day: Option<chrono::NaiveDate>,
 }
 
 impl OrderView {

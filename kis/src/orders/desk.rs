@@ -73,7 +73,9 @@ pub struct TradingOptions {
     /// An order that may have been sent is declared not sent only when this long has passed
     /// and two inquiries since did not show it.
     pub resolve_after: Duration,
-    /// Server days before today that a (re)start's reconciliation asks about.
+    /// Server days before today that a (re)start's reconciliation asks about at least (their
+    /// orders are adopted with their own day, and ended with it). The journal's open days are
+    /// asked in any case, however far back.
     pub reconcile_days: u32,
 }
 
@@ -114,7 +116,7 @@ pub(crate) struct Desk {
     opening: tokio::sync::Mutex<()>,
     updates: broadcast::Sender<(AccountKey, OrderView)>,
     /// Wakes the feed for an inquiry now (an order may have been sent, a wait is on).
-    pub(super) poke: Notify,
+    pub(super) poke: Arc<Notify>,
     /// When each order (or modify/cancel request) that may have been sent was first seen
     /// unknown, and inquiries since: resolved by inquiry, never by sending again.
     pub(super) unknown: Mutex<HashMap<(AccountKey, OrderId), (tokio::time::Instant, u32)>>,
@@ -148,7 +150,7 @@ impl Desk {
             books: Mutex::new(HashMap::new()),
             opening: tokio::sync::Mutex::new(()),
             updates: broadcast::channel(4096).0,
-            poke: Notify::new(),
+            poke: Arc::new(Notify::new()),
             unknown: Mutex::new(HashMap::new()),
         })
     }
@@ -289,6 +291,7 @@ impl Desk {
     pub(crate) async fn submit(self: &Arc<Self>, intent: Intent) -> Result<Order, Error> {
         let account = intent.account.clone();
         self.ready(&account).await?;
+        super::feed::ensure_day(self, &account).await?;
         // The intent and `Sent` are journaled before the request leaves.
         let id = {
             let mut books = lock(&self.books);

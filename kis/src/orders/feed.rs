@@ -37,6 +37,31 @@ pub(crate) async fn reconcile(
             .checked_sub_days(chrono::Days::new(u64::from(desk.options.reconcile_days)))
             .unwrap_or(from);
     }
+    // The journal's open days: the ledger's day and the days of orders still open are asked
+    // too, so their last fills are counted before their day ends in the ledger.
+    let (ledger_day, oldest_open) = desk
+        .read(account, |l| {
+            let open = l.open_orders(account).iter().filter_map(|o| o.day).min();
+            (l.day(account), open)
+        })
+        .unwrap_or((None, None));
+    from = [Some(from), ledger_day, oldest_open]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(from)
+        .min(to);
+    if ledger_day.is_none() {
+        // A ledger without a day has no orders keyed by one: rows of several days are
+        // matched by their own days from here on.
+        desk.record(
+            account,
+            Event::NewDay {
+                account: account.clone(),
+                date: to,
+            },
+        )?;
+    }
     let fresh = first
         && desk
             .read(account, |l| l.orders(account).is_empty())
@@ -65,7 +90,29 @@ pub(crate) async fn reconcile(
             desk.record(account, Event::Inquiry(row))?;
         }
     }
+    if ledger_day.is_some_and(|d| d < to) {
+        // The days before were asked above: their open domestic orders end with them.
+        tracing::info!(account = %account, day = %to, "KIS's day changed");
+        desk.record(
+            account,
+            Event::NewDay {
+                account: account.clone(),
+                date: to,
+            },
+        )?;
+    }
     resolve_unknown(desk, account)
+}
+
+/// Before an intent is journaled: the ledger must be on KIS's day, or the new order would be
+/// keyed by yesterday's numbers. A process that ran past KST midnight reconciles first.
+pub(crate) async fn ensure_day(desk: &Arc<Desk>, account: &AccountKey) -> Result<(), Error> {
+    let today = desk.client.server_today();
+    let ledger_day = desk.read(account, |l| l.day(account)).flatten();
+    if today.is_none() || today != ledger_day {
+        reconcile(desk, account, false).await?;
+    }
+    Ok(())
 }
 
 /// Orders that may have been sent and that two inquiries since (and `resolve_after`) did not
@@ -152,61 +199,88 @@ pub(crate) async fn subscribe_notices(
 /// after every gap, polls while orders are live and notices are quiet, resolves what may have
 /// been sent.
 pub(crate) async fn run(desk: std::sync::Weak<Desk>, mut events: Option<EventStream<AnyRecord>>) {
+    /// What woke the loop (on the stack for one turn: boxing the record would cost an
+    /// allocation per notice).
+    #[allow(clippy::large_enum_variant)]
+    enum Wake {
+        Event(Option<WsEvent<AnyRecord>>),
+        Tick,
+        Poke,
+    }
     let mut last_news = Instant::now();
     loop {
-        let Some(d) = desk.upgrade() else { return };
-        let poll = d.options.poll_interval;
+        // The desk is held only while working, never while waiting: dropping the `Kis`
+        // handle closes the journal (and its cross-process lock) at once.
+        let (poll, poke) = match desk.upgrade() {
+            Some(d) => (d.options.poll_interval, d.poke.clone()),
+            None => return,
+        };
         let next = async {
             match events.as_mut() {
                 Some(e) => e.next().await,
                 None => std::future::pending().await,
             }
         };
+        let wake = tokio::select! {
+            ev = next => Wake::Event(ev),
+            _ = tokio::time::sleep(poll) => Wake::Tick,
+            _ = poke.notified() => Wake::Poke,
+        };
+        let Some(d) = desk.upgrade() else { return };
         let mut reconcile_live = false;
         let mut reconcile_all = false;
-        tokio::select! {
-            ev = next => match ev {
-                None => {
-                    tracing::warn!("the realtime session ended: orders are followed by inquiries only");
-                    events = None;
-                }
-                Some(WsEvent::Data { record, .. }) => {
-                    let known = d.accounts();
-                    let notice = match &record {
-                        AnyRecord::H0stcni0(n) => kis_io::domestic_notice(n, &known),
-                        AnyRecord::H0gscni0(n) => kis_io::overseas_notice(n, &known),
-                        _ => None,
-                    };
-                    if let Some(n) = notice.filter(|n| known.contains(&n.account)) {
-                        last_news = Instant::now();
-                        let account = n.account.clone();
-                        if let Err(e) = d.record(&account, Event::Notice(n)) {
-                            tracing::error!(error = %e, "a notice could not be journaled; reconciling");
-                            reconcile_all = true;
-                        }
-                    }
-                }
-                Some(WsEvent::NoticeGap(_)) | Some(WsEvent::Overflowed { .. }) => {
-                    // Notices may have been missed: every account is asked again.
-                    for account in d.accounts() {
-                        let _ = d.record(&account, Event::Gap { account: account.clone(), from: None, to: None });
-                    }
-                    reconcile_all = true;
-                }
-                Some(_) => {}
-            },
-            _ = tokio::time::sleep(poll) => {
-                reconcile_live = last_news.elapsed() >= poll;
+        match wake {
+            Wake::Event(None) => {
+                tracing::warn!("the realtime session ended: orders are followed by inquiries only");
+                events = None;
             }
-            _ = d.poke.notified() => reconcile_live = true,
+            Wake::Event(Some(WsEvent::Data { record, .. })) => {
+                let known = d.accounts();
+                let notice = match &record {
+                    AnyRecord::H0stcni0(n) => kis_io::domestic_notice(n, &known),
+                    AnyRecord::H0gscni0(n) => kis_io::overseas_notice(n, &known),
+                    _ => None,
+                };
+                if let Some(n) = notice.filter(|n| known.contains(&n.account)) {
+                    last_news = Instant::now();
+                    let account = n.account.clone();
+                    if let Err(e) = d.record(&account, Event::Notice(n)) {
+                        tracing::error!(error = %e, "a notice could not be journaled; reconciling");
+                        reconcile_all = true;
+                    }
+                }
+            }
+            Wake::Event(Some(WsEvent::NoticeGap(_)))
+            | Wake::Event(Some(WsEvent::Overflowed { .. })) => {
+                // Notices may have been missed: every account is asked again.
+                for account in d.accounts() {
+                    let _ = d.record(
+                        &account,
+                        Event::Gap {
+                            account: account.clone(),
+                            from: None,
+                            to: None,
+                        },
+                    );
+                }
+                reconcile_all = true;
+            }
+            Wake::Event(Some(_)) => {}
+            Wake::Tick => reconcile_live = last_news.elapsed() >= poll,
+            Wake::Poke => reconcile_live = true,
         }
+        let mut failed = false;
         for account in d.accounts() {
             if reconcile_all || (reconcile_live && d.has_live_orders(&account)) {
                 if let Err(e) = reconcile(&d, &account, false).await {
                     tracing::warn!(error = %e, account = %account, "reconciliation failed; will try again");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    failed = true;
                 }
             }
+        }
+        drop(d);
+        if failed {
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 }
