@@ -54,7 +54,9 @@ mod tick;
 pub mod views;
 
 pub use account::Account;
-pub use calendar::{COVERED_YEARS, Calendar, Exchange, Holiday, Session, SessionKind};
+pub use calendar::{
+    COVERED_YEARS, Calendar, Exchange, Holiday, Session, SessionKind, SpecialDay, SpecialSession,
+};
 pub use clock::{Clock, FixedClock};
 pub use error::Error;
 pub use instrument::{Instrument, Market, ProductKind, Warning};
