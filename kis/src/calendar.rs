@@ -9,37 +9,48 @@ use serde::Serialize;
 
 use crate::{Error, Market};
 
-/// KRX market closing days (휴장일) 2024–2027: public holidays, election days, Labor Day and
-/// the year-end closing day (연말 휴장일), as KRX published or scheduled them.
-#[rustfmt::skip]
-const KRX: &[(i32, u32, u32)] = &[
-    (2024, 1, 1), (2024, 2, 9), (2024, 2, 12), (2024, 3, 1), (2024, 4, 10), (2024, 5, 1),
-    (2024, 5, 6), (2024, 5, 15), (2024, 6, 6), (2024, 8, 15), (2024, 9, 16), (2024, 9, 17),
-    (2024, 9, 18), (2024, 10, 1), (2024, 10, 3), (2024, 10, 9), (2024, 12, 25), (2024, 12, 31),
-    (2025, 1, 1), (2025, 1, 27), (2025, 1, 28), (2025, 1, 29), (2025, 1, 30), (2025, 3, 3),
-    (2025, 5, 1), (2025, 5, 5), (2025, 5, 6), (2025, 6, 3), (2025, 6, 6), (2025, 8, 15),
-    (2025, 10, 3), (2025, 10, 6), (2025, 10, 7), (2025, 10, 8), (2025, 10, 9), (2025, 12, 25),
-    (2025, 12, 31),
-    (2026, 1, 1), (2026, 2, 16), (2026, 2, 17), (2026, 2, 18), (2026, 3, 2), (2026, 5, 1),
-    (2026, 5, 5), (2026, 5, 25), (2026, 6, 3), (2026, 8, 17), (2026, 9, 24), (2026, 9, 25),
-    (2026, 10, 5), (2026, 10, 9), (2026, 12, 25), (2026, 12, 31),
-    (2027, 1, 1), (2027, 2, 8), (2027, 2, 9), (2027, 3, 1), (2027, 5, 5), (2027, 5, 13),
-    (2027, 8, 16), (2027, 9, 14), (2027, 9, 15), (2027, 9, 16), (2027, 10, 4), (2027, 10, 11),
-    (2027, 12, 27), (2027, 12, 31),
-];
+/// KRX market closing days (휴장일: public holidays, election days, Labor Day, the year-end
+/// closing day) and NYSE (and NASDAQ) full-day holidays, 2024–2027: kis-rs's one holiday
+/// table, `kis-mock/src/market/holidays.txt` (this crate's `src/holidays.txt` is a link to
+/// it, so kis-mock's market and this calendar close on the same days). Its header names the
+/// sources.
+const HOLIDAYS: &str = include_str!("holidays.txt");
 
-/// NYSE (and NASDAQ) full-day holidays 2024–2027 as NYSE published them.
-#[rustfmt::skip]
-const NYSE: &[(i32, u32, u32)] = &[
-    (2024, 1, 1), (2024, 1, 15), (2024, 2, 19), (2024, 3, 29), (2024, 5, 27), (2024, 6, 19),
-    (2024, 7, 4), (2024, 9, 2), (2024, 11, 28), (2024, 12, 25),
-    (2025, 1, 1), (2025, 1, 9), (2025, 1, 20), (2025, 2, 17), (2025, 4, 18), (2025, 5, 26),
-    (2025, 6, 19), (2025, 7, 4), (2025, 9, 1), (2025, 11, 27), (2025, 12, 25),
-    (2026, 1, 1), (2026, 1, 19), (2026, 2, 16), (2026, 4, 3), (2026, 5, 25), (2026, 6, 19),
-    (2026, 7, 3), (2026, 9, 7), (2026, 11, 26), (2026, 12, 25),
-    (2027, 1, 1), (2027, 1, 18), (2027, 2, 15), (2027, 3, 26), (2027, 5, 31), (2027, 6, 18),
-    (2027, 7, 5), (2027, 9, 6), (2027, 11, 25), (2027, 12, 24),
-];
+/// The dates of `exchange` (`KRX`, `NYSE`) in the table: data lines are `EXCHANGE YYYY-MM-DD`;
+/// blank lines and `#` comments are skipped. A line that does not read is refused, naming it.
+fn parse_holidays(text: &str, exchange: &str) -> Result<Vec<NaiveDate>, Error> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |reason: String| Error::Invalid {
+            field: "holidays",
+            reason,
+        };
+        let (ex, date) = line
+            .split_once(' ')
+            .ok_or_else(|| bad(format!("not `EXCHANGE YYYY-MM-DD`: {line}")))?;
+        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .map_err(|e| bad(format!("{line}: {e}")))?;
+        if ex == exchange {
+            out.push(date);
+        }
+    }
+    Ok(out)
+}
+
+/// An exchange's built-in closing days, read once.
+fn built_in(exchange: Exchange) -> &'static [NaiveDate] {
+    static KRX: std::sync::OnceLock<Vec<NaiveDate>> = std::sync::OnceLock::new();
+    static NYSE: std::sync::OnceLock<Vec<NaiveDate>> = std::sync::OnceLock::new();
+    let (cell, name) = match exchange {
+        Exchange::Krx => (&KRX, "KRX"),
+        Exchange::NewYork => (&NYSE, "NYSE"),
+    };
+    // The table is compiled in and checked by `the_holiday_table_is_kis_mocks`.
+    cell.get_or_init(|| parse_holidays(HOLIDAYS, name).unwrap_or_default())
+}
 
 /// KRX days with shifted sessions 2024–2027, with their source.
 ///
@@ -250,12 +261,12 @@ fn t(h: u32, m: u32) -> NaiveTime {
 impl Calendar {
     /// KRX's calendar.
     pub fn krx() -> Calendar {
-        Calendar::from_table(Exchange::Krx, KRX, KRX_SPECIAL)
+        Calendar::from_table(Exchange::Krx, KRX_SPECIAL)
     }
 
     /// New York's calendar (NYSE, NASDAQ, NYSE American).
     pub fn new_york() -> Calendar {
-        Calendar::from_table(Exchange::NewYork, NYSE, NYSE_SPECIAL)
+        Calendar::from_table(Exchange::NewYork, NYSE_SPECIAL)
     }
 
     /// The calendar of a market.
@@ -269,7 +280,6 @@ impl Calendar {
 
     fn from_table(
         exchange: Exchange,
-        table: &[(i32, u32, u32)],
         special: &[(i32, u32, u32, SpecialSession, &'static str)],
     ) -> Calendar {
         let source = |y: i32| -> &'static str {
@@ -286,11 +296,11 @@ impl Calendar {
         };
         Calendar {
             exchange,
-            holidays: table
+            holidays: built_in(exchange)
                 .iter()
-                .map(|&(y, m, d)| Holiday {
-                    date: ymd(y, m, d),
-                    source: source(y),
+                .map(|&date| Holiday {
+                    date,
+                    source: source(date.year()),
                 })
                 .collect(),
             special: special
@@ -596,36 +606,30 @@ mod tests {
         );
     }
 
-    /// kis-mock keeps its own copy of the lists (it must not depend on this crate): both
-    /// copies hold the same dates.
+    /// One table: the file this crate embeds is kis-mock's (byte for byte), every line reads,
+    /// and the counts are the published ones.
     #[test]
-    fn the_tables_agree_with_kis_mock() {
+    fn the_holiday_table_is_kis_mocks() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../kis-mock/src/market/calendar.rs"
+            "/../kis-mock/src/market/holidays.txt"
         );
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return; // a packaged crate without the workspace
-        };
-        let table = |name: &str| -> Vec<(i32, u32, u32)> {
-            let start = text.find(&format!("const {name}")).expect("table");
-            let start = start + text[start..].find("= &[").expect("values");
-            let body = &text[start..start + text[start..].find("];").expect("end")];
-            body.split('(')
-                .skip(1)
-                .filter_map(|t| {
-                    let n: Vec<i64> = t
-                        .split(|c: char| !c.is_ascii_digit())
-                        .filter(|s| !s.is_empty())
-                        .take(3)
-                        .filter_map(|s| s.parse().ok())
-                        .collect();
-                    (n.len() == 3).then(|| (n[0] as i32, n[1] as u32, n[2] as u32))
-                })
-                .collect()
-        };
-        assert_eq!(table("KRX"), KRX);
-        assert_eq!(table("NYSE"), NYSE);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            assert_eq!(
+                text, HOLIDAYS,
+                "kis/src/holidays.txt must stay a link to {path}"
+            );
+        } // else: a packaged crate without the workspace
+        let krx = parse_holidays(HOLIDAYS, "KRX").unwrap();
+        let nyse = parse_holidays(HOLIDAYS, "NYSE").unwrap();
+        assert_eq!((krx.len(), nyse.len()), (67, 41));
+        assert_eq!(built_in(Exchange::Krx), krx.as_slice());
+        assert_eq!(Calendar::new_york().holidays().count(), 41);
+        assert!(parse_holidays("NYSE 2026-13-01", "NYSE").is_err());
+        assert_eq!(
+            parse_holidays("x", "KRX").unwrap_err().field(),
+            Some("holidays")
+        );
     }
 
     #[test]
