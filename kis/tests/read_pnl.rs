@@ -255,8 +255,12 @@ async fn on_paper_it_is_refused_before_anything_is_sent() {
     assert!(!e.may_have_been_sent());
     let after = kis.simulator_server().unwrap().stats();
     assert_eq!(
-        format!("{before:?}"),
-        format!("{after:?}"),
+        (before.requests, before.token_issued),
+        (after.requests, after.token_issued),
         "nothing reached the mock"
+    );
+    assert!(
+        !after.requests_by_path.keys().any(|p| p.contains("period")),
+        "{after:?}"
     );
 }
