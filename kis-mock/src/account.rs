@@ -120,6 +120,8 @@ pub(crate) struct Account {
     pub orders: Vec<Order>,
     /// Every execution of the day, oldest first (the control API's truth).
     pub fills: Vec<crate::control::FillRecord>,
+    /// Every fill with its cost basis, oldest first: what the period P&L inquiries sum.
+    pub trades: Vec<crate::realized::Trade>,
     fees: Fees,
     next_odno: u64,
 }
@@ -154,6 +156,7 @@ impl Account {
                 .collect(),
             orders: Vec::new(),
             fills: Vec::new(),
+            trades: Vec::new(),
             fees: config.fees,
             next_odno: 1,
         }
@@ -421,6 +424,8 @@ impl Account {
         self.orders[idx].fees = self.orders[idx]
             .fees
             .saturating_add(commission.saturating_add(tax));
+        let avg_cost = self.holdings.get(&order.code).map_or(0, |p| p.avg_price);
+        let day = q.date.format("%Y%m%d").to_string();
         if order.sell {
             let charges = commission.saturating_add(tax);
             self.cash = self.cash.saturating_add(amount).saturating_sub(charges);
@@ -444,6 +449,17 @@ impl Account {
             p.qty += qty;
             p.avg_price = total / p.qty.max(1);
         }
+        self.trades.push(crate::realized::Trade {
+            day,
+            code: order.code.clone(),
+            sell: order.sell,
+            qty,
+            amount,
+            avg_cost,
+            commission,
+            tax,
+            held_after: self.holdings.get(&order.code).map_or(0, |p| p.qty),
+        });
         self.notice(market, &order, true, qty, price)
     }
 

@@ -538,6 +538,18 @@ pub(crate) fn truth(sh: &Shared) -> Value {
             "charges": account.charges.to_string(),
         }),
     );
+    // The domestic sells with the cost they realized against (average cost; see `realized`).
+    let realized: Vec<Value> = account
+        .trades
+        .iter()
+        .filter(|t| t.sell)
+        .map(|t| {
+            json!({"market": "domestic", "symbol": t.code, "day": t.day, "qty": t.qty,
+                   "amount": t.amount.to_string(), "avg_cost": t.avg_cost.to_string(),
+                   "commission": t.commission.to_string(), "tax": t.tax.to_string(),
+                   "realized": t.realized().to_string()})
+        })
+        .collect();
     drop(account);
     crate::overseas::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
     crate::derivatives::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
@@ -548,6 +560,7 @@ pub(crate) fn truth(sh: &Shared) -> Value {
         "fills": fills,
         "positions": positions,
         "cash": cash,
+        "realized": realized,
         "notices": notices,
         "notices_forgotten": forgotten,
     })

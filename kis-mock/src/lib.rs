@@ -35,7 +35,9 @@ mod header_case;
 mod market;
 mod master;
 mod overseas;
+mod pnl;
 mod quotes;
+mod realized;
 mod rest;
 mod server;
 mod stats;
@@ -69,6 +71,7 @@ mod layering {
             ("market/rng.rs", include_str!("market/rng.rs")),
             ("market/tape.rs", include_str!("market/tape.rs")),
             ("account.rs", include_str!("account.rs")),
+            ("realized.rs", include_str!("realized.rs")),
         ];
         for (file, text) in below_server {
             for upper in [
@@ -84,6 +87,7 @@ mod layering {
             ("cursor.rs", include_str!("cursor.rs")),
             ("quotes.rs", include_str!("quotes.rs")),
             ("trading.rs", include_str!("trading.rs")),
+            ("pnl.rs", include_str!("pnl.rs")),
         ];
         for (file, text) in handlers {
             for other in ["crate::rest", "crate::cursor", "crate::quotes::"] {

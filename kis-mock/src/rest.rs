@@ -447,6 +447,7 @@ fn endpoint(
     let mut reply = match crate::overseas::handle(&call)
         .or_else(|| crate::derivatives::handle(&call))
         .or_else(|| trading::handle(&call))
+        .or_else(|| crate::pnl::handle(&call))
     {
         Some(reply) => reply,
         None => generic(&call),

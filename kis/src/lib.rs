@@ -54,7 +54,9 @@ mod tick;
 pub mod views;
 
 pub use account::Account;
-pub use calendar::{COVERED_YEARS, Calendar, Exchange, Holiday, Session, SessionKind};
+pub use calendar::{
+    COVERED_YEARS, Calendar, Exchange, Holiday, Session, SessionKind, SpecialDay, SpecialSession,
+};
 pub use clock::{Clock, FixedClock};
 pub use error::Error;
 pub use instrument::{Instrument, Market, ProductKind, Warning};
@@ -69,6 +71,7 @@ pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position};
 pub use views::book::{Level, OrderBook};
 pub use views::candle::{Candle, Candles, Period};
 pub use views::executions::{Execution, Executions, Side};
+pub use views::pnl::{DailyPnl, PnlTotals, RealizedPnl, SymbolPnl};
 pub use views::quote::Quote;
 pub use views::trades::Trade;
 

@@ -1,38 +1,49 @@
 //! Trading calendars: KRX (weekends and KRX holidays) and New York (weekends and NYSE holidays).
 //!
 //! The holiday lists cover 2024–2027 as KRX and NYSE published or scheduled them (KRX's
-//! year-end closing day included); outside that range only weekends are skipped.
+//! year-end closing day included); outside that range only weekends are skipped. They are
+//! kis-rs's one holiday table, `holidays.txt` beside this file, which the `kis` crate's
+//! calendar reads too.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
-#[rustfmt::skip]
-const KRX: &[(i32, u32, u32)] = &[
-    (2024, 1, 1), (2024, 2, 9), (2024, 2, 12), (2024, 3, 1), (2024, 4, 10), (2024, 5, 1),
-    (2024, 5, 6), (2024, 5, 15), (2024, 6, 6), (2024, 8, 15), (2024, 9, 16), (2024, 9, 17),
-    (2024, 9, 18), (2024, 10, 1), (2024, 10, 3), (2024, 10, 9), (2024, 12, 25), (2024, 12, 31),
-    (2025, 1, 1), (2025, 1, 27), (2025, 1, 28), (2025, 1, 29), (2025, 1, 30), (2025, 3, 3),
-    (2025, 5, 1), (2025, 5, 5), (2025, 5, 6), (2025, 6, 3), (2025, 6, 6), (2025, 8, 15),
-    (2025, 10, 3), (2025, 10, 6), (2025, 10, 7), (2025, 10, 8), (2025, 10, 9), (2025, 12, 25),
-    (2025, 12, 31),
-    (2026, 1, 1), (2026, 2, 16), (2026, 2, 17), (2026, 2, 18), (2026, 3, 2), (2026, 5, 1),
-    (2026, 5, 5), (2026, 5, 25), (2026, 6, 3), (2026, 8, 17), (2026, 9, 24), (2026, 9, 25),
-    (2026, 10, 5), (2026, 10, 9), (2026, 12, 25), (2026, 12, 31),
-    (2027, 1, 1), (2027, 2, 8), (2027, 2, 9), (2027, 3, 1), (2027, 5, 5), (2027, 5, 13),
-    (2027, 8, 16), (2027, 9, 14), (2027, 9, 15), (2027, 9, 16), (2027, 10, 4), (2027, 10, 11),
-    (2027, 12, 27), (2027, 12, 31),
-];
+/// The holiday table kis-rs keeps once (the `kis` crate's calendar reads the same file).
+const HOLIDAYS: &str = include_str!("holidays.txt");
 
-#[rustfmt::skip]
-const NYSE: &[(i32, u32, u32)] = &[
-    (2024, 1, 1), (2024, 1, 15), (2024, 2, 19), (2024, 3, 29), (2024, 5, 27), (2024, 6, 19),
-    (2024, 7, 4), (2024, 9, 2), (2024, 11, 28), (2024, 12, 25),
-    (2025, 1, 1), (2025, 1, 9), (2025, 1, 20), (2025, 2, 17), (2025, 4, 18), (2025, 5, 26),
-    (2025, 6, 19), (2025, 7, 4), (2025, 9, 1), (2025, 11, 27), (2025, 12, 25),
-    (2026, 1, 1), (2026, 1, 19), (2026, 2, 16), (2026, 4, 3), (2026, 5, 25), (2026, 6, 19),
-    (2026, 7, 3), (2026, 9, 7), (2026, 11, 26), (2026, 12, 25),
-    (2027, 1, 1), (2027, 1, 18), (2027, 2, 15), (2027, 3, 26), (2027, 5, 31), (2027, 6, 18),
-    (2027, 7, 5), (2027, 9, 6), (2027, 11, 25), (2027, 12, 24),
-];
+/// The dates of `exchange` (`KRX`, `NYSE`) in the table: data lines are `EXCHANGE YYYY-MM-DD`;
+/// blank lines and `#` comments are skipped. A line that does not read is refused, naming it.
+fn parse(text: &str, exchange: &str) -> Result<BTreeSet<NaiveDate>, String> {
+    let mut out = BTreeSet::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (ex, date) = line
+            .split_once(' ')
+            .ok_or_else(|| format!("not `EXCHANGE YYYY-MM-DD`: {line}"))?;
+        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .map_err(|e| format!("{line}: {e}"))?;
+        if ex == exchange {
+            out.insert(date);
+        }
+    }
+    Ok(out)
+}
+
+/// An exchange's closing days, read once.
+fn closing_days(calendar: Calendar) -> &'static BTreeSet<NaiveDate> {
+    static KRX: OnceLock<BTreeSet<NaiveDate>> = OnceLock::new();
+    static NYSE: OnceLock<BTreeSet<NaiveDate>> = OnceLock::new();
+    let (cell, name) = match calendar {
+        Calendar::Krx => (&KRX, "KRX"),
+        Calendar::Nyse => (&NYSE, "NYSE"),
+    };
+    // The table is compiled in and checked by `the_shared_table_reads`.
+    cell.get_or_init(|| parse(HOLIDAYS, name).unwrap_or_default())
+}
 
 /// Which days the simulated market trades.
 ///
@@ -115,12 +126,7 @@ impl Calendar {
         if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
             return false;
         }
-        let list = match self {
-            Calendar::Krx => KRX,
-            Calendar::Nyse => NYSE,
-        };
-        let key = (date.year(), date.month(), date.day());
-        !list.contains(&key)
+        !closing_days(self).contains(&date)
     }
 
     /// The latest trading day on or before `date`.
@@ -184,6 +190,32 @@ mod tests {
         );
         let days = krx.days(d(2026, 1, 1), d(2026, 12, 31));
         assert!((240..=252).contains(&days.len()), "{}", days.len());
+    }
+
+    #[test]
+    fn the_shared_table_reads() {
+        let krx = parse(HOLIDAYS, "KRX").unwrap();
+        let nyse = parse(HOLIDAYS, "NYSE").unwrap();
+        assert_eq!((krx.len(), nyse.len()), (67, 41));
+        let data_lines = HOLIDAYS
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(
+            data_lines,
+            krx.len() + nyse.len(),
+            "every line is KRX or NYSE"
+        );
+        for d in krx.iter().chain(&nyse) {
+            assert!((2024..=2027).contains(&d.year()), "{d}");
+            assert!(
+                !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
+                "{d} is a weekday"
+            );
+        }
+        assert_eq!(closing_days(Calendar::Krx), &krx);
+        assert!(parse("KRX 2026-02-30", "KRX").is_err());
+        assert!(parse("KRX20260101", "KRX").is_err());
     }
 
     #[test]

@@ -5,16 +5,15 @@ use serde_json::Value;
 
 use crate::common::*;
 
-fn profit_query<'a>(fk: &'a str, nk: &'a str) -> Vec<(&'a str, &'a str)> {
+/// A synthesized (stateless) continuation endpoint: 퇴직연금 잔고조회 (real-only).
+const PENSION: &str = "/uapi/domestic-stock/v1/trading/pension/inquire-balance";
+
+fn pension_query<'a>(fk: &'a str, nk: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("CANO", "12345678"),
-        ("ACNT_PRDT_CD", "01"),
-        ("INQR_STRT_DT", "20260601"),
-        ("INQR_END_DT", "20260624"),
-        ("PDNO", ""),
-        ("SORT_DVSN", "00"),
+        ("ACNT_PRDT_CD", "29"),
+        ("ACCA_DVSN_CD", "00"),
         ("INQR_DVSN", "00"),
-        ("CBLC_DVSN", "00"),
         ("CTX_AREA_FK100", fk),
         ("CTX_AREA_NK100", nk),
     ]
@@ -27,9 +26,9 @@ async fn page(
     fk: &str,
     nk: &str,
 ) -> (String, Value) {
-    let res = call(mock, token, reqwest::Method::GET, PROFIT, "TTTC8708R")
+    let res = call(mock, token, reqwest::Method::GET, PENSION, "TTTC2208R")
         .header("tr_cont", tr_cont)
-        .query(&profit_query(fk, nk))
+        .query(&pension_query(fk, nk))
         .send()
         .await
         .unwrap();
