@@ -31,14 +31,8 @@ pub struct OrderArgs {
     pub wait: Option<u64>,
 }
 
-/// Buy or sell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// 매수.
-    Buy,
-    /// 매도.
-    Sell,
-}
+/// Buy or sell: the ledger's one side type.
+pub use kis::ledger::Side;
 
 /// The exact order in words, as the confirmation echoes it.
 pub fn describe(kis: &Kis, side: Side, a: &OrderArgs) -> String {

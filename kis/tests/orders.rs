@@ -711,3 +711,33 @@ async fn a_journal_carried_to_the_next_day_ends_yesterday_and_keys_todays_number
         .collect();
     assert_ledger_matches_server(&thursday, &todays).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_journal_place_orders_are_refused_unsent_and_reads_work() {
+    let kis = Kis::simulator_with(mock(Fill::Never))
+        .await
+        .unwrap()
+        .with_trading(fast(
+            JournalPlace::Unavailable("no journal directory".into()),
+            false,
+        ));
+    let account = kis.account().unwrap();
+    let err = account
+        .buy("005930", 1)
+        .limit(dec!(60000))
+        .submit()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Journal(_)), "{err}");
+    let truth = kis.simulator_server().unwrap().truth();
+    assert!(
+        truth["orders"].as_array().unwrap().is_empty(),
+        "nothing was sent"
+    );
+    kis.stock("005930")
+        .await
+        .unwrap()
+        .quote()
+        .await
+        .expect("reads work");
+}

@@ -35,22 +35,41 @@ pub enum JournalPlace {
     Memory,
     /// One SQLite file per account in this directory (created `0700`, files `0600`).
     Dir(PathBuf),
+    /// No place was given and none could be found (no `KIS_JOURNAL_DIR`, `KIS_CONFIG` or
+    /// home directory): orders are refused with this reason rather than journaled in
+    /// whatever the working directory happens to be. Reads still work.
+    Unavailable(String),
 }
 
 impl JournalPlace {
     /// `$KIS_JOURNAL_DIR`, else `journal/` beside the configuration (`$KIS_CONFIG`'s folder,
-    /// else `~/KIS/config/journal`).
+    /// else `~/KIS/config/journal`); [`JournalPlace::Unavailable`] when none is set.
+    ///
+    /// ```
+    /// let place = kis::orders::JournalPlace::default_dir();
+    /// assert!(!matches!(place, kis::orders::JournalPlace::Memory));
+    /// ```
     pub fn default_dir() -> JournalPlace {
-        let var = |k: &str| {
+        JournalPlace::from_env(|k| {
             std::env::var_os(k)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
-        };
+        })
+    }
+
+    /// [`JournalPlace::default_dir`] over a given environment.
+    fn from_env(var: impl Fn(&str) -> Option<PathBuf>) -> JournalPlace {
         let dir = var("KIS_JOURNAL_DIR")
             .or_else(|| var("KIS_CONFIG").and_then(|c| c.parent().map(|p| p.join("journal"))))
-            .or_else(|| var("HOME").map(|h| h.join("KIS").join("config").join("journal")))
-            .unwrap_or_else(|| PathBuf::from("kis-journal"));
-        JournalPlace::Dir(dir)
+            .or_else(|| var("HOME").map(|h| h.join("KIS").join("config").join("journal")));
+        match dir {
+            Some(dir) => JournalPlace::Dir(dir),
+            None => JournalPlace::Unavailable(
+                "no journal directory: set KIS_JOURNAL_DIR (or KIS_CONFIG, or HOME), or \
+                 TradingOptions::journal"
+                    .into(),
+            ),
+        }
     }
 }
 
@@ -231,6 +250,7 @@ impl Desk {
                 JournalPlace::Memory => JournaledLedger::in_memory(),
                 JournalPlace::Dir(dir) => JournaledLedger::open(dir, account)
                     .map_err(|e| Error::Journal(e.to_string()))?,
+                JournalPlace::Unavailable(why) => return Err(Error::Journal(why.clone())),
             };
             lock(&self.books).insert(
                 account.clone(),
@@ -466,5 +486,38 @@ impl Desk {
                 || l.orders(account).iter().any(|o| o.state.is_in_flight())
         })
         .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_journal_place_follows_the_environment_and_never_the_working_directory() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| PathBuf::from(v))
+            }
+        };
+        assert_eq!(
+            JournalPlace::from_env(env(&[("KIS_JOURNAL_DIR", "/j"), ("HOME", "/h")])),
+            JournalPlace::Dir("/j".into())
+        );
+        assert_eq!(
+            JournalPlace::from_env(env(&[("KIS_CONFIG", "/c/kis_devlp.yaml"), ("HOME", "/h")])),
+            JournalPlace::Dir("/c/journal".into())
+        );
+        assert_eq!(
+            JournalPlace::from_env(env(&[("HOME", "/h")])),
+            JournalPlace::Dir("/h/KIS/config/journal".into())
+        );
+        assert!(matches!(
+            JournalPlace::from_env(env(&[])),
+            JournalPlace::Unavailable(_)
+        ));
     }
 }
