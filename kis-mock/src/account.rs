@@ -117,6 +117,10 @@ pub(crate) struct Account {
     /// Today's fees and taxes.
     pub charges: u64,
     pub holdings: BTreeMap<String, Position>,
+    /// Today's bought and sold quantity per product (금일매수수량 `thdt_buyqty`, 금일매도수량
+    /// `thdt_sll_qty`): fills only, never transfers. A product sold out today keeps its
+    /// balance row (holding 0) while it has one.
+    pub today: BTreeMap<String, (u64, u64)>,
     pub orders: Vec<Order>,
     /// Every execution of the day, oldest first (the control API's truth).
     pub fills: Vec<crate::control::FillRecord>,
@@ -152,6 +156,7 @@ impl Account {
                     )
                 })
                 .collect(),
+            today: BTreeMap::new(),
             orders: Vec::new(),
             fills: Vec::new(),
             fees: config.fees,
@@ -421,6 +426,12 @@ impl Account {
         self.orders[idx].fees = self.orders[idx]
             .fees
             .saturating_add(commission.saturating_add(tax));
+        let today = self.today.entry(order.code.clone()).or_default();
+        if order.sell {
+            today.1 = today.1.saturating_add(qty);
+        } else {
+            today.0 = today.0.saturating_add(qty);
+        }
         if order.sell {
             let charges = commission.saturating_add(tax);
             self.cash = self.cash.saturating_add(amount).saturating_sub(charges);
@@ -536,6 +547,57 @@ impl Account {
         notices
     }
 
+    /// Moves shares in (`qty` > 0) or out (`qty` < 0) without an order, as a transfer from or
+    /// to another account does: the holding changes, today's bought/sold quantities and cash
+    /// do not. Shares moved in take the current price as their cost when the account held
+    /// none; moving out more than can be sold is refused.
+    pub fn transfer(&mut self, market: &Market, code: &str, qty: i64) -> Result<u64, Reject> {
+        if market.listed(code).filter(|p| !p.venue.is_us()).is_none() {
+            return Err(reject(
+                "APBK0656",
+                format!("해당종목정보가 없습니다.({code})"),
+            ));
+        }
+        let moved = qty.unsigned_abs();
+        if qty < 0 {
+            if self.sellable(code) < moved {
+                return Err(reject("APBK0400", "주문 가능한 수량을 초과했습니다."));
+            }
+            if let Some(p) = self.holdings.get_mut(code) {
+                p.qty -= moved;
+                if p.qty == 0 {
+                    self.holdings.remove(code);
+                }
+            }
+        } else if qty > 0 {
+            let price = market.quote(code).price.max(0) as u64;
+            let p = self.holdings.entry(code.to_owned()).or_insert(Position {
+                qty: 0,
+                avg_price: price,
+            });
+            p.qty = p.qty.saturating_add(moved);
+        }
+        Ok(self.holdings.get(code).map_or(0, |p| p.qty))
+    }
+
+    /// The products the balance lists: held ones and those traded today (a sold-out product
+    /// stays with holding 0), each with its holding and today's bought/sold quantity.
+    pub fn balance_rows(&self) -> Vec<(String, Position, (u64, u64))> {
+        let mut codes: Vec<&String> = self.holdings.keys().chain(self.today.keys()).collect();
+        codes.sort();
+        codes.dedup();
+        codes
+            .into_iter()
+            .map(|c| {
+                let p = self.holdings.get(c).cloned().unwrap_or(Position {
+                    qty: 0,
+                    avg_price: 0,
+                });
+                (c.clone(), p, self.today.get(c).copied().unwrap_or_default())
+            })
+            .collect()
+    }
+
     /// Whether any order is open.
     pub fn has_open(&self) -> bool {
         self.orders.iter().any(|o| o.open() > 0)
@@ -649,6 +711,23 @@ mod tests {
         a.match_now(&m, &sell.odno, false);
         assert!(a.holdings.is_empty());
         assert!(a.charges > a.commission(amount));
+        // The sold-out product keeps its balance row: held 0, bought 10 and sold 10 today.
+        let rows = a.balance_rows();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].1.qty, rows[0].2), (0, (10, 10)));
+    }
+
+    #[test]
+    fn a_transfer_moves_the_holding_but_not_todays_trades() {
+        let m = market();
+        let mut a = account();
+        assert_eq!(a.transfer(&m, "005930", 5), Ok(5));
+        assert_eq!(a.transfer(&m, "005930", -2), Ok(3));
+        assert_eq!(a.transfer(&m, "005930", -4).unwrap_err().msg_cd, "APBK0400");
+        assert_eq!(a.transfer(&m, "NOPE99", 1).unwrap_err().msg_cd, "APBK0656");
+        let rows = a.balance_rows();
+        assert_eq!((rows[0].1.qty, rows[0].2), (3, (0, 0)));
+        assert_eq!(a.cash, 10_000_000, "cash does not move");
     }
 
     #[test]
@@ -771,6 +850,9 @@ mod proptests {
                 prop_assert_eq!(fees, a.charges, "fees per order add up to the day's charges");
                 let held = a.holdings.get("005930").map_or(0, |p| p.qty);
                 prop_assert!(a.sellable("005930") <= held);
+                // The holding is the start of the day plus today's bought minus sold.
+                let (bought, sold) = a.today.get("005930").copied().unwrap_or_default();
+                prop_assert_eq!(held + sold, 100 + bought);
             }
         }
     }

@@ -467,9 +467,29 @@ fn apply(sh: &Shared, fault: &str, body: &Value) -> Result<(), String> {
             }
         }
         "faults/expire-token" => lock(&sh.auth).expire_all(),
+        "account/transfer" => {
+            let symbol = body
+                .get("symbol")
+                .and_then(Value::as_str)
+                .ok_or("symbol: want the product's code, e.g. \"005930\"")?;
+            let qty = body
+                .get("qty")
+                .and_then(Value::as_i64)
+                .filter(|q| *q != 0)
+                .ok_or("qty: want a whole number of shares, negative to move out")?;
+            transfer(sh, symbol, qty)?;
+        }
         other => return Err(format!("no control endpoint POST {PREFIX}{other}")),
     }
     Ok(())
+}
+
+/// Moves shares of `symbol` into (`qty` > 0) or out of (`qty` < 0) the account without an
+/// order ([`crate::MockServer::transfer_shares`]); the holding after it.
+pub(crate) fn transfer(sh: &Shared, symbol: &str, qty: i64) -> Result<u64, String> {
+    lock(&sh.account)
+        .transfer(&sh.market, symbol, qty)
+        .map_err(|r| format!("{} {}", r.msg_cd, r.msg1))
 }
 
 /// The account's truth as JSON: orders, fills, positions, cash and the notices generated.

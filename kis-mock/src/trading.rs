@@ -217,10 +217,10 @@ fn page_of<T: Clone>(
 
 fn balance(call: &Call<'_>) -> Reply {
     let account = lock(&call.sh.account);
-    let holdings: Vec<(String, u64, u64)> = account
-        .holdings
-        .iter()
-        .map(|(code, p)| (code.clone(), p.qty, p.avg_price))
+    let holdings: Vec<(String, u64, u64, (u64, u64))> = account
+        .balance_rows()
+        .into_iter()
+        .map(|(code, p, today)| (code, p.qty, p.avg_price, today))
         .collect();
     let (page, pages) = match page_of(call, AccountList::Balance, &holdings) {
         Ok(x) => x,
@@ -229,7 +229,7 @@ fn balance(call: &Call<'_>) -> Reply {
     let mut body = base(call);
     let rows = page
         .iter()
-        .map(|(code, qty, avg)| {
+        .map(|(code, qty, avg, (bought, sold))| {
             let price = price_of(call, code);
             let pchs = qty.saturating_mul(*avg);
             let evlu = qty.saturating_mul(price);
@@ -243,6 +243,10 @@ fn balance(call: &Call<'_>) -> Reply {
                 ("pdno", code.clone()),
                 ("prdt_name", call.sh.market.product(code).name.clone()),
                 ("trad_dvsn_name", "현금".into()),
+                ("bfdy_buy_qty", "0".into()),
+                ("bfdy_sll_qty", "0".into()),
+                ("thdt_buyqty", bought.to_string()),
+                ("thdt_sll_qty", sold.to_string()),
                 ("hldg_qty", qty.to_string()),
                 ("ord_psbl_qty", account.sellable(code).to_string()),
                 ("pchs_avg_pric", format!("{avg}.0000")),
@@ -257,11 +261,11 @@ fn balance(call: &Call<'_>) -> Reply {
     fill_block(call, &mut body, "output1", rows);
     let pchs = holdings
         .iter()
-        .map(|(_, q, a)| q.saturating_mul(*a))
+        .map(|(_, q, a, _)| q.saturating_mul(*a))
         .fold(0u64, u64::saturating_add);
     let evlu = holdings
         .iter()
-        .map(|(c, q, _)| q.saturating_mul(price_of(call, c)))
+        .map(|(c, q, _, _)| q.saturating_mul(price_of(call, c)))
         .fold(0u64, u64::saturating_add);
     let deposit = account.deposit.to_string();
     fill_block(

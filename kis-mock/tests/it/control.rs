@@ -384,3 +384,90 @@ async fn truth_agrees_with_balance_and_fills() {
     assert_eq!(t["notices"].as_array().unwrap().len(), 4);
     assert_eq!(t["notices"][1]["kind"], "fill");
 }
+
+async fn balance_rows(mock: &MockServer, token: &str) -> Value {
+    let (_, bal) = get(
+        mock,
+        token,
+        BALANCE,
+        "TTTC8434R",
+        &[
+            ("CANO", "12345678"),
+            ("ACNT_PRDT_CD", "01"),
+            ("AFHR_FLPR_YN", "N"),
+            ("OFL_YN", ""),
+            ("INQR_DVSN", "01"),
+            ("UNPR_DVSN", "01"),
+            ("FUND_STTL_ICLD_YN", "N"),
+            ("FNCG_AMT_AUTO_RDPT_YN", "N"),
+            ("PRCS_DVSN", "00"),
+            ("CTX_AREA_FK100", ""),
+            ("CTX_AREA_NK100", ""),
+        ],
+    )
+    .await;
+    bal["output1"].clone()
+}
+
+/// `thdt_buyqty`/`thdt_sll_qty` count today's fills; a transfer (in-process or over the
+/// control API) moves the holding without them, so the start of the day
+/// (`hldg_qty - thdt_buyqty + thdt_sll_qty`) moves by exactly the transfer.
+#[tokio::test]
+async fn a_transfer_moves_the_holding_but_not_todays_trades() {
+    let mock = start(control(Fill::Immediate)).await;
+    let token = token(&mock).await;
+    post(&mock, &token, ORDER, "TTTC0012U", limit_buy("5", "60000")).await;
+    let rows = balance_rows(&mock, &token).await;
+    let row = |rows: &Value, f: &str| rows[0][f].as_str().unwrap().to_owned();
+    assert_eq!(row(&rows, "pdno"), "005930");
+    assert_eq!(
+        (
+            row(&rows, "hldg_qty"),
+            row(&rows, "thdt_buyqty"),
+            row(&rows, "thdt_sll_qty")
+        ),
+        ("5".into(), "5".into(), "0".into())
+    );
+    assert_eq!(mock.transfer_shares("005930", 3), Ok(8));
+    let (status, _) = ctl(
+        &mock,
+        "account/transfer",
+        json!({"symbol": "005930", "qty": -1}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = balance_rows(&mock, &token).await;
+    assert_eq!(
+        (
+            row(&rows, "hldg_qty"),
+            row(&rows, "thdt_buyqty"),
+            row(&rows, "thdt_sll_qty")
+        ),
+        ("7".into(), "5".into(), "0".into())
+    );
+    assert_eq!(truth(&mock).await["positions"][0]["qty"], 7);
+    // Bad requests name the field; more than is held is refused.
+    let (status, body) = ctl(&mock, "account/transfer", json!({"symbol": "005930"})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().starts_with("qty"), "{body}");
+    let (status, _) = ctl(
+        &mock,
+        "account/transfer",
+        json!({"symbol": "005930", "qty": -99}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // Sold out today: the row stays, holding 0.
+    let sell = json!({"PDNO": "005930", "ORD_DVSN": "00", "ORD_QTY": "7", "ORD_UNPR": "60000",
+        "CANO": "12345678", "ACNT_PRDT_CD": "01"});
+    post(&mock, &token, ORDER, "TTTC0011U", sell).await;
+    let rows = balance_rows(&mock, &token).await;
+    assert_eq!(
+        (
+            row(&rows, "hldg_qty"),
+            row(&rows, "thdt_buyqty"),
+            row(&rows, "thdt_sll_qty")
+        ),
+        ("0".into(), "5".into(), "7".into())
+    );
+}

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
+use super::drift::{Drift, DriftBook};
 use super::error::{DuplicateError, LedgerError};
 use super::event::{Event, InquiryRow, NoticeKind};
 use super::observe::Obs;
@@ -43,6 +44,9 @@ pub struct Applied {
     pub parked: bool,
     /// KIS's sources contradicted each other; the order and the reason.
     pub anomalies: Vec<(OrderId, String)>,
+    /// Drift observations that changed the account's drifts (`expected == actual`: a drift
+    /// gone).
+    pub drift: Vec<Drift>,
 }
 
 impl Applied {
@@ -98,6 +102,7 @@ pub(super) struct Book {
     pub(super) reconciled: bool,
     pub(super) gaps: u64,
     pub(super) baseline: bool,
+    pub(super) drift: DriftBook,
 }
 
 /// The order ledger: every order of every account, I/O-free. Wrap it in
@@ -351,6 +356,24 @@ impl Ledger {
                 return Ok(());
             }
             Event::Gap { .. } | Event::Reconciled { .. } | Event::Restarted { .. } => return Ok(()),
+            Event::HoldingsBaseline { day, start, .. } => {
+                if day.trim().is_empty() {
+                    return invalid("day", "empty server day");
+                }
+                if start.keys().any(|s| s.trim().is_empty()) {
+                    return invalid("symbol", "empty symbol");
+                }
+                return Ok(());
+            }
+            Event::DriftObserved { drift, .. } => {
+                if drift.day.trim().is_empty() {
+                    return invalid("day", "empty server day");
+                }
+                if drift.symbol.trim().is_empty() {
+                    return invalid("symbol", "empty symbol");
+                }
+                return Ok(());
+            }
             _ => {}
         }
         let Some(id) = event.order_id() else {
@@ -552,6 +575,18 @@ impl Ledger {
                 b.reconciled = false;
             }
             Event::Reconciled { account } => self.book(&account).reconciled = true,
+            Event::HoldingsBaseline {
+                account,
+                day,
+                start,
+            } => {
+                self.book(&account).drift.baseline(&day, start);
+            }
+            Event::DriftObserved { account, drift } => {
+                if self.book(&account).drift.observe(drift.clone()) {
+                    out.drift.push(drift);
+                }
+            }
             Event::Restarted { account } => {
                 let b = self.book(&account);
                 b.reconciled = false;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use kis_client::Client;
+use kis_client::api::domestic_stock::inquire_balance::InquireBalanceRequest;
 use kis_client::api::domestic_stock::inquire_daily_ccld::InquireDailyCcldRequest;
 use kis_client::api::domestic_stock::order_cash::OrderCashRequest;
 use kis_client::api::domestic_stock::order_rvsecncl::OrderRvsecnclRequest;
@@ -10,12 +11,14 @@ use kis_client::api::overseas_stock::inquire_ccnl::InquireCcnlRequest;
 use kis_client::api::overseas_stock::order::OrderRequest;
 use kis_client::api::overseas_stock::order_rvsecncl::OrderRvsecnclRequest as OverseasRvsecncl;
 use kis_client::codes::{
-    ExchangeId, FillFilter, InqrDvsn3, ModifyCancel, OrderExchange, OrderType, OverseasOrderType,
-    SideFilter, SortOrder,
+    BalanceInquiry, ExchangeId, FillFilter, InqrDvsn3, ModifyCancel, OrderExchange, OrderType,
+    OverseasOrderType, PrevDayTrades, SideFilter, SortOrder,
 };
 use rust_decimal::Decimal;
 
-use crate::ledger::{AccountKey, InquiryRow, Intent, Notice, NoticeKind, Rctf, Side, Venue};
+use crate::ledger::{
+    AccountKey, Holding, InquiryRow, Intent, Notice, NoticeKind, Rctf, Side, Venue,
+};
 
 /// What became of a request that changes an order.
 #[derive(Debug)]
@@ -291,6 +294,44 @@ pub(crate) async fn inquire(
             })
         })
         .collect())
+}
+
+/// The domestic balance (주식잔고조회 `inquire-balance`, all pages) as holdings: `pdno`,
+/// `hldg_qty`, `thdt_buyqty`, `thdt_sll_qty`. A missing or unreadable quantity is an error
+/// naming the field (a drift check must not act on a guess); blank filler rows are skipped.
+pub(crate) async fn holdings(
+    client: &Client,
+    account: &AccountKey,
+) -> Result<Vec<Holding>, crate::Error> {
+    let req = InquireBalanceRequest::new(
+        BalanceInquiry::ByLoanDate, // `02` (by stock) is refused since 2026-02-10
+        false,
+        false,
+        PrevDayTrades::Include,
+    )
+    .cano(account.cano())
+    .acnt_prdt_cd(account.product());
+    let rows = client.rows(req).await?.complete()?;
+    let qty = |v: &kis_client::value::Val<i64>, field: &'static str| {
+        v.get()
+            .and_then(|q| u64::try_from(*q).ok())
+            .ok_or_else(|| crate::Error::Response {
+                field,
+                raw: v.raw().into_owned(),
+            })
+    };
+    rows.rows
+        .iter()
+        .filter(|r| !r.pdno.raw().trim().is_empty())
+        .map(|r| {
+            Ok(Holding {
+                symbol: r.pdno.raw().trim().to_owned(),
+                qty: qty(&r.hldg_qty, "hldg_qty")?,
+                bought_today: qty(&r.thdt_buyqty, "thdt_buyqty")?,
+                sold_today: qty(&r.thdt_sll_qty, "thdt_sll_qty")?,
+            })
+        })
+        .collect()
 }
 
 fn non_blank(s: &str) -> Option<String> {
