@@ -60,6 +60,8 @@ pub(crate) struct Order {
     pub seen_volume: u64,
     /// Quantity taken away by a later modify or cancel.
     pub withdrawn: u64,
+    /// Quantity the exchange refused after KIS accepted the order (거부, `rjct_qty`).
+    pub rejected: u64,
     /// The trading day the order was placed on (`YYYYMMDD`, KST).
     pub date: String,
     pub time: String,
@@ -71,7 +73,7 @@ impl Order {
         if self.kind == OrderKind::Cancel {
             return 0;
         }
-        self.qty - self.filled - self.withdrawn
+        self.qty - self.filled - self.withdrawn - self.rejected
     }
 
     /// Average fill price (0 before any fill).
@@ -308,6 +310,7 @@ impl Account {
             fill_amount: 0,
             fees: 0,
             withdrawn: 0,
+            rejected: 0,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
@@ -391,6 +394,7 @@ impl Account {
             fill_amount: 0,
             fees: 0,
             withdrawn: 0,
+            rejected: 0,
             seen_volume: q.volume,
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
@@ -598,6 +602,26 @@ impl Account {
             .collect()
     }
 
+    /// The exchange refuses an accepted order: whatever is open is rejected (`rjct_qty`), it
+    /// never rests on the book, and the notice says so (`CNTG_YN` 1, `RFUS_YN` 1). `None` when
+    /// the order has nothing open.
+    pub fn refuse(&mut self, market: &Market, odno: &str) -> Option<Notice> {
+        let idx = self.orders.iter().position(|o| o.odno == odno)?;
+        let open = self.orders[idx].open();
+        if open == 0 {
+            return None;
+        }
+        self.orders[idx].rejected += open;
+        let order = self.orders[idx].clone();
+        let mut notice = self.notice(market, &order, false, 0, 0);
+        for (k, v) in &mut notice.values {
+            if *k == "RFUS_YN" {
+                *v = "1".into();
+            }
+        }
+        Some(notice)
+    }
+
     /// Whether any order is open.
     pub fn has_open(&self) -> bool {
         self.orders.iter().any(|o| o.open() > 0)
@@ -715,6 +739,25 @@ mod tests {
         let rows = a.balance_rows();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].1.qty, rows[0].2), (0, (10, 10)));
+    }
+
+    #[test]
+    fn a_refused_order_never_rests_and_reserves_nothing() {
+        let m = market();
+        let mut a = account();
+        let q = m.quote("005930");
+        let low = q.lower.to_string();
+        let (order, _) = a.place(&m, "005930", false, "00", "10", &low).unwrap();
+        let n = a.refuse(&m, &order.odno).expect("a refusal notice");
+        assert_eq!((n.get("CNTG_YN"), n.get("RFUS_YN")), ("1", "1"));
+        assert_eq!((a.orders[0].open(), a.orders[0].rejected), (0, 10));
+        assert_eq!(a.available_cash(), a.cash);
+        assert!(
+            a.refuse(&m, &order.odno).is_none(),
+            "nothing left to refuse"
+        );
+        assert!(a.match_now(&m, &order.odno, true).is_empty());
+        assert!(a.revise(&m, &order.odno, true, "00", "", "", true).is_err());
     }
 
     #[test]

@@ -164,7 +164,13 @@ fn order_cash(call: &Call<'_>) -> Reply {
     match placed {
         Ok((order, accept)) => {
             bump(&call.sh.stats.orders);
-            after_accept(call.sh, &order, accept);
+            if call.sh.faults.take_refusal() {
+                // Accepted by KIS, then refused by the exchange: the refusal is the notice.
+                let refused = lock(&call.sh.account).refuse(&call.sh.market, &order.odno);
+                publish(call.sh, refused.into_iter().collect());
+            } else {
+                after_accept(call.sh, &order, accept);
+            }
             order_reply(call, &order)
         }
         Err(r) => Reply::business(r.msg_cd, r.msg1),
@@ -385,7 +391,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                 ),
                 ("tot_ccld_amt", o.fill_amount.to_string()),
                 ("rmn_qty", o.open().to_string()),
-                ("rjct_qty", "0".into()),
+                ("rjct_qty", o.rejected.to_string()),
                 ("ccld_cndt_name", "없음".into()),
                 ("excg_id_dvsn_cd", "KRX".into()),
             ]

@@ -471,3 +471,94 @@ async fn a_transfer_moves_the_holding_but_not_todays_trades() {
         ("0".into(), "5".into(), "7".into())
     );
 }
+
+/// `faults/refuse-order`: the order is accepted (`rt_cd` 0, an `ODNO`), its one notice is a
+/// refusal (`CNTG_YN` 1, `RFUS_YN` 1), it never fills even with immediate fills, and the daily
+/// executions show it rejected in full. The next order is normal.
+#[tokio::test]
+async fn an_order_accepted_then_refused_by_the_exchange() {
+    let mock = start(control(Fill::Immediate)).await;
+    let token = token(&mock).await;
+    let mut ws = connect(&mock).await;
+    let ack = subscribe(&mut ws, &mock.approval_key(), "H0STCNI0", "mockuser").await;
+    let out = &ack["body"]["output"];
+    let (key, iv) = (
+        out["key"].as_str().unwrap().to_owned(),
+        out["iv"].as_str().unwrap().to_owned(),
+    );
+    let (status, _) = ctl(&mock, "faults/refuse-order", json!({"times": 1})).await;
+    assert_eq!(status, 200);
+    let (status, body) = post(&mock, &token, ORDER, "TTTC0012U", limit_buy("4", "60000")).await;
+    assert_eq!((status, body["rt_cd"].as_str()), (200, Some("0")), "{body}");
+    let odno = body["output"]["ODNO"].as_str().unwrap().to_owned();
+    // The notice: decrypt it whole and read its columns by the layout's positions.
+    let frame = tokio::time::timeout(Duration::from_secs(2), next_frame(&mut ws))
+        .await
+        .unwrap();
+    let b64 = frame.splitn(4, '|').nth(3).unwrap();
+    let plain = cbc::Decryptor::<Aes256>::new_from_slices(key.as_bytes(), iv.as_bytes())
+        .unwrap()
+        .decrypt_padded_vec_mut::<Pkcs7>(&STANDARD.decode(b64).unwrap())
+        .unwrap();
+    let text = String::from_utf8(plain).unwrap();
+    let cols: Vec<&str> = text.split('^').collect();
+    assert_eq!(cols[2], odno);
+    let t = truth(&mock).await;
+    assert_eq!(t["notices"].as_array().unwrap().len(), 1, "one notice: {t}");
+    assert_eq!(t["notices"][0]["kind"], "refused");
+    // H0STCNI0's layout: ..., STCK_CNTG_HOUR, RFUS_YN (12), CNTG_YN (13), ACPT_YN, ...
+    assert_eq!(
+        (cols[12], cols[13]),
+        ("1", "1"),
+        "RFUS_YN and CNTG_YN: {text}"
+    );
+    let order = &t["orders"][0];
+    assert_eq!(
+        (
+            &order["state"],
+            &order["filled_qty"],
+            &order["rejected_qty"],
+            &order["open_qty"]
+        ),
+        (&json!("rejected"), &json!(0), &json!(4), &json!(0))
+    );
+    let (_, fills) = get(
+        &mock,
+        &token,
+        CCLD,
+        "TTTC0081R",
+        &[
+            ("CANO", "12345678"),
+            ("ACNT_PRDT_CD", "01"),
+            ("INQR_STRT_DT", "20261126"),
+            ("INQR_END_DT", "20261126"),
+            ("SLL_BUY_DVSN_CD", "00"),
+            ("PDNO", ""),
+            ("CCLD_DVSN", "00"),
+            ("INQR_DVSN", "00"),
+            ("INQR_DVSN_1", ""),
+            ("INQR_DVSN_3", "00"),
+            ("ORD_GNO_BRNO", ""),
+            ("ODNO", ""),
+            ("EXCG_ID_DVSN_CD", "ALL"),
+            ("CTX_AREA_FK100", ""),
+            ("CTX_AREA_NK100", ""),
+        ],
+    )
+    .await;
+    let row = &fills["output1"][0];
+    assert_eq!(
+        (
+            row["odno"].as_str(),
+            row["ord_qty"].as_str(),
+            row["rjct_qty"].as_str()
+        ),
+        (Some(odno.as_str()), Some("4"), Some("4")),
+        "{fills}"
+    );
+    assert_eq!(row["tot_ccld_qty"], "0");
+    assert_eq!(row["rmn_qty"], "0");
+    // The fault is used up: the next order fills.
+    post(&mock, &token, ORDER, "TTTC0012U", limit_buy("1", "60000")).await;
+    assert_eq!(truth(&mock).await["orders"][1]["state"], "filled");
+}
