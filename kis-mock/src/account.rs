@@ -62,6 +62,10 @@ pub(crate) struct Order {
     pub withdrawn: u64,
     /// Quantity the exchange refused after KIS accepted the order (거부, `rjct_qty`).
     pub rejected: u64,
+    /// Where it was sent (`EXCG_ID_DVSN_CD` of its request: `KRX`, `NXT` or `SOR`); every
+    /// venue matches on the one book. A modify or cancel record starts with its original's and
+    /// takes its own request's code ([`Account::route`]).
+    pub venue: &'static str,
     /// The trading day the order was placed on (`YYYYMMDD`, KST).
     pub date: String,
     pub time: String,
@@ -312,6 +316,7 @@ impl Account {
             withdrawn: 0,
             rejected: 0,
             seen_volume: q.volume,
+            venue: "KRX",
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         };
@@ -396,6 +401,7 @@ impl Account {
             withdrawn: 0,
             rejected: 0,
             seen_volume: q.volume,
+            venue: original.venue,
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         };
@@ -602,6 +608,19 @@ impl Account {
             .collect()
     }
 
+    /// Sets where an order was sent (see [`Order::venue`]).
+    pub fn route(&mut self, odno: &str, venue: &'static str) {
+        if let Some(o) = self.orders.iter_mut().find(|o| o.odno == odno) {
+            o.venue = venue;
+        }
+    }
+
+    /// The acceptance notice of an order as it stands (after [`Account::route`]).
+    pub fn accept_notice(&self, market: &Market, odno: &str) -> Option<Notice> {
+        let order = self.orders.iter().find(|o| o.odno == odno)?;
+        Some(self.notice(market, order, false, 0, 0))
+    }
+
     /// The exchange refuses an accepted order: whatever is open is rejected (`rjct_qty`), it
     /// never rests on the book, and the notice says so (`CNTG_YN` 1, `RFUS_YN` 1). `None` when
     /// the order has nothing open.
@@ -657,7 +676,15 @@ impl Account {
                 ("ODER_QTY", order.qty.to_string()),
                 ("ACNT_NAME", "모의계좌".into()),
                 ("ORD_COND_PRC", "0".into()),
-                ("ORD_EXG_GB", "1".into()),
+                (
+                    "ORD_EXG_GB",
+                    match order.venue {
+                        "NXT" => "2",
+                        "SOR" => "3", // SOR-KRX: the one book stands for KRX
+                        _ => "1",
+                    }
+                    .into(),
+                ),
                 ("POPUP_YN", "Y".into()),
                 ("FILLER", String::new()),
                 ("CRDT_CLS", "10".into()),

@@ -561,6 +561,7 @@ pub(crate) fn truth(sh: &Shared) -> Value {
             "avg_price": o.fill_price().to_string(),
             "open_qty": o.open(),
             "rejected_qty": o.rejected,
+            "venue": o.venue,
             "state": state,
             "day": o.date,
             "time": o.time,

@@ -150,17 +150,56 @@ fn order_reply(call: &Call<'_>, order: &Order) -> Reply {
     Reply::ok(Value::Object(body))
 }
 
+/// The venue of `EXCG_ID_DVSN_CD` (거래소ID구분코드): blank is KRX, as KIS takes it. An unknown
+/// code, or NXT/SOR on the paper service (모의투자는 KRX만 가능), is refused in KIS's
+/// field-check form (`OPSQ2001`, `INVALID_CHECK_EXCG_ID_DVSN_CD`: KIS's exact answer for this
+/// field is not documented).
+fn venue(call: &Call<'_>) -> Result<&'static str, Reply> {
+    let refuse = |why: &str| {
+        Reply::business(
+            "OPSQ2001",
+            format!("ERROR : INPUT INVALID_CHECK_EXCG_ID_DVSN_CD ({why})"),
+        )
+    };
+    let v = match call.param("EXCG_ID_DVSN_CD").trim() {
+        "" | "KRX" => "KRX",
+        "NXT" => "NXT",
+        "SOR" => "SOR",
+        _ => return Err(refuse("KRX, NXT 또는 SOR")),
+    };
+    if v != "KRX" && call.sh.config.env == crate::config::MockEnv::Paper {
+        return Err(refuse("모의투자는 KRX만 가능합니다"));
+    }
+    Ok(v)
+}
+
 fn order_cash(call: &Call<'_>) -> Reply {
     let tr = call.tr_id;
     let sell = tr.ends_with("0011U");
-    let placed = lock(&call.sh.account).place(
-        &call.sh.market,
-        call.param("PDNO"),
-        sell,
-        call.param("ORD_DVSN"),
-        call.param("ORD_QTY"),
-        call.param("ORD_UNPR"),
-    );
+    let venue = match venue(call) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let placed = {
+        let mut account = lock(&call.sh.account);
+        account
+            .place(
+                &call.sh.market,
+                call.param("PDNO"),
+                sell,
+                call.param("ORD_DVSN"),
+                call.param("ORD_QTY"),
+                call.param("ORD_UNPR"),
+            )
+            .map(|(mut order, mut accept)| {
+                account.route(&order.odno, venue);
+                order.venue = venue;
+                accept = account
+                    .accept_notice(&call.sh.market, &order.odno)
+                    .unwrap_or(accept);
+                (order, accept)
+            })
+    };
     match placed {
         Ok((order, accept)) => {
             bump(&call.sh.stats.orders);
@@ -178,8 +217,14 @@ fn order_cash(call: &Call<'_>) -> Reply {
 }
 
 fn revise(call: &Call<'_>) -> Reply {
+    // The code is checked as on a new order and kept on the modify or cancel record.
+    let venue = match venue(call) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
     let cancel = call.param("RVSE_CNCL_DVSN_CD") == "02";
-    let revised = lock(&call.sh.account).revise(
+    let mut account = lock(&call.sh.account);
+    let revised = account.revise(
         &call.sh.market,
         call.param("ORGN_ODNO"),
         cancel,
@@ -188,6 +233,12 @@ fn revise(call: &Call<'_>) -> Reply {
         call.param("ORD_UNPR"),
         call.param("QTY_ALL_ORD_YN") == "Y",
     );
+    let revised = revised.map(|(mut order, accept)| {
+        account.route(&order.odno, venue);
+        order.venue = venue;
+        (order, accept)
+    });
+    drop(account);
     match revised {
         Ok((order, accept)) => {
             bump(&call.sh.stats.orders);
@@ -316,6 +367,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
     let code = call.param("PDNO");
     let side = call.param("SLL_BUY_DVSN_CD");
     let ccld = call.param("CCLD_DVSN");
+    let venue = call.param("EXCG_ID_DVSN_CD").trim();
     // The inquiry's days (`YYYYMMDD`, compared as text); an absent bound does not filter.
     let (from, to) = (call.param("INQR_STRT_DT"), call.param("INQR_END_DT"));
     let orders: Vec<Order> = account
@@ -324,6 +376,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .filter(|o| from.is_empty() || o.date.as_str() >= from)
         .filter(|o| to.is_empty() || o.date.as_str() <= to)
         .filter(|o| code.is_empty() || o.code == code)
+        .filter(|o| matches!(venue, "" | "ALL") || o.venue == venue)
         .filter(|o| match side {
             "01" => o.sell,
             "02" => !o.sell,
@@ -393,7 +446,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                 ("rmn_qty", o.open().to_string()),
                 ("rjct_qty", o.rejected.to_string()),
                 ("ccld_cndt_name", "없음".into()),
-                ("excg_id_dvsn_cd", "KRX".into()),
+                ("excg_id_dvsn_cd", o.venue.into()),
             ]
         })
         .collect();

@@ -562,3 +562,86 @@ async fn an_order_accepted_then_refused_by_the_exchange() {
     post(&mock, &token, ORDER, "TTTC0012U", limit_buy("1", "60000")).await;
     assert_eq!(truth(&mock).await["orders"][1]["state"], "filled");
 }
+
+/// `EXCG_ID_DVSN_CD` on order-cash: KRX (or blank), NXT and SOR are booked with their venue
+/// (truth, daily executions `excg_id_dvsn_cd`, its filter); an unknown code, or NXT on the
+/// paper service, is refused and books nothing.
+#[tokio::test]
+async fn orders_carry_their_venue_and_a_bad_venue_is_refused() {
+    let mock = start(control(Fill::Immediate)).await;
+    let token = token(&mock).await;
+    let order = |venue: &str| {
+        let mut b = limit_buy("1", "60000");
+        b["EXCG_ID_DVSN_CD"] = json!(venue);
+        b
+    };
+    for v in ["NXT", "SOR", ""] {
+        let (status, body) = post(&mock, &token, ORDER, "TTTC0012U", order(v)).await;
+        assert_eq!(
+            (status, body["rt_cd"].as_str()),
+            (200, Some("0")),
+            "{v}: {body}"
+        );
+    }
+    let (_, body) = post(&mock, &token, ORDER, "TTTC0012U", order("XYZ")).await;
+    assert_eq!(body["msg_cd"], "OPSQ2001", "{body}");
+    assert_ne!(body["rt_cd"], "0");
+    let t = truth(&mock).await;
+    let venues: Vec<&str> = t["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["venue"].as_str().unwrap())
+        .collect();
+    assert_eq!(venues, ["NXT", "SOR", "KRX"], "nothing booked for XYZ");
+    let ccld = |venue: &'static str| {
+        let mock = &mock;
+        let token = token.clone();
+        async move {
+            let (_, fills) = get(
+                mock,
+                &token,
+                CCLD,
+                "TTTC0081R",
+                &[
+                    ("CANO", "12345678"),
+                    ("ACNT_PRDT_CD", "01"),
+                    ("INQR_STRT_DT", "20261126"),
+                    ("INQR_END_DT", "20261126"),
+                    ("SLL_BUY_DVSN_CD", "00"),
+                    ("PDNO", ""),
+                    ("CCLD_DVSN", "00"),
+                    ("INQR_DVSN", "00"),
+                    ("INQR_DVSN_1", ""),
+                    ("INQR_DVSN_3", "00"),
+                    ("ORD_GNO_BRNO", ""),
+                    ("ODNO", ""),
+                    ("EXCG_ID_DVSN_CD", venue),
+                    ("CTX_AREA_FK100", ""),
+                    ("CTX_AREA_NK100", ""),
+                ],
+            )
+            .await;
+            fills["output1"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["excg_id_dvsn_cd"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ccld("ALL").await, ["NXT", "SOR", "KRX"]);
+    assert_eq!(ccld("NXT").await, ["NXT"]);
+
+    // The paper service trades on KRX only.
+    let paper = start(MockConfig {
+        env: kis_mock::MockEnv::Paper,
+        ..control(Fill::Immediate)
+    })
+    .await;
+    let token = crate::common::token(&paper).await;
+    let (_, body) = post(&paper, &token, ORDER, "VTTC0012U", order("NXT")).await;
+    assert_eq!(body["msg_cd"], "OPSQ2001", "{body}");
+    let (_, body) = post(&paper, &token, ORDER, "VTTC0012U", order("KRX")).await;
+    assert_eq!(body["rt_cd"], "0", "{body}");
+}

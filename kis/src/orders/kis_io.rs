@@ -364,6 +364,8 @@ struct NoticeText<'a> {
     cntg_qty: std::borrow::Cow<'a, str>,
     cntg_unpr: std::borrow::Cow<'a, str>,
     time: std::borrow::Cow<'a, str>,
+    /// `ORD_EXG_GB` (domestic only): 1 KRX, 2 NXT, 3 SOR-KRX, 4 SOR-NXT.
+    exchange: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// Reads a notice's text; `None` when it is not an order of an account (malformed fields are
@@ -402,7 +404,12 @@ fn read_notice(n: NoticeText<'_>, known: &[AccountKey]) -> Option<Notice> {
         fill_qty: if fill { whole(&n.cntg_qty)? } else { 0 },
         fill_price: if fill { dec(&n.cntg_unpr) } else { None },
         time: Some(n.time.trim().to_owned()).filter(|t| !t.is_empty()),
-        venue: None,
+        venue: n.exchange.as_deref().and_then(|e| match e.trim() {
+            "1" => Some(Venue::Krx),
+            "2" => Some(Venue::Nxt),
+            "3" | "4" => Some(Venue::Sor),
+            _ => None,
+        }),
     })
 }
 
@@ -425,6 +432,7 @@ pub(crate) fn domestic_notice(
         cntg_qty: n.cntg_qty.raw(),
         cntg_unpr: n.cntg_unpr.raw(),
         time: n.stck_cntg_hour.raw(),
+        exchange: Some(n.ord_exg_gb.raw()),
     };
     read_notice(text, known)
 }
@@ -449,6 +457,7 @@ pub(crate) fn overseas_notice(
         cntg_qty: n.cntg_qty.raw(),
         cntg_unpr: n.cntg_unpr.raw(),
         time: n.stck_cntg_hour.raw(),
+        exchange: None,
     };
     read_notice(text, known)
 }
@@ -477,6 +486,7 @@ mod tests {
             cntg_qty: c(10),
             cntg_unpr: c(11),
             time: Cow::Borrowed("091500"),
+            exchange: Some(Cow::Borrowed("2")),
         }
     }
 
@@ -504,6 +514,7 @@ mod tests {
             (fill.kind, fill.fill_qty, fill.side),
             (NoticeKind::Fill, 4, Side::Buy)
         );
+        assert_eq!(fill.venue, Some(Venue::Nxt), "ORD_EXG_GB 2 is NXT");
         assert_eq!(
             fill.orig_odno, None,
             "a blank original order number is none"

@@ -28,6 +28,16 @@ pub fn mock(fill: Fill) -> MockConfig {
     mc
 }
 
+/// [`mock`] on the real service (real TR IDs; NXT and SOR exist only there). The simulator
+/// client opts in to real trading for its own loopback server only.
+pub fn real_mock(fill: Fill) -> MockConfig {
+    MockConfig {
+        env: kis_mock::MockEnv::Real,
+        app_key: MockConfig::default().app_key,
+        ..mock(fill)
+    }
+}
+
 /// Trading options that poll and resolve quickly.
 pub fn fast(journal: JournalPlace, notices: bool) -> TradingOptions {
     let mut t = TradingOptions::default();
