@@ -89,3 +89,65 @@ async fn fills_are_no_drift_and_a_transfer_is_exactly_its_drift() {
         }]
     );
 }
+
+/// The race rule: a fill that lands between the reconciliation's executions inquiry and its
+/// balance read is in the balance but not yet in the ledger. It is not drift: the executions
+/// are asked again before anything is judged. (Notices off, so only inquiries teach the
+/// ledger; the fill is an order placed elsewhere while the balance answer is held back.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fill_racing_the_balance_read_is_not_drift() {
+    const CCLD: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
+    const BALANCE: &str = "/uapi/domestic-stock/v1/trading/inquire-balance";
+    let mut options = fast(JournalPlace::Memory, false);
+    options.poll_interval = Duration::from_secs(600); // no background inquiry meanwhile
+    let kis = Kis::simulator_with(mock(Fill::Market))
+        .await
+        .unwrap()
+        .with_trading(options);
+    let account = kis.account().unwrap();
+    let sim = kis.simulator_server().unwrap();
+    assert_eq!(account.drift().await.unwrap(), vec![]);
+    let inquiries = sim.stats().requests_to(CCLD);
+    let balances = sim.stats().requests_to(BALANCE);
+    sim.faults().delay_path(BALANCE, Duration::from_millis(700));
+    let racing = tokio::spawn({
+        let account = account.clone();
+        async move { account.reconcile().await }
+    });
+    // Once the reconciliation's inquiry was answered and its balance read is held back (it
+    // is counted on arrival), another program buys 3 shares.
+    while sim.stats().requests_to(BALANCE) == balances {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    kis.client()
+        .send(
+            kis_client::api::domestic_stock::order_cash::OrderCashRequest::buy(
+                "005930",
+                kis_client::codes::OrderType::Market,
+                3,
+                rust_decimal::Decimal::ZERO,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        racing.await.unwrap().unwrap(),
+        vec![],
+        "no drift from a race"
+    );
+    assert_eq!(
+        sim.stats().requests_to(CCLD),
+        inquiries + 2,
+        "the executions were asked again after the balance read"
+    );
+    sim.faults().delay_path(BALANCE, Duration::ZERO);
+    assert_eq!(account.reconcile().await.unwrap(), vec![]);
+    let views = account.orders().await.unwrap();
+    assert_eq!(
+        views.len(),
+        1,
+        "the order placed elsewhere is adopted: {views:?}"
+    );
+    assert_eq!(views[0].filled, 3);
+    assert_ledger_matches_truth(&kis, &views);
+}

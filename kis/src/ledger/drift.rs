@@ -10,7 +10,9 @@
 //! without an order (a transfer, a corporate action) or a fill the ledger has not counted.
 //! Only quantities are compared: cash moves by fees and taxes the ledger does not know
 //! exactly, so it is not compared. Overseas holdings are not compared (KIS's overseas balance
-//! has no today's bought/sold quantities).
+//! has no today's bought/sold quantities). A symbol sold out today is expected to keep its
+//! balance row (holding 0, with today's quantities), as KIS lists it; a symbol with no row
+//! holds nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
