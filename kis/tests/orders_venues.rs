@@ -59,6 +59,37 @@ async fn nxt_and_sor_orders_go_through_with_their_venue_on_the_wire() {
     }
     assert_eq!(truth.len(), 4);
     assert_ledger_matches_truth(&kis, &account.orders().await.unwrap());
+
+    // An order placed elsewhere on NXT is adopted with its venue (the notice's `ORD_EXG_GB`
+    // 2, or the row's `excg_id_dvsn_cd`).
+    kis.client()
+        .send(
+            kis_client::api::domestic_stock::order_cash::OrderCashRequest::buy(
+                "005930",
+                kis_client::codes::OrderType::Market,
+                1,
+                rust_decimal::Decimal::ZERO,
+            )
+            .excg_id_dvsn_cd(kis_client::codes::ExchangeId::from_code("NXT")),
+        )
+        .await
+        .unwrap();
+    let mut external = None;
+    for _ in 0..200 {
+        external = account
+            .orders()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.external && o.filled == 1);
+        if external.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let external = external.expect("the order placed elsewhere is adopted");
+    assert_eq!(external.intent.venue, Venue::Nxt, "{external:?}");
+    assert_ledger_matches_truth(&kis, &account.orders().await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
