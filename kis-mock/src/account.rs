@@ -60,6 +60,12 @@ pub(crate) struct Order {
     pub seen_volume: u64,
     /// Quantity taken away by a later modify or cancel.
     pub withdrawn: u64,
+    /// Quantity the exchange refused after KIS accepted the order (거부, `rjct_qty`).
+    pub rejected: u64,
+    /// Where it was sent (`EXCG_ID_DVSN_CD` of its request: `KRX`, `NXT` or `SOR`); every
+    /// venue matches on the one book. A modify or cancel record starts with its original's and
+    /// takes its own request's code ([`Account::route`]).
+    pub venue: &'static str,
     /// The trading day the order was placed on (`YYYYMMDD`, KST).
     pub date: String,
     pub time: String,
@@ -71,7 +77,7 @@ impl Order {
         if self.kind == OrderKind::Cancel {
             return 0;
         }
-        self.qty - self.filled - self.withdrawn
+        self.qty - self.filled - self.withdrawn - self.rejected
     }
 
     /// Average fill price (0 before any fill).
@@ -117,6 +123,10 @@ pub(crate) struct Account {
     /// Today's fees and taxes.
     pub charges: u64,
     pub holdings: BTreeMap<String, Position>,
+    /// Today's bought and sold quantity per product (금일매수수량 `thdt_buyqty`, 금일매도수량
+    /// `thdt_sll_qty`): fills only, never transfers. A product sold out today keeps its
+    /// balance row (holding 0) while it has one.
+    pub today: BTreeMap<String, (u64, u64)>,
     pub orders: Vec<Order>,
     /// Every execution of the day, oldest first (the control API's truth).
     pub fills: Vec<crate::control::FillRecord>,
@@ -154,6 +164,7 @@ impl Account {
                     )
                 })
                 .collect(),
+            today: BTreeMap::new(),
             orders: Vec::new(),
             fills: Vec::new(),
             trades: Vec::new(),
@@ -306,7 +317,9 @@ impl Account {
             fill_amount: 0,
             fees: 0,
             withdrawn: 0,
+            rejected: 0,
             seen_volume: q.volume,
+            venue: "KRX",
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         };
@@ -389,7 +402,9 @@ impl Account {
             fill_amount: 0,
             fees: 0,
             withdrawn: 0,
+            rejected: 0,
             seen_volume: q.volume,
+            venue: original.venue,
             date: q.date.format("%Y%m%d").to_string(),
             time: q.time.format("%H%M%S").to_string(),
         };
@@ -426,6 +441,12 @@ impl Account {
             .saturating_add(commission.saturating_add(tax));
         let avg_cost = self.holdings.get(&order.code).map_or(0, |p| p.avg_price);
         let day = q.date.format("%Y%m%d").to_string();
+        let today = self.today.entry(order.code.clone()).or_default();
+        if order.sell {
+            today.1 = today.1.saturating_add(qty);
+        } else {
+            today.0 = today.0.saturating_add(qty);
+        }
         if order.sell {
             let charges = commission.saturating_add(tax);
             self.cash = self.cash.saturating_add(amount).saturating_sub(charges);
@@ -552,6 +573,90 @@ impl Account {
         notices
     }
 
+    /// Moves shares in (`qty` > 0) or out (`qty` < 0) without an order, as a transfer from or
+    /// to another account does: the holding changes, today's bought/sold quantities and cash
+    /// do not. Shares moved in take the current price as their cost when the account held
+    /// none; moving out more than can be sold is refused.
+    pub fn transfer(&mut self, market: &Market, code: &str, qty: i64) -> Result<u64, Reject> {
+        if market.listed(code).filter(|p| !p.venue.is_us()).is_none() {
+            return Err(reject(
+                "APBK0656",
+                format!("해당종목정보가 없습니다.({code})"),
+            ));
+        }
+        let moved = qty.unsigned_abs();
+        if qty < 0 {
+            if self.sellable(code) < moved {
+                return Err(reject("APBK0400", "주문 가능한 수량을 초과했습니다."));
+            }
+            if let Some(p) = self.holdings.get_mut(code) {
+                p.qty -= moved;
+                if p.qty == 0 {
+                    self.holdings.remove(code);
+                }
+            }
+        } else if qty > 0 {
+            let price = market.quote(code).price.max(0) as u64;
+            let p = self.holdings.entry(code.to_owned()).or_insert(Position {
+                qty: 0,
+                avg_price: price,
+            });
+            p.qty = p.qty.saturating_add(moved);
+        }
+        Ok(self.holdings.get(code).map_or(0, |p| p.qty))
+    }
+
+    /// The products the balance lists: held ones and those traded today (a sold-out product
+    /// stays with holding 0), each with its holding and today's bought/sold quantity.
+    pub fn balance_rows(&self) -> Vec<(String, Position, (u64, u64))> {
+        let mut codes: Vec<&String> = self.holdings.keys().chain(self.today.keys()).collect();
+        codes.sort();
+        codes.dedup();
+        codes
+            .into_iter()
+            .map(|c| {
+                let p = self.holdings.get(c).cloned().unwrap_or(Position {
+                    qty: 0,
+                    avg_price: 0,
+                });
+                (c.clone(), p, self.today.get(c).copied().unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// Sets where an order was sent (see [`Order::venue`]).
+    pub fn route(&mut self, odno: &str, venue: &'static str) {
+        if let Some(o) = self.orders.iter_mut().find(|o| o.odno == odno) {
+            o.venue = venue;
+        }
+    }
+
+    /// The acceptance notice of an order as it stands (after [`Account::route`]).
+    pub fn accept_notice(&self, market: &Market, odno: &str) -> Option<Notice> {
+        let order = self.orders.iter().find(|o| o.odno == odno)?;
+        Some(self.notice(market, order, false, 0, 0))
+    }
+
+    /// The exchange refuses an accepted order: whatever is open is rejected (`rjct_qty`), it
+    /// never rests on the book, and the notice says so (`CNTG_YN` 1, `RFUS_YN` 1). `None` when
+    /// the order has nothing open.
+    pub fn refuse(&mut self, market: &Market, odno: &str) -> Option<Notice> {
+        let idx = self.orders.iter().position(|o| o.odno == odno)?;
+        let open = self.orders[idx].open();
+        if open == 0 {
+            return None;
+        }
+        self.orders[idx].rejected += open;
+        let order = self.orders[idx].clone();
+        let mut notice = self.notice(market, &order, false, 0, 0);
+        for (k, v) in &mut notice.values {
+            if *k == "RFUS_YN" {
+                *v = "1".into();
+            }
+        }
+        Some(notice)
+    }
+
     /// Whether any order is open.
     pub fn has_open(&self) -> bool {
         self.orders.iter().any(|o| o.open() > 0)
@@ -587,7 +692,15 @@ impl Account {
                 ("ODER_QTY", order.qty.to_string()),
                 ("ACNT_NAME", "모의계좌".into()),
                 ("ORD_COND_PRC", "0".into()),
-                ("ORD_EXG_GB", "1".into()),
+                (
+                    "ORD_EXG_GB",
+                    match order.venue {
+                        "NXT" => "2",
+                        "SOR" => "3", // SOR-KRX: the one book stands for KRX
+                        _ => "1",
+                    }
+                    .into(),
+                ),
                 ("POPUP_YN", "Y".into()),
                 ("FILLER", String::new()),
                 ("CRDT_CLS", "10".into()),
@@ -665,6 +778,42 @@ mod tests {
         a.match_now(&m, &sell.odno, false);
         assert!(a.holdings.is_empty());
         assert!(a.charges > a.commission(amount));
+        // The sold-out product keeps its balance row: held 0, bought 10 and sold 10 today.
+        let rows = a.balance_rows();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].1.qty, rows[0].2), (0, (10, 10)));
+    }
+
+    #[test]
+    fn a_refused_order_never_rests_and_reserves_nothing() {
+        let m = market();
+        let mut a = account();
+        let q = m.quote("005930");
+        let low = q.lower.to_string();
+        let (order, _) = a.place(&m, "005930", false, "00", "10", &low).unwrap();
+        let n = a.refuse(&m, &order.odno).expect("a refusal notice");
+        assert_eq!((n.get("CNTG_YN"), n.get("RFUS_YN")), ("1", "1"));
+        assert_eq!((a.orders[0].open(), a.orders[0].rejected), (0, 10));
+        assert_eq!(a.available_cash(), a.cash);
+        assert!(
+            a.refuse(&m, &order.odno).is_none(),
+            "nothing left to refuse"
+        );
+        assert!(a.match_now(&m, &order.odno, true).is_empty());
+        assert!(a.revise(&m, &order.odno, true, "00", "", "", true).is_err());
+    }
+
+    #[test]
+    fn a_transfer_moves_the_holding_but_not_todays_trades() {
+        let m = market();
+        let mut a = account();
+        assert_eq!(a.transfer(&m, "005930", 5), Ok(5));
+        assert_eq!(a.transfer(&m, "005930", -2), Ok(3));
+        assert_eq!(a.transfer(&m, "005930", -4).unwrap_err().msg_cd, "APBK0400");
+        assert_eq!(a.transfer(&m, "NOPE99", 1).unwrap_err().msg_cd, "APBK0656");
+        let rows = a.balance_rows();
+        assert_eq!((rows[0].1.qty, rows[0].2), (3, (0, 0)));
+        assert_eq!(a.cash, 10_000_000, "cash does not move");
     }
 
     #[test]
@@ -787,6 +936,9 @@ mod proptests {
                 prop_assert_eq!(fees, a.charges, "fees per order add up to the day's charges");
                 let held = a.holdings.get("005930").map_or(0, |p| p.qty);
                 prop_assert!(a.sellable("005930") <= held);
+                // The holding is the start of the day plus today's bought minus sold.
+                let (bought, sold) = a.today.get("005930").copied().unwrap_or_default();
+                prop_assert_eq!(held + sold, 100 + bought);
             }
         }
     }

@@ -61,6 +61,8 @@ pub(crate) struct WireFaults {
     order_reply: Option<(OrderReplyFault, u32)>,
     /// Requests still to refuse with `EGW00201`.
     rate_limit: u32,
+    /// Domestic cash orders still to accept and then refuse (`RFUS_YN` 1).
+    refuse: u32,
 }
 
 /// The signal that drops every websocket session now: a counter bumped per drop.
@@ -109,6 +111,23 @@ impl Faults {
     /// cancel, domestic and overseas): each order is executed and booked all the same.
     pub fn order_reply(&self, fault: OrderReplyFault, times: u32) {
         self.with_wire(|w| w.order_reply = (times > 0).then_some((fault, times)));
+    }
+
+    /// The next `times` domestic cash orders (`order-cash`) are accepted (`rt_cd` 0 with an
+    /// `ODNO`) and then refused by the exchange: their notice has `CNTG_YN` 1 and `RFUS_YN` 1,
+    /// they never rest on the book or fill, and the daily executions show `rjct_qty` =
+    /// `ord_qty`.
+    pub fn refuse_orders(&self, times: u32) {
+        self.with_wire(|w| w.refuse = times);
+    }
+
+    /// Whether this order is to be refused after it was accepted ([`Faults::refuse_orders`]).
+    pub(crate) fn take_refusal(&self) -> bool {
+        self.with_wire(|w| {
+            let hit = w.refuse > 0;
+            w.refuse = w.refuse.saturating_sub(1);
+            hit
+        })
     }
 
     /// Refuses the next `times` API requests (any path but OAuth and the control API) with
@@ -228,7 +247,13 @@ impl NoticeLog {
             "odno": notice.get("ODER_NO"),
             "orig_odno": notice.get("OODER_NO"),
             "symbol": notice.get("STCK_SHRN_ISCD"),
-            "kind": if fill { "fill" } else { "accept" },
+            "kind": if notice.get("RFUS_YN") == "1" {
+                "refused"
+            } else if fill {
+                "fill"
+            } else {
+                "accept"
+            },
             "rctf_cls": notice.get("RCTF_CLS"),
             "qty": notice_qty(notice, fill),
             "price": notice_price(notice, fill),
@@ -456,6 +481,7 @@ fn apply(sh: &Shared, fault: &str, body: &Value) -> Result<(), String> {
                 .ok_or("mode: want \"http500\", \"no-answer\" or \"notice-first\"")?;
             f.order_reply(mode, count(body, "times", 1)?);
         }
+        "faults/refuse-order" => f.refuse_orders(count(body, "times", 1)?),
         "faults/data-changed" => f.data_changed(path()?, count(body, "times", 1)?),
         "faults/rate-limit" => f.rate_limit_burst(count(body, "times", 1)?),
         "faults/http500" => {
@@ -467,9 +493,29 @@ fn apply(sh: &Shared, fault: &str, body: &Value) -> Result<(), String> {
             }
         }
         "faults/expire-token" => lock(&sh.auth).expire_all(),
+        "account/transfer" => {
+            let symbol = body
+                .get("symbol")
+                .and_then(Value::as_str)
+                .ok_or("symbol: want the product's code, e.g. \"005930\"")?;
+            let qty = body
+                .get("qty")
+                .and_then(Value::as_i64)
+                .filter(|q| *q != 0)
+                .ok_or("qty: want a whole number of shares, negative to move out")?;
+            transfer(sh, symbol, qty)?;
+        }
         other => return Err(format!("no control endpoint POST {PREFIX}{other}")),
     }
     Ok(())
+}
+
+/// Moves shares of `symbol` into (`qty` > 0) or out of (`qty` < 0) the account without an
+/// order ([`crate::MockServer::transfer_shares`]); the holding after it.
+pub(crate) fn transfer(sh: &Shared, symbol: &str, qty: i64) -> Result<u64, String> {
+    lock(&sh.account)
+        .transfer(&sh.market, symbol, qty)
+        .map_err(|r| format!("{} {}", r.msg_cd, r.msg1))
 }
 
 /// The account's truth as JSON: orders, fills, positions, cash and the notices generated.
@@ -494,6 +540,8 @@ pub(crate) fn truth(sh: &Shared) -> Value {
             if o.filled > 0 { "partial" } else { "open" }
         } else if o.filled == o.qty {
             "filled"
+        } else if o.rejected > 0 && o.filled == 0 {
+            "rejected"
         } else if child(OrderKind::Cancel) {
             "cancelled"
         } else {
@@ -512,6 +560,8 @@ pub(crate) fn truth(sh: &Shared) -> Value {
             "filled_qty": o.filled,
             "avg_price": o.fill_price().to_string(),
             "open_qty": o.open(),
+            "rejected_qty": o.rejected,
+            "venue": o.venue,
             "state": state,
             "day": o.date,
             "time": o.time,
@@ -582,6 +632,9 @@ mod tests {
         assert_eq!(f.take_order_reply(), Some(OrderReplyFault::Http500));
         assert_eq!(f.take_order_reply(), Some(OrderReplyFault::Http500));
         assert_eq!(f.take_order_reply(), None);
+        f.refuse_orders(1);
+        assert!(f.take_refusal());
+        assert!(!f.take_refusal());
         f.rate_limit_burst(1);
         assert!(f.take_rate_limited());
         assert!(!f.take_rate_limited());

@@ -166,6 +166,22 @@ impl MockServer {
         crate::control::truth(&self.shared)
     }
 
+    /// Moves shares of a domestic product into (`qty` > 0) or out of (`qty` < 0) the account
+    /// without an order, as a transfer from or to another account does (also `POST
+    /// /__mock/account/transfer`): the holding changes, today's bought/sold quantities
+    /// (`thdt_buyqty`, `thdt_sll_qty`) and cash do not. Returns the holding after it; an
+    /// unknown product or more than can be sold is an error.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let mock = kis_mock::MockServer::start(kis_mock::MockConfig::default()).await?;
+    /// assert_eq!(mock.transfer_shares("005930", 5).ok(), Some(5));
+    /// # Ok(()) }
+    /// ```
+    pub fn transfer_shares(&self, symbol: &str, qty: i64) -> Result<u64, String> {
+        crate::control::transfer(&self.shared, symbol, qty)
+    }
+
     /// Expires every issued access token now: the next calls get `EGW00123`.
     pub fn expire_tokens(&self) {
         crate::server::lock(&self.shared.auth).expire_all();

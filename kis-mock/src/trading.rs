@@ -150,21 +150,66 @@ fn order_reply(call: &Call<'_>, order: &Order) -> Reply {
     Reply::ok(Value::Object(body))
 }
 
+/// The venue of `EXCG_ID_DVSN_CD` (거래소ID구분코드): blank is KRX, as KIS takes it. An unknown
+/// code, or NXT/SOR on the paper service (모의투자는 KRX만 가능), is refused in KIS's
+/// field-check form (`OPSQ2001`, `INVALID_CHECK_EXCG_ID_DVSN_CD`: KIS's exact answer for this
+/// field is not documented).
+fn venue(call: &Call<'_>) -> Result<&'static str, Reply> {
+    let refuse = |why: &str| {
+        Reply::business(
+            "OPSQ2001",
+            format!("ERROR : INPUT INVALID_CHECK_EXCG_ID_DVSN_CD ({why})"),
+        )
+    };
+    let v = match call.param("EXCG_ID_DVSN_CD").trim() {
+        "" | "KRX" => "KRX",
+        "NXT" => "NXT",
+        "SOR" => "SOR",
+        _ => return Err(refuse("KRX, NXT 또는 SOR")),
+    };
+    if v != "KRX" && call.sh.config.env == crate::config::MockEnv::Paper {
+        return Err(refuse("모의투자는 KRX만 가능합니다"));
+    }
+    Ok(v)
+}
+
 fn order_cash(call: &Call<'_>) -> Reply {
     let tr = call.tr_id;
     let sell = tr.ends_with("0011U");
-    let placed = lock(&call.sh.account).place(
-        &call.sh.market,
-        call.param("PDNO"),
-        sell,
-        call.param("ORD_DVSN"),
-        call.param("ORD_QTY"),
-        call.param("ORD_UNPR"),
-    );
+    let venue = match venue(call) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let placed = {
+        let mut account = lock(&call.sh.account);
+        account
+            .place(
+                &call.sh.market,
+                call.param("PDNO"),
+                sell,
+                call.param("ORD_DVSN"),
+                call.param("ORD_QTY"),
+                call.param("ORD_UNPR"),
+            )
+            .map(|(mut order, mut accept)| {
+                account.route(&order.odno, venue);
+                order.venue = venue;
+                accept = account
+                    .accept_notice(&call.sh.market, &order.odno)
+                    .unwrap_or(accept);
+                (order, accept)
+            })
+    };
     match placed {
         Ok((order, accept)) => {
             bump(&call.sh.stats.orders);
-            after_accept(call.sh, &order, accept);
+            if call.sh.faults.take_refusal() {
+                // Accepted by KIS, then refused by the exchange: the refusal is the notice.
+                let refused = lock(&call.sh.account).refuse(&call.sh.market, &order.odno);
+                publish(call.sh, refused.into_iter().collect());
+            } else {
+                after_accept(call.sh, &order, accept);
+            }
             order_reply(call, &order)
         }
         Err(r) => Reply::business(r.msg_cd, r.msg1),
@@ -172,8 +217,14 @@ fn order_cash(call: &Call<'_>) -> Reply {
 }
 
 fn revise(call: &Call<'_>) -> Reply {
+    // The code is checked as on a new order and kept on the modify or cancel record.
+    let venue = match venue(call) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
     let cancel = call.param("RVSE_CNCL_DVSN_CD") == "02";
-    let revised = lock(&call.sh.account).revise(
+    let mut account = lock(&call.sh.account);
+    let revised = account.revise(
         &call.sh.market,
         call.param("ORGN_ODNO"),
         cancel,
@@ -182,6 +233,12 @@ fn revise(call: &Call<'_>) -> Reply {
         call.param("ORD_UNPR"),
         call.param("QTY_ALL_ORD_YN") == "Y",
     );
+    let revised = revised.map(|(mut order, accept)| {
+        account.route(&order.odno, venue);
+        order.venue = venue;
+        (order, accept)
+    });
+    drop(account);
     match revised {
         Ok((order, accept)) => {
             bump(&call.sh.stats.orders);
@@ -217,10 +274,10 @@ fn page_of<T: Clone>(
 
 fn balance(call: &Call<'_>) -> Reply {
     let account = lock(&call.sh.account);
-    let holdings: Vec<(String, u64, u64)> = account
-        .holdings
-        .iter()
-        .map(|(code, p)| (code.clone(), p.qty, p.avg_price))
+    let holdings: Vec<(String, u64, u64, (u64, u64))> = account
+        .balance_rows()
+        .into_iter()
+        .map(|(code, p, today)| (code, p.qty, p.avg_price, today))
         .collect();
     let (page, pages) = match page_of(call, AccountList::Balance, &holdings) {
         Ok(x) => x,
@@ -229,7 +286,7 @@ fn balance(call: &Call<'_>) -> Reply {
     let mut body = base(call);
     let rows = page
         .iter()
-        .map(|(code, qty, avg)| {
+        .map(|(code, qty, avg, (bought, sold))| {
             let price = price_of(call, code);
             let pchs = qty.saturating_mul(*avg);
             let evlu = qty.saturating_mul(price);
@@ -243,6 +300,10 @@ fn balance(call: &Call<'_>) -> Reply {
                 ("pdno", code.clone()),
                 ("prdt_name", call.sh.market.product(code).name.clone()),
                 ("trad_dvsn_name", "현금".into()),
+                ("bfdy_buy_qty", "0".into()),
+                ("bfdy_sll_qty", "0".into()),
+                ("thdt_buyqty", bought.to_string()),
+                ("thdt_sll_qty", sold.to_string()),
                 ("hldg_qty", qty.to_string()),
                 ("ord_psbl_qty", account.sellable(code).to_string()),
                 ("pchs_avg_pric", format!("{avg}.0000")),
@@ -257,11 +318,11 @@ fn balance(call: &Call<'_>) -> Reply {
     fill_block(call, &mut body, "output1", rows);
     let pchs = holdings
         .iter()
-        .map(|(_, q, a)| q.saturating_mul(*a))
+        .map(|(_, q, a, _)| q.saturating_mul(*a))
         .fold(0u64, u64::saturating_add);
     let evlu = holdings
         .iter()
-        .map(|(c, q, _)| q.saturating_mul(price_of(call, c)))
+        .map(|(c, q, _, _)| q.saturating_mul(price_of(call, c)))
         .fold(0u64, u64::saturating_add);
     let deposit = account.deposit.to_string();
     fill_block(
@@ -306,6 +367,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
     let code = call.param("PDNO");
     let side = call.param("SLL_BUY_DVSN_CD");
     let ccld = call.param("CCLD_DVSN");
+    let venue = call.param("EXCG_ID_DVSN_CD").trim();
     // The inquiry's days (`YYYYMMDD`, compared as text); an absent bound does not filter.
     let (from, to) = (call.param("INQR_STRT_DT"), call.param("INQR_END_DT"));
     let orders: Vec<Order> = account
@@ -314,6 +376,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         .filter(|o| from.is_empty() || o.date.as_str() >= from)
         .filter(|o| to.is_empty() || o.date.as_str() <= to)
         .filter(|o| code.is_empty() || o.code == code)
+        .filter(|o| matches!(venue, "" | "ALL") || o.venue == venue)
         .filter(|o| match side {
             "01" => o.sell,
             "02" => !o.sell,
@@ -381,9 +444,9 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                 ),
                 ("tot_ccld_amt", o.fill_amount.to_string()),
                 ("rmn_qty", o.open().to_string()),
-                ("rjct_qty", "0".into()),
+                ("rjct_qty", o.rejected.to_string()),
                 ("ccld_cndt_name", "없음".into()),
-                ("excg_id_dvsn_cd", "KRX".into()),
+                ("excg_id_dvsn_cd", o.venue.into()),
             ]
         })
         .collect();

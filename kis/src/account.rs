@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::ledger::{AccountKey, OrderId, OrderView, Side};
+use crate::ledger::{AccountKey, Drift, OrderId, OrderView, Side};
 use crate::orders::{Order, OrderBuilder};
 use crate::{Error, Kis};
 
@@ -75,26 +75,6 @@ impl Account {
         Ok(desk.orders(&self.key))
     }
 
-    /// Asks KIS now for the account's orders of the day (daily executions, paged to the end)
-    /// and records every row in the ledger: orders placed elsewhere are adopted, fills missed
-    /// by the realtime feed are counted (once), orders that may have been sent are resolved.
-    /// The desk does this by itself after every notice gap and while orders are live; call it
-    /// when you want the ledger to agree with KIS before reading it (end of day, after an
-    /// outage). Returns the account's orders after the inquiry.
-    ///
-    /// ```no_run
-    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
-    /// let orders = account.reconcile().await?;
-    /// println!("{} orders today", orders.len());
-    /// # Ok(()) }
-    /// ```
-    pub async fn reconcile(&self) -> Result<Vec<OrderView>, Error> {
-        let desk = self.kis.desk().await?;
-        desk.ready(&self.key).await?;
-        crate::orders::feed::reconcile(&desk, &self.key, false).await?;
-        Ok(desk.orders(&self.key))
-    }
-
     /// The handle of an order of this account by its local id.
     ///
     /// ```no_run
@@ -110,6 +90,48 @@ impl Account {
         Ok(desk
             .view(&self.key, id)
             .map(|_| Order::new(desk.clone(), self.key.clone(), id)))
+    }
+
+    /// Symbols whose holding differs from what the ledger's fills imply, as the last
+    /// comparison with the balance found them (journaled [`crate::ledger::Event::DriftObserved`]).
+    /// Empty when positions agree. Quantities only (cash is not compared: fees and taxes make
+    /// it inexact), domestic only (KIS's overseas balance has no today's bought/sold).
+    ///
+    /// Drift is measured from the holdings when the server day began (`hldg_qty -
+    /// thdt_buyqty + thdt_sll_qty` of the day's first balance read, journaled), plus the
+    /// ledger's bought − sold that day, against `hldg_qty`. The comparison runs at every
+    /// reconciliation that starts the account, follows a notice gap, or finds the day's fills
+    /// moved, and on [`Account::reconcile`]. Shares moved in before the day's first
+    /// comparison are part of its start, not drift.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// for d in account.drift().await? {
+    ///     eprintln!("{}: held {} but the fills imply {}", d.symbol, d.actual, d.expected);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn drift(&self) -> Result<Vec<Drift>, Error> {
+        let desk = self.kis.desk().await?;
+        desk.ready(&self.key).await?;
+        Ok(desk.drift(&self.key))
+    }
+
+    /// Reconciles the account with KIS now: its executions of the day (every row recorded,
+    /// orders whose outcome was unknown resolved), then the balance against the fills (see
+    /// [`Account::drift`]). Returns the drifts after it. Nothing is sent but inquiries.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// let drift = account.reconcile().await?;
+    /// assert!(drift.is_empty(), "positions agree with the fills: {drift:?}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn reconcile(&self) -> Result<Vec<Drift>, Error> {
+        let desk = self.kis.desk().await?;
+        desk.ready(&self.key).await?;
+        crate::orders::feed::reconcile(&desk, &self.key, false, true).await?;
+        Ok(desk.drift(&self.key))
     }
 
     /// The account number as kis-client takes it (masked in `Debug`).

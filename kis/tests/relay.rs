@@ -481,8 +481,11 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos, notices: bool) {
     relay.on.store(false, Ordering::SeqCst);
     let mut last = Vec::new();
     for _ in 0..60 {
-        if let Ok(views) = account.reconcile().await {
+        if let Ok(drift) = account.reconcile().await {
+            let views = account.orders().await.unwrap();
             last = differences(&views, &server, &start);
+            // The balance agrees with the fills too (no drift event left standing).
+            last.extend(drift.iter().map(|d| format!("drift: {d:?}")));
             if last.is_empty() {
                 break;
             }

@@ -384,3 +384,264 @@ async fn truth_agrees_with_balance_and_fills() {
     assert_eq!(t["notices"].as_array().unwrap().len(), 4);
     assert_eq!(t["notices"][1]["kind"], "fill");
 }
+
+async fn balance_rows(mock: &MockServer, token: &str) -> Value {
+    let (_, bal) = get(
+        mock,
+        token,
+        BALANCE,
+        "TTTC8434R",
+        &[
+            ("CANO", "12345678"),
+            ("ACNT_PRDT_CD", "01"),
+            ("AFHR_FLPR_YN", "N"),
+            ("OFL_YN", ""),
+            ("INQR_DVSN", "01"),
+            ("UNPR_DVSN", "01"),
+            ("FUND_STTL_ICLD_YN", "N"),
+            ("FNCG_AMT_AUTO_RDPT_YN", "N"),
+            ("PRCS_DVSN", "00"),
+            ("CTX_AREA_FK100", ""),
+            ("CTX_AREA_NK100", ""),
+        ],
+    )
+    .await;
+    bal["output1"].clone()
+}
+
+/// `thdt_buyqty`/`thdt_sll_qty` count today's fills; a transfer (in-process or over the
+/// control API) moves the holding without them, so the start of the day
+/// (`hldg_qty - thdt_buyqty + thdt_sll_qty`) moves by exactly the transfer.
+#[tokio::test]
+async fn a_transfer_moves_the_holding_but_not_todays_trades() {
+    let mock = start(control(Fill::Immediate)).await;
+    let token = token(&mock).await;
+    post(&mock, &token, ORDER, "TTTC0012U", limit_buy("5", "60000")).await;
+    let rows = balance_rows(&mock, &token).await;
+    let row = |rows: &Value, f: &str| rows[0][f].as_str().unwrap().to_owned();
+    assert_eq!(row(&rows, "pdno"), "005930");
+    assert_eq!(
+        (
+            row(&rows, "hldg_qty"),
+            row(&rows, "thdt_buyqty"),
+            row(&rows, "thdt_sll_qty")
+        ),
+        ("5".into(), "5".into(), "0".into())
+    );
+    assert_eq!(mock.transfer_shares("005930", 3), Ok(8));
+    let (status, _) = ctl(
+        &mock,
+        "account/transfer",
+        json!({"symbol": "005930", "qty": -1}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = balance_rows(&mock, &token).await;
+    assert_eq!(
+        (
+            row(&rows, "hldg_qty"),
+            row(&rows, "thdt_buyqty"),
+            row(&rows, "thdt_sll_qty")
+        ),
+        ("7".into(), "5".into(), "0".into())
+    );
+    assert_eq!(truth(&mock).await["positions"][0]["qty"], 7);
+    // Bad requests name the field; more than is held is refused.
+    let (status, body) = ctl(&mock, "account/transfer", json!({"symbol": "005930"})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().starts_with("qty"), "{body}");
+    let (status, _) = ctl(
+        &mock,
+        "account/transfer",
+        json!({"symbol": "005930", "qty": -99}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // Sold out today: the row stays, holding 0.
+    let sell = json!({"PDNO": "005930", "ORD_DVSN": "00", "ORD_QTY": "7", "ORD_UNPR": "60000",
+        "CANO": "12345678", "ACNT_PRDT_CD": "01"});
+    post(&mock, &token, ORDER, "TTTC0011U", sell).await;
+    let rows = balance_rows(&mock, &token).await;
+    assert_eq!(
+        (
+            row(&rows, "hldg_qty"),
+            row(&rows, "thdt_buyqty"),
+            row(&rows, "thdt_sll_qty")
+        ),
+        ("0".into(), "5".into(), "7".into())
+    );
+}
+
+/// `faults/refuse-order`: the order is accepted (`rt_cd` 0, an `ODNO`), its one notice is a
+/// refusal (`CNTG_YN` 1, `RFUS_YN` 1), it never fills even with immediate fills, and the daily
+/// executions show it rejected in full. The next order is normal.
+#[tokio::test]
+async fn an_order_accepted_then_refused_by_the_exchange() {
+    let mock = start(control(Fill::Immediate)).await;
+    let token = token(&mock).await;
+    let mut ws = connect(&mock).await;
+    let ack = subscribe(&mut ws, &mock.approval_key(), "H0STCNI0", "mockuser").await;
+    let out = &ack["body"]["output"];
+    let (key, iv) = (
+        out["key"].as_str().unwrap().to_owned(),
+        out["iv"].as_str().unwrap().to_owned(),
+    );
+    let (status, _) = ctl(&mock, "faults/refuse-order", json!({"times": 1})).await;
+    assert_eq!(status, 200);
+    let (status, body) = post(&mock, &token, ORDER, "TTTC0012U", limit_buy("4", "60000")).await;
+    assert_eq!((status, body["rt_cd"].as_str()), (200, Some("0")), "{body}");
+    let odno = body["output"]["ODNO"].as_str().unwrap().to_owned();
+    // The notice: decrypt it whole and read its columns by the layout's positions.
+    let frame = tokio::time::timeout(Duration::from_secs(2), next_frame(&mut ws))
+        .await
+        .unwrap();
+    let b64 = frame.splitn(4, '|').nth(3).unwrap();
+    let plain = cbc::Decryptor::<Aes256>::new_from_slices(key.as_bytes(), iv.as_bytes())
+        .unwrap()
+        .decrypt_padded_vec_mut::<Pkcs7>(&STANDARD.decode(b64).unwrap())
+        .unwrap();
+    let text = String::from_utf8(plain).unwrap();
+    let cols: Vec<&str> = text.split('^').collect();
+    assert_eq!(cols[2], odno);
+    let t = truth(&mock).await;
+    assert_eq!(t["notices"].as_array().unwrap().len(), 1, "one notice: {t}");
+    assert_eq!(t["notices"][0]["kind"], "refused");
+    // H0STCNI0's layout: ..., STCK_CNTG_HOUR, RFUS_YN (12), CNTG_YN (13), ACPT_YN, ...
+    assert_eq!(
+        (cols[12], cols[13]),
+        ("1", "1"),
+        "RFUS_YN and CNTG_YN: {text}"
+    );
+    let order = &t["orders"][0];
+    assert_eq!(
+        (
+            &order["state"],
+            &order["filled_qty"],
+            &order["rejected_qty"],
+            &order["open_qty"]
+        ),
+        (&json!("rejected"), &json!(0), &json!(4), &json!(0))
+    );
+    let (_, fills) = get(
+        &mock,
+        &token,
+        CCLD,
+        "TTTC0081R",
+        &[
+            ("CANO", "12345678"),
+            ("ACNT_PRDT_CD", "01"),
+            ("INQR_STRT_DT", "20261126"),
+            ("INQR_END_DT", "20261126"),
+            ("SLL_BUY_DVSN_CD", "00"),
+            ("PDNO", ""),
+            ("CCLD_DVSN", "00"),
+            ("INQR_DVSN", "00"),
+            ("INQR_DVSN_1", ""),
+            ("INQR_DVSN_3", "00"),
+            ("ORD_GNO_BRNO", ""),
+            ("ODNO", ""),
+            ("EXCG_ID_DVSN_CD", "ALL"),
+            ("CTX_AREA_FK100", ""),
+            ("CTX_AREA_NK100", ""),
+        ],
+    )
+    .await;
+    let row = &fills["output1"][0];
+    assert_eq!(
+        (
+            row["odno"].as_str(),
+            row["ord_qty"].as_str(),
+            row["rjct_qty"].as_str()
+        ),
+        (Some(odno.as_str()), Some("4"), Some("4")),
+        "{fills}"
+    );
+    assert_eq!(row["tot_ccld_qty"], "0");
+    assert_eq!(row["rmn_qty"], "0");
+    // The fault is used up: the next order fills.
+    post(&mock, &token, ORDER, "TTTC0012U", limit_buy("1", "60000")).await;
+    assert_eq!(truth(&mock).await["orders"][1]["state"], "filled");
+}
+
+/// `EXCG_ID_DVSN_CD` on order-cash: KRX (or blank), NXT and SOR are booked with their venue
+/// (truth, daily executions `excg_id_dvsn_cd`, its filter); an unknown code, or NXT on the
+/// paper service, is refused and books nothing.
+#[tokio::test]
+async fn orders_carry_their_venue_and_a_bad_venue_is_refused() {
+    let mock = start(control(Fill::Immediate)).await;
+    let token = token(&mock).await;
+    let order = |venue: &str| {
+        let mut b = limit_buy("1", "60000");
+        b["EXCG_ID_DVSN_CD"] = json!(venue);
+        b
+    };
+    for v in ["NXT", "SOR", ""] {
+        let (status, body) = post(&mock, &token, ORDER, "TTTC0012U", order(v)).await;
+        assert_eq!(
+            (status, body["rt_cd"].as_str()),
+            (200, Some("0")),
+            "{v}: {body}"
+        );
+    }
+    let (_, body) = post(&mock, &token, ORDER, "TTTC0012U", order("XYZ")).await;
+    assert_eq!(body["msg_cd"], "OPSQ2001", "{body}");
+    assert_ne!(body["rt_cd"], "0");
+    let t = truth(&mock).await;
+    let venues: Vec<&str> = t["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["venue"].as_str().unwrap())
+        .collect();
+    assert_eq!(venues, ["NXT", "SOR", "KRX"], "nothing booked for XYZ");
+    let ccld = |venue: &'static str| {
+        let mock = &mock;
+        let token = token.clone();
+        async move {
+            let (_, fills) = get(
+                mock,
+                &token,
+                CCLD,
+                "TTTC0081R",
+                &[
+                    ("CANO", "12345678"),
+                    ("ACNT_PRDT_CD", "01"),
+                    ("INQR_STRT_DT", "20261126"),
+                    ("INQR_END_DT", "20261126"),
+                    ("SLL_BUY_DVSN_CD", "00"),
+                    ("PDNO", ""),
+                    ("CCLD_DVSN", "00"),
+                    ("INQR_DVSN", "00"),
+                    ("INQR_DVSN_1", ""),
+                    ("INQR_DVSN_3", "00"),
+                    ("ORD_GNO_BRNO", ""),
+                    ("ODNO", ""),
+                    ("EXCG_ID_DVSN_CD", venue),
+                    ("CTX_AREA_FK100", ""),
+                    ("CTX_AREA_NK100", ""),
+                ],
+            )
+            .await;
+            fills["output1"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["excg_id_dvsn_cd"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ccld("ALL").await, ["NXT", "SOR", "KRX"]);
+    assert_eq!(ccld("NXT").await, ["NXT"]);
+
+    // The paper service trades on KRX only.
+    let paper = start(MockConfig {
+        env: kis_mock::MockEnv::Paper,
+        ..control(Fill::Immediate)
+    })
+    .await;
+    let token = crate::common::token(&paper).await;
+    let (_, body) = post(&paper, &token, ORDER, "VTTC0012U", order("NXT")).await;
+    assert_eq!(body["msg_cd"], "OPSQ2001", "{body}");
+    let (_, body) = post(&paper, &token, ORDER, "VTTC0012U", order("KRX")).await;
+    assert_eq!(body["rt_cd"], "0", "{body}");
+}

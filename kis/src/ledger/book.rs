@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
+use super::drift::{Drift, DriftBook};
 use super::error::{DuplicateError, LedgerError};
 use super::event::{Event, InquiryRow, NoticeKind};
 use super::observe::Obs;
@@ -43,6 +44,9 @@ pub struct Applied {
     pub parked: bool,
     /// KIS's sources contradicted each other; the order and the reason.
     pub anomalies: Vec<(OrderId, String)>,
+    /// Drift observations that changed the account's drifts (`expected == actual`: a drift
+    /// gone).
+    pub drift: Vec<Drift>,
 }
 
 impl Applied {
@@ -100,6 +104,7 @@ pub(super) struct Book {
     pub(super) baseline: bool,
     /// KIS's day of the account (the last `NewDay`).
     pub(super) day: Option<chrono::NaiveDate>,
+    pub(super) drift: DriftBook,
 }
 
 /// The order ledger: every order of every account, I/O-free. Wrap it in
@@ -361,6 +366,24 @@ impl Ledger {
             | Event::Reconciled { .. }
             | Event::Restarted { .. }
             | Event::NewDay { .. } => return Ok(()),
+            Event::HoldingsBaseline { day, start, .. } => {
+                if day.trim().is_empty() {
+                    return invalid("day", "empty server day");
+                }
+                if start.keys().any(|s| s.trim().is_empty()) {
+                    return invalid("symbol", "empty symbol");
+                }
+                return Ok(());
+            }
+            Event::DriftObserved { drift, .. } => {
+                if drift.day.trim().is_empty() {
+                    return invalid("day", "empty server day");
+                }
+                if drift.symbol.trim().is_empty() {
+                    return invalid("symbol", "empty symbol");
+                }
+                return Ok(());
+            }
             _ => {}
         }
         let Some(id) = event.order_id() else {
@@ -566,6 +589,18 @@ impl Ledger {
             }
             Event::Reconciled { account } => self.book(&account).reconciled = true,
             Event::NewDay { account, date } => self.new_day(&account, date, out),
+            Event::HoldingsBaseline {
+                account,
+                day,
+                start,
+            } => {
+                self.book(&account).drift.baseline(&day, start);
+            }
+            Event::DriftObserved { account, drift } => {
+                if self.book(&account).drift.observe(drift.clone()) {
+                    out.drift.push(drift);
+                }
+            }
             Event::Restarted { account } => {
                 let b = self.book(&account);
                 b.reconciled = false;

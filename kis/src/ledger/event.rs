@@ -2,9 +2,12 @@
 //! notices, inquiry rows, gaps and restarts, normalized from KIS's wire types by the layer that
 //! talks to KIS. Events are what the journal stores (JSON, with [`EVENT_VERSION`]).
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::drift::Drift;
 use super::types::{AccountKey, Intent, OrderId, OrderKind, Side, Venue};
 
 /// The version of the event encoding the journal writes (rows carry it; a newer version is
@@ -188,6 +191,25 @@ pub enum Event {
         /// The account.
         account: AccountKey,
     },
+    /// The account's holdings when server day `day` began (`hldg_qty - thdt_buyqty +
+    /// thdt_sll_qty` per symbol, from the first balance read that day): what drift is measured
+    /// from. The first of a day wins; a new day's closes the previous day's drifts.
+    HoldingsBaseline {
+        /// The account.
+        account: AccountKey,
+        /// The server day (`YYYYMMDD`).
+        day: String,
+        /// Shares per symbol (non-zero ones).
+        start: BTreeMap<String, i64>,
+    },
+    /// A comparison of a symbol's holding with the fills found a new or changed difference, or
+    /// found a recorded one gone (`expected == actual`). See [`super::Ledger::check_drift`].
+    DriftObserved {
+        /// The account.
+        account: AccountKey,
+        /// What was compared.
+        drift: Drift,
+    },
 }
 
 /// What a notice says (`CNTG_YN`, `RFUS_YN`).
@@ -312,7 +334,9 @@ impl Event {
             | Event::Gap { account, .. }
             | Event::Reconciled { account }
             | Event::Restarted { account }
-            | Event::NewDay { account, .. } => Some(account),
+            | Event::NewDay { account, .. }
+            | Event::HoldingsBaseline { account, .. }
+            | Event::DriftObserved { account, .. } => Some(account),
             _ => None,
         }
     }
@@ -339,6 +363,8 @@ impl Event {
             Event::Reconciled { .. } => "reconciled",
             Event::Restarted { .. } => "restarted",
             Event::NewDay { .. } => "new_day",
+            Event::HoldingsBaseline { .. } => "holdings_baseline",
+            Event::DriftObserved { .. } => "drift_observed",
         }
     }
 }

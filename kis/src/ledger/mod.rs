@@ -3,7 +3,8 @@
 //!
 //! - [`Ledger`] (`book.rs`): every order of every account, driven by [`Event`]s (`event.rs`);
 //!   the one transition table is `table.rs`; an order's record is `order.rs`; how notices and
-//!   inquiry rows find their order is `observe.rs`.
+//!   inquiry rows find their order is `observe.rs`; positions against the balance (drift) are
+//!   `drift.rs`.
 //! - [`JournaledLedger`] (`journal.rs`): the same ledger with every event written to a SQLite
 //!   journal (one file per account) before it is applied, replayed on open.
 //! - The vocabulary ([`OrderId`], [`Intent`], [`OrderState`], [`OrderView`], ...) is `types.rs`;
@@ -16,6 +17,7 @@
 //! inquiry only; a rejection is final.
 
 mod book;
+mod drift;
 mod error;
 mod event;
 mod journal;
@@ -25,6 +27,7 @@ mod table;
 mod types;
 
 pub use book::{Applied, Ledger, PositionDelta};
+pub use drift::{Drift, Holding};
 pub use error::{DuplicateError, JournalError, LedgerError};
 pub use event::{EVENT_VERSION, Event, InquiryRow, Notice, NoticeKind, Rctf};
 pub use journal::{Durability, JournaledLedger};

@@ -310,6 +310,9 @@ impl Ledger {
                 let whole_reject =
                     kind == LinkKind::New && r.rjct_qty >= r.ord_qty && r.tot_ccld_qty == 0;
                 let m = &mut o.members[i];
+                if !r.day.trim().is_empty() {
+                    m.day = Some(r.day.trim().to_owned());
+                }
                 if kind == LinkKind::Cancel {
                     m.cancel_qty = Some(r.ord_qty);
                 } else {

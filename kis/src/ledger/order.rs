@@ -58,6 +58,8 @@ pub(crate) struct Member {
     pub rejected_qty: u64,
     /// The order number's own price (a modify's new price), when known.
     pub price: Option<Decimal>,
+    /// The server day an inquiry row placed it on (`ord_dt`), once one has.
+    pub day: Option<String>,
 }
 
 impl Member {
@@ -71,6 +73,7 @@ impl Member {
             cancel_qty: None,
             rejected_qty: 0,
             price: None,
+            day: None,
         }
     }
 

@@ -741,3 +741,201 @@ fn a_row_of_an_earlier_day_adopted_after_it_ended_is_not_open() {
     assert_ne!(today, a.adopted[0]);
     assert_eq!(view(&l, today).last_error, None);
 }
+
+fn held(symbol: &str, qty: u64, bought: u64, sold: u64) -> Holding {
+    Holding {
+        symbol: symbol.into(),
+        qty,
+        bought_today: bought,
+        sold_today: sold,
+    }
+}
+
+fn apply_all(l: &mut Ledger, events: Vec<Event>) -> Vec<Drift> {
+    let mut changed = Vec::new();
+    for e in events {
+        changed.extend(l.apply(e).unwrap().drift);
+    }
+    changed
+}
+
+#[test]
+fn fills_of_the_day_against_the_balance_show_no_drift_and_a_transfer_does() {
+    let mut l = Ledger::new();
+    let id = accepted(&mut l, "0000000011");
+    l.apply(fill("11", 4, "091500")).unwrap();
+    l.apply(Event::Inquiry(row("11", 4, dec!(70000)))).unwrap();
+    // Held 20 at the start of the day, bought 4 today.
+    let day = "20261204";
+    let first = l.check_drift(&acct(), day, &[held("005930", 24, 4, 0)]);
+    assert!(
+        matches!(&first[..], [Event::HoldingsBaseline { start, .. }] if start["005930"] == 20),
+        "{first:?}"
+    );
+    assert!(apply_all(&mut l, first).is_empty());
+    assert!(l.drifts(&acct()).is_empty());
+    // More fills the balance agrees with: still none, and no event.
+    l.apply(fill("11", 6, "091600")).unwrap();
+    assert!(
+        l.check_drift(&acct(), day, &[held("005930", 30, 10, 0)])
+            .is_empty()
+    );
+    assert_eq!(view(&l, id).filled, 10);
+    // Three shares moved in without an order.
+    let events = l.check_drift(&acct(), day, &[held("005930", 33, 10, 0)]);
+    let changed = apply_all(&mut l, events.clone());
+    let want = Drift {
+        symbol: "005930".into(),
+        day: day.into(),
+        expected: 30,
+        actual: 33,
+    };
+    assert_eq!(changed, vec![want.clone()]);
+    assert_eq!(l.drifts(&acct()), vec![want.clone()]);
+    // Idempotent: the same observation again changes nothing and is not asked for.
+    assert!(apply_all(&mut l, events).is_empty());
+    assert!(
+        l.check_drift(&acct(), day, &[held("005930", 33, 10, 0)])
+            .is_empty()
+    );
+    // Moved out again: the drift is gone, by an observation of equality.
+    let events = l.check_drift(&acct(), day, &[held("005930", 30, 10, 0)]);
+    assert!(
+        matches!(&events[..], [Event::DriftObserved { drift, .. }] if drift.qty() == 0),
+        "{events:?}"
+    );
+    apply_all(&mut l, events);
+    assert!(l.drifts(&acct()).is_empty());
+}
+
+#[test]
+fn a_fill_the_ledger_missed_is_drift_and_other_days_do_not_count() {
+    let mut l = Ledger::new();
+    accepted(&mut l, "21");
+    // An order of an earlier day: not today's fills.
+    let mut old = row("21", 10, dec!(70000));
+    old.day = "20261203".into();
+    l.apply(Event::Inquiry(old)).unwrap();
+    let day = "20261204";
+    assert!(l.fills_on(&acct(), day).is_empty());
+    // KIS says 5 were bought today; the ledger knows of none: expected 10, actual 15.
+    let events = l.check_drift(&acct(), day, &[held("005930", 15, 5, 0)]);
+    apply_all(&mut l, events);
+    assert_eq!(l.drifts(&acct())[0].qty(), 5);
+    assert_eq!(l.start_of_day(&acct()).unwrap().0, day);
+    // A symbol sold out today and gone from the balance: expected 0, actual 0, no drift.
+    let mut l = Ledger::new();
+    l.apply(Event::Inquiry(InquiryRow {
+        side: Side::Sell,
+        ..row("31", 10, dec!(70000))
+    }))
+    .unwrap();
+    assert_eq!(l.fills_on(&acct(), "20261204")["005930"].sold, 10);
+    let events = l.check_drift(&acct(), "20261204", &[held("005930", 0, 0, 10)]);
+    apply_all(&mut l, events);
+    assert!(l.drifts(&acct()).is_empty());
+}
+
+#[test]
+fn a_new_day_takes_new_holdings_and_closes_the_old_drifts() {
+    let mut l = Ledger::new();
+    let events = l.check_drift(&acct(), "20261204", &[held("005930", 3, 0, 0)]);
+    apply_all(&mut l, events);
+    let events = l.check_drift(&acct(), "20261204", &[held("005930", 5, 0, 0)]);
+    apply_all(&mut l, events);
+    assert_eq!(l.drifts(&acct()).len(), 1);
+    // The first holdings of a day win.
+    l.apply(Event::HoldingsBaseline {
+        account: acct(),
+        day: "20261204".into(),
+        start: [("005930".to_owned(), 99)].into(),
+    })
+    .unwrap();
+    assert_eq!(l.start_of_day(&acct()).unwrap().1["005930"], 3);
+    let events = l.check_drift(&acct(), "20261207", &[held("005930", 5, 0, 0)]);
+    apply_all(&mut l, events);
+    assert!(l.drifts(&acct()).is_empty());
+    // An observation of another day than the holdings' is stale: ignored.
+    let stale = Event::DriftObserved {
+        account: acct(),
+        drift: Drift {
+            symbol: "005930".into(),
+            day: "20261204".into(),
+            expected: 3,
+            actual: 5,
+        },
+    };
+    assert!(l.apply(stale).unwrap().drift.is_empty());
+    assert!(l.drifts(&acct()).is_empty());
+    // Malformed observations are refused.
+    let bad = Event::DriftObserved {
+        account: acct(),
+        drift: Drift {
+            symbol: " ".into(),
+            day: "20261207".into(),
+            expected: 0,
+            actual: 1,
+        },
+    };
+    assert!(l.apply(bad).is_err());
+}
+
+#[test]
+fn drift_is_journaled_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = "20261204";
+    {
+        let mut j = JournaledLedger::open(dir.path(), &acct()).unwrap();
+        for h in [3, 7] {
+            let events = j
+                .ledger()
+                .check_drift(&acct(), day, &[held("005930", h, 0, 0)]);
+            for e in events {
+                j.apply(e).unwrap();
+            }
+        }
+        assert_eq!(j.ledger().drifts(&acct())[0].qty(), 4);
+    }
+    let j = JournaledLedger::open(dir.path(), &acct()).unwrap();
+    assert_eq!(j.ledger().drifts(&acct())[0].qty(), 4);
+    assert_eq!(j.ledger().start_of_day(&acct()).unwrap().1["005930"], 3);
+    assert!(
+        j.ledger()
+            .check_drift(&acct(), day, &[held("005930", 7, 0, 0)])
+            .is_empty(),
+        "the day's holdings came back from the journal: nothing new"
+    );
+}
+
+proptest::proptest! {
+    /// Any sequence of balance reads (holdings moving by fills and transfers) on one day:
+    /// after applying what `check_drift` returns, the drifts are exactly the symbols whose
+    /// holding differs from start + fills, and asking again returns nothing (idempotent).
+    #[test]
+    fn drift_observations_converge_and_are_idempotent(
+        reads in proptest::collection::vec((0u64..50, 0u64..5, 0u64..5), 1..12),
+    ) {
+        let mut l = Ledger::new();
+        let day = "20261204";
+        let mut start: Option<i64> = None;
+        for (qty, bought, sold) in reads {
+            let h = [held("005930", qty, bought, sold)];
+            let events = l.check_drift(&acct(), day, &h);
+            for e in events.clone() {
+                l.apply(e).unwrap();
+            }
+            let s = *start.get_or_insert(h[0].start_of_day());
+            let drifts = l.drifts(&acct());
+            if qty as i64 == s {
+                proptest::prop_assert!(drifts.is_empty(), "{drifts:?}");
+            } else {
+                proptest::prop_assert_eq!(drifts.len(), 1);
+                proptest::prop_assert_eq!((drifts[0].expected, drifts[0].actual), (s, qty as i64));
+            }
+            proptest::prop_assert!(l.check_drift(&acct(), day, &h).is_empty());
+            for e in events {
+                proptest::prop_assert!(l.apply(e).unwrap().drift.is_empty(), "a repeat changes nothing");
+            }
+        }
+    }
+}

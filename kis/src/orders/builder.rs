@@ -76,7 +76,17 @@ impl OrderBuilder {
         self
     }
 
-    /// Where a domestic order goes: KRX (default), NXT (넥스트레이드) or SOR (smart routing).
+    /// Where a domestic order goes (`EXCG_ID_DVSN_CD`): KRX (default), NXT (넥스트레이드) or
+    /// SOR (smart order routing between them). KIS's paper service (모의투자) trades on KRX
+    /// only: NXT and SOR are refused there before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(account: kis::Account) -> Result<(), kis::Error> {
+    /// use kis::ledger::Venue;
+    /// use rust_decimal_macros::dec;
+    /// let order = account.buy("005930", 10).limit(dec!(70000)).venue(Venue::Sor).submit().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn venue(mut self, venue: Venue) -> OrderBuilder {
         self.venue = Some(venue);
         self
@@ -110,6 +120,17 @@ impl OrderBuilder {
             return Err(invalid(
                 "kind",
                 "KIS takes no market orders for US stocks: use a limit price",
+            ));
+        }
+        if matches!(venue, Venue::Nxt | Venue::Sor)
+            && self.account.kis().client().config().env() == kis_client::Env::Paper
+        {
+            return Err(invalid(
+                "venue",
+                format!(
+                    "KIS's paper service (모의투자) trades on KRX only, not {}",
+                    venue.code()
+                ),
             ));
         }
         if !kind.fits(venue) {

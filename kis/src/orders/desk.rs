@@ -139,6 +139,9 @@ pub(crate) struct Desk {
     /// When each order (or modify/cancel request) that may have been sent was first seen
     /// unknown, and inquiries since: resolved by inquiry, never by sending again.
     pub(super) unknown: Mutex<HashMap<(AccountKey, OrderId), (tokio::time::Instant, u32)>>,
+    /// Per account, the day's net fills per symbol at the last settled drift comparison: a
+    /// poll compares again only when they moved.
+    drift_seen: Mutex<HashMap<AccountKey, std::collections::BTreeMap<String, i128>>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -171,7 +174,30 @@ impl Desk {
             updates: broadcast::channel(4096).0,
             poke: Arc::new(Notify::new()),
             unknown: Mutex::new(HashMap::new()),
+            drift_seen: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The net fills at the account's last settled drift comparison.
+    pub(super) fn drift_seen(
+        &self,
+        account: &AccountKey,
+    ) -> Option<std::collections::BTreeMap<String, i128>> {
+        lock(&self.drift_seen).get(account).cloned()
+    }
+
+    /// Remembers (or, `None`, forgets: compare on the next reconciliation) the net fills of a
+    /// settled drift comparison.
+    pub(super) fn set_drift_seen(
+        &self,
+        account: &AccountKey,
+        seen: Option<std::collections::BTreeMap<String, i128>>,
+    ) {
+        let mut m = lock(&self.drift_seen);
+        match seen {
+            Some(s) => m.insert(account.clone(), s),
+            None => m.remove(account),
+        };
     }
 
     /// The accounts with an open book.
@@ -231,6 +257,12 @@ impl Desk {
             .unwrap_or_default()
     }
 
+    /// The account's drifts now (see `Ledger::drifts`).
+    pub(crate) fn drift(&self, account: &AccountKey) -> Vec<crate::ledger::Drift> {
+        self.read(account, |l| l.drifts(account))
+            .unwrap_or_default()
+    }
+
     /// Updates of every order.
     pub(super) fn subscribe(&self) -> broadcast::Receiver<(AccountKey, OrderView)> {
         self.updates.subscribe()
@@ -284,7 +316,7 @@ impl Desk {
         for id in unresolved {
             self.track_unknown(account, id);
         }
-        let result = super::feed::reconcile(self, account, true).await;
+        let result = super::feed::reconcile(self, account, true, true).await;
         let gate = match &result {
             Ok(()) => match self.record(
                 account,

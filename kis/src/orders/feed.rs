@@ -2,9 +2,11 @@
 //! after gaps and restarts and while no notices flow, and the resolution of requests that
 //! may have been sent. Everything it learns becomes a ledger event through `Desk::record`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use futures::StreamExt as _;
 use kis_ws::{AnyRecord, Event as WsEvent, EventStream};
 use tokio::time::Instant;
@@ -17,11 +19,14 @@ use crate::ledger::{AccountKey, Event, OrderState};
 /// Asks KIS for the account's orders of the server's recent days and records every row.
 /// `first`: the account's first reconciliation in this process (rows of a fresh journal are
 /// the baseline: fills up to now are not news). Orders still unknown after two inquiries and
-/// [`super::TradingOptions::resolve_after`] are resolved as not sent.
+/// [`super::TradingOptions::resolve_after`] are resolved as not sent. Then the balance is
+/// compared with the fills ([`check_drift`]): always when `drift`, else only when the day's
+/// fills moved since the last comparison.
 pub(crate) async fn reconcile(
     desk: &Arc<Desk>,
     account: &AccountKey,
     first: bool,
+    drift: bool,
 ) -> Result<(), Error> {
     // KIS keeps orders by its own (KST) day: ask its clock, never this machine's.
     desk.client.sync_server_clock().await?;
@@ -101,7 +106,84 @@ pub(crate) async fn reconcile(
             },
         )?;
     }
-    resolve_unknown(desk, account)
+    resolve_unknown(desk, account)?;
+    check_drift(desk, account, to, drift).await
+}
+
+/// Shares bought − sold per symbol on `day` by the ledger.
+fn net_fills(desk: &Desk, account: &AccountKey, day: &str) -> BTreeMap<String, i128> {
+    desk.read(account, |l| {
+        l.fills_on(account, day)
+            .into_iter()
+            .map(|(s, d)| (s, d.net_qty()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Compares the domestic balance with the fills of server day `day` and records what
+/// [`crate::ledger::Ledger::check_drift`] finds (the day's start-of-day holdings the first
+/// time, then drifts that are new, changed or gone).
+///
+/// Races: it runs right after the executions inquiry of the same reconciliation was applied,
+/// so every fill KIS had by then is in the ledger. A fill between that inquiry and the
+/// balance read (in the balance, not yet in the ledger), or a notice applied meanwhile (in the
+/// ledger, maybe not in the balance), would look like drift; so before a drift is recorded or
+/// cleared, the day's executions are asked again: a symbol whose fills moved across the balance
+/// read is not judged this time (the next reconciliation looks again). Only quantities are
+/// compared (fees and taxes make cash inexact), domestic only.
+async fn check_drift(
+    desk: &Arc<Desk>,
+    account: &AccountKey,
+    day: NaiveDate,
+    force: bool,
+) -> Result<(), Error> {
+    let d = day.format("%Y%m%d").to_string();
+    let before = net_fills(desk, account, &d);
+    if !force && desk.drift_seen(account).as_ref() == Some(&before) {
+        return Ok(());
+    }
+    let holdings = kis_io::holdings(&desk.client, account).await?;
+    let compare = || {
+        desk.read(account, |l| l.check_drift(account, &d, &holdings))
+            .unwrap_or_default()
+    };
+    let mut events = compare();
+    let mut settled = true;
+    if events
+        .iter()
+        .any(|e| matches!(e, Event::DriftObserved { .. }))
+    {
+        for row in kis_io::inquire(&desk.client, account, false, day, day).await? {
+            desk.record(account, Event::Inquiry(row))?;
+        }
+        let after = net_fills(desk, account, &d);
+        events = compare();
+        events.retain(|e| match e {
+            Event::DriftObserved { drift, .. } => {
+                let moved = before.get(&drift.symbol) != after.get(&drift.symbol);
+                if moved {
+                    tracing::debug!(symbol = %drift.symbol, "fills moved across the balance read: compared next time");
+                    settled = false;
+                }
+                !moved
+            }
+            _ => true,
+        });
+    }
+    for e in events {
+        if let Event::DriftObserved { drift, .. } = &e {
+            if drift.qty() == 0 {
+                tracing::info!(account = %account, symbol = %drift.symbol, "the holding agrees with the fills again");
+            } else {
+                tracing::warn!(account = %account, symbol = %drift.symbol, expected = drift.expected,
+                    actual = drift.actual, "the holding differs from what the fills imply");
+            }
+        }
+        desk.record(account, e)?;
+    }
+    desk.set_drift_seen(account, settled.then(|| net_fills(desk, account, &d)));
+    Ok(())
 }
 
 /// Before an intent is journaled: the ledger must be on KIS's day, or the new order would be
@@ -110,7 +192,7 @@ pub(crate) async fn ensure_day(desk: &Arc<Desk>, account: &AccountKey) -> Result
     let today = desk.client.server_today();
     let ledger_day = desk.read(account, |l| l.day(account)).flatten();
     if today.is_none() || today != ledger_day {
-        reconcile(desk, account, false).await?;
+        reconcile(desk, account, false, false).await?;
     }
     Ok(())
 }
@@ -272,7 +354,7 @@ pub(crate) async fn run(desk: std::sync::Weak<Desk>, mut events: Option<EventStr
         let mut failed = false;
         for account in d.accounts() {
             if reconcile_all || (reconcile_live && d.has_live_orders(&account)) {
-                if let Err(e) = reconcile(&d, &account, false).await {
+                if let Err(e) = reconcile(&d, &account, false, reconcile_all).await {
                     tracing::warn!(error = %e, account = %account, "reconciliation failed; will try again");
                     failed = true;
                 }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use kis_client::Client;
+use kis_client::api::domestic_stock::inquire_balance::InquireBalanceRequest;
 use kis_client::api::domestic_stock::inquire_daily_ccld::InquireDailyCcldRequest;
 use kis_client::api::domestic_stock::order_cash::OrderCashRequest;
 use kis_client::api::domestic_stock::order_rvsecncl::OrderRvsecnclRequest;
@@ -10,12 +11,14 @@ use kis_client::api::overseas_stock::inquire_ccnl::InquireCcnlRequest;
 use kis_client::api::overseas_stock::order::OrderRequest;
 use kis_client::api::overseas_stock::order_rvsecncl::OrderRvsecnclRequest as OverseasRvsecncl;
 use kis_client::codes::{
-    ExchangeId, FillFilter, InqrDvsn3, ModifyCancel, OrderExchange, OrderType, OverseasOrderType,
-    SideFilter, SortOrder,
+    BalanceInquiry, ExchangeId, FillFilter, InqrDvsn3, ModifyCancel, OrderExchange, OrderType,
+    OverseasOrderType, PrevDayTrades, SideFilter, SortOrder,
 };
 use rust_decimal::Decimal;
 
-use crate::ledger::{AccountKey, InquiryRow, Intent, Notice, NoticeKind, Rctf, Side, Venue};
+use crate::ledger::{
+    AccountKey, Holding, InquiryRow, Intent, Notice, NoticeKind, Rctf, Side, Venue,
+};
 
 /// What became of a request that changes an order.
 #[derive(Debug)]
@@ -293,6 +296,44 @@ pub(crate) async fn inquire(
         .collect())
 }
 
+/// The domestic balance (주식잔고조회 `inquire-balance`, all pages) as holdings: `pdno`,
+/// `hldg_qty`, `thdt_buyqty`, `thdt_sll_qty`. A missing or unreadable quantity is an error
+/// naming the field (a drift check must not act on a guess); blank filler rows are skipped.
+pub(crate) async fn holdings(
+    client: &Client,
+    account: &AccountKey,
+) -> Result<Vec<Holding>, crate::Error> {
+    let req = InquireBalanceRequest::new(
+        BalanceInquiry::ByLoanDate, // `02` (by stock) is refused since 2026-02-10
+        false,
+        false,
+        PrevDayTrades::Include,
+    )
+    .cano(account.cano())
+    .acnt_prdt_cd(account.product());
+    let rows = client.rows(req).await?.complete()?;
+    let qty = |v: &kis_client::value::Val<i64>, field: &'static str| {
+        v.get()
+            .and_then(|q| u64::try_from(*q).ok())
+            .ok_or_else(|| crate::Error::Response {
+                field,
+                raw: v.raw().into_owned(),
+            })
+    };
+    rows.rows
+        .iter()
+        .filter(|r| !r.pdno.raw().trim().is_empty())
+        .map(|r| {
+            Ok(Holding {
+                symbol: r.pdno.raw().trim().to_owned(),
+                qty: qty(&r.hldg_qty, "hldg_qty")?,
+                bought_today: qty(&r.thdt_buyqty, "thdt_buyqty")?,
+                sold_today: qty(&r.thdt_sll_qty, "thdt_sll_qty")?,
+            })
+        })
+        .collect()
+}
+
 fn non_blank(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty() && !t.trim_start_matches('0').is_empty()).then(|| t.to_owned())
@@ -323,6 +364,8 @@ struct NoticeText<'a> {
     cntg_qty: std::borrow::Cow<'a, str>,
     cntg_unpr: std::borrow::Cow<'a, str>,
     time: std::borrow::Cow<'a, str>,
+    /// `ORD_EXG_GB` (domestic only): 1 KRX, 2 NXT, 3 SOR-KRX, 4 SOR-NXT.
+    exchange: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// Reads a notice's text; `None` when it is not an order of an account (malformed fields are
@@ -361,7 +404,12 @@ fn read_notice(n: NoticeText<'_>, known: &[AccountKey]) -> Option<Notice> {
         fill_qty: if fill { whole(&n.cntg_qty)? } else { 0 },
         fill_price: if fill { dec(&n.cntg_unpr) } else { None },
         time: Some(n.time.trim().to_owned()).filter(|t| !t.is_empty()),
-        venue: None,
+        venue: n.exchange.as_deref().and_then(|e| match e.trim() {
+            "1" => Some(Venue::Krx),
+            "2" => Some(Venue::Nxt),
+            "3" | "4" => Some(Venue::Sor),
+            _ => None,
+        }),
     })
 }
 
@@ -384,6 +432,7 @@ pub(crate) fn domestic_notice(
         cntg_qty: n.cntg_qty.raw(),
         cntg_unpr: n.cntg_unpr.raw(),
         time: n.stck_cntg_hour.raw(),
+        exchange: Some(n.ord_exg_gb.raw()),
     };
     read_notice(text, known)
 }
@@ -408,6 +457,7 @@ pub(crate) fn overseas_notice(
         cntg_qty: n.cntg_qty.raw(),
         cntg_unpr: n.cntg_unpr.raw(),
         time: n.stck_cntg_hour.raw(),
+        exchange: None,
     };
     read_notice(text, known)
 }
@@ -436,6 +486,7 @@ mod tests {
             cntg_qty: c(10),
             cntg_unpr: c(11),
             time: Cow::Borrowed("091500"),
+            exchange: Some(Cow::Borrowed("2")),
         }
     }
 
@@ -463,6 +514,7 @@ mod tests {
             (fill.kind, fill.fill_qty, fill.side),
             (NoticeKind::Fill, 4, Side::Buy)
         );
+        assert_eq!(fill.venue, Some(Venue::Nxt), "ORD_EXG_GB 2 is NXT");
         assert_eq!(
             fill.orig_odno, None,
             "a blank original order number is none"
