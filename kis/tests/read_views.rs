@@ -403,3 +403,95 @@ async fn realtime_ticks_and_books_are_the_same_views() {
     let apple = kis.stock("NASDAQ:AAPL").await.unwrap();
     assert!(apple.ticks().await.is_err());
 }
+
+/// A simulator in New York's session: on the real service (the US book is real-only) or on
+/// paper.
+async fn new_york(env: kis::Env) -> Kis {
+    let mut config = match env {
+        kis::Env::Real => MockConfig::default(),
+        _ => MockConfig::paper(),
+    };
+    config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+    config.fill = Fill::Never;
+    Kis::simulator_with(config).await.unwrap()
+}
+
+#[tokio::test]
+async fn overseas_book_reads_its_fields() {
+    let kis = new_york(kis::Env::Real).await;
+    let s = kis.stock("NASDAQ:AAPL").await.unwrap();
+    let book = s.book().await.unwrap();
+    let RawBook::Overseas(r) = book.raw() else {
+        panic!()
+    };
+    let (head, o) = (r.output1.get().unwrap(), r.output2.get().unwrap());
+    let usd = |v: &Decimal| Money::usd(*v);
+    let dec = |v: &Decimal| Quantity::from_decimal(*v);
+    let asks = [
+        (&o.pask1, &o.vask1),
+        (&o.pask2, &o.vask2),
+        (&o.pask3, &o.vask3),
+        (&o.pask4, &o.vask4),
+        (&o.pask5, &o.vask5),
+        (&o.pask6, &o.vask6),
+        (&o.pask7, &o.vask7),
+        (&o.pask8, &o.vask8),
+        (&o.pask9, &o.vask9),
+        (&o.pask10, &o.vask10),
+    ];
+    let bids = [
+        (&o.pbid1, &o.vbid1),
+        (&o.pbid2, &o.vbid2),
+        (&o.pbid3, &o.vbid3),
+        (&o.pbid4, &o.vbid4),
+        (&o.pbid5, &o.vbid5),
+        (&o.pbid6, &o.vbid6),
+        (&o.pbid7, &o.vbid7),
+        (&o.pbid8, &o.vbid8),
+        (&o.pbid9, &o.vbid9),
+        (&o.pbid10, &o.vbid10),
+    ];
+    assert_eq!(book.code, "AAPL");
+    assert_eq!(
+        head.code.get().unwrap(),
+        "AAPL",
+        "the answer names the symbol asked"
+    );
+    assert!(!book.asks.is_empty() && !book.bids.is_empty());
+    for (side, raw) in [(&book.asks, &asks), (&book.bids, &bids)] {
+        let listed: Vec<_> = raw
+            .iter()
+            .filter(|(p, _)| !p.get().unwrap().is_zero())
+            .collect();
+        assert_eq!(side.len(), listed.len(), "every non-empty level");
+        for (l, (p, q)) in side.iter().zip(listed) {
+            assert_eq!(l.price, usd(p.get().unwrap()));
+            assert_eq!(l.qty, dec(q.get().unwrap()));
+            assert!(s.check_price(l.price).is_ok(), "{} on the grid", l.price);
+        }
+    }
+    assert_eq!(book.total_ask_qty, dec(head.avol.get().unwrap()));
+    assert_eq!(book.total_bid_qty, dec(head.bvol.get().unwrap()));
+    assert_eq!(book.time, head.dhms.get().map(|t| t.time()));
+    // The simulated market is consistent: one book, the quote inside it.
+    assert!(book.asks.windows(2).all(|w| w[0].price < w[1].price));
+    assert!(book.bids.windows(2).all(|w| w[0].price > w[1].price));
+    assert!(book.spread().unwrap() > Decimal::ZERO);
+    let sum = |side: &[kis::Level]| side.iter().map(|l| l.qty.get()).sum::<Decimal>();
+    assert_eq!(book.total_ask_qty.get(), sum(&book.asks));
+    assert_eq!(book.total_bid_qty.get(), sum(&book.bids));
+    let q = s.quote().await.unwrap();
+    assert!(book.bids[0].price <= q.price && q.price <= book.asks[0].price);
+
+    // Paper: KIS does not serve it; refused before anything is sent.
+    let paper = new_york(kis::Env::Paper).await;
+    let e = paper
+        .stock("NASDAQ:AAPL")
+        .await
+        .unwrap()
+        .book()
+        .await
+        .unwrap_err();
+    assert!(!e.may_have_been_sent(), "{e}");
+    assert!(e.to_string().contains("paper"), "{e}");
+}
