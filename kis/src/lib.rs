@@ -69,6 +69,7 @@ pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position};
 pub use views::book::{Level, OrderBook};
 pub use views::candle::{Candle, Candles, Period};
 pub use views::executions::{Execution, Executions, Side};
+pub use views::overseas_executions::OverseasExecutions;
 pub use views::quote::Quote;
 pub use views::trades::Trade;
 

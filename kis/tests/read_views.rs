@@ -495,3 +495,160 @@ async fn overseas_book_reads_its_fields() {
     assert!(!e.may_have_been_sent(), "{e}");
     assert!(e.to_string().contains("paper"), "{e}");
 }
+
+/// The fields of an overseas row (해외주식 주문체결내역 or 미체결내역) a view reads.
+struct UsRow<'a> {
+    odno: &'a str,
+    ord_dt: chrono::NaiveDate,
+    pdno: &'a str,
+    ord_qty: Decimal,
+    ord_unpr: Decimal,
+    ccld_qty: Decimal,
+    ccld_unpr: Decimal,
+    ccld_amt: Decimal,
+    nccs_qty: Decimal,
+    exchange: &'a str,
+}
+
+fn assert_us_row(e: &kis::Execution, r: UsRow<'_>) {
+    assert_eq!(e.order_no, r.odno);
+    assert_eq!(e.date, r.ord_dt);
+    assert_eq!(e.code, r.pdno);
+    assert_eq!(e.order_qty, Quantity::from_decimal(r.ord_qty));
+    assert_eq!(e.order_price, Money::usd(r.ord_unpr));
+    assert_eq!(e.filled_qty, Quantity::from_decimal(r.ccld_qty));
+    assert_eq!(e.avg_price, Money::usd(r.ccld_unpr));
+    assert_eq!(e.filled_amount, Money::usd(r.ccld_amt));
+    assert_eq!(e.remaining_qty, Quantity::from_decimal(r.nccs_qty));
+    assert_eq!(e.market, kis::Market::from_prefix(r.exchange));
+    assert_eq!(e.side, Side::Buy);
+}
+
+/// US orders placed through the kis API read back as executions and open orders, on paper
+/// (open orders from `inquire-ccnl`, KIS has no `inquire-nccs` there) and on the real
+/// service (`inquire-nccs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overseas_executions_and_open_orders_read_their_fields() {
+    for env in [kis::Env::Paper, kis::Env::Real] {
+        let mut config = match env {
+            kis::Env::Real => MockConfig::default(),
+            _ => MockConfig::paper(),
+        };
+        config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+        config.fill = Fill::Market;
+        config.rate_limit_per_sec = None;
+        let kis = Kis::simulator_with(config).await.unwrap();
+        let account = kis.account().unwrap();
+        let q = kis
+            .stock("NASDAQ:AAPL")
+            .await
+            .unwrap()
+            .quote()
+            .await
+            .unwrap();
+        let low = (q.price.amount() * Decimal::new(8, 1)).round_dp(2);
+        let high = (q.price.amount() * Decimal::new(105, 2)).round_dp(2);
+        let resting = account
+            .buy("NASDAQ:AAPL", 2)
+            .limit(low)
+            .submit()
+            .await
+            .unwrap();
+        let crossing = account
+            .buy("NASDAQ:AAPL", 1)
+            .limit(high)
+            .submit()
+            .await
+            .unwrap();
+        let odno = |o: &kis::Order| o.view().chain[0].odno.clone();
+        let (resting_no, crossing_no) = (odno(&resting), odno(&crossing));
+
+        let day = kis
+            .calendar(kis::Market::Nasdaq)
+            .local_time(kis.now().to_utc())
+            .date();
+        let ex = account.overseas_executions(day, day).await.unwrap();
+        let (rows, _) = ex.raw();
+        assert_eq!(ex.rows.len(), 2, "{env:?}: {:?}", ex.rows);
+        for (e, r) in ex.rows.iter().zip(rows) {
+            assert_us_row(
+                e,
+                UsRow {
+                    odno: r.odno.get().unwrap(),
+                    ord_dt: *r.ord_dt.get().unwrap(),
+                    pdno: r.pdno.get().unwrap(),
+                    ord_qty: *r.ft_ord_qty.get().unwrap(),
+                    ord_unpr: *r.ft_ord_unpr3.get().unwrap(),
+                    ccld_qty: *r.ft_ccld_qty.get().unwrap(),
+                    ccld_unpr: *r.ft_ccld_unpr3.get().unwrap(),
+                    ccld_amt: *r.ft_ccld_amt3.get().unwrap(),
+                    nccs_qty: *r.nccs_qty.get().unwrap(),
+                    exchange: r.ovrs_excg_cd.get().unwrap().as_code(),
+                },
+            );
+            assert_eq!(e.order_time, r.ord_tmd.get().map(|t| t.time()));
+            assert_eq!(e.name, *r.prdt_name.get().unwrap());
+            assert!(!e.cancelled);
+        }
+        let by_no = |n: &str| ex.rows.iter().find(|e| e.order_no == n).unwrap();
+        let (r, c) = (by_no(&resting_no), by_no(&crossing_no));
+        assert_eq!(
+            (r.order_price, r.remaining_qty),
+            (Money::usd(low), Quantity::new(2))
+        );
+        assert_eq!(
+            (c.filled_qty, c.remaining_qty),
+            (Quantity::new(1), Quantity::ZERO)
+        );
+        assert!(c.avg_price.amount() <= high && c.avg_price.amount() > Decimal::ZERO);
+        assert_eq!(c.filled_amount.amount(), c.avg_price.amount());
+        assert_eq!(c.market, Some(kis::Market::Nasdaq));
+        let mut csv = Vec::new();
+        ex.write_csv(&mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert!(
+            text.contains(&format!(",USD,{}", kis::Market::Nasdaq)),
+            "{text}"
+        );
+
+        let open = account.overseas_open_orders().await.unwrap();
+        assert_eq!(open.len(), 1, "{env:?}: {open:?}");
+        assert_eq!(
+            open[0], *r,
+            "{env:?}: the open order reads as its execution row"
+        );
+        if env == kis::Env::Real {
+            let raw = kis
+                .client()
+                .send(
+                    kis::kis_client::api::overseas_stock::inquire_nccs::InquireNccsRequest::new()
+                        .ovrs_excg_cd(kis::kis_client::codes::OrderExchange::Nasdaq),
+                )
+                .await
+                .unwrap();
+            let n = &raw.output.rows()[0];
+            assert_us_row(
+                &open[0],
+                UsRow {
+                    odno: n.odno.get().unwrap(),
+                    ord_dt: *n.ord_dt.get().unwrap(),
+                    pdno: n.pdno.get().unwrap(),
+                    ord_qty: *n.ft_ord_qty.get().unwrap(),
+                    ord_unpr: *n.ft_ord_unpr3.get().unwrap(),
+                    ccld_qty: *n.ft_ccld_qty.get().unwrap(),
+                    ccld_unpr: *n.ft_ccld_unpr3.get().unwrap(),
+                    ccld_amt: *n.ft_ccld_amt3.get().unwrap(),
+                    nccs_qty: *n.nccs_qty.get().unwrap(),
+                    exchange: n.ovrs_excg_cd.get().unwrap().as_code(),
+                },
+            );
+        }
+        assert!(
+            account
+                .overseas_executions(day, day - Duration::days(1))
+                .await
+                .is_err()
+        );
+    }
+}
