@@ -65,7 +65,7 @@ pub use money::{Currency, Money, Quantity};
 pub use orders::{Order, OrderBuilder};
 pub use stock::Stock;
 pub use tick::TickRule;
-pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position};
+pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position, RawBuyingPower};
 pub use views::book::{Level, OrderBook};
 pub use views::candle::{Candle, Candles, Period};
 pub use views::executions::{Execution, Executions, Side};

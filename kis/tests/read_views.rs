@@ -226,7 +226,11 @@ async fn balance_positions_and_buying_power_read_their_fields() {
 
     let s = kis.stock("005930").await.unwrap();
     let bp = account.buying_power(&s, Some(krw(70_000))).await.unwrap();
-    let o = bp.raw().output.get().unwrap();
+    let kis::RawBuyingPower::Domestic(r) = bp.raw() else {
+        panic!()
+    };
+    let o = r.output.get().unwrap();
+    assert_eq!(bp.exchange_rate, None);
     assert_eq!(bp.orderable_cash, krw_dec(*o.ord_psbl_cash.get().unwrap()));
     assert_eq!(
         bp.max_qty_cash,
@@ -651,4 +655,92 @@ async fn overseas_executions_and_open_orders_read_their_fields() {
                 .is_err()
         );
     }
+}
+
+/// US buying power reads its fields and is the simulator's account truth: the orderable
+/// dollars are the cash not reserved by open buys, and the quantity is the most whole shares
+/// they pay for at the price asked, commission included.
+#[tokio::test]
+async fn overseas_buying_power_reads_its_fields_and_the_account() {
+    let mut config = MockConfig::paper();
+    config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+    config.fill = Fill::Never;
+    config.rate_limit_per_sec = None;
+    let kis = Kis::simulator_with(config).await.unwrap();
+    let account = kis.account().unwrap();
+    let s = kis.stock("NASDAQ:AAPL").await.unwrap();
+    let price =
+        Money::usd((s.quote().await.unwrap().price.amount() * Decimal::new(9, 1)).round_dp(2));
+    let truth_cash = |kis: &Kis| {
+        let t = kis.simulator_server().unwrap().truth();
+        t["cash"]["USD"]["available"]
+            .as_str()
+            .unwrap()
+            .parse::<Decimal>()
+            .unwrap()
+    };
+    let before = account.buying_power(&s, Some(price)).await.unwrap();
+    // A resting buy reserves its amount and commission.
+    account
+        .buy("NASDAQ:AAPL", 3)
+        .limit(price.amount())
+        .submit()
+        .await
+        .unwrap();
+    let bp = account.buying_power(&s, Some(price)).await.unwrap();
+    for bp in [&before, &bp] {
+        let kis::RawBuyingPower::Overseas(r) = bp.raw() else {
+            panic!()
+        };
+        let o = r.output.get().unwrap();
+        let num =
+            |v: &kis::kis_client::value::Val<String>| v.get().unwrap().parse::<Decimal>().unwrap();
+        assert_eq!(bp.orderable_cash, Money::usd(num(&o.ord_psbl_frcr_amt)));
+        assert_eq!(
+            bp.max_qty_cash,
+            Quantity::from_decimal(num(&o.max_ord_psbl_qty))
+        );
+        assert_eq!(
+            bp.max_qty,
+            Quantity::from_decimal(num(&o.ovrs_max_ord_psbl_qty))
+        );
+        assert_eq!(bp.max_amount, Money::usd(num(&o.frcr_ord_psbl_amt1)));
+        assert_eq!(bp.exchange_rate, Some(*o.exrt.get().unwrap()));
+        assert_eq!(bp.price, price);
+        // The most whole shares the cash pays for (commission is under 1%).
+        let n = bp.max_qty_cash.get();
+        assert!(n * price.amount() <= bp.orderable_cash.amount());
+        assert!(
+            (n + Decimal::ONE) * price.amount() * Decimal::new(101, 2) > bp.orderable_cash.amount()
+        );
+    }
+    assert_eq!(bp.orderable_cash.amount(), truth_cash(&kis));
+    let reserved = before.orderable_cash.amount() - bp.orderable_cash.amount();
+    let three = Decimal::from(3) * price.amount();
+    assert!(
+        reserved >= three && reserved < three * Decimal::new(101, 2),
+        "{reserved}"
+    );
+    // A price off the US grid or in the wrong currency, and a missing price: refused first.
+    let off = Money::usd(price.amount() + Decimal::new(5, 3));
+    assert_eq!(
+        account
+            .buying_power(&s, Some(off))
+            .await
+            .unwrap_err()
+            .field(),
+        Some("price")
+    );
+    assert_eq!(
+        account
+            .buying_power(&s, Some(krw(1000)))
+            .await
+            .unwrap_err()
+            .field(),
+        Some("price")
+    );
+    assert_eq!(
+        account.buying_power(&s, None).await.unwrap_err().field(),
+        Some("price")
+    );
 }
