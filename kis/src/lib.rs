@@ -17,7 +17,9 @@
 //!
 //! The read side: stocks by code, name or `MARKET:CODE` through KIS's symbol master
 //! ([`Kis::stock`], [`master`]), with their tick grid and lot ([`Instrument`], [`TickRule`]);
-//! quotes, books, candles, trades, balances and executions in plain names ([`views`]); the
+//! quotes, books, candles, trades, balances, buying power and executions in plain names, for
+//! KRX and the US venues alike (amounts in KRW or USD; US open orders and executions through
+//! [`Account::overseas_executions`] and [`Account::overseas_open_orders`]) ([`views`]); the
 //! trading calendars ([`Calendar`]) and KIS's clock ([`Kis::today`]).
 //!
 //! ```no_run
