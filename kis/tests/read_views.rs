@@ -541,6 +541,7 @@ async fn overseas_executions_and_open_orders_read_their_fields() {
         config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
         config.fill = Fill::Market;
         config.rate_limit_per_sec = None;
+        config.paging.rows = 1; // one order a page: the scan must follow every page
         let kis = Kis::simulator_with(config).await.unwrap();
         let account = kis.account().unwrap();
         let q = kis
