@@ -172,6 +172,10 @@ pub(crate) fn fill(call: &Call<'_>, body: &mut Map<String, Value>) {
             crate::synth::set(output, "pdno", format!("00000A{}", q.product.code));
         }
     }
+    // The US book's head and changes, from the same quote and book as its levels.
+    if let (Some(q), true) = (&quote, call.spec.path == crate::overseas::asking::PATH) {
+        crate::overseas::asking::fill(q, &market.book(q), body);
+    }
     // Flat answers: scalars at the top level.
     if let Some(q) = &quote {
         let scalars: Vec<Field> = call

@@ -299,15 +299,24 @@ impl Instrument {
         format!("{}:{}", self.market.prefix(), self.code)
     }
 
-    /// A field of its KRX stock master line by KIS's name (`bstp_larg_div_code`,
-    /// `marg_rate`, `lstn_stcn`, ... as in KIS's layout), trimmed; `None` for another market
-    /// or an unknown name.
+    /// A field of its master line, trimmed: for a KRX stock by KIS's name
+    /// (`bstp_larg_div_code`, `marg_rate`, `lstn_stcn`, ... as in KIS's layout); for a US
+    /// symbol by the overseas master's column (`tick_size_type`, `tick_size_type_detail`,
+    /// `industry_code`, `market_start_time`, ...: the 24 tab columns of `nasmst.cod`,
+    /// `nysmst.cod`, `amsmst.cod` in snake case). `None` for another market or an unknown
+    /// name.
+    ///
+    /// The US Tick size Type is carried, not interpreted: KIS does not document its values,
+    /// so US prices are checked on [`TickRule::Us`] whatever it says.
     ///
     /// ```
     /// let s = kis::Instrument::new("005930", "삼성전자", kis::Market::Kospi, kis::ProductKind::Stock);
     /// assert_eq!(s.master_field("marg_rate"), None); // built by hand: no master line
     /// ```
     pub fn master_field(&self, name: &str) -> Option<String> {
+        if self.market.is_us() {
+            return crate::master::overseas::raw_field(self.market, &self.raw, name);
+        }
         crate::master::krx::raw_field(self.market, &self.raw, name)
     }
 

@@ -17,7 +17,9 @@
 //!
 //! The read side: stocks by code, name or `MARKET:CODE` through KIS's symbol master
 //! ([`Kis::stock`], [`master`]), with their tick grid and lot ([`Instrument`], [`TickRule`]);
-//! quotes, books, candles, trades, balances and executions in plain names ([`views`]); the
+//! quotes, books, candles, trades, balances, buying power and executions in plain names, for
+//! KRX and the US venues alike (amounts in KRW or USD; US open orders and executions through
+//! [`Account::overseas_executions`] and [`Account::overseas_open_orders`]) ([`views`]); the
 //! trading calendars ([`Calendar`]) and KIS's clock ([`Kis::today`]).
 //!
 //! ```no_run
@@ -67,10 +69,11 @@ pub use money::{Currency, Money, Quantity};
 pub use orders::{Order, OrderBuilder};
 pub use stock::Stock;
 pub use tick::TickRule;
-pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position};
+pub use views::balance::{Balance, BuyingPower, OverseasBalance, Position, RawBuyingPower};
 pub use views::book::{Level, OrderBook};
 pub use views::candle::{Candle, Candles, Period};
 pub use views::executions::{Execution, Executions, Side};
+pub use views::overseas_executions::OverseasExecutions;
 pub use views::pnl::{DailyPnl, PnlTotals, RealizedPnl, SymbolPnl};
 pub use views::quote::Quote;
 pub use views::trades::Trade;

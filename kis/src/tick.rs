@@ -37,7 +37,10 @@ pub enum TickRule {
     Kospi200Future,
     /// KOSPI200 options (지수옵션): 0.01 point below 10 points, else 0.05.
     Kospi200Option,
-    /// US venues: 0.01 from 1 USD, 0.0001 below.
+    /// US venues: 0.01 from 1 USD, 0.0001 below (SEC Rule 612), for every US symbol. KIS's
+    /// overseas masters also publish a per-symbol Tick size Type
+    /// ([`Instrument::master_field`](crate::Instrument::master_field)`("tick_size_type")`),
+    /// but document neither its values nor their grids, so it does not change this rule.
     Us,
     /// No table known for this product: any positive price passes [`TickRule::on_grid`].
     Unknown,

@@ -133,6 +133,24 @@ fn overseas_master_reads_the_tab_columns() {
     assert_eq!(aapl.kind, ProductKind::Stock);
     assert_eq!(aapl.base_price, Some(Money::usd(dec!(195.25))));
     assert_eq!(aapl.tick_rule(), TickRule::Us);
+    // The per-symbol columns by name, as the line has them (the tick type carried as text).
+    let cols: Vec<&str> = aapl.raw.split('\t').collect();
+    assert_eq!(
+        aapl.master_field("tick_size_type").as_deref(),
+        Some(cols[21].trim())
+    );
+    assert_eq!(aapl.master_field("tick_size_type").as_deref(), Some("1"));
+    assert_eq!(aapl.master_field("symbol").as_deref(), Some("AAPL"));
+    assert_eq!(
+        aapl.master_field("etp_type").as_deref(),
+        Some(cols[22].trim())
+    );
+    assert_eq!(aapl.master_field("no_such_column"), None);
+    assert_eq!(qqq.master_field("etp_type").as_deref(), Some("001"));
+    assert_eq!(
+        qqq.master_field("tick_size_type_detail").as_deref(),
+        Some("")
+    );
     assert_eq!(qqq.kind, ProductKind::Etf);
     assert_eq!(qqq.symbol(), "NASDAQ:QQQ");
 }

@@ -226,7 +226,11 @@ async fn balance_positions_and_buying_power_read_their_fields() {
 
     let s = kis.stock("005930").await.unwrap();
     let bp = account.buying_power(&s, Some(krw(70_000))).await.unwrap();
-    let o = bp.raw().output.get().unwrap();
+    let kis::RawBuyingPower::Domestic(r) = bp.raw() else {
+        panic!()
+    };
+    let o = r.output.get().unwrap();
+    assert_eq!(bp.exchange_rate, None);
     assert_eq!(bp.orderable_cash, krw_dec(*o.ord_psbl_cash.get().unwrap()));
     assert_eq!(
         bp.max_qty_cash,
@@ -402,4 +406,342 @@ async fn realtime_ticks_and_books_are_the_same_views() {
     assert_eq!(subs.len(), 2, "{subs:?}");
     let apple = kis.stock("NASDAQ:AAPL").await.unwrap();
     assert!(apple.ticks().await.is_err());
+}
+
+/// A simulator in New York's session: on the real service (the US book is real-only) or on
+/// paper.
+async fn new_york(env: kis::Env) -> Kis {
+    let mut config = match env {
+        kis::Env::Real => MockConfig::default(),
+        _ => MockConfig::paper(),
+    };
+    config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+    config.fill = Fill::Never;
+    Kis::simulator_with(config).await.unwrap()
+}
+
+#[tokio::test]
+async fn overseas_book_reads_its_fields() {
+    let kis = new_york(kis::Env::Real).await;
+    let s = kis.stock("NASDAQ:AAPL").await.unwrap();
+    let book = s.book().await.unwrap();
+    let RawBook::Overseas(r) = book.raw() else {
+        panic!()
+    };
+    let (head, o) = (r.output1.get().unwrap(), r.output2.get().unwrap());
+    let usd = |v: &Decimal| Money::usd(*v);
+    let dec = |v: &Decimal| Quantity::from_decimal(*v);
+    let asks = [
+        (&o.pask1, &o.vask1),
+        (&o.pask2, &o.vask2),
+        (&o.pask3, &o.vask3),
+        (&o.pask4, &o.vask4),
+        (&o.pask5, &o.vask5),
+        (&o.pask6, &o.vask6),
+        (&o.pask7, &o.vask7),
+        (&o.pask8, &o.vask8),
+        (&o.pask9, &o.vask9),
+        (&o.pask10, &o.vask10),
+    ];
+    let bids = [
+        (&o.pbid1, &o.vbid1),
+        (&o.pbid2, &o.vbid2),
+        (&o.pbid3, &o.vbid3),
+        (&o.pbid4, &o.vbid4),
+        (&o.pbid5, &o.vbid5),
+        (&o.pbid6, &o.vbid6),
+        (&o.pbid7, &o.vbid7),
+        (&o.pbid8, &o.vbid8),
+        (&o.pbid9, &o.vbid9),
+        (&o.pbid10, &o.vbid10),
+    ];
+    assert_eq!(book.code, "AAPL");
+    assert_eq!(
+        head.code.get().unwrap(),
+        "AAPL",
+        "the answer names the symbol asked"
+    );
+    assert!(!book.asks.is_empty() && !book.bids.is_empty());
+    for (side, raw) in [(&book.asks, &asks), (&book.bids, &bids)] {
+        let listed: Vec<_> = raw
+            .iter()
+            .filter(|(p, _)| !p.get().unwrap().is_zero())
+            .collect();
+        assert_eq!(side.len(), listed.len(), "every non-empty level");
+        for (l, (p, q)) in side.iter().zip(listed) {
+            assert_eq!(l.price, usd(p.get().unwrap()));
+            assert_eq!(l.qty, dec(q.get().unwrap()));
+            assert!(s.check_price(l.price).is_ok(), "{} on the grid", l.price);
+        }
+    }
+    assert_eq!(book.total_ask_qty, dec(head.avol.get().unwrap()));
+    assert_eq!(book.total_bid_qty, dec(head.bvol.get().unwrap()));
+    assert_eq!(book.time, head.dhms.get().map(|t| t.time()));
+    // The simulated market is consistent: one book, the quote inside it.
+    assert!(book.asks.windows(2).all(|w| w[0].price < w[1].price));
+    assert!(book.bids.windows(2).all(|w| w[0].price > w[1].price));
+    assert!(book.spread().unwrap() > Decimal::ZERO);
+    let sum = |side: &[kis::Level]| side.iter().map(|l| l.qty.get()).sum::<Decimal>();
+    assert_eq!(book.total_ask_qty.get(), sum(&book.asks));
+    assert_eq!(book.total_bid_qty.get(), sum(&book.bids));
+    let q = s.quote().await.unwrap();
+    assert!(book.bids[0].price <= q.price && q.price <= book.asks[0].price);
+
+    // Paper: KIS does not serve it; refused before anything is sent.
+    let paper = new_york(kis::Env::Paper).await;
+    let e = paper
+        .stock("NASDAQ:AAPL")
+        .await
+        .unwrap()
+        .book()
+        .await
+        .unwrap_err();
+    assert!(!e.may_have_been_sent(), "{e}");
+    assert!(e.to_string().contains("paper"), "{e}");
+}
+
+/// The fields of an overseas row (해외주식 주문체결내역 or 미체결내역) a view reads.
+struct UsRow<'a> {
+    odno: &'a str,
+    ord_dt: chrono::NaiveDate,
+    pdno: &'a str,
+    ord_qty: Decimal,
+    ord_unpr: Decimal,
+    ccld_qty: Decimal,
+    ccld_unpr: Decimal,
+    ccld_amt: Decimal,
+    nccs_qty: Decimal,
+    exchange: &'a str,
+}
+
+fn assert_us_row(e: &kis::Execution, r: UsRow<'_>) {
+    assert_eq!(e.order_no, r.odno);
+    assert_eq!(e.date, r.ord_dt);
+    assert_eq!(e.code, r.pdno);
+    assert_eq!(e.order_qty, Quantity::from_decimal(r.ord_qty));
+    assert_eq!(e.order_price, Money::usd(r.ord_unpr));
+    assert_eq!(e.filled_qty, Quantity::from_decimal(r.ccld_qty));
+    assert_eq!(e.avg_price, Money::usd(r.ccld_unpr));
+    assert_eq!(e.filled_amount, Money::usd(r.ccld_amt));
+    assert_eq!(e.remaining_qty, Quantity::from_decimal(r.nccs_qty));
+    assert_eq!(e.market, kis::Market::from_prefix(r.exchange));
+    assert_eq!(e.side, Side::Buy);
+}
+
+/// US orders placed through the kis API read back as executions and open orders, on paper
+/// (open orders from `inquire-ccnl`, KIS has no `inquire-nccs` there) and on the real
+/// service (`inquire-nccs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overseas_executions_and_open_orders_read_their_fields() {
+    for env in [kis::Env::Paper, kis::Env::Real] {
+        let mut config = match env {
+            kis::Env::Real => MockConfig::default(),
+            _ => MockConfig::paper(),
+        };
+        config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+        config.fill = Fill::Market;
+        config.rate_limit_per_sec = None;
+        config.paging.rows = 1; // one order a page: the scan must follow every page
+        let kis = Kis::simulator_with(config).await.unwrap();
+        let account = kis.account().unwrap();
+        let q = kis
+            .stock("NASDAQ:AAPL")
+            .await
+            .unwrap()
+            .quote()
+            .await
+            .unwrap();
+        let low = (q.price.amount() * Decimal::new(8, 1)).round_dp(2);
+        let high = (q.price.amount() * Decimal::new(105, 2)).round_dp(2);
+        let resting = account
+            .buy("NASDAQ:AAPL", 2)
+            .limit(low)
+            .submit()
+            .await
+            .unwrap();
+        let crossing = account
+            .buy("NASDAQ:AAPL", 1)
+            .limit(high)
+            .submit()
+            .await
+            .unwrap();
+        let odno = |o: &kis::Order| o.view().chain[0].odno.clone();
+        let (resting_no, crossing_no) = (odno(&resting), odno(&crossing));
+
+        let day = kis
+            .calendar(kis::Market::Nasdaq)
+            .local_time(kis.now().to_utc())
+            .date();
+        let ex = account.overseas_executions(day, day).await.unwrap();
+        let (rows, _) = ex.raw();
+        assert_eq!(ex.rows.len(), 2, "{env:?}: {:?}", ex.rows);
+        for (e, r) in ex.rows.iter().zip(rows) {
+            assert_us_row(
+                e,
+                UsRow {
+                    odno: r.odno.get().unwrap(),
+                    ord_dt: *r.ord_dt.get().unwrap(),
+                    pdno: r.pdno.get().unwrap(),
+                    ord_qty: *r.ft_ord_qty.get().unwrap(),
+                    ord_unpr: *r.ft_ord_unpr3.get().unwrap(),
+                    ccld_qty: *r.ft_ccld_qty.get().unwrap(),
+                    ccld_unpr: *r.ft_ccld_unpr3.get().unwrap(),
+                    ccld_amt: *r.ft_ccld_amt3.get().unwrap(),
+                    nccs_qty: *r.nccs_qty.get().unwrap(),
+                    exchange: r.ovrs_excg_cd.get().unwrap().as_code(),
+                },
+            );
+            assert_eq!(e.order_time, r.ord_tmd.get().map(|t| t.time()));
+            assert_eq!(e.name, *r.prdt_name.get().unwrap());
+            assert!(!e.cancelled);
+        }
+        let by_no = |n: &str| ex.rows.iter().find(|e| e.order_no == n).unwrap();
+        let (r, c) = (by_no(&resting_no), by_no(&crossing_no));
+        assert_eq!(
+            (r.order_price, r.remaining_qty),
+            (Money::usd(low), Quantity::new(2))
+        );
+        assert_eq!(
+            (c.filled_qty, c.remaining_qty),
+            (Quantity::new(1), Quantity::ZERO)
+        );
+        assert!(c.avg_price.amount() <= high && c.avg_price.amount() > Decimal::ZERO);
+        assert_eq!(c.filled_amount.amount(), c.avg_price.amount());
+        assert_eq!(c.market, Some(kis::Market::Nasdaq));
+        let mut csv = Vec::new();
+        ex.write_csv(&mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert!(
+            text.contains(&format!(",USD,{}", kis::Market::Nasdaq)),
+            "{text}"
+        );
+
+        let open = account.overseas_open_orders().await.unwrap();
+        assert_eq!(open.len(), 1, "{env:?}: {open:?}");
+        assert_eq!(
+            open[0], *r,
+            "{env:?}: the open order reads as its execution row"
+        );
+        if env == kis::Env::Real {
+            let raw = kis
+                .client()
+                .send(
+                    kis::kis_client::api::overseas_stock::inquire_nccs::InquireNccsRequest::new()
+                        .ovrs_excg_cd(kis::kis_client::codes::OrderExchange::Nasdaq),
+                )
+                .await
+                .unwrap();
+            let n = &raw.output.rows()[0];
+            assert_us_row(
+                &open[0],
+                UsRow {
+                    odno: n.odno.get().unwrap(),
+                    ord_dt: *n.ord_dt.get().unwrap(),
+                    pdno: n.pdno.get().unwrap(),
+                    ord_qty: *n.ft_ord_qty.get().unwrap(),
+                    ord_unpr: *n.ft_ord_unpr3.get().unwrap(),
+                    ccld_qty: *n.ft_ccld_qty.get().unwrap(),
+                    ccld_unpr: *n.ft_ccld_unpr3.get().unwrap(),
+                    ccld_amt: *n.ft_ccld_amt3.get().unwrap(),
+                    nccs_qty: *n.nccs_qty.get().unwrap(),
+                    exchange: n.ovrs_excg_cd.get().unwrap().as_code(),
+                },
+            );
+        }
+        assert!(
+            account
+                .overseas_executions(day, day - Duration::days(1))
+                .await
+                .is_err()
+        );
+    }
+}
+
+/// US buying power reads its fields and is the simulator's account truth: the orderable
+/// dollars are the cash not reserved by open buys, and the quantity is the most whole shares
+/// they pay for at the price asked, commission included.
+#[tokio::test]
+async fn overseas_buying_power_reads_its_fields_and_the_account() {
+    let mut config = MockConfig::paper();
+    config.clock = kis::kis_client::mock::kis_mock::MockClock::new_york_session();
+    config.fill = Fill::Never;
+    config.rate_limit_per_sec = None;
+    let kis = Kis::simulator_with(config).await.unwrap();
+    let account = kis.account().unwrap();
+    let s = kis.stock("NASDAQ:AAPL").await.unwrap();
+    let price =
+        Money::usd((s.quote().await.unwrap().price.amount() * Decimal::new(9, 1)).round_dp(2));
+    let truth_cash = |kis: &Kis| {
+        let t = kis.simulator_server().unwrap().truth();
+        t["cash"]["USD"]["available"]
+            .as_str()
+            .unwrap()
+            .parse::<Decimal>()
+            .unwrap()
+    };
+    let before = account.buying_power(&s, Some(price)).await.unwrap();
+    // A resting buy reserves its amount and commission.
+    account
+        .buy("NASDAQ:AAPL", 3)
+        .limit(price.amount())
+        .submit()
+        .await
+        .unwrap();
+    let bp = account.buying_power(&s, Some(price)).await.unwrap();
+    for bp in [&before, &bp] {
+        let kis::RawBuyingPower::Overseas(r) = bp.raw() else {
+            panic!()
+        };
+        let o = r.output.get().unwrap();
+        let num =
+            |v: &kis::kis_client::value::Val<String>| v.get().unwrap().parse::<Decimal>().unwrap();
+        assert_eq!(bp.orderable_cash, Money::usd(num(&o.ord_psbl_frcr_amt)));
+        assert_eq!(
+            bp.max_qty_cash,
+            Quantity::from_decimal(num(&o.max_ord_psbl_qty))
+        );
+        assert_eq!(
+            bp.max_qty,
+            Quantity::from_decimal(num(&o.ovrs_max_ord_psbl_qty))
+        );
+        assert_eq!(bp.max_amount, Money::usd(num(&o.frcr_ord_psbl_amt1)));
+        assert_eq!(bp.exchange_rate, Some(*o.exrt.get().unwrap()));
+        assert_eq!(bp.price, price);
+        // The most whole shares the cash pays for (commission is under 1%).
+        let n = bp.max_qty_cash.get();
+        assert!(n * price.amount() <= bp.orderable_cash.amount());
+        assert!(
+            (n + Decimal::ONE) * price.amount() * Decimal::new(101, 2) > bp.orderable_cash.amount()
+        );
+    }
+    assert_eq!(bp.orderable_cash.amount(), truth_cash(&kis));
+    let reserved = before.orderable_cash.amount() - bp.orderable_cash.amount();
+    let three = Decimal::from(3) * price.amount();
+    assert!(
+        reserved >= three && reserved < three * Decimal::new(101, 2),
+        "{reserved}"
+    );
+    // A price off the US grid or in the wrong currency, and a missing price: refused first.
+    let off = Money::usd(price.amount() + Decimal::new(5, 3));
+    assert_eq!(
+        account
+            .buying_power(&s, Some(off))
+            .await
+            .unwrap_err()
+            .field(),
+        Some("price")
+    );
+    assert_eq!(
+        account
+            .buying_power(&s, Some(krw(1000)))
+            .await
+            .unwrap_err()
+            .field(),
+        Some("price")
+    );
+    assert_eq!(
+        account.buying_power(&s, None).await.unwrap_err().field(),
+        Some("price")
+    );
 }

@@ -597,8 +597,15 @@ pub(super) fn present_balance(call: &Call<'_>) -> Reply {
 }
 
 /// 해외주식 매수가능금액조회: dollars available and whole shares they buy at the price asked
-/// (or the ask now), commission included.
+/// (or the ask now), commission included. A symbol outside the universe or an exchange that
+/// is not a US one is refused as an order for it would be.
 pub(super) fn buying_power(call: &Call<'_>) -> Reply {
+    if !us_exchange(call) {
+        return no_product(call);
+    }
+    if let Err(r) = UsAccount::product(&call.sh.market, call.param("ITEM_CD")) {
+        return reject(r);
+    }
     let account = lock(&call.sh.overseas);
     let available = account.available().max(0);
     let price = match super::book::parse_price(call.param("OVRS_ORD_UNPR")) {

@@ -10,6 +10,7 @@
 //! universe are refused as unknown products (`APBK0656`).
 
 mod answers;
+pub(crate) mod asking;
 pub(crate) mod book;
 
 use serde_json::{Map, Value, json};

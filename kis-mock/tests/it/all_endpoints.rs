@@ -33,7 +33,7 @@ fn value(field: &Field, odno: &str, symbol: &str) -> Value {
     let by_name = match field.name.to_ascii_uppercase().as_str() {
         "CANO" => Some("12345678"),
         "ACNT_PRDT_CD" => Some("01"),
-        "PDNO" | "OVRS_PDNO" | "SYMB" => Some(symbol),
+        "PDNO" | "OVRS_PDNO" | "SYMB" | "ITEM_CD" => Some(symbol),
         "ORD_QTY" => Some("1"),
         // A market order: valid whatever the simulated price is.
         "ORD_UNPR" => Some("0"),

@@ -11,7 +11,7 @@ mod cache;
 mod derivatives;
 mod download;
 pub(crate) mod krx;
-mod overseas;
+pub(crate) mod overseas;
 
 use std::collections::HashMap;
 use std::sync::Arc;

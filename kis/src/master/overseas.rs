@@ -9,6 +9,50 @@ use rust_decimal::Decimal;
 
 use crate::{Currency, Instrument, Market, Money, ProductKind};
 
+/// The 24 columns by name, in order (snake_case of the official sample's column titles):
+/// what [`raw_field`] and [`Instrument::master_field`] take for a US symbol.
+pub(crate) const COLUMNS: [&str; 24] = [
+    "national_code",
+    "exchange_id",
+    "exchange_code",
+    "exchange_name",
+    "symbol",
+    "realtime_symbol",
+    "korean_name",
+    "english_name",
+    "security_type",
+    "currency",
+    "float_position",
+    "data_type",
+    "base_price",
+    "bid_order_size",
+    "ask_order_size",
+    "market_start_time",
+    "market_end_time",
+    "dr",
+    "dr_country",
+    "industry_code",
+    "index_constituents",
+    "tick_size_type",
+    "etp_type",
+    "tick_size_type_detail",
+];
+
+/// A column of a US symbol's master line (its [`Instrument::raw`]) by its name in
+/// [`COLUMNS`], trimmed; `None` for another market, an unknown name or a line without it.
+///
+/// `tick_size_type` (Tick size Type) and `tick_size_type_detail` are published per symbol,
+/// but KIS documents neither their values nor what grid each means (not in the workbook, not
+/// in the official samples), so they are carried here as text and not interpreted: US prices
+/// are checked on [`TickRule::Us`](crate::TickRule::Us), the SEC Rule 612 grid.
+pub(crate) fn raw_field(market: Market, raw: &str, name: &str) -> Option<String> {
+    if !market.is_us() {
+        return None;
+    }
+    let i = COLUMNS.iter().position(|c| *c == name)?;
+    raw.split('\t').nth(i).map(|v| v.trim().to_owned())
+}
+
 /// Column positions (0-based) of the fields read here.
 pub(crate) mod col {
     /// Symbol (`AAPL`).

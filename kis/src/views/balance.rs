@@ -1,6 +1,7 @@
 //! [`Balance`]: cash and positions of the account, domestic (주식잔고조회, `inquire-balance`)
 //! and overseas (해외주식 잔고, `inquire-balance` per exchange and currency), and
-//! [`BuyingPower`] (매수가능조회, `inquire-psbl-order`).
+//! [`BuyingPower`] (매수가능조회, `inquire-psbl-order`; US: 해외주식 매수가능금액조회,
+//! `inquire-psamount`, `TTTS3007R`/`VTTS3007R`).
 
 use std::sync::Arc;
 
@@ -11,7 +12,11 @@ use kis_client::api::domestic_stock::inquire_psbl_order::{
     InquirePsblOrderRequest, InquirePsblOrderResponse,
 };
 use kis_client::api::overseas_stock::inquire_balance as overseas;
+use kis_client::api::overseas_stock::inquire_psamount::{
+    InquirePsamountRequest, InquirePsamountResponse,
+};
 use kis_client::codes::{self, BalanceInquiry, OrdDvsnInquirePsblOrder, PrevDayTrades};
+use kis_client::value::Val;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -249,7 +254,13 @@ impl OverseasBalance {
     }
 }
 
-/// What can be bought at a price ([`Account::buying_power`]).
+/// What can be bought at a price ([`Account::buying_power`]), in the instrument's currency.
+///
+/// A US answer (해외주식 매수가능금액조회) reads: orderable cash 주문가능외화금액
+/// `ord_psbl_frcr_amt`; `max_qty_cash` 최대주문가능수량 `max_ord_psbl_qty` (foreign cash only,
+/// KIS's app's 외화 figure); `max_qty` 해외최대주문가능수량 `ovrs_max_ord_psbl_qty` and
+/// `max_amount` 외화주문가능금액1 `frcr_ord_psbl_amt1` (won exchanged in too, the app's 통합
+/// figures); `price` the price asked (KIS does not echo one); `exchange_rate` 환율 `exrt`.
 ///
 /// ```no_run
 /// # async fn demo(kis: kis::Kis) -> Result<(), kis::Error> {
@@ -269,16 +280,63 @@ pub struct BuyingPower {
     pub max_qty: Quantity,
     /// Amount buyable including margin (최대매수금액: `max_buy_amt`).
     pub max_amount: Money,
-    /// The price KIS computed with (가능수량계산단가: `psbl_qty_calc_unpr`).
+    /// The price KIS computed with (가능수량계산단가: `psbl_qty_calc_unpr`; US: the price
+    /// asked).
     pub price: Money,
+    /// Won per unit of the currency (환율: `exrt`); `None` for KRX.
+    pub exchange_rate: Option<Decimal>,
     #[serde(skip)]
-    raw: Arc<InquirePsblOrderResponse>,
+    raw: Arc<RawBuyingPower>,
+}
+
+/// What a [`BuyingPower`] was read from.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RawBuyingPower {
+    /// 매수가능조회 (`TTTC8908R`).
+    Domestic(InquirePsblOrderResponse),
+    /// 해외주식 매수가능금액조회 (`TTTS3007R`).
+    Overseas(InquirePsamountResponse),
+}
+
+/// A number KIS sends as text in a field the workbook types as a string.
+fn number(v: &Val<String>, field: &'static str) -> Result<Decimal, Error> {
+    let text = need(v, field)?;
+    text.trim()
+        .parse()
+        .map_err(|_| Error::Response { field, raw: text })
 }
 
 impl BuyingPower {
     /// The response this was read from.
-    pub fn raw(&self) -> &InquirePsblOrderResponse {
+    pub fn raw(&self) -> &RawBuyingPower {
         &self.raw
+    }
+
+    /// Reads a US answer for an order at `price` (its currency is the answer's
+    /// 거래통화코드 `tr_crcy_cd`, which must match).
+    pub fn from_overseas(r: InquirePsamountResponse, price: Money) -> Result<BuyingPower, Error> {
+        let o = r.output.get().ok_or(Error::Response {
+            field: "output",
+            raw: String::new(),
+        })?;
+        let code = need(&o.tr_crcy_cd, "tr_crcy_cd")?;
+        let c = Currency::from_code(code.as_code())
+            .filter(|c| *c == price.currency())
+            .ok_or_else(|| Error::Response {
+                field: "tr_crcy_cd",
+                raw: code.as_code().to_owned(),
+            })?;
+        let qty = |v, f| number(v, f).map(Quantity::from_decimal);
+        Ok(BuyingPower {
+            orderable_cash: Money::new(number(&o.ord_psbl_frcr_amt, "ord_psbl_frcr_amt")?, c),
+            max_qty_cash: qty(&o.max_ord_psbl_qty, "max_ord_psbl_qty")?,
+            max_qty: qty(&o.ovrs_max_ord_psbl_qty, "ovrs_max_ord_psbl_qty")?,
+            max_amount: Money::new(number(&o.frcr_ord_psbl_amt1, "frcr_ord_psbl_amt1")?, c),
+            price,
+            exchange_rate: Some(need(&o.exrt, "exrt")?),
+            raw: Arc::new(RawBuyingPower::Overseas(r)),
+        })
     }
 
     /// Reads an answer.
@@ -294,7 +352,8 @@ impl BuyingPower {
             max_qty: shares(&o.max_buy_qty, "max_buy_qty")?,
             max_amount: money(&o.max_buy_amt, "max_buy_amt", krw)?,
             price: money(&o.psbl_qty_calc_unpr, "psbl_qty_calc_unpr", krw)?,
-            raw: Arc::new(r),
+            exchange_rate: None,
+            raw: Arc::new(RawBuyingPower::Domestic(r)),
         })
     }
 }
@@ -338,8 +397,10 @@ impl Account {
         OverseasBalance::from_rows(Currency::Usd, rows.rows, rows.summary)
     }
 
-    /// Cash orderable now and the shares buyable of `instrument` at `price` (KRX; `None`:
-    /// at the market price, 시장가). The price is checked against the instrument's grid first.
+    /// Cash orderable now and the shares buyable of `instrument` at `price`. KRX: `None` is
+    /// at the market price (시장가). US venues (해외주식 매수가능금액조회, in USD): a price is
+    /// required (US orders here are limit orders). The price is checked against the
+    /// instrument's grid first.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), kis::Error> {
@@ -347,6 +408,11 @@ impl Account {
     /// let s = kis.stock("005930").await?;
     /// let bp = kis.account()?.buying_power(&s, Some(kis::Money::krw(70_000))).await?;
     /// println!("{} cash, up to {} shares", bp.orderable_cash, bp.max_qty_cash);
+    ///
+    /// let apple = kis.stock("NASDAQ:AAPL").await?;
+    /// let price = kis::Money::usd(rust_decimal::Decimal::new(18_000, 2));
+    /// let us = kis.account()?.buying_power(&apple, Some(price)).await?;
+    /// println!("{} (at {:?} KRW/USD), up to {} shares", us.orderable_cash, us.exchange_rate, us.max_qty_cash);
     /// # Ok(()) }
     /// ```
     pub async fn buying_power(
@@ -354,11 +420,32 @@ impl Account {
         instrument: &Instrument,
         price: Option<Money>,
     ) -> Result<BuyingPower, Error> {
+        if instrument.market.is_us() {
+            let Some(price) = price else {
+                return Err(Error::Invalid {
+                    field: "price",
+                    reason: format!(
+                        "a US buying power is asked at a limit price ({} has no market orders here)",
+                        instrument.symbol()
+                    ),
+                });
+            };
+            instrument.check_price(price)?;
+            let exchange = match instrument.market {
+                Market::Nyse => codes::OrderExchange::NewYork,
+                Market::Amex => codes::OrderExchange::Amex,
+                _ => codes::OrderExchange::Nasdaq,
+            };
+            let req =
+                InquirePsamountRequest::new(exchange, price.amount(), instrument.code.as_str());
+            let r = self.kis().client().send(req).await?;
+            return BuyingPower::from_overseas(r, price);
+        }
         if !instrument.market.is_krx() {
             return Err(Error::Invalid {
                 field: "symbol",
                 reason: format!(
-                    "buying power covers KRX instruments, not {}",
+                    "buying power covers KRX and US instruments, not {}",
                     instrument.symbol()
                 ),
             });

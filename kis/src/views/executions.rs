@@ -13,7 +13,7 @@ use kis_client::codes::{
 use serde::Serialize;
 
 use super::{money, need, shares};
-use crate::{Account, Currency, Error, Money, Quantity};
+use crate::{Account, Currency, Error, Market, Money, Quantity};
 
 /// Buy or sell (매도매수구분: `sll_buy_dvsn_cd`): the ledger's one side type.
 pub use crate::ledger::Side;
@@ -61,6 +61,9 @@ pub struct Execution {
     pub rejected_qty: Quantity,
     /// A cancellation (취소여부: `cncl_yn`).
     pub cancelled: bool,
+    /// The US venue of an overseas row (해외거래소코드 `ovrs_excg_cd`); `None` for a domestic
+    /// row (KIS's daily executions do not say KOSPI or KOSDAQ).
+    pub market: Option<Market>,
 }
 
 impl Execution {
@@ -93,6 +96,7 @@ impl Execution {
             remaining_qty: shares(&r.rmn_qty, "rmn_qty")?,
             rejected_qty: shares(&r.rjct_qty, "rjct_qty")?,
             cancelled: r.cncl_yn.get().copied().unwrap_or(false),
+            market: None,
         })
     }
 
@@ -126,61 +130,71 @@ impl Executions {
 
     /// Writes one CSV row per order, with a header.
     pub fn write_csv(&self, out: impl std::io::Write) -> Result<(), Error> {
-        let mut w = csv::Writer::from_writer(out);
-        let fail = |e: csv::Error| Error::Invalid {
-            field: "csv",
-            reason: e.to_string(),
-        };
+        write_rows(&self.rows, out)
+    }
+}
+
+/// One CSV row per execution, with a header (domestic and overseas rows alike).
+pub(crate) fn write_rows(rows: &[Execution], out: impl std::io::Write) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(out);
+    let fail = |e: csv::Error| Error::Invalid {
+        field: "csv",
+        reason: e.to_string(),
+    };
+    w.write_record([
+        "date",
+        "order_no",
+        "original_order_no",
+        "side",
+        "code",
+        "name",
+        "order_qty",
+        "order_price",
+        "order_time",
+        "filled_qty",
+        "avg_price",
+        "filled_amount",
+        "remaining_qty",
+        "rejected_qty",
+        "cancelled",
+        "currency",
+        "market",
+    ])
+    .map_err(fail)?;
+    for e in rows {
+        let amount = |m: Money| m.amount().to_string();
         w.write_record([
-            "date",
-            "order_no",
-            "original_order_no",
-            "side",
-            "code",
-            "name",
-            "order_qty",
-            "order_price",
-            "order_time",
-            "filled_qty",
-            "avg_price",
-            "filled_amount",
-            "remaining_qty",
-            "rejected_qty",
-            "cancelled",
+            e.date.to_string(),
+            e.order_no.clone(),
+            e.original_order_no.clone(),
+            format!("{:?}", e.side).to_lowercase(),
+            e.code.clone(),
+            e.name.clone(),
+            e.order_qty.to_string(),
+            amount(e.order_price),
+            e.order_time.map(|t| t.to_string()).unwrap_or_default(),
+            e.filled_qty.to_string(),
+            amount(e.avg_price),
+            amount(e.filled_amount),
+            e.remaining_qty.to_string(),
+            e.rejected_qty.to_string(),
+            e.cancelled.to_string(),
+            e.order_price.currency().code().to_owned(),
+            e.market.map(|m| m.to_string()).unwrap_or_default(),
         ])
         .map_err(fail)?;
-        for e in &self.rows {
-            let amount = |m: Money| m.amount().to_string();
-            w.write_record([
-                e.date.to_string(),
-                e.order_no.clone(),
-                e.original_order_no.clone(),
-                format!("{:?}", e.side).to_lowercase(),
-                e.code.clone(),
-                e.name.clone(),
-                e.order_qty.to_string(),
-                amount(e.order_price),
-                e.order_time.map(|t| t.to_string()).unwrap_or_default(),
-                e.filled_qty.to_string(),
-                amount(e.avg_price),
-                amount(e.filled_amount),
-                e.remaining_qty.to_string(),
-                e.rejected_qty.to_string(),
-                e.cancelled.to_string(),
-            ])
-            .map_err(fail)?;
-        }
-        w.flush().map_err(|e| Error::Invalid {
-            field: "csv",
-            reason: e.to_string(),
-        })
     }
+    w.flush().map_err(|e| Error::Invalid {
+        field: "csv",
+        reason: e.to_string(),
+    })
 }
 
 impl Account {
     /// Every order of `from..=to` (KST dates) with its fills: every page; a range reaching
     /// back past three months of the server's today is asked in its two variants
-    /// (3개월이내/이전). A scan cut short is an error.
+    /// (3개월이내/이전). A scan cut short is an error. Domestic orders only; US orders are
+    /// [`Account::overseas_executions`].
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), kis::Error> {
@@ -237,7 +251,8 @@ impl Account {
     }
 
     /// Today's orders that still have quantity open, read from the day's executions (works
-    /// on paper, where KIS's `inquire-psbl-rvsecncl` is not served).
+    /// on paper, where KIS's `inquire-psbl-rvsecncl` is not served). Domestic orders only; US
+    /// orders are [`Account::overseas_open_orders`].
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), kis::Error> {

@@ -7,6 +7,7 @@ pub mod balance;
 pub mod book;
 pub mod candle;
 pub mod executions;
+pub mod overseas_executions;
 pub mod pnl;
 pub mod quote;
 pub mod stream;
