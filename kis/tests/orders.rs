@@ -741,3 +741,56 @@ async fn without_a_journal_place_orders_are_refused_unsent_and_reads_work() {
         .await
         .expect("reads work");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_trade_side_by_side_in_one_process_on_one_journal_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = mock(Fill::Market);
+    first.account = "11112222-01".into();
+    let mut second = mock(Fill::Market);
+    second.account = "33334444-01".into();
+    second.hts_id = "otheruser".into();
+    let a = Kis::simulator_with(first)
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Dir(dir.path().into()), true));
+    let b = Kis::simulator_with(second)
+        .await
+        .unwrap()
+        .with_trading(fast(JournalPlace::Dir(dir.path().into()), true));
+    let (acct_a, acct_b) = (a.account().unwrap(), b.account().unwrap());
+    assert_ne!(acct_a.key(), acct_b.key());
+    let (oa, ob) = tokio::join!(
+        acct_a.buy("005930", 3).market().submit(),
+        acct_b.buy("000660", 2).market().submit()
+    );
+    let (oa, ob) = (oa.unwrap(), ob.unwrap());
+    let (va, vb) = tokio::join!(
+        oa.wait_filled(Duration::from_secs(10)),
+        ob.wait_filled(Duration::from_secs(10))
+    );
+    assert_eq!((va.unwrap().filled, vb.unwrap().filled), (3, 2));
+    // Each account's ledger has its own orders only, each equal to its own KIS.
+    let (views_a, views_b) = (
+        acct_a.orders().await.unwrap(),
+        acct_b.orders().await.unwrap(),
+    );
+    assert_eq!((views_a.len(), views_b.len()), (1, 1));
+    assert_eq!(views_a[0].intent.symbol, "005930");
+    assert_eq!(views_b[0].intent.symbol, "000660");
+    assert_ledger_matches_truth(&a, &views_a);
+    assert_ledger_matches_truth(&b, &views_b);
+    // One journal file per account, side by side, none showing a full number in its name.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".journal"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("11112222") && !n.contains("33334444"))
+    );
+}
