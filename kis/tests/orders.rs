@@ -5,38 +5,15 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use kis::ledger::{OrderState, OrderView};
-use kis::orders::{JournalPlace, TradingOptions};
+use kis::orders::JournalPlace;
 use kis::{Error, Kis};
 use kis_client::api::domestic_stock::inquire_daily_ccld::InquireDailyCcldRequest;
 use kis_client::codes::{FillFilter, InqrDvsn3, SideFilter, SortOrder};
 use kis_mock::{Fill, MockClock, MockConfig};
 use rust_decimal_macros::dec;
 
-/// A fixed Wednesday inside the KRX session: no test depends on the machine's date.
-fn session_clock() -> MockClock {
-    MockClock::Simulated {
-        start: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).and_then(|d| d.and_hms_opt(10, 30, 0)),
-        speed: 1.0,
-    }
-}
-
-fn mock(fill: Fill) -> MockConfig {
-    let mut mc = MockConfig::paper();
-    mc.clock = session_clock();
-    mc.fill = fill;
-    mc.data_interval = None;
-    mc.rate_limit_per_sec = None;
-    mc
-}
-
-fn fast(journal: JournalPlace, notices: bool) -> TradingOptions {
-    let mut t = TradingOptions::default();
-    t.journal = journal;
-    t.notices = notices;
-    t.poll_interval = Duration::from_millis(200);
-    t.resolve_after = Duration::from_millis(300);
-    t
-}
+mod common;
+use common::{assert_ledger_matches_truth, fast, mock};
 
 /// The simulator's account by its own daily-executions inquiry: odno -> (filled, remaining).
 async fn server_orders(kis: &Kis) -> BTreeMap<String, (u64, u64, bool)> {
@@ -416,44 +393,6 @@ async fn a_corrupt_journal_refuses_orders_but_reads_work() {
         )
         .await
         .expect("a quote still works");
-}
-
-/// The simulator's own account (`MockServer::truth`): every domestic order's filled quantity
-/// equals the ledger's for the same KIS order number, and the ledger has every one.
-fn assert_ledger_matches_truth(kis: &Kis, views: &[OrderView]) {
-    let truth = kis.simulator_server().expect("simulator").truth();
-    let mut server: BTreeMap<String, u64> = BTreeMap::new();
-    for o in truth["orders"].as_array().expect("orders") {
-        if o["market"] == "domestic" {
-            let odno = o["odno"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches('0')
-                .to_owned();
-            server.insert(odno, o["filled_qty"].as_u64().unwrap());
-        }
-    }
-    let mut seen = 0;
-    for v in views {
-        let mut filled = 0;
-        for link in &v.chain {
-            let key = link.odno.trim_start_matches('0');
-            filled += server
-                .get(key)
-                .unwrap_or_else(|| panic!("{key} of {} is not in the truth {server:?}", v.id));
-            seen += 1;
-        }
-        assert_eq!(
-            v.filled, filled,
-            "{}: ledger {} truth {filled}",
-            v.id, v.filled
-        );
-    }
-    assert_eq!(
-        seen,
-        server.len(),
-        "the ledger has every order of the truth"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
