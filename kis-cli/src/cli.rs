@@ -192,6 +192,18 @@ pub enum Command {
         /// Confirm real orders without asking (needs the opt-in; there is no terminal to ask).
         #[arg(long)]
         yes: bool,
+        /// While orders are open and no notice came for this long, ask KIS (milliseconds;
+        /// default the `kis` crate's, 2000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(50..))]
+        poll_ms: Option<u64>,
+        /// An order that may have been sent is declared not sent only after this long and two
+        /// inquiries without it (milliseconds; default the `kis` crate's, 3000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(50..))]
+        resolve_ms: Option<u64>,
+        /// When stdin closes, wait at most this long for orders in flight to be resolved
+        /// before the `end` line (milliseconds).
+        #[arg(long, default_value_t = 15_000)]
+        settle_ms: u64,
     },
     /// Model Context Protocol server over stdio.
     Mcp(McpCli),

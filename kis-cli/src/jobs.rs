@@ -206,6 +206,8 @@ pub fn order_json(v: &OrderView) -> Value {
         "venue": format!("{:?}", v.intent.venue).to_uppercase(),
         "state": format!("{:?}", v.state).to_lowercase(),
         "odno": v.live_odno().map(|l| l.odno.clone()),
+        // Every KIS order number the order went through (a modify makes a new one).
+        "chain": v.chain.iter().map(|l| l.odno.clone()).collect::<Vec<_>>(),
         "filled": v.filled,
         "avg_price": v.avg_price.map(|p| p.to_string()),
         "remaining": v.remaining,

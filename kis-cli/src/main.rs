@@ -209,7 +209,13 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
                 TokenCmd::Revoke => token::revoke(kis.client(), &out).await,
             }
         }
-        Command::Trade { jsonl, yes } => {
+        Command::Trade {
+            jsonl,
+            yes,
+            poll_ms,
+            resolve_ms,
+            settle_ms,
+        } => {
             if !jsonl {
                 return Err(Failure {
                     code: 2,
@@ -218,8 +224,20 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
                     field: None,
                 });
             }
-            let kis = connect::kis(&target).await?;
-            jsonl::run(&kis, yes).await
+            let kis = connect::kis_with(&target, |trading| {
+                if let Some(ms) = poll_ms {
+                    trading.poll_interval = std::time::Duration::from_millis(ms);
+                }
+                if let Some(ms) = resolve_ms {
+                    trading.resolve_after = std::time::Duration::from_millis(ms);
+                }
+            })
+            .await?;
+            let options = jsonl::SessionOptions {
+                yes,
+                settle: std::time::Duration::from_millis(settle_ms),
+            };
+            jsonl::run(&kis, options).await
         }
         Command::Mcp(args) => {
             let kis = connect::kis(&target).await?;

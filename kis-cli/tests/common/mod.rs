@@ -63,20 +63,7 @@ impl Sim {
 
     /// A `kis` command with this simulator's environment (and nothing of the caller's KIS_*).
     pub fn kis(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(KIS);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("KIS_") || k == "NO_COLOR" {
-                c.env_remove(k);
-            }
-        }
-        c.args(args)
-            .env("KIS_CONFIG", &self.config)
-            .env("HOME", self.dir.path())
-            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
-            .env("KIS_TOKEN_CACHE_DIR", self.dir.path().join("tokens"))
-            .env("KIS_JOURNAL_DIR", self.dir.path().join("journal"))
-            .env("NO_COLOR", "1");
-        c
+        kis_in(self.dir.path(), &self.config, args)
     }
 
     /// Runs `kis args` with `stdin`; (exit code, stdout, stderr).
@@ -95,6 +82,25 @@ impl Drop for Sim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A `kis` command with `config` and its caches, journal and home under `dir` (and nothing of
+/// the caller's KIS_*).
+pub fn kis_in(dir: &std::path::Path, config: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = Command::new(KIS);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("KIS_") || k == "NO_COLOR" {
+            c.env_remove(k);
+        }
+    }
+    c.args(args)
+        .env("KIS_CONFIG", config)
+        .env("HOME", dir)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("KIS_TOKEN_CACHE_DIR", dir.join("tokens"))
+        .env("KIS_JOURNAL_DIR", dir.join("journal"))
+        .env("NO_COLOR", "1");
+    c
 }
 
 pub fn run(mut c: Command, stdin: &str) -> (i32, String, String) {
