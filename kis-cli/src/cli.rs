@@ -110,15 +110,28 @@ pub enum Command {
     Balance,
     /// The order ledger's orders of the account (reconciled with KIS).
     Orders,
-    /// KIS's orders and executions of the account (일별주문체결).
+    /// KIS's orders and executions of the account (일별주문체결; US: 해외주식 주문체결내역).
     Executions {
         /// First day; default --to.
         #[arg(long)]
         from: Option<String>,
-        /// Last day; default the trading day.
+        /// Last day; default the trading day (US: New York's day).
         #[arg(long)]
         to: Option<String>,
+        /// Which orders: KRX (domestic) or the US venues (NASDAQ, NYSE, AMEX; New York dates).
+        #[arg(long, value_enum, default_value = "domestic")]
+        market: MarketArg,
     },
+    /// Realized P&L of FROM..=TO as KIS books it (기간별손익): per day, per symbol, totals.
+    /// Real service only (KIS has no paper TR for it).
+    Pnl {
+        /// First day (YYYYMMDD or YYYY-MM-DD).
+        from: String,
+        /// Last day.
+        to: String,
+    },
+    /// Holdings that differ from what the order ledger's fills imply (empty: they agree).
+    Drift,
     /// Buy through the ledger.
     Buy(OrderCli),
     /// Sell through the ledger.
@@ -263,6 +276,15 @@ impl From<OrderCli> for crate::trade::OrderArgs {
             wait: o.wait,
         }
     }
+}
+
+/// Which account orders `executions` lists.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MarketArg {
+    /// KRX (국내).
+    Domestic,
+    /// The US venues: NASDAQ, NYSE, AMEX (미국).
+    Us,
 }
 
 /// Candle periods.

@@ -14,6 +14,7 @@ mod jsonl;
 mod mcp;
 mod mockcmd;
 mod output;
+mod reports;
 mod safety;
 mod stream;
 mod token;
@@ -156,10 +157,21 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
         }
         Command::Balance => jobs::balance(&connect::kis(&target).await?, &out).await,
         Command::Orders => jobs::orders(&connect::kis(&target).await?, &out).await,
-        Command::Executions { from, to } => {
+        Command::Executions { from, to, market } => {
             let kis = connect::kis(&target).await?;
-            jobs::executions(&kis, from.as_deref(), to.as_deref(), &out).await
+            match market {
+                cli::MarketArg::Domestic => {
+                    jobs::executions(&kis, from.as_deref(), to.as_deref(), &out).await
+                }
+                cli::MarketArg::Us => {
+                    reports::us_executions(&kis, from.as_deref(), to.as_deref(), &out).await
+                }
+            }
         }
+        Command::Pnl { from, to } => {
+            reports::pnl(&connect::kis(&target).await?, &from, &to, &out).await
+        }
+        Command::Drift => reports::drift(&connect::kis(&target).await?, &out).await,
         Command::Buy(o) => {
             let kis = connect::kis(&target).await?;
             trade::place(&kis, trade::Side::Buy, &o.into(), &out).await

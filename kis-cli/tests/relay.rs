@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::Setup;
 use kis_mock::relay::{Chaos, Relay};
 use kis_mock::{Fill, Holding, MockClock, MockConfig, MockServer, OrderReplyFault};
 use rand::rngs::StdRng;
@@ -45,53 +46,6 @@ fn mock_config() -> MockConfig {
         })
         .collect();
     mc
-}
-
-/// The kis_devlp.yaml of `server`, its URLs replaced by the relay's.
-fn devlp_yaml(server: &MockServer, relay: &Relay) -> String {
-    let c = server.config();
-    let (cano, prdt) = c.account_parts();
-    let mut s = String::new();
-    for (k, v) in [
-        ("my_app", c.app_key.as_str()),
-        ("my_sec", c.app_secret.as_str()),
-        ("paper_app", c.app_key.as_str()),
-        ("paper_sec", c.app_secret.as_str()),
-        ("my_htsid", c.hts_id.as_str()),
-        ("my_acct_stock", cano),
-        ("my_paper_stock", cano),
-        ("my_prod", prdt),
-        ("prod", &relay.rest_url()),
-        ("ops", &relay.ws_url()),
-        ("vps", &relay.rest_url()),
-        ("vops", &relay.ws_url()),
-        ("my_agent", "kis-cli-test"),
-        ("env", "paper"),
-    ] {
-        s.push_str(&format!("{k}: \"{v}\"\n"));
-    }
-    s
-}
-
-/// A `kis` command through the relay, with its own home, caches and journal.
-struct Setup {
-    dir: tempfile::TempDir,
-    config: std::path::PathBuf,
-}
-
-impl Setup {
-    fn new(server: &MockServer, relay: &Relay) -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("kis_devlp.yaml");
-        std::fs::write(&config, devlp_yaml(server, relay)).unwrap();
-        Setup { dir, config }
-    }
-
-    fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let mut c = common::kis_in(self.dir.path(), &self.config, args);
-        c.env("KIS_RATE_LIMIT", "10000");
-        tokio::process::Command::from(c)
-    }
 }
 
 /// A running `kis trade --jsonl`: commands in, every line out kept.
@@ -365,7 +319,7 @@ fn lost_replies_are_reported_and_resolved(f: &Finished) -> usize {
 async fn trade_through_chaos(seed: u64, chaos: Chaos) {
     let server = MockServer::start(mock_config()).await.unwrap();
     let relay = Relay::start(&server, chaos, seed).await.unwrap();
-    let setup = Setup::new(&server, &relay);
+    let setup = Setup::new(&server, &relay.rest_url(), &relay.ws_url());
     let reader = direct(&server);
     let (_, start) = truth(&server);
     let mut session = Session::start(&setup).await;
@@ -474,7 +428,7 @@ async fn trade_jsonl_through_a_slow_and_lossy_relay_ends_equal_to_kis() {
 async fn a_lost_reply_is_reported_as_maybe_sent_then_resolved_never_resent() {
     let server = MockServer::start(mock_config()).await.unwrap();
     let relay = Relay::start(&server, Chaos::none(), 1).await.unwrap();
-    let setup = Setup::new(&server, &relay);
+    let setup = Setup::new(&server, &relay.rest_url(), &relay.ws_url());
     let reader = direct(&server);
     let (_, start) = truth(&server);
     let mut session = Session::start(&setup).await;
