@@ -159,7 +159,6 @@ impl Session {
     async fn settle(&self, within: Duration) -> Outcome<Value> {
         let account = self.kis.account()?;
         let deadline = tokio::time::Instant::now() + within;
-        let mut last_error = None;
         loop {
             match account.reconcile().await {
                 Ok(drift) => {
@@ -174,10 +173,13 @@ impl Session {
                     }
                 }
                 Err(e) => {
-                    if tokio::time::Instant::now() >= deadline {
-                        return Err(last_error.unwrap_or_else(|| Failure::from(e)));
+                    // A lost answer or a reconciliation cut short is asked again; anything
+                    // else (no account, a bad configuration) will not get better.
+                    let transient = matches!(e, kis::Error::NotReconciled(_));
+                    let f = Failure::from(e);
+                    if (!transient && f.code != 6) || tokio::time::Instant::now() >= deadline {
+                        return Err(f);
                     }
-                    last_error = Some(Failure::from(e));
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

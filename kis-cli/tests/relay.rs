@@ -406,13 +406,16 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trade_jsonl_through_a_rough_relay_ends_equal_to_kis() {
-    // `KIS_RELAY_SEEDS=50` tries more interleavings.
+    // `KIS_RELAY_SEEDS=50` tries more interleavings (about a second each), rough and harsh.
     let seeds: u64 = std::env::var("KIS_RELAY_SEEDS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(2);
     for seed in 1..=seeds {
         trade_through_chaos(seed, Chaos::rough()).await;
+        if seeds > 2 {
+            trade_through_chaos(1000 + seed, Chaos::harsh()).await;
+        }
     }
 }
 
