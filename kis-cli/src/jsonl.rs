@@ -255,10 +255,21 @@ impl Session {
                     price.map_or("MARKET".to_owned(), |p| format!("LIMIT {p}"))
                 );
                 self.gate(&what)?;
+                // With a key, the answer may be an earlier order: nothing was sent now.
+                let earlier: Option<Vec<u64>> = match text(cmd, "key") {
+                    Some(_) => Some(account.orders().await?.iter().map(|v| v.id.0).collect()),
+                    None => None,
+                };
                 let order = b.submit().await.map_err(|e| Failure::from_kis(&e, true))?;
                 self.follow(&order);
                 let v = order.view();
-                Ok(sent_json(&v, submit_unanswered(&v)))
+                let fresh = earlier.is_none_or(|ids| !ids.contains(&v.id.0));
+                let unanswered = if fresh {
+                    submit_unanswered(&v)
+                } else {
+                    pending(&v)
+                };
+                Ok(sent_json(&v, unanswered))
             }
             "modify" => {
                 let order = self.order(cmd).await?;

@@ -334,7 +334,9 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos) {
         };
         let (ask, low_bid) = prices(&reader, symbol).await;
         let side = if rng.random_bool(0.6) { "buy" } else { "sell" };
-        let mut cmd = json!({"op": "submit", "side": side, "symbol": symbol, "qty": 1 + i});
+        let key = format!("s{seed}-{i}");
+        let mut cmd =
+            json!({"op": "submit", "side": side, "symbol": symbol, "qty": 1 + i, "key": key});
         if rng.random_bool(0.2) {
             cmd["market"] = json!(true);
         } else {
@@ -344,8 +346,19 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos) {
                 low_bid.clone()
             });
         }
-        let reply = session.ask(cmd).await;
+        let reply = session.ask(cmd.clone()).await;
         sends += 1;
+        if reply["ok"] == true && reply["result"]["may_have_been_sent"] == true {
+            // A careful program asks again with the same key: the same order, nothing sent.
+            let before = relay.stats().order_requests;
+            let again = session.ask(cmd).await;
+            assert_eq!(again["result"]["id"], reply["result"]["id"], "{again}");
+            assert_eq!(
+                relay.stats().order_requests,
+                before,
+                "a keyed retry sent an order"
+            );
+        }
         if reply["ok"] != true {
             // Refused before sending, rejected by KIS, or the desk could not reconcile
             // through the relay yet: nothing to change.
@@ -441,7 +454,7 @@ async fn a_lost_reply_is_reported_as_maybe_sent_then_resolved_never_resent() {
     let (_, low_bid) = prices(&reader, "005930").await;
     server.faults().order_reply(OrderReplyFault::Http500, 1);
     let reply = session
-        .ask(json!({"op": "submit", "side": "buy", "symbol": "005930", "qty": 3, "price": low_bid}))
+        .ask(json!({"op": "submit", "side": "buy", "symbol": "005930", "qty": 3, "price": low_bid, "key": "k1"}))
         .await;
     assert_eq!(reply["ok"], true, "{reply}");
     // Unknown, or already settled by the order's notice while the request was failing.
@@ -470,6 +483,13 @@ async fn a_lost_reply_is_reported_as_maybe_sent_then_resolved_never_resent() {
     }
     assert_eq!(resolved["result"]["state"], "accepted", "{resolved}");
     assert!(resolved["result"]["odno"].is_string());
+    // The program "retries" with the same key: it gets the first order; nothing is sent.
+    let again = session
+        .ask(json!({"op": "submit", "side": "buy", "symbol": "005930", "qty": 3, "price": low_bid, "key": "k1"}))
+        .await;
+    assert_eq!(again["result"]["id"], "L1", "{again}");
+    assert_eq!(again["result"]["may_have_been_sent"], false, "{again}");
+    assert_eq!(relay.stats().order_requests, 1);
 
     server.faults().order_reply(OrderReplyFault::Http500, 1);
     let reply = session.ask(json!({"op": "cancel", "order": "L1"})).await;
