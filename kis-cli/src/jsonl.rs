@@ -154,6 +154,21 @@ impl Session {
         self.followed.insert(order.id().0, task);
     }
 
+    /// Follows every order of `views` that is not done (external ones included), so their
+    /// changes are events too.
+    async fn follow_open(&mut self, views: &[OrderView]) -> Outcome<()> {
+        let account = self.kis.account()?;
+        for v in views.iter().filter(|v| !v.state.is_done()) {
+            if self.followed.contains_key(&v.id.0) {
+                continue;
+            }
+            if let Some(order) = account.order(v.id).await? {
+                self.follow(&order);
+            }
+        }
+        Ok(())
+    }
+
     /// Reconciles with KIS until nothing is in flight (or `within` passed); every order of
     /// the account and the drift after it. Only inquiries are sent.
     async fn settle(&self, within: Duration) -> Outcome<Value> {
@@ -306,11 +321,15 @@ impl Session {
             }
             "list" => {
                 let views = self.kis.account()?.orders().await?;
+                self.follow_open(&views).await?;
                 Ok(Value::Array(views.iter().map(order_json).collect()))
             }
             "reconcile" => {
                 let ms = whole(cmd, "timeout_ms")?.unwrap_or(10_000).min(3_600_000);
-                self.settle(Duration::from_millis(ms)).await
+                let v = self.settle(Duration::from_millis(ms)).await?;
+                let views = self.kis.account()?.orders().await?;
+                self.follow_open(&views).await?;
+                Ok(v)
             }
             "wait" => {
                 let order = self.order(cmd).await?;

@@ -518,3 +518,72 @@ async fn a_lost_reply_is_reported_as_maybe_sent_then_resolved_never_resent() {
     assert!(differences(orders, &server, &start).is_empty(), "{end}");
     assert_eq!(relay.stats().order_requests, 2, "one order and one cancel");
 }
+
+/// An order placed elsewhere (another program, HTS) shows up in `list` as external, and from
+/// then on its changes are events of the session too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_orders_listed_are_followed() {
+    let server = MockServer::start(mock_config()).await.unwrap();
+    let relay = Relay::start(&server, Chaos::none(), 1).await.unwrap();
+    let setup = Setup::new(&server, &relay.rest_url(), &relay.ws_url());
+    let mut options = kis::orders::TradingOptions::default();
+    options.journal = kis::orders::JournalPlace::Memory;
+    let elsewhere = direct(&server).with_trading(options);
+    let mut session = Session::start(&setup).await;
+    assert_eq!(
+        session.ask(json!({"op": "list"})).await["result"],
+        json!([])
+    );
+
+    let (_, low_bid) = prices(&elsewhere, "005930").await;
+    let order = elsewhere
+        .account()
+        .unwrap()
+        .buy("005930", 2)
+        .limit(low_bid.parse().unwrap())
+        .submit()
+        .await
+        .unwrap();
+    let odno = order.view().live_odno().unwrap().odno.clone();
+    let mut listed = Value::Null;
+    for _ in 0..50 {
+        let l = session.ask(json!({"op": "list"})).await;
+        if let Some(o) = l["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["odno"] == odno)
+        {
+            listed = o.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(listed["external"], true, "{listed}");
+    let id = listed["id"].clone();
+    order.cancel().await.unwrap();
+    let cancelled = |s: &Session| {
+        s.lines.iter().any(|l| {
+            l["type"] == "event" && l["order"]["id"] == id && l["order"]["state"] == "cancelled"
+        })
+    };
+    for _ in 0..50 {
+        if cancelled(&session) {
+            break;
+        }
+        // (Not `get`: that follows the order by itself.)
+        session.ask(json!({"op": "list"})).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        cancelled(&session),
+        "no event for the external order's cancel"
+    );
+    let finished = session.finish().await;
+    assert_eq!(
+        finished.end["orders"][0]["state"], "cancelled",
+        "{}",
+        finished.end
+    );
+    assert_eq!(relay.stats().order_requests, 0, "the session sent nothing");
+}
