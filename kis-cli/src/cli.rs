@@ -110,15 +110,28 @@ pub enum Command {
     Balance,
     /// The order ledger's orders of the account (reconciled with KIS).
     Orders,
-    /// KIS's orders and executions of the account (일별주문체결).
+    /// KIS's orders and executions of the account (일별주문체결; US: 해외주식 주문체결내역).
     Executions {
         /// First day; default --to.
         #[arg(long)]
         from: Option<String>,
-        /// Last day; default the trading day.
+        /// Last day; default the trading day (US: New York's day).
         #[arg(long)]
         to: Option<String>,
+        /// Which orders: KRX (domestic) or the US venues (NASDAQ, NYSE, AMEX; New York dates).
+        #[arg(long, value_enum, default_value = "domestic")]
+        market: MarketArg,
     },
+    /// Realized P&L of FROM..=TO as KIS books it (기간별손익): per day, per symbol, totals.
+    /// Real service only (KIS has no paper TR for it).
+    Pnl {
+        /// First day (YYYYMMDD or YYYY-MM-DD).
+        from: String,
+        /// Last day.
+        to: String,
+    },
+    /// Holdings that differ from what the order ledger's fills imply (empty: they agree).
+    Drift,
     /// Buy through the ledger.
     Buy(OrderCli),
     /// Sell through the ledger.
@@ -192,6 +205,18 @@ pub enum Command {
         /// Confirm real orders without asking (needs the opt-in; there is no terminal to ask).
         #[arg(long)]
         yes: bool,
+        /// While orders are open and no notice came for this long, ask KIS (milliseconds;
+        /// default the `kis` crate's, 2000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(50..))]
+        poll_ms: Option<u64>,
+        /// An order that may have been sent is declared not sent only after this long and two
+        /// inquiries without it (milliseconds; default the `kis` crate's, 3000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(50..))]
+        resolve_ms: Option<u64>,
+        /// When stdin closes, wait at most this long for orders in flight to be resolved
+        /// before the `end` line (milliseconds).
+        #[arg(long, default_value_t = 15_000)]
+        settle_ms: u64,
     },
     /// Model Context Protocol server over stdio.
     Mcp(McpCli),
@@ -251,6 +276,15 @@ impl From<OrderCli> for crate::trade::OrderArgs {
             wait: o.wait,
         }
     }
+}
+
+/// Which account orders `executions` lists.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MarketArg {
+    /// KRX (국내).
+    Domestic,
+    /// The US venues: NASDAQ, NYSE, AMEX (미국).
+    Us,
 }
 
 /// Candle periods.

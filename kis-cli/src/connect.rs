@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use kis::Kis;
 use kis::master::MasterStore;
+use kis::orders::TradingOptions;
 use kis_client::Config;
 
 use crate::exit::{Failure, Outcome};
@@ -34,6 +35,16 @@ pub fn config(target: &Target) -> Outcome<Config> {
 /// The handle: the simulator, or the configured service. A configuration whose REST URL is
 /// on loopback (a `kis mock`) takes the symbol master from that server too.
 pub async fn kis(target: &Target) -> Outcome<Kis> {
+    kis_with(target, |_| {}).await
+}
+
+/// [`kis`] with the order layer's options adjusted (poll and resolve intervals).
+pub async fn kis_with(target: &Target, adjust: impl FnOnce(&mut TradingOptions)) -> Outcome<Kis> {
+    let trading = |kis: Kis| {
+        let mut options = kis.trading_options().clone();
+        adjust(&mut options);
+        kis.with_trading(options)
+    };
     if target.simulator {
         if target.real {
             return Err(Failure::invalid(
@@ -41,11 +52,12 @@ pub async fn kis(target: &Target) -> Outcome<Kis> {
                 "--simulator runs a paper service; start `kis mock --real` for a real-service simulator",
             ));
         }
-        return Ok(Kis::simulator().await?);
+        return Ok(trading(Kis::simulator().await?));
     }
     let config = config(target)?;
     let rest = config.rest_url().to_owned();
-    let kis = Kis::with_config(config)?;
+    // The options are set before the master store: `with_trading` makes a new handle.
+    let kis = trading(Kis::with_config(config)?);
     if let Some(store) = master_store(&rest) {
         kis.set_master_store(store);
     }

@@ -102,7 +102,11 @@ pub async fn candles(
 ) -> Outcome<()> {
     let to = match to {
         Some(t) => parse_date("to", t)?,
-        None => kis.trading_day(),
+        // KIS's day, never this machine's: ask KIS's clock first.
+        None => {
+            kis.sync_clock().await?;
+            kis.trading_day()
+        }
     };
     let from = match from {
         Some(f) => parse_date("from", f)?,
@@ -162,7 +166,11 @@ pub async fn balance(kis: &Kis, out: &Out) -> Outcome<()> {
 pub async fn executions(kis: &Kis, from: Option<&str>, to: Option<&str>, out: &Out) -> Outcome<()> {
     let to = match to {
         Some(t) => parse_date("to", t)?,
-        None => kis.trading_day(),
+        // KIS's day, never this machine's: ask KIS's clock first.
+        None => {
+            kis.sync_clock().await?;
+            kis.trading_day()
+        }
     };
     let from = match from {
         Some(f) => parse_date("from", f)?,
@@ -206,6 +214,8 @@ pub fn order_json(v: &OrderView) -> Value {
         "venue": format!("{:?}", v.intent.venue).to_uppercase(),
         "state": format!("{:?}", v.state).to_lowercase(),
         "odno": v.live_odno().map(|l| l.odno.clone()),
+        // Every KIS order number the order went through (a modify makes a new one).
+        "chain": v.chain.iter().map(|l| l.odno.clone()).collect::<Vec<_>>(),
         "filled": v.filled,
         "avg_price": v.avg_price.map(|p| p.to_string()),
         "remaining": v.remaining,

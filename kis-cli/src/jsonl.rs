@@ -3,12 +3,20 @@
 //! `id`) or a ledger event (`"type": "event"`: an order changed, from KIS's notices, the
 //! inquiries and reconciliation of the `kis` crate's desk). The protocol is in
 //! kis-cli/README.md.
+//!
+//! A lost reply: an order (or a modify or cancel) whose answer never came is never sent
+//! again. Its reply says `"may_have_been_sent": true` with the order as the ledger has it
+//! (`unknown`, `pendingmodify`, `pendingcancel`); the session follows it, and an event reports
+//! its resolution when an inquiry settles it. When stdin closes the session settles first
+//! (reconciles and waits, bounded, for orders in flight) and ends with one `"type": "end"` line
+//! holding every order of the account and any position drift.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
 use futures::StreamExt;
+use kis::ledger::{OrderState, OrderView};
 use kis::{Kis, Order};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -58,21 +66,82 @@ fn whole(cmd: &Value, k: &str) -> Outcome<Option<u64>> {
     }
 }
 
+/// How a session runs: the gate and the settling at the end.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionOptions {
+    /// Confirm real orders without asking (needs the opt-in).
+    pub yes: bool,
+    /// When stdin closes: how long to wait, at most, for orders in flight to be resolved.
+    pub settle: Duration,
+}
+
+/// Whether a request may be at KIS without KIS having answered it: the order is still
+/// `unknown` (or `sent`), or a modify or cancel is still pending after its request returned.
+fn pending(v: &OrderView) -> bool {
+    matches!(
+        v.state,
+        OrderState::Unknown
+            | OrderState::Sent
+            | OrderState::PendingModify
+            | OrderState::PendingCancel
+    )
+}
+
+/// Whether a just-submitted order's request went unanswered: still in flight, or settled by a
+/// notice or an inquiry while the request was failing (its `last_error` is the failure, and
+/// KIS did not reject it).
+fn submit_unanswered(v: &OrderView) -> bool {
+    pending(v)
+        || (v.last_error.is_some() && !matches!(v.state, OrderState::Rejected) && !v.external)
+}
+
+/// An order result, marked when its request may have been sent without an answer.
+fn sent_json(v: &OrderView, unanswered: bool) -> Value {
+    let mut j = order_json(v);
+    if let Value::Object(m) = &mut j {
+        m.insert("may_have_been_sent".into(), Value::Bool(unanswered));
+        if unanswered {
+            let what = if pending(v) {
+                format!("{} is resolved by inquiry (an event follows)", v.id)
+            } else {
+                format!("KIS's notices or inquiries already settled {}", v.id)
+            };
+            m.insert(
+                "note".into(),
+                Value::String(format!(
+                    "no answer from KIS: the request may have been sent; {what}; it is never \
+                     sent again"
+                )),
+            );
+        }
+    }
+    j
+}
+
+/// Orders not settled yet: in flight or with a change pending.
+fn unsettled(views: &[OrderView]) -> Vec<String> {
+    views
+        .iter()
+        .filter(|v| v.state.is_in_flight() || pending(v))
+        .map(|v| v.id.to_string())
+        .collect()
+}
+
 struct Session {
     kis: Kis,
     yes: bool,
     tx: mpsc::UnboundedSender<Value>,
-    followed: HashSet<u64>,
+    followed: HashMap<u64, tokio::task::JoinHandle<()>>,
 }
 
 impl Session {
     fn follow(&mut self, order: &Order) {
-        if !self.followed.insert(order.id().0) {
+        if self.followed.contains_key(&order.id().0) {
             return;
         }
         let tx = self.tx.clone();
         let mut updates = Box::pin(order.updates());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             while let Some(v) = updates.next().await {
                 if tx
                     .send(json!({"type": "event", "order": order_json(&v)}))
@@ -82,6 +151,54 @@ impl Session {
                 }
             }
         });
+        self.followed.insert(order.id().0, task);
+    }
+
+    /// Follows every order of `views` that is not done (external ones included), so their
+    /// changes are events too.
+    async fn follow_open(&mut self, views: &[OrderView]) -> Outcome<()> {
+        let account = self.kis.account()?;
+        for v in views.iter().filter(|v| !v.state.is_done()) {
+            if self.followed.contains_key(&v.id.0) {
+                continue;
+            }
+            if let Some(order) = account.order(v.id).await? {
+                self.follow(&order);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reconciles with KIS until nothing is in flight (or `within` passed); every order of
+    /// the account and the drift after it. Only inquiries are sent.
+    async fn settle(&self, within: Duration) -> Outcome<Value> {
+        let account = self.kis.account()?;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match account.reconcile().await {
+                Ok(drift) => {
+                    let views = account.orders().await?;
+                    let open = unsettled(&views);
+                    if open.is_empty() || tokio::time::Instant::now() >= deadline {
+                        return Ok(json!({
+                            "orders": views.iter().map(order_json).collect::<Vec<_>>(),
+                            "drift": serde_json::to_value(&drift).unwrap_or(Value::Null),
+                            "unsettled": open,
+                        }));
+                    }
+                }
+                Err(e) => {
+                    // A lost answer or a reconciliation cut short is asked again; anything
+                    // else (no account, a bad configuration) will not get better.
+                    let transient = matches!(e, kis::Error::NotReconciled(_));
+                    let f = Failure::from(e);
+                    if (!transient && f.code != 6) || tokio::time::Instant::now() >= deadline {
+                        return Err(f);
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     fn gate(&self, what: &str) -> Outcome<()> {
@@ -153,9 +270,21 @@ impl Session {
                     price.map_or("MARKET".to_owned(), |p| format!("LIMIT {p}"))
                 );
                 self.gate(&what)?;
+                // With a key, the answer may be an earlier order: nothing was sent now.
+                let earlier: Option<Vec<u64>> = match text(cmd, "key") {
+                    Some(_) => Some(account.orders().await?.iter().map(|v| v.id.0).collect()),
+                    None => None,
+                };
                 let order = b.submit().await.map_err(|e| Failure::from_kis(&e, true))?;
                 self.follow(&order);
-                Ok(order_json(&order.view()))
+                let v = order.view();
+                let fresh = earlier.is_none_or(|ids| !ids.contains(&v.id.0));
+                let unanswered = if fresh {
+                    submit_unanswered(&v)
+                } else {
+                    pending(&v)
+                };
+                Ok(sent_json(&v, unanswered))
             }
             "modify" => {
                 let order = self.order(cmd).await?;
@@ -172,7 +301,8 @@ impl Session {
                         ));
                     }
                 };
-                Ok(order_json(&v.map_err(|e| Failure::from_kis(&e, true))?))
+                let v = v.map_err(|e| Failure::from_kis(&e, true))?;
+                Ok(sent_json(&v, pending(&v)))
             }
             "cancel" => {
                 let order = self.order(cmd).await?;
@@ -182,7 +312,7 @@ impl Session {
                     .cancel()
                     .await
                     .map_err(|e| Failure::from_kis(&e, true))?;
-                Ok(order_json(&v))
+                Ok(sent_json(&v, pending(&v)))
             }
             "get" => {
                 let order = self.order(cmd).await?;
@@ -191,7 +321,15 @@ impl Session {
             }
             "list" => {
                 let views = self.kis.account()?.orders().await?;
+                self.follow_open(&views).await?;
                 Ok(Value::Array(views.iter().map(order_json).collect()))
+            }
+            "reconcile" => {
+                let ms = whole(cmd, "timeout_ms")?.unwrap_or(10_000).min(3_600_000);
+                let v = self.settle(Duration::from_millis(ms)).await?;
+                let views = self.kis.account()?.orders().await?;
+                self.follow_open(&views).await?;
+                Ok(v)
             }
             "wait" => {
                 let order = self.order(cmd).await?;
@@ -201,14 +339,14 @@ impl Session {
             }
             other => Err(Failure::invalid(
                 Some("op"),
-                format!("unknown op {other:?}: submit, modify, cancel, get, list, wait"),
+                format!("unknown op {other:?}: submit, modify, cancel, get, list, wait, reconcile"),
             )),
         }
     }
 }
 
-/// Runs the session until stdin closes.
-pub async fn run(kis: &Kis, yes: bool) -> Outcome<()> {
+/// Runs the session until stdin closes, then settles and ends with the `end` line.
+pub async fn run(kis: &Kis, options: SessionOptions) -> Outcome<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
     let writer = tokio::spawn(async move {
         while let Some(v) = rx.recv().await {
@@ -220,9 +358,9 @@ pub async fn run(kis: &Kis, yes: bool) -> Outcome<()> {
     });
     let mut session = Session {
         kis: kis.clone(),
-        yes,
+        yes: options.yes,
         tx: tx.clone(),
-        followed: HashSet::new(),
+        followed: HashMap::new(),
     };
     let _ = tx.send(json!({"type": "ready", "env": match kis.env() { kis::Env::Real => "real", kis::Env::Paper => "paper" }}));
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
@@ -245,9 +383,27 @@ pub async fn run(kis: &Kis, yes: bool) -> Outcome<()> {
         };
         let _ = tx.send(reply);
     }
+    // Settle: what may have been sent is resolved by inquiry (events report it), then the
+    // account as the ledger has it.
+    let end = match session.settle(options.settle).await {
+        Ok(mut v) => {
+            if let Value::Object(m) = &mut v {
+                m.insert("type".into(), json!("end"));
+                m.insert("ok".into(), json!(true));
+            }
+            v
+        }
+        Err(f) => json!({"type": "end", "ok": false, "error": failure_json(&f)}),
+    };
+    // Let the followers report the last changes, then stop them: the writer ends when every
+    // sender is gone, after writing everything sent.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for (_, task) in session.followed.drain() {
+        task.abort();
+    }
+    let _ = tx.send(end);
     drop(session);
     drop(tx);
-    // Events of followed orders keep their senders; give the writer a moment, then stop.
-    let _ = tokio::time::timeout(Duration::from_millis(200), writer).await;
+    let _ = writer.await;
     Ok(())
 }

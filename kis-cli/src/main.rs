@@ -14,6 +14,7 @@ mod jsonl;
 mod mcp;
 mod mockcmd;
 mod output;
+mod reports;
 mod safety;
 mod stream;
 mod token;
@@ -156,10 +157,21 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
         }
         Command::Balance => jobs::balance(&connect::kis(&target).await?, &out).await,
         Command::Orders => jobs::orders(&connect::kis(&target).await?, &out).await,
-        Command::Executions { from, to } => {
+        Command::Executions { from, to, market } => {
             let kis = connect::kis(&target).await?;
-            jobs::executions(&kis, from.as_deref(), to.as_deref(), &out).await
+            match market {
+                cli::MarketArg::Domestic => {
+                    jobs::executions(&kis, from.as_deref(), to.as_deref(), &out).await
+                }
+                cli::MarketArg::Us => {
+                    reports::us_executions(&kis, from.as_deref(), to.as_deref(), &out).await
+                }
+            }
         }
+        Command::Pnl { from, to } => {
+            reports::pnl(&connect::kis(&target).await?, &from, &to, &out).await
+        }
+        Command::Drift => reports::drift(&connect::kis(&target).await?, &out).await,
         Command::Buy(o) => {
             let kis = connect::kis(&target).await?;
             trade::place(&kis, trade::Side::Buy, &o.into(), &out).await
@@ -209,7 +221,13 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
                 TokenCmd::Revoke => token::revoke(kis.client(), &out).await,
             }
         }
-        Command::Trade { jsonl, yes } => {
+        Command::Trade {
+            jsonl,
+            yes,
+            poll_ms,
+            resolve_ms,
+            settle_ms,
+        } => {
             if !jsonl {
                 return Err(Failure {
                     code: 2,
@@ -218,8 +236,20 @@ async fn run(cli: Cli, out: Out) -> Outcome<()> {
                     field: None,
                 });
             }
-            let kis = connect::kis(&target).await?;
-            jsonl::run(&kis, yes).await
+            let kis = connect::kis_with(&target, |trading| {
+                if let Some(ms) = poll_ms {
+                    trading.poll_interval = std::time::Duration::from_millis(ms);
+                }
+                if let Some(ms) = resolve_ms {
+                    trading.resolve_after = std::time::Duration::from_millis(ms);
+                }
+            })
+            .await?;
+            let options = jsonl::SessionOptions {
+                yes,
+                settle: std::time::Duration::from_millis(settle_ms),
+            };
+            jsonl::run(&kis, options).await
         }
         Command::Mcp(args) => {
             let kis = connect::kis(&target).await?;

@@ -38,6 +38,8 @@ mod overseas;
 mod pnl;
 mod quotes;
 mod realized;
+#[cfg(feature = "relay")]
+pub mod relay;
 mod rest;
 mod server;
 mod stats;

@@ -6,268 +6,16 @@
 //! the relay counts the order requests it received from the client.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use kis::Kis;
 use kis::ledger::{OrderState, OrderView, Side};
 use kis::orders::{JournalPlace, TradingOptions};
+use kis_mock::relay::{Chaos, Relay};
 use kis_mock::{Fill, Holding, MockClock, MockConfig, MockServer};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::Message;
-
-/// What the relay does to traffic, each a probability per request or frame.
-#[derive(Clone, Copy)]
-struct Chaos {
-    /// A REST request never reaches the server; the client's connection is closed.
-    drop_request: f64,
-    /// The server answers, the answer is lost; the client's connection is closed.
-    drop_reply: f64,
-    /// The request reaches the server twice (the client sees the first answer).
-    duplicate_request: f64,
-    /// A server frame reaches the client twice.
-    duplicate_frame: f64,
-    /// Up to this many milliseconds of delay per request or frame.
-    delay_ms: u64,
-    /// A websocket connection is cut after this many server frames (random in range).
-    cut_after_frames: (u64, u64),
-}
-
-struct Relay {
-    rng: Mutex<StdRng>,
-    chaos: Chaos,
-    /// Off: the relay forwards faithfully (the end of the test).
-    on: AtomicBool,
-    upstream_rest: String,
-    upstream_ws: String,
-    http: reqwest::Client,
-    /// Order requests (order-cash, order-rvsecncl) received from the client.
-    order_requests: AtomicU64,
-    /// Order requests the relay itself sent a second time.
-    order_duplicates: AtomicU64,
-    dropped: AtomicU64,
-    cuts: AtomicU64,
-    dup_frames: AtomicU64,
-}
-
-impl Relay {
-    fn roll(&self, p: f64) -> bool {
-        self.on.load(Ordering::SeqCst) && self.rng.lock().unwrap().random_bool(p)
-    }
-
-    async fn delay(&self) {
-        if !self.on.load(Ordering::SeqCst) || self.chaos.delay_ms == 0 {
-            return;
-        }
-        let ms = self
-            .rng
-            .lock()
-            .unwrap()
-            .random_range(0..=self.chaos.delay_ms);
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-}
-
-fn is_order(path: &str) -> bool {
-    path.contains("/trading/order-cash") || path.contains("/trading/order-rvsecncl")
-}
-
-/// One REST request: forwarded (maybe twice), or lost on either side of the server.
-async fn forward(
-    relay: Arc<Relay>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, std::io::Error> {
-    let lost = || std::io::Error::other("the relay lost it");
-    let (parts, body) = req.into_parts();
-    let body = body.collect().await.map_err(|_| lost())?.to_bytes();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_owned();
-    // Chaos on KIS's API only: tokens, approval keys and master files pass untouched.
-    let chaotic = path.starts_with("/uapi/");
-    let order = is_order(&path);
-    if order {
-        relay.order_requests.fetch_add(1, Ordering::SeqCst);
-    }
-    if chaotic {
-        relay.delay().await;
-        if relay.roll(relay.chaos.drop_request) {
-            relay.dropped.fetch_add(1, Ordering::SeqCst);
-            return Err(lost());
-        }
-    }
-    let send = || {
-        let mut r = relay
-            .http
-            .request(
-                parts.method.clone(),
-                format!("{}{path}", relay.upstream_rest),
-            )
-            .body(body.clone());
-        for (k, v) in &parts.headers {
-            if k != hyper::header::HOST && k != hyper::header::CONTENT_LENGTH {
-                r = r.header(k, v);
-            }
-        }
-        r.send()
-    };
-    let answer = send().await.map_err(|_| lost())?;
-    let status = answer.status();
-    let headers = answer.headers().clone();
-    let bytes = answer.bytes().await.map_err(|_| lost())?;
-    if chaotic && relay.roll(relay.chaos.duplicate_request) {
-        if order {
-            relay.order_duplicates.fetch_add(1, Ordering::SeqCst);
-        }
-        let _ = send().await;
-    }
-    if chaotic {
-        relay.delay().await;
-        if relay.roll(relay.chaos.drop_reply) {
-            relay.dropped.fetch_add(1, Ordering::SeqCst);
-            return Err(lost());
-        }
-    }
-    let mut out = Response::new(Full::new(bytes));
-    *out.status_mut() = status;
-    for (k, v) in &headers {
-        if k != hyper::header::CONTENT_LENGTH && k != hyper::header::TRANSFER_ENCODING {
-            out.headers_mut().append(k, v.clone());
-        }
-    }
-    Ok(out)
-}
-
-async fn serve_rest(relay: Arc<Relay>, listener: TcpListener) {
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            continue;
-        };
-        let relay = relay.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| forward(relay.clone(), req));
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(tcp), service)
-                .await;
-        });
-    }
-}
-
-/// One websocket connection: frames both ways, server frames sometimes twice, the
-/// connection cut now and then.
-async fn relay_ws(relay: Arc<Relay>, tcp: tokio::net::TcpStream) {
-    let path = Arc::new(Mutex::new(String::from("/")));
-    let seen = path.clone();
-    // tungstenite's callback signature, whose error type is an HTTP response.
-    #[allow(clippy::result_large_err)]
-    let callback = move |req: &tokio_tungstenite::tungstenite::handshake::server::Request, resp| {
-        *seen.lock().unwrap() = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        Ok(resp)
-    };
-    let Ok(client) = tokio_tungstenite::accept_hdr_async(tcp, callback).await else {
-        return;
-    };
-    let url = format!("{}{}", relay.upstream_ws, path.lock().unwrap().clone());
-    let Ok((server, _)) = tokio_tungstenite::connect_async(url).await else {
-        return;
-    };
-    let (mut c_tx, mut c_rx) = client.split();
-    let (mut s_tx, mut s_rx) = server.split();
-    let cut_after = {
-        let (lo, hi) = relay.chaos.cut_after_frames;
-        relay.rng.lock().unwrap().random_range(lo..=hi)
-    };
-    let up = async {
-        while let Some(Ok(m)) = c_rx.next().await {
-            if s_tx.send(m).await.is_err() {
-                break;
-            }
-        }
-    };
-    let down = async {
-        let mut frames = 0u64;
-        while let Some(Ok(m)) = s_rx.next().await {
-            frames += 1;
-            if relay.on.load(Ordering::SeqCst) && frames >= cut_after {
-                relay.cuts.fetch_add(1, Ordering::SeqCst);
-                break;
-            }
-            relay.delay().await;
-            let twice = matches!(m, Message::Text(_)) && relay.roll(relay.chaos.duplicate_frame);
-            if twice {
-                relay.dup_frames.fetch_add(1, Ordering::SeqCst);
-                if c_tx.send(m.clone()).await.is_err() {
-                    break;
-                }
-            }
-            if c_tx.send(m).await.is_err() {
-                break;
-            }
-        }
-    };
-    tokio::select! {
-        _ = up => {}
-        _ = down => {}
-    }
-    // Dropping both halves closes both connections without a close frame: a cut.
-}
-
-async fn serve_ws(relay: Arc<Relay>, listener: TcpListener) {
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            continue;
-        };
-        tokio::spawn(relay_ws(relay.clone(), tcp));
-    }
-}
-
-async fn start_relay(
-    server: &MockServer,
-    chaos: Chaos,
-    seed: u64,
-) -> (Arc<Relay>, SocketAddr, SocketAddr) {
-    let relay = Arc::new(Relay {
-        rng: Mutex::new(StdRng::seed_from_u64(seed)),
-        chaos,
-        on: AtomicBool::new(true),
-        upstream_rest: server.rest_url().trim_end_matches('/').to_owned(),
-        upstream_ws: server.ws_url().trim_end_matches('/').to_owned(),
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        order_requests: AtomicU64::new(0),
-        order_duplicates: AtomicU64::new(0),
-        dropped: AtomicU64::new(0),
-        cuts: AtomicU64::new(0),
-        dup_frames: AtomicU64::new(0),
-    });
-    let rest = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let (rest_addr, ws_addr) = (rest.local_addr().unwrap(), ws.local_addr().unwrap());
-    tokio::spawn(serve_rest(relay.clone(), rest));
-    tokio::spawn(serve_ws(relay.clone(), ws));
-    (relay, rest_addr, ws_addr)
-}
 
 fn mock_config() -> MockConfig {
     let mut mc = MockConfig::paper();
@@ -295,7 +43,7 @@ fn mock_config() -> MockConfig {
     mc
 }
 
-fn client_for(server: &MockServer, rest: SocketAddr, ws: SocketAddr) -> kis_client::Client {
+fn client_for(server: &MockServer, relay: &Relay) -> kis_client::Client {
     let c = server.config();
     let config = kis_client::Config::builder()
         .env(kis_client::Env::Paper)
@@ -303,8 +51,8 @@ fn client_for(server: &MockServer, rest: SocketAddr, ws: SocketAddr) -> kis_clie
         .app_secret(c.app_secret.clone())
         .account(c.account.clone())
         .hts_id(c.hts_id.clone())
-        .rest_url(format!("http://{rest}"))
-        .ws_url(format!("ws://{ws}"))
+        .rest_url(relay.rest_url())
+        .ws_url(relay.ws_url())
         .rate_limit_per_sec(10_000)
         .no_token_cache()
         .build()
@@ -411,13 +159,13 @@ async fn book_prices(kis: &Kis, symbol: &str) -> Option<(Decimal, Decimal)> {
 
 async fn trade_through_chaos(seed: u64, chaos: Chaos, notices: bool) {
     let server = MockServer::start(mock_config()).await.unwrap();
-    let (relay, rest, ws) = start_relay(&server, chaos, seed).await;
+    let relay = Relay::start(&server, chaos, seed).await.unwrap();
     let mut options = TradingOptions::default();
     options.journal = JournalPlace::Memory;
     options.notices = notices;
     options.poll_interval = Duration::from_millis(150);
     options.resolve_after = Duration::from_millis(200);
-    let kis = Kis::with_client(client_for(&server, rest, ws)).with_trading(options);
+    let kis = Kis::with_client(client_for(&server, &relay)).with_trading(options);
     let account = kis.account().unwrap();
     let (_, start) = truth(&server);
 
@@ -478,7 +226,7 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos, notices: bool) {
     }
 
     // The relay calms down; the account is asked until the ledger agrees with KIS.
-    relay.on.store(false, Ordering::SeqCst);
+    relay.calm();
     let mut last = Vec::new();
     for _ in 0..60 {
         if let Ok(drift) = account.reconcile().await {
@@ -492,35 +240,18 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos, notices: bool) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    eprintln!(
-        "seed {seed}: {submits} submits, {changes} changes; relay: {} order requests, {} duplicated, {} dropped, {} ws cuts, {} frames twice",
-        relay.order_requests.load(Ordering::SeqCst),
-        relay.order_duplicates.load(Ordering::SeqCst),
-        relay.dropped.load(Ordering::SeqCst),
-        relay.cuts.load(Ordering::SeqCst),
-        relay.dup_frames.load(Ordering::SeqCst),
-    );
+    let stats = relay.stats();
+    eprintln!("seed {seed}: {submits} submits, {changes} changes; relay: {stats:?}");
     assert!(
         last.is_empty(),
         "seed {seed}: the ledger differs from KIS: {last:#?}"
     );
     // The client sent each order and each change at most once.
     assert!(
-        relay.order_requests.load(Ordering::SeqCst) <= submits + changes,
+        stats.order_requests <= submits + changes,
         "the client re-sent an order: {} requests for {submits} submits and {changes} changes",
-        relay.order_requests.load(Ordering::SeqCst)
+        stats.order_requests
     );
-}
-
-fn rough() -> Chaos {
-    Chaos {
-        drop_request: 0.08,
-        drop_reply: 0.08,
-        duplicate_request: 0.08,
-        duplicate_frame: 0.2,
-        delay_ms: 15,
-        cut_after_frames: (2, 8),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -531,31 +262,19 @@ async fn the_ledger_equals_kis_after_a_relay_drops_delays_and_duplicates_traffic
         .and_then(|n| n.parse().ok())
         .unwrap_or(3);
     for seed in 1..=seeds {
-        trade_through_chaos(seed, rough(), true).await;
+        trade_through_chaos(seed, Chaos::rough(), true).await;
         if seeds > 3 {
-            trade_through_chaos(1000 + seed, harsh(), seed % 2 == 0).await;
+            trade_through_chaos(1000 + seed, Chaos::harsh(), seed % 2 == 0).await;
         }
-    }
-}
-
-/// Slow and lossy: replies overtake notices and the other way round.
-fn harsh() -> Chaos {
-    Chaos {
-        drop_request: 0.15,
-        drop_reply: 0.15,
-        duplicate_request: 0.15,
-        duplicate_frame: 0.3,
-        delay_ms: 120,
-        cut_after_frames: (1, 5),
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_and_lossy_relay_changes_nothing_either() {
-    trade_through_chaos(11, harsh(), true).await;
+    trade_through_chaos(11, Chaos::harsh(), true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_notices_the_relay_changes_nothing_either() {
-    trade_through_chaos(7, rough(), false).await;
+    trade_through_chaos(7, Chaos::rough(), false).await;
 }
