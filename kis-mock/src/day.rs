@@ -218,6 +218,52 @@ mod tests {
     }
 
     #[test]
+    fn a_partly_filled_order_keeps_its_fills_and_expires_the_rest() {
+        // A clock that barely moves: the book stays the same second's.
+        let m = Market::new(
+            3,
+            Clock::new(MockClock::Simulated {
+                start: d(2).and_hms_opt(10, 30, 0),
+                speed: 0.001,
+            }),
+        );
+        let mut a = Account::new(
+            &MockConfig {
+                initial_cash: 1_000_000_000_000,
+                ..MockConfig::default()
+            },
+            d(2),
+        );
+        let q = m.quote("005930");
+        let ask = m.book(&q).asks[0];
+        let qty = ask.qty + 5;
+        let (order, _) = a
+            .place(
+                &m,
+                "005930",
+                false,
+                "00",
+                &qty.to_string(),
+                &ask.price.to_string(),
+            )
+            .unwrap();
+        a.match_now(&m, &order.odno, false);
+        let o = &a.orders[0];
+        assert_eq!((o.filled, o.open()), (ask.qty, 5), "the first level only");
+        let held = a.holdings["005930"].qty;
+        assert_eq!(held, ask.qty);
+        a.close_day(d(3), |_| true);
+        let o = &a.past[0];
+        assert_eq!(
+            (o.filled, o.open(), o.expired, o.remaining()),
+            (ask.qty, 0, 5, 5)
+        );
+        assert_eq!(a.holdings["005930"].qty, held);
+        assert_eq!(a.yesterday.qty["005930"], (ask.qty, 0));
+        assert_eq!(a.available_cash(), a.cash);
+    }
+
+    #[test]
     fn cash_settles_two_trading_days_after_the_trade() {
         let m = market(10, 30);
         let mut a = account();
