@@ -4,8 +4,9 @@
 //! bought/sold counters (`thdt_*`) start at zero, and a day order (every order the mock takes)
 //! ends with its trading day. When the market clock enters a new KST day, [`Account::roll`]:
 //!
-//! 1. sweeps the ended day's resting orders once more as of its last second (the close, so the
-//!    closing price can still fill them), unless fills are off;
+//! 1. sweeps the ended day's resting orders once more as of its close (15:30, the closing
+//!    price: what the day traded since they were last looked at can still fill them), unless
+//!    fills are off;
 //! 2. expires what is still open: the quantity leaves the book (no cash or shares reserved), the
 //!    daily executions of that day keep the order with its filled quantity and `rmn_qty` = what
 //!    was open (KIS writes no cancel record for a lapsed day order), the truth says `expired`;
@@ -21,7 +22,7 @@
 //! US orders are not touched here: their session spans KST midnight and the US book expires
 //! them at the end of their New York session. KOSPI200 futures/options expire at their close.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Duration, NaiveDate};
 
 use crate::account::{Account, Notice};
 use crate::market::Market;
@@ -61,8 +62,8 @@ impl Account {
         }
         let mut notices = Vec::new();
         if sweep && self.has_open() {
-            let last = NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time");
-            self.at = Some(self.day.and_time(last));
+            let close = crate::market::path::Hours::of(crate::market::product::Venue::Kospi).close;
+            self.at = Some(self.day.and_time(close));
             notices = self.sweep(market);
             self.at = None;
         }
@@ -261,6 +262,32 @@ mod tests {
         assert_eq!(a.holdings["005930"].qty, held);
         assert_eq!(a.yesterday.qty["005930"], (ask.qty, 0));
         assert_eq!(a.available_cash(), a.cash);
+    }
+
+    #[test]
+    fn the_ended_day_s_close_still_fills_a_resting_limit_it_reaches() {
+        let m = market(10, 30);
+        let mut a = account();
+        let close_at = d(2).and_hms_opt(15, 30, 0).unwrap();
+        // A product whose close is below its bid now: a buy at the close rests until then.
+        let (code, close) = ["005930", "000660", "035420", "005380", "051910", "035720"]
+            .into_iter()
+            .map(|c| (c, m.quote(c), m.quote_at(&m.product(c), close_at).price))
+            .find(|(_, q, close)| *close < q.bid)
+            .map(|(c, _, close)| (c, close))
+            .expect("one of them closes below its morning bid");
+        let (order, _) = a
+            .place(&m, code, false, "00", "1", &close.to_string())
+            .unwrap();
+        assert!(a.match_now(&m, &order.odno, false).is_empty(), "it rests");
+        m.clock().advance(Duration::hours(14));
+        let notices = a.roll(&m, true);
+        assert_eq!(notices.len(), 1, "the close filled it");
+        assert_eq!(notices[0].get("STCK_CNTG_HOUR"), "153000");
+        let o = &a.past[0];
+        assert_eq!((o.filled, o.expired, o.fill_price()), (1, 0, close as u64));
+        assert_eq!(a.fills[0].day, "20261202");
+        assert_eq!(a.yesterday.qty[code], (1, 0));
     }
 
     #[test]
