@@ -153,7 +153,19 @@ async fn a_new_day_expires_open_orders_restarts_numbers_and_today_and_keeps_hist
     assert_eq!((num(&row["hldg_qty"]), num(&row["thdt_buyqty"])), (23, 3));
     let wednesday_cash = truth(&mock).await["cash"]["KRW"]["after_settlement"].clone();
 
-    // Thursday morning, moved there over the control API.
+    // A minute on, then Thursday morning, moved there over the control API.
+    let (status, moved) = control(&mock, "clock/advance", json!({"seconds": 60})).await;
+    assert_eq!(status, 200, "{moved}");
+    assert!(
+        moved["time"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-12-02T14:01")
+    );
+    for bad in [json!({"seconds": 0}), json!({"millis": -5}), json!({})] {
+        let (status, body) = control(&mock, "clock/advance", bad).await;
+        assert_eq!(status, 400, "{body}");
+    }
     let (status, moved) = control(&mock, "clock/set", json!({"time": "2026-12-03 09:30:00"})).await;
     assert_eq!(status, 200, "{moved}");
     assert!(
@@ -232,6 +244,13 @@ async fn a_new_day_expires_open_orders_restarts_numbers_and_today_and_keeps_hist
     assert_eq!(num(&summary["thdt_buy_amt"]), 0);
     assert!(num(&summary["bfdy_buy_amt"]) > 0);
     assert_eq!(summary["prvs_rcdl_excc_amt"], wednesday_cash);
+    // The balance and the truth tell one cash story: Wednesday's buy settles on Friday (T+2),
+    // so D+0 is untouched on Thursday and D+1 already counts it.
+    let krw = &t["cash"]["KRW"];
+    assert_eq!(summary["dnca_tot_amt"], krw["deposit"]);
+    assert_eq!(summary["nxdy_excc_amt"], krw["next_day"]);
+    assert_eq!(num(&summary["dnca_tot_amt"]), 10_000_000);
+    assert_eq!(summary["nxdy_excc_amt"], wednesday_cash);
 
     // (b) Thursday's first order is number 1 again.
     let first = order(&mock, &token, "01", "2", "0").await;
