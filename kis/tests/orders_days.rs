@@ -90,10 +90,14 @@ fn assert_ledger_equals_truth(kis: &Kis, views: &[OrderView], start: i64) {
 async fn one_handle_trades_across_midnight_and_keeps_each_day_s_numbers_apart() {
     let dir = tempfile::tempdir().unwrap();
     // Wednesday 2026-12-02 10:30 KST; market orders fill at the book.
+    // Notices carry the orders; no polling, so nothing tells the client KIS's new time
+    // before the first order of the new day does.
+    let mut options = fast(JournalPlace::Dir(dir.path().into()), true);
+    options.poll_interval = Duration::from_secs(600);
     let kis = Kis::simulator_with(mock(Fill::Market))
         .await
         .unwrap()
-        .with_trading(fast(JournalPlace::Dir(dir.path().into()), true));
+        .with_trading(options);
     let account = kis.account().unwrap();
     let sim = kis.simulator_server().unwrap();
     let start = truth_position(&kis, "005930");
@@ -121,10 +125,9 @@ async fn one_handle_trades_across_midnight_and_keeps_each_day_s_numbers_apart() 
     // KIS's clock runs into Thursday's session; the same handle goes on.
     let thursday = day(3).and_hms_opt(10, 30, 0).unwrap();
     sim.advance_clock_to(thursday).unwrap();
-    // The morning's first read tells the client KIS's new time (the `Date` of the answer):
-    // KIS's clock never jumps, the simulator's just did (see the note at the end).
-    kis.stock("005930").await.unwrap().quote().await.unwrap();
-    assert_eq!(kis.client().server_today(), Some(day(3)));
+    // The client has not heard from KIS since: it still believes KIS is on Wednesday, so the
+    // first order leaves keyed by Wednesday and its reply (dated Thursday) moves the ledger on.
+    assert_eq!(kis.client().server_today(), Some(day(2)));
 
     // Day 2: the same two kinds of orders get the same numbers as yesterday's.
     let filled2 = account.buy("005930", 2).market().submit().await.unwrap();
@@ -190,10 +193,3 @@ async fn one_handle_trades_across_midnight_and_keeps_each_day_s_numbers_apart() 
     assert!(views.iter().all(|v| !v.external), "{views:?}");
     assert_ledger_equals_truth(&kis, &views, start);
 }
-
-// Note: the ledger keys a new order by the day the client believes KIS is on, from the `Date`
-// of KIS's last answer plus the time since. Without the read after the jump, the first
-// Thursday order would be keyed under Wednesday (the client's offset predates the jump): its
-// reply's number would clash with Wednesday's order 1 and the order would wrongly end with
-// Wednesday. KIS's clock does not jump and no domestic order is accepted between midnight and
-// 08:30, so this only concerns a simulator whose clock is moved or runs faster than real time.
