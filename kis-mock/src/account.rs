@@ -62,6 +62,9 @@ pub(crate) struct Order {
     pub withdrawn: u64,
     /// Quantity the exchange refused after KIS accepted the order (거부, `rjct_qty`).
     pub rejected: u64,
+    /// Quantity still open when its day ended: a day order lapses with its day
+    /// ([`Account::roll`]); the daily executions keep it as `rmn_qty`.
+    pub expired: u64,
     /// Where it was sent (`EXCG_ID_DVSN_CD` of its request: `KRX`, `NXT` or `SOR`); every
     /// venue matches on the one book. A modify or cancel record starts with its original's and
     /// takes its own request's code ([`Account::route`]).
@@ -77,7 +80,13 @@ impl Order {
         if self.kind == OrderKind::Cancel {
             return 0;
         }
-        self.qty - self.filled - self.withdrawn - self.rejected
+        self.qty - self.filled - self.withdrawn - self.rejected - self.expired
+    }
+
+    /// What the daily executions show as remaining (`rmn_qty`): the open quantity, and for an
+    /// order of an ended day what was open when the day ended (KIS writes no cancel for it).
+    pub fn remaining(&self) -> u64 {
+        self.open() + self.expired
     }
 
     /// Average fill price (0 before any fill).
@@ -127,20 +136,36 @@ pub(crate) struct Account {
     /// `thdt_sll_qty`): fills only, never transfers. A product sold out today keeps its
     /// balance row (holding 0) while it has one.
     pub today: BTreeMap<String, (u64, u64)>,
+    /// The KST day the account is on: today's orders, order numbers and counters are this
+    /// day's ([`Account::roll`] moves it with the market's clock).
+    pub day: chrono::NaiveDate,
+    /// The previous trading day's quantities per product (`bfdy_buy_qty`, `bfdy_sll_qty`) and
+    /// amounts (`bfdy_buy_amt`, `bfdy_sll_amt`); empty when that day did not trade here.
+    pub yesterday: crate::day::Yesterday,
+    /// Net cash of earlier days' trades that has not settled yet (T+2 trading days).
+    pub unsettled: Vec<crate::day::Unsettled>,
+    /// Today's orders: order numbers restart each day, so only these are found by number.
     pub orders: Vec<Order>,
+    /// Orders of earlier days, oldest first: every one ended (filled, cancelled, rejected or
+    /// expired). The daily executions of a past day read these.
+    pub past: Vec<Order>,
     /// Every execution of the day, oldest first (the control API's truth).
     pub fills: Vec<crate::control::FillRecord>,
     /// Every fill with its cost basis, oldest first: what the period P&L inquiries sum.
     pub trades: Vec<crate::realized::Trade>,
     fees: Fees,
-    next_odno: u64,
+    pub(crate) next_odno: u64,
+    /// When set, the account reads the market at this time instead of now (the last sweep of
+    /// a day that ended, [`Account::roll`]).
+    pub(crate) at: Option<chrono::NaiveDateTime>,
 }
 
 /// Branch number the mock reports (`KRX_FWDG_ORD_ORGNO`, `BRNC_NO`).
 pub(crate) const BRANCH: &str = "06010";
 
 impl Account {
-    pub fn new(config: &MockConfig) -> Self {
+    /// A fresh account on KST day `day` (the market clock's day when the mock starts).
+    pub fn new(config: &MockConfig, day: chrono::NaiveDate) -> Self {
         let (cano, prdt) = config.account_parts();
         Self {
             cano: cano.to_owned(),
@@ -165,11 +190,24 @@ impl Account {
                 })
                 .collect(),
             today: BTreeMap::new(),
+            day,
+            yesterday: Default::default(),
+            unsettled: Vec::new(),
             orders: Vec::new(),
+            past: Vec::new(),
             fills: Vec::new(),
             trades: Vec::new(),
             fees: config.fees,
             next_odno: 1,
+            at: None,
+        }
+    }
+
+    /// The quote of a product now, or at [`Account::at`] while a day is being closed.
+    fn quote(&self, market: &Market, code: &str) -> Quote {
+        match self.at {
+            Some(at) => market.quote_at(&market.product(code), at),
+            None => market.quote(code),
         }
     }
 
@@ -280,7 +318,7 @@ impl Account {
             ));
         }
         let qty = parse_qty(qty)?;
-        let q = market.quote(code);
+        let q = self.quote(market, code);
         Self::check_session(&q)?;
         let is_market = ord_dvsn == "01";
         let price = if is_market { 0 } else { parse_price(price)? };
@@ -318,6 +356,7 @@ impl Account {
             fees: 0,
             withdrawn: 0,
             rejected: 0,
+            expired: 0,
             seen_volume: q.volume,
             venue: "KRX",
             date: q.date.format("%Y%m%d").to_string(),
@@ -354,7 +393,7 @@ impl Account {
         }
         let take = if all { open } else { parse_qty(qty)?.min(open) };
         let original = self.orders[idx].clone();
-        let q = market.quote(&original.code);
+        let q = self.quote(market, &original.code);
         let is_market = !cancel && ord_dvsn == "01";
         let new_price = if cancel || is_market {
             0
@@ -403,6 +442,7 @@ impl Account {
             fees: 0,
             withdrawn: 0,
             rejected: 0,
+            expired: 0,
             seen_volume: q.volume,
             venue: original.venue,
             date: q.date.format("%Y%m%d").to_string(),
@@ -421,7 +461,7 @@ impl Account {
         order.filled += qty;
         order.fill_amount = order.fill_amount.saturating_add(amount);
         let order = order.clone();
-        let q = market.quote(&order.code);
+        let q = self.quote(market, &order.code);
         self.fills.push(crate::control::FillRecord {
             odno: order.odno.clone(),
             symbol: order.code.clone(),
@@ -497,7 +537,7 @@ impl Account {
         if open == 0 {
             return Vec::new();
         }
-        let q = market.quote(&o.code);
+        let q = self.quote(market, &o.code);
         let mut notices = Vec::new();
         if q.phase == Phase::Continuous {
             let book = market.book(&q);
@@ -551,7 +591,7 @@ impl Account {
                 notices.extend(self.match_now(market, &odno, false));
                 continue;
             }
-            let q = market.quote(&o.code);
+            let q = self.quote(market, &o.code);
             if q.phase != Phase::Continuous && q.phase != Phase::Closed {
                 continue;
             }
@@ -596,7 +636,7 @@ impl Account {
                 }
             }
         } else if qty > 0 {
-            let price = market.quote(code).price.max(0) as u64;
+            let price = self.quote(market, code).price.max(0) as u64;
             let p = self.holdings.entry(code.to_owned()).or_insert(Position {
                 qty: 0,
                 avg_price: price,
@@ -668,7 +708,7 @@ impl Account {
             OrderKind::Modify => "1",
             OrderKind::Cancel => "2",
         };
-        let q = market.quote(&order.code);
+        let q = self.quote(market, &order.code);
         Notice {
             tr: "H0STCNI",
             hts_id: self.hts_id.clone(),
@@ -750,10 +790,13 @@ mod tests {
     }
 
     fn account() -> Account {
-        Account::new(&MockConfig {
-            initial_cash: 10_000_000,
-            ..MockConfig::default()
-        })
+        Account::new(
+            &MockConfig {
+                initial_cash: 10_000_000,
+                ..MockConfig::default()
+            },
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        )
     }
 
     #[test]
@@ -877,6 +920,7 @@ mod proptests {
         Place(bool, String, String, String),
         Revise(usize, bool, String, String, bool),
         Fill(usize),
+        NewDay,
     }
 
     fn number() -> impl Strategy<Value = String> {
@@ -900,13 +944,14 @@ mod proptests {
             (0usize..8, any::<bool>(), number(), number(), any::<bool>())
                 .prop_map(|(i, c, q, p, a)| Op::Revise(i, c, q, p, a)),
             (0usize..8).prop_map(Op::Fill),
+            Just(Op::NewDay),
         ]
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
-        /// Any sequence of orders, modifies, cancels and fills with any input keeps the books
-        /// consistent and never panics.
+        /// Any sequence of orders, modifies, cancels, fills and new days with any input keeps
+        /// the books consistent and never panics.
         #[test]
         fn books_stay_consistent(ops in proptest::collection::vec(op(), 0..40)) {
             let m = Market::new(1, Clock::new(MockClock::default()));
@@ -914,9 +959,17 @@ mod proptests {
                 initial_cash: 10_000_000,
                 initial_holdings: vec![crate::config::Holding { code: "005930".into(), qty: 100, avg_price: 1000 }],
                 ..MockConfig::default()
-            });
+            }, m.now().date());
+            let mut start = 100;
             for op in ops {
                 match op {
+                    Op::NewDay => {
+                        let next = a.day + chrono::Duration::days(1);
+                        a.close_day(next, |_| true);
+                        start = a.holdings.get("005930").map_or(0, |p| p.qty);
+                        prop_assert!(a.orders.is_empty() && a.today.is_empty());
+                        prop_assert!(a.past.iter().all(|o| o.open() == 0));
+                    }
                     Op::Place(sell, dvsn, qty, price) => {
                         let _ = a.place(&m, "005930", sell, &dvsn, &qty, &price);
                     }
@@ -934,11 +987,18 @@ mod proptests {
                 prop_assert!(a.available_cash() <= a.cash);
                 let fees: u64 = a.orders.iter().map(|o| o.fees).sum();
                 prop_assert_eq!(fees, a.charges, "fees per order add up to the day's charges");
+                let numbers: std::collections::BTreeSet<&str> =
+                    a.orders.iter().map(|o| o.odno.as_str()).collect();
+                prop_assert_eq!(numbers.len(), a.orders.len(), "numbers are unique within a day");
                 let held = a.holdings.get("005930").map_or(0, |p| p.qty);
                 prop_assert!(a.sellable("005930") <= held);
                 // The holding is the start of the day plus today's bought minus sold.
                 let (bought, sold) = a.today.get("005930").copied().unwrap_or_default();
-                prop_assert_eq!(held + sold, 100 + bought);
+                prop_assert_eq!(held + sold, start + bought);
+                // D+2 cash is what settled, what is settling and today's net.
+                let unsettled: i128 = a.unsettled.iter().map(|u| u.net).sum();
+                let today = i128::from(a.sold) - i128::from(a.bought) - i128::from(a.charges);
+                prop_assert_eq!(i128::from(a.cash), i128::from(a.deposit) + unsettled + today);
             }
         }
     }

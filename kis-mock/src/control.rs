@@ -401,7 +401,11 @@ pub(crate) fn route(
     Some(match (method, op) {
         (&Method::GET, "truth") => answer(StatusCode::OK, truth(sh)),
         (&Method::POST, fault) => match apply(sh, fault, &body) {
-            Ok(()) => answer(StatusCode::OK, json!({"ok": true})),
+            Ok(()) => answer(
+                StatusCode::OK,
+                json!({"ok": true,
+                       "time": sh.market.now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()}),
+            ),
             Err(e) => bad(&e),
         },
         _ => answer(
@@ -493,6 +497,27 @@ fn apply(sh: &Shared, fault: &str, body: &Value) -> Result<(), String> {
             }
         }
         "faults/expire-token" => lock(&sh.auth).expire_all(),
+        "clock/advance" => {
+            let ms = match (body.get("seconds"), body.get("millis")) {
+                (Some(s), None) => s.as_u64().and_then(|s| s.checked_mul(1000)),
+                (None, Some(ms)) => ms.as_u64(),
+                _ => None,
+            }
+            .and_then(|ms| i64::try_from(ms).ok())
+            .filter(|ms| *ms > 0 && *ms <= MAX_JUMP_MS)
+            .ok_or("want {\"seconds\": N} or {\"millis\": N}, more than 0, at most 10 years")?;
+            advance(sh, chrono::Duration::milliseconds(ms));
+        }
+        "clock/set" => {
+            let to = body
+                .get("time")
+                .and_then(Value::as_str)
+                .and_then(|t| {
+                    chrono::NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M:%S").ok()
+                })
+                .ok_or("time: want KST \"YYYY-MM-DD HH:MM:SS\"")?;
+            advance_to(sh, to)?;
+        }
         "account/transfer" => {
             let symbol = body
                 .get("symbol")
@@ -510,9 +535,36 @@ fn apply(sh: &Shared, fault: &str, body: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The longest single clock jump the control API takes (10 years).
+const MAX_JUMP_MS: i64 = 10 * 366 * 86_400_000;
+
+/// Moves the market clock forward by `by` and rolls the account into the new day, if any
+/// ([`crate::MockServer::advance_clock`]); the new time.
+pub(crate) fn advance(sh: &Shared, by: chrono::Duration) -> chrono::NaiveDateTime {
+    crate::trading::roll(sh);
+    sh.market.clock().advance(by);
+    crate::trading::roll(sh);
+    sh.market.now()
+}
+
+/// Moves the market clock forward to `to` (KST); a time not after now is refused: the clock
+/// never runs back.
+pub(crate) fn advance_to(
+    sh: &Shared,
+    to: chrono::NaiveDateTime,
+) -> Result<chrono::NaiveDateTime, String> {
+    crate::trading::roll(sh);
+    sh.market.clock().advance_to(to).map_err(|now| {
+        format!("time: {to} is not after the market's time {now} (the clock never runs back)")
+    })?;
+    crate::trading::roll(sh);
+    Ok(sh.market.now())
+}
+
 /// Moves shares of `symbol` into (`qty` > 0) or out of (`qty` < 0) the account without an
 /// order ([`crate::MockServer::transfer_shares`]); the holding after it.
 pub(crate) fn transfer(sh: &Shared, symbol: &str, qty: i64) -> Result<u64, String> {
+    crate::trading::roll(sh);
     lock(&sh.account)
         .transfer(&sh.market, symbol, qty)
         .map_err(|r| format!("{} {}", r.msg_cd, r.msg1))
@@ -520,9 +572,12 @@ pub(crate) fn transfer(sh: &Shared, symbol: &str, qty: i64) -> Result<u64, Strin
 
 /// The account's truth as JSON: orders, fills, positions, cash and the notices generated.
 pub(crate) fn truth(sh: &Shared) -> Value {
+    crate::trading::roll(sh);
     let account = lock(&sh.account);
     let mut orders = Vec::new();
-    for o in &account.orders {
+    // Earlier days' orders, then today's: a number repeats across days (`day` tells them
+    // apart); a modify or cancel names an order of its own day.
+    for o in account.past.iter().chain(&account.orders) {
         let kind = match o.kind {
             OrderKind::New => "new",
             OrderKind::Modify => "modify",
@@ -530,12 +585,15 @@ pub(crate) fn truth(sh: &Shared) -> Value {
         };
         let child = |k: OrderKind| {
             account
-                .orders
+                .past
                 .iter()
-                .any(|c| c.kind == k && c.orgn_odno == o.odno)
+                .chain(&account.orders)
+                .any(|c| c.kind == k && c.orgn_odno == o.odno && c.date == o.date)
         };
         let state = if o.kind == OrderKind::Cancel {
             "done"
+        } else if o.expired > 0 {
+            "expired"
         } else if o.open() > 0 {
             if o.filled > 0 { "partial" } else { "open" }
         } else if o.filled == o.qty {
@@ -561,6 +619,7 @@ pub(crate) fn truth(sh: &Shared) -> Value {
             "avg_price": o.fill_price().to_string(),
             "open_qty": o.open(),
             "rejected_qty": o.rejected,
+            "expired_qty": o.expired,
             "venue": o.venue,
             "state": state,
             "day": o.date,
@@ -581,6 +640,7 @@ pub(crate) fn truth(sh: &Shared) -> Value {
         "KRW".into(),
         json!({
             "deposit": account.deposit.to_string(),
+            "next_day": account.next_day_cash().to_string(),
             "after_settlement": account.cash.to_string(),
             "available": account.available_cash().to_string(),
             "bought": account.bought.to_string(),
@@ -600,12 +660,14 @@ pub(crate) fn truth(sh: &Shared) -> Value {
                    "realized": t.realized().to_string()})
         })
         .collect();
+    let day = account.day;
     drop(account);
     crate::overseas::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
     crate::derivatives::truth(sh, &mut orders, &mut fills, &mut positions, &mut cash);
     let (notices, forgotten) = sh.notice_log.json();
     json!({
         "time": sh.market.now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        "day": day.format("%Y%m%d").to_string(),
         "orders": orders,
         "fills": fills,
         "positions": positions,

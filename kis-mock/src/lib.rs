@@ -29,6 +29,7 @@ mod config;
 mod control;
 pub mod crypto;
 mod cursor;
+mod day;
 mod derivatives;
 mod faults;
 mod header_case;
@@ -73,6 +74,7 @@ mod layering {
             ("market/rng.rs", include_str!("market/rng.rs")),
             ("market/tape.rs", include_str!("market/tape.rs")),
             ("account.rs", include_str!("account.rs")),
+            ("day.rs", include_str!("day.rs")),
             ("realized.rs", include_str!("realized.rs")),
         ];
         for (file, text) in below_server {

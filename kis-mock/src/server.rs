@@ -99,7 +99,7 @@ impl MockServer {
         let shared = Arc::new(Shared {
             tr_cont_pages: Mutex::new(HashMap::new()),
             notice_log: Default::default(),
-            account: Mutex::new(Account::new(&config)),
+            account: Mutex::new(Account::new(&config, market.now().date())),
             overseas: Mutex::new(crate::overseas::UsAccount::new(&config)),
             derivatives: Mutex::new(crate::derivatives::FoAccount::new(&config)),
             market,
@@ -143,6 +143,44 @@ impl MockServer {
     /// The simulated market's current time (KST).
     pub fn market_time(&self) -> chrono::NaiveDateTime {
         self.shared.market.now()
+    }
+
+    /// Moves the simulated market clock forward by `by` (also `POST /__mock/clock/advance`)
+    /// and returns the new time (KST). Crossing KST midnight rolls the account into the new
+    /// day at once: the ended day's resting domestic orders get their last match and expire,
+    /// order numbers start again at 1, today's bought/sold counters reset and cash settles
+    /// (see the README's "Days"). The clock never runs back.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let mock = kis_mock::MockServer::start(kis_mock::MockConfig::default()).await?;
+    /// let day = mock.market_time().date();
+    /// let later = mock.advance_clock(std::time::Duration::from_secs(86_400));
+    /// assert!(later.date() > day);
+    /// # Ok(()) }
+    /// ```
+    pub fn advance_clock(&self, by: std::time::Duration) -> chrono::NaiveDateTime {
+        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+        crate::control::advance(&self.shared, by)
+    }
+
+    /// Moves the simulated market clock forward to `to` (KST), as [`MockServer::advance_clock`]
+    /// does (also `POST /__mock/clock/set`); a time not after the market's time is an error.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let mock = kis_mock::MockServer::start(kis_mock::MockConfig::default()).await?;
+    /// let next_morning = (mock.market_time().date() + chrono::Duration::days(1))
+    ///     .and_hms_opt(9, 30, 0)
+    ///     .unwrap();
+    /// mock.advance_clock_to(next_morning).unwrap();
+    /// # Ok(()) }
+    /// ```
+    pub fn advance_clock_to(
+        &self,
+        to: chrono::NaiveDateTime,
+    ) -> Result<chrono::NaiveDateTime, String> {
+        crate::control::advance_to(&self.shared, to)
     }
 
     /// The spec the mock serves.

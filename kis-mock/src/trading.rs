@@ -36,9 +36,18 @@ pub(crate) fn handle(call: &Call<'_>) -> Option<Reply> {
     Some(handler(call))
 }
 
-/// Fills resting orders the market has reached (unless fills are switched off) and publishes
-/// their notices. Runs before every account answer and on the server's matching timer.
+/// Moves the account to the market clock's day ([`Account::roll`]: expiry, order numbers,
+/// today's counters, settlement) and publishes the ended day's last fills.
+pub(crate) fn roll(sh: &Shared) {
+    let notices = lock(&sh.account).roll(&sh.market, sh.config.fill != Fill::Never);
+    publish(sh, notices);
+}
+
+/// Rolls the account's day, then fills resting orders the market has reached (unless fills
+/// are switched off) and publishes their notices. Runs before every account answer and on
+/// the server's matching timer.
 pub(crate) fn sweep(sh: &Shared) {
+    roll(sh);
     if sh.config.fill == Fill::Never {
         return;
     }
@@ -123,9 +132,18 @@ fn after_accept(sh: &Arc<Shared>, order: &Order, accept: Notice) {
         Fill::After(delay) => {
             let sh2 = sh.clone();
             let odno = order.odno.clone();
+            let day = lock(&sh.account).day;
             tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
-                let fill = lock(&sh2.account).match_now(&sh2.market, &odno, true);
+                roll(&sh2);
+                let mut account = lock(&sh2.account);
+                // A new day reuses the number: the order it named has ended.
+                let fill = if account.day == day {
+                    account.match_now(&sh2.market, &odno, true)
+                } else {
+                    Vec::new()
+                };
+                drop(account);
                 publish(&sh2, fill);
             });
         }
@@ -287,6 +305,7 @@ fn balance(call: &Call<'_>) -> Reply {
     let rows = page
         .iter()
         .map(|(code, qty, avg, (bought, sold))| {
+            let before = account.yesterday.qty.get(code).copied().unwrap_or_default();
             let price = price_of(call, code);
             let pchs = qty.saturating_mul(*avg);
             let evlu = qty.saturating_mul(price);
@@ -300,8 +319,8 @@ fn balance(call: &Call<'_>) -> Reply {
                 ("pdno", code.clone()),
                 ("prdt_name", call.sh.market.product(code).name.clone()),
                 ("trad_dvsn_name", "현금".into()),
-                ("bfdy_buy_qty", "0".into()),
-                ("bfdy_sll_qty", "0".into()),
+                ("bfdy_buy_qty", before.0.to_string()),
+                ("bfdy_sll_qty", before.1.to_string()),
                 ("thdt_buyqty", bought.to_string()),
                 ("thdt_sll_qty", sold.to_string()),
                 ("hldg_qty", qty.to_string()),
@@ -325,20 +344,22 @@ fn balance(call: &Call<'_>) -> Reply {
         .map(|(c, q, _, _)| q.saturating_mul(price_of(call, c)))
         .fold(0u64, u64::saturating_add);
     let deposit = account.deposit.to_string();
+    let next_day = account.next_day_cash().to_string();
     fill_block(
         call,
         &mut body,
         "output2",
         vec![vec![
-            // D+0 and D+1 hold what settled before today; today's trades settle at T+2.
-            ("dnca_tot_amt", deposit.clone()),
-            ("nxdy_excc_amt", deposit),
+            // D+0 holds what settled, D+1 adds the next trading day's settlement; every
+            // trade settles at T+2 (see `day`).
+            ("dnca_tot_amt", deposit),
+            ("nxdy_excc_amt", next_day),
             ("prvs_rcdl_excc_amt", account.cash.to_string()),
             ("thdt_buy_amt", account.bought.to_string()),
             ("thdt_sll_amt", account.sold.to_string()),
             ("thdt_tlex_amt", account.charges.to_string()),
-            ("bfdy_buy_amt", "0".into()),
-            ("bfdy_sll_amt", "0".into()),
+            ("bfdy_buy_amt", account.yesterday.bought.to_string()),
+            ("bfdy_sll_amt", account.yesterday.sold.to_string()),
             ("scts_evlu_amt", evlu.to_string()),
             (
                 "tot_evlu_amt",
@@ -370,9 +391,12 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
     let venue = call.param("EXCG_ID_DVSN_CD").trim();
     // The inquiry's days (`YYYYMMDD`, compared as text); an absent bound does not filter.
     let (from, to) = (call.param("INQR_STRT_DT"), call.param("INQR_END_DT"));
+    // Earlier days' orders first (they ended), then today's: a number repeats across days,
+    // each row carries its own `ord_dt`.
     let orders: Vec<Order> = account
-        .orders
+        .past
         .iter()
+        .chain(&account.orders)
         .filter(|o| from.is_empty() || o.date.as_str() >= from)
         .filter(|o| to.is_empty() || o.date.as_str() <= to)
         .filter(|o| code.is_empty() || o.code == code)
@@ -384,7 +408,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
         })
         .filter(|o| match ccld {
             "01" => o.filled > 0,
-            "02" => o.open() > 0,
+            "02" => o.remaining() > 0,
             _ => true,
         })
         .cloned()
@@ -443,7 +467,7 @@ fn daily_ccld(call: &Call<'_>) -> Reply {
                     .into(),
                 ),
                 ("tot_ccld_amt", o.fill_amount.to_string()),
-                ("rmn_qty", o.open().to_string()),
+                ("rmn_qty", o.remaining().to_string()),
                 ("rjct_qty", o.rejected.to_string()),
                 ("ccld_cndt_name", "없음".into()),
                 ("excg_id_dvsn_cd", o.venue.into()),

@@ -1,6 +1,8 @@
 //! The simulated clock: KST wall time that starts where the configuration says and runs at a
 //! chosen speed, or the real KST time.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -115,13 +117,15 @@ pub fn http_date(kst: NaiveDateTime) -> String {
     httpdate::fmt_http_date(utc.into())
 }
 
-/// A running clock.
+/// A running clock. Clones share their jumps ([`Clock::advance`]).
 #[derive(Debug, Clone)]
 pub struct Clock {
     origin: Instant,
     start: NaiveDateTime,
     speed: f64,
     real: bool,
+    /// Milliseconds the clock was moved forward by [`Clock::advance`] (never back).
+    jumped_ms: Arc<AtomicI64>,
 }
 
 impl Clock {
@@ -140,6 +144,7 @@ impl Clock {
                 start: real_kst(),
                 speed: 1.0,
                 real: true,
+                jumped_ms: Arc::default(),
             },
             MockClock::Simulated { start, speed } => {
                 let start = start.unwrap_or_else(|| default_start(calendar, real_kst().date()));
@@ -148,6 +153,7 @@ impl Clock {
                     start,
                     speed: speed.max(0.001),
                     real: false,
+                    jumped_ms: Arc::default(),
                 }
             }
         }
@@ -155,11 +161,32 @@ impl Clock {
 
     /// The current KST time, to the millisecond.
     pub fn now(&self) -> NaiveDateTime {
+        let jumped = Duration::milliseconds(self.jumped_ms.load(Ordering::Relaxed));
         if self.real {
-            return real_kst();
+            return real_kst() + jumped;
         }
         let real = self.origin.elapsed().as_secs_f64();
-        self.start + Duration::milliseconds((real * self.speed * 1000.0) as i64)
+        self.start + Duration::milliseconds((real * self.speed * 1000.0) as i64) + jumped
+    }
+
+    /// Moves the clock forward by `by` (a negative or zero step changes nothing): the market,
+    /// the account's day and every `Date` header follow at once. Returns the new time.
+    pub fn advance(&self, by: Duration) -> NaiveDateTime {
+        let ms = by.num_milliseconds();
+        if ms > 0 {
+            self.jumped_ms.fetch_add(ms, Ordering::Relaxed);
+        }
+        self.now()
+    }
+
+    /// Moves the clock forward to `to`; a time not after now is refused (the clock never runs
+    /// back: the account's days only move forward). Returns the new time.
+    pub fn advance_to(&self, to: NaiveDateTime) -> Result<NaiveDateTime, NaiveDateTime> {
+        let now = self.now();
+        if to <= now {
+            return Err(now);
+        }
+        Ok(self.advance(to - now))
     }
 
     /// Today's KST date.
@@ -195,6 +222,25 @@ mod tests {
             default_start(MockCalendar::Krx, d(2026, 12, 6)).date(),
             d(2026, 12, 4)
         );
+    }
+
+    #[test]
+    fn the_clock_jumps_forward_only_and_clones_share_the_jump() {
+        let start = d(2026, 12, 2).and_hms_opt(23, 59, 50).unwrap();
+        let clock = Clock::new(MockClock::Simulated {
+            start: Some(start),
+            speed: 0.001,
+        });
+        let twin = clock.clone();
+        let after = clock.advance(Duration::seconds(20));
+        assert!(after >= start + Duration::seconds(20) && after.date() == d(2026, 12, 3));
+        assert!(twin.now() >= after, "a clone sees the jump");
+        clock.advance(Duration::seconds(-100));
+        assert!(clock.now() >= after, "never back");
+        assert!(clock.advance_to(start).is_err());
+        let nine = d(2026, 12, 3).and_hms_opt(9, 0, 0).unwrap();
+        let now = clock.advance_to(nine).unwrap();
+        assert!(now >= nine && now < nine + Duration::seconds(1), "{now}");
     }
 
     #[test]

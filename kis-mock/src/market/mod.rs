@@ -269,6 +269,20 @@ impl Market {
         self.clock.now()
     }
 
+    /// The market's clock (to move it forward: [`Clock::advance`]).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Whether KRX stocks trade on a KST day (the sandbox: every day from the start on).
+    pub fn krx_trading_day(&self, date: NaiveDate) -> bool {
+        TradingDays {
+            exchange: Calendar::Krx,
+            every_day_from: self.every_day_from,
+        }
+        .is_trading_day(date)
+    }
+
     /// The current time as an HTTP `Date` header value.
     pub fn http_date(&self) -> String {
         clock::http_date(self.clock.now())

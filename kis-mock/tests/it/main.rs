@@ -16,5 +16,6 @@ mod market;
 mod overseas;
 mod paging;
 mod rest;
+mod rollover;
 mod wire;
 mod ws;

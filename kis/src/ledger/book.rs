@@ -656,6 +656,13 @@ impl Ledger {
         if !past || o.intent.venue.is_overseas() || o.state.is_done() {
             return;
         }
+        if matches!(o.state, OrderState::Journaled | OrderState::Sent) {
+            // In flight while KIS's day turned (the client's idea of KIS's clock lagged): KIS
+            // takes it on the new day, so it is the new day's order (the table keeps it).
+            o.day = today;
+            self.step(id, &[Step::Expire], out);
+            return;
+        }
         if o.state.is_open() {
             o.expired = true;
             o.last_error = Some(format!(

@@ -124,6 +124,17 @@ impl Ledger {
             }
         }
         if let Some(id) = book.odnos.get(odno_key(obs.odno())).filter(|id| of_day(id)) {
+            // A notice carries no day: while an order of ours that it fits waits for its
+            // reply, the number may be that order's on a day KIS has just begun (it hands the
+            // numbers out again each day). The reply tells; until then the notice waits.
+            if matches!(obs, Obs::Notice(_))
+                && book
+                    .in_flight
+                    .iter()
+                    .any(|w| self.orders[w].state == OrderState::Sent && self.fits(*w, obs))
+            {
+                return Route::Park;
+            }
             return Route::Order(*id);
         }
         if let Some(orig) = obs.orig() {
@@ -138,29 +149,34 @@ impl Ledger {
             };
         }
         // A new order number: an order of ours waiting for its reply or unknown?
-        let (symbol, side, qty, price) = obs.content();
         let mut waiting = false;
         for id in book.in_flight.iter().filter(|id| of_day(id)) {
-            let o = &self.orders[id];
-            let i = &o.intent;
-            let fits = !o.has_root()
-                && i.symbol.trim() == symbol.trim()
-                && i.side == side
-                && qty.is_none_or(|q| q == i.qty)
-                && match (i.price, price) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                };
-            if !fits {
+            if !self.fits(*id, obs) {
                 continue;
             }
-            match o.state {
+            match self.orders[id].state {
                 OrderState::Unknown => return Route::Order(*id),
                 OrderState::Sent => waiting = true,
                 _ => {}
             }
         }
         if waiting { Route::Park } else { Route::Adopt }
+    }
+
+    /// Whether order `id` has no KIS number yet and `obs` shows an order of its content
+    /// (symbol, side, quantity, price).
+    fn fits(&self, id: OrderId, obs: &Obs) -> bool {
+        let (symbol, side, qty, price) = obs.content();
+        let o = &self.orders[&id];
+        let i = &o.intent;
+        !o.has_root()
+            && i.symbol.trim() == symbol.trim()
+            && i.side == side
+            && qty.is_none_or(|q| q == i.qty)
+            && match (i.price, price) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
     }
 
     pub(super) fn observe(&mut self, obs: Obs, out: &mut Applied) {

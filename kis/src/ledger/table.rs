@@ -39,7 +39,8 @@ pub(crate) enum Step {
     /// The process restarted on the journal.
     Restart,
     /// KIS's day of a domestic order ended (`NewDay`): what is open expired; an order no
-    /// inquiry of its day showed was never at KIS.
+    /// inquiry of its day showed was never at KIS; one still in flight (journaled or sent,
+    /// no answer yet) may reach KIS on the new day and stays (it takes the new day).
     Expire,
 }
 
@@ -105,7 +106,10 @@ pub(crate) fn next(state: OrderState, step: Step, q: Qty) -> Next {
         (Journaled | Sent, Restart) => To(Unknown),
         (s, Restart) => To(s),
         // ── KIS's day ended (its inquiry of that day was applied first). ──
-        (Journaled | Sent | Unknown, Expire) => To(NotSent),
+        // Still in flight: its answer decides (KIS may take it on the new day).
+        (Journaled, Expire) => To(Journaled),
+        (Sent, Expire) => To(Sent),
+        (Unknown, Expire) => To(NotSent),
         (Accepted | PartiallyFilled | PendingModify | PendingCancel, Expire) => To(live),
         (s, Expire) => To(s),
 
@@ -210,6 +214,10 @@ mod tests {
     #[test]
     fn unknown_is_resolved_by_inquiry_only() {
         assert_eq!(next(Sent, MaybeSent, OPEN), To(Unknown));
+        // KIS's day ends: in flight stays (its answer decides), unknown was never at KIS.
+        assert_eq!(next(Sent, Expire, OPEN), To(Sent));
+        assert_eq!(next(Journaled, Expire, OPEN), To(Journaled));
+        assert_eq!(next(Unknown, Expire, OPEN), To(NotSent));
         assert_eq!(next(Journaled, Restart, OPEN), To(Unknown));
         assert_eq!(next(Sent, Restart, OPEN), To(Unknown));
         assert_eq!(next(Unknown, Absent, OPEN), To(NotSent));

@@ -723,6 +723,85 @@ fn a_new_day_expires_open_domestic_orders_and_resolves_unknown_ones() {
 }
 
 #[test]
+fn an_order_in_flight_while_kis_s_day_turns_is_the_new_day_s() {
+    let mut l = Ledger::new();
+    l.apply(new_day(3)).unwrap();
+    let monday = accepted(&mut l, "11");
+    l.apply(fill("11", 10, "090001")).unwrap();
+    let resting = accepted(&mut l, "12");
+    // Tuesday's first order leaves while the ledger still believes it is Monday.
+    let tuesday = sent(&mut l);
+    assert_eq!(view(&l, tuesday).day, Some(day(3)));
+    // Its notices (number 11 again, no day) come before the reply: they wait for it.
+    let a = l
+        .apply(Event::Notice(notice(
+            "11",
+            NoticeKind::Ack,
+            0,
+            dec!(0),
+            "090000",
+        )))
+        .unwrap();
+    assert!(a.parked, "{a:?}");
+    let a = l.apply(fill("11", 3, "090001")).unwrap();
+    assert!(a.parked && a.fills.is_empty(), "{a:?}");
+    assert_eq!(view(&l, monday).filled, 10, "Monday's order is untouched");
+    // The reply says Tuesday: the ledger moves on first (Monday's rows, then NewDay).
+    l.apply(new_day(4)).unwrap();
+    let v = view(&l, tuesday);
+    assert_eq!((v.state, v.day), (OrderState::Sent, Some(day(4))), "{v:?}");
+    assert_eq!(
+        view(&l, resting).state,
+        OrderState::Cancelled,
+        "Monday's ended"
+    );
+    let a = l
+        .apply(Event::ReplyAccepted {
+            id: tuesday,
+            odno: "0000000011".into(),
+            orgno: None,
+            time: None,
+        })
+        .unwrap();
+    assert_eq!(a.fills.len(), 1, "the parked fill is Tuesday's: {a:?}");
+    let v = view(&l, tuesday);
+    assert_eq!(
+        (v.state, v.filled, v.last_error),
+        (OrderState::PartiallyFilled, 3, None)
+    );
+    assert_eq!(view(&l, monday).filled, 10);
+    assert_eq!(l.parked(&acct()), 0);
+    // An order that may have been sent stays an inquiry's business: it ends with its day.
+    let unknown = sent(&mut l);
+    l.apply(Event::MaybeSent {
+        id: unknown,
+        reason: "timeout".into(),
+    })
+    .unwrap();
+    l.apply(new_day(5)).unwrap();
+    assert_eq!(view(&l, unknown).state, OrderState::NotSent);
+}
+
+#[test]
+fn a_notice_of_a_known_number_waits_while_an_order_it_fits_is_in_flight_the_same_day() {
+    let mut l = Ledger::new();
+    l.apply(new_day(3)).unwrap();
+    let first = accepted(&mut l, "11");
+    let second = sent(&mut l);
+    assert!(l.apply(fill("11", 2, "090001")).unwrap().parked);
+    // The reply names another number: the notice was the first order's after all.
+    l.apply(Event::ReplyAccepted {
+        id: second,
+        odno: "12".into(),
+        orgno: None,
+        time: None,
+    })
+    .unwrap();
+    assert_eq!((view(&l, first).filled, view(&l, second).filled), (2, 0));
+    assert_eq!(l.parked(&acct()), 0);
+}
+
+#[test]
 fn a_row_of_an_earlier_day_adopted_after_it_ended_is_not_open() {
     let mut l = Ledger::new();
     l.apply(new_day(4)).unwrap();

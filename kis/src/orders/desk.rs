@@ -372,6 +372,9 @@ impl Desk {
         let order = Order::new(self.clone(), account.clone(), id);
         match outcome {
             Outcome::Accepted { odno, orgno, time } => {
+                if !intent.venue.is_overseas() {
+                    super::feed::follow_kis_day(self, &account).await?;
+                }
                 self.record(
                     &account,
                     Event::ReplyAccepted {

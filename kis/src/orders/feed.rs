@@ -197,6 +197,47 @@ pub(crate) async fn ensure_day(desk: &Arc<Desk>, account: &AccountKey) -> Result
     Ok(())
 }
 
+/// After an order's reply: if its answer shows KIS on a later day than the ledger's (the
+/// client's idea of KIS's clock lagged, e.g. a simulator whose clock jumped), the ledger moves
+/// to KIS's day before the reply is recorded, so the reply's number keys the new day's order
+/// and not yesterday's order of the same number. As in [`reconcile`], the ended days are asked
+/// first (their orders' last fills), then `NewDay`; the order in flight takes the new day.
+pub(crate) async fn follow_kis_day(desk: &Arc<Desk>, account: &AccountKey) -> Result<(), Error> {
+    let Some(today) = desk.client.server_today() else {
+        return Ok(());
+    };
+    let ledger_day = desk.read(account, |l| l.day(account)).flatten();
+    let Some(ledger_day) = ledger_day.filter(|d| *d < today) else {
+        return Ok(());
+    };
+    let oldest_open = desk
+        .read(account, |l| {
+            l.open_orders(account).iter().filter_map(|o| o.day).min()
+        })
+        .flatten();
+    tracing::info!(account = %account, day = %today, "KIS's day changed while an order was in flight");
+    let from = oldest_open.map_or(ledger_day, |d| d.min(ledger_day));
+    match kis_io::inquire(&desk.client, account, false, from, ledger_day).await {
+        Ok(rows) => {
+            for row in rows {
+                desk.record(account, Event::Inquiry(row))?;
+            }
+        }
+        // The reply must be recorded now; the ended day's last fills then come from its
+        // notices only, and a difference shows as drift.
+        Err(e) => tracing::warn!(account = %account, error = %e,
+            "the ended day's executions could not be asked before KIS's new day"),
+    }
+    desk.record(
+        account,
+        Event::NewDay {
+            account: account.clone(),
+            date: today,
+        },
+    )?;
+    Ok(())
+}
+
 /// Orders that may have been sent and that two inquiries since (and `resolve_after`) did not
 /// show are not at KIS: `ResolvedNotSent`. The same for a modify or cancel that may have been
 /// sent: still pending after those inquiries (an inquiry row of the new KIS order number would
