@@ -151,35 +151,16 @@ struct Finished {
     sends: std::collections::HashMap<u64, bool>,
 }
 
-/// The simulator's account: KIS order number -> filled quantity (domestic), and positions.
-fn truth(server: &MockServer) -> (BTreeMap<String, u64>, BTreeMap<String, i64>) {
-    let t = server.truth();
-    let mut orders = BTreeMap::new();
-    for o in t["orders"].as_array().unwrap() {
-        if o["market"] == "domestic" {
-            let odno = o["odno"].as_str().unwrap().trim_start_matches('0');
-            orders.insert(odno.to_owned(), o["filled_qty"].as_u64().unwrap());
-        }
-    }
-    let mut positions = BTreeMap::new();
-    for p in t["positions"].as_array().unwrap() {
-        if p["market"] == "domestic" {
-            positions.insert(
-                p["symbol"].as_str().unwrap().to_owned(),
-                p["qty"].as_i64().unwrap(),
-            );
-        }
-    }
-    (orders, positions)
-}
-
 /// Differences between the CLI's orders (JSON) and the simulator's account (empty: equal).
 fn differences(
     orders_json: &[Value],
     server: &MockServer,
     start: &BTreeMap<String, i64>,
 ) -> Vec<String> {
-    let (orders, positions) = truth(server);
+    let kis_mock::relay::DomesticAccount {
+        filled: orders,
+        positions,
+    } = kis_mock::relay::DomesticAccount::of(server);
     let mut out = Vec::new();
     let mut seen = 0;
     let mut implied = start.clone();
@@ -321,7 +302,7 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos) {
     let relay = Relay::start(&server, chaos, seed).await.unwrap();
     let setup = Setup::new(&server, &relay.rest_url(), &relay.ws_url());
     let reader = direct(&server);
-    let (_, start) = truth(&server);
+    let start = kis_mock::relay::DomesticAccount::of(&server).positions;
     let mut session = Session::start(&setup).await;
 
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
@@ -446,7 +427,7 @@ async fn a_lost_reply_is_reported_as_maybe_sent_then_resolved_never_resent() {
     let relay = Relay::start(&server, Chaos::none(), 1).await.unwrap();
     let setup = Setup::new(&server, &relay.rest_url(), &relay.ws_url());
     let reader = direct(&server);
-    let (_, start) = truth(&server);
+    let start = kis_mock::relay::DomesticAccount::of(&server).positions;
     let mut session = Session::start(&setup).await;
     // The desk opens (reconciles) before the fault is armed.
     assert_eq!(session.ask(json!({"op": "list"})).await["ok"], true);

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -420,5 +421,53 @@ mod tests {
             &Method::POST,
             "/uapi/domestic-stock/v1/trading/inquire-psbl-order"
         ));
+    }
+}
+
+/// The simulator's domestic account as relay tests compare a client with it: what each KIS
+/// order number filled, and the holdings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DomesticAccount {
+    /// KIS order number (zero padding removed) → filled quantity. Numbers restart each KST
+    /// day: for one day's comparison.
+    pub filled: BTreeMap<String, u64>,
+    /// Symbol → shares held.
+    pub positions: BTreeMap<String, i64>,
+}
+
+impl DomesticAccount {
+    /// Reads it from [`crate::MockServer::truth`].
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let mock = kis_mock::MockServer::start(kis_mock::MockConfig::paper()).await?;
+    /// let account = kis_mock::relay::DomesticAccount::of(&mock);
+    /// assert!(account.filled.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn of(server: &crate::MockServer) -> DomesticAccount {
+        let t = server.truth();
+        let domestic = |key: &str| {
+            t[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| v["market"] == "domestic")
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let mut out = DomesticAccount::default();
+        for o in domestic("orders") {
+            if let (Some(odno), Some(filled)) = (o["odno"].as_str(), o["filled_qty"].as_u64()) {
+                out.filled
+                    .insert(odno.trim_start_matches('0').to_owned(), filled);
+            }
+        }
+        for p in domestic("positions") {
+            if let (Some(symbol), Some(qty)) = (p["symbol"].as_str(), p["qty"].as_i64()) {
+                out.positions.insert(symbol.to_owned(), qty);
+            }
+        }
+        out
     }
 }

@@ -60,43 +60,19 @@ fn client_for(server: &MockServer, relay: &Relay) -> kis_client::Client {
     kis_client::Client::new(config).unwrap()
 }
 
-/// The simulator's account: KIS order number -> filled quantity (domestic), and positions.
-fn truth(server: &MockServer) -> (BTreeMap<String, u64>, BTreeMap<String, u64>) {
-    let t = server.truth();
-    let mut orders = BTreeMap::new();
-    for o in t["orders"].as_array().unwrap() {
-        if o["market"] == "domestic" {
-            let odno = o["odno"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches('0')
-                .to_owned();
-            orders.insert(odno, o["filled_qty"].as_u64().unwrap());
-        }
-    }
-    let mut positions = BTreeMap::new();
-    for p in t["positions"].as_array().unwrap() {
-        if p["market"] == "domestic" {
-            positions.insert(
-                p["symbol"].as_str().unwrap().to_owned(),
-                p["qty"].as_u64().unwrap(),
-            );
-        }
-    }
-    (orders, positions)
-}
-
 /// Differences between the ledger and the simulator's account (empty: equal).
 fn differences(
     views: &[OrderView],
     server: &MockServer,
-    start: &BTreeMap<String, u64>,
+    start: &BTreeMap<String, i64>,
 ) -> Vec<String> {
-    let (orders, positions) = truth(server);
+    let kis_mock::relay::DomesticAccount {
+        filled: orders,
+        positions,
+    } = kis_mock::relay::DomesticAccount::of(server);
     let mut out = Vec::new();
     let mut seen = 0;
-    let mut implied: BTreeMap<String, i64> =
-        start.iter().map(|(k, v)| (k.clone(), *v as i64)).collect();
+    let mut implied = start.clone();
     for v in views {
         if !v.state.is_done()
             && v.state != OrderState::Accepted
@@ -132,7 +108,7 @@ fn differences(
         ));
     }
     for (symbol, qty) in &implied {
-        let at_kis = positions.get(symbol).copied().unwrap_or(0) as i64;
+        let at_kis = positions.get(symbol).copied().unwrap_or(0);
         if *qty != at_kis {
             out.push(format!(
                 "{symbol}: fills imply {qty} shares, KIS holds {at_kis}"
@@ -167,7 +143,7 @@ async fn trade_through_chaos(seed: u64, chaos: Chaos, notices: bool) {
     options.resolve_after = Duration::from_millis(200);
     let kis = Kis::with_client(client_for(&server, &relay)).with_trading(options);
     let account = kis.account().unwrap();
-    let (_, start) = truth(&server);
+    let start = kis_mock::relay::DomesticAccount::of(&server).positions;
 
     // Opening the desk reconciles through the chaos: retried until it gets through.
     let mut opened = false;
