@@ -75,7 +75,10 @@ async fn read_tools_with_schemas_and_no_trading_by_default() {
             "quote",
             "candles",
             "balance",
-            "orders"
+            "orders",
+            "executions",
+            "realized_pnl",
+            "drift"
         ]
     );
     for t in &tools {
@@ -97,6 +100,31 @@ async fn read_tools_with_schemas_and_no_trading_by_default() {
     assert!(size < 6000, "the tool list stays small: {size}");
 
     let mut outputs = String::new();
+    // The account's views: executions of KIS's day, drift, and P&L refused on paper.
+    let (err, v) = call(&c, "executions", json!({})).await;
+    assert!(!err, "{v}");
+    assert!(v["rows"].is_array(), "{v}");
+    let (err, v) = call(&c, "executions", json!({"market": "us"})).await;
+    assert!(!err, "{v}");
+    let (err, v) = call(&c, "executions", json!({"market": "mars"})).await;
+    assert!(err, "{v}");
+    let (err, v) = call(&c, "drift", json!({})).await;
+    assert!(!err, "{v}");
+    assert_eq!(v["drift"], json!([]), "{v}");
+    let (err, v) = call(
+        &c,
+        "realized_pnl",
+        json!({"from": "20261201", "to": "20261202"}),
+    )
+    .await;
+    assert!(err, "paper has no realized P&L: {v}");
+    let (err, v) = call(
+        &c,
+        "realized_pnl",
+        json!({"from": "20261203", "to": "20261202"}),
+    )
+    .await;
+    assert!(err, "{v}");
     let (err, v) = call(
         &c,
         "search_endpoints",
@@ -207,7 +235,7 @@ async fn trading_goes_through_previews_and_caps() {
     )
     .await;
     let tools = c.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 12);
+    assert_eq!(tools.len(), 15);
     let size = serde_json::to_string(&tools).unwrap().len();
     eprintln!(
         "tool list with trading: {size} bytes (~{} tokens)",
@@ -330,8 +358,10 @@ async fn hostile_arguments_are_refused_or_harmless_and_nothing_leaks() {
                 outputs += &v.to_string();
                 if !err {
                     // Accepted only where the value is data that cannot act (a search word).
+                    // `null` stands for "not given" (executions: KIS's today).
                     assert!(
-                        matches!(t.name.as_ref(), "search_endpoints" | "balance" | "orders"),
+                        matches!(t.name.as_ref(), "search_endpoints" | "balance" | "orders")
+                            || (t.name == "executions" && h.is_null()),
                         "{} accepted {k}={h}: {v}",
                         t.name
                     );

@@ -306,7 +306,14 @@ impl KisMcp {
                         return Err(Failure::invalid(Some("period"), "day, week, month or year"));
                     }
                 };
-                let to = date(args, "to")?.unwrap_or_else(|| self.kis.trading_day());
+                let to = match date(args, "to")? {
+                    Some(d) => d,
+                    // KIS's day, never this machine's.
+                    None => {
+                        self.kis.sync_clock().await?;
+                        self.kis.trading_day()
+                    }
+                };
                 let from = date(args, "from")?.unwrap_or(to - chrono::Duration::days(90));
                 if from > to || (to - from).num_days() > 3660 {
                     return Err(Failure::invalid(
@@ -326,6 +333,59 @@ impl KisMcp {
                 no_extra(args, &[])?;
                 let views = self.kis.account()?.orders().await?;
                 Ok(json!({"orders": views.iter().map(order_json).collect::<Vec<_>>()}))
+            }
+            "executions" => {
+                no_extra(args, &["market", "from", "to"])?;
+                let us = match string(args, "market", 8, false)?.as_deref() {
+                    None | Some("domestic") => false,
+                    Some("us") => true,
+                    Some(_) => return Err(Failure::invalid(Some("market"), "domestic or us")),
+                };
+                let to = match date(args, "to")? {
+                    Some(d) => d,
+                    // KIS's day (New York's for US orders), never this machine's.
+                    None => {
+                        self.kis.sync_clock().await?;
+                        if us {
+                            self.kis
+                                .calendar(kis::Market::Nasdaq)
+                                .local_time(self.kis.now().to_utc())
+                                .date()
+                        } else {
+                            self.kis.today()
+                        }
+                    }
+                };
+                let from = date(args, "from")?.unwrap_or(to);
+                if from > to || (to - from).num_days() > 92 {
+                    return Err(Failure::invalid(
+                        Some("from"),
+                        "from..to must be in order and at most 3 months",
+                    ));
+                }
+                let account = self.kis.account()?;
+                Ok(if us {
+                    to_json(&account.overseas_executions(from, to).await?)
+                } else {
+                    to_json(&account.executions(from, to).await?)
+                })
+            }
+            "realized_pnl" => {
+                no_extra(args, &["from", "to"])?;
+                let (Some(from), Some(to)) = (date(args, "from")?, date(args, "to")?) else {
+                    return Err(Failure::invalid(
+                        Some("from"),
+                        "`from` and `to` are required",
+                    ));
+                };
+                if from > to {
+                    return Err(Failure::invalid(Some("from"), "`from` is after `to`"));
+                }
+                Ok(to_json(&self.kis.account()?.realized_pnl(from, to).await?))
+            }
+            "drift" => {
+                no_extra(args, &[])?;
+                Ok(json!({"drift": to_json(&self.kis.account()?.drift().await?)}))
             }
             "preview_order" => {
                 let desk = trading()?;

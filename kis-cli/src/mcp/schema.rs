@@ -164,6 +164,31 @@ pub fn read_tools() -> Vec<Tool> {
             json!({}),
             &[],
         ),
+        tool(
+            "executions",
+            "Orders and fills of a period (YYYYMMDD; default KIS's today; us: New York dates).",
+            json!({
+                "market": {"type": "string", "enum": ["domestic", "us"]},
+                "from": {"type": "string", "pattern": "^[0-9]{8}$"},
+                "to": {"type": "string", "pattern": "^[0-9]{8}$"}
+            }),
+            &[],
+        ),
+        tool(
+            "realized_pnl",
+            "Realized P&L per day and symbol, and totals (real service only).",
+            json!({
+                "from": {"type": "string", "pattern": "^[0-9]{8}$"},
+                "to": {"type": "string", "pattern": "^[0-9]{8}$"}
+            }),
+            &["from", "to"],
+        ),
+        tool(
+            "drift",
+            "Holdings that differ from what the ledger's fills imply (empty: they agree).",
+            json!({}),
+            &[],
+        ),
     ]
 }
 
