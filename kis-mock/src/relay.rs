@@ -470,4 +470,37 @@ impl DomesticAccount {
         }
         out
     }
+
+    /// What does not match a client's own account: how many KIS order numbers it knows
+    /// (`known`, each matched by the caller) and the holdings its fills imply (the holdings at
+    /// the start plus its buys minus its sells). Empty: they agree.
+    ///
+    /// ```
+    /// let kis = kis_mock::relay::DomesticAccount::default();
+    /// let implied = [("005930".to_owned(), 3)].into_iter().collect();
+    /// assert_eq!(kis.mismatches(0, &implied).len(), 1); // KIS holds none
+    /// ```
+    pub fn mismatches(&self, known: usize, implied: &BTreeMap<String, i64>) -> Vec<String> {
+        let mut out = Vec::new();
+        if known != self.filled.len() {
+            out.push(format!(
+                "the client knows {known} KIS order numbers, KIS has {}",
+                self.filled.len()
+            ));
+        }
+        let symbols = implied.keys().chain(self.positions.keys());
+        let mut seen = std::collections::BTreeSet::new();
+        for symbol in symbols.filter(|s| seen.insert(*s)) {
+            let (mine, at_kis) = (
+                implied.get(symbol).copied().unwrap_or(0),
+                self.positions.get(symbol).copied().unwrap_or(0),
+            );
+            if mine != at_kis {
+                out.push(format!(
+                    "{symbol}: fills imply {mine} shares, KIS holds {at_kis}"
+                ));
+            }
+        }
+        out
+    }
 }

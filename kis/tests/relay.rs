@@ -66,10 +66,8 @@ fn differences(
     server: &MockServer,
     start: &BTreeMap<String, i64>,
 ) -> Vec<String> {
-    let kis_mock::relay::DomesticAccount {
-        filled: orders,
-        positions,
-    } = kis_mock::relay::DomesticAccount::of(server);
+    let kis = kis_mock::relay::DomesticAccount::of(server);
+    let orders = &kis.filled;
     let mut out = Vec::new();
     let mut seen = 0;
     let mut implied = start.clone();
@@ -101,20 +99,7 @@ fn differences(
         };
         *implied.entry(v.intent.symbol.clone()).or_default() += signed;
     }
-    if seen != orders.len() {
-        out.push(format!(
-            "the ledger knows {seen} KIS order numbers, KIS has {}",
-            orders.len()
-        ));
-    }
-    for (symbol, qty) in &implied {
-        let at_kis = positions.get(symbol).copied().unwrap_or(0);
-        if *qty != at_kis {
-            out.push(format!(
-                "{symbol}: fills imply {qty} shares, KIS holds {at_kis}"
-            ));
-        }
-    }
+    out.extend(kis.mismatches(seen, &implied));
     out
 }
 
