@@ -42,20 +42,10 @@ pub(crate) async fn reconcile(
             .checked_sub_days(chrono::Days::new(u64::from(desk.options.reconcile_days)))
             .unwrap_or(from);
     }
-    // The journal's open days: the ledger's day and the days of orders still open are asked
-    // too, so their last fills are counted before their day ends in the ledger.
-    let (ledger_day, oldest_open) = desk
-        .read(account, |l| {
-            let open = l.open_orders(account).iter().filter_map(|o| o.day).min();
-            (l.day(account), open)
-        })
-        .unwrap_or((None, None));
-    from = [Some(from), ledger_day, oldest_open]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(from)
-        .min(to);
+    // The journal's open days are asked too, so their last fills are counted before their
+    // day ends in the ledger.
+    let (ledger_day, open_from) = open_days(desk, account);
+    from = open_from.map_or(from, |d| d.min(from)).min(to);
     if ledger_day.is_none() {
         // A ledger without a day has no orders keyed by one: rows of several days are
         // matched by their own days from here on.
@@ -206,17 +196,12 @@ pub(crate) async fn follow_kis_day(desk: &Arc<Desk>, account: &AccountKey) -> Re
     let Some(today) = desk.client.server_today() else {
         return Ok(());
     };
-    let ledger_day = desk.read(account, |l| l.day(account)).flatten();
+    let (ledger_day, open_from) = open_days(desk, account);
     let Some(ledger_day) = ledger_day.filter(|d| *d < today) else {
         return Ok(());
     };
-    let oldest_open = desk
-        .read(account, |l| {
-            l.open_orders(account).iter().filter_map(|o| o.day).min()
-        })
-        .flatten();
     tracing::info!(account = %account, day = %today, "KIS's day changed while an order was in flight");
-    let from = oldest_open.map_or(ledger_day, |d| d.min(ledger_day));
+    let from = open_from.unwrap_or(ledger_day);
     match kis_io::inquire(&desk.client, account, false, from, ledger_day).await {
         Ok(rows) => {
             for row in rows {
@@ -236,6 +221,18 @@ pub(crate) async fn follow_kis_day(desk: &Arc<Desk>, account: &AccountKey) -> Re
         },
     )?;
     Ok(())
+}
+
+/// The ledger's day, and the first of the journal's open days: the earlier of the ledger's
+/// day and the oldest open order's day (`None` while the ledger has no day and no open order
+/// carries one).
+fn open_days(desk: &Desk, account: &AccountKey) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    desk.read(account, |l| {
+        let day = l.day(account);
+        let oldest_open = l.open_orders(account).iter().filter_map(|o| o.day).min();
+        (day, day.into_iter().chain(oldest_open).min())
+    })
+    .unwrap_or((None, None))
 }
 
 /// Orders that may have been sent and that two inquiries since (and `resolve_after`) did not
